@@ -142,11 +142,11 @@ class ProtocolEdgeTest {
     void idempotenceDuplicatesGapsAndFencedEpochs() throws Exception {
         try (RawClient c = new RawClient(broker.port())) {
             InitProducerIdResponse init = c.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
-                    .setTransactionalId(null).setTransactionTimeoutMs(0)).build((short) 4));
+                    .setTransactionalId(null).setTransactionTimeoutMs(60000)).build((short) 4));
             assertEquals(0, init.data().errorCode());
             long pid = init.data().producerId();
             InitProducerIdResponse init2 = c.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
-                    .setTransactionalId(null).setTransactionTimeoutMs(0)).build((short) 4));
+                    .setTransactionalId(null).setTransactionTimeoutMs(60000)).build((short) 4));
             assertTrue(init2.data().producerId() != pid, "producer ids are unique");
 
             String topic = "idem-raw";

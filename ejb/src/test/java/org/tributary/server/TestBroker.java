@@ -27,6 +27,12 @@ import org.tributary.config.BrokerConfig;
 public final class TestBroker implements AutoCloseable {
     public static final String CLUSTER_ID = "dHJpYnV0YXJ5LXRlc3Qx00";
     public static final int BROKER_ID = 1;
+    /** Held so the level sticks: kafka-clients' INFO lines (config dumps) drown the test output. */
+    private static final java.util.logging.Logger KAFKA_LOG = java.util.logging.Logger.getLogger("org.apache.kafka");
+
+    static {
+        KAFKA_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     private final Path dataDir;
     private final Map<String, String> settings;
