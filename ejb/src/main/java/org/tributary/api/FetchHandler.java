@@ -132,6 +132,9 @@ final class FetchHandler implements ApiHandler {
                 }
             }
         }
+        if (v < 5) {
+            result.response.responses().forEach(t -> t.partitions().forEach(p -> p.setLogStartOffset(-1)));
+        }
         return result;
     }
 

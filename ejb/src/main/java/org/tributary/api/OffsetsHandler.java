@@ -89,11 +89,19 @@ final class OffsetsHandler {
                 }
             }
         }
+        dropEpochsBeforeV4(resp, ctx.apiVersion());
         return CompletableFuture.completedFuture(resp);
     }
 
     private static void set(ListOffsetsResponseData.ListOffsetsPartitionResponse pr, TimestampOffset to) {
         pr.setTimestamp(to.timestamp()).setOffset(to.offset()).setLeaderEpoch(to.leaderEpoch().orElse(-1));
+    }
+
+    /** Leader epochs exist in ListOffsets responses from v4 (KIP-320). */
+    private static void dropEpochsBeforeV4(ListOffsetsResponseData resp, short version) {
+        if (version < 4) {
+            resp.topics().forEach(t -> t.partitions().forEach(p -> p.setLeaderEpoch(-1)));
+        }
     }
 
     CompletionStage<ApiMessage> deleteRecords(RequestContext ctx, ApiMessage message) {

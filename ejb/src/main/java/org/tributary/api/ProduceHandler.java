@@ -99,6 +99,17 @@ final class ProduceHandler implements ApiHandler {
             }
         }
         waitFor.keySet().forEach(services.replicas()::onAppend);
+        if (ctx.apiVersion() < 5 || ctx.apiVersion() < 8) {
+            short v = ctx.apiVersion();
+            resp.responses().forEach(t -> t.partitionResponses().forEach(p -> {
+                if (v < 5) {
+                    p.setLogStartOffset(-1);
+                }
+                if (v < 8) {
+                    p.setErrorMessage(null);
+                }
+            }));
+        }
         if (acks == 0) {
             if (anyError) {
                 return CompletableFuture.failedFuture(new CloseConnection("acks=0 produce failed for at least one partition"));

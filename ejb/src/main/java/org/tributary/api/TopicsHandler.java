@@ -43,7 +43,7 @@ final class TopicsHandler {
             }
         });
         for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
-            CreatableTopicResult r = new CreatableTopicResult().setName(t.name()).setNumPartitions(-1).setReplicationFactor((short) -1);
+            CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
             if (resp.topics().find(t.name()) != null) {
                 continue; // duplicates answered once
             }
@@ -73,10 +73,11 @@ final class TopicsHandler {
                 }
                 TopicImage created = services.topics().create(t.name(), t.numPartitions(), t.replicationFactor(), manual, configs,
                         req.validateOnly());
-                r.setTopicId(req.validateOnly() ? Uuid.ZERO_UUID : created.id())
-                        .setNumPartitions(created.partitionCount())
-                        .setReplicationFactor(created.replicationFactor());
+                if (ctx.apiVersion() >= 7) {
+                    r.setTopicId(req.validateOnly() ? Uuid.ZERO_UUID : created.id());
+                }
                 if (ctx.apiVersion() >= 5) {
+                    r.setNumPartitions(created.partitionCount()).setReplicationFactor(created.replicationFactor());
                     LogConfig config = LogConfig.from(services.topics().brokerDefaults(), created.configs());
                     for (ConfigsHandler.Entry e : ConfigsHandler.topicEntries(config)) {
                         r.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs().setName(e.name()).setValue(e.value())
@@ -116,21 +117,23 @@ final class TopicsHandler {
             req.topicNames().forEach(n -> targets.put(n, Uuid.ZERO_UUID));
         }
         unknownIds.forEach(resp.responses()::add);
+        boolean withIds = ctx.apiVersion() >= 6;
+        boolean withMessages = ctx.apiVersion() >= 5;
         for (Map.Entry<String, Uuid> e : targets.entrySet()) {
             String name = e.getKey();
             DeleteTopicsResponseData.DeletableTopicResult r = new DeleteTopicsResponseData.DeletableTopicResult().setName(name);
             resp.responses().add(r);
             try {
                 TopicImage t = ctx.image().topic(name).orElse(null);
-                if (t != null) {
+                if (t != null && withIds) {
                     r.setTopicId(t.id());
                 }
                 services.topics().delete(name);
             } catch (ApiException ex) {
-                r.setErrorCode(Errors.forException(ex).code()).setErrorMessage(ex.getMessage());
+                r.setErrorCode(Errors.forException(ex).code()).setErrorMessage(withMessages ? ex.getMessage() : null);
             } catch (RuntimeException ex) {
                 Errors err = ApiErrors.of(ex, "delete topic " + name);
-                r.setErrorCode(err.code()).setErrorMessage(err.message());
+                r.setErrorCode(err.code()).setErrorMessage(withMessages ? err.message() : null);
             }
         }
         return CompletableFuture.completedFuture(resp);
