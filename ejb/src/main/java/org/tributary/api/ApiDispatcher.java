@@ -73,7 +73,7 @@ public final class ApiDispatcher implements RequestChannel {
         try {
             body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf)).request;
         } catch (RuntimeException e) {
-            request.closeConnection("malformed " + key + " v" + version + " request from client '" + header.clientId()
+            request.closeConnection("malformed " + key + " v" + version + " request from client '" + printable(header.clientId())
                     + "': " + e.getMessage());
             return;
         }
@@ -109,7 +109,7 @@ public final class ApiDispatcher implements RequestChannel {
             return;
         }
         if (!(e instanceof ApiException)) {
-            LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + header.clientId()
+            LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + printable(header.clientId())
                     + "' failed: " + e);
         }
         respondError(request, header, body, e);
@@ -121,6 +121,19 @@ public final class ApiDispatcher implements RequestChannel {
         } catch (RuntimeException r) {
             request.closeConnection("cannot build an error response for " + header.apiKey() + ": " + r);
         }
+    }
+
+    /** Client ids are client input: keep log lines one readable line. */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return s.length() > 64 ? b.append("...").toString() : b.toString();
     }
 
     private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version) {
