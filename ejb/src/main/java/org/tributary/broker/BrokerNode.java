@@ -1,0 +1,131 @@
+package org.tributary.broker;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.apache.kafka.common.Uuid;
+import org.tributary.cluster.BrokerInfo;
+import org.tributary.cluster.ClusterView;
+import org.tributary.cluster.HazelcastClusterView;
+import org.tributary.cluster.MetaProperties;
+import org.tributary.config.BrokerConfig;
+import org.tributary.config.ConfigException;
+import org.tributary.config.Listener;
+import org.tributary.config.NodeSettings;
+
+/**
+ * One broker node's life: validate configuration, claim the data directory
+ * ({@code meta.properties}), bind the Kafka listener, join the cluster through the data grid and
+ * report ready. Plain Java: the container shell hands in configuration, the data grid and threads.
+ *
+ * <p>Not thread-safe: {@link #start} and {@link #stop} are called by one lifecycle owner.
+ */
+public final class BrokerNode {
+    private static final Logger LOG = Logger.getLogger(BrokerNode.class.getName());
+
+    private final BrokerConfig config;
+    private volatile NodeSettings settings;
+    private volatile MetaProperties meta;
+    private volatile HazelcastClusterView cluster;
+    private volatile BrokerInfo self;
+    private volatile long readyAtMillis;
+
+    public BrokerNode(BrokerConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts the node. Configuration problems are thrown as {@link ConfigException} whose message is
+     * the one line an operator needs; nothing is left running when start fails.
+     */
+    public void start(HazelcastInstance hz) throws IOException {
+        long t0 = System.nanoTime();
+        NodeSettings s = NodeSettings.from(config);
+        s.ensureDataDirWritable();
+        Optional<MetaProperties> existing = MetaProperties.read(s.dataDir());
+        if (existing.isPresent() && s.nodeId().isPresent() && existing.get().nodeId() != s.nodeId().getAsInt()) {
+            throw new ConfigException(NodeSettings.NODE_ID, s.nodeId().getAsInt(), "the data directory " + s.dataDir()
+                    + " belongs to broker " + existing.get().nodeId() + "; use that id or another data directory");
+        }
+        int boundPort = probeListener(s.plaintext());
+        int nodeId = existing.map(MetaProperties::nodeId)
+                .orElseGet(() -> s.nodeId().isPresent() ? s.nodeId().getAsInt() : HazelcastClusterView.allocateBrokerId(hz));
+        String clusterId = HazelcastClusterView.agreeClusterId(hz, existing.map(MetaProperties::clusterId).orElse(null));
+        MetaProperties m = existing.orElseGet(() -> new MetaProperties(nodeId, clusterId, Uuid.randomUuid().toString()));
+        if (existing.isEmpty()) {
+            m.write(s.dataDir());
+        }
+        Listener adv = s.advertisedPlaintext(boundPort);
+        BrokerInfo info = new BrokerInfo(nodeId, adv.host(), adv.port(), s.httpPort(), s.rack());
+        HazelcastClusterView view = HazelcastClusterView.register(hz, clusterId, info);
+        this.settings = s;
+        this.meta = m;
+        this.self = info;
+        this.cluster = view;
+        this.readyAtMillis = System.currentTimeMillis();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        int size = view.liveBrokers().size();
+        LOG.info(() -> "TRIB-0001 Broker " + nodeId + " ready: cluster " + clusterId + ", Kafka " + adv.host() + ":" + adv.port()
+                + ", HTTP " + s.httpPort() + ", data " + s.dataDir() + ", " + size + " broker(s) live (broker start took " + ms + " ms)");
+    }
+
+    /** Stops the node; safe to call when start failed or twice. */
+    public void stop() {
+        HazelcastClusterView c = cluster;
+        cluster = null;
+        if (c != null) {
+            c.close();
+            LOG.info(() -> "TRIB-0003 Broker " + self.id() + " stopped");
+        }
+    }
+
+    public boolean isReady() {
+        return cluster != null;
+    }
+
+    public Optional<ClusterView> cluster() {
+        return Optional.ofNullable(cluster);
+    }
+
+    public Optional<HazelcastClusterView> grid() {
+        return Optional.ofNullable(cluster);
+    }
+
+    public Optional<BrokerInfo> self() {
+        return Optional.ofNullable(self);
+    }
+
+    public Optional<MetaProperties> meta() {
+        return Optional.ofNullable(meta);
+    }
+
+    public Optional<NodeSettings> settings() {
+        return Optional.ofNullable(settings);
+    }
+
+    public long readyAtMillis() {
+        return readyAtMillis;
+    }
+
+    /** Proves the Kafka listener address can be bound, with an error that names the key. */
+    private static int probeListener(Listener l) {
+        InetSocketAddress addr = l.host().isEmpty() ? new InetSocketAddress(l.port()) : new InetSocketAddress(l.host(), l.port());
+        if (addr.isUnresolved()) {
+            throw new ConfigException(NodeSettings.LISTENERS, l, "host '" + l.host() + "' cannot be resolved");
+        }
+        try (ServerSocket ss = new ServerSocket()) {
+            ss.setReuseAddress(true);
+            ss.bind(addr);
+            return ss.getLocalPort();
+        } catch (java.net.BindException e) {
+            throw new ConfigException(NodeSettings.LISTENERS, l, "address " + addr + " is already in use or not local ("
+                    + e.getMessage() + "); stop what uses it or choose another port");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

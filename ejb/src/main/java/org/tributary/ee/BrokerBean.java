@@ -1,0 +1,120 @@
+package org.tributary.ee;
+
+import com.hazelcast.core.HazelcastInstance;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.tributary.broker.BrokerNode;
+import org.tributary.config.BrokerConfig;
+import org.tributary.config.ConfigException;
+
+/**
+ * The broker of this server instance: starts on deployment, stops on undeploy and shutdown.
+ * A thin shell: configuration comes from MicroProfile Config, the data grid from Payara, threads
+ * from the container; {@link BrokerNode} does the work.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class BrokerBean implements BrokerService {
+    /** When true (the launcher sets it), a broker that cannot start ends its server process. */
+    static final String EXIT_ON_FAILURE = "tributary.exit.on.startup.failure";
+    private static final Logger LOG = Logger.getLogger(BrokerBean.class.getName());
+
+    @Resource
+    private ManagedThreadFactory threads;
+
+    @Resource(lookup = "payara/Hazelcast")
+    private HazelcastInstance hazelcast;
+
+    private volatile BrokerNode node;
+    private volatile String failure;
+
+    @PostConstruct
+    void start() {
+        Config mp = ConfigProvider.getConfig();
+        BrokerConfig config = BrokerConfig.of(Map.of(), key -> mp.getOptionalValue(key, String.class));
+        BrokerNode n = new BrokerNode(config);
+        try {
+            n.start(hazelcast);
+            node = n;
+        } catch (ConfigException e) {
+            fail(n, config, e.getMessage());
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "Start-up failure detail", e);
+            fail(n, config, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private void fail(BrokerNode n, BrokerConfig config, String why) {
+        failure = why;
+        n.stop();
+        LOG.severe(() -> "TRIB-0002 Broker cannot start: " + why);
+        if (config.getBoolean(EXIT_ON_FAILURE, false)) {
+            Thread exit = threads.newThread(() -> System.exit(2));
+            exit.start();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        BrokerNode n = node;
+        node = null;
+        if (n != null) {
+            n.stop();
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        BrokerNode n = node;
+        return n != null && n.isReady();
+    }
+
+    @Override
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public int brokerId() {
+        BrokerNode n = node;
+        return n == null ? -1 : n.self().map(b -> b.id()).orElse(-1);
+    }
+
+    @Override
+    public String clusterId() {
+        BrokerNode n = node;
+        return n == null ? null : n.cluster().map(c -> c.clusterId()).orElse(null);
+    }
+
+    @Override
+    public int controllerId() {
+        BrokerNode n = node;
+        return n == null ? -1 : n.cluster().map(c -> c.controllerId()).orElse(-1);
+    }
+
+    @Override
+    public List<BrokerView> brokers() {
+        BrokerNode n = node;
+        if (n == null || n.grid().isEmpty()) {
+            return List.of();
+        }
+        return n.grid().get().knownBrokers().entrySet().stream()
+                .map(e -> new BrokerView(e.getKey().id(), e.getKey().host(), e.getKey().kafkaPort(), e.getKey().httpPort(),
+                        e.getKey().rack(), e.getValue()))
+                .toList();
+    }
+}
