@@ -218,6 +218,13 @@ final class LogCompactor {
                     return null;
                 }
             }
+            if (written == 0) {
+                // nothing survived: the group simply leaves the log (offsets of later segments are unchanged)
+                Files.deleteIfExists(cleanedPath);
+                log.removeSegments(group);
+                CheckpointFile.fsyncDirectory(log.dir);
+                return new long[] {read, written, discarded};
+            }
             Files.move(cleanedPath, swapPath, StandardCopyOption.ATOMIC_MOVE);
             CheckpointFile.fsyncDirectory(log.dir);
             log.afterCleanHook.run();
