@@ -174,7 +174,7 @@ final class LogCompactor {
         long read = 0;
         long discarded = 0;
         int written;
-        try (FileRecords out = FileRecords.open(cleanedPath.toFile(), false)) {
+        try (FileRecords out = FileRecords.open(cleanedPath.toFile())) {
             ByteBuffer readBuf = ByteBuffer.allocate(64 * 1024);
             ByteBuffer writeBuf = ByteBuffer.allocate(64 * 1024);
             BufferSupplier supplier = BufferSupplier.create();
@@ -218,6 +218,13 @@ final class LogCompactor {
                     return null;
                 }
             }
+            if (written == 0) {
+                // nothing survived: the group simply leaves the log (offsets of later segments are unchanged)
+                Files.deleteIfExists(cleanedPath);
+                log.removeSegments(group);
+                CheckpointFile.fsyncDirectory(log.dir);
+                return new long[] {read, written, discarded};
+            }
             Files.move(cleanedPath, swapPath, StandardCopyOption.ATOMIC_MOVE);
             CheckpointFile.fsyncDirectory(log.dir);
             log.afterCleanHook.run();
@@ -226,7 +233,7 @@ final class LogCompactor {
             }
             Files.move(swapPath, LogSegment.logFile(log.dir, base), StandardCopyOption.ATOMIC_MOVE);
             LogSegment fresh = LogSegment.open(log.dir, base, config, log.time.milliseconds(), false);
-            fresh.recover();
+            fresh.recover(config.segmentIndexBytes());
             fresh.onBecomeInactive();
             log.segments.put(base, fresh);
             for (LogSegment s : group.subList(1, group.size())) {

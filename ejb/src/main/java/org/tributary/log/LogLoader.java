@@ -93,13 +93,19 @@ final class LogLoader {
                 scan = true;
             }
             if (scan) {
-                int cut = seg.recover();
+                int cut = seg.recover(config.segmentIndexBytes());
                 if (cut > 0) {
                     LOG.warning("TRIB-LOG-002 truncated " + cut + " invalid bytes at the end of " + seg
                             + " in " + dir.getFileName());
                     truncated += cut;
                     truncatedEarlier = firstToRecover != null;
                 }
+            }
+        }
+        Long last = segments.isEmpty() ? null : segments.lastKey();
+        for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
+            if (!e.getKey().equals(last) && !drop.contains(e.getKey())) {
+                e.getValue().trimIndexes();
             }
         }
         for (long base : drop) {
@@ -145,6 +151,17 @@ final class LogLoader {
                 String n = p.getFileName().toString();
                 if (n.endsWith(CheckpointFile.TMP_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith(DELETED_SUFFIX)
                         || (n.endsWith(SWAP_SUFFIX) && !n.endsWith(LogSegment.LOG_SUFFIX + SWAP_SUFFIX))) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        // indexes whose log is gone (a segment deleted or never fully created) must not be reused
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                Long base = n.endsWith(LogSegment.INDEX_SUFFIX) ? parseBase(n, LogSegment.INDEX_SUFFIX)
+                        : parseBase(n, LogSegment.TIME_INDEX_SUFFIX);
+                if (base != null && !Files.exists(LogSegment.logFile(dir, base))) {
                     Files.deleteIfExists(p);
                 }
             }

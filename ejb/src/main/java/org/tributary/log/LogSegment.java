@@ -201,9 +201,10 @@ final class LogSegment {
      * Rescans the file: validates every batch, rebuilds both indexes, and truncates at the first
      * torn or invalid batch. Returns the number of bytes truncated.
      */
-    int recover() throws IOException {
+    int recover(int maxIndexSize) throws IOException {
         offsetIndex.reset();
         timeIndex.reset();
+        resizeIndexes(maxIndexSize);
         bytesSinceLastIndexEntry = 0;
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestampSoFar = baseOffset;
@@ -298,6 +299,12 @@ final class LogSegment {
     void resizeIndexes(int maxIndexSize) throws IOException {
         offsetIndex.resize(maxIndexSize);
         timeIndex.resize(maxIndexSize / OffsetIndex.ENTRY_SIZE * TimeIndex.ENTRY_SIZE + TimeIndex.ENTRY_SIZE);
+    }
+
+    /** Cuts both index files to their entries (a segment that is not the active one). */
+    void trimIndexes() throws IOException {
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
     }
 
     void flush() throws IOException {
