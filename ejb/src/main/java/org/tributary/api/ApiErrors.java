@@ -25,6 +25,15 @@ final class ApiErrors {
         return Errors.UNKNOWN_SERVER_ERROR;
     }
 
+    /**
+     * Why a partition is not served here: it does not exist, or it exists but another broker
+     * leads it (clients then refresh metadata and go there).
+     */
+    static Errors notServed(org.tributary.metadata.TopicImage topic, int partition) {
+        return topic != null && partition >= 0 && partition < topic.partitionCount()
+                ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+
     /** The message to send with an error: the exception's own text for Kafka errors, else the code's default. */
     static String message(Throwable e, Errors error) {
         return e instanceof ApiException && e.getMessage() != null ? e.getMessage() : error.message();

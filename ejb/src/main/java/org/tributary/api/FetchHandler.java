@@ -98,7 +98,7 @@ final class FetchHandler implements ApiHandler {
                 TopicPartition tp = new TopicPartition(topic.name(), fp.partition());
                 Partition partition = services.replicas().partition(tp).orElse(null);
                 if (partition == null || !partition.topicId().equals(topic.id())) {
-                    pd.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    pd.setErrorCode(ApiErrors.notServed(topic, fp.partition()).code());
                     result.hasError = true;
                     continue;
                 }

@@ -79,7 +79,7 @@ final class ProduceHandler implements ApiHandler {
                 TopicPartition tp = new TopicPartition(topic.name(), pd.index());
                 Partition partition = services.replicas().partition(tp).orElse(null);
                 if (partition == null || !partition.topicId().equals(topic.id())) {
-                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    pr.setErrorCode(ApiErrors.notServed(topic, pd.index()).code());
                     anyError = true;
                     continue;
                 }

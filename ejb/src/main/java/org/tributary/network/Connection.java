@@ -15,6 +15,8 @@ import org.apache.kafka.common.network.Send;
  * is muted until the request is answered, so responses leave in request order.
  */
 final class Connection {
+    private static final int INITIAL_BUFFER = 64 * 1024;
+
     private final String id;
     private final SocketChannel channel;
     private final SocketTransferChannel transfer;
@@ -25,6 +27,7 @@ final class Connection {
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private ByteBuffer payload;
+    private int frameSize;
     private SelectionKey key;
     private Send sending;
     private boolean closed;
@@ -96,12 +99,24 @@ final class Connection {
             if (size > maxRequestBytes) {
                 throw new FrameException("frame of " + size + " bytes is larger than socket.request.max.bytes=" + maxRequestBytes);
             }
-            payload = ByteBuffer.allocate(size);
+            frameSize = size;
+            // grow with the bytes that really arrive: a size prefix alone must not reserve memory
+            payload = ByteBuffer.allocate(Math.min(size, INITIAL_BUFFER));
         }
-        if (payload.hasRemaining() && channel.read(payload) < 0) {
-            throw new EofException();
+        while (true) {
+            int n = channel.read(payload);
+            if (n < 0) {
+                throw new EofException();
+            }
+            if (payload.hasRemaining() || payload.capacity() == frameSize) {
+                break;
+            }
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(frameSize, 2L * payload.capacity()));
+            payload.flip();
+            bigger.put(payload);
+            payload = bigger;
         }
-        if (payload.hasRemaining()) {
+        if (payload.position() < frameSize) {
             return null;
         }
         ByteBuffer frame = payload;
@@ -121,13 +136,17 @@ final class Connection {
     }
 
     /** Starts writing a response (processor thread). Returns true when it was fully written. */
-    boolean startSend(Send response) throws IOException {
+    boolean startSend(Send response, boolean resumeReading) throws IOException {
         sending = response;
-        return writeMore();
+        return writeMore(resumeReading);
     }
 
-    /** Continues writing; when done, reading resumes. */
+    /** Continues writing; when done, reading resumes (unless the server is draining). */
     boolean writeMore() throws IOException {
+        return writeMore(true);
+    }
+
+    boolean writeMore(boolean resumeReading) throws IOException {
         if (sending == null) {
             return true;
         }
@@ -137,7 +156,8 @@ final class Connection {
             return false;
         }
         sending = null;
-        key.interestOps((key.interestOps() & ~SelectionKey.OP_WRITE) | SelectionKey.OP_READ);
+        int ops = key.interestOps() & ~SelectionKey.OP_WRITE;
+        key.interestOps(resumeReading ? ops | SelectionKey.OP_READ : ops);
         return true;
     }
 

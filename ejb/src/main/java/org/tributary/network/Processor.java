@@ -88,7 +88,7 @@ final class Processor implements Runnable {
                     }
                     try {
                         if (key.isWritable()) {
-                            c.writeMore();
+                            c.writeMore(!draining);
                         }
                         if (key.isValid() && key.isReadable() && !draining) {
                             NetworkRequest r = c.read();
@@ -155,7 +155,7 @@ final class Processor implements Runnable {
             }
             try {
                 if (done.response() != null) {
-                    c.startSend(done.response());
+                    c.startSend(done.response(), !draining);
                 } else if (!draining) {
                     c.unmute();
                 }

@@ -57,7 +57,7 @@ public final class KafkaServer implements Closeable, BrokerView {
     private SocketServer socketServer;
     private ReplicaManager replicas;
     private ApiRegistry registry;
-    private ClusterView cluster;
+    private volatile ApiDispatcher dispatcher;
     private volatile boolean closed;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, LogManager logs, MetadataStore metadata,
@@ -100,15 +100,9 @@ public final class KafkaServer implements Closeable, BrokerView {
         handlers = new java.util.concurrent.ThreadPoolExecutor(ioThreads, ioThreads, 0L, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(), named(threads, "tributary-request-handler"));
         socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes,
-                request -> dispatcher().onRequest(request), threads);
+                request -> dispatcher.onRequest(request), threads);
         Map<String, Integer> ports = socketServer.bind();
         return ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());
-    }
-
-    private volatile ApiDispatcher dispatcher;
-
-    private ApiDispatcher dispatcher() {
-        return dispatcher;
     }
 
     /** Starts serving; the cluster view gives ids and brokers (advertised host/port come from it). */
@@ -116,7 +110,6 @@ public final class KafkaServer implements Closeable, BrokerView {
         if (socketServer == null) {
             throw new IllegalStateException("bind() first");
         }
-        this.cluster = clusterView;
         try {
             replicas = new ReplicaManager(logs, config.explicitValues(), dataDir.resolve("producer-state"),
                     clusterView.localBrokerId(), scheduler, handlers);
@@ -141,6 +134,11 @@ public final class KafkaServer implements Closeable, BrokerView {
     /** The dispatch table, for registering more APIs before {@link #start} returns traffic to them. */
     public Optional<ApiRegistry> registry() {
         return Optional.ofNullable(registry);
+    }
+
+    /** Fetches waiting in the purgatory (long poll), for tests and metrics. */
+    public int parkedFetches() {
+        return replicas == null ? 0 : replicas.fetchPurgatory().watched();
     }
 
     /** Stops accepting, finishes in-flight requests, closes logs cleanly and joins threads. */

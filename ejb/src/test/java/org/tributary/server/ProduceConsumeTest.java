@@ -120,7 +120,7 @@ class ProduceConsumeTest {
     void longPollAnswersAsSoonAsDataArrives() throws Exception {
         String topic = "long-poll";
         try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of());
-             KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 8000))) {
+             KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5000))) {
             producer.send(new ProducerRecord<>(topic, 0, null, value(topic, 0))).get(20, TimeUnit.SECONDS);
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
@@ -135,7 +135,7 @@ class ProduceConsumeTest {
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(1, got.size());
-            assertTrue(ms < 6000, "parked fetch should be woken by the append, took " + ms + " ms");
+            assertTrue(ms < 3500, "parked fetch should be woken by the append, took " + ms + " ms");
         }
     }
 
