@@ -29,6 +29,7 @@ final class Connection {
     private ByteBuffer payload;
     private int frameSize;
     private SelectionKey key;
+    private long lastActiveNanos = System.nanoTime();
     private Send sending;
     private boolean closed;
 
@@ -83,6 +84,7 @@ final class Connection {
      * a frame this connection must be closed for, {@link IOException} when the peer went away.
      */
     NetworkRequest read() throws IOException {
+        lastActiveNanos = System.nanoTime();
         if (payload == null) {
             if (channel.read(sizeBuffer) < 0) {
                 throw new EofException();
@@ -146,7 +148,13 @@ final class Connection {
         return writeMore(true);
     }
 
+    /** Idle: nothing in flight and no bytes read for longer than {@code maxIdleNanos}. */
+    boolean idleLongerThan(long maxIdleNanos, long now) {
+        return !busy() && now - lastActiveNanos > maxIdleNanos;
+    }
+
     boolean writeMore(boolean resumeReading) throws IOException {
+        lastActiveNanos = System.nanoTime();
         if (sending == null) {
             return true;
         }

@@ -26,6 +26,8 @@ final class Processor implements Runnable {
     private final Selector selector;
     private final RequestChannel requests;
     private final int maxRequestBytes;
+    private final long maxIdleNanos;
+    private long lastIdleCheck = System.nanoTime();
     private final ConcurrentLinkedQueue<PendingAccept> newConnections = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final List<Connection> connections = new ArrayList<>();
@@ -38,7 +40,8 @@ final class Processor implements Runnable {
     private record Completion(Connection connection, Send response, String closeReason) {
     }
 
-    Processor(int index, RequestChannel requests, int maxRequestBytes) throws IOException {
+    Processor(int index, RequestChannel requests, int maxRequestBytes, long maxIdleMs) throws IOException {
+        this.maxIdleNanos = maxIdleMs * 1_000_000L;
         this.index = index;
         this.selector = Selector.open();
         this.requests = requests;
@@ -78,6 +81,7 @@ final class Processor implements Runnable {
                 registerNew();
                 processCompletions();
                 selector.select(500);
+                closeIdle();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey key = it.next();
@@ -118,6 +122,20 @@ final class Processor implements Runnable {
                 selector.close();
             } catch (IOException e) {
                 // closing anyway
+            }
+        }
+    }
+
+    /** Kafka's connections.max.idle.ms: drop connections that sent nothing for that long. */
+    private void closeIdle() {
+        long now = System.nanoTime();
+        if (maxIdleNanos <= 0 || now - lastIdleCheck < 1_000_000_000L) {
+            return;
+        }
+        lastIdleCheck = now;
+        for (Connection c : new ArrayList<>(connections)) {
+            if (c.idleLongerThan(maxIdleNanos, now)) {
+                close(c, null);
             }
         }
     }

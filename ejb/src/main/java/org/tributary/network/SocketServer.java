@@ -34,12 +34,12 @@ public final class SocketServer implements Closeable {
     private volatile boolean running;
     private int next;
 
-    public SocketServer(List<ListenerAddress> listeners, int networkThreads, int maxRequestBytes,
+    public SocketServer(List<ListenerAddress> listeners, int networkThreads, int maxRequestBytes, long maxIdleMs,
             RequestChannel requests, ThreadFactory threads) throws IOException {
         this.listeners = List.copyOf(listeners);
         this.threads = threads;
         for (int i = 0; i < networkThreads; i++) {
-            processors.add(new Processor(i, requests, maxRequestBytes));
+            processors.add(new Processor(i, requests, maxRequestBytes, maxIdleMs));
         }
     }
 

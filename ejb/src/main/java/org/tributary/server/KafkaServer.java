@@ -99,7 +99,8 @@ public final class KafkaServer implements Closeable, BrokerView {
         int ioThreads = config.getInt("num.io.threads", 8, 1, 1024);
         handlers = new java.util.concurrent.ThreadPoolExecutor(ioThreads, ioThreads, 0L, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(), named(threads, "tributary-request-handler"));
-        socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes,
+        long maxIdleMs = config.getLong("connections.max.idle.ms", 600_000L);
+        socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes, maxIdleMs,
                 request -> dispatcher.onRequest(request), threads);
         Map<String, Integer> ports = socketServer.bind();
         return ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());

@@ -89,6 +89,16 @@ class KafkaServerLifecycleTest {
     }
 
     @Test
+    void idleConnectionsAreClosed() throws Exception {
+        try (TestBroker broker = new TestBroker(Map.of("connections.max.idle.ms", "1000"));
+             RawClient idle = new RawClient(broker.port())) {
+            long start = System.nanoTime();
+            assertTrue(idle.closedByBroker());
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= 900);
+        }
+    }
+
+    @Test
     void aBatchAboveMaxMessageBytesIsRejected() throws Exception {
         try (TestBroker broker = new TestBroker()) {
             try (Admin admin = broker.admin()) {

@@ -38,6 +38,9 @@ import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,6 +192,66 @@ class ProtocolEdgeTest {
             }
             assertEquals(5, count);
         }
+    }
+
+    @Test
+    void acksZeroErrorClosesTheConnection() throws Exception {
+        try (RawClient c = new RawClient(broker.port())) {
+            ProduceRequestData data = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(5000);
+            ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("bad name!");
+            td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                    .setRecords(MemoryRecords.withRecords(Compression.NONE, rec("x"))));
+            data.topicData().add(td);
+            c.sendOnly(new ProduceRequest.Builder((short) 9, (short) 9, data).build((short) 9));
+            assertTrue(c.closedByBroker(), "acks=0 has no answer to carry the error: the connection is closed");
+        }
+    }
+
+    @Test
+    void fetchHonoursByteLimitsButReturnsAtLeastOneBatch() throws Exception {
+        String topic = "limits";
+        try (RawClient c = new RawClient(broker.port())) {
+            for (int i = 0; i < 3; i++) { // three batches of ~2 KiB
+                ProduceResponse r = c.send(produce(topic, MemoryRecords.withRecords(Compression.NONE,
+                        new SimpleRecord(new byte[2000])), (short) 9));
+                assertEquals(0, partitionResult(r).errorCode());
+            }
+            FetchResponse small = c.send(rawFetch(fetchOf(topic, 0, 100, 1 << 20), (short) 11));
+            assertEquals(1, batches(small), "a batch larger than the limit still comes back alone");
+            FetchResponse two = c.send(rawFetch(fetchOf(topic, 0, 4300, 1 << 20), (short) 11));
+            assertEquals(2, batches(two));
+            FetchResponse capped = c.send(rawFetch(fetchOf(topic, 0, 1 << 20, 2100), (short) 11));
+            assertEquals(1, batches(capped), "max.bytes caps the response");
+            FetchResponse ahead = c.send(rawFetch(fetchOf(topic, 99, 1 << 20, 1 << 20), (short) 11));
+            assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), ahead.data().responses().get(0).partitions().get(0).errorCode());
+
+            OffsetForLeaderEpochRequestData epochs = new OffsetForLeaderEpochRequestData().setReplicaId(-2);
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(topic);
+            t.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0)
+                    .setCurrentLeaderEpoch(0));
+            epochs.topics().add(t);
+            OffsetsForLeaderEpochResponse er = c.send(new OffsetsForLeaderEpochRequest(epochs, (short) 4));
+            var eo = er.data().topics().iterator().next().partitions().get(0);
+            assertEquals(0, eo.errorCode());
+            assertEquals(0, eo.leaderEpoch());
+            assertEquals(3, eo.endOffset());
+        }
+    }
+
+    private static FetchRequestData fetchOf(String topic, long offset, int partitionMax, int max) {
+        return new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(max).setSessionId(0).setSessionEpoch(-1)
+                .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(offset).setPartitionMaxBytes(partitionMax)))));
+    }
+
+    private static int batches(FetchResponse r) {
+        var pd = r.data().responses().get(0).partitions().get(0);
+        assertEquals(0, pd.errorCode());
+        int n = 0;
+        for (var b : ((org.apache.kafka.common.record.internal.Records) pd.records()).batches()) {
+            n++;
+        }
+        return n;
     }
 
     static AbstractRequest rawFetch(FetchRequestData data, short version) {

@@ -34,6 +34,12 @@ final class RawClient implements AutoCloseable {
         return parsed;
     }
 
+    /** Sends without waiting for an answer (acks=0). */
+    void sendOnly(AbstractRequest request) throws IOException {
+        RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw-test", ++correlation);
+        writeFrame(request.serializeWithHeader(header));
+    }
+
     void writeFrame(ByteBuffer payload) throws IOException {
         byte[] frame = new byte[4 + payload.remaining()];
         ByteBuffer.wrap(frame).putInt(payload.remaining()).put(payload);
