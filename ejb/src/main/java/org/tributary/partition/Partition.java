@@ -118,6 +118,11 @@ public final class Partition {
         producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom);
     }
 
+    /** Drops idempotent producers idle for longer than {@code expirationMs}. */
+    public synchronized int expireProducers(long nowMs, long expirationMs) {
+        return producers.removeExpired(nowMs, expirationMs);
+    }
+
     /** Writes the producer-state snapshot if anything changed since the last one. */
     public synchronized void snapshotProducerState() throws IOException {
         if (producers.dirty()) {

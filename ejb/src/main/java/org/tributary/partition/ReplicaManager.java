@@ -163,6 +163,13 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         }
     }
 
+    /** Expires idle producers ({@code producer.id.expiration.ms}) in every partition. */
+    public void expireProducers(long nowMs, long expirationMs) {
+        for (Partition p : partitions.values()) {
+            p.expireProducers(nowMs, expirationMs);
+        }
+    }
+
     /** Snapshots producer state of every partition that changed (periodically and at close). */
     public void snapshotProducerStates() {
         for (Partition p : partitions.values()) {

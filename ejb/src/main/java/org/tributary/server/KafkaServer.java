@@ -48,6 +48,7 @@ public final class KafkaServer implements Closeable, BrokerView {
     private final BrokerConfig config;
     private final Path dataDir;
     private final ThreadFactory threads;
+    private final Time time;
     private final LogManager logs;
     private final MetadataStore metadata;
     private final ScheduledExecutorService scheduler;
@@ -60,8 +61,9 @@ public final class KafkaServer implements Closeable, BrokerView {
     private volatile ApiDispatcher dispatcher;
     private volatile boolean closed;
 
-    private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, LogManager logs, MetadataStore metadata,
-            ScheduledExecutorService scheduler) {
+    private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
+            MetadataStore metadata, ScheduledExecutorService scheduler) {
+        this.time = time;
         this.config = config;
         this.dataDir = dataDir;
         this.threads = threads;
@@ -80,7 +82,7 @@ public final class KafkaServer implements Closeable, BrokerView {
         try {
             logs = LogManager.open(dataDir.resolve("logs"), config.explicitValues(), time, scheduler);
             MetadataStore metadata = LocalMetadataStore.open(dataDir.resolve("metadata"));
-            return new KafkaServer(config, dataDir, threads, logs, metadata, scheduler);
+            return new KafkaServer(config, dataDir, threads, time, logs, metadata, scheduler);
         } catch (IOException | RuntimeException e) {
             if (logs != null) {
                 logs.close();
@@ -125,8 +127,11 @@ public final class KafkaServer implements Closeable, BrokerView {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
         dispatcher = new ApiDispatcher(registry, handlers, metadata::image);
-        scheduler.scheduleWithFixedDelay(replicas::snapshotProducerStates, SNAPSHOT_INTERVAL_MS, SNAPSHOT_INTERVAL_MS,
-                TimeUnit.MILLISECONDS);
+        long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
+        scheduler.scheduleWithFixedDelay(() -> {
+            replicas.expireProducers(time.milliseconds(), producerExpirationMs);
+            replicas.snapshotProducerStates();
+        }, SNAPSHOT_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         socketServer.start();
         LOG.info("TRIB-SRV-001 Kafka listener(s) " + listeners + " serving broker " + clusterView.localBrokerId()
                 + " of cluster " + clusterView.clusterId() + " with " + metadata.image().topics().size() + " topic(s)");

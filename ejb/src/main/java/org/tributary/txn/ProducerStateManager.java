@@ -129,6 +129,23 @@ public final class ProducerStateManager {
         mapEndOffset = Math.max(mapEndOffset, lastOffset + 1);
     }
 
+    /**
+     * Forgets producers whose last batch is older than {@code expirationMs} (Kafka's
+     * {@code producer.id.expiration.ms}); returns how many were removed.
+     */
+    public int removeExpired(long nowMs, long expirationMs) {
+        int before = producers.size();
+        producers.values().removeIf(e -> {
+            List<BatchMetadata> b = e.batches();
+            return !b.isEmpty() && nowMs - b.get(b.size() - 1).timestamp() > expirationMs;
+        });
+        int removed = before - producers.size();
+        if (removed > 0) {
+            dirty = true;
+        }
+        return removed;
+    }
+
     /** The offset up to which (exclusive) the log has been applied. */
     public long mapEndOffset() {
         return mapEndOffset;

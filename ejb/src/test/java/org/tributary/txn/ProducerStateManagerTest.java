@@ -92,6 +92,16 @@ class ProducerStateManagerTest {
     }
 
     @Test
+    void idleProducersExpire() {
+        ProducerStateManager s = new ProducerStateManager();
+        RecordBatch b = batch(0, 9, (short) 0, 0, 1); // timestamps are the record's create time: -1 here
+        s.record(b, 0, 0);
+        assertEquals(0, s.removeExpired(b.maxTimestamp() + 1000, 5000));
+        assertEquals(1, s.removeExpired(b.maxTimestamp() + 6000, 5000));
+        assertTrue(s.entry(9).isEmpty());
+    }
+
+    @Test
     void producerIdsSurviveARestartOfACountingAllocator() throws Exception {
         Path floor = dir.resolve("pid");
         long[] counter = {0};
