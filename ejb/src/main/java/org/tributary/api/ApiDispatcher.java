@@ -1,0 +1,147 @@
+package org.tributary.api;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.SendBuilder;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.network.NetworkRequest;
+import org.tributary.network.RequestChannel;
+
+/**
+ * Decodes frames with kafka-clients' generated classes and routes them through the
+ * {@link ApiRegistry} on the request-handler pool. Unknown APIs or versions get
+ * UNSUPPORTED_VERSION (ApiVersions: the v0 fallback with the supported list); a frame that cannot
+ * be decoded closes only its connection. Errors are logged as one line; clients get error codes.
+ */
+public final class ApiDispatcher implements RequestChannel {
+    private static final Logger LOG = Logger.getLogger(ApiDispatcher.class.getName());
+
+    private final ApiRegistry registry;
+    private final ExecutorService handlers;
+    private final Supplier<MetadataImage> images;
+
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images) {
+        this.registry = registry;
+        this.handlers = handlers;
+        this.images = images;
+    }
+
+    @Override
+    public void onRequest(NetworkRequest request) {
+        try {
+            handlers.execute(() -> process(request));
+        } catch (RejectedExecutionException e) {
+            request.closeConnection("broker is shutting down");
+        }
+    }
+
+    private void process(NetworkRequest request) {
+        ByteBuffer buf = request.payload();
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(buf);
+        } catch (RuntimeException e) {
+            request.closeConnection("malformed request header: " + e.getMessage());
+            return;
+        }
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
+        ApiRegistry.Registration reg = registry.lookup(key).orElse(null);
+        if (key == ApiKeys.API_VERSIONS && (reg == null || !reg.supports(version))) {
+            // KIP-511: do not parse a body of an unknown version; answer v0 with the supported list
+            ApiVersionsResponseData data = new ApiVersionsResponseData()
+                    .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+                    .setApiKeys(registry.advertised());
+            send(request, header, data, (short) 0);
+            return;
+        }
+        AbstractRequest body;
+        try {
+            body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf)).request;
+        } catch (RuntimeException e) {
+            request.closeConnection("malformed " + key + " v" + version + " request from client '" + printable(header.clientId())
+                    + "': " + e.getMessage());
+            return;
+        }
+        if (reg == null || !reg.supports(version)) {
+            LOG.fine(() -> "unsupported " + key + " v" + version + " from " + header.clientId());
+            respondError(request, header, body, new UnsupportedVersionException(key + " version " + version
+                    + " is not supported by this broker"));
+            return;
+        }
+        RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), images.get());
+        CompletionStage<ApiMessage> result;
+        try {
+            result = reg.handler().handle(ctx, body.data());
+        } catch (Exception e) {
+            fail(request, header, body, e);
+            return;
+        }
+        result.whenComplete((response, error) -> {
+            if (error != null) {
+                fail(request, header, body, error);
+            } else if (response == null) {
+                request.noResponse();
+            } else {
+                send(request, header, response, version);
+            }
+        });
+    }
+
+    private void fail(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof ApiHandler.CloseConnection) {
+            request.closeConnection(e.getMessage());
+            return;
+        }
+        if (!(e instanceof ApiException)) {
+            LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + printable(header.clientId())
+                    + "' failed: " + e);
+        }
+        respondError(request, header, body, e);
+    }
+
+    private void respondError(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable e) {
+        try {
+            send(request, header, body.getErrorResponse(e).data(), header.apiVersion());
+        } catch (RuntimeException r) {
+            request.closeConnection("cannot build an error response for " + header.apiKey() + ": " + r);
+        }
+    }
+
+    /** Client ids are client input: keep log lines one readable line. */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return s.length() > 64 ? b.append("...").toString() : b.toString();
+    }
+
+    private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version) {
+        try {
+            request.respond(SendBuilder.buildResponseSend(header.toResponseHeader(), response, version));
+        } catch (RuntimeException e) {
+            LOG.warning("TRIB-API-002 cannot encode " + header.apiKey() + " v" + version + " response: " + e);
+            request.closeConnection("response encoding failed");
+        }
+    }
+}

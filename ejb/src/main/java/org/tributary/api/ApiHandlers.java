@@ -1,0 +1,37 @@
+package org.tributary.api;
+
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * The broker's dispatch table: one line per API with the versions implemented. Version floors
+ * are what kafka-clients 4.3.1 can still decode (older clients and librdkafka negotiate down to
+ * these); ceilings are the newest versions it knows.
+ */
+public final class ApiHandlers {
+    private ApiHandlers() {
+    }
+
+    public static ApiRegistry registry(ApiServices s) {
+        ApiRegistry r = new ApiRegistry();
+        MetadataHandler metadata = new MetadataHandler(s);
+        TopicsHandler topics = new TopicsHandler(s);
+        ConfigsHandler configs = new ConfigsHandler(s);
+        OffsetsHandler offsets = new OffsetsHandler(s);
+        r.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(r));
+        r.register(ApiKeys.METADATA, 0, 13, metadata::metadata);
+        r.register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, metadata::describeCluster);
+        r.register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(s));
+        r.register(ApiKeys.FETCH, 4, 18, new FetchHandler(s));
+        r.register(ApiKeys.LIST_OFFSETS, 1, 11, offsets::listOffsets);
+        r.register(ApiKeys.DELETE_RECORDS, 0, 2, offsets::deleteRecords);
+        r.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4, offsets::offsetForLeaderEpoch);
+        r.register(ApiKeys.CREATE_TOPICS, 2, 7, topics::createTopics);
+        r.register(ApiKeys.DELETE_TOPICS, 1, 6, topics::deleteTopics);
+        r.register(ApiKeys.CREATE_PARTITIONS, 0, 3, topics::createPartitions);
+        r.register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, configs::describeConfigs);
+        r.register(ApiKeys.ALTER_CONFIGS, 0, 2, configs::alterConfigs);
+        r.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, configs::incrementalAlterConfigs);
+        r.register(ApiKeys.INIT_PRODUCER_ID, 0, 6, new ProducerIdHandler(s));
+        return r;
+    }
+}

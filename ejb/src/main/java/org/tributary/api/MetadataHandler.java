@@ -1,0 +1,146 @@
+package org.tributary.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.tributary.cluster.BrokerInfo;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.TopicImage;
+
+/** Metadata (with auto-creation) and DescribeCluster. */
+final class MetadataHandler {
+    private final ApiServices services;
+    private final boolean autoCreate;
+
+    MetadataHandler(ApiServices services) {
+        this.services = services;
+        this.autoCreate = services.config().getBoolean("auto.create.topics.enable", true);
+    }
+
+    CompletionStage<ApiMessage> metadata(RequestContext ctx, ApiMessage message) {
+        MetadataRequestData req = (MetadataRequestData) message;
+        short v = ctx.apiVersion();
+        MetadataResponseData resp = new MetadataResponseData()
+                .setThrottleTimeMs(0)
+                .setClusterId(services.cluster().clusterId())
+                .setControllerId(services.cluster().controllerId())
+                .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+        for (BrokerInfo b : services.cluster().liveBrokers()) {
+            resp.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                    .setNodeId(b.id()).setHost(b.host()).setPort(b.kafkaPort()).setRack(b.rack()));
+        }
+        MetadataImage image = ctx.image();
+        Set<Integer> live = liveIds();
+        boolean all = req.topics() == null || (req.topics().isEmpty() && v == 0);
+        if (all) {
+            for (TopicImage t : image.topics()) {
+                resp.topics().add(describe(t, live));
+            }
+        } else {
+            boolean create = autoCreate && (v < 4 || req.allowAutoTopicCreation());
+            for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
+                resp.topics().add(lookup(rt, image, create, live));
+            }
+        }
+        return CompletableFuture.completedFuture(resp);
+    }
+
+    private MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt, MetadataImage image, boolean create,
+            Set<Integer> live) {
+        if (rt.name() == null) {
+            Uuid id = rt.topicId();
+            return image.topic(id).map(t -> describe(t, live)).orElseGet(() -> new MetadataResponseTopic()
+                    .setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+        }
+        String name = rt.name();
+        TopicImage t = image.topic(name).orElse(null);
+        if (t != null) {
+            return describe(t, live);
+        }
+        MetadataResponseTopic err = new MetadataResponseTopic().setName(name).setIsInternal(Topic.isInternal(name));
+        if (!Topic.isValid(name)) {
+            return err.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
+        if (!create) {
+            return err.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        try {
+            return describe(autoCreate(services, name), live);
+        } catch (ApiException e) {
+            return err.setErrorCode(Errors.forException(e).code());
+        }
+    }
+
+    /** Creates {@code name} with the broker defaults, or returns it when someone else just did. */
+    static TopicImage autoCreate(ApiServices services, String name) {
+        TopicAdmin admin = services.topics();
+        try {
+            return admin.create(name, admin.defaultPartitions(), admin.defaultReplicationFactor(), List.of(),
+                    java.util.Map.of(), false);
+        } catch (TopicExistsException e) {
+            return services.metadata().image().topic(name).orElseThrow(() -> e);
+        }
+    }
+
+    private MetadataResponseTopic describe(TopicImage t, Set<Integer> live) {
+        MetadataResponseTopic out = new MetadataResponseTopic()
+                .setName(t.name())
+                .setTopicId(t.id())
+                .setIsInternal(Topic.isInternal(t.name()))
+                .setTopicAuthorizedOperations(Integer.MIN_VALUE);
+        for (int p = 0; p < t.partitionCount(); p++) {
+            List<Integer> replicas = t.replicas(p);
+            int leader = replicas.stream().filter(live::contains).findFirst().orElse(-1);
+            List<Integer> offline = replicas.stream().filter(r -> !live.contains(r)).toList();
+            out.partitions().add(new MetadataResponsePartition()
+                    .setPartitionIndex(p)
+                    .setErrorCode(leader < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : 0)
+                    .setLeaderId(leader)
+                    .setLeaderEpoch(0)
+                    .setReplicaNodes(new ArrayList<>(replicas))
+                    .setIsrNodes(replicas.stream().filter(live::contains).collect(Collectors.toList()))
+                    .setOfflineReplicas(new ArrayList<>(offline)));
+        }
+        return out;
+    }
+
+    private Set<Integer> liveIds() {
+        return services.cluster().liveBrokers().stream().map(BrokerInfo::id).collect(Collectors.toSet());
+    }
+
+    CompletionStage<ApiMessage> describeCluster(RequestContext ctx, ApiMessage message) {
+        DescribeClusterRequestData req = (DescribeClusterRequestData) message;
+        DescribeClusterResponseData resp = new DescribeClusterResponseData()
+                .setThrottleTimeMs(0)
+                .setClusterId(services.cluster().clusterId())
+                .setControllerId(services.cluster().controllerId())
+                .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+        if (ctx.apiVersion() >= 1 && req.endpointType() != 1) {
+            // only broker endpoints (type 1) are served here; controller endpoints are not exposed
+            return CompletableFuture.completedFuture(resp.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+                    .setErrorMessage("The endpoint type requested is not supported by this broker")
+                    .setEndpointType(req.endpointType()));
+        }
+        resp.setEndpointType((byte) 1);
+        for (BrokerInfo b : services.cluster().liveBrokers()) {
+            resp.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                    .setBrokerId(b.id()).setHost(b.host()).setPort(b.kafkaPort()).setRack(b.rack()).setIsFenced(false));
+        }
+        return CompletableFuture.completedFuture(resp);
+    }
+}

@@ -1,0 +1,174 @@
+package org.tributary.api;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.tributary.metadata.TopicImage;
+import org.tributary.partition.DelayedOperation;
+import org.tributary.partition.Partition;
+
+/**
+ * Produce: appends each partition's batches as leader (idempotence checked in {@link Partition}),
+ * wakes waiting fetches, and answers by acks: 0 = no answer (an error closes the connection, as
+ * Kafka does), 1 = once written, -1 = once the ISR has it (a delayed operation).
+ */
+final class ProduceHandler implements ApiHandler {
+    private final ApiServices services;
+    private final boolean autoCreate;
+
+    ProduceHandler(ApiServices services) {
+        this.services = services;
+        this.autoCreate = services.config().getBoolean("auto.create.topics.enable", true);
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext ctx, ApiMessage message) {
+        ProduceRequestData req = (ProduceRequestData) message;
+        short acks = req.acks();
+        ProduceResponseData resp = new ProduceResponseData().setThrottleTimeMs(0);
+        Map<TopicPartition, Long> waitFor = new HashMap<>();
+        boolean anyError = false;
+        for (ProduceRequestData.TopicProduceData td : req.topicData()) {
+            TopicProduceResponse tr = new TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
+            resp.responses().add(tr);
+            TopicImage topic = null;
+            Errors topicError = Errors.NONE;
+            String topicMessage = null;
+            if (acks != 0 && acks != 1 && acks != -1) {
+                topicError = Errors.INVALID_REQUIRED_ACKS;
+            } else if (ctx.apiVersion() >= 13) {
+                topic = ctx.image().topic(td.topicId()).orElse(null);
+                topicError = topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.NONE;
+            } else {
+                topic = ctx.image().topic(td.name()).orElse(null);
+                if (topic == null) {
+                    try {
+                        TopicAdmin.validateName(td.name());
+                        if (autoCreate) {
+                            topic = MetadataHandler.autoCreate(services, td.name());
+                        } else {
+                            topicError = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                        }
+                    } catch (ApiException e) {
+                        topicError = Errors.forException(e);
+                        topicMessage = e.getMessage();
+                    }
+                }
+            }
+            for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
+                PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index())
+                        .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                tr.partitionResponses().add(pr);
+                if (topicError != Errors.NONE) {
+                    pr.setErrorCode(topicError.code()).setErrorMessage(topicMessage);
+                    anyError = true;
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.name(), pd.index());
+                Partition partition = services.replicas().partition(tp).orElse(null);
+                if (partition == null || !partition.topicId().equals(topic.id())) {
+                    pr.setErrorCode(ApiErrors.notServed(topic, pd.index()).code());
+                    anyError = true;
+                    continue;
+                }
+                try {
+                    MemoryRecords records = (MemoryRecords) pd.records();
+                    if (records == null || records.sizeInBytes() == 0) {
+                        throw new org.apache.kafka.common.InvalidRecordException("Produce request for " + tp + " has no records");
+                    }
+                    Partition.AppendResult r = partition.appendAsLeader(records);
+                    pr.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTime()).setLogStartOffset(r.logStartOffset());
+                    waitFor.put(tp, r.lastOffset() + 1);
+                } catch (Exception e) {
+                    Errors err = ApiErrors.of(e, "produce to " + tp);
+                    pr.setErrorCode(err.code()).setErrorMessage(ApiErrors.message(e, err));
+                    anyError = true;
+                }
+            }
+        }
+        waitFor.keySet().forEach(services.replicas()::onAppend);
+        if (ctx.apiVersion() < 5 || ctx.apiVersion() < 8) {
+            short v = ctx.apiVersion();
+            resp.responses().forEach(t -> t.partitionResponses().forEach(p -> {
+                if (v < 5) {
+                    p.setLogStartOffset(-1);
+                }
+                if (v < 8) {
+                    p.setErrorMessage(null);
+                }
+            }));
+        }
+        if (acks == 0) {
+            if (anyError) {
+                return CompletableFuture.failedFuture(new CloseConnection("acks=0 produce failed for at least one partition"));
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        if (acks == 1 || waitFor.isEmpty()) {
+            return CompletableFuture.completedFuture(resp);
+        }
+        CompletableFuture<ApiMessage> done = new CompletableFuture<>();
+        DelayedProduce op = new DelayedProduce(req.timeoutMs(), waitFor, resp, done);
+        services.replicas().producePurgatory().tryCompleteElseWatch(op, new ArrayList<>(waitFor.keySet()));
+        return done;
+    }
+
+    /** acks=all: waits until every written partition's high watermark covers the append. */
+    private final class DelayedProduce extends DelayedOperation {
+        private final Map<TopicPartition, Long> required;
+        private final ProduceResponseData response;
+        private final CompletableFuture<ApiMessage> done;
+
+        DelayedProduce(long timeoutMs, Map<TopicPartition, Long> required, ProduceResponseData response,
+                CompletableFuture<ApiMessage> done) {
+            super(Math.max(0, timeoutMs));
+            this.required = required;
+            this.response = response;
+            this.done = done;
+        }
+
+        @Override
+        public boolean tryComplete() {
+            for (Map.Entry<TopicPartition, Long> e : required.entrySet()) {
+                Partition p = services.replicas().partition(e.getKey()).orElse(null);
+                if (p != null && p.highWatermark() < e.getValue()) {
+                    return false;
+                }
+            }
+            return forceComplete();
+        }
+
+        @Override
+        protected void onComplete() {
+            List<String> late = new ArrayList<>();
+            for (Map.Entry<TopicPartition, Long> e : required.entrySet()) {
+                Partition p = services.replicas().partition(e.getKey()).orElse(null);
+                if (p == null || p.highWatermark() < e.getValue()) {
+                    late.add(e.getKey().toString());
+                }
+            }
+            if (!late.isEmpty()) {
+                for (TopicProduceResponse tr : response.responses()) {
+                    for (PartitionProduceResponse pr : tr.partitionResponses()) {
+                        if (late.contains(new TopicPartition(tr.name(), pr.index()).toString()) && pr.errorCode() == 0) {
+                            pr.setErrorCode(Errors.REQUEST_TIMED_OUT.code());
+                        }
+                    }
+                }
+            }
+            done.complete(response);
+        }
+    }
+}

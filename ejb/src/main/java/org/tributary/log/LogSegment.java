@@ -1,0 +1,348 @@
+package org.tributary.log;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+
+/**
+ * One segment of a partition log: {@code <baseOffset>.log} (v2 record batches exactly as stored),
+ * {@code <baseOffset>.index} ({@link OffsetIndex}) and {@code <baseOffset>.timeindex} ({@link TimeIndex}),
+ * where the base offset is written with 20 digits. Every batch in the segment has
+ * {@code baseOffset <= batch.baseOffset} and batches are in strictly increasing offset order;
+ * {@link #nextOffset()} is one past the last batch's last offset (the base offset when empty).
+ *
+ * <p>Not thread-safe for mutation: append, truncate, recover and roll run under the owning
+ * {@link PartitionLog}'s lock. Reads ({@link #read}, lookups) may run concurrently with an append:
+ * they only look at bytes below the size published by {@code FileRecords} after each write.
+ */
+final class LogSegment {
+    static final String LOG_SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+    static final String TIME_INDEX_SUFFIX = ".timeindex";
+
+    private final long baseOffset;
+    private final FileRecords log;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+    private final int indexIntervalBytes;
+    private final long created;
+    private int bytesSinceLastIndexEntry;
+    private volatile long nextOffset;
+    private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+    private volatile long offsetOfMaxTimestampSoFar;
+    private volatile long rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
+
+    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
+                       int indexIntervalBytes, long created) {
+        this.baseOffset = baseOffset;
+        this.log = log;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.created = created;
+        this.nextOffset = baseOffset;
+        this.offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    static String fileName(long offset, String suffix) {
+        return String.format("%020d", offset) + suffix;
+    }
+
+    static Path logFile(Path dir, long offset) {
+        return dir.resolve(fileName(offset, LOG_SUFFIX));
+    }
+
+    static Path indexFile(Path dir, long offset) {
+        return dir.resolve(fileName(offset, INDEX_SUFFIX));
+    }
+
+    static Path timeIndexFile(Path dir, long offset) {
+        return dir.resolve(fileName(offset, TIME_INDEX_SUFFIX));
+    }
+
+    /** Creates a new empty segment, or opens an existing one without checking its contents. */
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, long now, boolean preallocate) throws IOException {
+        File file = logFile(dir, baseOffset).toFile();
+        boolean exists = file.exists();
+        FileRecords records = exists ? FileRecords.open(file, true)
+                : FileRecords.open(file, false, preallocate ? config.segmentBytes() : 0, preallocate);
+        OffsetIndex oi = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes());
+        // one spare entry so the final entry written on roll always fits
+        TimeIndex ti = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset,
+                config.segmentIndexBytes() / OffsetIndex.ENTRY_SIZE * TimeIndex.ENTRY_SIZE + TimeIndex.ENTRY_SIZE);
+        return new LogSegment(baseOffset, records, oi, ti, config.indexIntervalBytes(), now);
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    int size() {
+        return log.sizeInBytes();
+    }
+
+    FileRecords records() {
+        return log;
+    }
+
+    long maxTimestampSoFar() {
+        return maxTimestampSoFar;
+    }
+
+    long offsetOfMaxTimestampSoFar() {
+        return offsetOfMaxTimestampSoFar;
+    }
+
+    /** Timestamp used for retention: the largest record timestamp, or the file's mtime if none. */
+    long largestTimestamp() throws IOException {
+        long ts = maxTimestampSoFar;
+        return ts >= 0 ? ts : Files.getLastModifiedTime(log.file().toPath()).toMillis();
+    }
+
+    boolean indexFull() {
+        return offsetIndex.isFull() || timeIndex.entries() >= timeIndexCapacity() - 1;
+    }
+
+    private int timeIndexCapacity() {
+        return (int) (timeIndex.maxSizeBytes() / TimeIndex.ENTRY_SIZE);
+    }
+
+    /** Kafka's rule: time since the first batch's timestamp (or since creation when there is none). */
+    long timeWaitedForRoll(long now, long incomingMaxTimestamp) {
+        long first = rollingBasedTimestamp;
+        return first >= 0 && incomingMaxTimestamp >= 0 ? incomingMaxTimestamp - first : now - created;
+    }
+
+    /**
+     * Appends already validated batches with one write, then indexes them. The caller guarantees
+     * offsets are above {@link #nextOffset()} and that the batches fit the index's relative offsets.
+     */
+    void append(MemoryRecords records, long lastOffset) throws IOException {
+        int position = log.sizeInBytes();
+        log.append(records);
+        for (RecordBatch batch : records.batches()) {
+            indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
+            countBytes(batch.sizeInBytes());
+            position += batch.sizeInBytes();
+        }
+        nextOffset = lastOffset + 1;
+    }
+
+    private void indexBatch(long batchLastOffset, long batchMaxTimestamp, int position) {
+        if (rollingBasedTimestamp < 0 && batchMaxTimestamp >= 0) {
+            rollingBasedTimestamp = batchMaxTimestamp;
+        }
+        if (batchMaxTimestamp > maxTimestampSoFar) {
+            offsetOfMaxTimestampSoFar = batchLastOffset;
+            maxTimestampSoFar = batchMaxTimestamp;
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes && !offsetIndex.isFull()) {
+            offsetIndex.append(batchLastOffset, position);
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            bytesSinceLastIndexEntry = 0;
+        }
+    }
+
+    private void countBytes(int size) {
+        bytesSinceLastIndexEntry += size;
+    }
+
+    /** The first batch whose last offset is {@code >= offset}, searching from the index; null if none. */
+    FileRecords.LogOffsetPosition translateOffset(long offset) {
+        OffsetIndex.Entry e = offsetIndex.lookup(offset);
+        return log.searchForOffsetFromPosition(offset, e.position());
+    }
+
+    /**
+     * Whole batches from the one containing {@code startOffset}, up to {@code maxSize} bytes (at least
+     * one batch if {@code minOneBatch}) and never past {@code maxPosition}; null if no batch in this
+     * segment ends at or after {@code startOffset}.
+     */
+    Records read(long startOffset, int maxSize, long maxPosition, boolean minOneBatch) {
+        FileRecords.LogOffsetPosition start = translateOffset(startOffset);
+        if (start == null) {
+            return null;
+        }
+        int available = (int) Math.min(maxPosition, log.sizeInBytes()) - start.position;
+        if (available <= 0) {
+            return MemoryRecords.EMPTY;
+        }
+        int size = Math.min(available, maxSize);
+        if (minOneBatch && size < start.size) {
+            size = Math.min(available, start.size);
+        }
+        return size <= 0 ? MemoryRecords.EMPTY : log.slice(start.position, size);
+    }
+
+    /** First record with timestamp {@code >= target} at or after {@code startingOffset}. */
+    Optional<FileRecords.TimestampAndOffset> findOffsetByTimestamp(long target, long startingOffset) {
+        long from = Math.max(startingOffset, timeIndex.lookupStartOffset(target));
+        FileRecords.LogOffsetPosition pos = translateOffset(from);
+        if (pos == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(log.searchForTimestamp(target, pos.position, startingOffset));
+    }
+
+    /**
+     * Rescans the file: validates every batch, rebuilds both indexes, and truncates at the first
+     * torn or invalid batch. Returns the number of bytes truncated.
+     */
+    int recover(int maxIndexSize) throws IOException {
+        offsetIndex.reset();
+        timeIndex.reset();
+        resizeIndexes(maxIndexSize);
+        bytesSinceLastIndexEntry = 0;
+        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestampSoFar = baseOffset;
+        rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
+        long next = baseOffset;
+        int validBytes = 0;
+        try {
+            for (FileChannelRecordBatch batch : log.batches()) {
+                if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                    break;
+                }
+                batch.ensureValid();
+                if (batch.baseOffset() < next || batch.lastOffset() < batch.baseOffset()
+                        || batch.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+                    break;
+                }
+                indexBatch(batch.lastOffset(), batch.maxTimestamp(), validBytes);
+                countBytes(batch.sizeInBytes());
+                validBytes += batch.sizeInBytes();
+                next = batch.lastOffset() + 1;
+            }
+        } catch (CorruptRecordException e) {
+            // torn or damaged batch: everything from here on is discarded
+        }
+        int truncated = log.sizeInBytes() - validBytes;
+        if (truncated > 0) {
+            log.truncateTo(validBytes);
+        }
+        nextOffset = next;
+        return truncated;
+    }
+
+    /**
+     * For a segment trusted without a full scan: restores in-memory state from the indexes plus a
+     * header-only walk of the batches after the last index entry.
+     */
+    void loadState() throws IOException {
+        OffsetIndex.Entry last = offsetIndex.lastEntry();
+        TimeIndex.Entry t = timeIndex.lastEntry();
+        long next = baseOffset;
+        long maxTs = t.timestamp();
+        long maxTsOffset = t.offset();
+        for (FileChannelRecordBatch batch : log.batchesFrom(last.position())) {
+            next = batch.lastOffset() + 1;
+            if (batch.maxTimestamp() > maxTs) {
+                maxTs = batch.maxTimestamp();
+                maxTsOffset = batch.lastOffset();
+            }
+        }
+        nextOffset = next;
+        maxTimestampSoFar = maxTs;
+        offsetOfMaxTimestampSoFar = maxTsOffset;
+        bytesSinceLastIndexEntry = log.sizeInBytes() - last.position();
+        rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
+        for (FileChannelRecordBatch first : log.batches()) {
+            rollingBasedTimestamp = first.maxTimestamp();
+            break;
+        }
+    }
+
+    /** Checks both indexes against the log; throws IllegalStateException if they cannot be trusted. */
+    void sanityCheckIndexes() {
+        offsetIndex.sanityCheck(nextOffset, log.sizeInBytes());
+        timeIndex.sanityCheck(nextOffset, log.sizeInBytes());
+    }
+
+    /** Removes every batch with last offset {@code >= offset}; returns bytes removed. */
+    int truncateTo(long offset) throws IOException {
+        FileRecords.LogOffsetPosition pos = translateOffset(offset);
+        if (pos == null) {
+            return 0;
+        }
+        offsetIndex.truncateTo(offset);
+        timeIndex.truncateTo(offset);
+        int removed = log.truncateTo(pos.position);
+        loadState();
+        return removed;
+    }
+
+    /** The segment stops being active: final time-index entry, indexes and file trimmed, fsync. */
+    void onBecomeInactive() throws IOException {
+        if (maxTimestampSoFar >= 0) {
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        }
+        flush();
+        log.trim();
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
+    }
+
+    /** The segment becomes active again (after load or truncation): indexes get room to grow. */
+    void resizeIndexes(int maxIndexSize) throws IOException {
+        offsetIndex.resize(maxIndexSize);
+        timeIndex.resize(maxIndexSize / OffsetIndex.ENTRY_SIZE * TimeIndex.ENTRY_SIZE + TimeIndex.ENTRY_SIZE);
+    }
+
+    /** Cuts both index files to their entries (a segment that is not the active one). */
+    void trimIndexes() throws IOException {
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
+    }
+
+    void flush() throws IOException {
+        log.flush();
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    void close() throws IOException {
+        if (maxTimestampSoFar >= 0) {
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        }
+        offsetIndex.close();
+        timeIndex.close();
+        log.close();
+    }
+
+    /** Closes file handles without trimming (the files are about to be deleted or renamed). */
+    void closeHandlers() throws IOException {
+        log.closeHandlers();
+    }
+
+    /** Renames all three files by appending {@code suffix} (e.g. ".deleted"). */
+    void addSuffix(String suffix) throws IOException {
+        log.renameTo(new File(log.file().getPath() + suffix));
+        offsetIndex.renameTo(Path.of(offsetIndex.path() + suffix));
+        timeIndex.renameTo(Path.of(timeIndex.path() + suffix));
+    }
+
+    void deleteFiles() throws IOException {
+        log.closeHandlers();
+        Files.deleteIfExists(log.file().toPath());
+        offsetIndex.deleteIfExists();
+        timeIndex.deleteIfExists();
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(base=" + baseOffset + ", size=" + log.sizeInBytes() + ", next=" + nextOffset + ")";
+    }
+}

@@ -1,0 +1,80 @@
+package org.tributary.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Sparse map from offset to file position within one segment: 8-byte entries of (offset relative to
+ * the segment's base offset, int; physical position, int). An entry (o, p) says the batch starting at
+ * position p has last offset o. Entries are strictly increasing in both fields; one is added after
+ * at least {@code index.interval.bytes} have been appended since the previous one.
+ * See {@link IndexFile} for thread-safety.
+ */
+final class OffsetIndex extends IndexFile {
+    static final int ENTRY_SIZE = 8;
+
+    /** An index hit: the batch at {@code position} ends at {@code offset}; (baseOffset, 0) when no entry applies. */
+    record Entry(long offset, int position) {
+    }
+
+    OffsetIndex(Path path, long baseOffset, int maxIndexSize) throws IOException {
+        super(path, baseOffset, maxIndexSize, ENTRY_SIZE);
+    }
+
+    void append(long offset, int position) {
+        long rel = offset - baseOffset;
+        if (rel < 0 || rel > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("offset " + offset + " out of range for index " + path());
+        }
+        Entry last = lastEntry();
+        if (entries() > 0 && (offset <= last.offset() || position <= last.position())) {
+            throw new IllegalArgumentException("index entry (" + offset + ", " + position + ") not after " + last);
+        }
+        writeEntry(b -> {
+            b.putInt((int) rel);
+            b.putInt(position);
+        });
+    }
+
+    /** The entry with the largest offset {@code <= target}, or (baseOffset, 0). */
+    Entry lookup(long target) {
+        ByteBuffer buf = view();
+        int n = entries();
+        int slot = largestLowerBound(buf, n, target - baseOffset, false, (b, s) -> b.getInt(s * ENTRY_SIZE));
+        return slot < 0 ? new Entry(baseOffset, 0) : entryAt(buf, slot);
+    }
+
+    Entry lastEntry() {
+        int n = entries();
+        return n == 0 ? new Entry(baseOffset, 0) : entryAt(view(), n - 1);
+    }
+
+    private Entry entryAt(ByteBuffer buf, int slot) {
+        return new Entry(baseOffset + buf.getInt(slot * ENTRY_SIZE), buf.getInt(slot * ENTRY_SIZE + 4));
+    }
+
+    /** Removes every entry for offsets {@code >= offset}. */
+    void truncateTo(long offset) {
+        ByteBuffer buf = view();
+        int slot = largestLowerBound(buf, entries(), offset - baseOffset, true, (b, s) -> b.getInt(s * ENTRY_SIZE));
+        truncateToEntries(slot + 1);
+    }
+
+    @Override
+    void sanityCheck(long nextOffset, long logSize) {
+        ByteBuffer buf = view();
+        long prevOff = -1;
+        long prevPos = -1;
+        for (int i = 0; i < entries(); i++) {
+            long rel = buf.getInt(i * ENTRY_SIZE);
+            long pos = buf.getInt(i * ENTRY_SIZE + 4);
+            if (rel <= prevOff || pos <= prevPos || rel < 0 || pos < 0 || baseOffset + rel >= nextOffset || pos >= logSize) {
+                throw new IllegalStateException("corrupt offset index " + path() + " at entry " + i
+                        + ": (" + (baseOffset + rel) + ", " + pos + ")");
+            }
+            prevOff = rel;
+            prevPos = pos;
+        }
+    }
+}

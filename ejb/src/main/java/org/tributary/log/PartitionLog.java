@@ -1,0 +1,512 @@
+package org.tributary.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * One partition's log: an ordered set of {@link LogSegment}s in {@code <topic>-<partition>/}, the last
+ * of which (the active segment) takes appends. Invariants: segments are keyed by base offset and
+ * hold strictly increasing, non-overlapping offsets; {@code logStartOffset <= logEndOffset}; every
+ * offset below {@code recoveryPoint} is fsynced; the leader epoch cache has no entry at or past the
+ * log end offset.
+ *
+ * <p>Thread-safe: appends, roll, truncation, retention and the compaction swap are serialized by
+ * {@link #lock}; reads run concurrently with them and see a prefix of the log (file sizes are
+ * published after each write). Segments removed while a reader may still hold them are renamed
+ * {@code .deleted} and closed after {@code file.delete.delay.ms} when a scheduler is available.
+ */
+public final class PartitionLog implements Closeable {
+    final Path dir;
+    final Time time;
+    final ScheduledExecutorService scheduler;
+    final ReentrantLock lock = new ReentrantLock();
+    final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    final LeaderEpochCache epochCache;
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long recoveryPoint;
+    volatile long cleanerOffset;
+    private volatile long lastFlushMs;
+    private volatile boolean closed;
+
+    private PartitionLog(Path dir, LogConfig config, Time time, ScheduledExecutorService scheduler) throws IOException {
+        this.dir = dir;
+        this.config = config;
+        this.time = time;
+        this.scheduler = scheduler;
+        Files.createDirectories(dir);
+        this.epochCache = new LeaderEpochCache(dir);
+    }
+
+    public static PartitionLog open(Path partitionDir, LogConfig config, Time time) throws IOException {
+        return open(partitionDir, config, time, null);
+    }
+
+    /** As {@link #open(Path, LogConfig, Time)}; removed segment files are deleted later on {@code scheduler}. */
+    public static PartitionLog open(Path partitionDir, LogConfig config, Time time, ScheduledExecutorService scheduler)
+            throws IOException {
+        PartitionLog log = new PartitionLog(partitionDir, config, time, scheduler);
+        log.load();
+        return log;
+    }
+
+    private void load() throws IOException {
+        long now = time.milliseconds();
+        LogState state = LogState.read(dir);
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, now, state);
+        segments.putAll(loaded.segments());
+        long lso = loaded.logStartOffset();
+        if (segments.isEmpty()) {
+            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
+        }
+        LogSegment active = segments.lastEntry().getValue();
+        long leo = active.nextOffset();
+        if (lso > leo) {
+            for (LogSegment s : segments.values()) {
+                s.deleteFiles();
+            }
+            segments.clear();
+            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
+            leo = lso;
+        }
+        lso = Math.max(lso, segments.firstKey());
+        active = segments.lastEntry().getValue();
+        active.resizeIndexes(config.segmentIndexBytes());
+        this.logStartOffset = lso;
+        this.logEndOffset = leo;
+        this.cleanerOffset = Math.min(Math.max(loaded.cleanerOffset(), lso), leo);
+        if (!loaded.hadCleanShutdown()) {
+            for (LogSegment s : segments.tailMap(segments.floorKey(Math.max(segments.firstKey(), loaded.recoveryPoint()))).values()) {
+                s.flush();
+            }
+        }
+        this.recoveryPoint = leo;
+        this.lastFlushMs = now;
+        boolean epochsChanged = epochCache.truncateFromEnd(leo) | epochCache.truncateFromStart(lso);
+        if (epochsChanged) {
+            epochCache.checkpoint();
+        }
+        writeState();
+    }
+
+    void writeState() throws IOException {
+        new LogState(logStartOffset, recoveryPoint, cleanerOffset).write(dir);
+    }
+
+    LogSegment activeSegment() {
+        return segments.lastEntry().getValue();
+    }
+
+    public AppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
+        return appendAsLeader(records, leaderEpoch, false);
+    }
+
+    /** As {@link #appendAsLeader(MemoryRecords, int)}; {@code allowControlBatches} for coordinator-written markers. */
+    public AppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch, boolean allowControlBatches) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            long now = time.milliseconds();
+            BatchValidator.Validated v = BatchValidator.forLeader(records, logEndOffset, leaderEpoch, config, now,
+                    allowControlBatches);
+            return append(v, now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public AppendInfo appendAsFollower(MemoryRecords records) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            BatchValidator.Validated v = BatchValidator.forFollower(records, logEndOffset, config);
+            return append(v, time.milliseconds());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private AppendInfo append(BatchValidator.Validated v, long now) throws IOException {
+        LogSegment seg = maybeRoll(v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(), v.lastOffset(), now);
+        seg.append(v.records(), v.lastOffset());
+        logEndOffset = v.lastOffset() + 1;
+        boolean epochsChanged = false;
+        for (long[] e : v.epochStarts()) {
+            epochsChanged |= epochCache.assign((int) e[0], e[1]);
+        }
+        if (epochsChanged) {
+            epochCache.checkpoint();
+        }
+        if (logEndOffset - recoveryPoint >= config.flushMessages()) {
+            flushLocked();
+        }
+        return new AppendInfo(v.firstOffset(), v.lastOffset(), v.logAppendTime(), v.maxTimestamp(),
+                v.offsetOfMaxTimestamp(), logStartOffset, v.recordCount(), v.records().sizeInBytes());
+    }
+
+    private LogSegment maybeRoll(int bytes, long maxTimestamp, long firstOffset, long lastOffset, long now) throws IOException {
+        LogSegment seg = activeSegment();
+        LogConfig c = config;
+        boolean roll = seg.size() > 0 && ((long) seg.size() + bytes > c.segmentBytes()
+                || seg.timeWaitedForRoll(now, maxTimestamp) > c.segmentMs() - c.segmentJitterMs()
+                || seg.indexFull()
+                || lastOffset - seg.baseOffset() > Integer.MAX_VALUE);
+        return roll ? roll(firstOffset, now) : seg;
+    }
+
+    /** Closes the active segment (fsync, trim) and starts a new one at {@code base}. Caller holds the lock. */
+    LogSegment roll(long base, long now) throws IOException {
+        LogSegment old = activeSegment();
+        old.onBecomeInactive();
+        LogSegment seg = LogSegment.open(dir, base, config, now, config.preallocate());
+        segments.put(base, seg);
+        CheckpointFile.fsyncDirectory(dir);
+        // every earlier segment was fsynced when it rolled (or on load/truncation)
+        recoveryPoint = Math.max(recoveryPoint, old.nextOffset());
+        writeState();
+        return seg;
+    }
+
+    public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
+        long leo = logEndOffset;
+        long lso = logStartOffset;
+        if (startOffset == leo) {
+            return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
+        }
+        if (startOffset < lso || startOffset > leo) {
+            throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range [" + lso + ", " + leo
+                    + "] for " + dir.getFileName());
+        }
+        Map.Entry<Long, LogSegment> e = segments.floorEntry(startOffset);
+        if (e == null) {
+            e = segments.firstEntry();
+        }
+        while (e != null) {
+            LogSegment seg = e.getValue();
+            if (maxOffsetExclusive <= seg.baseOffset() || maxOffsetExclusive <= startOffset) {
+                break;
+            }
+            long maxPosition = seg.size();
+            if (maxOffsetExclusive < seg.nextOffset()) {
+                FileRecords.LogOffsetPosition limit = seg.translateOffset(maxOffsetExclusive);
+                if (limit != null) {
+                    maxPosition = limit.position;
+                }
+            }
+            Records r = seg.read(startOffset, maxBytes, maxPosition, minOneBatch);
+            if (r != null) {
+                return new FetchSlice(r, startOffset, lso, leo);
+            }
+            e = segments.higherEntry(e.getKey());
+        }
+        return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    /** Offset below which everything is known to be fsynced. */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Base offsets of the segments, in order (for tests and tools). */
+    public List<Long> segmentBaseOffsets() {
+        return new ArrayList<>(segments.keySet());
+    }
+
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
+        return LogQueries.offsetForTimestamp(this, timestamp);
+    }
+
+    public Optional<TimestampOffset> maxTimestampAndOffset() {
+        try {
+            return LogQueries.maxTimestampAndOffset(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
+        return epochCache.endOffsetFor(leaderEpoch, logEndOffset);
+    }
+
+    public OptionalInt latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /** Removes every record at or after {@code offset}; fsyncs the result. */
+    public void truncateTo(long offset) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            if (offset >= logEndOffset) {
+                return;
+            }
+            long now = time.milliseconds();
+            if (offset <= logStartOffset && offset <= segments.firstKey()) {
+                removeSegments(new ArrayList<>(segments.values()));
+                segments.put(offset, LogSegment.open(dir, offset, config, now, config.preallocate()));
+                logStartOffset = offset;
+            } else {
+                removeSegments(new ArrayList<>(segments.tailMap(offset, false).values()));
+                if (segments.isEmpty()) {
+                    segments.put(offset, LogSegment.open(dir, offset, config, now, config.preallocate()));
+                }
+                activeSegment().truncateTo(offset);
+            }
+            LogSegment active = activeSegment();
+            active.resizeIndexes(config.segmentIndexBytes());
+            active.flush();
+            CheckpointFile.fsyncDirectory(dir);
+            logEndOffset = active.nextOffset();
+            logStartOffset = Math.min(logStartOffset, logEndOffset);
+            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+            cleanerOffset = Math.min(cleanerOffset, logEndOffset);
+            if (epochCache.truncateFromEnd(logEndOffset)) {
+                epochCache.checkpoint();
+            }
+            writeState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long deleteRecordsBefore(long offset) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            if (offset > logEndOffset) {
+                throw new OffsetOutOfRangeException("Cannot delete records before " + offset + ": log end offset is "
+                        + logEndOffset);
+            }
+            if (offset > logStartOffset) {
+                logStartOffset = offset;
+                removeSegmentsBelowStart();
+                if (epochCache.truncateFromStart(logStartOffset)) {
+                    epochCache.checkpoint();
+                }
+                writeState();
+            }
+            return logStartOffset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops non-active segments whose every offset is below the log start offset. Caller holds the lock. */
+    void removeSegmentsBelowStart() throws IOException {
+        List<LogSegment> dead = new ArrayList<>();
+        for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
+            Long next = segments.higherKey(e.getKey());
+            if (next == null || next > logStartOffset) {
+                break;
+            }
+            dead.add(e.getValue());
+        }
+        removeSegments(dead);
+    }
+
+    /** Advances the log start offset to the first remaining segment after retention. Caller holds the lock. */
+    void startOffsetAtLeast(long offset) throws IOException {
+        if (offset > logStartOffset) {
+            logStartOffset = Math.min(offset, logEndOffset);
+            if (epochCache.truncateFromStart(logStartOffset)) {
+                epochCache.checkpoint();
+            }
+        }
+        cleanerOffset = Math.max(cleanerOffset, logStartOffset);
+        writeState();
+    }
+
+    /** Takes segments out of the log; their files are renamed {@code .deleted} and removed (later, if scheduled). */
+    void removeSegments(List<LogSegment> dead) throws IOException {
+        for (LogSegment s : dead) {
+            segments.remove(s.baseOffset(), s);
+            s.addSuffix(LogLoader.DELETED_SUFFIX);
+        }
+        deleteLater(dead);
+    }
+
+    /** Deletes files of segments already out of the log, after {@code file.delete.delay.ms} if a scheduler exists. */
+    void deleteLater(List<LogSegment> dead) throws IOException {
+        long delay = config.fileDeleteDelayMs();
+        if (scheduler == null || delay == 0) {
+            for (LogSegment s : dead) {
+                s.deleteFiles();
+            }
+            return;
+        }
+        scheduler.schedule(() -> {
+            for (LogSegment s : dead) {
+                try {
+                    s.deleteFiles();
+                } catch (IOException ignored) {
+                    // the loader removes leftover .deleted files on the next start
+                }
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Test hook run by the compactor right after a cleaned segment is committed as {@code .swap}. */
+    volatile Runnable afterCleanHook = () -> { };
+
+    public Iterable<? extends RecordBatch> batchesFrom(long offset) throws IOException {
+        return LogQueries.batchesFrom(this, offset);
+    }
+
+    public void updateConfig(LogConfig config) {
+        this.config = config;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** fsyncs everything appended so far and moves the recovery point to the log end offset. */
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            flushLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes if {@code flush.ms} has passed since the last flush and there is something to flush. */
+    public void flushIfDue() throws IOException {
+        if (logEndOffset > recoveryPoint && time.milliseconds() - lastFlushMs >= config.flushMs()) {
+            flush();
+        }
+    }
+
+    private void flushLocked() throws IOException {
+        long leo = logEndOffset;
+        if (leo > recoveryPoint) {
+            Long from = segments.floorKey(recoveryPoint);
+            for (LogSegment s : (from == null ? segments : segments.tailMap(from)).values()) {
+                s.flush();
+            }
+            recoveryPoint = leo;
+            writeState();
+        }
+        lastFlushMs = time.milliseconds();
+    }
+
+    public int deleteExpiredSegments() throws IOException {
+        return Retention.deleteExpiredSegments(this);
+    }
+
+    public CleanResult compact() throws IOException {
+        return LogCompactor.compact(this);
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new KafkaStorageException("log " + dir.getFileName() + " is closed");
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            flushLocked();
+            for (LogSegment s : segments.values()) {
+                s.close();
+            }
+            epochCache.checkpoint();
+            writeState();
+            Path marker = dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE);
+            Files.write(marker, new byte[0]);
+            CheckpointFile.fsyncDirectory(dir);
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Test hook: drop file handles as a crash would, without flushing, trimming or writing a marker. */
+    void simulateCrash() throws IOException {
+        lock.lock();
+        try {
+            for (LogSegment s : segments.values()) {
+                s.closeHandlers();
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void delete() throws IOException {
+        lock.lock();
+        try {
+            if (!closed) {
+                for (LogSegment s : segments.values()) {
+                    s.closeHandlers();
+                }
+                closed = true;
+            }
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + dir.getFileName() + ", start=" + logStartOffset + ", end=" + logEndOffset
+                + ", segments=" + segments.size() + ")";
+    }
+}

@@ -1,0 +1,54 @@
+package org.tributary.log;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The delete cleanup policy: whole segments are removed from the start of the log while they are
+ * past {@code retention.ms} (judged by the segment's largest timestamp) or while the log exceeds
+ * {@code retention.bytes}, and also when they lie wholly below the log start offset. The active
+ * segment is never removed. The log start offset then moves to the first remaining segment.
+ */
+final class Retention {
+    private Retention() {
+    }
+
+    static int deleteExpiredSegments(PartitionLog log) throws IOException {
+        log.lock.lock();
+        try {
+            if (log.isClosed()) {
+                return 0;
+            }
+            LogConfig config = log.config();
+            List<LogSegment> dead = new ArrayList<>();
+            List<LogSegment> candidates = new ArrayList<>(log.segments.values());
+            candidates.remove(candidates.size() - 1); // the active segment stays
+            long now = log.time.milliseconds();
+            long excess = config.retentionBytes() < 0 ? Long.MIN_VALUE : log.sizeInBytes() - config.retentionBytes();
+            for (int i = 0; i < candidates.size(); i++) {
+                LogSegment seg = candidates.get(i);
+                long nextBase = i + 1 < candidates.size() ? candidates.get(i + 1).baseOffset() : log.activeSegment().baseOffset();
+                boolean belowStart = nextBase <= log.logStartOffset();
+                boolean expired = config.delete() && config.retentionMs() >= 0
+                        && now - seg.largestTimestamp() > config.retentionMs();
+                boolean oversize = config.delete() && excess != Long.MIN_VALUE && excess - seg.size() >= 0;
+                if (!(belowStart || expired || oversize)) {
+                    break;
+                }
+                dead.add(seg);
+                if (excess != Long.MIN_VALUE) {
+                    excess -= seg.size();
+                }
+            }
+            if (dead.isEmpty()) {
+                return 0;
+            }
+            log.removeSegments(dead);
+            log.startOffsetAtLeast(log.segments.firstKey());
+            return dead.size();
+        } finally {
+            log.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package org.tributary.network;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.network.Send;
+
+/**
+ * One client connection, owned by a {@link Processor}. All methods except {@link #complete} run on
+ * that processor's thread. At most one request is in flight: after a frame is read the connection
+ * is muted until the request is answered, so responses leave in request order.
+ */
+final class Connection {
+    private static final int INITIAL_BUFFER = 64 * 1024;
+
+    private final String id;
+    private final SocketChannel channel;
+    private final SocketTransferChannel transfer;
+    private final Processor processor;
+    private final String listenerName;
+    private final InetAddress remoteAddress;
+    private final int maxRequestBytes;
+    private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
+    private final AtomicBoolean inFlight = new AtomicBoolean();
+    private ByteBuffer payload;
+    private int frameSize;
+    private SelectionKey key;
+    private long lastActiveNanos = System.nanoTime();
+    private Send sending;
+    private boolean closed;
+
+    Connection(String id, SocketChannel channel, Processor processor, String listenerName, int maxRequestBytes) {
+        this.id = id;
+        this.channel = channel;
+        this.transfer = new SocketTransferChannel(channel);
+        this.processor = processor;
+        this.listenerName = listenerName;
+        InetAddress remote = null;
+        try {
+            if (channel.getRemoteAddress() instanceof InetSocketAddress isa) {
+                remote = isa.getAddress();
+            }
+        } catch (IOException e) {
+            // unknown peer: leave null
+        }
+        this.remoteAddress = remote;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String listenerName() {
+        return listenerName;
+    }
+
+    InetAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    void attach(SelectionKey key) {
+        this.key = key;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    boolean busy() {
+        return inFlight.get() || sending != null;
+    }
+
+    /**
+     * Reads what is available; returns a complete frame or null. Throws {@link FrameException} for
+     * a frame this connection must be closed for, {@link IOException} when the peer went away.
+     */
+    NetworkRequest read() throws IOException {
+        lastActiveNanos = System.nanoTime();
+        if (payload == null) {
+            if (channel.read(sizeBuffer) < 0) {
+                throw new EofException();
+            }
+            if (sizeBuffer.hasRemaining()) {
+                return null;
+            }
+            sizeBuffer.flip();
+            int size = sizeBuffer.getInt();
+            sizeBuffer.clear();
+            if (size < 0) {
+                throw new FrameException("negative frame size " + size);
+            }
+            if (size > maxRequestBytes) {
+                throw new FrameException("frame of " + size + " bytes is larger than socket.request.max.bytes=" + maxRequestBytes);
+            }
+            frameSize = size;
+            // grow with the bytes that really arrive: a size prefix alone must not reserve memory
+            payload = ByteBuffer.allocate(Math.min(size, INITIAL_BUFFER));
+        }
+        while (true) {
+            int n = channel.read(payload);
+            if (n < 0) {
+                throw new EofException();
+            }
+            if (payload.hasRemaining() || payload.capacity() == frameSize) {
+                break;
+            }
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(frameSize, 2L * payload.capacity()));
+            payload.flip();
+            bigger.put(payload);
+            payload = bigger;
+        }
+        if (payload.position() < frameSize) {
+            return null;
+        }
+        ByteBuffer frame = payload;
+        payload = null;
+        frame.flip();
+        inFlight.set(true);
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        return new NetworkRequest(this, frame, System.nanoTime());
+    }
+
+    /** Called from any thread once the in-flight request is answered. */
+    void complete(Send response, String closeReason) {
+        if (!inFlight.compareAndSet(true, false)) {
+            throw new IllegalStateException("request on " + id + " answered twice");
+        }
+        processor.enqueueCompletion(this, response, closeReason);
+    }
+
+    /** Starts writing a response (processor thread). Returns true when it was fully written. */
+    boolean startSend(Send response, boolean resumeReading) throws IOException {
+        sending = response;
+        return writeMore(resumeReading);
+    }
+
+    /** Continues writing; when done, reading resumes (unless the server is draining). */
+    boolean writeMore() throws IOException {
+        return writeMore(true);
+    }
+
+    /** Idle: nothing in flight and no bytes read for longer than {@code maxIdleNanos}. */
+    boolean idleLongerThan(long maxIdleNanos, long now) {
+        return !busy() && now - lastActiveNanos > maxIdleNanos;
+    }
+
+    boolean writeMore(boolean resumeReading) throws IOException {
+        lastActiveNanos = System.nanoTime();
+        if (sending == null) {
+            return true;
+        }
+        sending.writeTo(transfer);
+        if (!sending.completed()) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+            return false;
+        }
+        sending = null;
+        int ops = key.interestOps() & ~SelectionKey.OP_WRITE;
+        key.interestOps(resumeReading ? ops | SelectionKey.OP_READ : ops);
+        return true;
+    }
+
+    /** Resumes reading after a request that has no response. */
+    void unmute() {
+        key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+
+    /** A frame this connection cannot continue after. */
+    static final class FrameException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FrameException(String message) {
+            super(message);
+        }
+    }
+
+    /** The peer closed the connection. */
+    static final class EofException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        EofException() {
+            super("end of stream");
+        }
+    }
+}

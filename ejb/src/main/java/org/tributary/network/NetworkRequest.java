@@ -1,0 +1,59 @@
+package org.tributary.network;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.network.Send;
+
+/**
+ * One size-prefixed frame read from a client connection (the prefix removed), and the ways to
+ * answer it. Exactly one of {@link #respond}, {@link #noResponse} or {@link #closeConnection} must
+ * be called, from any thread; the connection reads no further request until then, which keeps
+ * responses in request order.
+ */
+public final class NetworkRequest {
+    private final Connection connection;
+    private final ByteBuffer payload;
+    private final long receivedNanos;
+
+    NetworkRequest(Connection connection, ByteBuffer payload, long receivedNanos) {
+        this.connection = connection;
+        this.payload = payload;
+        this.receivedNanos = receivedNanos;
+    }
+
+    /** The frame without its size prefix, positioned at the request header. */
+    public ByteBuffer payload() {
+        return payload;
+    }
+
+    public String connectionId() {
+        return connection.id();
+    }
+
+    public InetAddress clientAddress() {
+        return connection.remoteAddress();
+    }
+
+    public String listenerName() {
+        return connection.listenerName();
+    }
+
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
+    /** Sends a complete size-prefixed response, then resumes reading this connection. */
+    public void respond(Send response) {
+        connection.complete(response, null);
+    }
+
+    /** Answers nothing (acks=0 produce) and resumes reading this connection. */
+    public void noResponse() {
+        connection.complete(null, null);
+    }
+
+    /** Closes this connection only; {@code reason} is logged once. */
+    public void closeConnection(String reason) {
+        connection.complete(null, reason == null ? "closed" : reason);
+    }
+}

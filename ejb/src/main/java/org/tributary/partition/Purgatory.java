@@ -1,0 +1,110 @@
+package org.tributary.partition;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Delayed operations watched by partition. An event on a partition ({@link #checkAndComplete})
+ * re-checks the operations watching it; a timer completes the rest at their deadline. No thread
+ * sleeps while an operation waits. Timed-out operations complete on {@code completionPool}.
+ */
+public final class Purgatory {
+    private final String name;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService completionPool;
+    private final ConcurrentHashMap<TopicPartition, Set<DelayedOperation>> watchers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Purgatory(String name, ScheduledExecutorService timer, ExecutorService completionPool) {
+        this.name = name;
+        this.timer = timer;
+        this.completionPool = completionPool;
+    }
+
+    /**
+     * Completes {@code op} now if possible, else watches it under {@code keys} until an event or
+     * its timeout. Returns true when it completed immediately.
+     */
+    public boolean tryCompleteElseWatch(DelayedOperation op, Collection<TopicPartition> keys) {
+        if (op.tryComplete()) {
+            return true;
+        }
+        if (closed) {
+            op.forceComplete();
+            return true;
+        }
+        for (TopicPartition tp : keys) {
+            watchers.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(op);
+        }
+        // an event may have fired between the first check and the watch
+        if (op.tryComplete()) {
+            unwatch(op, keys);
+            return true;
+        }
+        op.setTimer(timer.schedule(() -> {
+            try {
+                completionPool.execute(() -> {
+                    op.forceComplete();
+                    unwatch(op, keys);
+                });
+            } catch (RejectedExecutionException e) {
+                op.forceComplete();
+                unwatch(op, keys);
+            }
+        }, op.timeoutMs(), TimeUnit.MILLISECONDS));
+        return false;
+    }
+
+    /** Re-checks the operations watching {@code tp}; returns how many completed. */
+    public int checkAndComplete(TopicPartition tp) {
+        Set<DelayedOperation> ops = watchers.get(tp);
+        if (ops == null || ops.isEmpty()) {
+            return 0;
+        }
+        int done = 0;
+        for (DelayedOperation op : List.copyOf(ops)) {
+            if (op.isCompleted() || op.tryComplete()) {
+                ops.remove(op);
+                done++;
+            }
+        }
+        return done;
+    }
+
+    /** Number of operations waiting (for tests and metrics). */
+    public int watched() {
+        return (int) watchers.values().stream().flatMap(Set::stream).filter(o -> !o.isCompleted()).distinct().count();
+    }
+
+    private void unwatch(DelayedOperation op, Collection<TopicPartition> keys) {
+        for (TopicPartition tp : keys) {
+            Set<DelayedOperation> ops = watchers.get(tp);
+            if (ops != null) {
+                ops.remove(op);
+            }
+        }
+    }
+
+    /** Completes every waiting operation now (shutdown). */
+    public void close() {
+        closed = true;
+        for (Set<DelayedOperation> ops : watchers.values()) {
+            for (DelayedOperation op : List.copyOf(ops)) {
+                op.forceComplete();
+            }
+        }
+        watchers.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "Purgatory(" + name + ")";
+    }
+}

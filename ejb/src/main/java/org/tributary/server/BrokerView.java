@@ -1,0 +1,27 @@
+package org.tributary.server;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A read-only view of what this broker serves, for the admin API and console: topics and, for
+ * each partition held here, replicas, ISR and log offsets. Values are a snapshot at call time.
+ */
+public interface BrokerView {
+
+    /** Topics ordered by name. */
+    List<TopicSummary> topics();
+
+    Optional<TopicSummary> topic(String name);
+
+    /** One topic; {@code configs} are its overrides only. */
+    record TopicSummary(String name, String topicId, int replicationFactor, Map<String, String> configs,
+            List<PartitionSummary> partitions) {
+    }
+
+    /** One partition; offsets are -1 when this broker does not hold the partition. */
+    record PartitionSummary(int partition, int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr,
+            long logStartOffset, long logEndOffset, long highWatermark, long sizeInBytes) {
+    }
+}

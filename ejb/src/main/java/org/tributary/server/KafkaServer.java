@@ -1,0 +1,235 @@
+package org.tributary.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
+import org.tributary.api.ApiDispatcher;
+import org.tributary.api.ApiHandlers;
+import org.tributary.api.ApiRegistry;
+import org.tributary.api.ApiServices;
+import org.tributary.api.TopicAdmin;
+import org.tributary.cluster.ClusterView;
+import org.tributary.config.BrokerConfig;
+import org.tributary.log.LogManager;
+import org.tributary.metadata.LocalMetadataStore;
+import org.tributary.metadata.MetadataStore;
+import org.tributary.metadata.TopicImage;
+import org.tributary.network.ListenerAddress;
+import org.tributary.network.SocketServer;
+import org.tributary.partition.Partition;
+import org.tributary.partition.ReplicaManager;
+import org.tributary.txn.ProducerIdManager;
+
+/**
+ * One broker's Kafka protocol server: the facade the broker bean drives. {@link #create} opens
+ * (recovers) logs and topic metadata under the data directory, {@link #bind} binds the listeners,
+ * {@link #start} serves, {@link #close} stops cleanly. Data directory layout: {@code logs/}
+ * (partition logs), {@code metadata/} (topics, producer id block), {@code producer-state/}
+ * (idempotent-producer snapshots).
+ */
+public final class KafkaServer implements Closeable, BrokerView {
+    private static final Logger LOG = Logger.getLogger(KafkaServer.class.getName());
+    private static final long SNAPSHOT_INTERVAL_MS = 60_000L;
+
+    private final BrokerConfig config;
+    private final Path dataDir;
+    private final ThreadFactory threads;
+    private final Time time;
+    private final LogManager logs;
+    private final MetadataStore metadata;
+    private final ScheduledExecutorService scheduler;
+    private final List<ListenerAddress> listeners;
+    private final int maxRequestBytes;
+    private ExecutorService handlers;
+    private SocketServer socketServer;
+    private ReplicaManager replicas;
+    private ApiRegistry registry;
+    private volatile ApiDispatcher dispatcher;
+    private volatile boolean closed;
+
+    private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
+            MetadataStore metadata, ScheduledExecutorService scheduler) {
+        this.time = time;
+        this.config = config;
+        this.dataDir = dataDir;
+        this.threads = threads;
+        this.logs = logs;
+        this.metadata = metadata;
+        this.scheduler = scheduler;
+        this.listeners = ListenerAddress.parseAll("listeners", config.getString("listeners", "PLAINTEXT://:9092"));
+        this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
+    }
+
+    /** Opens logs and metadata under dataDir (recovers them); binds nothing yet. */
+    public static KafkaServer create(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time) throws IOException {
+        Files.createDirectories(dataDir);
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, named(threads, "tributary-scheduler"));
+        LogManager logs = null;
+        try {
+            logs = LogManager.open(dataDir.resolve("logs"), config.explicitValues(), time, scheduler);
+            MetadataStore metadata = LocalMetadataStore.open(dataDir.resolve("metadata"));
+            return new KafkaServer(config, dataDir, threads, time, logs, metadata, scheduler);
+        } catch (IOException | RuntimeException e) {
+            if (logs != null) {
+                logs.close();
+            }
+            scheduler.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds the listeners; returns the bound port of the PLAINTEXT listener (or of the first one).
+     * A port in use gives an exception naming {@code listeners}, the address and "already in use".
+     */
+    public int bind() throws IOException {
+        int networkThreads = config.getInt("num.network.threads", 3, 1, 256);
+        int ioThreads = config.getInt("num.io.threads", 8, 1, 1024);
+        handlers = new java.util.concurrent.ThreadPoolExecutor(ioThreads, ioThreads, 0L, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), named(threads, "tributary-request-handler"));
+        long maxIdleMs = config.getLong("connections.max.idle.ms", 600_000L);
+        socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes, maxIdleMs,
+                request -> dispatcher.onRequest(request), threads);
+        Map<String, Integer> ports = socketServer.bind();
+        return ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());
+    }
+
+    /** Starts serving; the cluster view gives ids and brokers (advertised host/port come from it). */
+    public void start(ClusterView clusterView) {
+        if (socketServer == null) {
+            throw new IllegalStateException("bind() first");
+        }
+        try {
+            replicas = new ReplicaManager(logs, config.explicitValues(), dataDir.resolve("producer-state"),
+                    clusterView.localBrokerId(), scheduler, handlers);
+            ProducerIdManager producerIds = new ProducerIdManager(clusterView::allocateProducerIds,
+                    dataDir.resolve("metadata").resolve("producer-id-block"));
+            replicas.accept(metadata.image());
+            metadata.addListener(replicas);
+            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds,
+                    new TopicAdmin(metadata, clusterView, config));
+            registry = ApiHandlers.registry(services);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
+        }
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image);
+        long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
+        scheduler.scheduleWithFixedDelay(() -> {
+            replicas.expireProducers(time.milliseconds(), producerExpirationMs);
+            replicas.snapshotProducerStates();
+        }, SNAPSHOT_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        socketServer.start();
+        LOG.info("TRIB-SRV-001 Kafka listener(s) " + listeners + " serving broker " + clusterView.localBrokerId()
+                + " of cluster " + clusterView.clusterId() + " with " + metadata.image().topics().size() + " topic(s)");
+    }
+
+    /** The dispatch table, for registering more APIs before {@link #start} returns traffic to them. */
+    public Optional<ApiRegistry> registry() {
+        return Optional.ofNullable(registry);
+    }
+
+    /** Fetches waiting in the purgatory (long poll), for tests and metrics. */
+    public int parkedFetches() {
+        return replicas == null ? 0 : replicas.fetchPurgatory().watched();
+    }
+
+    /** Stops accepting, finishes in-flight requests, closes logs cleanly and joins threads. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (socketServer != null) {
+            socketServer.stopAccepting();
+        }
+        if (replicas != null) {
+            replicas.fetchPurgatory().close();
+            replicas.producePurgatory().close();
+        }
+        if (handlers != null) {
+            handlers.shutdown();
+            try {
+                if (!handlers.awaitTermination(10, TimeUnit.SECONDS)) {
+                    handlers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                handlers.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (socketServer != null) {
+            socketServer.awaitIdle(2_000);
+            socketServer.close();
+        }
+        if (replicas != null) {
+            replicas.close();
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            logs.close();
+        } catch (IOException e) {
+            LOG.warning("TRIB-SRV-002 closing logs failed: " + e.getMessage());
+        }
+        metadata.close();
+    }
+
+    @Override
+    public List<TopicSummary> topics() {
+        List<TopicSummary> out = new ArrayList<>();
+        for (TopicImage t : metadata.image().topics()) {
+            out.add(summary(t));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<TopicSummary> topic(String name) {
+        return metadata.image().topic(name).map(this::summary);
+    }
+
+    private TopicSummary summary(TopicImage t) {
+        List<PartitionSummary> parts = new ArrayList<>();
+        for (int p = 0; p < t.partitionCount(); p++) {
+            Partition partition = replicas == null ? null : replicas.partition(new TopicPartition(t.name(), p)).orElse(null);
+            List<Integer> reps = t.replicas(p);
+            if (partition == null) {
+                parts.add(new PartitionSummary(p, reps.isEmpty() ? -1 : reps.get(0), 0, reps, reps, -1, -1, -1, -1));
+            } else {
+                parts.add(new PartitionSummary(p, reps.get(0), partition.leaderEpoch(), reps, partition.isr(),
+                        partition.log().logStartOffset(), partition.log().logEndOffset(), partition.highWatermark(),
+                        partition.log().sizeInBytes()));
+            }
+        }
+        return new TopicSummary(t.name(), t.id().toString(), t.replicationFactor(), t.configs(), parts);
+    }
+
+    private static ThreadFactory named(ThreadFactory base, String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = base.newThread(r);
+            t.setName(prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

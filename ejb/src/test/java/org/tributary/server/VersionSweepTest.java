@@ -1,0 +1,182 @@
+package org.tributary.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.*;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every advertised API at every advertised version, with a typical request: the answer must
+ * encode (fields that a version lacks must stay at their defaults) and carry no server error.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VersionSweepTest {
+
+    @Test
+    void everyAdvertisedVersionAnswers() throws Exception {
+        try (TestBroker broker = new TestBroker(); Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic("sweep", 1, (short) 1))).all().get();
+            Uuid id = admin.describeTopics(List.of("sweep")).allTopicNames().get().get("sweep").topicId();
+            Map<ApiKeys, Function<Short, ApiMessage>> requests = requests(id);
+            List<String> failures = new ArrayList<>();
+            int sent = 0;
+            try (RawClient c = new RawClient(broker.port())) {
+                ApiVersionsResponseData versions = (ApiVersionsResponseData) exchange(c, ApiKeys.API_VERSIONS, (short) 3,
+                        new ApiVersionsRequestData().setClientSoftwareName("sweep").setClientSoftwareVersion("1")).data();
+                for (ApiVersionsResponseData.ApiVersion av : versions.apiKeys()) {
+                    ApiKeys key = ApiKeys.forId(av.apiKey());
+                    Function<Short, ApiMessage> build = requests.get(key);
+                    assertTrue(build != null, "no sweep request for advertised " + key);
+                    for (short v = av.minVersion(); v <= av.maxVersion(); v++) {
+                        AbstractResponse r = exchange(c, key, v, build.apply(v));
+                        sent++;
+                        for (Errors e : r.errorCounts().keySet()) {
+                            if (e == Errors.UNKNOWN_SERVER_ERROR || e == Errors.UNSUPPORTED_VERSION || e == Errors.KAFKA_STORAGE_ERROR
+                                    || e == Errors.INVALID_REQUEST) {
+                                failures.add(key + " v" + v + ": " + e);
+                            }
+                        }
+                    }
+                }
+            }
+            assertEquals(List.of(), failures);
+            assertTrue(sent > 80, "sent " + sent);
+        }
+    }
+
+    private int correlation;
+
+    private AbstractResponse exchange(RawClient c, ApiKeys key, short v, ApiMessage body) throws Exception {
+        RequestHeader header = new RequestHeader(key, v, "sweep", ++correlation);
+        ByteBuffer frame = RequestUtils.serialize(header.data(), header.headerVersion(), body, v);
+        c.writeFrame(frame);
+        ByteBuffer resp;
+        try {
+            resp = c.readFrame();
+        } catch (java.io.EOFException e) {
+            throw new AssertionError(key + " v" + v + ": the broker closed the connection");
+        }
+        AbstractResponse r = AbstractResponse.parseResponse(resp, header);
+        assertFalse(r == null);
+        return r;
+    }
+
+    private static Map<ApiKeys, Function<Short, ApiMessage>> requests(Uuid id) {
+        Map<ApiKeys, Function<Short, ApiMessage>> m = new LinkedHashMap<>();
+        m.put(ApiKeys.API_VERSIONS, v -> new ApiVersionsRequestData().setClientSoftwareName(v >= 3 ? "sweep" : "")
+                .setClientSoftwareVersion(v >= 3 ? "1" : ""));
+        m.put(ApiKeys.METADATA, v -> new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
+                .setName("sweep"))));
+        m.put(ApiKeys.DESCRIBE_CLUSTER, v -> new DescribeClusterRequestData());
+        m.put(ApiKeys.PRODUCE, v -> {
+            ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData();
+            if (v >= 13) {
+                td.setTopicId(id);
+            } else {
+                td.setName("sweep");
+            }
+            td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + v).getBytes(StandardCharsets.UTF_8)))));
+            ProduceRequestData d = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
+            d.topicData().add(td);
+            return d;
+        });
+        m.put(ApiKeys.FETCH, v -> {
+            FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic().setPartitions(List.of(
+                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(65536)));
+            if (v >= 13) {
+                ft.setTopicId(id);
+            } else {
+                ft.setTopic("sweep");
+            }
+            FetchRequestData d = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+                    .setTopics(List.of(ft));
+            if (v >= 15) {
+                d.setReplicaId(-1);
+            }
+            return d;
+        });
+        m.put(ApiKeys.LIST_OFFSETS, v -> new ListOffsetsRequestData().setReplicaId(-1).setTopics(List.of(
+                new ListOffsetsRequestData.ListOffsetsTopic().setName("sweep").setPartitions(List.of(
+                        new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1L))))));
+        m.put(ApiKeys.DELETE_RECORDS, v -> new DeleteRecordsRequestData().setTimeoutMs(5000).setTopics(List.of(
+                new DeleteRecordsRequestData.DeleteRecordsTopic().setName("sweep").setPartitions(List.of(
+                        new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0L))))));
+        m.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, v -> {
+            OffsetForLeaderEpochRequestData d = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("sweep");
+            t.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0)
+                    .setCurrentLeaderEpoch(0));
+            d.topics().add(t);
+            return d;
+        });
+        m.put(ApiKeys.CREATE_TOPICS, v -> {
+            CreateTopicsRequestData d = new CreateTopicsRequestData().setTimeoutMs(5000);
+            d.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("created-v" + v).setNumPartitions(1)
+                    .setReplicationFactor((short) 1));
+            return d;
+        });
+        m.put(ApiKeys.DELETE_TOPICS, v -> {
+            DeleteTopicsRequestData d = new DeleteTopicsRequestData().setTimeoutMs(5000);
+            String name = "created-v" + (v + 1); // each version deletes one created above
+            if (v >= 6) {
+                d.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(name));
+            } else {
+                d.topicNames().add(name);
+            }
+            return d;
+        });
+        m.put(ApiKeys.CREATE_PARTITIONS, v -> {
+            CreatePartitionsRequestData d = new CreatePartitionsRequestData().setTimeoutMs(5000);
+            d.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("sweep").setCount(2 + v).setAssignments(null));
+            return d;
+        });
+        m.put(ApiKeys.DESCRIBE_CONFIGS, v -> new DescribeConfigsRequestData().setResources(List.of(
+                new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 2).setResourceName("sweep")
+                        .setConfigurationKeys(null),
+                new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte) 4).setResourceName("1")
+                        .setConfigurationKeys(null))));
+        m.put(ApiKeys.ALTER_CONFIGS, v -> {
+            AlterConfigsRequestData d = new AlterConfigsRequestData();
+            AlterConfigsRequestData.AlterConfigsResource r = new AlterConfigsRequestData.AlterConfigsResource()
+                    .setResourceType((byte) 2).setResourceName("sweep");
+            r.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("100000" + v));
+            d.resources().add(r);
+            return d;
+        });
+        m.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, v -> {
+            IncrementalAlterConfigsRequestData d = new IncrementalAlterConfigsRequestData();
+            IncrementalAlterConfigsRequestData.AlterConfigsResource r = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                    .setResourceType((byte) 2).setResourceName("sweep");
+            r.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("cleanup.policy")
+                    .setConfigOperation((byte) 2).setValue("compact"));
+            d.resources().add(r);
+            return d;
+        });
+        m.put(ApiKeys.INIT_PRODUCER_ID, v -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
+        return m;
+    }
+}
