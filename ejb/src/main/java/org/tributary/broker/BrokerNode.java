@@ -79,7 +79,7 @@ public final class BrokerNode {
         cluster = null;
         if (c != null) {
             c.close();
-            LOG.info(() -> "TRIB-0003 Broker " + self.id() + " stopped");
+            ShutdownLog.info(LOG, "TRIB-0003 Broker " + self.id() + " stopped");
         }
     }
 

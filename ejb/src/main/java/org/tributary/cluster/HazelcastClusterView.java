@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.cp.IAtomicLong;
 import com.hazelcast.map.IMap;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
     private final String clusterId;
     private final BrokerInfo self;
     private final UUID membershipRegistration;
+    private final UUID lifecycleRegistration;
 
     private HazelcastClusterView(HazelcastInstance hz, String clusterId, BrokerInfo self) {
         this.hz = hz;
@@ -57,6 +59,22 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
                 LOG.info(() -> "TRIB-0012 Data-grid member left: " + e.getMember().getAddress() + "; members now " + e.getMembers().size());
             }
         });
+        // after a split-brain merge this member has a new identity: register again under it
+        this.lifecycleRegistration = hz.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                reRegister();
+            }
+        });
+    }
+
+    private void reRegister() {
+        try {
+            UUID me = hz.getCluster().getLocalMember().getUuid();
+            brokers.put(self.id(), new BrokerRecord(self, me).encode());
+            LOG.info(() -> "TRIB-0013 Broker " + self.id() + " registered again after rejoining the data grid");
+        } catch (RuntimeException ex) {
+            LOG.warning(() -> "TRIB-0014 Broker " + self.id() + " could not register again after rejoining the data grid: " + ex);
+        }
     }
 
     /**
@@ -175,6 +193,7 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
     public void close() {
         try {
             hz.getCluster().removeMembershipListener(membershipRegistration);
+            hz.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
         } catch (RuntimeException e) {
             LOG.fine(() -> "Could not remove the membership listener: " + e);
         }

@@ -1,0 +1,309 @@
+package org.tributary.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * N real Tributary nodes (Payara Micro processes with the real archives) on 127.0.0.1, started and
+ * stopped through the project's launcher ({@code server-config/bin/tributary}) in a private data
+ * root and on free ports. Nodes can be stopped (SIGTERM), killed (SIGKILL), suspended (SIGSTOP)
+ * and resumed (SIGCONT). {@link #close()} stops everything; a JVM shutdown hook kills whatever is
+ * left if a test run is aborted.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Set<Long> STARTED = ConcurrentHashMap.newKeySet();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(pid ->
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly))));
+    }
+
+    private final Path home;
+    private final Path dataRoot;
+    private final int size;
+    private final int kafkaBase;
+    private final int httpBase;
+    private final int gridBase;
+    private final String javaOpts;
+
+    private LocalCluster(Path dataRoot, int size, String extraJavaOpts) {
+        this.home = Paths.get(System.getProperty("tributary.home", ".")).toAbsolutePath().normalize();
+        this.dataRoot = dataRoot;
+        this.size = size;
+        int base = freeRange(3 * size);
+        this.kafkaBase = base;
+        this.httpBase = base + size;
+        this.gridBase = base + 2 * size;
+        this.javaOpts = (System.getProperty("tributary.node.jvm", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                + " " + extraJavaOpts).trim();
+    }
+
+    /** Starts {@code size} nodes and waits until every one is ready. */
+    public static LocalCluster start(Path dataRoot, int size) {
+        return start(dataRoot, size, "");
+    }
+
+    /** As {@link #start(Path, int)}, with extra JVM flags (e.g. {@code -Dnum.partitions=3}) for every node. */
+    public static LocalCluster start(Path dataRoot, int size, String extraJavaOpts) {
+        LocalCluster c = new LocalCluster(dataRoot, size, extraJavaOpts);
+        Result r = c.launcher(size == 1 ? List.of("start") : List.of("cluster", Integer.toString(size)));
+        c.track();
+        if (r.exitCode() != 0) {
+            c.close();
+            throw new IllegalStateException("cluster of " + size + " did not start:\n" + r.output());
+        }
+        return c;
+    }
+
+    /**
+     * Runs the launcher's single-node {@code start} with these JVM flags and returns what it said,
+     * whatever the outcome (for start-up failure tests). The node is stopped afterwards unless it is
+     * returned running inside the cluster object.
+     */
+    public static Attempt tryStart(Path dataRoot, String extraJavaOpts) {
+        LocalCluster c = new LocalCluster(dataRoot, 1, extraJavaOpts);
+        Result r = c.launcher(List.of("start"));
+        c.track();
+        return new Attempt(c, r);
+    }
+
+    /** The outcome of {@link #tryStart}: close it to stop anything still running. */
+    public record Attempt(LocalCluster cluster, Result result) implements AutoCloseable {
+        @Override
+        public void close() {
+            cluster.close();
+        }
+    }
+
+    /** What the launcher printed and its exit code. */
+    public record Result(int exitCode, String output) {
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int kafkaPort(int node) {
+        return kafkaBase + node;
+    }
+
+    public int httpPort(int node) {
+        return httpBase + node;
+    }
+
+    public String bootstrapServers() {
+        List<String> s = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            s.add("127.0.0.1:" + kafkaPort(i));
+        }
+        return String.join(",", s);
+    }
+
+    public Path dataDir(int node) {
+        return dataRoot.resolve("node-" + node);
+    }
+
+    public Path logFile(int node) {
+        return dataDir(node).resolve("server.log");
+    }
+
+    /** The node's process id, or -1 when it is not running. */
+    public long pid(int node) {
+        try {
+            Path f = dataDir(node).resolve("tributary.pid");
+            if (!Files.exists(f)) {
+                return -1;
+            }
+            long pid = Long.parseLong(Files.readString(f).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid).orElse(-1L);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL, then wait for the process to be gone. */
+    public void kill(int node) {
+        long pid = pid(node);
+        signal(pid, "KILL");
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+    }
+
+    /** SIGSTOP: the process stays but stops answering (a partitioned or frozen node). */
+    public void suspend(int node) {
+        signal(pid(node), "STOP");
+    }
+
+    /** SIGCONT after {@link #suspend}. */
+    public void resume(int node) {
+        signal(pid(node), "CONT");
+    }
+
+    /** Stops one node with SIGTERM (through the launcher) and waits until it has exited. */
+    public Result stop(int node) {
+        return launcher(List.of("stop", Integer.toString(node)));
+    }
+
+    /** (Re)starts one node and waits until it is ready. */
+    public void restart(int node) {
+        Result r = launcher(List.of("start-node", Integer.toString(node)));
+        track();
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("node " + node + " did not restart:\n" + r.output());
+        }
+    }
+
+    /** GET on a node's HTTP port; returns the body, or throws with the status. */
+    public String get(int node, String path) {
+        HttpResponse<String> r = getResponse(node, path);
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("GET " + path + " on node " + node + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    public HttpResponse<String> getResponse(int node, String path) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(node) + path))
+                    .timeout(Duration.ofSeconds(10)).GET().build();
+            return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls until the condition holds, or fails with the message after the timeout. */
+    public static void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not yet: keep trying until the deadline
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    /** Runs the launcher with this cluster's data root, ports and JVM flags. */
+    public Result launcher(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(home.resolve("server-config/bin/tributary").toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("TRIBUTARY_DATA", dataRoot.toString());
+        env.put("TRIBUTARY_KAFKA_PORT", Integer.toString(kafkaBase));
+        env.put("TRIBUTARY_HTTP_PORT", Integer.toString(httpBase));
+        env.put("TRIBUTARY_GRID_PORT", Integer.toString(gridBase));
+        env.put("TRIBUTARY_JAVA_OPTS", javaOpts);
+        env.putIfAbsent("TRIBUTARY_START_TIMEOUT", "240");
+        try {
+            Files.createDirectories(dataRoot);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("launcher " + args + " did not finish:\n" + out);
+            }
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops every node (SIGTERM through the launcher, then SIGKILL for anything left). */
+    @Override
+    public void close() {
+        try {
+            launcher(List.of("stop"));
+        } catch (RuntimeException e) {
+            // fall through to the forced kill below
+        }
+        for (int i = 0; i < size; i++) {
+            long pid = pid(i);
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private void track() {
+        for (int i = 0; i < size; i++) {
+            long pid = pid(i);
+            if (pid > 0) {
+                STARTED.add(pid);
+            }
+        }
+    }
+
+    private static void signal(long pid, String sig) {
+        if (pid <= 0) {
+            throw new IllegalStateException("node is not running");
+        }
+        try {
+            Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + sig + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A base port such that base..base+n-1 are all free now. */
+    static int freeRange(int n) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20000 + ThreadLocalRandom.current().nextInt(20000);
+            boolean free = true;
+            for (int i = 0; i < n && free; i++) {
+                try (ServerSocket s = new ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range of " + n);
+    }
+}

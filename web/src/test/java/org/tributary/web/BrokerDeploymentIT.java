@@ -1,0 +1,55 @@
+package org.tributary.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The real WAR (with the EJB module inside) on Payara Micro, after the real RAR. */
+@ExtendWith(ArquillianExtension.class)
+class BrokerDeploymentIT {
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive tributary() {
+        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("tributary.war")));
+    }
+
+    private String get(String path) throws Exception {
+        // the container reports the machine address; the node serves HTTP on loopback only
+        URI uri = URI.create("http://127.0.0.1:" + base.getPort() + path);
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + " answered " + r.statusCode() + ": " + r.body());
+        return r.body();
+    }
+
+    @Test
+    void theBrokerIsReadyAndListsItselfInTheCluster() throws Exception {
+        String health = get("/health/ready").replace(" ", "");
+        assertTrue(health.contains("\"name\":\"tributary-broker\",\"status\":\"UP\""), health);
+        String cluster = get("/api/cluster");
+        Matcher self = Pattern.compile("\"localBrokerId\":(\\d+)").matcher(cluster);
+        assertTrue(self.find(), cluster);
+        int id = Integer.parseInt(self.group(1));
+        assertTrue(health.contains("\"brokerId\":\"" + id + "\""), "health and /api/cluster agree on the id: " + health);
+        assertTrue(cluster.contains("\"id\":" + id) && cluster.contains("\"alive\":true") && cluster.contains("\"liveBrokers\":1"), cluster);
+        assertTrue(cluster.matches(".*\"clusterId\":\"[A-Za-z0-9_-]{22}\".*"), cluster);
+    }
+}
