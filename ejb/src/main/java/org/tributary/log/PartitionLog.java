@@ -16,11 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -43,9 +40,9 @@ public final class PartitionLog implements Closeable {
     final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     final LeaderEpochCache epochCache;
     private volatile LogConfig config;
-    private volatile long logStartOffset;
-    private volatile long logEndOffset;
-    private volatile long recoveryPoint;
+    volatile long logStartOffset;
+    volatile long logEndOffset;
+    volatile long recoveryPoint;
     volatile long cleanerOffset;
     private volatile long lastFlushMs;
     private volatile boolean closed;
@@ -189,38 +186,7 @@ public final class PartitionLog implements Closeable {
     }
 
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
-        long leo = logEndOffset;
-        long lso = logStartOffset;
-        if (startOffset == leo) {
-            return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
-        }
-        if (startOffset < lso || startOffset > leo) {
-            throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range [" + lso + ", " + leo
-                    + "] for " + dir.getFileName());
-        }
-        Map.Entry<Long, LogSegment> e = segments.floorEntry(startOffset);
-        if (e == null) {
-            e = segments.firstEntry();
-        }
-        while (e != null) {
-            LogSegment seg = e.getValue();
-            if (maxOffsetExclusive <= seg.baseOffset() || maxOffsetExclusive <= startOffset) {
-                break;
-            }
-            long maxPosition = seg.size();
-            if (maxOffsetExclusive < seg.nextOffset()) {
-                FileRecords.LogOffsetPosition limit = seg.translateOffset(maxOffsetExclusive);
-                if (limit != null) {
-                    maxPosition = limit.position;
-                }
-            }
-            Records r = seg.read(startOffset, maxBytes, maxPosition, minOneBatch);
-            if (r != null) {
-                return new FetchSlice(r, startOffset, lso, leo);
-            }
-            e = segments.higherEntry(e.getKey());
-        }
-        return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
+        return LogQueries.read(this, startOffset, maxBytes, maxOffsetExclusive, minOneBatch);
     }
 
     public long logStartOffset() {
@@ -275,86 +241,11 @@ public final class PartitionLog implements Closeable {
 
     /** Removes every record at or after {@code offset}; fsyncs the result. */
     public void truncateTo(long offset) throws IOException {
-        lock.lock();
-        try {
-            checkOpen();
-            if (offset >= logEndOffset) {
-                return;
-            }
-            long now = time.milliseconds();
-            if (offset <= logStartOffset && offset <= segments.firstKey()) {
-                removeSegments(new ArrayList<>(segments.values()));
-                segments.put(offset, LogSegment.open(dir, offset, config, now, config.preallocate()));
-                logStartOffset = offset;
-            } else {
-                removeSegments(new ArrayList<>(segments.tailMap(offset, false).values()));
-                if (segments.isEmpty()) {
-                    segments.put(offset, LogSegment.open(dir, offset, config, now, config.preallocate()));
-                }
-                activeSegment().truncateTo(offset);
-            }
-            LogSegment active = activeSegment();
-            active.resizeIndexes(config.segmentIndexBytes());
-            active.flush();
-            CheckpointFile.fsyncDirectory(dir);
-            logEndOffset = active.nextOffset();
-            logStartOffset = Math.min(logStartOffset, logEndOffset);
-            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
-            cleanerOffset = Math.min(cleanerOffset, logEndOffset);
-            if (epochCache.truncateFromEnd(logEndOffset)) {
-                epochCache.checkpoint();
-            }
-            writeState();
-        } finally {
-            lock.unlock();
-        }
+        LogTruncation.truncateTo(this, offset);
     }
 
     public long deleteRecordsBefore(long offset) throws IOException {
-        lock.lock();
-        try {
-            checkOpen();
-            if (offset > logEndOffset) {
-                throw new OffsetOutOfRangeException("Cannot delete records before " + offset + ": log end offset is "
-                        + logEndOffset);
-            }
-            if (offset > logStartOffset) {
-                logStartOffset = offset;
-                removeSegmentsBelowStart();
-                if (epochCache.truncateFromStart(logStartOffset)) {
-                    epochCache.checkpoint();
-                }
-                writeState();
-            }
-            return logStartOffset;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Drops non-active segments whose every offset is below the log start offset. Caller holds the lock. */
-    void removeSegmentsBelowStart() throws IOException {
-        List<LogSegment> dead = new ArrayList<>();
-        for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
-            Long next = segments.higherKey(e.getKey());
-            if (next == null || next > logStartOffset) {
-                break;
-            }
-            dead.add(e.getValue());
-        }
-        removeSegments(dead);
-    }
-
-    /** Advances the log start offset to the first remaining segment after retention. Caller holds the lock. */
-    void startOffsetAtLeast(long offset) throws IOException {
-        if (offset > logStartOffset) {
-            logStartOffset = Math.min(offset, logEndOffset);
-            if (epochCache.truncateFromStart(logStartOffset)) {
-                epochCache.checkpoint();
-            }
-        }
-        cleanerOffset = Math.max(cleanerOffset, logStartOffset);
-        writeState();
+        return LogTruncation.deleteRecordsBefore(this, offset);
     }
 
     /** Takes segments out of the log; their files are renamed {@code .deleted} and removed (later, if scheduled). */

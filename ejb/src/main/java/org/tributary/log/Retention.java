@@ -45,7 +45,7 @@ final class Retention {
                 return 0;
             }
             log.removeSegments(dead);
-            log.startOffsetAtLeast(log.segments.firstKey());
+            LogTruncation.startOffsetAtLeast(log, log.segments.firstKey());
             return dead.size();
         } finally {
             log.lock.unlock();
