@@ -25,7 +25,8 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * <li>the dirty range runs from the cleaner offset to the first uncleanable offset: the active
  * segment's base, or earlier, the first segment holding a record younger than
  * {@code min.compaction.lag.ms}; a pass runs only if dirty bytes / (clean + dirty bytes) reaches
- * {@code min.cleanable.dirty.ratio};</li>
+ * {@code min.cleanable.dirty.ratio}, or a dirty segment's first record is older than
+ * {@code max.compaction.lag.ms};</li>
  * <li>a map of key -> latest offset is built from the dirty range; then every segment from the log
  * start up to the first uncleanable offset is rewritten keeping a record only if no later offset
  * exists for its key. Records without a key are dropped. Offsets never change: batches keep their base
@@ -85,7 +86,15 @@ final class LogCompactor {
                 dirtyBytes += s.size();
             }
         }
-        if (dirtyBytes == 0 || (double) dirtyBytes / (cleanBytes + dirtyBytes) < config.minCleanableDirtyRatio()) {
+        boolean overdue = false;
+        for (LogSegment s : toClean) {
+            long first = s.firstBatchTimestamp();
+            if (s.nextOffset() > cleanerOffset && first >= 0 && now - first > config.maxCompactionLagMs()) {
+                overdue = true; // max.compaction.lag.ms: dirty records may not wait longer, whatever the ratio
+            }
+        }
+        if (dirtyBytes == 0 || (!overdue
+                && (double) dirtyBytes / (cleanBytes + dirtyBytes) < config.minCleanableDirtyRatio())) {
             return CleanResult.nothing(cleanerOffset);
         }
         Map<ByteBuffer, Long> latest = new HashMap<>();

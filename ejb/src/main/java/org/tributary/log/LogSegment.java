@@ -115,6 +115,11 @@ final class LogSegment {
         return offsetOfMaxTimestampSoFar;
     }
 
+    /** Max timestamp of the first batch (-1 if none): the start of the segment's time for roll and compaction lag. */
+    long firstBatchTimestamp() {
+        return rollingBasedTimestamp;
+    }
+
     /** Timestamp used for retention: the largest record timestamp, or the file's mtime if none. */
     long largestTimestamp() throws IOException {
         long ts = maxTimestampSoFar;
