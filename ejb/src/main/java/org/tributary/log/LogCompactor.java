@@ -240,6 +240,7 @@ final class LogCompactor {
             for (LogSegment s : group) {
                 s.addSuffix(LogLoader.DELETED_SUFFIX);
             }
+            CheckpointFile.fsyncDirectory(log.dir); // the old names are gone before the swap takes the first one
             Files.move(swapPath, LogSegment.logFile(log.dir, base), StandardCopyOption.ATOMIC_MOVE);
             LogSegment fresh = LogSegment.open(log.dir, base, config, log.time.milliseconds(), false);
             fresh.recover(config.segmentIndexBytes());

@@ -117,7 +117,8 @@ final class LogLoader {
     }
 
     private static boolean indexUsable(Path index, int entrySize) throws IOException {
-        return Files.exists(index) && Files.size(index) > 0 && Files.size(index) % entrySize == 0;
+        // an empty index is valid (a segment with no entry yet: lookups scan from position 0)
+        return Files.exists(index) && Files.size(index) % entrySize == 0;
     }
 
     static List<Long> baseOffsets(Path dir) throws IOException {
