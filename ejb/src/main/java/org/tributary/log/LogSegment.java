@@ -131,7 +131,7 @@ final class LogSegment {
     }
 
     private int timeIndexCapacity() {
-        return (int) (timeIndex.maxSizeBytes() / TimeIndex.ENTRY_SIZE);
+        return timeIndex.maxSizeBytes() / TimeIndex.ENTRY_SIZE;
     }
 
     /** Kafka's rule: time since the first batch's timestamp (or since creation when there is none). */
