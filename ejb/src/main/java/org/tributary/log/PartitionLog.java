@@ -44,6 +44,9 @@ public final class PartitionLog implements Closeable {
     volatile long recoveryPoint;
     volatile long cleanerOffset;
     private volatile long lastFlushMs;
+    private volatile long lastStateWriteMs;
+    /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
+    static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
 
     private PartitionLog(Path dir, LogConfig config, Time time, ScheduledExecutorService scheduler) throws IOException {
@@ -108,6 +111,7 @@ public final class PartitionLog implements Closeable {
 
     void writeState() throws IOException {
         new LogState(logStartOffset, recoveryPoint, cleanerOffset).write(dir);
+        lastStateWriteMs = time.milliseconds();
     }
 
     LogSegment activeSegment() {
@@ -180,7 +184,11 @@ public final class PartitionLog implements Closeable {
         CheckpointFile.fsyncDirectory(dir);
         // every earlier segment was fsynced when it rolled (or on load/truncation)
         recoveryPoint = Math.max(recoveryPoint, old.nextOffset());
-        writeState();
+        // the checkpoint may lag (recovery then rescans a little more); it is rewritten at most once per
+        // CHECKPOINT_INTERVAL_MS here, and always on flush, truncation and close
+        if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
+            writeState();
+        }
         return seg;
     }
 
@@ -302,10 +310,23 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Flushes if {@code flush.ms} has passed since the last flush and there is something to flush. */
+    /**
+     * Periodic work for the flush scheduler: flushes if {@code flush.ms} has passed since the last flush,
+     * and rewrites a lagging checkpoint once {@link #CHECKPOINT_INTERVAL_MS} has passed.
+     */
     public void flushIfDue() throws IOException {
-        if (logEndOffset > recoveryPoint && time.milliseconds() - lastFlushMs >= config.flushMs()) {
+        long now = time.milliseconds();
+        if (logEndOffset > recoveryPoint && now - lastFlushMs >= config.flushMs()) {
             flush();
+        } else if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
+            lock.lock();
+            try {
+                if (!closed) {
+                    writeState();
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
