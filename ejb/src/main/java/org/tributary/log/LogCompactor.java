@@ -230,7 +230,7 @@ final class LogCompactor {
             if (written == 0) {
                 // nothing survived: the group simply leaves the log (offsets of later segments are unchanged)
                 Files.deleteIfExists(cleanedPath);
-                log.removeSegments(group);
+                LogTruncation.removeSegments(log, group);
                 CheckpointFile.fsyncDirectory(log.dir);
                 return new long[] {read, written, discarded};
             }
@@ -250,7 +250,7 @@ final class LogCompactor {
                 log.segments.remove(s.baseOffset(), s);
             }
             CheckpointFile.fsyncDirectory(log.dir);
-            log.deleteLater(group);
+            LogTruncation.deleteLater(log, group);
         } finally {
             log.lock.unlock();
         }

@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 
 /**
- * Cutting a {@link PartitionLog} at either end: {@link #truncateTo} removes the tail (replication
- * divergence), {@link #deleteRecordsBefore} and {@link #startOffsetAtLeast} move the head. Every
- * change is fsynced/checkpointed before the method returns. Runs under the log's lock.
+ * Removing data from a {@link PartitionLog}: {@link #truncateTo} cuts the tail (replication
+ * divergence), {@link #deleteRecordsBefore} and {@link #startOffsetAtLeast} move the head, and
+ * {@link #removeSegments} takes whole segments out (their files renamed {@code .deleted}, then
+ * deleted after {@code file.delete.delay.ms} when a scheduler exists, so readers holding them finish).
+ * Every change is fsynced/checkpointed before the method returns. Runs under the log's lock.
  */
 final class LogTruncation {
     private LogTruncation() {
@@ -31,11 +34,11 @@ final class LogTruncation {
             LogConfig config = log.config();
             long now = log.time.milliseconds();
             if (offset <= log.logStartOffset && offset <= log.segments.firstKey()) {
-                log.removeSegments(new ArrayList<>(log.segments.values()));
+                removeSegments(log, new ArrayList<>(log.segments.values()));
                 log.segments.put(offset, LogSegment.open(log.dir, offset, config, now, config.preallocate()));
                 log.logStartOffset = offset;
             } else {
-                log.removeSegments(new ArrayList<>(log.segments.tailMap(offset, false).values()));
+                removeSegments(log, new ArrayList<>(log.segments.tailMap(offset, false).values()));
                 if (log.segments.isEmpty()) {
                     log.segments.put(offset, LogSegment.open(log.dir, offset, config, now, config.preallocate()));
                 }
@@ -90,7 +93,7 @@ final class LogTruncation {
             }
             dead.add(e.getValue());
         }
-        log.removeSegments(dead);
+        removeSegments(log, dead);
     }
 
     /** Moves the log start offset up to {@code offset} (after retention removed segments). Caller holds the lock. */
@@ -104,4 +107,34 @@ final class LogTruncation {
         log.cleanerOffset = Math.max(log.cleanerOffset, log.logStartOffset);
         log.writeState();
     }
+
+    /** Takes segments out of the log; their files are renamed {@code .deleted} and removed (later, if scheduled). */
+    static void removeSegments(PartitionLog log, List<LogSegment> dead) throws IOException {
+        for (LogSegment s : dead) {
+            log.segments.remove(s.baseOffset(), s);
+            s.addSuffix(LogLoader.DELETED_SUFFIX);
+        }
+        deleteLater(log, dead);
+    }
+
+    /** Deletes files of segments already out of the log, after {@code file.delete.delay.ms} if a scheduler exists. */
+    static void deleteLater(PartitionLog log, List<LogSegment> dead) throws IOException {
+        long delay = log.config().fileDeleteDelayMs();
+        if (log.scheduler == null || delay == 0) {
+            for (LogSegment s : dead) {
+                s.deleteFiles();
+            }
+            return;
+        }
+        log.scheduler.schedule(() -> {
+            for (LogSegment s : dead) {
+                try {
+                    s.deleteFiles();
+                } catch (IOException ignored) {
+                    // the loader removes leftover .deleted files on the next start
+                }
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
 }

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -253,35 +252,6 @@ public final class PartitionLog implements Closeable {
 
     public long deleteRecordsBefore(long offset) throws IOException {
         return LogTruncation.deleteRecordsBefore(this, offset);
-    }
-
-    /** Takes segments out of the log; their files are renamed {@code .deleted} and removed (later, if scheduled). */
-    void removeSegments(List<LogSegment> dead) throws IOException {
-        for (LogSegment s : dead) {
-            segments.remove(s.baseOffset(), s);
-            s.addSuffix(LogLoader.DELETED_SUFFIX);
-        }
-        deleteLater(dead);
-    }
-
-    /** Deletes files of segments already out of the log, after {@code file.delete.delay.ms} if a scheduler exists. */
-    void deleteLater(List<LogSegment> dead) throws IOException {
-        long delay = config.fileDeleteDelayMs();
-        if (scheduler == null || delay == 0) {
-            for (LogSegment s : dead) {
-                s.deleteFiles();
-            }
-            return;
-        }
-        scheduler.schedule(() -> {
-            for (LogSegment s : dead) {
-                try {
-                    s.deleteFiles();
-                } catch (IOException ignored) {
-                    // the loader removes leftover .deleted files on the next start
-                }
-            }
-        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** Test hook run by the compactor right after a cleaned segment is committed as {@code .swap}. */

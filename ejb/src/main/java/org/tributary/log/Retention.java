@@ -44,7 +44,7 @@ final class Retention {
             if (dead.isEmpty()) {
                 return 0;
             }
-            log.removeSegments(dead);
+            LogTruncation.removeSegments(log, dead);
             LogTruncation.startOffsetAtLeast(log, log.segments.firstKey());
             return dead.size();
         } finally {
