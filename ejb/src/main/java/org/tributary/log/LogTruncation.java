@@ -52,6 +52,7 @@ final class LogTruncation {
             log.logStartOffset = Math.min(log.logStartOffset, log.logEndOffset);
             log.recoveryPoint = Math.min(log.recoveryPoint, log.logEndOffset);
             log.cleanerOffset = Math.min(log.cleanerOffset, log.logEndOffset);
+            log.updateHighWatermark(log.highWatermark());
             if (log.epochCache.truncateFromEnd(log.logEndOffset)) {
                 log.epochCache.checkpoint();
             }
@@ -71,6 +72,7 @@ final class LogTruncation {
             }
             if (offset > log.logStartOffset) {
                 log.logStartOffset = offset;
+                log.updateHighWatermark(log.highWatermark());
                 removeSegmentsBelowStart(log);
                 if (log.epochCache.truncateFromStart(offset)) {
                     log.epochCache.checkpoint();
@@ -100,6 +102,7 @@ final class LogTruncation {
     static void startOffsetAtLeast(PartitionLog log, long offset) throws IOException {
         if (offset > log.logStartOffset) {
             log.logStartOffset = Math.min(offset, log.logEndOffset);
+            log.updateHighWatermark(log.highWatermark());
             if (log.epochCache.truncateFromStart(log.logStartOffset)) {
                 log.epochCache.checkpoint();
             }

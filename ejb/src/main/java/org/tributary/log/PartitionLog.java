@@ -42,6 +42,7 @@ public final class PartitionLog implements Closeable {
     volatile long logEndOffset;
     volatile long recoveryPoint;
     volatile long cleanerOffset;
+    private volatile long highWatermark;
     private volatile long lastFlushMs;
     private volatile long lastStateWriteMs;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
@@ -94,6 +95,7 @@ public final class PartitionLog implements Closeable {
         this.logStartOffset = lso;
         this.logEndOffset = leo;
         this.cleanerOffset = Math.min(Math.max(loaded.cleanerOffset(), lso), leo);
+        this.highWatermark = Math.min(Math.max(state.highWatermark(), lso), leo);
         if (!loaded.hadCleanShutdown()) {
             for (LogSegment s : segments.tailMap(segments.floorKey(Math.max(segments.firstKey(), loaded.recoveryPoint()))).values()) {
                 s.flush();
@@ -109,7 +111,7 @@ public final class PartitionLog implements Closeable {
     }
 
     void writeState() throws IOException {
-        new LogState(logStartOffset, recoveryPoint, cleanerOffset).write(dir);
+        new LogState(logStartOffset, recoveryPoint, cleanerOffset, highWatermark).write(dir);
         lastStateWriteMs = time.milliseconds();
     }
 
@@ -206,6 +208,20 @@ public final class PartitionLog implements Closeable {
     /** Offset below which everything is known to be fsynced. */
     public long recoveryPoint() {
         return recoveryPoint;
+    }
+
+    /**
+     * Records the partition's high watermark so that it survives a restart. Kept in memory and written
+     * with the log's checkpoint (on flush, truncation, close and at least once a minute by the flush
+     * scheduler); clamped to [log start, log end].
+     */
+    public void updateHighWatermark(long offset) {
+        highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
+    }
+
+    /** The high watermark last given to {@link #updateHighWatermark} (as checkpointed, after a restart). */
+    public long highWatermark() {
+        return highWatermark;
     }
 
     public long sizeInBytes() {
