@@ -181,9 +181,9 @@ final class LogSegment {
     }
 
     /**
-     * Whole batches from the one containing {@code startOffset}, up to {@code maxSize} bytes (at least
-     * one batch if {@code minOneBatch}) and never past {@code maxPosition}; null if no batch in this
-     * segment ends at or after {@code startOffset}.
+     * Bytes from the start of the batch containing {@code startOffset}, up to {@code maxSize} (so the last
+     * batch may be partial; at least the first whole batch if {@code minOneBatch}) and never past
+     * {@code maxPosition}; null if no batch in this segment ends at or after {@code startOffset}.
      */
     Records read(long startOffset, int maxSize, long maxPosition, boolean minOneBatch) {
         // maxPosition comes from tail() or an index/scan position below it

@@ -58,6 +58,7 @@ public final class PartitionLog implements Closeable {
         this.epochCache = new LeaderEpochCache(dir);
     }
 
+    /** Opens (creating if needed) and recovers the log in {@code partitionDir}; see {@link LogLoader}. */
     public static PartitionLog open(Path partitionDir, LogConfig config, Time time) throws IOException {
         return open(partitionDir, config, time, null);
     }
@@ -119,6 +120,17 @@ public final class PartitionLog implements Closeable {
         return segments.lastEntry().getValue();
     }
 
+    /**
+     * Leader append: validates every batch ({@link BatchValidator}), assigns offsets from the log end
+     * offset, stamps {@code leaderEpoch}, and writes the request with one write. All or nothing.
+     * Note: offsets, epoch and (LogAppendTime) header timestamp are written into {@code records}' buffer.
+     *
+     * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or structure
+     * @throws org.apache.kafka.common.errors.RecordTooLargeException a batch above max.message.bytes
+     * @throws org.apache.kafka.common.InvalidRecordException magic below v2, inconsistent counts, no batches,
+     *     control batch from a client, key missing on a compacted topic
+     * @throws org.apache.kafka.common.errors.InvalidTimestampException timestamp outside the configured bounds
+     */
     public AppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
         return appendAsLeader(records, leaderEpoch, false);
     }
@@ -137,6 +149,7 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** Follower append: batches keep their offsets and epochs; the first must be at or after the log end offset. */
     public AppendInfo appendAsFollower(MemoryRecords records) throws IOException {
         lock.lock();
         try {
@@ -193,6 +206,12 @@ public final class PartitionLog implements Closeable {
         return seg;
     }
 
+    /**
+     * A zero-copy slice of one segment from the batch containing {@code startOffset}, at most
+     * {@code maxBytes} (the last batch may be partial, as in Kafka) unless {@code minOneBatch} and the first
+     * batch is larger, and never holding a batch at or past {@code maxOffsetExclusive}. Reading at the log
+     * end gives empty records; outside [log start, log end] throws {@code OffsetOutOfRangeException}.
+     */
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
         return LogQueries.read(this, startOffset, maxBytes, maxOffsetExclusive, minOneBatch);
     }
@@ -241,10 +260,12 @@ public final class PartitionLog implements Closeable {
         return new ArrayList<>(segments.keySet());
     }
 
+    /** ListOffsets by time: the first record (in offset order) with timestamp {@code >= timestamp}. */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
         return LogQueries.offsetForTimestamp(this, timestamp);
     }
 
+    /** ListOffsets MAX_TIMESTAMP: the largest timestamp and the first record carrying it. */
     public Optional<TimestampOffset> maxTimestampAndOffset() {
         try {
             return LogQueries.maxTimestampAndOffset(this);
@@ -253,6 +274,7 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** OffsetForLeaderEpoch; see {@link LeaderEpochCache#endOffsetFor}. */
     public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
         return epochCache.endOffsetFor(leaderEpoch, logEndOffset);
     }
@@ -266,6 +288,7 @@ public final class PartitionLog implements Closeable {
         LogTruncation.truncateTo(this, offset);
     }
 
+    /** DeleteRecords: moves the log start offset up to {@code offset} (checkpointed) and drops whole segments below it. */
     public long deleteRecordsBefore(long offset) throws IOException {
         return LogTruncation.deleteRecordsBefore(this, offset);
     }
@@ -273,6 +296,7 @@ public final class PartitionLog implements Closeable {
     /** Test hook run by the compactor right after a cleaned segment is committed as {@code .swap}. */
     volatile Runnable afterCleanHook = () -> { };
 
+    /** Batches from the one containing {@code offset} to the log end offset at call time (header-only until read). */
     public Iterable<? extends RecordBatch> batchesFrom(long offset) throws IOException {
         return LogQueries.batchesFrom(this, offset);
     }
@@ -329,10 +353,12 @@ public final class PartitionLog implements Closeable {
         lastFlushMs = time.milliseconds();
     }
 
+    /** One retention pass ({@link Retention}); returns the number of segments removed. */
     public int deleteExpiredSegments() throws IOException {
         return Retention.deleteExpiredSegments(this);
     }
 
+    /** One compaction pass ({@link LogCompactor}); a no-op unless cleanup.policy includes compact. */
     public CleanResult compact() throws IOException {
         return LogCompactor.compact(this);
     }
@@ -347,6 +373,7 @@ public final class PartitionLog implements Closeable {
         return closed;
     }
 
+    /** fsyncs, trims files, writes checkpoints and the clean-shutdown marker. Idempotent. */
     @Override
     public void close() throws IOException {
         lock.lock();
@@ -382,6 +409,7 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** Closes file handles and removes the partition directory. */
     public void delete() throws IOException {
         lock.lock();
         try {
