@@ -42,8 +42,8 @@ public final class PartitionLog implements Closeable {
     volatile long logEndOffset;
     volatile long recoveryPoint;
     volatile long cleanerOffset;
-    private volatile long highWatermark;
-    private volatile long lastFlushMs;
+    volatile long highWatermark;
+    volatile long lastFlushMs;
     private volatile long lastStateWriteMs;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
@@ -72,43 +72,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private void load() throws IOException {
-        long now = time.milliseconds();
-        LogState state = LogState.read(dir);
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, now, state);
-        segments.putAll(loaded.segments());
-        long lso = loaded.logStartOffset();
-        if (segments.isEmpty()) {
-            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
-        }
-        LogSegment active = segments.lastEntry().getValue();
-        long leo = active.nextOffset();
-        if (lso > leo) {
-            for (LogSegment s : segments.values()) {
-                s.deleteFiles();
-            }
-            segments.clear();
-            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
-            leo = lso;
-        }
-        lso = Math.max(lso, segments.firstKey());
-        active = segments.lastEntry().getValue();
-        active.resizeIndexes(config.segmentIndexBytes());
-        this.logStartOffset = lso;
-        this.logEndOffset = leo;
-        this.cleanerOffset = Math.min(Math.max(loaded.cleanerOffset(), lso), leo);
-        this.highWatermark = Math.min(Math.max(state.highWatermark(), lso), leo);
-        if (!loaded.hadCleanShutdown()) {
-            for (LogSegment s : segments.tailMap(segments.floorKey(Math.max(segments.firstKey(), loaded.recoveryPoint()))).values()) {
-                s.flush();
-            }
-        }
-        this.recoveryPoint = leo;
-        this.lastFlushMs = now;
-        boolean epochsChanged = epochCache.truncateFromEnd(leo) | epochCache.truncateFromStart(lso);
-        if (epochsChanged) {
-            epochCache.checkpoint();
-        }
-        writeState();
+        LogLoader.loadInto(this);
     }
 
     void writeState() throws IOException {
