@@ -56,7 +56,7 @@ final class ProduceHandler implements ApiHandler {
                 if (topic == null) {
                     try {
                         TopicAdmin.validateName(td.name());
-                        if (autoCreate) {
+                        if (autoCreate && !org.apache.kafka.common.internals.Topic.isInternal(td.name())) {
                             topic = MetadataHandler.autoCreate(services, td.name());
                         } else {
                             topicError = Errors.UNKNOWN_TOPIC_OR_PARTITION;
