@@ -32,6 +32,10 @@ class NodeLifecycleIT {
             String meta = Files.readString(node.dataDir(0).resolve("meta.properties"));
             assertTrue(meta.contains("node.id=7") && meta.contains("cluster.id=" + firstClusterId), meta);
 
+            List<String> values = java.util.stream.IntStream.range(0, 500).mapToObj(i -> "record-" + i).toList();
+            var acks = KafkaClients.produce(node.bootstrapServers(), "lifecycle", values);
+            assertEquals(499, acks.get(499).offset(), "offsets 0..499 acknowledged in order");
+
             long pid = node.pid(0);
             LocalCluster.Result stopped = node.stop(0);
             assertEquals(0, stopped.exitCode(), stopped.output());
@@ -43,6 +47,8 @@ class NodeLifecycleIT {
             String again = node.get(0, "/api/cluster");
             assertEquals(7, Json.number(again, "localBrokerId"));
             assertEquals(firstClusterId, Json.string(again, "clusterId"), "the cluster id comes back from meta.properties");
+            assertEquals(values, KafkaClients.readAll(node.bootstrapServers(), "lifecycle", values.size()),
+                    "every acknowledged record is read back after the restart, in order");
         }
     }
 

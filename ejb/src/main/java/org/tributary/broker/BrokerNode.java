@@ -2,12 +2,14 @@ package org.tributary.broker;
 
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.cluster.ClusterView;
 import org.tributary.cluster.HazelcastClusterView;
@@ -16,6 +18,7 @@ import org.tributary.config.BrokerConfig;
 import org.tributary.config.ConfigException;
 import org.tributary.config.Listener;
 import org.tributary.config.NodeSettings;
+import org.tributary.server.KafkaServer;
 
 /**
  * One broker node's life: validate configuration, claim the data directory
@@ -31,6 +34,7 @@ public final class BrokerNode {
     private volatile NodeSettings settings;
     private volatile MetaProperties meta;
     private volatile HazelcastClusterView cluster;
+    private volatile KafkaServer kafka;
     private volatile BrokerInfo self;
     private volatile long readyAtMillis;
 
@@ -42,8 +46,9 @@ public final class BrokerNode {
      * Starts the node. Configuration problems are thrown as {@link ConfigException} whose message is
      * the one line an operator needs; nothing is left running when start fails.
      */
-    public void start(HazelcastInstance hz) throws IOException {
+    public void start(HazelcastInstance hz, ThreadFactory threads) throws IOException {
         long t0 = System.nanoTime();
+        preferNativeLz4();
         NodeSettings s = NodeSettings.from(config);
         s.ensureDataDirWritable();
         Optional<MetaProperties> existing = MetaProperties.read(s.dataDir());
@@ -51,7 +56,25 @@ public final class BrokerNode {
             throw new ConfigException(NodeSettings.NODE_ID, s.nodeId().getAsInt(), "the data directory " + s.dataDir()
                     + " belongs to broker " + existing.get().nodeId() + "; use that id or another data directory");
         }
-        int boundPort = probeListener(s.plaintext());
+        checkResolvable(s.plaintext());
+        KafkaServer server = KafkaServer.create(config, s.dataDir(), threads, Time.SYSTEM);
+        try {
+            startServing(hz, s, existing, server, t0);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void startServing(HazelcastInstance hz, NodeSettings s, Optional<MetaProperties> existing, KafkaServer server, long t0)
+            throws IOException {
+        int boundPort;
+        try {
+            boundPort = server.bind();
+        } catch (BindException e) {
+            throw new ConfigException(NodeSettings.LISTENERS, s.plaintext(), "the address is already in use or not local ("
+                    + e.getMessage() + "); stop what uses it or choose another port");
+        }
         int nodeId = existing.map(MetaProperties::nodeId)
                 .orElseGet(() -> s.nodeId().isPresent() ? s.nodeId().getAsInt() : HazelcastClusterView.allocateBrokerId(hz));
         String clusterId = HazelcastClusterView.agreeClusterId(hz, existing.map(MetaProperties::clusterId).orElse(null));
@@ -62,6 +85,8 @@ public final class BrokerNode {
         Listener adv = s.advertisedPlaintext(boundPort);
         BrokerInfo info = new BrokerInfo(nodeId, adv.host(), adv.port(), s.httpPort(), s.rack());
         HazelcastClusterView view = HazelcastClusterView.register(hz, clusterId, info);
+        server.start(view);
+        this.kafka = server;
         this.settings = s;
         this.meta = m;
         this.self = info;
@@ -77,6 +102,11 @@ public final class BrokerNode {
     public void stop() {
         HazelcastClusterView c = cluster;
         cluster = null;
+        KafkaServer k = kafka;
+        kafka = null;
+        if (k != null) {
+            k.close();
+        }
         if (c != null) {
             c.close();
             ShutdownLog.info(LOG, "TRIB-0003 Broker " + self.id() + " stopped");
@@ -111,21 +141,26 @@ public final class BrokerNode {
         return readyAtMillis;
     }
 
-    /** Proves the Kafka listener address can be bound, with an error that names the key. */
-    private static int probeListener(Listener l) {
-        InetSocketAddress addr = l.host().isEmpty() ? new InetSocketAddress(l.port()) : new InetSocketAddress(l.host(), l.port());
-        if (addr.isUnresolved()) {
+    /** The Kafka server, for the admin interface (topics, partitions). */
+    public Optional<KafkaServer> kafka() {
+        return Optional.ofNullable(kafka);
+    }
+
+    private static void checkResolvable(Listener l) {
+        if (!l.host().isEmpty() && new InetSocketAddress(l.host(), l.port()).isUnresolved()) {
             throw new ConfigException(NodeSettings.LISTENERS, l, "host '" + l.host() + "' cannot be resolved");
         }
-        try (ServerSocket ss = new ServerSocket()) {
-            ss.setReuseAddress(true);
-            ss.bind(addr);
-            return ss.getLocalPort();
-        } catch (java.net.BindException e) {
-            throw new ConfigException(NodeSettings.LISTENERS, l, "address " + addr + " is already in use or not local ("
-                    + e.getMessage() + "); stop what uses it or choose another port");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    }
+
+    /**
+     * Inside a WAR, lz4-java picks its slow pure-Java path unless the native library is loaded
+     * first, and kafka-clients caches that choice; load it before any record is compressed.
+     */
+    private static void preferNativeLz4() {
+        try {
+            Class.forName("net.jpountz.lz4.LZ4Factory").getMethod("nativeInstance").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.log(Level.FINE, "native LZ4 is not available; using the Java implementation", e);
         }
     }
 }

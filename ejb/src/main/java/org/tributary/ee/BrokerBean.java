@@ -48,7 +48,7 @@ public class BrokerBean implements BrokerService {
         BrokerConfig config = BrokerConfig.of(Map.of(), key -> mp.getOptionalValue(key, String.class));
         BrokerNode n = new BrokerNode(config);
         try {
-            n.start(hazelcast);
+            n.start(hazelcast, threads);
             node = n;
         } catch (ConfigException e) {
             fail(n, config, e.getMessage());

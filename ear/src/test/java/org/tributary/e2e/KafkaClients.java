@@ -1,0 +1,60 @@
+package org.tributary.e2e;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Stock kafka-clients producer and consumer against real nodes. */
+final class KafkaClients {
+    private KafkaClients() {
+    }
+
+    /** Sends the values with acks=all (idempotent, the client's default) and waits for every acknowledgement. */
+    static List<RecordMetadata> produce(String bootstrap, String topic, List<String> values) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("acks", "all");
+        p.put("delivery.timeout.ms", "60000");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (String v : values) {
+                sent.add(producer.send(new ProducerRecord<>(topic, null, v)));
+            }
+            List<RecordMetadata> acks = new ArrayList<>();
+            for (Future<RecordMetadata> f : sent) {
+                acks.add(f.get());
+            }
+            return acks;
+        }
+    }
+
+    /** Reads partition 0 of the topic from the beginning until {@code expected} values arrived or 60 s passed. */
+    static List<String> readAll(String bootstrap, String topic, int expected) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("enable.auto.commit", "false");
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (out.size() < expected && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    out.add(r.value());
+                }
+            }
+        }
+        return out;
+    }
+}
