@@ -145,9 +145,14 @@ final class LogSegment {
      * offsets are above {@link #nextOffset()} and that the batches fit the index's relative offsets.
      */
     void append(MemoryRecords records, long lastOffset) throws IOException {
+        append(records, lastOffset, records.batches());
+    }
+
+    /** As {@link #append(MemoryRecords, long)} with the batches of {@code records} already parsed. */
+    void append(MemoryRecords records, long lastOffset, Iterable<? extends RecordBatch> batches) throws IOException {
         int position = log.sizeInBytes();
         log.append(records);
-        for (RecordBatch batch : records.batches()) {
+        for (RecordBatch batch : batches) {
             indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
             countBytes(batch.sizeInBytes());
             position += batch.sizeInBytes();

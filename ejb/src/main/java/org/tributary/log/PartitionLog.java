@@ -127,7 +127,7 @@ public final class PartitionLog implements Closeable {
 
     private AppendInfo append(BatchValidator.Validated v, long now) throws IOException {
         LogSegment seg = maybeRoll(v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(), v.lastOffset(), now);
-        seg.append(v.records(), v.lastOffset());
+        seg.append(v.records(), v.lastOffset(), v.batchesToIndex());
         logEndOffset = v.lastOffset() + 1;
         boolean epochsChanged = false;
         for (long[] e : v.epochStarts()) {
