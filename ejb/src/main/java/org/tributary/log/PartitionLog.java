@@ -146,10 +146,11 @@ public final class PartitionLog implements Closeable {
     private LogSegment maybeRoll(int bytes, long maxTimestamp, long firstOffset, long lastOffset, long now) throws IOException {
         LogSegment seg = activeSegment();
         LogConfig c = config;
-        boolean roll = seg.size() > 0 && ((long) seg.size() + bytes > c.segmentBytes()
+        boolean roll = (seg.size() > 0 && ((long) seg.size() + bytes > c.segmentBytes()
                 || seg.timeWaitedForRoll(now, maxTimestamp) > c.segmentMs() - c.segmentJitterMs()
-                || seg.indexFull()
-                || lastOffset - seg.baseOffset() > Integer.MAX_VALUE);
+                || seg.indexFull()))
+                // offsets must fit the index's 4-byte relative offsets (a follower may jump far ahead)
+                || lastOffset - seg.baseOffset() > Integer.MAX_VALUE;
         return roll ? roll(firstOffset, now) : seg;
     }
 
