@@ -304,12 +304,19 @@ final class LogSegment {
         return removed;
     }
 
-    /** The segment stops being active: final time-index entry, indexes and file trimmed, fsync. */
+    /** The segment stops being active: final time-index entry, fsync, indexes and file trimmed. */
     void onBecomeInactive() throws IOException {
+        onBecomeInactive(true);
+    }
+
+    /** As {@link #onBecomeInactive()}; {@code fsync=false} when the caller fsyncs the segment later. */
+    void onBecomeInactive(boolean fsync) throws IOException {
         if (maxTimestampSoFar >= 0) {
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
-        flush();
+        if (fsync) {
+            flush();
+        }
         log.trim();
         offsetIndex.trimToValidSize();
         timeIndex.trimToValidSize();

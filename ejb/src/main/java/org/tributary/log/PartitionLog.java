@@ -12,6 +12,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -31,6 +33,7 @@ import org.apache.kafka.common.utils.Time;
  * {@code .deleted} and closed after {@code file.delete.delay.ms} when a scheduler is available.
  */
 public final class PartitionLog implements Closeable {
+    private static final Logger LOG = Logger.getLogger(PartitionLog.class.getName());
     final Path dir;
     final Time time;
     final ScheduledExecutorService scheduler;
@@ -154,13 +157,23 @@ public final class PartitionLog implements Closeable {
         return roll ? roll(firstOffset, now) : seg;
     }
 
-    /** Closes the active segment (fsync, trim) and starts a new one at {@code base}. Caller holds the lock. */
+    /**
+     * Closes the active segment (trim, fsync) and starts a new one at {@code base}. Caller holds the lock.
+     * With a scheduler the old segment is fsynced on it, as Kafka does, so appends do not wait for a
+     * large fsync; the recovery point moves only once that fsync is done.
+     */
     LogSegment roll(long base, long now) throws IOException {
         LogSegment old = activeSegment();
-        old.onBecomeInactive();
+        boolean async = scheduler != null;
+        old.onBecomeInactive(!async);
         LogSegment seg = LogSegment.open(dir, base, config, now, config.preallocate());
         segments.put(base, seg);
         CheckpointFile.fsyncDirectory(dir);
+        if (async) {
+            long upTo = old.nextOffset();
+            scheduler.execute(() -> flushRolled(old, upTo));
+            return seg;
+        }
         // every earlier segment was fsynced when it rolled (or on load/truncation)
         recoveryPoint = Math.max(recoveryPoint, old.nextOffset());
         // the checkpoint may lag (recovery then rescans a little more); it is rewritten at most once per
@@ -169,6 +182,35 @@ public final class PartitionLog implements Closeable {
             writeState();
         }
         return seg;
+    }
+
+    /** The scheduler's half of a roll: fsync everything below {@code upTo}, then move the recovery point. */
+    private void flushRolled(LogSegment old, long upTo) {
+        if (closed) {
+            return; // close() fsyncs everything itself
+        }
+        try {
+            for (LogSegment s : segments.headMap(upTo).values()) {
+                if (s.nextOffset() > recoveryPoint) {
+                    s.flush();
+                }
+            }
+            lock.lock();
+            try {
+                // skip if the log was truncated or the segment replaced meanwhile
+                if (!closed && upTo > recoveryPoint && upTo <= logEndOffset && segments.get(old.baseOffset()) == old) {
+                    recoveryPoint = upTo;
+                    if (time.milliseconds() - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
+                        writeState();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "TRIB-LOG-005 flush after roll failed for " + this + "; recovery point stays at "
+                    + recoveryPoint, e);
+        }
     }
 
     /**
