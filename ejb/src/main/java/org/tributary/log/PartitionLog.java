@@ -51,6 +51,7 @@ public final class PartitionLog implements Closeable {
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
+    private volatile boolean failed;
 
     private PartitionLog(Path dir, LogConfig config, Time time, ScheduledExecutorService scheduler) throws IOException {
         this.dir = dir;
@@ -129,8 +130,15 @@ public final class PartitionLog implements Closeable {
     }
 
     private AppendInfo append(BatchValidator.Validated v, long now) throws IOException {
-        LogSegment seg = maybeRoll(v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(), v.lastOffset(), now);
-        seg.append(v.records(), v.lastOffset(), v.batchesToIndex());
+        try {
+            LogSegment seg = maybeRoll(v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(), v.lastOffset(), now);
+            seg.append(v.records(), v.lastOffset(), v.batchesToIndex());
+        } catch (IOException | RuntimeException e) {
+            // a failed write may have left bytes the log does not account for: stop using this log
+            // (like Kafka taking a log directory offline); reopening recovers it
+            failed = true;
+            throw e;
+        }
         logEndOffset = v.lastOffset() + 1;
         boolean epochsChanged = false;
         for (long[] e : v.epochStarts()) {
@@ -374,6 +382,9 @@ public final class PartitionLog implements Closeable {
         if (closed) {
             throw new KafkaStorageException("log " + dir.getFileName() + " is closed");
         }
+        if (failed) {
+            throw new KafkaStorageException("log " + dir.getFileName() + " failed a write; reopen it to recover");
+        }
     }
 
     boolean isClosed() {
@@ -394,9 +405,10 @@ public final class PartitionLog implements Closeable {
             }
             epochCache.checkpoint();
             writeState();
-            Path marker = dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE);
-            Files.write(marker, new byte[0]);
-            CheckpointFile.fsyncDirectory(dir);
+            if (!failed) { // after a failed write the next open rescans
+                Files.write(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE), new byte[0]);
+                CheckpointFile.fsyncDirectory(dir);
+            }
             closed = true;
         } finally {
             lock.unlock();
