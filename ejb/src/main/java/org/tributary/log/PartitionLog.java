@@ -12,8 +12,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -33,7 +31,6 @@ import org.apache.kafka.common.utils.Time;
  * {@code .deleted} and closed after {@code file.delete.delay.ms} when a scheduler is available.
  */
 public final class PartitionLog implements Closeable {
-    private static final Logger LOG = Logger.getLogger(PartitionLog.class.getName());
     final Path dir;
     final Time time;
     final ScheduledExecutorService scheduler;
@@ -47,7 +44,7 @@ public final class PartitionLog implements Closeable {
     volatile long cleanerOffset;
     volatile long highWatermark;
     volatile long lastFlushMs;
-    private volatile long lastStateWriteMs;
+    volatile long lastStateWriteMs;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
@@ -131,7 +128,8 @@ public final class PartitionLog implements Closeable {
 
     private AppendInfo append(BatchValidator.Validated v, long now) throws IOException {
         try {
-            LogSegment seg = maybeRoll(v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(), v.lastOffset(), now);
+            LogSegment seg = LogRoll.maybeRoll(this, v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(),
+                    v.lastOffset(), now);
             seg.append(v.records(), v.lastOffset(), v.batchesToIndex());
         } catch (IOException | RuntimeException e) {
             // a failed write may have left bytes the log does not account for: stop using this log
@@ -152,73 +150,6 @@ public final class PartitionLog implements Closeable {
         }
         return new AppendInfo(v.firstOffset(), v.lastOffset(), v.logAppendTime(), v.maxTimestamp(),
                 v.offsetOfMaxTimestamp(), logStartOffset, v.recordCount(), v.records().sizeInBytes());
-    }
-
-    private LogSegment maybeRoll(int bytes, long maxTimestamp, long firstOffset, long lastOffset, long now) throws IOException {
-        LogSegment seg = activeSegment();
-        LogConfig c = config;
-        boolean roll = (seg.size() > 0 && ((long) seg.size() + bytes > c.segmentBytes()
-                || seg.timeWaitedForRoll(now, maxTimestamp) > c.segmentMs() - c.segmentJitterMs()
-                || seg.indexFull()))
-                // offsets must fit the index's 4-byte relative offsets (a follower may jump far ahead)
-                || lastOffset - seg.baseOffset() > Integer.MAX_VALUE;
-        return roll ? roll(firstOffset, now) : seg;
-    }
-
-    /**
-     * Closes the active segment (trim, fsync) and starts a new one at {@code base}. Caller holds the lock.
-     * With a scheduler the old segment is fsynced on it, as Kafka does, so appends do not wait for a
-     * large fsync; the recovery point moves only once that fsync is done.
-     */
-    LogSegment roll(long base, long now) throws IOException {
-        LogSegment old = activeSegment();
-        boolean async = scheduler != null;
-        old.onBecomeInactive(!async);
-        LogSegment seg = LogSegment.open(dir, base, config, now, config.preallocate());
-        segments.put(base, seg);
-        CheckpointFile.fsyncDirectory(dir);
-        if (async) {
-            long upTo = old.nextOffset();
-            scheduler.execute(() -> flushRolled(old, upTo));
-            return seg;
-        }
-        // every earlier segment was fsynced when it rolled (or on load/truncation)
-        recoveryPoint = Math.max(recoveryPoint, old.nextOffset());
-        // the checkpoint may lag (recovery then rescans a little more); it is rewritten at most once per
-        // CHECKPOINT_INTERVAL_MS here, and always on flush, truncation and close
-        if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
-            writeState();
-        }
-        return seg;
-    }
-
-    /** The scheduler's half of a roll: fsync everything below {@code upTo}, then move the recovery point. */
-    private void flushRolled(LogSegment old, long upTo) {
-        if (closed) {
-            return; // close() fsyncs everything itself
-        }
-        try {
-            for (LogSegment s : segments.headMap(upTo).values()) {
-                if (s.nextOffset() > recoveryPoint) {
-                    s.flush();
-                }
-            }
-            lock.lock();
-            try {
-                // skip if the log was truncated or the segment replaced meanwhile
-                if (!closed && upTo > recoveryPoint && upTo <= logEndOffset && segments.get(old.baseOffset()) == old) {
-                    recoveryPoint = upTo;
-                    if (time.milliseconds() - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
-                        writeState();
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "TRIB-LOG-005 flush after roll failed for " + this + "; recovery point stays at "
-                    + recoveryPoint, e);
-        }
     }
 
     /**
