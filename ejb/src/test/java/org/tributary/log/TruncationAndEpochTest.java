@@ -83,6 +83,23 @@ class TruncationAndEpochTest {
     }
 
     @Test
+    void highWatermarkIsCheckpointedAndClampedToTheLog() throws Exception {
+        open(Map.of());
+        append(5, 0);
+        log.updateHighWatermark(3);
+        assertEquals(3, log.highWatermark());
+        log.updateHighWatermark(99);
+        assertEquals(5, log.highWatermark(), "never past the log end");
+        log.updateHighWatermark(4);
+        log.close();
+        open(Map.of());
+        assertEquals(4, log.highWatermark());
+        log.truncateTo(2);
+        assertEquals(0, log.logEndOffset(), "the 5-record batch holding offset 2 goes entirely");
+        assertEquals(0, log.highWatermark());
+    }
+
+    @Test
     void truncateBelowLogStartEmptiesTheLogAndRestartsThere() throws Exception {
         open(Map.of());
         append(5, 0);
@@ -136,6 +153,18 @@ class TruncationAndEpochTest {
         append(3, 3);
         log.deleteRecordsBefore(4);
         assertEquals(Map.of(2, 4L, 3, 6L), log.epochCache.entries());
+    }
+
+    @Test
+    void followerAppendFarAheadStartsANewSegmentSoRelativeOffsetsFit() throws Exception {
+        open(Map.of());
+        long far = 5L + Integer.MAX_VALUE;
+        MemoryRecords batch = Batches.batch(2, 10, time.milliseconds());
+        ((org.apache.kafka.common.record.internal.MutableRecordBatch) batch.batches().iterator().next()).setLastOffset(far + 1);
+        log.appendAsFollower(batch);
+        assertEquals(far + 2, log.logEndOffset());
+        assertEquals(far, log.activeSegment().baseOffset());
+        assertEquals(List.of(far, far + 1), Batches.offsets(log));
     }
 
     @Test
