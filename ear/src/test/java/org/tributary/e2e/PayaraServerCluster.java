@@ -58,12 +58,15 @@ final class PayaraServerCluster {
             int pb = 14800 + k * SLOT_STEP;
             int ipb = 18000 + k * SLOT_STEP;
             int kp = 19092 + k * SLOT_STEP;
-            if (allFree(ports(pb, ipb, kp))) {
+            List<Integer> busy = busy(ports(pb, ipb, kp));
+            if (busy.isEmpty()) {
                 this.portBase = pb;
                 this.instancePortBase = ipb;
                 this.kafkaPort = kp;
+                console.printf("[payara-server] ports: admin %d, instance HTTP %d.., Kafka %d..%n", pb + 48, ipb + 80, kp);
                 return;
             }
+            console.printf("[payara-server] ports %s are in use; trying the next set%n", busy);
         }
         throw new IllegalStateException("no free set of ports for the Payara Server domain (tried 14800/18000/19092 shifted by 0.." + 4 * SLOT_STEP
                 + "); see what listens with: ss -ltnp");
@@ -78,16 +81,17 @@ final class PayaraServerCluster {
         return p;
     }
 
-    private static boolean allFree(List<Integer> ports) {
+    private static List<Integer> busy(List<Integer> ports) {
+        List<Integer> busy = new ArrayList<>();
         for (int port : ports) {
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(true);
                 s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             } catch (IOException e) {
-                return false;
+                busy.add(port);
             }
         }
-        return true;
+        return busy;
     }
 
     Path dir() {

@@ -45,7 +45,7 @@ class PayaraServerIT {
 
     @BeforeAll
     static void prepare() {
-        Path home = Paths.get(required("tributary.home"));
+        Path home = Paths.get(required("tributary.home")).toAbsolutePath().normalize();
         Path ear = Paths.get(required("tributary.ear"));
         Path script = home.resolve("server-config/payara-server/tributary-server");
         assertTrue(Files.isRegularFile(ear), () -> "no EAR at " + ear + "; build it first: mvn -B -DskipTests package");
