@@ -47,7 +47,7 @@ final class PayaraServerCluster {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final PrintStream console = System.out;
 
-    /** Chooses the first set of default-shifted ports (14800/18000/19092 + k*200) that is free. */
+    /** Chooses the first set of default-shifted ports (14800/18000/19192 + k*200) that is free. */
     PayaraServerCluster(Path script, Path dir, Path ear, String jvmOptions, int instances) {
         this.script = script;
         this.dir = dir.toAbsolutePath().normalize();
@@ -57,7 +57,7 @@ final class PayaraServerCluster {
         for (int k = 0; k < 5; k++) {
             int pb = 14800 + k * SLOT_STEP;
             int ipb = 18000 + k * SLOT_STEP;
-            int kp = 19092 + k * SLOT_STEP;
+            int kp = 19192 + k * SLOT_STEP;
             List<Integer> busy = busy(ports(pb, ipb, kp));
             if (busy.isEmpty()) {
                 this.portBase = pb;
@@ -68,7 +68,7 @@ final class PayaraServerCluster {
             }
             console.printf("[payara-server] ports %s are in use; trying the next set%n", busy);
         }
-        throw new IllegalStateException("no free set of ports for the Payara Server domain (tried 14800/18000/19092 shifted by 0.." + 4 * SLOT_STEP
+        throw new IllegalStateException("no free set of ports for the Payara Server domain (tried 14800/18000/19192 shifted by 0.." + 4 * SLOT_STEP
                 + "); see what listens with: ss -ltnp");
     }
 
