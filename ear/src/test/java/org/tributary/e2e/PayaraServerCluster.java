@@ -221,7 +221,10 @@ final class PayaraServerCluster {
                 String t = Files.readString(f).trim();
                 if (!t.isEmpty()) {
                     long pid = Long.parseLong(t);
-                    ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(h -> pids.add(h.pid()));
+                    // a stale pid file may name a pid that another program has now
+                    ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                            .filter(h -> h.info().commandLine().map(c -> c.contains(dir + "/")).orElse(false))
+                            .ifPresent(h -> pids.add(h.pid()));
                 }
             } catch (IOException | NumberFormatException ignored) {
                 // no pid there
