@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -71,6 +72,13 @@ final class BatchValidator {
                     && batch.maxTimestamp() - now > config.messageTimestampAfterMaxMs()) {
                 throw new InvalidTimestampException("Timestamp " + batch.maxTimestamp() + " of batch is more than "
                         + config.messageTimestampAfterMaxMs() + " ms ahead of the broker's time " + now);
+            }
+            if (config.timestampType() == TimestampType.CREATE_TIME && batch instanceof DefaultRecordBatch d
+                    && d.baseTimestamp() != RecordBatch.NO_TIMESTAMP
+                    && now - d.baseTimestamp() > config.messageTimestampBeforeMaxMs()) {
+                // the first record's timestamp stands for the batch (records are not iterated for this)
+                throw new InvalidTimestampException("Timestamp " + d.baseTimestamp() + " of batch is more than "
+                        + config.messageTimestampBeforeMaxMs() + " ms behind the broker's time " + now);
             }
             if (config.compact() && !batch.isControlBatch()) {
                 requireKeys(batch);

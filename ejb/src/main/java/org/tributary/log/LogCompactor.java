@@ -25,7 +25,8 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * <li>the dirty range runs from the cleaner offset to the first uncleanable offset: the active
  * segment's base, or earlier, the first segment holding a record younger than
  * {@code min.compaction.lag.ms}; a pass runs only if dirty bytes / (clean + dirty bytes) reaches
- * {@code min.cleanable.dirty.ratio};</li>
+ * {@code min.cleanable.dirty.ratio}, or a dirty segment's first record is older than
+ * {@code max.compaction.lag.ms};</li>
  * <li>a map of key -> latest offset is built from the dirty range; then every segment from the log
  * start up to the first uncleanable offset is rewritten keeping a record only if no later offset
  * exists for its key. Records without a key are dropped. Offsets never change: batches keep their base
@@ -85,7 +86,15 @@ final class LogCompactor {
                 dirtyBytes += s.size();
             }
         }
-        if (dirtyBytes == 0 || (double) dirtyBytes / (cleanBytes + dirtyBytes) < config.minCleanableDirtyRatio()) {
+        boolean overdue = false;
+        for (LogSegment s : toClean) {
+            long first = s.firstBatchTimestamp();
+            if (s.nextOffset() > cleanerOffset && first >= 0 && now - first > config.maxCompactionLagMs()) {
+                overdue = true; // max.compaction.lag.ms: dirty records may not wait longer, whatever the ratio
+            }
+        }
+        if (dirtyBytes == 0 || (!overdue
+                && (double) dirtyBytes / (cleanBytes + dirtyBytes) < config.minCleanableDirtyRatio())) {
             return CleanResult.nothing(cleanerOffset);
         }
         Map<ByteBuffer, Long> latest = new HashMap<>();
@@ -221,7 +230,7 @@ final class LogCompactor {
             if (written == 0) {
                 // nothing survived: the group simply leaves the log (offsets of later segments are unchanged)
                 Files.deleteIfExists(cleanedPath);
-                log.removeSegments(group);
+                LogTruncation.removeSegments(log, group);
                 CheckpointFile.fsyncDirectory(log.dir);
                 return new long[] {read, written, discarded};
             }
@@ -231,6 +240,7 @@ final class LogCompactor {
             for (LogSegment s : group) {
                 s.addSuffix(LogLoader.DELETED_SUFFIX);
             }
+            CheckpointFile.fsyncDirectory(log.dir); // the old names are gone before the swap takes the first one
             Files.move(swapPath, LogSegment.logFile(log.dir, base), StandardCopyOption.ATOMIC_MOVE);
             LogSegment fresh = LogSegment.open(log.dir, base, config, log.time.milliseconds(), false);
             fresh.recover(config.segmentIndexBytes());
@@ -240,7 +250,7 @@ final class LogCompactor {
                 log.segments.remove(s.baseOffset(), s);
             }
             CheckpointFile.fsyncDirectory(log.dir);
-            log.deleteLater(group);
+            LogTruncation.deleteLater(log, group);
         } finally {
             log.lock.unlock();
         }

@@ -44,6 +44,51 @@ final class LogLoader {
     private LogLoader() {
     }
 
+    /** Loads {@code log}'s directory into it: segments, offsets, epochs; then checkpoints the result. */
+    static void loadInto(PartitionLog log) throws IOException {
+        Path dir = log.dir;
+        LogConfig config = log.config();
+        TreeMap<Long, LogSegment> segments = new TreeMap<>();
+        long now = log.time.milliseconds();
+        LogState state = LogState.read(dir);
+        Loaded loaded = load(dir, config, now, state);
+        segments.putAll(loaded.segments());
+        long lso = loaded.logStartOffset();
+        if (segments.isEmpty()) {
+            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
+        }
+        LogSegment active = segments.lastEntry().getValue();
+        long leo = active.nextOffset();
+        if (lso > leo) {
+            for (LogSegment s : segments.values()) {
+                s.deleteFiles();
+            }
+            segments.clear();
+            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
+            leo = lso;
+        }
+        lso = Math.max(lso, segments.firstKey());
+        active = segments.lastEntry().getValue();
+        active.resizeIndexes(config.segmentIndexBytes());
+        log.logStartOffset = lso;
+        log.logEndOffset = leo;
+        log.cleanerOffset = Math.min(Math.max(loaded.cleanerOffset(), lso), leo);
+        log.highWatermark = Math.min(Math.max(state.highWatermark(), lso), leo);
+        if (!loaded.hadCleanShutdown()) {
+            for (LogSegment s : segments.tailMap(segments.floorKey(Math.max(segments.firstKey(), loaded.recoveryPoint()))).values()) {
+                s.flush();
+            }
+        }
+        log.recoveryPoint = leo;
+        log.lastFlushMs = now;
+        boolean epochsChanged = log.epochCache.truncateFromEnd(leo) | log.epochCache.truncateFromStart(lso);
+        if (epochsChanged) {
+            log.epochCache.checkpoint();
+        }
+        log.segments.putAll(segments);
+        log.writeState();
+    }
+
     static Loaded load(Path dir, LogConfig config, long now, LogState state) throws IOException {
         Files.createDirectories(dir);
         removeLeftovers(dir);
@@ -117,7 +162,8 @@ final class LogLoader {
     }
 
     private static boolean indexUsable(Path index, int entrySize) throws IOException {
-        return Files.exists(index) && Files.size(index) > 0 && Files.size(index) % entrySize == 0;
+        // an empty index is valid (a segment with no entry yet: lookups scan from position 0)
+        return Files.exists(index) && Files.size(index) % entrySize == 0;
     }
 
     static List<Long> baseOffsets(Path dir) throws IOException {

@@ -12,8 +12,10 @@ import java.util.Optional;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
 
 /**
  * Read-only queries over a {@link PartitionLog}'s segments that need no lock: timestamp lookups and
@@ -22,6 +24,43 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  */
 final class LogQueries {
     private LogQueries() {
+    }
+
+    /** See {@link PartitionLog#read}: whole batches from one segment, bounded by maxBytes and maxOffsetExclusive. */
+    static FetchSlice read(PartitionLog log, long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        long leo = log.logEndOffset();
+        long lso = log.logStartOffset();
+        if (startOffset == leo) {
+            return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
+        }
+        if (startOffset < lso || startOffset > leo) {
+            throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range [" + lso + ", " + leo
+                    + "] for " + log.dir.getFileName());
+        }
+        Map.Entry<Long, LogSegment> e = log.segments.floorEntry(startOffset);
+        if (e == null) {
+            e = log.segments.firstEntry();
+        }
+        while (e != null) {
+            LogSegment seg = e.getValue();
+            if (maxOffsetExclusive <= seg.baseOffset() || maxOffsetExclusive <= startOffset) {
+                break;
+            }
+            LogSegment.Tail tail = seg.tail();
+            long maxPosition = tail.size();
+            if (maxOffsetExclusive < tail.nextOffset()) {
+                FileRecords.LogOffsetPosition limit = seg.translateOffset(maxOffsetExclusive);
+                if (limit != null) {
+                    maxPosition = Math.min(maxPosition, limit.position);
+                }
+            }
+            Records r = seg.read(startOffset, maxBytes, maxPosition, minOneBatch);
+            if (r != null) {
+                return new FetchSlice(r, startOffset, lso, leo);
+            }
+            e = log.segments.higherEntry(e.getKey());
+        }
+        return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
     }
 
     static Optional<TimestampOffset> offsetForTimestamp(PartitionLog log, long target) throws IOException {
@@ -84,7 +123,7 @@ final class LogQueries {
         }
         boolean first = true;
         for (LogSegment seg : log.segments.tailMap(e.getKey()).values()) {
-            int size = seg.size();
+            int size = seg.tail().size();
             int from = 0;
             if (first) {
                 FileRecords.LogOffsetPosition p = seg.translateOffset(offset);

@@ -36,7 +36,11 @@ final class LogSegment {
     private final int indexIntervalBytes;
     private final long created;
     private int bytesSinceLastIndexEntry;
-    private volatile long nextOffset;
+    /** (next offset, size) published together after each append, so readers never see one without the other. */
+    record Tail(long nextOffset, int size) {
+    }
+
+    private volatile Tail tail;
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestampSoFar;
     private volatile long rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -49,7 +53,7 @@ final class LogSegment {
         this.timeIndex = timeIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.created = created;
-        this.nextOffset = baseOffset;
+        this.tail = new Tail(baseOffset, log.sizeInBytes());
         this.offsetOfMaxTimestampSoFar = baseOffset;
     }
 
@@ -87,7 +91,12 @@ final class LogSegment {
     }
 
     long nextOffset() {
-        return nextOffset;
+        return tail.nextOffset();
+    }
+
+    /** The published end: every byte below {@code tail().size()} belongs to batches below {@code tail().nextOffset()}. */
+    Tail tail() {
+        return tail;
     }
 
     int size() {
@@ -106,6 +115,11 @@ final class LogSegment {
         return offsetOfMaxTimestampSoFar;
     }
 
+    /** Max timestamp of the first batch (-1 if none): the start of the segment's time for roll and compaction lag. */
+    long firstBatchTimestamp() {
+        return rollingBasedTimestamp;
+    }
+
     /** Timestamp used for retention: the largest record timestamp, or the file's mtime if none. */
     long largestTimestamp() throws IOException {
         long ts = maxTimestampSoFar;
@@ -117,7 +131,7 @@ final class LogSegment {
     }
 
     private int timeIndexCapacity() {
-        return (int) (timeIndex.maxSizeBytes() / TimeIndex.ENTRY_SIZE);
+        return timeIndex.maxSizeBytes() / TimeIndex.ENTRY_SIZE;
     }
 
     /** Kafka's rule: time since the first batch's timestamp (or since creation when there is none). */
@@ -138,7 +152,7 @@ final class LogSegment {
             countBytes(batch.sizeInBytes());
             position += batch.sizeInBytes();
         }
-        nextOffset = lastOffset + 1;
+        tail = new Tail(lastOffset + 1, log.sizeInBytes());
     }
 
     private void indexBatch(long batchLastOffset, long batchMaxTimestamp, int position) {
@@ -167,16 +181,17 @@ final class LogSegment {
     }
 
     /**
-     * Whole batches from the one containing {@code startOffset}, up to {@code maxSize} bytes (at least
-     * one batch if {@code minOneBatch}) and never past {@code maxPosition}; null if no batch in this
-     * segment ends at or after {@code startOffset}.
+     * Bytes from the start of the batch containing {@code startOffset}, up to {@code maxSize} (so the last
+     * batch may be partial; at least the first whole batch if {@code minOneBatch}) and never past
+     * {@code maxPosition}; null if no batch in this segment ends at or after {@code startOffset}.
      */
     Records read(long startOffset, int maxSize, long maxPosition, boolean minOneBatch) {
+        // maxPosition comes from tail() or an index/scan position below it
         FileRecords.LogOffsetPosition start = translateOffset(startOffset);
         if (start == null) {
             return null;
         }
-        int available = (int) Math.min(maxPosition, log.sizeInBytes()) - start.position;
+        int available = (int) maxPosition - start.position;
         if (available <= 0) {
             return MemoryRecords.EMPTY;
         }
@@ -233,7 +248,7 @@ final class LogSegment {
         if (truncated > 0) {
             log.truncateTo(validBytes);
         }
-        nextOffset = next;
+        tail = new Tail(next, log.sizeInBytes());
         return truncated;
     }
 
@@ -254,7 +269,7 @@ final class LogSegment {
                 maxTsOffset = batch.lastOffset();
             }
         }
-        nextOffset = next;
+        tail = new Tail(next, log.sizeInBytes());
         maxTimestampSoFar = maxTs;
         offsetOfMaxTimestampSoFar = maxTsOffset;
         bytesSinceLastIndexEntry = log.sizeInBytes() - last.position();
@@ -267,8 +282,8 @@ final class LogSegment {
 
     /** Checks both indexes against the log; throws IllegalStateException if they cannot be trusted. */
     void sanityCheckIndexes() {
-        offsetIndex.sanityCheck(nextOffset, log.sizeInBytes());
-        timeIndex.sanityCheck(nextOffset, log.sizeInBytes());
+        offsetIndex.sanityCheck(nextOffset(), log.sizeInBytes());
+        timeIndex.sanityCheck(nextOffset(), log.sizeInBytes());
     }
 
     /** Removes every batch with last offset {@code >= offset}; returns bytes removed. */
@@ -343,6 +358,6 @@ final class LogSegment {
 
     @Override
     public String toString() {
-        return "LogSegment(base=" + baseOffset + ", size=" + log.sizeInBytes() + ", next=" + nextOffset + ")";
+        return "LogSegment(base=" + baseOffset + ", size=" + log.sizeInBytes() + ", next=" + nextOffset() + ")";
     }
 }

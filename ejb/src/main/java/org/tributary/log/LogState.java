@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * The partition's small durable state, checkpointed atomically in {@code log-state-checkpoint}:
  * log start offset, recovery point (every batch below it was fsynced), and the cleaner's offset
- * (everything below it has been compacted). Missing file: all zero.
+ * (everything below it has been compacted), and the high watermark last reported by the partition
+ * layer. Missing file or line: zero.
  */
-record LogState(long logStartOffset, long recoveryPoint, long cleanerOffset) {
+record LogState(long logStartOffset, long recoveryPoint, long cleanerOffset, long highWatermark) {
     static final String FILE_NAME = "log-state-checkpoint";
 
     static LogState read(Path dir) throws IOException {
@@ -17,6 +18,7 @@ record LogState(long logStartOffset, long recoveryPoint, long cleanerOffset) {
         long lso = 0;
         long rp = 0;
         long co = 0;
+        long hw = 0;
         for (String line : lines) {
             String[] kv = line.trim().split("\\s+");
             if (kv.length != 2) {
@@ -27,14 +29,15 @@ record LogState(long logStartOffset, long recoveryPoint, long cleanerOffset) {
                 case "log-start-offset" -> lso = v;
                 case "recovery-point" -> rp = v;
                 case "cleaner-offset" -> co = v;
+                case "high-watermark" -> hw = v;
                 default -> { }
             }
         }
-        return new LogState(lso, rp, co);
+        return new LogState(lso, rp, co, hw);
     }
 
     void write(Path dir) throws IOException {
         new CheckpointFile(dir.resolve(FILE_NAME)).write(List.of("log-start-offset " + logStartOffset,
-                "recovery-point " + recoveryPoint, "cleaner-offset " + cleanerOffset));
+                "recovery-point " + recoveryPoint, "cleaner-offset " + cleanerOffset, "high-watermark " + highWatermark));
     }
 }

@@ -7,20 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -43,11 +38,15 @@ public final class PartitionLog implements Closeable {
     final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     final LeaderEpochCache epochCache;
     private volatile LogConfig config;
-    private volatile long logStartOffset;
-    private volatile long logEndOffset;
-    private volatile long recoveryPoint;
+    volatile long logStartOffset;
+    volatile long logEndOffset;
+    volatile long recoveryPoint;
     volatile long cleanerOffset;
-    private volatile long lastFlushMs;
+    volatile long highWatermark;
+    volatile long lastFlushMs;
+    private volatile long lastStateWriteMs;
+    /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
+    static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
 
     private PartitionLog(Path dir, LogConfig config, Time time, ScheduledExecutorService scheduler) throws IOException {
@@ -59,6 +58,7 @@ public final class PartitionLog implements Closeable {
         this.epochCache = new LeaderEpochCache(dir);
     }
 
+    /** Opens (creating if needed) and recovers the log in {@code partitionDir}; see {@link LogLoader}. */
     public static PartitionLog open(Path partitionDir, LogConfig config, Time time) throws IOException {
         return open(partitionDir, config, time, null);
     }
@@ -72,52 +72,29 @@ public final class PartitionLog implements Closeable {
     }
 
     private void load() throws IOException {
-        long now = time.milliseconds();
-        LogState state = LogState.read(dir);
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, now, state);
-        segments.putAll(loaded.segments());
-        long lso = loaded.logStartOffset();
-        if (segments.isEmpty()) {
-            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
-        }
-        LogSegment active = segments.lastEntry().getValue();
-        long leo = active.nextOffset();
-        if (lso > leo) {
-            for (LogSegment s : segments.values()) {
-                s.deleteFiles();
-            }
-            segments.clear();
-            segments.put(lso, LogSegment.open(dir, lso, config, now, config.preallocate()));
-            leo = lso;
-        }
-        lso = Math.max(lso, segments.firstKey());
-        active = segments.lastEntry().getValue();
-        active.resizeIndexes(config.segmentIndexBytes());
-        this.logStartOffset = lso;
-        this.logEndOffset = leo;
-        this.cleanerOffset = Math.min(Math.max(loaded.cleanerOffset(), lso), leo);
-        if (!loaded.hadCleanShutdown()) {
-            for (LogSegment s : segments.tailMap(segments.floorKey(Math.max(segments.firstKey(), loaded.recoveryPoint()))).values()) {
-                s.flush();
-            }
-        }
-        this.recoveryPoint = leo;
-        this.lastFlushMs = now;
-        boolean epochsChanged = epochCache.truncateFromEnd(leo) | epochCache.truncateFromStart(lso);
-        if (epochsChanged) {
-            epochCache.checkpoint();
-        }
-        writeState();
+        LogLoader.loadInto(this);
     }
 
     void writeState() throws IOException {
-        new LogState(logStartOffset, recoveryPoint, cleanerOffset).write(dir);
+        new LogState(logStartOffset, recoveryPoint, cleanerOffset, highWatermark).write(dir);
+        lastStateWriteMs = time.milliseconds();
     }
 
     LogSegment activeSegment() {
         return segments.lastEntry().getValue();
     }
 
+    /**
+     * Leader append: validates every batch ({@link BatchValidator}), assigns offsets from the log end
+     * offset, stamps {@code leaderEpoch}, and writes the request with one write. All or nothing.
+     * Note: offsets, epoch and (LogAppendTime) header timestamp are written into {@code records}' buffer.
+     *
+     * @throws org.apache.kafka.common.errors.CorruptRecordException bad CRC or structure
+     * @throws org.apache.kafka.common.errors.RecordTooLargeException a batch above max.message.bytes
+     * @throws org.apache.kafka.common.InvalidRecordException magic below v2, inconsistent counts, no batches,
+     *     control batch from a client, key missing on a compacted topic
+     * @throws org.apache.kafka.common.errors.InvalidTimestampException timestamp outside the configured bounds
+     */
     public AppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
         return appendAsLeader(records, leaderEpoch, false);
     }
@@ -136,6 +113,7 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** Follower append: batches keep their offsets and epochs; the first must be at or after the log end offset. */
     public AppendInfo appendAsFollower(MemoryRecords records) throws IOException {
         lock.lock();
         try {
@@ -184,43 +162,22 @@ public final class PartitionLog implements Closeable {
         CheckpointFile.fsyncDirectory(dir);
         // every earlier segment was fsynced when it rolled (or on load/truncation)
         recoveryPoint = Math.max(recoveryPoint, old.nextOffset());
-        writeState();
+        // the checkpoint may lag (recovery then rescans a little more); it is rewritten at most once per
+        // CHECKPOINT_INTERVAL_MS here, and always on flush, truncation and close
+        if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
+            writeState();
+        }
         return seg;
     }
 
+    /**
+     * A zero-copy slice of one segment from the batch containing {@code startOffset}, at most
+     * {@code maxBytes} (the last batch may be partial, as in Kafka) unless {@code minOneBatch} and the first
+     * batch is larger, and never holding a batch at or past {@code maxOffsetExclusive}. Reading at the log
+     * end gives empty records; outside [log start, log end] throws {@code OffsetOutOfRangeException}.
+     */
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
-        long leo = logEndOffset;
-        long lso = logStartOffset;
-        if (startOffset == leo) {
-            return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
-        }
-        if (startOffset < lso || startOffset > leo) {
-            throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range [" + lso + ", " + leo
-                    + "] for " + dir.getFileName());
-        }
-        Map.Entry<Long, LogSegment> e = segments.floorEntry(startOffset);
-        if (e == null) {
-            e = segments.firstEntry();
-        }
-        while (e != null) {
-            LogSegment seg = e.getValue();
-            if (maxOffsetExclusive <= seg.baseOffset() || maxOffsetExclusive <= startOffset) {
-                break;
-            }
-            long maxPosition = seg.size();
-            if (maxOffsetExclusive < seg.nextOffset()) {
-                FileRecords.LogOffsetPosition limit = seg.translateOffset(maxOffsetExclusive);
-                if (limit != null) {
-                    maxPosition = limit.position;
-                }
-            }
-            Records r = seg.read(startOffset, maxBytes, maxPosition, minOneBatch);
-            if (r != null) {
-                return new FetchSlice(r, startOffset, lso, leo);
-            }
-            e = segments.higherEntry(e.getKey());
-        }
-        return new FetchSlice(MemoryRecords.EMPTY, startOffset, lso, leo);
+        return LogQueries.read(this, startOffset, maxBytes, maxOffsetExclusive, minOneBatch);
     }
 
     public long logStartOffset() {
@@ -234,6 +191,20 @@ public final class PartitionLog implements Closeable {
     /** Offset below which everything is known to be fsynced. */
     public long recoveryPoint() {
         return recoveryPoint;
+    }
+
+    /**
+     * Records the partition's high watermark so that it survives a restart. Kept in memory and written
+     * with the log's checkpoint (on flush, truncation, close and at least once a minute by the flush
+     * scheduler); clamped to [log start, log end].
+     */
+    public void updateHighWatermark(long offset) {
+        highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
+    }
+
+    /** The high watermark last given to {@link #updateHighWatermark} (as checkpointed, after a restart). */
+    public long highWatermark() {
+        return highWatermark;
     }
 
     public long sizeInBytes() {
@@ -253,10 +224,12 @@ public final class PartitionLog implements Closeable {
         return new ArrayList<>(segments.keySet());
     }
 
+    /** ListOffsets by time: the first record (in offset order) with timestamp {@code >= timestamp}. */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
         return LogQueries.offsetForTimestamp(this, timestamp);
     }
 
+    /** ListOffsets MAX_TIMESTAMP: the largest timestamp and the first record carrying it. */
     public Optional<TimestampOffset> maxTimestampAndOffset() {
         try {
             return LogQueries.maxTimestampAndOffset(this);
@@ -265,6 +238,7 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** OffsetForLeaderEpoch; see {@link LeaderEpochCache#endOffsetFor}. */
     public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
         return epochCache.endOffsetFor(leaderEpoch, logEndOffset);
     }
@@ -275,120 +249,18 @@ public final class PartitionLog implements Closeable {
 
     /** Removes every record at or after {@code offset}; fsyncs the result. */
     public void truncateTo(long offset) throws IOException {
-        lock.lock();
-        try {
-            checkOpen();
-            if (offset >= logEndOffset) {
-                return;
-            }
-            long now = time.milliseconds();
-            if (offset <= logStartOffset && offset <= segments.firstKey()) {
-                removeSegments(new ArrayList<>(segments.values()));
-                segments.put(offset, LogSegment.open(dir, offset, config, now, config.preallocate()));
-                logStartOffset = offset;
-            } else {
-                removeSegments(new ArrayList<>(segments.tailMap(offset, false).values()));
-                if (segments.isEmpty()) {
-                    segments.put(offset, LogSegment.open(dir, offset, config, now, config.preallocate()));
-                }
-                activeSegment().truncateTo(offset);
-            }
-            LogSegment active = activeSegment();
-            active.resizeIndexes(config.segmentIndexBytes());
-            active.flush();
-            CheckpointFile.fsyncDirectory(dir);
-            logEndOffset = active.nextOffset();
-            logStartOffset = Math.min(logStartOffset, logEndOffset);
-            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
-            cleanerOffset = Math.min(cleanerOffset, logEndOffset);
-            if (epochCache.truncateFromEnd(logEndOffset)) {
-                epochCache.checkpoint();
-            }
-            writeState();
-        } finally {
-            lock.unlock();
-        }
+        LogTruncation.truncateTo(this, offset);
     }
 
+    /** DeleteRecords: moves the log start offset up to {@code offset} (checkpointed) and drops whole segments below it. */
     public long deleteRecordsBefore(long offset) throws IOException {
-        lock.lock();
-        try {
-            checkOpen();
-            if (offset > logEndOffset) {
-                throw new OffsetOutOfRangeException("Cannot delete records before " + offset + ": log end offset is "
-                        + logEndOffset);
-            }
-            if (offset > logStartOffset) {
-                logStartOffset = offset;
-                removeSegmentsBelowStart();
-                if (epochCache.truncateFromStart(logStartOffset)) {
-                    epochCache.checkpoint();
-                }
-                writeState();
-            }
-            return logStartOffset;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Drops non-active segments whose every offset is below the log start offset. Caller holds the lock. */
-    void removeSegmentsBelowStart() throws IOException {
-        List<LogSegment> dead = new ArrayList<>();
-        for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
-            Long next = segments.higherKey(e.getKey());
-            if (next == null || next > logStartOffset) {
-                break;
-            }
-            dead.add(e.getValue());
-        }
-        removeSegments(dead);
-    }
-
-    /** Advances the log start offset to the first remaining segment after retention. Caller holds the lock. */
-    void startOffsetAtLeast(long offset) throws IOException {
-        if (offset > logStartOffset) {
-            logStartOffset = Math.min(offset, logEndOffset);
-            if (epochCache.truncateFromStart(logStartOffset)) {
-                epochCache.checkpoint();
-            }
-        }
-        cleanerOffset = Math.max(cleanerOffset, logStartOffset);
-        writeState();
-    }
-
-    /** Takes segments out of the log; their files are renamed {@code .deleted} and removed (later, if scheduled). */
-    void removeSegments(List<LogSegment> dead) throws IOException {
-        for (LogSegment s : dead) {
-            segments.remove(s.baseOffset(), s);
-            s.addSuffix(LogLoader.DELETED_SUFFIX);
-        }
-        deleteLater(dead);
-    }
-
-    /** Deletes files of segments already out of the log, after {@code file.delete.delay.ms} if a scheduler exists. */
-    void deleteLater(List<LogSegment> dead) throws IOException {
-        long delay = config.fileDeleteDelayMs();
-        if (scheduler == null || delay == 0) {
-            for (LogSegment s : dead) {
-                s.deleteFiles();
-            }
-            return;
-        }
-        scheduler.schedule(() -> {
-            for (LogSegment s : dead) {
-                try {
-                    s.deleteFiles();
-                } catch (IOException ignored) {
-                    // the loader removes leftover .deleted files on the next start
-                }
-            }
-        }, delay, TimeUnit.MILLISECONDS);
+        return LogTruncation.deleteRecordsBefore(this, offset);
     }
 
     /** Test hook run by the compactor right after a cleaned segment is committed as {@code .swap}. */
     volatile Runnable afterCleanHook = () -> { };
 
+    /** Batches from the one containing {@code offset} to the log end offset at call time (header-only until read). */
     public Iterable<? extends RecordBatch> batchesFrom(long offset) throws IOException {
         return LogQueries.batchesFrom(this, offset);
     }
@@ -412,10 +284,23 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Flushes if {@code flush.ms} has passed since the last flush and there is something to flush. */
+    /**
+     * Periodic work for the flush scheduler: flushes if {@code flush.ms} has passed since the last flush,
+     * and rewrites a lagging checkpoint once {@link #CHECKPOINT_INTERVAL_MS} has passed.
+     */
     public void flushIfDue() throws IOException {
-        if (logEndOffset > recoveryPoint && time.milliseconds() - lastFlushMs >= config.flushMs()) {
+        long now = time.milliseconds();
+        if (logEndOffset > recoveryPoint && now - lastFlushMs >= config.flushMs()) {
             flush();
+        } else if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
+            lock.lock();
+            try {
+                if (!closed) {
+                    writeState();
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -432,10 +317,12 @@ public final class PartitionLog implements Closeable {
         lastFlushMs = time.milliseconds();
     }
 
+    /** One retention pass ({@link Retention}); returns the number of segments removed. */
     public int deleteExpiredSegments() throws IOException {
         return Retention.deleteExpiredSegments(this);
     }
 
+    /** One compaction pass ({@link LogCompactor}); a no-op unless cleanup.policy includes compact. */
     public CleanResult compact() throws IOException {
         return LogCompactor.compact(this);
     }
@@ -450,6 +337,7 @@ public final class PartitionLog implements Closeable {
         return closed;
     }
 
+    /** fsyncs, trims files, writes checkpoints and the clean-shutdown marker. Idempotent. */
     @Override
     public void close() throws IOException {
         lock.lock();
@@ -485,6 +373,7 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** Closes file handles and removes the partition directory. */
     public void delete() throws IOException {
         lock.lock();
         try {

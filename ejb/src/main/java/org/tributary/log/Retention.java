@@ -44,8 +44,8 @@ final class Retention {
             if (dead.isEmpty()) {
                 return 0;
             }
-            log.removeSegments(dead);
-            log.startOffsetAtLeast(log.segments.firstKey());
+            LogTruncation.removeSegments(log, dead);
+            LogTruncation.startOffsetAtLeast(log, log.segments.firstKey());
             return dead.size();
         } finally {
             log.lock.unlock();

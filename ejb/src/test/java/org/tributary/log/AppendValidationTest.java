@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
@@ -183,6 +184,16 @@ class AppendValidationTest {
         stored.writeTo(buf);
         int header = 61; // v2 batch header size
         assertArrayEquals(Arrays.copyOfRange(sent, header, sent.length), Arrays.copyOfRange(buf.array(), header, sent.length));
+    }
+
+    @Test
+    void timestampsTooFarFromBrokerTimeAreRejected() throws Exception {
+        open(Map.of("message.timestamp.after.max.ms", "1000", "message.timestamp.before.max.ms", "5000"));
+        long now = time.milliseconds();
+        assertThrows(InvalidTimestampException.class, () -> log.appendAsLeader(Batches.timestamps(now, now + 1001), 0));
+        assertThrows(InvalidTimestampException.class, () -> log.appendAsLeader(Batches.timestamps(now - 5001, now), 0));
+        log.appendAsLeader(Batches.timestamps(now - 5000, now + 1000), 0);
+        assertEquals(2, log.logEndOffset());
     }
 
     @Test

@@ -165,6 +165,26 @@ class CompactionTest {
     }
 
     @Test
+    void maxCompactionLagForcesCleaningBelowTheDirtyRatio() throws Exception {
+        config.put("min.cleanable.dirty.ratio", "0.99");
+        config.put("max.compaction.lag.ms", "5000");
+        open();
+        for (int i = 0; i < 20; i++) {
+            put("k" + i, "v");
+        }
+        log.compact();                         // all dirty: cleaned once
+        put("k0", "again");
+        for (int i = 0; i < 8; i++) {
+            put("z" + i, "v");
+        }
+        assertEquals(0, log.compact().segmentsCleaned(), "below the ratio and not overdue");
+        time.advance(5001);
+        put("tick", "v");
+        assertTrue(log.compact().segmentsCleaned() > 0, "overdue dirty records are cleaned regardless of the ratio");
+        assertFalse(Batches.dump(log).contains("0:k0=v"));
+    }
+
+    @Test
     void producersLastBatchIsKeptEmptyToPreserveItsSequence() throws Exception {
         open();
         log.appendAsLeader(Batches.idempotent(7L, (short) 0, 0, time.milliseconds(), "a", "1"), 0);

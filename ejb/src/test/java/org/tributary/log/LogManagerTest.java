@@ -92,6 +92,24 @@ class LogManagerTest {
     }
 
     @Test
+    void cleanerPassCompactsOnlyCompactedLogs() throws Exception {
+        LogConfig compacted = LogConfig.from(Map.of(), Map.of("cleanup.policy", "compact", "segment.bytes", "300",
+                "min.cleanable.dirty.ratio", "0.01"));
+        LogConfig plain = LogConfig.from(Map.of(), Map.of("segment.bytes", "300"));
+        try (LogManager m = LogManager.open(tmp, Map.of(), time, scheduler)) {
+            PartitionLog c = m.getOrCreate(new TopicPartition("state", 0), compacted);
+            PartitionLog p = m.getOrCreate(new TopicPartition("events", 0), plain);
+            for (int i = 0; i < 12; i++) {
+                c.appendAsLeader(Batches.keyed(time.milliseconds(), "k", "v" + i), 0);
+                p.appendAsLeader(Batches.keyed(time.milliseconds(), "k", "v" + i), 0);
+            }
+            m.runCleaner();
+            assertTrue(Batches.dump(c).size() < 12);
+            assertEquals(12, Batches.dump(p).size());
+        }
+    }
+
+    @Test
     void flushMsFlushesOnceItsIntervalHasPassed() throws Exception {
         TopicPartition tp = new TopicPartition("durable", 0);
         LogConfig cfg = LogConfig.from(Map.of(), Map.of("flush.ms", "500"));

@@ -7,7 +7,6 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -83,7 +82,7 @@ class RandomCrashTest {
 
         int cutSeg = durableSeg + rnd.nextInt(bases.size() - durableSeg);
         Path cutFile = LogSegment.logFile(dir, bases.get(cutSeg));
-        long size = validSize(cutFile, cutSeg == bases.size() - 1, log, bases.get(cutSeg));
+        long size = log.segments.get(bases.get(cutSeg)).size(); // data bytes (a preallocated file is longer)
         long from = cutSeg == durableSeg ? durablePos : 0;
         long cut = from + (long) (rnd.nextDouble() * (size - from + 1));
         try (RandomAccessFile raf = new RandomAccessFile(cutFile.toFile(), "rw")) {
@@ -111,10 +110,5 @@ class RandomCrashTest {
         assertEquals(recovered.size(), reopened.logEndOffset());
         assertEquals(recovered.size(), reopened.appendAsLeader(Batches.batch(1, 10, time.milliseconds()), 2).firstOffset());
         reopened.close();
-    }
-
-    /** Bytes of real data in the segment (a preallocated active file is longer than its content). */
-    private static long validSize(Path file, boolean active, PartitionLog log, long base) throws Exception {
-        return log.segments.get(base).size();
     }
 }

@@ -83,6 +83,23 @@ class TruncationAndEpochTest {
     }
 
     @Test
+    void highWatermarkIsCheckpointedAndClampedToTheLog() throws Exception {
+        open(Map.of());
+        append(5, 0);
+        log.updateHighWatermark(3);
+        assertEquals(3, log.highWatermark());
+        log.updateHighWatermark(99);
+        assertEquals(5, log.highWatermark(), "never past the log end");
+        log.updateHighWatermark(4);
+        log.close();
+        open(Map.of());
+        assertEquals(4, log.highWatermark());
+        log.truncateTo(2);
+        assertEquals(0, log.logEndOffset(), "the 5-record batch holding offset 2 goes entirely");
+        assertEquals(0, log.highWatermark());
+    }
+
+    @Test
     void truncateBelowLogStartEmptiesTheLogAndRestartsThere() throws Exception {
         open(Map.of());
         append(5, 0);
