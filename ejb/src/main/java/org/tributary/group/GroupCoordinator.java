@@ -371,6 +371,17 @@ public final class GroupCoordinator implements GroupsView {
         long now = time.milliseconds();
         for (ClassicGroup g : List.copyOf(groups.values())) {
             g.pendingMembers.values().removeIf(deadline -> deadline <= now);
+            for (Member m : List.copyOf(g.members.values())) {
+                // members waiting for a join or sync phase are kept alive by it (as Kafka does), then get a fresh session
+                boolean keptAlive = m.awaitingJoin != null || m.awaitingSync != null || g.pendingSync.contains(m.memberId);
+                if (keptAlive) {
+                    m.heartbeatDeadline = Math.max(m.heartbeatDeadline, now + m.sessionTimeoutMs);
+                } else if (now >= m.heartbeatDeadline && g.members.containsKey(m.memberId)) {
+                    LOG.info("TRIB-GRP-001 member " + m.memberId + " of group " + g.groupId + " missed its session timeout ("
+                            + m.sessionTimeoutMs + " ms); removing it");
+                    removeMemberAndRebalance(g, m, now, "session timeout of " + m.memberId);
+                }
+            }
             if (g.state == GroupState.PREPARING_REBALANCE) {
                 if (g.rebalanceDeadline >= 0 && now >= g.rebalanceDeadline) {
                     if (g.initialDelay && g.newMemberAdded && g.initialDelayRemainingMs > 0) {
@@ -396,14 +407,6 @@ public final class GroupCoordinator implements GroupsView {
                         }
                     }
                     prepareRebalance(g, now, "members did not sync in time");
-                }
-            }
-            for (Member m : List.copyOf(g.members.values())) {
-                boolean keptAlive = m.awaitingJoin != null || m.awaitingSync != null || g.pendingSync.contains(m.memberId);
-                if (!keptAlive && now >= m.heartbeatDeadline && g.members.containsKey(m.memberId)) {
-                    LOG.info("TRIB-GRP-001 member " + m.memberId + " of group " + g.groupId + " missed its session timeout ("
-                            + m.sessionTimeoutMs + " ms); removing it");
-                    removeMemberAndRebalance(g, m, now, "session timeout of " + m.memberId);
                 }
             }
         }
