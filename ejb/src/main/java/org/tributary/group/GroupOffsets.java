@@ -27,9 +27,17 @@ public final class GroupOffsets {
         this.c = coordinator;
     }
 
-    /** What one OffsetCommit carries for the group (generation -1 and empty member id: a commit without group management). */
-    public record CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId,
+    /**
+     * What one OffsetCommit carries for the group (generation -1 and empty member id: a commit
+     * without group management). Commit timestamps are the coordinator's clock; {@code retentionMs}
+     * (old clients, -1 for none) sets an explicit expiry.
+     */
+    public record CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId, long retentionMs,
             Map<TopicPartition, CommittedOffset> offsets) {
+        public CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId,
+                Map<TopicPartition, CommittedOffset> offsets) {
+            this(groupId, memberId, groupInstanceId, generationId, -1L, offsets);
+        }
     }
 
     /** Commits; returns one error per partition (the same group-level error for all when the commit is refused). */
@@ -49,15 +57,19 @@ public final class GroupOffsets {
             ClassicGroup g = c.groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, c.time.milliseconds()));
             List<CoordinatorLog.Entry> entries = new ArrayList<>();
             Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+            long now = c.time.milliseconds();
             for (Map.Entry<TopicPartition, CommittedOffset> o : r.offsets().entrySet()) {
-                if (o.getValue().metadata().length() > c.config().offsetMetadataMaxBytes()) {
+                CommittedOffset given = o.getValue();
+                if (given.metadata().length() > c.config().offsetMetadataMaxBytes()) {
                     out.put(o.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
                     continue;
                 }
+                CommittedOffset stamped = new CommittedOffset(given.offset(), given.leaderEpoch(), given.metadata(),
+                        given.commitTimestamp() >= 0 ? given.commitTimestamp() : now, r.retentionMs() >= 0 ? now + r.retentionMs() : -1L);
                 out.put(o.getKey(), Errors.NONE);
-                accepted.put(o.getKey(), o.getValue());
+                accepted.put(o.getKey(), stamped);
                 entries.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(r.groupId(), o.getKey()),
-                        OffsetsTopicRecords.offsetValue(o.getValue())));
+                        OffsetsTopicRecords.offsetValue(stamped)));
             }
             if (!entries.isEmpty()) {
                 try {
