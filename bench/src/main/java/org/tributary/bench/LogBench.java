@@ -35,6 +35,7 @@ import org.tributary.log.PartitionLog;
  */
 public final class LogBench {
     private static final int RECORD = 1024;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "bench/target/data");
@@ -50,14 +51,17 @@ public final class LogBench {
             double bestRawW = 0, bestLogW = 0, bestRawR = 0, bestLogR = 0;
             double[] ratiosW = new double[rounds];
             double[] ratiosR = new double[rounds];
+            double[] ratiosCpu = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                double[] res = new double[4];
+                double[] res = new double[6];
                 runPair(dir, batch, batches, res, r % 2 == 1);
                 if (System.getenv("BENCH_VERBOSE") != null) {
-                    System.out.printf("  round %d (%s first): write raw %.0f log %.0f, read raw %.0f log %.0f%n",
-                            r, r % 2 == 1 ? "log" : "raw", res[0], res[1], res[2], res[3]);
+                    System.out.printf("  round %d (%s first): write raw %.0f log %.0f (per CPU s: %.0f / %.0f), "
+                            + "read raw %.0f log %.0f%n", r, r % 2 == 1 ? "log" : "raw", res[0], res[1], res[4], res[5],
+                            res[2], res[3]);
                 }
                 ratiosW[r] = res[1] / res[0];
+                ratiosCpu[r] = res[5] / res[4];
                 ratiosR[r] = res[3] / res[2];
                 bestRawW = Math.max(bestRawW, res[0]);
                 bestLogW = Math.max(bestLogW, res[1]);
@@ -67,6 +71,8 @@ public final class LogBench {
             String name = perBatch + " KiB batches";
             System.out.printf("%-26s %12.1f %12.1f %8.2f %8.2f%n", "append, " + name, bestRawW, bestLogW,
                     bestLogW / bestRawW, median(ratiosW));
+            System.out.printf("%-26s %12s %12s %8s %8.2f%n", "  (append, per CPU second)", "", "", "",
+                    median(ratiosCpu));
             System.out.printf("%-26s %12.1f %12.1f %8.2f %8.2f%n", "read, " + name, bestRawR, bestLogR,
                     bestLogR / bestRawR, median(ratiosR));
         }
@@ -114,6 +120,8 @@ public final class LogBench {
         PartitionLog log = PartitionLog.open(dir.resolve("bench-0"), config, Time.SYSTEM);
         long rawNs = 0;
         long logNs = 0;
+        long rawCpu = 0;
+        long logCpu = 0;
         try (FileChannel raw = FileChannel.open(rawFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ)) {
             ByteBuffer buf = batch.buffer();
@@ -121,12 +129,14 @@ public final class LogBench {
             for (long done = 0; done < batches; done += chunk) {
                 long n = Math.min(chunk, batches - done);
                 for (int side = 0; side < 2; side++, logTurn = !logTurn) {
+                    long c0 = CPU.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     if (logTurn) {
                         for (long i = 0; i < n; i++) {
                             log.appendAsLeader(batch, 0);
                         }
                         logNs += System.nanoTime() - t0;
+                        logCpu += CPU.getCurrentThreadCpuTime() - c0;
                     } else {
                         for (long i = 0; i < n; i++) {
                             ByteBuffer b = buf.duplicate();
@@ -135,12 +145,15 @@ public final class LogBench {
                             }
                         }
                         rawNs += System.nanoTime() - t0;
+                        rawCpu += CPU.getCurrentThreadCpuTime() - c0;
                     }
                 }
                 logTurn = !logTurn;
             }
             double rawW = mib / (rawNs / 1e9);
             double logW = mib / (logNs / 1e9);
+            double rawWCpu = mib / (rawCpu / 1e9);
+            double logWCpu = mib / (logCpu / 1e9);
             raw.force(true);
             log.flush();
 
@@ -178,6 +191,8 @@ public final class LogBench {
                 logTurn = !logTurn;
             }
             if (res != null) {
+                res[4] = rawWCpu;
+                res[5] = logWCpu;
                 res[0] = rawW;
                 res[1] = logW;
                 res[2] = rawRead / (double) (1 << 20) / (rawNs / 1e9);

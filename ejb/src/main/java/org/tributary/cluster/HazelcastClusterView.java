@@ -124,6 +124,9 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
         } finally {
             brokers.unlock(self.id());
         }
+        int cp = hz.getConfig().getCPSubsystemConfig().getCPMemberCount();
+        LOG.info(() -> "TRIB-0010 Data grid '" + hz.getConfig().getClusterName() + "': " + hz.getCluster().getMembers().size()
+                + " member(s); " + (cp > 0 ? "CP subsystem on with " + cp + " members (Raft)" : "CP subsystem off (fine for one or two nodes)"));
         return new HazelcastClusterView(hz, clusterId, self);
     }
 

@@ -40,7 +40,12 @@ final class BatchValidator {
 
     /** What an append will write: the bytes and facts about them. */
     record Validated(MemoryRecords records, long firstOffset, long lastOffset, long maxTimestamp,
-                     long offsetOfMaxTimestamp, long logAppendTime, int recordCount, List<long[]> epochStarts) {
+                     long offsetOfMaxTimestamp, long logAppendTime, int recordCount, List<long[]> epochStarts,
+                     List<? extends RecordBatch> batches) {
+        /** The batches of {@link #records()}, parsed once (re-parsed only after re-compression). */
+        Iterable<? extends RecordBatch> batchesToIndex() {
+            return batches != null ? batches : records.batches();
+        }
     }
 
     static Validated forLeader(MemoryRecords records, long nextOffset, int leaderEpoch, LogConfig config,
@@ -133,7 +138,7 @@ final class BatchValidator {
         }
         List<long[]> epochs = List.of(new long[] {leaderEpoch, nextOffset});
         return new Validated(result, nextOffset, offset - 1, maxTs, offsetOfMaxTs,
-                logAppendTime ? now : RecordBatch.NO_TIMESTAMP, recordCount, epochs);
+                logAppendTime ? now : RecordBatch.NO_TIMESTAMP, recordCount, epochs, out == null ? batches : null);
     }
 
     /** Replicated batches: validated and stored as they are; offsets must start at or after {@code nextOffset}. */
@@ -164,7 +169,8 @@ final class BatchValidator {
         }
         checkWhole(records, batches, total);
         long first = batches.get(0).baseOffset();
-        return new Validated(records, first, expectedMin - 1, maxTs, offsetOfMaxTs, RecordBatch.NO_TIMESTAMP, count, epochs);
+        return new Validated(records, first, expectedMin - 1, maxTs, offsetOfMaxTs, RecordBatch.NO_TIMESTAMP, count, epochs,
+                batches);
     }
 
     private static void checkCommon(RecordBatch batch, LogConfig config) {

@@ -81,13 +81,38 @@ abstract class IndexFile {
         return mmap.duplicate();
     }
 
-    protected final void writeEntry(java.util.function.Consumer<MappedByteBuffer> writer) {
+    /** Appends an (int, int) entry; absolute puts, then the entry count is published. */
+    protected final void appendEntry(int first, int second) {
+        int at = slotForAppend();
+        MappedByteBuffer m = mmap;
+        m.putInt(at, first);
+        m.putInt(at + 4, second);
+        entries = entries + 1;
+    }
+
+    /** Appends a (long, int) entry. */
+    protected final void appendEntry(long first, int second) {
+        int at = slotForAppend();
+        MappedByteBuffer m = mmap;
+        m.putLong(at, first);
+        m.putInt(at + 8, second);
+        entries = entries + 1;
+    }
+
+    private int slotForAppend() {
         if (isFull()) {
             throw new IllegalStateException("index " + path + " is full (" + entries + " entries)");
         }
-        mmap.position(entries * entrySize);
-        writer.accept(mmap);
-        entries = entries + 1;
+        return entries * entrySize;
+    }
+
+    /** Absolute reads from the mapping (no position change, safe alongside readers). */
+    protected final int intAt(int byteOffset) {
+        return mmap.getInt(byteOffset);
+    }
+
+    protected final long longAt(int byteOffset) {
+        return mmap.getLong(byteOffset);
     }
 
     /** Removes entries from {@code n} on (keeps the file length). */

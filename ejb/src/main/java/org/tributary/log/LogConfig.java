@@ -22,6 +22,18 @@ public final class LogConfig {
     private final Map<String, String> values;     // every topic config name -> effective value
     private final Map<String, String> overrides;  // topic-level overrides only
     private final Map<String, Object> parsed;
+    // values read on every append, resolved once
+    private final int segmentBytes;
+    private final long segmentMs;
+    private final long segmentJitterMs;
+    private final int maxMessageBytes;
+    private final long flushMessages;
+    private final long beforeMaxMs;
+    private final long afterMaxMs;
+    private final boolean compact;
+    private final boolean delete;
+    private final TimestampType timestampType;
+    private final String compressionType;
 
     private LogConfig(Map<String, String> values, Map<String, String> overrides) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -31,6 +43,18 @@ public final class LogConfig {
             p.put(key.name(), key.parse(values.get(key.name())));
         }
         this.parsed = p;
+        this.segmentBytes = i("segment.bytes");
+        this.segmentMs = l("segment.ms");
+        this.segmentJitterMs = l("segment.jitter.ms");
+        this.maxMessageBytes = i("max.message.bytes");
+        this.flushMessages = l("flush.messages");
+        this.beforeMaxMs = l("message.timestamp.before.max.ms");
+        this.afterMaxMs = l("message.timestamp.after.max.ms");
+        this.compact = cleanupPolicy().contains("compact");
+        this.delete = cleanupPolicy().contains("delete");
+        this.timestampType = "LogAppendTime".equals(this.values.get("message.timestamp.type"))
+                ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+        this.compressionType = this.values.get("compression.type");
     }
 
     /** Kafka's defaults, no overrides. */
@@ -99,15 +123,15 @@ public final class LogConfig {
     }
 
     public int segmentBytes() {
-        return i("segment.bytes");
+        return segmentBytes;
     }
 
     public long segmentMs() {
-        return l("segment.ms");
+        return segmentMs;
     }
 
     public long segmentJitterMs() {
-        return l("segment.jitter.ms");
+        return segmentJitterMs;
     }
 
     public long retentionMs() {
@@ -119,7 +143,7 @@ public final class LogConfig {
     }
 
     public int maxMessageBytes() {
-        return i("max.message.bytes");
+        return maxMessageBytes;
     }
 
     public int indexIntervalBytes() {
@@ -131,7 +155,7 @@ public final class LogConfig {
     }
 
     public long flushMessages() {
-        return l("flush.messages");
+        return flushMessages;
     }
 
     public long flushMs() {
@@ -144,11 +168,11 @@ public final class LogConfig {
     }
 
     public boolean compact() {
-        return cleanupPolicy().contains("compact");
+        return compact;
     }
 
     public boolean delete() {
-        return cleanupPolicy().contains("delete");
+        return delete;
     }
 
     public long deleteRetentionMs() {
@@ -176,21 +200,20 @@ public final class LogConfig {
     }
 
     public TimestampType timestampType() {
-        return "LogAppendTime".equals(values.get("message.timestamp.type"))
-                ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+        return timestampType;
     }
 
     public long messageTimestampBeforeMaxMs() {
-        return l("message.timestamp.before.max.ms");
+        return beforeMaxMs;
     }
 
     public long messageTimestampAfterMaxMs() {
-        return l("message.timestamp.after.max.ms");
+        return afterMaxMs;
     }
 
     /** {@code producer}, {@code uncompressed}, {@code gzip}, {@code snappy}, {@code lz4} or {@code zstd}. */
     public String compressionType() {
-        return values.get("compression.type");
+        return compressionType;
     }
 
     public int compressionLevel(String codec) {

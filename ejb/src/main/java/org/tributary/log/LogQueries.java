@@ -165,9 +165,4 @@ final class LogQueries {
             }
         };
     }
-
-    /** Type witness for callers wanting the common interface. */
-    static Iterable<? extends RecordBatch> asBatches(Iterable<FileChannelRecordBatch> it) {
-        return it;
-    }
 }

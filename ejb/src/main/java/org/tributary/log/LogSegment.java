@@ -145,9 +145,14 @@ final class LogSegment {
      * offsets are above {@link #nextOffset()} and that the batches fit the index's relative offsets.
      */
     void append(MemoryRecords records, long lastOffset) throws IOException {
+        append(records, lastOffset, records.batches());
+    }
+
+    /** As {@link #append(MemoryRecords, long)} with the batches of {@code records} already parsed. */
+    void append(MemoryRecords records, long lastOffset, Iterable<? extends RecordBatch> batches) throws IOException {
         int position = log.sizeInBytes();
         log.append(records);
-        for (RecordBatch batch : records.batches()) {
+        for (RecordBatch batch : batches) {
             indexBatch(batch.lastOffset(), batch.maxTimestamp(), position);
             countBytes(batch.sizeInBytes());
             position += batch.sizeInBytes();
@@ -299,12 +304,19 @@ final class LogSegment {
         return removed;
     }
 
-    /** The segment stops being active: final time-index entry, indexes and file trimmed, fsync. */
+    /** The segment stops being active: final time-index entry, fsync, indexes and file trimmed. */
     void onBecomeInactive() throws IOException {
+        onBecomeInactive(true);
+    }
+
+    /** As {@link #onBecomeInactive()}; {@code fsync=false} when the caller fsyncs the segment later. */
+    void onBecomeInactive(boolean fsync) throws IOException {
         if (maxTimestampSoFar >= 0) {
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
-        flush();
+        if (fsync) {
+            flush();
+        }
         log.trim();
         offsetIndex.trimToValidSize();
         timeIndex.trimToValidSize();

@@ -27,14 +27,16 @@ final class OffsetIndex extends IndexFile {
         if (rel < 0 || rel > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("offset " + offset + " out of range for index " + path());
         }
-        Entry last = lastEntry();
-        if (entries() > 0 && (offset <= last.offset() || position <= last.position())) {
-            throw new IllegalArgumentException("index entry (" + offset + ", " + position + ") not after " + last);
+        int n = entries();
+        if (n > 0) {
+            int lastRel = intAt((n - 1) * ENTRY_SIZE);
+            int lastPos = intAt((n - 1) * ENTRY_SIZE + 4);
+            if (rel <= lastRel || position <= lastPos) {
+                throw new IllegalArgumentException("index entry (" + offset + ", " + position + ") not after ("
+                        + (baseOffset + lastRel) + ", " + lastPos + ")");
+            }
         }
-        writeEntry(b -> {
-            b.putInt((int) rel);
-            b.putInt(position);
-        });
+        appendEntry((int) rel, position);
     }
 
     /** The entry with the largest offset {@code <= target}, or (baseOffset, 0). */

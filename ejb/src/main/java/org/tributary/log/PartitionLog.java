@@ -44,10 +44,11 @@ public final class PartitionLog implements Closeable {
     volatile long cleanerOffset;
     volatile long highWatermark;
     volatile long lastFlushMs;
-    private volatile long lastStateWriteMs;
+    volatile long lastStateWriteMs;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
+    private volatile boolean failed;
 
     private PartitionLog(Path dir, LogConfig config, Time time, ScheduledExecutorService scheduler) throws IOException {
         this.dir = dir;
@@ -126,8 +127,16 @@ public final class PartitionLog implements Closeable {
     }
 
     private AppendInfo append(BatchValidator.Validated v, long now) throws IOException {
-        LogSegment seg = maybeRoll(v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(), v.lastOffset(), now);
-        seg.append(v.records(), v.lastOffset());
+        try {
+            LogSegment seg = LogRoll.maybeRoll(this, v.records().sizeInBytes(), v.maxTimestamp(), v.firstOffset(),
+                    v.lastOffset(), now);
+            seg.append(v.records(), v.lastOffset(), v.batchesToIndex());
+        } catch (IOException | RuntimeException e) {
+            // a failed write may have left bytes the log does not account for: stop using this log
+            // (like Kafka taking a log directory offline); reopening recovers it
+            failed = true;
+            throw e;
+        }
         logEndOffset = v.lastOffset() + 1;
         boolean epochsChanged = false;
         for (long[] e : v.epochStarts()) {
@@ -141,33 +150,6 @@ public final class PartitionLog implements Closeable {
         }
         return new AppendInfo(v.firstOffset(), v.lastOffset(), v.logAppendTime(), v.maxTimestamp(),
                 v.offsetOfMaxTimestamp(), logStartOffset, v.recordCount(), v.records().sizeInBytes());
-    }
-
-    private LogSegment maybeRoll(int bytes, long maxTimestamp, long firstOffset, long lastOffset, long now) throws IOException {
-        LogSegment seg = activeSegment();
-        LogConfig c = config;
-        boolean roll = seg.size() > 0 && ((long) seg.size() + bytes > c.segmentBytes()
-                || seg.timeWaitedForRoll(now, maxTimestamp) > c.segmentMs() - c.segmentJitterMs()
-                || seg.indexFull()
-                || lastOffset - seg.baseOffset() > Integer.MAX_VALUE);
-        return roll ? roll(firstOffset, now) : seg;
-    }
-
-    /** Closes the active segment (fsync, trim) and starts a new one at {@code base}. Caller holds the lock. */
-    LogSegment roll(long base, long now) throws IOException {
-        LogSegment old = activeSegment();
-        old.onBecomeInactive();
-        LogSegment seg = LogSegment.open(dir, base, config, now, config.preallocate());
-        segments.put(base, seg);
-        CheckpointFile.fsyncDirectory(dir);
-        // every earlier segment was fsynced when it rolled (or on load/truncation)
-        recoveryPoint = Math.max(recoveryPoint, old.nextOffset());
-        // the checkpoint may lag (recovery then rescans a little more); it is rewritten at most once per
-        // CHECKPOINT_INTERVAL_MS here, and always on flush, truncation and close
-        if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
-            writeState();
-        }
-        return seg;
     }
 
     /**
@@ -331,6 +313,9 @@ public final class PartitionLog implements Closeable {
         if (closed) {
             throw new KafkaStorageException("log " + dir.getFileName() + " is closed");
         }
+        if (failed) {
+            throw new KafkaStorageException("log " + dir.getFileName() + " failed a write; reopen it to recover");
+        }
     }
 
     boolean isClosed() {
@@ -351,9 +336,10 @@ public final class PartitionLog implements Closeable {
             }
             epochCache.checkpoint();
             writeState();
-            Path marker = dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE);
-            Files.write(marker, new byte[0]);
-            CheckpointFile.fsyncDirectory(dir);
+            if (!failed) { // after a failed write the next open rescans
+                Files.write(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE), new byte[0]);
+                CheckpointFile.fsyncDirectory(dir);
+            }
             closed = true;
         } finally {
             lock.unlock();

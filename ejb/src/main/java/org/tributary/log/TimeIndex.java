@@ -23,20 +23,18 @@ final class TimeIndex extends IndexFile {
 
     /** Appends (timestamp, offset) if timestamp exceeds the last entry's and there is room. */
     void maybeAppend(long timestamp, long offset) {
-        if (entries() > 0) {
-            Entry last = lastEntry();
-            if (timestamp <= last.timestamp() || offset < last.offset()) {
+        int n = entries();
+        if (n > 0) {
+            long lastTs = longAt((n - 1) * ENTRY_SIZE);
+            long lastOffset = baseOffset + intAt((n - 1) * ENTRY_SIZE + 8);
+            if (timestamp <= lastTs || offset < lastOffset) {
                 return;
             }
         }
         if (isFull()) {
             return;
         }
-        long rel = offset - baseOffset;
-        writeEntry(b -> {
-            b.putLong(timestamp);
-            b.putInt((int) rel);
-        });
+        appendEntry(timestamp, (int) (offset - baseOffset));
     }
 
     /** (-1, baseOffset) when empty. */

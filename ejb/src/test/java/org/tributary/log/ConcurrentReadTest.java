@@ -25,9 +25,9 @@ class ConcurrentReadTest {
     void readersRacingAppendsSeeValidBatchesBelowTheirBound() throws Exception {
         FakeTime time = new FakeTime(70_000_000L);
         PartitionLog log = PartitionLog.open(tmp.resolve("race-0"),
-                LogConfig.from(Map.of(), Map.of("segment.bytes", "8000", "index.interval.bytes", "300")), time);
+                LogConfig.from(Map.of(), Map.of("segment.bytes", "25000", "index.interval.bytes", "300")), time);
         AtomicLong highWatermark = new AtomicLong();
-        int batches = 1500;
+        int batches = 1000;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {

@@ -125,6 +125,24 @@ class LogManagerTest {
     }
 
     @Test
+    void withASchedulerTheRolledSegmentIsFsyncedThereAndThenCountsAsRecovered() throws Exception {
+        ScheduledExecutorService own = Executors.newSingleThreadScheduledExecutor();
+        PartitionLog log = PartitionLog.open(tmp.resolve("async-0"), LogConfig.from(Map.of(),
+                Map.of("segment.bytes", Integer.toString(Batches.batch(2, 10, 0).sizeInBytes()))), time, own);
+        try {
+            log.appendAsLeader(Batches.batch(2, 10, time.milliseconds()), 0);
+            log.appendAsLeader(Batches.batch(2, 10, time.milliseconds()), 0); // rolls at offset 2
+            assertEquals(2, log.segmentCount());
+            own.shutdown();
+            assertTrue(own.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(2, log.recoveryPoint());
+        } finally {
+            own.shutdownNow();
+            log.close();
+        }
+    }
+
+    @Test
     void flushMessagesFlushesAfterThatManyRecords() throws Exception {
         try (PartitionLog log = PartitionLog.open(tmp.resolve("f-0"),
                 LogConfig.from(Map.of(), Map.of("flush.messages", "5")), time)) {

@@ -215,11 +215,17 @@ class RecoveryTest {
             throw new IllegalStateException("crash after the swap file is committed");
         };
         assertThrows(IllegalStateException.class, () -> log.compact());
+        Path swap;
         try (Stream<Path> files = Files.list(dir)) {
-            assertTrue(files.anyMatch(p -> p.toString().endsWith(".log.swap")));
+            swap = files.filter(p -> p.toString().endsWith(".log.swap")).findFirst().orElseThrow();
         }
+        List<String> swapped = new ArrayList<>();
+        long swapEnd = readSwap(swap, swapped);
         log.simulateCrash();
         open();
+        assertEquals(swapped, Batches.dump(log).stream()
+                .filter(r -> Long.parseLong(r.substring(0, r.indexOf(':'))) < swapEnd).toList(),
+                "the swap's range holds exactly the cleaned records");
         try (Stream<Path> files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.toString().endsWith(".swap") || p.toString().endsWith(".deleted")));
         }
@@ -231,6 +237,52 @@ class RecoveryTest {
         }
         assertTrue(before.containsAll(after));
         assertEquals(12, log.logEndOffset());
+    }
+
+    @Test
+    void swapIsCompletedWhenTheOldSegmentsWereAlreadyRenamedDeleted() throws Exception {
+        overrides = Map.of("cleanup.policy", "compact", "segment.bytes", "300", "min.cleanable.dirty.ratio", "0.01");
+        open();
+        for (int i = 0; i < 12; i++) {
+            log.appendAsLeader(Batches.keyed(time.milliseconds(), "k" + (i % 3), "v" + i), 0);
+        }
+        log.afterCleanHook = () -> {
+            throw new IllegalStateException("crash");
+        };
+        assertThrows(IllegalStateException.class, () -> log.compact());
+        log.simulateCrash();
+        Path swap;
+        try (Stream<Path> files = Files.list(dir)) {
+            swap = files.filter(p -> p.toString().endsWith(".log.swap")).findFirst().orElseThrow();
+        }
+        long swapBase = Long.parseLong(swap.getFileName().toString().substring(0, 20));
+        List<String> swapped = new ArrayList<>();
+        long swapEnd = readSwap(swap, swapped);
+        // crash point: the first old segment was already renamed .deleted, the swap not yet renamed
+        Path first = LogSegment.logFile(dir, swapBase);
+        Files.move(first, first.resolveSibling(first.getFileName() + ".deleted"));
+        open();
+        long end = swapEnd;
+        List<String> inRange = Batches.dump(log).stream()
+                .filter(r -> Long.parseLong(r.substring(0, r.indexOf(':'))) < end).toList();
+        assertEquals(swapped, inRange, "the swap's range holds exactly the cleaned records");
+        assertTrue(Files.exists(LogSegment.logFile(dir, swapBase)));
+        assertEquals(12, log.logEndOffset());
+    }
+
+    /** Reads a swap file's records into {@code out}; returns one past its last offset. */
+    static long readSwap(Path swap, List<String> out) throws Exception {
+        long end = -1;
+        try (org.apache.kafka.common.record.internal.FileRecords fr =
+                     org.apache.kafka.common.record.internal.FileRecords.open(swap.toFile(), false)) {
+            for (RecordBatch b : fr.batches()) {
+                for (org.apache.kafka.common.record.internal.Record r : b) {
+                    out.add(r.offset() + ":" + Batches.str(r.key()) + "=" + Batches.str(r.value()));
+                }
+                end = b.lastOffset() + 1;
+            }
+        }
+        return end;
     }
 
     @Test

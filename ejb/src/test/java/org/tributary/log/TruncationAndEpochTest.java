@@ -156,6 +156,18 @@ class TruncationAndEpochTest {
     }
 
     @Test
+    void followerAppendFarAheadStartsANewSegmentSoRelativeOffsetsFit() throws Exception {
+        open(Map.of());
+        long far = 5L + Integer.MAX_VALUE;
+        MemoryRecords batch = Batches.batch(2, 10, time.milliseconds());
+        ((org.apache.kafka.common.record.internal.MutableRecordBatch) batch.batches().iterator().next()).setLastOffset(far + 1);
+        log.appendAsFollower(batch);
+        assertEquals(far + 2, log.logEndOffset());
+        assertEquals(far, log.activeSegment().baseOffset());
+        assertEquals(List.of(far, far + 1), Batches.offsets(log));
+    }
+
+    @Test
     void followerAppendKeepsOffsetsAndEpochsAndFeedsTheCache() throws Exception {
         open(Map.of());
         // a leader log elsewhere produces batches with offsets and epochs

@@ -125,6 +125,19 @@ class ProtocolEdgeTest {
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.data().topics().find("no-such-topic").errorCode());
             assertEquals(Errors.INVALID_TOPIC_EXCEPTION.code(), r.data().topics().find("bad name!").errorCode());
             assertEquals(TestBroker.CLUSTER_ID, r.data().clusterId());
+
+            MetadataResponse auto = c.send(new MetadataRequest.Builder(new MetadataRequestData()
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("auto-made"),
+                            new MetadataRequestData.MetadataRequestTopic().setName("__consumer_offsets")))
+                    .setAllowAutoTopicCreation(true)).build((short) 12));
+            var made = auto.data().topics().find("auto-made");
+            assertEquals(0, made.errorCode());
+            assertEquals(1, made.partitions().size());
+            assertEquals(TestBroker.BROKER_ID, made.partitions().get(0).leaderId());
+            assertEquals(List.of(TestBroker.BROKER_ID), made.partitions().get(0).isrNodes());
+            assertEquals(0, made.partitions().get(0).leaderEpoch());
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), auto.data().topics().find("__consumer_offsets").errorCode(),
+                    "internal topics are not auto-created with plain defaults");
         }
     }
 
