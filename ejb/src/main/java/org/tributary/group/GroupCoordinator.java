@@ -57,10 +57,10 @@ public final class GroupCoordinator implements GroupsView {
         return offsets;
     }
 
-    /** Kafka's {@code Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions}. */
+    /** Kafka's {@code Utils.abs(groupId.hashCode()) % N}, N the offsets topic's partition count. */
     public int partitionFor(String groupId) {
         int h = groupId.hashCode();
-        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % config.offsetsTopicPartitions();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % log.partitionCount();
     }
 
     /** Whether this broker coordinates the group (creates the offsets topic on first use). */

@@ -61,6 +61,9 @@ final class Rebalance {
                 prepareRebalance(g, now, "members did not sync in time");
             }
         }
+        if (g.state == GroupState.EMPTY) {
+            c.dropIfUnused(g); // e.g. only a KIP-394 pending member that never came back
+        }
     }
 
     void maybePrepareRebalance(ClassicGroup g, long now, String reason) {

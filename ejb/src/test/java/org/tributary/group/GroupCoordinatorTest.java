@@ -240,6 +240,28 @@ class GroupCoordinatorTest {
         assertEquals(4, d.generationId());
     }
 
+    @Test
+    void staticMembersLeaveByInstanceIdAndStaleIdsAreFenced() {
+        JoinResult s = coordinator.join(join("", "instance-1", "consumer", "range")).join();
+        coordinator.sync(G, 1, s.memberId(), "instance-1", null, null, assignments(s.memberId())).join();
+        var fenced = coordinator.leave(G, List.of(new GroupCoordinator.Leaving("old-id", "instance-1"),
+                new GroupCoordinator.Leaving(null, "instance-unknown")));
+        assertEquals(List.of(Errors.FENCED_INSTANCE_ID, Errors.UNKNOWN_MEMBER_ID), fenced.getValue());
+        var left = coordinator.leave(G, List.of(new GroupCoordinator.Leaving("", "instance-1")));
+        assertEquals(List.of(Errors.NONE), left.getValue());
+        assertEquals(GroupState.EMPTY, coordinator.describeGroup(G).orElseThrow().state());
+        assertEquals(List.of(Errors.UNKNOWN_MEMBER_ID), coordinator.leave("no-group", List.of(new GroupCoordinator.Leaving("m", null))).getValue());
+    }
+
+    @Test
+    void pendingMemberThatNeverRejoinsIsForgotten() {
+        JoinResult first = coordinator.join(join("")).join();
+        assertEquals(Errors.MEMBER_ID_REQUIRED, first.error());
+        advance(SESSION);
+        assertTrue(coordinator.describeGroup(G).isEmpty(), "nothing left of a group nobody joined");
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.join(join(first.memberId())).join().error());
+    }
+
     static CommittedOffset offset(long o) {
         return new CommittedOffset(o, 3, "meta", 0L, -1L);
     }
