@@ -229,25 +229,36 @@ public final class GroupOffsets {
     /**
      * Expires offsets of empty groups: for groups that used group management, retention counts
      * from when the group became empty; for commit-only groups, from each commit; an explicit
-     * expire timestamp (old clients) wins. Empty groups with no offsets left are removed.
+     * expire timestamp (old clients) wins. Empty groups with no offsets left are removed. A stable
+     * consumer group's offsets of topics it no longer subscribes to expire from their commit (KIP-496).
      */
     void expire(long now) {
         long retention = c.config().offsetsRetentionMs();
         for (ClassicGroup g : List.copyOf(c.groups.values())) {
-            if (g.state != GroupState.EMPTY) {
+            boolean empty = g.state == GroupState.EMPTY;
+            // KIP-496: a stable consumer group keeps only the offsets of topics it subscribes to
+            boolean stableConsumer = g.state == GroupState.STABLE && "consumer".equals(g.protocolType);
+            if (!empty && !stableConsumer) {
                 continue;
             }
+            Set<String> subscribed = stableConsumer ? subscribedTopics(g) : Set.of();
             boolean managed = g.protocolType != null && !g.protocolType.isEmpty();
             List<TopicPartition> expired = new ArrayList<>();
             for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
                 CommittedOffset o = e.getValue();
+                if (subscribed.contains(e.getKey().topic())) {
+                    continue;
+                }
                 long deadline = o.expireTimestamp() >= 0 ? o.expireTimestamp()
-                        : (managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
+                        : (empty && managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
                 if (now >= deadline) {
                     expired.add(e.getKey());
                 }
             }
-            if (expired.size() == g.offsets.size()) {
+            if (expired.isEmpty() && !empty) {
+                continue;
+            }
+            if (empty && expired.size() == g.offsets.size()) {
                 if (removeGroup(g) && !expired.isEmpty()) {
                     LOG.info("TRIB-GRP-004 expired " + expired.size() + " offset(s) of empty group " + g.groupId + "; group removed");
                 }

@@ -22,7 +22,7 @@ final class Rebalance {
 
     /** Checks one group's deadlines against {@code now}. */
     void checkDeadlines(ClassicGroup g, long now) {
-        g.pendingMembers.values().removeIf(deadline -> deadline <= now);
+        boolean pendingExpired = g.pendingMembers.values().removeIf(deadline -> deadline <= now);
         for (Member m : List.copyOf(g.members.values())) {
             // members waiting for a join or sync phase are kept alive by it (as Kafka does), then get a fresh session
             boolean keptAlive = m.awaitingJoin != null || m.awaitingSync != null || g.pendingSync.contains(m.memberId);
@@ -61,8 +61,8 @@ final class Rebalance {
                 prepareRebalance(g, now, "members did not sync in time");
             }
         }
-        if (g.state == GroupState.EMPTY) {
-            c.dropIfUnused(g); // e.g. only a KIP-394 pending member that never came back
+        if (pendingExpired && g.state == GroupState.EMPTY) {
+            c.dropIfUnused(g); // only a KIP-394 pending member that never came back
         }
     }
 
