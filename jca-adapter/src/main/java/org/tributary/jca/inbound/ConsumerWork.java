@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -53,7 +54,7 @@ final class ConsumerWork implements Work {
             Consumer<byte[], byte[]> c = consumer != null ? consumer : newConsumer();
             consumer = c;
             if (stopping.get()) {
-                c.close(Duration.ZERO);
+                c.close(CloseOptions.timeout(Duration.ZERO));
                 return;
             }
             c.subscribe(settings.topics(), new Rebalance(c));
@@ -125,7 +126,7 @@ final class ConsumerWork implements Work {
             LOG.warning("TRIB-JCA-032 consumer " + name + " final commit failed: " + e);
         }
         try {
-            c.close(Duration.ofSeconds(10));
+            c.close(CloseOptions.timeout(Duration.ofSeconds(10)));
         } catch (RuntimeException e) {
             LOG.warning("TRIB-JCA-033 consumer " + name + " close failed: " + e);
         }

@@ -46,6 +46,8 @@ public class TributaryActivationSpec implements ActivationSpec {
     private String producerProperties;
     private String clientId;
     private String destinationType;
+    private String acknowledgeMode;
+    private String subscriptionDurability;
 
     // --- properties --------------------------------------------------------------------------
 
@@ -94,6 +96,13 @@ public class TributaryActivationSpec implements ActivationSpec {
     public String getDestinationType() { return destinationType; }
     public void setDestinationType(String v) { destinationType = v; }
 
+    /** JMS habit: {@code Auto-acknowledge} or {@code Dups-ok-acknowledge}; both mean commit after onMessage returns. */
+    public String getAcknowledgeMode() { return acknowledgeMode; }
+    public void setAcknowledgeMode(String v) { acknowledgeMode = v; }
+    /** JMS habit: a consumer group's offsets are always kept, so {@code Durable} is what you get. */
+    public String getSubscriptionDurability() { return subscriptionDurability; }
+    public void setSubscriptionDurability(String v) { subscriptionDurability = v; }
+
     @Override
     public ResourceAdapter getResourceAdapter() { return resourceAdapter; }
 
@@ -131,6 +140,16 @@ public class TributaryActivationSpec implements ActivationSpec {
         if (destinationType != null && !destinationType.isBlank() && !destinationType.trim().equals("jakarta.jms.Topic")) {
             check(problems, bad, "destinationType", "'destinationType' " + destinationType
                     + " is not supported: Tributary offers topics only (no queue semantics); use jakarta.jms.Topic");
+        }
+        if (acknowledgeMode != null && !acknowledgeMode.isBlank()
+                && !List.of("auto-acknowledge", "dups-ok-acknowledge").contains(acknowledgeMode.trim().toLowerCase(Locale.ROOT))) {
+            check(problems, bad, "acknowledgeMode", "'acknowledgeMode' " + acknowledgeMode
+                    + " is not supported: records are acknowledged (committed) when the listener returns; use Auto-acknowledge");
+        }
+        if (subscriptionDurability != null && !subscriptionDurability.isBlank()
+                && !subscriptionDurability.trim().equalsIgnoreCase("Durable")) {
+            check(problems, bad, "subscriptionDurability", "'subscriptionDurability' " + subscriptionDurability
+                    + " is not supported: a consumer group's committed offsets are always durable; use Durable");
         }
         if (messageSelector != null && !messageSelector.isBlank()) {
             try {

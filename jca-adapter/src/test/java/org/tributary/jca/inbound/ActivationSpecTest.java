@@ -26,11 +26,12 @@ class ActivationSpecTest {
         s.setMessageSelector("color = ");
         s.setConsumerProperties("fetch.min.bytes");
         s.setDestinationType("jakarta.jms.Queue");
+        s.setAcknowledgeMode("Client-acknowledge");
         InvalidPropertyException e = assertThrows(InvalidPropertyException.class, s::validate);
         Set<String> bad = Arrays.stream(e.getInvalidPropertyDescriptors()).map(PropertyDescriptor::getName).collect(Collectors.toSet());
         assertEquals(Set.of("topics", "groupId", "autoOffsetReset", "maxSession", "maxPollRecords", "isolationLevel",
-                "maxDeliveryAttempts", "redeliveryBackoffMs", "messageSelector", "consumerProperties", "destinationType"), bad);
-        assertTrue(e.getMessage().startsWith("Tributary activation spec has 11 invalid properties"), e.getMessage());
+                "maxDeliveryAttempts", "redeliveryBackoffMs", "messageSelector", "consumerProperties", "destinationType", "acknowledgeMode"), bad);
+        assertTrue(e.getMessage().startsWith("Tributary activation spec has 12 invalid properties"), e.getMessage());
         assertTrue(e.getMessage().contains("'autoOffsetReset' is oldest, expected one of earliest, latest, none"), e.getMessage());
         assertTrue(e.getMessage().contains("no queue semantics"), e.getMessage());
     }
@@ -42,6 +43,8 @@ class ActivationSpecTest {
         s.setSubscriptionName("billing");
         s.setMaxSession("3");
         s.setIsolationLevel("read_committed");
+        s.setAcknowledgeMode("Auto-acknowledge");
+        s.setSubscriptionDurability("Durable");
         s.setConsumerProperties("fetch.min.bytes=1024; enable.auto.commit=true\nmax.poll.interval.ms=60000");
         s.validate();
         ConsumerSettings c = s.settings("broker:9092");

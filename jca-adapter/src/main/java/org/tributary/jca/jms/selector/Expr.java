@@ -11,6 +11,23 @@ import java.util.regex.Pattern;
 interface Expr {
     Object eval(Function<String, Object> values);
 
+    /**
+     * Record headers are untyped strings, so where a number is expected a numeric string is read
+     * as that number ({@code qty > 1} works on a header {@code qty=3}); anything else is null.
+     */
+    static Number numeric(String s) {
+        String t = s.trim();
+        try {
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            try {
+                return t.isEmpty() || !t.matches("[+-]?[0-9.]+([eE][+-]?[0-9]+)?") ? null : Double.parseDouble(t);
+            } catch (NumberFormatException e2) {
+                return null;
+            }
+        }
+    }
+
     record Literal(Object value) implements Expr {
         public Object eval(Function<String, Object> v) {
             return value;
@@ -74,6 +91,14 @@ interface Expr {
             if (a == null || b == null) {
                 return null;
             }
+            if (a instanceof Number && b instanceof String s) {
+                b = numeric(s);
+            } else if (b instanceof Number && a instanceof String s) {
+                a = numeric(s);
+            }
+            if (a == null || b == null) {
+                return false;
+            }
             if (a instanceof Number x && b instanceof Number y) {
                 int c = (x instanceof Long && y instanceof Long)
                         ? Long.compare(x.longValue(), y.longValue())
@@ -99,6 +124,8 @@ interface Expr {
         public Object eval(Function<String, Object> v) {
             Object a = l.eval(v);
             Object b = r.eval(v);
+            a = a instanceof String s ? numeric(s) : a;
+            b = b instanceof String s ? numeric(s) : b;
             if (!(a instanceof Number x) || !(b instanceof Number y)) {
                 return null;
             }
@@ -126,6 +153,7 @@ interface Expr {
     record Negate(Expr e) implements Expr {
         public Object eval(Function<String, Object> v) {
             Object o = e.eval(v);
+            o = o instanceof String s ? numeric(s) : o;
             if (o instanceof Long l) {
                 return -l;
             }

@@ -7,6 +7,10 @@ import java.util.function.Function;
  * literals, identifiers (header fields and properties), comparison, {@code AND}/{@code OR}/{@code NOT}
  * with three-valued logic, arithmetic, {@code [NOT] BETWEEN}, {@code [NOT] IN},
  * {@code [NOT] LIKE ... [ESCAPE ...]}, {@code IS [NOT] NULL}. Immutable and thread-safe.
+ *
+ * <p>One deliberate difference from JMS: record headers carry no type, so a string compared with
+ * (or computed with) a number is read as that number when it is numeric, else the comparison is
+ * false. Strings compared with strings are never converted.
  */
 public final class Selector {
     private final String text;

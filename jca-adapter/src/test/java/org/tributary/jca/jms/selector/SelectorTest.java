@@ -23,6 +23,7 @@ class SelectorTest {
         MSG.put("code", "A_1%");
         MSG.put("JMSType", "order");
         MSG.put("region", "eu-west");
+        MSG.put("qtyHeader", "3");
     }
 
     private static boolean sel(String s) {
@@ -40,7 +41,8 @@ class SelectorTest {
             "NOT (missing = 1)|false", "missing = 1 AND color = 'blue'|false", "JMSType = 'order'|true", "(size > 1) = TRUE|true",
             "color = 7|false", "color > 'a'|false", "size = 0x7|true", "weight > 2.4e0|true", "size IN ('7')|false",
             "missing NOT IN ('x')|false", "missing LIKE 'x'|false", "size * missing > 1 OR TRUE|true", "COLOR = 'red'|false",
-            "color = 'it''s'|false"})
+            "color = 'it''s'|false", "qtyHeader BETWEEN 2 AND 4|true", "qtyHeader * 2 = 6|true", "qtyHeader = '3'|true",
+            "color > 1|false", "NOT (color > 1)|true"})
     void evaluates(String selector, boolean expected) {
         assertEquals(expected, sel(selector), selector);
     }
