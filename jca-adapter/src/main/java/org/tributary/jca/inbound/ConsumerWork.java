@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -34,7 +35,10 @@ final class ConsumerWork implements Work {
     private final DeliveryEngine engine;
     private final String name;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private static final long ERROR_PAUSE_MS = 5_000;
+
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile Consumer<byte[], byte[]> consumer;
 
     ConsumerWork(String name, ConsumerSettings settings, DeliveryEngine engine) {
@@ -70,13 +74,19 @@ final class ConsumerWork implements Work {
     private void loop(Consumer<byte[], byte[]> c) {
         try {
             while (!stopping.get()) {
-                long wait = Math.max(0, Math.min(settings.pollTimeoutMs(), engine.nextRetryAt() - System.currentTimeMillis()));
-                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(wait));
-                engine.add(records);
-                engine.deliverReady(stopping::get);
-                commit(c, engine.takeCommits());
-                pauseBacklogged(c);
+                try {
+                    round(c);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // the cluster said no (unreachable, not authorised, no offset with autoOffsetReset=none, ...):
+                    // keep the endpoint alive, say so, and try again after a pause that stop() cuts short
+                    LOG.warning("TRIB-JCA-035 consumer " + name + " failed to poll, retrying in " + ERROR_PAUSE_MS + " ms: " + e);
+                    stopSignal.await(ERROR_PAUSE_MS, TimeUnit.MILLISECONDS);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             if (!stopping.get()) {
                 throw e;
@@ -84,6 +94,15 @@ final class ConsumerWork implements Work {
         } finally {
             shutdown(c);
         }
+    }
+
+    private void round(Consumer<byte[], byte[]> c) {
+        long wait = Math.max(0, Math.min(settings.pollTimeoutMs(), engine.nextRetryAt() - System.currentTimeMillis()));
+        ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(wait));
+        engine.add(records);
+        engine.deliverReady(stopping::get);
+        commit(c, engine.takeCommits());
+        pauseBacklogged(c);
     }
 
     private void pauseBacklogged(Consumer<byte[], byte[]> c) {
@@ -136,6 +155,7 @@ final class ConsumerWork implements Work {
     @Override
     public void release() {
         stopping.set(true);
+        stopSignal.countDown();
         Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();

@@ -13,8 +13,8 @@ import org.tributary.jca.jms.selector.Selector;
 /**
  * Hands one record to a fresh endpoint instance: {@code createEndpoint(null)}, call the
  * listener, {@code release()}. A {@link MessageListener} endpoint gets the record as a JMS
- * message, and only if it matches the message selector (records it does not match count as
- * processed). A future JTA variant passes an {@code XAResource} and wraps the call in
+ * message. With a message selector, either kind of endpoint only gets the records whose JMS
+ * view matches it (records it does not match count as processed). A future JTA variant passes an {@code XAResource} and wraps the call in
  * {@code beforeDelivery}/{@code afterDelivery}.
  */
 final class EndpointInvoker implements DeliveryEngine.Delivery {
@@ -31,10 +31,10 @@ final class EndpointInvoker implements DeliveryEngine.Delivery {
     @Override
     public void deliver(ConsumerRecord<byte[], byte[]> record, int attempt) throws Exception {
         Message jms = null;
-        if (!RecordListener.class.isAssignableFrom(endpointClass())) {
+        if (selector != null || !RecordListener.class.isAssignableFrom(endpointClass())) {
             jms = RecordMessages.toMessage(record, attempt, format);
             if (selector != null && !selector.matches(RecordMessages.selectorView(jms))) {
-                return;
+                return; // not for this endpoint: counts as processed
             }
         }
         MessageEndpoint endpoint;

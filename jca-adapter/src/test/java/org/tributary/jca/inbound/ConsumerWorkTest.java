@@ -74,6 +74,23 @@ class ConsumerWorkTest {
     }
 
     @Test
+    void aClusterErrorKeepsTheEndpointAliveAndStopCutsThePauseShort() throws Exception {
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        ConsumerWork work = new ConsumerWork("w-2", settings(),
+                new DeliveryEngine(1, 0, System::currentTimeMillis, (r, a) -> { }, (r, n, e) -> { }));
+        work.useConsumer(consumer);
+        consumer.setPollException(new org.apache.kafka.common.KafkaException("cluster unreachable"));
+        Thread t = new Thread(work);
+        t.start();
+        assertTrue(!work.awaitFinished(200, TimeUnit.MILLISECONDS), "still running after the error");
+        long start = System.nanoTime();
+        work.release();
+        assertTrue(work.awaitFinished(30, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4), "the 5 s pause was cut short");
+        assertTrue(consumer.closed());
+    }
+
+    @Test
     void releaseBeforeTheLoopStartsClosesTheConsumerWithoutPolling() throws Exception {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
         ConsumerWork work = new ConsumerWork("w-1", settings(),
