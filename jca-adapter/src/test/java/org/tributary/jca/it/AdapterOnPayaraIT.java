@@ -237,7 +237,9 @@ class AdapterOnPayaraIT {
                 producer.flush();
             }, "stream-sender");
             sender.start();
+            endpoints.permits.release(500);
             awaitTrue(() -> endpoints.seen.size() >= 500, "first activation received 500");
+            endpoints.permits.release(1_000_000); // let it run on: it is stopped while delivering
             long t0 = System.nanoTime();
             first.stop();
             long stopMs = (System.nanoTime() - t0) / 1_000_000;
@@ -256,6 +258,7 @@ class AdapterOnPayaraIT {
             LOG.info("deactivated after " + atStop + " deliveries in " + stopMs + " ms; " + endpoints.deliveries.get() + " deliveries of "
                     + total + " records (" + (endpoints.deliveries.get() - total) + " duplicates)");
             assertTrue(stopMs < 30_000, "stopped in " + stopMs + " ms");
+            assertTrue(atStop < total, "stopped in the middle of the stream (after " + atStop + " deliveries)");
         }
     }
 
@@ -274,11 +277,7 @@ class AdapterOnPayaraIT {
     @Test
     @Order(7)
     void theServerLogHasNoAdapterErrors() throws Exception {
-        java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("arquillian.serverlog"));
-        if (!java.nio.file.Files.exists(log)) {
-            log = java.nio.file.Path.of(log + ".0"); // Payara Micro numbers its log files
-        }
-        List<String> bad = java.nio.file.Files.readAllLines(log).stream()
+        List<String> bad = java.nio.file.Files.readAllLines(serverLog()).stream()
                 .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041")
                         || (l.contains("SEVERE") && l.contains("org.tributary.jca")))
                 .toList();
@@ -320,12 +319,34 @@ class AdapterOnPayaraIT {
     private String http(String method, String path) throws Exception {
         // the container reports the machine address (and the broker WAR's root context); the node
         // serves HTTP on loopback only, the test application under /jca-it
-        URI uri = URI.create("http://127.0.0.1:" + base.getPort() + "/jca-it" + path);
+        URI uri = URI.create("http://127.0.0.1:" + httpPort() + "/jca-it" + path);
         HttpResponse<String> r = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), method + " " + path + " answered " + r.statusCode() + ": " + r.body());
         return r.body();
+    }
+
+    /**
+     * The port HTTP really listens on. The post-boot file moves the listener to 127.0.0.1, and when
+     * the port the container chose is not free again in time, Micro's auto-bind takes the next one,
+     * which the container does not see; the server log says where it went.
+     */
+    private int httpPort() throws Exception {
+        java.util.regex.Pattern bound = java.util.regex.Pattern.compile("http-listener started.*bound to \\[/127\\.0\\.0\\.1:(\\d+)\\]");
+        int port = base.getPort();
+        for (String line : java.nio.file.Files.readAllLines(serverLog())) {
+            java.util.regex.Matcher m = bound.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            }
+        }
+        return port;
+    }
+
+    private static java.nio.file.Path serverLog() {
+        java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("arquillian.serverlog"));
+        return java.nio.file.Files.exists(log) ? log : java.nio.file.Path.of(log + ".0"); // Micro numbers its log files
     }
 
     private static List<String> lines(String s) {

@@ -5,6 +5,8 @@ import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.transaction.xa.XAResource;
 import org.tributary.jca.api.RecordListener;
@@ -19,6 +21,8 @@ final class RecordingEndpoints implements MessageEndpointFactory {
     final AtomicInteger deliveries = new AtomicInteger();
     final AtomicInteger overlaps = new AtomicInteger();
     private final Set<Integer> busy = ConcurrentHashMap.newKeySet();
+    /** Each delivery takes a permit: the test decides how far the endpoint gets. */
+    final Semaphore permits = new Semaphore(0);
 
     @Override
     public MessageEndpoint createEndpoint(XAResource xa) {
@@ -37,6 +41,14 @@ final class RecordingEndpoints implements MessageEndpointFactory {
     final class Endpoint implements MessageEndpoint, RecordListener {
         @Override
         public void onRecord(TributaryRecord r) {
+            try {
+                if (!permits.tryAcquire(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no permit");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
             if (!busy.add(r.partition())) {
                 overlaps.incrementAndGet();
             }
