@@ -272,10 +272,73 @@ class AdapterOnPayaraIT {
         }
     }
 
+    // --- redeployment in the middle of a stream -------------------------------------------------
+
+    /**
+     * The exploded application {@code redeploy-app} (see {@link BrokerPort}) forwards what it
+     * receives to {@code redeploy-seen}. It is redeployed (Micro's {@code .reload} file) while it
+     * works through a backlog: its endpoint is deactivated and activated again, and every record
+     * is still seen; duplicates are only of records delivered but not yet committed.
+     */
+    @Test
+    @Order(7)
+    void redeployingAnApplicationInTheMiddleOfAStreamLosesNothing() throws Exception {
+        int total = 4000;
+        Set<String> produced = ConcurrentHashMap.newKeySet();
+        Properties pp = new Properties();
+        pp.put("bootstrap.servers", BROKER.bootstrap());
+        pp.put("linger.ms", "5");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < total; i++) {
+                producer.send(new ProducerRecord<>("redeploy", ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[8]),
+                        (md, e) -> produced.add(md.partition() + " " + md.offset()));
+            }
+        }
+        assertEquals(total, produced.size());
+        Properties cp = new Properties();
+        cp.put("bootstrap.servers", BROKER.bootstrap());
+        List<String> seen = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            awaitTrue(() -> !c.partitionsFor("redeploy-seen", Duration.ofSeconds(10)).isEmpty(), "redeploy-seen exists");
+            List<TopicPartition> parts = c.partitionsFor("redeploy-seen", Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition("redeploy-seen", i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (seen.size() < 300 && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> seen.add(str(r.value())));
+            }
+            java.nio.file.Path reload = java.nio.file.Path.of(System.getProperty("arquillian.streamapp"), ".reload");
+            java.nio.file.Files.writeString(reload, "");
+            java.nio.file.Files.setLastModifiedTime(reload, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            int seenAtStop = -1;
+            deadline = System.nanoTime() + 2 * WAIT.toNanos();
+            while (!new HashSet<>(seen).containsAll(produced) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> seen.add(str(r.value())));
+                if (seenAtStop < 0 && logContains("TRIB-JCA-042 endpoint deactivated: group redeploy-mdb")) {
+                    seenAtStop = seen.size();
+                }
+            }
+            assertTrue(seenAtStop >= 0, "the application was redeployed");
+            assertTrue(seenAtStop < total, "redeployed in the middle of the stream: " + seenAtStop + " seen when it stopped");
+            assertTrue(new HashSet<>(seen).containsAll(produced), "every record seen: " + new HashSet<>(seen).size() + " of " + total);
+            LOG.info("redeployed after " + seenAtStop + " of " + total + " records; " + seen.size() + " deliveries ("
+                    + (seen.size() - new HashSet<>(seen).size()) + " duplicates)");
+        }
+    }
+
+    private static boolean logContains(String text) {
+        try {
+            return java.nio.file.Files.readAllLines(serverLog()).stream().anyMatch(l -> l.contains(text));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     // --- the server log ----------------------------------------------------------------------------
 
     @Test
-    @Order(7)
+    @Order(8)
     void theServerLogHasNoAdapterErrors() throws Exception {
         List<String> bad = java.nio.file.Files.readAllLines(serverLog()).stream()
                 .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041")
