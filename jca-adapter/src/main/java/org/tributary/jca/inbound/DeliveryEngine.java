@@ -25,8 +25,9 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Per partition the states are: <em>idle</em> (nothing pending), <em>ready</em> (pending,
  * deliver now), <em>backing off</em> (the head record failed {@code n < maxDeliveryAttempts}
  * times; nothing of this partition is delivered before {@code retryAt}) and <em>dead-lettering</em>
- * (the head record failed {@code maxDeliveryAttempts} times; only the dead-letter write is retried
- * until it succeeds). A partition never runs ahead of its failing head record.
+ * (the head record failed {@code maxDeliveryAttempts} times; one back-off later it is written to
+ * the dead-letter topic, and only that write is retried until it succeeds). A partition never runs
+ * ahead of its failing head record.
  *
  * <p>Not thread-safe: one consumer thread owns an engine. Time comes from the injected clock.
  */
@@ -125,7 +126,14 @@ public final class DeliveryEngine {
                             new Object[] {head, s.failures, backoffMs, ex});
                     return false;
                 }
+                // the dead letter is written one back-off later: when an application is undeployed its
+                // resources can vanish before its endpoint is deactivated, and a record must not be
+                // dead-lettered for that; a stop within the back-off leaves it uncommitted instead
                 s.deadLettering = true;
+                s.retryAt = clock.getAsLong() + backoffMs;
+                if (backoffMs > 0) {
+                    return false;
+                }
             }
         }
         try {

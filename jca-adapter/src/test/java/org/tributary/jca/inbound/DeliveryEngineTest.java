@@ -80,6 +80,12 @@ class DeliveryEngineTest {
 
         now.set(1_200);
         engine.deliverReady(() -> false);
+        assertEquals(List.of("0:1#2", "0:1#3"), delivered);
+        assertEquals(List.of(), deadLetters, "the dead letter waits one back-off");
+        assertEquals(Map.of(), engine.takeCommits());
+
+        now.set(1_300);
+        engine.deliverReady(() -> false);
         assertEquals(List.of("0:1#2", "0:1#3", "0:2#1"), delivered);
         assertEquals(List.of("0:1 after 3 boom 1"), deadLetters);
         assertEquals(Map.of(P0, new OffsetAndMetadata(3)), engine.takeCommits());
@@ -105,6 +111,34 @@ class DeliveryEngineTest {
         assertEquals(List.of("0:0 after 3 boom 0"), deadLetters);
         assertEquals(List.of("0:0#1", "0:0#2", "0:0#3", "0:1#1"), delivered);
         assertEquals(Map.of(P0, new OffsetAndMetadata(2)), engine.takeCommits());
+    }
+
+    @Test
+    void stoppingBeforeTheDeadLetterIsWrittenLeavesTheRecordUncommitted() {
+        failing.add("0:0");
+        DeliveryEngine once = new DeliveryEngine(1, 100, now::get, (r, a) -> {
+            throw new IllegalStateException("No such resource (the application is being undeployed)");
+        }, (r, n, c) -> deadLetters.add("dlt"));
+        once.add(P0, records(P0, 0, 2));
+        once.deliverReady(() -> false);
+        now.addAndGet(100);
+        once.deliverReady(() -> true); // deactivated within the back-off
+        assertEquals(List.of(), deadLetters);
+        assertEquals(Map.of(), once.revoke(List.of(P0)), "nothing committed: the next activation gets the record again");
+    }
+
+    @Test
+    void withoutBackOffTheDeadLetterIsWrittenRightAfterTheLastAttempt() {
+        DeliveryEngine quick = new DeliveryEngine(2, 0, now::get, (r, a) -> {
+            throw new IllegalStateException("boom");
+        }, (r, n, c) -> deadLetters.add(r.offset() + " after " + n));
+        quick.add(P0, records(P0, 0, 2));
+        quick.deliverReady(() -> false); // a failure ends the partition's turn in this round
+        quick.deliverReady(() -> false); // record 0: last attempt, dead letter; record 1: first attempt
+        assertEquals(List.of("0 after 2"), deadLetters);
+        quick.deliverReady(() -> false);
+        assertEquals(List.of("0 after 2", "1 after 2"), deadLetters);
+        assertEquals(Map.of(P0, new OffsetAndMetadata(2)), quick.takeCommits());
     }
 
     @Test
