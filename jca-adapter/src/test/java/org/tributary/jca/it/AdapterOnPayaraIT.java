@@ -339,10 +339,12 @@ class AdapterOnPayaraIT {
 
     @Test
     @Order(8)
-    void theServerLogHasNoAdapterErrors() throws Exception {
+    void theServerLogHasNoErrors() throws Exception {
         List<String> bad = java.nio.file.Files.readAllLines(serverLog()).stream()
-                .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041")
-                        || (l.contains("SEVERE") && l.contains("org.tributary.jca")))
+                .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041") || l.contains("SEVERE")
+                        // the container reports MDB exceptions: expected only from the listener that throws on
+                        // purpose and from the application undeployed mid-delivery (its factory goes first)
+                        || (l.contains("MDB00037") && !l.contains("[jca-it:FlakyListener]") && !l.contains("[redeploy-app:Forwarder]")))
                 .toList();
         assertEquals(List.of(), bad);
     }
