@@ -32,6 +32,10 @@ public final class BrokerPort implements Extension {
         }
         Path data = Path.of(System.getProperty("arquillian.data"));
         deleteTree(data);
+        // Payara appends to its log file (--logtofile F writes F.0): start each run from an empty one
+        String log = System.getProperty("arquillian.serverlog");
+        deleteTree(Path.of(log + ".0"));
+        deleteTree(Path.of(log));
         Path app = Path.of(System.getProperty("arquillian.streamapp"));
         deleteTree(app);
         ShrinkWrap.create(WebArchive.class, "redeploy-app.war").addPackage(Forwarder.class.getPackage())

@@ -3,9 +3,7 @@ package org.tributary.jca.it.stream;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
-import jakarta.resource.ConnectionFactoryDefinition;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
 import org.tributary.jca.api.RecordListener;
 import org.tributary.jca.api.TributaryConnection;
 import org.tributary.jca.api.TributaryConnectionFactory;
@@ -13,11 +11,10 @@ import org.tributary.jca.api.TributaryRecord;
 
 /**
  * The application that is redeployed in the middle of a stream: it forwards where each record
- * came from to another topic, so what it saw outlives it.
+ * came from to another topic, so what it saw outlives it. It sends through a server-level
+ * connection factory (created by the post-boot commands), which outlives the application's
+ * undeployment, unlike an application-scoped {@code @ConnectionFactoryDefinition}.
  */
-@ConnectionFactoryDefinition(name = "java:app/tributary/Forward",
-        interfaceName = "org.tributary.jca.api.TributaryConnectionFactory",
-        resourceAdapter = "tributary-jca", transactionSupport = TransactionSupportLevel.NoTransaction)
 @MessageDriven(activationConfig = {
     @ActivationConfigProperty(propertyName = "resourceAdapter", propertyValue = "tributary-jca"),
     @ActivationConfigProperty(propertyName = "topics", propertyValue = "redeploy"),
@@ -25,7 +22,7 @@ import org.tributary.jca.api.TributaryRecord;
     @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "2")
 })
 public class Forwarder implements RecordListener {
-    @Resource(lookup = "java:app/tributary/Forward")
+    @Resource(lookup = "tributary/Forward")
     private TributaryConnectionFactory factory;
 
     @Override
