@@ -32,6 +32,28 @@ public final class ApiHandlers {
         r.register(ApiKeys.ALTER_CONFIGS, 0, 2, configs::alterConfigs);
         r.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, configs::incrementalAlterConfigs);
         r.register(ApiKeys.INIT_PRODUCER_ID, 0, 6, new ProducerIdHandler(s));
+        registerGroups(r, s);
         return r;
+    }
+
+    /** The classic group protocol and committed offsets (no KIP-848 ConsumerGroupHeartbeat: clients stay on "classic"). */
+    private static void registerGroups(ApiRegistry r, ApiServices s) {
+        if (s.groups() == null) {
+            return;
+        }
+        GroupMembershipHandler members = new GroupMembershipHandler(s.groups());
+        GroupAdminHandler admin = new GroupAdminHandler(s, s.groups());
+        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups(), org.apache.kafka.common.utils.Time.SYSTEM);
+        r.register(ApiKeys.FIND_COORDINATOR, 0, 6, admin::findCoordinator);
+        r.register(ApiKeys.JOIN_GROUP, 0, 9, members::joinGroup);
+        r.register(ApiKeys.SYNC_GROUP, 0, 5, members::syncGroup);
+        r.register(ApiKeys.HEARTBEAT, 0, 4, members::heartbeat);
+        r.register(ApiKeys.LEAVE_GROUP, 0, 5, members::leaveGroup);
+        r.register(ApiKeys.OFFSET_COMMIT, 2, 10, offsets::offsetCommit);
+        r.register(ApiKeys.OFFSET_FETCH, 1, 10, offsets::offsetFetch);
+        r.register(ApiKeys.OFFSET_DELETE, 0, 0, offsets::offsetDelete);
+        r.register(ApiKeys.LIST_GROUPS, 0, 5, admin::listGroups);
+        r.register(ApiKeys.DESCRIBE_GROUPS, 0, 6, admin::describeGroups);
+        r.register(ApiKeys.DELETE_GROUPS, 0, 2, admin::deleteGroups);
     }
 }

@@ -6,8 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
-import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
-import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -20,134 +18,157 @@ import org.tributary.partition.DelayedOperation;
 import org.tributary.partition.Partition;
 
 /**
- * Fetch without sessions: every answer carries session id 0, which per KIP-227 tells the client
- * that no session was created, so it keeps sending full requests. Reads are zero-copy slices up
- * to the high watermark, bounded by the request's and each partition's max bytes, with at least
- * one batch for the first partition that has data (KIP-74). When fewer than min.bytes are ready the
- * request waits in the fetch purgatory until an append or max.wait.ms.
+ * Fetch with incremental sessions ({@link FetchSessions}, KIP-227). Reads are zero-copy slices up
+ * to the high watermark (the last stable offset for read_committed), bounded by the request's and
+ * each partition's max bytes, with at least one batch for the first partition that has data
+ * (KIP-74). When fewer than min.bytes are ready the request waits in the fetch purgatory until an
+ * append or max.wait.ms, whichever comes first.
  */
 final class FetchHandler implements ApiHandler {
-    private static final int INVALID_SESSION_ID = 0;
-    private static final int INITIAL_EPOCH = 0;
-    private static final int FINAL_EPOCH = -1;
-
     private final ApiServices services;
+    private final FetchSessions sessions;
 
     FetchHandler(ApiServices services) {
         this.services = services;
+        this.sessions = new FetchSessions(
+                services.config().getInt("max.incremental.fetch.session.cache.slots", 1000, 0, 1_000_000), 120_000L);
     }
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext ctx, ApiMessage message) {
         FetchRequestData req = (FetchRequestData) message;
         short v = ctx.apiVersion();
-        if (v >= 7 && req.sessionId() != INVALID_SESSION_ID) {
-            return CompletableFuture.completedFuture(topLevelError(Errors.FETCH_SESSION_ID_NOT_FOUND));
+        FetchSessions.Context session = sessions.newContext(req, v);
+        if (session.error() != Errors.NONE) {
+            return CompletableFuture.completedFuture(new FetchResponseData().setErrorCode(session.error().code())
+                    .setSessionId(FetchSessions.INVALID_SESSION_ID).setThrottleTimeMs(0));
         }
-        if (v >= 7 && req.sessionEpoch() != INITIAL_EPOCH && req.sessionEpoch() != FINAL_EPOCH) {
-            return CompletableFuture.completedFuture(topLevelError(Errors.INVALID_FETCH_SESSION_EPOCH));
-        }
-        Result first = read(ctx.image(), req, v);
-        if (req.maxWaitMs() <= 0 || first.bytes >= Math.max(1, req.minBytes()) || first.hasError || first.partitions == 0) {
-            return CompletableFuture.completedFuture(first.response);
+        Result first = read(ctx.image(), session, req, v);
+        if (req.maxWaitMs() <= 0 || first.bytes >= Math.max(1, req.minBytes()) || first.hasError || first.parts.isEmpty()) {
+            return CompletableFuture.completedFuture(respond(session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        List<TopicPartition> keys = new ArrayList<>(first.watched);
-        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, req, v, done), keys);
+        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(session, req, v, done), first.watched);
         return done;
     }
 
-    private static FetchResponseData topLevelError(Errors error) {
-        return new FetchResponseData().setErrorCode(error.code()).setSessionId(INVALID_SESSION_ID).setThrottleTimeMs(0);
+    /** One partition's read: what to answer for it. */
+    private record Part(FetchSessions.Wanted wanted, String topicName, FetchResponseData.PartitionData data) {
     }
 
     private static final class Result {
-        final FetchResponseData response = new FetchResponseData().setThrottleTimeMs(0).setSessionId(INVALID_SESSION_ID);
+        final List<Part> parts = new ArrayList<>();
         final List<TopicPartition> watched = new ArrayList<>();
         long bytes;
         boolean hasError;
-        int partitions;
     }
 
-    /** Reads every requested partition once. */
-    private Result read(MetadataImage image, FetchRequestData req, short v) {
+    /** Reads every partition of the fetch once. */
+    private Result read(MetadataImage image, FetchSessions.Context session, FetchRequestData req, short v) {
         Result result = new Result();
-        long remaining = v >= 3 ? Math.max(0, req.maxBytes()) : Integer.MAX_VALUE;
+        long remaining = Math.max(0, req.maxBytes());
         boolean readCommitted = v >= 4 && req.isolationLevel() == 1;
-        for (FetchTopic ft : req.topics()) {
-            TopicImage topic = v >= 13 ? image.topic(ft.topicId()).orElse(null) : image.topic(ft.topic()).orElse(null);
-            FetchResponseData.FetchableTopicResponse tr = new FetchResponseData.FetchableTopicResponse()
-                    .setTopic(ft.topic()).setTopicId(ft.topicId());
-            result.response.responses().add(tr);
-            for (FetchPartition fp : ft.partitions()) {
-                result.partitions++;
-                FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
-                        .setPartitionIndex(fp.partition())
-                        .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
-                        .setPreferredReadReplica(-1)
-                        .setRecords(MemoryRecords.EMPTY);
-                if (readCommitted) {
-                    pd.setAbortedTransactions(new ArrayList<>());
-                }
-                tr.partitions().add(pd);
-                if (topic == null) {
-                    pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
-                    result.hasError = true;
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(topic.name(), fp.partition());
-                Partition partition = services.replicas().partition(tp).orElse(null);
-                if (partition == null || !partition.topicId().equals(topic.id())) {
-                    pd.setErrorCode(ApiErrors.notServed(topic, fp.partition()).code());
-                    result.hasError = true;
-                    continue;
-                }
-                Errors epochError = OffsetsHandler.checkLeaderEpoch(fp.currentLeaderEpoch(), partition);
-                long hw = partition.highWatermark();
-                pd.setHighWatermark(hw).setLastStableOffset(partition.lastStableOffset())
-                        .setLogStartOffset(partition.log().logStartOffset());
-                if (epochError != Errors.NONE) {
-                    pd.setErrorCode(epochError.code());
-                    result.hasError = true;
-                    continue;
-                }
-                result.watched.add(tp);
-                long limit = readCommitted ? partition.lastStableOffset() : hw;
-                try {
-                    int max = (int) Math.min(Math.max(0, fp.partitionMaxBytes()), remaining);
-                    boolean minOne = result.bytes == 0;
-                    if (fp.fetchOffset() == limit && fp.fetchOffset() >= partition.log().logStartOffset()) {
-                        continue; // caught up: nothing to read yet
-                    }
-                    FetchSlice slice = partition.log().read(fp.fetchOffset(), max, limit, minOne);
-                    Records records = slice.records();
-                    pd.setRecords(records).setLogStartOffset(slice.logStartOffset());
-                    int size = records.sizeInBytes();
-                    result.bytes += size;
-                    remaining = Math.max(0, remaining - size);
-                } catch (Exception e) {
-                    Errors err = ApiErrors.of(e, "fetch from " + tp);
-                    pd.setErrorCode(err.code());
-                    result.hasError = true;
-                }
+        for (FetchSessions.Wanted w : session.partitions()) {
+            TopicImage topic = v >= 13 ? image.topic(w.topicId).orElse(null) : image.topic(w.topic).orElse(null);
+            FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
+                    .setPartitionIndex(w.partition)
+                    .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                    .setPreferredReadReplica(-1)
+                    .setRecords(MemoryRecords.EMPTY);
+            if (readCommitted) {
+                pd.setAbortedTransactions(new ArrayList<>());
             }
-        }
-        if (v < 5) {
-            result.response.responses().forEach(t -> t.partitions().forEach(p -> p.setLogStartOffset(-1)));
+            result.parts.add(new Part(w, topic == null ? w.topic : topic.name(), pd));
+            if (topic == null) {
+                pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                result.hasError = true;
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(topic.name(), w.partition);
+            Partition partition = services.replicas().partition(tp).orElse(null);
+            if (partition == null || !partition.topicId().equals(topic.id())) {
+                pd.setErrorCode(ApiErrors.notServed(topic, w.partition).code());
+                result.hasError = true;
+                continue;
+            }
+            Errors epochError = OffsetsHandler.checkLeaderEpoch(w.currentLeaderEpoch, partition);
+            long hw = partition.highWatermark();
+            long logStart = partition.log().logStartOffset();
+            pd.setHighWatermark(hw).setLastStableOffset(partition.lastStableOffset()).setLogStartOffset(logStart);
+            if (epochError != Errors.NONE) {
+                pd.setErrorCode(epochError.code());
+                result.hasError = true;
+                continue;
+            }
+            result.watched.add(tp);
+            long limit = readCommitted ? partition.lastStableOffset() : hw;
+            if (w.fetchOffset == limit && w.fetchOffset >= logStart) {
+                continue; // caught up: nothing to read yet
+            }
+            try {
+                int max = (int) Math.min(Math.max(0, w.maxBytes), remaining);
+                FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, result.bytes == 0);
+                Records records = slice.records();
+                pd.setRecords(records).setLogStartOffset(slice.logStartOffset());
+                int size = records.sizeInBytes();
+                result.bytes += size;
+                remaining = Math.max(0, remaining - size);
+            } catch (Exception e) {
+                pd.setErrorCode(ApiErrors.of(e, "fetch from " + tp).code());
+                result.hasError = true;
+            }
         }
         return result;
     }
 
+    /** Builds the answer; in an incremental session only partitions with news are included. */
+    private static FetchResponseData respond(FetchSessions.Context session, Result result, short v) {
+        FetchResponseData resp = new FetchResponseData().setThrottleTimeMs(0).setSessionId(session.sessionId());
+        Object lock = session.session() == null ? new Object() : session.session();
+        synchronized (lock) {
+            FetchResponseData.FetchableTopicResponse current = null;
+            for (Part part : result.parts) {
+                FetchSessions.Wanted w = part.wanted();
+                FetchResponseData.PartitionData pd = part.data();
+                boolean news = pd.errorCode() != 0 || pd.records().sizeInBytes() > 0
+                        || pd.highWatermark() != w.sentHighWatermark || pd.logStartOffset() != w.sentLogStartOffset
+                        || pd.lastStableOffset() != w.sentLastStableOffset;
+                if (session.incremental() && !news) {
+                    continue;
+                }
+                w.sentHighWatermark = pd.highWatermark();
+                w.sentLogStartOffset = pd.logStartOffset();
+                w.sentLastStableOffset = pd.lastStableOffset();
+                boolean sameTopic = current != null && (v >= 13 ? current.topicId().equals(w.topicId)
+                        : current.topic().equals(w.topic));
+                if (!sameTopic) {
+                    current = new FetchResponseData.FetchableTopicResponse();
+                    if (v >= 13) {
+                        current.setTopicId(w.topicId);
+                    } else {
+                        current.setTopic(w.topic);
+                    }
+                    resp.responses().add(current);
+                }
+                if (v < 5) {
+                    pd.setLogStartOffset(-1);
+                }
+                current.partitions().add(pd);
+            }
+        }
+        return resp;
+    }
+
     /** A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown. */
     private final class DelayedFetch extends DelayedOperation {
-        private final RequestContext ctx;
+        private final FetchSessions.Context session;
         private final FetchRequestData req;
         private final short version;
         private final CompletableFuture<ApiMessage> done;
 
-        DelayedFetch(RequestContext ctx, FetchRequestData req, short version, CompletableFuture<ApiMessage> done) {
+        DelayedFetch(FetchSessions.Context session, FetchRequestData req, short version, CompletableFuture<ApiMessage> done) {
             super(req.maxWaitMs());
-            this.ctx = ctx;
+            this.session = session;
             this.req = req;
             this.version = version;
             this.done = done;
@@ -155,7 +176,7 @@ final class FetchHandler implements ApiHandler {
 
         @Override
         public boolean tryComplete() {
-            Result r = read(services.metadata().image(), req, version);
+            Result r = read(services.metadata().image(), session, req, version);
             if (r.bytes >= Math.max(1, req.minBytes()) || r.hasError) {
                 return forceComplete();
             }
@@ -165,7 +186,7 @@ final class FetchHandler implements ApiHandler {
         @Override
         protected void onComplete() {
             try {
-                done.complete(read(services.metadata().image(), req, version).response);
+                done.complete(respond(session, read(services.metadata().image(), session, req, version), version));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }

@@ -22,7 +22,13 @@ import org.tributary.api.ApiHandlers;
 import org.tributary.api.ApiRegistry;
 import org.tributary.api.ApiServices;
 import org.tributary.api.TopicAdmin;
+import org.tributary.api.OffsetsTopicLog;
 import org.tributary.cluster.ClusterView;
+import org.tributary.group.GroupConfig;
+import org.tributary.group.GroupCoordinator;
+import org.tributary.group.GroupDescription;
+import org.tributary.group.GroupsView;
+import org.tributary.group.PartitionLag;
 import org.tributary.config.BrokerConfig;
 import org.tributary.log.LogManager;
 import org.tributary.metadata.LocalMetadataStore;
@@ -41,9 +47,10 @@ import org.tributary.txn.ProducerIdManager;
  * (partition logs), {@code metadata/} (topics, producer id block), {@code producer-state/}
  * (idempotent-producer snapshots).
  */
-public final class KafkaServer implements Closeable, BrokerView {
+public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private static final Logger LOG = Logger.getLogger(KafkaServer.class.getName());
     private static final long SNAPSHOT_INTERVAL_MS = 60_000L;
+    private static final long GROUP_TICK_MS = 50L;
 
     private final BrokerConfig config;
     private final Path dataDir;
@@ -58,6 +65,7 @@ public final class KafkaServer implements Closeable, BrokerView {
     private SocketServer socketServer;
     private ReplicaManager replicas;
     private ApiRegistry registry;
+    private GroupCoordinator groups;
     private volatile ApiDispatcher dispatcher;
     private volatile boolean closed;
 
@@ -120,8 +128,9 @@ public final class KafkaServer implements Closeable, BrokerView {
                     dataDir.resolve("metadata").resolve("producer-id-block"));
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
-            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds,
-                    new TopicAdmin(metadata, clusterView, config));
+            TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, config);
+            groups = startGroupCoordinator(clusterView, topicAdmin);
+            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
@@ -135,6 +144,38 @@ public final class KafkaServer implements Closeable, BrokerView {
         socketServer.start();
         LOG.info("TRIB-SRV-001 Kafka listener(s) " + listeners + " serving broker " + clusterView.localBrokerId()
                 + " of cluster " + clusterView.clusterId() + " with " + metadata.image().topics().size() + " topic(s)");
+    }
+
+    /** The group coordinator over __consumer_offsets: loaded from the log now, deadlines checked every 50 ms. */
+    private GroupCoordinator startGroupCoordinator(ClusterView clusterView, TopicAdmin topicAdmin) throws IOException {
+        GroupConfig groupConfig = GroupConfig.from(config);
+        GroupCoordinator coordinator = new GroupCoordinator(groupConfig,
+                new OffsetsTopicLog(metadata, replicas, topicAdmin, clusterView, groupConfig, time), time,
+                org.tributary.api.ConsumerSubscriptions::topics);
+        coordinator.load();
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                coordinator.tick();
+            } catch (RuntimeException e) {
+                LOG.warning("TRIB-SRV-003 group coordinator tick failed: " + e);
+            }
+        }, GROUP_TICK_MS, GROUP_TICK_MS, TimeUnit.MILLISECONDS);
+        return coordinator;
+    }
+
+    @Override
+    public List<GroupDescription> groups() {
+        return groups == null ? List.of() : groups.groups();
+    }
+
+    @Override
+    public Optional<GroupDescription> describeGroup(String groupId) {
+        return groups == null ? Optional.empty() : groups.describeGroup(groupId);
+    }
+
+    @Override
+    public List<PartitionLag> lag(String groupId) {
+        return groups == null ? List.of() : groups.lag(groupId);
     }
 
     /** The dispatch table, for registering more APIs before {@link #start} returns traffic to them. */
@@ -156,6 +197,9 @@ public final class KafkaServer implements Closeable, BrokerView {
         closed = true;
         if (socketServer != null) {
             socketServer.stopAccepting();
+        }
+        if (groups != null) {
+            groups.close();
         }
         if (replicas != null) {
             replicas.fetchPurgatory().close();

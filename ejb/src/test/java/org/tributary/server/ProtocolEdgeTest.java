@@ -238,6 +238,48 @@ class ProtocolEdgeTest {
         }
     }
 
+    @Test
+    void incrementalFetchSessionsAnswerOnlyNews() throws Exception {
+        String topic = "sessions";
+        try (RawClient c = new RawClient(broker.port())) {
+            c.send(produce(topic, MemoryRecords.withRecords(Compression.NONE, rec("one")), (short) 9));
+            c.send(produce(topic + "-b", MemoryRecords.withRecords(Compression.NONE, rec("other")), (short) 9));
+            FetchRequestData full = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+                    .setSessionId(0).setSessionEpoch(0).setTopics(List.of(
+                            new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(65536))),
+                            new FetchRequestData.FetchTopic().setTopic(topic + "-b").setPartitions(List.of(
+                                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1).setPartitionMaxBytes(65536)))));
+            FetchResponse r0 = c.send(rawFetch(full, (short) 12));
+            int session = r0.data().sessionId();
+            assertTrue(session != 0, "a full fetch opens a session");
+            assertEquals(2, r0.data().responses().size());
+
+            FetchRequestData inc = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+                    .setSessionId(session).setSessionEpoch(1).setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic)
+                            .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1)
+                                    .setPartitionMaxBytes(65536)))));
+            FetchResponse r1 = c.send(rawFetch(inc, (short) 12));
+            assertEquals(0, r1.data().errorCode());
+            assertEquals(0, r1.data().responses().size(), "nothing new: nothing answered");
+
+            c.send(produce(topic + "-b", MemoryRecords.withRecords(Compression.NONE, rec("news")), (short) 9));
+            FetchResponse r2 = c.send(rawFetch(inc.setTopics(List.of()).setSessionEpoch(2), (short) 12));
+            assertEquals(1, r2.data().responses().size());
+            assertEquals(topic + "-b", r2.data().responses().get(0).topic());
+            assertEquals(2, r2.data().responses().get(0).partitions().get(0).highWatermark());
+
+            FetchResponse stale = c.send(rawFetch(inc.setSessionEpoch(2), (short) 12));
+            assertEquals(Errors.INVALID_FETCH_SESSION_EPOCH.code(), stale.data().errorCode());
+            FetchResponse unknown = c.send(rawFetch(inc.setSessionId(session + 1).setSessionEpoch(1), (short) 12));
+            assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), unknown.data().errorCode());
+            FetchResponse closed = c.send(rawFetch(full.setSessionId(session).setSessionEpoch(-1), (short) 12));
+            assertEquals(0, closed.data().sessionId(), "epoch -1 closes the session and fetches without one");
+            FetchResponse gone = c.send(rawFetch(inc.setSessionId(session).setSessionEpoch(3), (short) 12));
+            assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), gone.data().errorCode());
+        }
+    }
+
     private static FetchRequestData fetchOf(String topic, long offset, int partitionMax, int max) {
         return new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(max).setSessionId(0).setSessionEpoch(-1)
                 .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(

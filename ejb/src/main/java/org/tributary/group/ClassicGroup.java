@@ -1,0 +1,214 @@
+package org.tributary.group;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A classic group's state: members, generation, chosen protocol, leader, and the group's
+ * committed offsets. Invariants: every static member's instance id maps to its current member id
+ * in {@link #staticMembers}; {@link #leaderId} is a member or null; offsets may exist with no
+ * members (an Empty group, or one that only commits). Not thread-safe: guarded by the
+ * coordinator's lock.
+ */
+final class ClassicGroup {
+    final String groupId;
+    GroupState state = GroupState.EMPTY;
+    int generationId;
+    String protocolType;
+    String protocolName;
+    String leaderId;
+    long stateTimestamp;
+    final Map<String, Member> members = new LinkedHashMap<>();
+    final Map<String, String> staticMembers = new HashMap<>();
+    /** KIP-394: dynamic members told their id, expected to rejoin with it, and until when. */
+    final Map<String, Long> pendingMembers = new HashMap<>();
+    /** Members that got this generation's JoinGroup answer but have not sent SyncGroup yet. */
+    final Set<String> pendingSync = new HashSet<>();
+    /** Deadline of the join phase (PreparingRebalance) or of the sync phase; -1 when none. */
+    long rebalanceDeadline = -1L;
+    long syncDeadline = -1L;
+    /** The first rebalance of an empty group waits group.initial.rebalance.delay.ms, extended while members arrive. */
+    boolean initialDelay;
+    boolean newMemberAdded;
+    long initialDelayRemainingMs;
+    final Map<TopicPartition, CommittedOffset> offsets = new TreeMap<>(
+            (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+
+    ClassicGroup(String groupId, long now) {
+        this.groupId = groupId;
+        this.stateTimestamp = now;
+    }
+
+    void transitionTo(GroupState next, long now) {
+        state = next;
+        stateTimestamp = now;
+    }
+
+    boolean has(String memberId) {
+        return members.containsKey(memberId);
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    void add(Member m) {
+        if (members.isEmpty()) {
+            protocolType = m.protocolType;
+        }
+        members.put(m.memberId, m);
+        if (m.isStatic()) {
+            staticMembers.put(m.groupInstanceId, m.memberId);
+        }
+        if (leaderId == null) {
+            leaderId = m.memberId;
+        }
+    }
+
+    void remove(String memberId) {
+        Member m = members.remove(memberId);
+        if (m != null && m.isStatic() && memberId.equals(staticMembers.get(m.groupInstanceId))) {
+            staticMembers.remove(m.groupInstanceId);
+        }
+        pendingSync.remove(memberId);
+        if (memberId.equals(leaderId)) {
+            leaderId = null;
+            for (Member other : members.values()) {
+                if (leaderId == null || other.awaitingJoin != null && members.get(leaderId).awaitingJoin == null) {
+                    leaderId = other.memberId;
+                }
+            }
+        }
+    }
+
+    /** Moves a static member to a new member id (a restarted instance); keeps its assignment. */
+    Member replaceStatic(String oldMemberId, String newMemberId) {
+        Member m = members.remove(oldMemberId);
+        m.memberId = newMemberId;
+        members.put(newMemberId, m);
+        staticMembers.put(m.groupInstanceId, newMemberId);
+        if (oldMemberId.equals(leaderId)) {
+            leaderId = newMemberId;
+        }
+        if (pendingSync.remove(oldMemberId)) {
+            pendingSync.add(newMemberId);
+        }
+        return m;
+    }
+
+    int rebalanceTimeoutMs() {
+        int max = 0;
+        for (Member m : members.values()) {
+            max = Math.max(max, m.rebalanceTimeoutMs);
+        }
+        return max;
+    }
+
+    boolean allMembersJoined() {
+        for (Member m : members.values()) {
+            if (m.awaitingJoin == null) {
+                return false;
+            }
+        }
+        return pendingMembers.isEmpty();
+    }
+
+    /** Protocols every member supports, in no particular order. */
+    Set<String> candidateProtocols() {
+        Set<String> common = null;
+        for (Member m : members.values()) {
+            Set<String> mine = new HashSet<>();
+            m.protocols.forEach(p -> mine.add(p.name()));
+            if (common == null) {
+                common = mine;
+            } else {
+                common.retainAll(mine);
+            }
+        }
+        return common == null ? Set.of() : common;
+    }
+
+    /** Whether a joining member with these protocols can be in this group (Kafka's INCONSISTENT_GROUP_PROTOCOL check). */
+    boolean supports(String memberProtocolType, List<Member.Protocol> protocols) {
+        if (memberProtocolType == null || memberProtocolType.isEmpty() || protocols.isEmpty()) {
+            return false;
+        }
+        if (members.isEmpty()) {
+            return true;
+        }
+        if (!memberProtocolType.equals(protocolType)) {
+            return false;
+        }
+        Set<String> candidates = candidateProtocols();
+        for (Member.Protocol p : protocols) {
+            if (candidates.contains(p.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Kafka's vote: each member votes for its most preferred common protocol; most votes wins. */
+    String selectProtocol() {
+        Set<String> candidates = candidateProtocols();
+        Map<String, Integer> votes = new LinkedHashMap<>();
+        for (Member m : members.values()) {
+            for (Member.Protocol p : m.protocols) {
+                if (candidates.contains(p.name())) {
+                    votes.merge(p.name(), 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        String best = null;
+        for (Map.Entry<String, Integer> e : votes.entrySet()) {
+            if (best == null || e.getValue() > votes.get(best)) {
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    List<JoinResult.MemberMetadata> memberMetadata() {
+        List<JoinResult.MemberMetadata> out = new ArrayList<>();
+        for (Member m : members.values()) {
+            out.add(new JoinResult.MemberMetadata(m.memberId, m.groupInstanceId, m.metadata(protocolName)));
+        }
+        return out;
+    }
+
+    JoinResult joinResult(Member m, boolean leaderGetsMembers, boolean skipAssignment) {
+        boolean leader = m.memberId.equals(leaderId);
+        return new JoinResult(org.apache.kafka.common.protocol.Errors.NONE, m.memberId, generationId, protocolType, protocolName,
+                leaderId == null ? "" : leaderId, leader && skipAssignment,
+                leader && leaderGetsMembers ? memberMetadata() : List.of());
+    }
+
+    GroupDescription describe() {
+        List<GroupDescription.MemberDescription> ms = new ArrayList<>();
+        boolean stable = state == GroupState.STABLE;
+        for (Member m : members.values()) {
+            ms.add(new GroupDescription.MemberDescription(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                    stable ? m.metadata(protocolName) : new byte[0], stable ? m.assignment : new byte[0]));
+        }
+        return new GroupDescription(groupId, state, protocolType == null ? "" : protocolType,
+                stable && protocolName != null ? protocolName : "", generationId, leaderId, ms);
+    }
+
+    OffsetsTopicRecords.StoredGroup toStored() {
+        List<OffsetsTopicRecords.StoredMember> ms = new ArrayList<>();
+        for (Member m : members.values()) {
+            byte[] sub = protocolName == null ? null : m.metadata(protocolName);
+            ms.add(new OffsetsTopicRecords.StoredMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                    m.rebalanceTimeoutMs, m.sessionTimeoutMs, sub == null ? new byte[0] : sub, m.assignment));
+        }
+        return new OffsetsTopicRecords.StoredGroup(protocolType, generationId, protocolName, leaderId, stateTimestamp, ms);
+    }
+}

@@ -1,0 +1,642 @@
+package org.tributary.group;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * Kafka's classic group coordinator: membership state machine (Empty → PreparingRebalance →
+ * CompletingRebalance → Stable), generations, static members, and the group's committed offsets
+ * (see {@link GroupOffsets}). A group belongs to partition {@code abs(hash(groupId)) % N} of
+ * {@code __consumer_offsets}; requests for groups whose partition another broker leads get
+ * NOT_COORDINATOR.
+ *
+ * <p>JoinGroup and SyncGroup answers are delayed operations: futures held by the members and
+ * completed by events (the last member joins, the leader syncs, a member leaves or fails) or by
+ * deadlines that {@link #tick()} checks against the injected clock. No thread ever waits.
+ *
+ * <p>Thread-safe: one lock (this object) guards all groups; futures complete under it.
+ */
+public final class GroupCoordinator implements GroupsView {
+    private static final Logger LOG = Logger.getLogger(GroupCoordinator.class.getName());
+
+    final GroupConfig config;
+    final CoordinatorLog log;
+    final Time time;
+    final Map<String, ClassicGroup> groups = new HashMap<>();
+    /** Turns a consumer subscription (ConsumerProtocol bytes) into its topics; decoding lives in the protocol layer. */
+    final Function<byte[], java.util.Set<String>> subscriptionTopics;
+    private final GroupOffsets offsets;
+    private long nextExpiryCheck;
+
+    public GroupCoordinator(GroupConfig config, CoordinatorLog log, Time time, Function<byte[], java.util.Set<String>> subscriptionTopics) {
+        this.config = config;
+        this.log = log;
+        this.time = time;
+        this.subscriptionTopics = subscriptionTopics;
+        this.offsets = new GroupOffsets(this);
+        this.nextExpiryCheck = time.milliseconds() + config.offsetsRetentionCheckIntervalMs();
+    }
+
+    GroupConfig config() {
+        return config;
+    }
+
+    public GroupOffsets offsets() {
+        return offsets;
+    }
+
+    /** Kafka's {@code Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions}. */
+    public int partitionFor(String groupId) {
+        int h = groupId.hashCode();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % config.offsetsTopicPartitions();
+    }
+
+    /** Whether this broker coordinates the group (creates the offsets topic on first use). */
+    public boolean isLocalCoordinator(String groupId) {
+        return checkCoordinator(groupId) == Errors.NONE;
+    }
+
+    /** NONE when this broker coordinates the group, else why not. */
+    synchronized Errors checkCoordinator(String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return Errors.INVALID_GROUP_ID;
+        }
+        return log.isLocalLeader(partitionFor(groupId)) ? Errors.NONE : Errors.NOT_COORDINATOR;
+    }
+
+    /** Rebuilds groups and offsets from the offsets topic partitions this broker leads (at start). */
+    public synchronized void load() throws IOException {
+        GroupLoader.load(this);
+    }
+
+    // ---------------------------------------------------------------- JoinGroup
+
+    public synchronized CompletableFuture<JoinResult> join(JoinRequest r) {
+        String memberId = r.memberId() == null ? "" : r.memberId();
+        Errors e = checkCoordinator(r.groupId());
+        if (e != Errors.NONE) {
+            return done(JoinResult.error(e, memberId));
+        }
+        if (r.sessionTimeoutMs() < config.minSessionTimeoutMs() || r.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            return done(JoinResult.error(Errors.INVALID_SESSION_TIMEOUT, memberId));
+        }
+        long now = time.milliseconds();
+        ClassicGroup g = groups.get(r.groupId());
+        boolean unknown = memberId.isEmpty();
+        if (g == null) {
+            if (!unknown) {
+                return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
+            }
+            g = new ClassicGroup(r.groupId(), now);
+            groups.put(r.groupId(), g);
+        }
+        List<Member.Protocol> protocols = new ArrayList<>();
+        r.protocols().forEach(p -> protocols.add(new Member.Protocol(p.name(), p.metadata())));
+        if (!g.supports(r.protocolType(), protocols)) {
+            dropIfUnused(g);
+            return done(JoinResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL, memberId));
+        }
+        boolean known = !unknown && (g.has(memberId) || g.pendingMembers.containsKey(memberId));
+        if (!known && g.members.size() + g.pendingMembers.size() >= config.maxSize()
+                && !(r.groupInstanceId() != null && g.staticMembers.containsKey(r.groupInstanceId()))) {
+            dropIfUnused(g);
+            return done(JoinResult.error(Errors.GROUP_MAX_SIZE_REACHED, memberId));
+        }
+        return unknown ? joinNewMember(g, r, protocols, now) : joinKnownMember(g, r, memberId, protocols, now);
+    }
+
+    private CompletableFuture<JoinResult> joinNewMember(ClassicGroup g, JoinRequest r, List<Member.Protocol> protocols, long now) {
+        String newId = (r.clientId() == null ? "" : r.clientId()) + "-" + UUID.randomUUID();
+        if (r.groupInstanceId() != null) {
+            String old = g.staticMembers.get(r.groupInstanceId());
+            if (old != null) {
+                return replaceStaticMember(g, r, old, newId, protocols, now);
+            }
+            return addMemberAndRebalance(g, r, newId, protocols, now);
+        }
+        if (r.requireKnownMemberId()) {
+            g.pendingMembers.put(newId, now + r.sessionTimeoutMs());
+            return done(JoinResult.error(Errors.MEMBER_ID_REQUIRED, newId));
+        }
+        return addMemberAndRebalance(g, r, newId, protocols, now);
+    }
+
+    private CompletableFuture<JoinResult> joinKnownMember(ClassicGroup g, JoinRequest r, String memberId,
+            List<Member.Protocol> protocols, long now) {
+        if (g.pendingMembers.remove(memberId) != null) {
+            return addMemberAndRebalance(g, r, memberId, protocols, now);
+        }
+        if (r.groupInstanceId() != null) {
+            String current = g.staticMembers.get(r.groupInstanceId());
+            if (current == null) {
+                return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
+            }
+            if (!current.equals(memberId)) {
+                return done(JoinResult.error(Errors.FENCED_INSTANCE_ID, memberId));
+            }
+        }
+        Member m = g.members.get(memberId);
+        if (m == null) {
+            return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
+        }
+        m.heartbeatDeadline = now + m.sessionTimeoutMs;
+        switch (g.state) {
+            case PREPARING_REBALANCE:
+                return updateMemberAndRebalance(g, m, r, protocols, now);
+            case COMPLETING_REBALANCE:
+                if (m.sameProtocols(protocols)) {
+                    return done(g.joinResult(m, true, false));
+                }
+                return updateMemberAndRebalance(g, m, r, protocols, now);
+            case STABLE:
+                if (memberId.equals(g.leaderId) || !m.sameProtocols(protocols)) {
+                    return updateMemberAndRebalance(g, m, r, protocols, now);
+                }
+                return done(g.joinResult(m, false, false));
+            default:
+                return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
+        }
+    }
+
+    private CompletableFuture<JoinResult> addMemberAndRebalance(ClassicGroup g, JoinRequest r, String memberId,
+            List<Member.Protocol> protocols, long now) {
+        Member m = new Member(memberId, r.groupInstanceId(), r.clientId(), r.clientHost(), r.rebalanceTimeoutMs(),
+                r.sessionTimeoutMs(), r.protocolType(), protocols);
+        m.isNew = true;
+        m.awaitingJoin = new CompletableFuture<>();
+        m.heartbeatDeadline = now + r.sessionTimeoutMs();
+        g.add(m);
+        if (g.state == GroupState.PREPARING_REBALANCE && g.initialDelay) {
+            g.newMemberAdded = true;
+        }
+        CompletableFuture<JoinResult> f = m.awaitingJoin;
+        maybePrepareRebalance(g, now, "member " + memberId + " joined");
+        return f;
+    }
+
+    private CompletableFuture<JoinResult> updateMemberAndRebalance(ClassicGroup g, Member m, JoinRequest r,
+            List<Member.Protocol> protocols, long now) {
+        m.protocols = List.copyOf(protocols);
+        m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
+        m.sessionTimeoutMs = r.sessionTimeoutMs();
+        m.clientId = r.clientId();
+        m.clientHost = r.clientHost();
+        if (m.awaitingJoin != null) {
+            m.awaitingJoin.complete(JoinResult.error(Errors.REBALANCE_IN_PROGRESS, m.memberId));
+        }
+        m.awaitingJoin = new CompletableFuture<>();
+        CompletableFuture<JoinResult> f = m.awaitingJoin;
+        maybePrepareRebalance(g, now, "member " + m.memberId + " rejoined");
+        return f;
+    }
+
+    /** KIP-345: a restarted static member takes over its old member id and assignment, without a rebalance when stable. */
+    private CompletableFuture<JoinResult> replaceStaticMember(ClassicGroup g, JoinRequest r, String oldId, String newId,
+            List<Member.Protocol> protocols, long now) {
+        Member m = g.members.get(oldId);
+        if (m.awaitingJoin != null) {
+            m.awaitingJoin.complete(JoinResult.error(Errors.FENCED_INSTANCE_ID, oldId));
+            m.awaitingJoin = null;
+        }
+        if (m.awaitingSync != null) {
+            m.awaitingSync.complete(SyncResult.error(Errors.FENCED_INSTANCE_ID));
+            m.awaitingSync = null;
+        }
+        g.replaceStatic(oldId, newId);
+        m.heartbeatDeadline = now + r.sessionTimeoutMs();
+        if (g.state == GroupState.STABLE) {
+            List<Member.Protocol> oldProtocols = m.protocols;
+            m.protocols = List.copyOf(protocols);
+            if (g.protocolName != null && g.protocolName.equals(g.selectProtocol())) {
+                m.clientId = r.clientId();
+                m.clientHost = r.clientHost();
+                m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
+                m.sessionTimeoutMs = r.sessionTimeoutMs();
+                if (!persist(g)) {
+                    m.protocols = oldProtocols;
+                    g.replaceStatic(newId, oldId);
+                    return done(JoinResult.error(Errors.UNKNOWN_SERVER_ERROR, ""));
+                }
+                boolean leader = newId.equals(g.leaderId);
+                LOG.fine(() -> "static member " + r.groupInstanceId() + " of group " + g.groupId + " rejoined as " + newId);
+                return done(g.joinResult(m, r.supportsSkipAssignment(), r.supportsSkipAssignment() && leader));
+            }
+        }
+        return updateMemberAndRebalance(g, m, r, protocols, now);
+    }
+
+    // ---------------------------------------------------------------- SyncGroup
+
+    public synchronized CompletableFuture<SyncResult> sync(String groupId, int generationId, String memberId, String groupInstanceId,
+            String protocolType, String protocolName, Map<String, byte[]> assignments) {
+        Errors e = checkCoordinator(groupId);
+        if (e != Errors.NONE) {
+            return done(SyncResult.error(e));
+        }
+        ClassicGroup g = groups.get(groupId);
+        Errors invalid = validateMember(g, memberId, groupInstanceId, generationId);
+        if (invalid != Errors.NONE) {
+            return done(SyncResult.error(invalid));
+        }
+        if (protocolType != null && !protocolType.equals(g.protocolType)
+                || protocolName != null && !protocolName.equals(g.protocolName)) {
+            return done(SyncResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL));
+        }
+        long now = time.milliseconds();
+        Member m = g.members.get(memberId);
+        switch (g.state) {
+            case PREPARING_REBALANCE:
+                return done(SyncResult.error(Errors.REBALANCE_IN_PROGRESS));
+            case COMPLETING_REBALANCE: {
+                m.heartbeatDeadline = now + m.sessionTimeoutMs;
+                g.pendingSync.remove(memberId);
+                if (m.awaitingSync != null) {
+                    m.awaitingSync.complete(SyncResult.error(Errors.REBALANCE_IN_PROGRESS));
+                }
+                m.awaitingSync = new CompletableFuture<>();
+                CompletableFuture<SyncResult> f = m.awaitingSync;
+                if (memberId.equals(g.leaderId)) {
+                    for (Member each : g.members.values()) {
+                        byte[] a = assignments.get(each.memberId);
+                        each.assignment = a == null ? new byte[0] : a;
+                    }
+                    if (persist(g)) {
+                        g.transitionTo(GroupState.STABLE, now);
+                        for (Member each : g.members.values()) {
+                            if (each.awaitingSync != null) {
+                                each.awaitingSync.complete(new SyncResult(Errors.NONE, g.protocolType, g.protocolName, each.assignment));
+                                each.awaitingSync = null;
+                            }
+                        }
+                        if (g.pendingSync.isEmpty()) {
+                            g.syncDeadline = -1L;
+                        }
+                    } else {
+                        resetAssignments(g, Errors.COORDINATOR_NOT_AVAILABLE);
+                        prepareRebalance(g, now, "storing the assignment failed");
+                    }
+                }
+                return f;
+            }
+            case STABLE:
+                m.heartbeatDeadline = now + m.sessionTimeoutMs;
+                g.pendingSync.remove(memberId);
+                if (g.pendingSync.isEmpty()) {
+                    g.syncDeadline = -1L;
+                }
+                return done(new SyncResult(Errors.NONE, g.protocolType, g.protocolName, m.assignment));
+            default:
+                return done(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    // ---------------------------------------------------------------- Heartbeat, LeaveGroup
+
+    public synchronized Errors heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+        Errors e = checkCoordinator(groupId);
+        if (e != Errors.NONE) {
+            return e;
+        }
+        ClassicGroup g = groups.get(groupId);
+        Errors invalid = validateMember(g, memberId, groupInstanceId, generationId);
+        if (invalid != Errors.NONE) {
+            return invalid;
+        }
+        Member m = g.members.get(memberId);
+        m.heartbeatDeadline = time.milliseconds() + m.sessionTimeoutMs;
+        return g.state == GroupState.PREPARING_REBALANCE ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
+    }
+
+    /** Who asks to leave: a member id, a static instance id, or both. */
+    public record Leaving(String memberId, String groupInstanceId) {
+    }
+
+    /** Removes members; returns the group-level error and one error per leaving member, in order. */
+    public synchronized Map.Entry<Errors, List<Errors>> leave(String groupId, List<Leaving> leaving) {
+        Errors e = checkCoordinator(groupId);
+        if (e != Errors.NONE) {
+            return Map.entry(e, List.of());
+        }
+        ClassicGroup g = groups.get(groupId);
+        List<Errors> out = new ArrayList<>();
+        long now = time.milliseconds();
+        for (Leaving l : leaving) {
+            if (g == null) {
+                out.add(Errors.UNKNOWN_MEMBER_ID);
+                continue;
+            }
+            String memberId = l.memberId();
+            if (l.groupInstanceId() != null) {
+                String current = g.staticMembers.get(l.groupInstanceId());
+                if (current == null) {
+                    out.add(Errors.UNKNOWN_MEMBER_ID);
+                    continue;
+                }
+                if (memberId != null && !memberId.isEmpty() && !memberId.equals(current)) {
+                    out.add(Errors.FENCED_INSTANCE_ID);
+                    continue;
+                }
+                memberId = current;
+            }
+            if (memberId != null && g.pendingMembers.remove(memberId) != null) {
+                maybeCompleteJoin(g, now);
+                out.add(Errors.NONE);
+                continue;
+            }
+            Member m = memberId == null ? null : g.members.get(memberId);
+            if (m == null) {
+                out.add(Errors.UNKNOWN_MEMBER_ID);
+                continue;
+            }
+            removeMemberAndRebalance(g, m, now, "member " + memberId + " left");
+            out.add(Errors.NONE);
+        }
+        return Map.entry(Errors.NONE, out);
+    }
+
+    // ---------------------------------------------------------------- deadlines
+
+    /** Checks every deadline against the clock: session timeouts, join and sync phases, pending members, offset expiry. */
+    public synchronized void tick() {
+        long now = time.milliseconds();
+        for (ClassicGroup g : List.copyOf(groups.values())) {
+            g.pendingMembers.values().removeIf(deadline -> deadline <= now);
+            for (Member m : List.copyOf(g.members.values())) {
+                // members waiting for a join or sync phase are kept alive by it (as Kafka does), then get a fresh session
+                boolean keptAlive = m.awaitingJoin != null || m.awaitingSync != null || g.pendingSync.contains(m.memberId);
+                if (keptAlive) {
+                    m.heartbeatDeadline = Math.max(m.heartbeatDeadline, now + m.sessionTimeoutMs);
+                } else if (now >= m.heartbeatDeadline && g.members.containsKey(m.memberId)) {
+                    LOG.info("TRIB-GRP-001 member " + m.memberId + " of group " + g.groupId + " missed its session timeout ("
+                            + m.sessionTimeoutMs + " ms); removing it");
+                    removeMemberAndRebalance(g, m, now, "session timeout of " + m.memberId);
+                }
+            }
+            if (g.state == GroupState.PREPARING_REBALANCE) {
+                if (g.rebalanceDeadline >= 0 && now >= g.rebalanceDeadline) {
+                    if (g.initialDelay && g.newMemberAdded && g.initialDelayRemainingMs > 0) {
+                        long delay = Math.min(config.initialRebalanceDelayMs(), g.initialDelayRemainingMs);
+                        g.initialDelayRemainingMs -= delay;
+                        g.newMemberAdded = false;
+                        g.rebalanceDeadline = now + delay;
+                    } else {
+                        completeJoin(g, now);
+                    }
+                } else {
+                    maybeCompleteJoin(g, now);
+                }
+            }
+            if (g.syncDeadline >= 0 && now >= g.syncDeadline
+                    && (g.state == GroupState.COMPLETING_REBALANCE || g.state == GroupState.STABLE)) {
+                g.syncDeadline = -1L;
+                if (!g.pendingSync.isEmpty()) {
+                    for (String id : List.copyOf(g.pendingSync)) {
+                        Member m = g.members.get(id);
+                        if (m != null) {
+                            failMember(g, m);
+                        }
+                    }
+                    prepareRebalance(g, now, "members did not sync in time");
+                }
+            }
+        }
+        if (now >= nextExpiryCheck) {
+            nextExpiryCheck = now + config.offsetsRetentionCheckIntervalMs();
+            offsets.expire(now);
+        }
+    }
+
+    // ---------------------------------------------------------------- state machine helpers
+
+    private void maybePrepareRebalance(ClassicGroup g, long now, String reason) {
+        if (g.state == GroupState.PREPARING_REBALANCE) {
+            maybeCompleteJoin(g, now);
+        } else {
+            prepareRebalance(g, now, reason);
+        }
+    }
+
+    void prepareRebalance(ClassicGroup g, long now, String reason) {
+        if (g.state == GroupState.COMPLETING_REBALANCE) {
+            resetAssignments(g, Errors.REBALANCE_IN_PROGRESS);
+        }
+        g.pendingSync.clear();
+        g.syncDeadline = -1L;
+        boolean wasEmpty = g.state == GroupState.EMPTY;
+        g.transitionTo(GroupState.PREPARING_REBALANCE, now);
+        LOG.fine(() -> "group " + g.groupId + " rebalancing (generation " + g.generationId + "): " + reason);
+        if (wasEmpty && config.initialRebalanceDelayMs() > 0) {
+            g.initialDelay = true;
+            g.newMemberAdded = false;
+            g.initialDelayRemainingMs = Math.max(0, g.rebalanceTimeoutMs() - config.initialRebalanceDelayMs());
+            g.rebalanceDeadline = now + config.initialRebalanceDelayMs();
+        } else {
+            g.initialDelay = false;
+            g.rebalanceDeadline = now + g.rebalanceTimeoutMs();
+            maybeCompleteJoin(g, now);
+        }
+    }
+
+    private void maybeCompleteJoin(ClassicGroup g, long now) {
+        if (g.state == GroupState.PREPARING_REBALANCE && !g.initialDelay && g.allMembersJoined()) {
+            completeJoin(g, now);
+        }
+    }
+
+    /** Ends the join phase: members that did not rejoin are dropped, the next generation starts. */
+    private void completeJoin(ClassicGroup g, long now) {
+        for (Member m : List.copyOf(g.members.values())) {
+            if (m.awaitingJoin == null) {
+                failMember(g, m);
+            }
+        }
+        g.pendingMembers.clear();
+        g.rebalanceDeadline = -1L;
+        g.initialDelay = false;
+        g.generationId++;
+        if (g.isEmpty()) {
+            g.protocolName = null;
+            g.leaderId = null;
+            g.transitionTo(GroupState.EMPTY, now);
+            persist(g);
+            return;
+        }
+        g.protocolName = g.selectProtocol();
+        g.transitionTo(GroupState.COMPLETING_REBALANCE, now);
+        if (g.leaderId == null || !g.has(g.leaderId)) {
+            g.leaderId = g.members.keySet().iterator().next();
+        }
+        for (Member m : g.members.values()) {
+            CompletableFuture<JoinResult> f = m.awaitingJoin;
+            m.awaitingJoin = null;
+            m.isNew = false;
+            m.heartbeatDeadline = now + m.sessionTimeoutMs;
+            g.pendingSync.add(m.memberId);
+            f.complete(g.joinResult(m, true, false));
+        }
+        g.syncDeadline = now + g.rebalanceTimeoutMs();
+    }
+
+    private void resetAssignments(ClassicGroup g, Errors error) {
+        for (Member m : g.members.values()) {
+            m.assignment = new byte[0];
+            if (m.awaitingSync != null) {
+                m.awaitingSync.complete(SyncResult.error(error));
+                m.awaitingSync = null;
+            }
+        }
+    }
+
+    /** Removes a member without touching the group state; completes what it waits for with UNKNOWN_MEMBER_ID. */
+    private void failMember(ClassicGroup g, Member m) {
+        if (m.awaitingJoin != null) {
+            m.awaitingJoin.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, m.memberId));
+            m.awaitingJoin = null;
+        }
+        if (m.awaitingSync != null) {
+            m.awaitingSync.complete(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
+            m.awaitingSync = null;
+        }
+        g.remove(m.memberId);
+    }
+
+    private void removeMemberAndRebalance(ClassicGroup g, Member m, long now, String reason) {
+        failMember(g, m);
+        switch (g.state) {
+            case STABLE, COMPLETING_REBALANCE -> prepareRebalance(g, now, reason);
+            case PREPARING_REBALANCE -> maybeCompleteJoin(g, now);
+            default -> {
+            }
+        }
+    }
+
+    private Errors validateMember(ClassicGroup g, String memberId, String groupInstanceId, int generationId) {
+        if (g == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (groupInstanceId != null) {
+            String current = g.staticMembers.get(groupInstanceId);
+            if (current != null && !current.equals(memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        if (!g.has(memberId)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (generationId != g.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return Errors.NONE;
+    }
+
+    /** Writes the group's metadata record; false when the write failed. */
+    boolean persist(ClassicGroup g) {
+        try {
+            log.append(partitionFor(g.groupId), List.of(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId),
+                    OffsetsTopicRecords.groupValue(g.toStored()))));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("TRIB-GRP-002 cannot store metadata of group " + g.groupId + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    void dropIfUnused(ClassicGroup g) {
+        if (g.isEmpty() && g.offsets.isEmpty() && g.generationId == 0 && g.pendingMembers.isEmpty()) {
+            groups.remove(g.groupId);
+        }
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+
+    // ---------------------------------------------------------------- admin: list, describe, delete
+
+    /** Groups this broker coordinates, optionally only in the given states. */
+    public synchronized List<GroupDescription> listGroups(java.util.Set<GroupState> states) {
+        List<GroupDescription> out = new ArrayList<>();
+        for (ClassicGroup g : groups.values()) {
+            if (states.isEmpty() || states.contains(g.state)) {
+                out.add(g.describe());
+            }
+        }
+        out.sort(java.util.Comparator.comparing(GroupDescription::groupId));
+        return out;
+    }
+
+    /** Describes a group; an unknown group is reported as Dead with no members, as Kafka does. */
+    public synchronized Map.Entry<Errors, GroupDescription> describe(String groupId) {
+        Errors e = checkCoordinator(groupId);
+        ClassicGroup g = groups.get(groupId);
+        if (e != Errors.NONE || g == null) {
+            return Map.entry(e, new GroupDescription(groupId, GroupState.DEAD, "", "", -1, null, List.of()));
+        }
+        return Map.entry(Errors.NONE, g.describe());
+    }
+
+    /** Deletes empty groups and their offsets (tombstones); one error per group. */
+    public synchronized Map<String, Errors> deleteGroups(List<String> groupIds) {
+        Map<String, Errors> out = new java.util.LinkedHashMap<>();
+        for (String id : groupIds) {
+            Errors e = checkCoordinator(id);
+            ClassicGroup g = e == Errors.NONE ? groups.get(id) : null;
+            if (e != Errors.NONE) {
+                out.put(id, e);
+            } else if (g == null) {
+                out.put(id, Errors.GROUP_ID_NOT_FOUND);
+            } else if (g.state != GroupState.EMPTY) {
+                out.put(id, Errors.NON_EMPTY_GROUP);
+            } else {
+                out.put(id, offsets.removeGroup(g) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- GroupsView
+
+    @Override
+    public List<GroupDescription> groups() {
+        return listGroups(java.util.Set.of());
+    }
+
+    @Override
+    public Optional<GroupDescription> describeGroup(String groupId) {
+        synchronized (this) {
+            ClassicGroup g = groups.get(groupId);
+            return g == null ? Optional.empty() : Optional.of(g.describe());
+        }
+    }
+
+    @Override
+    public List<PartitionLag> lag(String groupId) {
+        return offsets.lag(groupId);
+    }
+
+    /** Completes every waiting join and sync with COORDINATOR_NOT_AVAILABLE so clients retry elsewhere (shutdown). */
+    public synchronized void close() {
+        for (ClassicGroup g : groups.values()) {
+            for (Member m : g.members.values()) {
+                if (m.awaitingJoin != null) {
+                    m.awaitingJoin.complete(JoinResult.error(Errors.COORDINATOR_NOT_AVAILABLE, m.memberId));
+                    m.awaitingJoin = null;
+                }
+                if (m.awaitingSync != null) {
+                    m.awaitingSync.complete(SyncResult.error(Errors.COORDINATOR_NOT_AVAILABLE));
+                    m.awaitingSync = null;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package org.tributary.group;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * Committed offsets of the coordinator's groups: commit (with Kafka's generation and member
+ * checks), fetch, delete, expiry after {@code offsets.retention.minutes} once a group is empty,
+ * and lag. Every change is written to {@code __consumer_offsets} before memory changes. Uses the
+ * coordinator's lock.
+ */
+public final class GroupOffsets {
+    private static final Logger LOG = Logger.getLogger(GroupOffsets.class.getName());
+
+    private final GroupCoordinator c;
+
+    GroupOffsets(GroupCoordinator coordinator) {
+        this.c = coordinator;
+    }
+
+    /** What one OffsetCommit carries for the group (generation -1 and empty member id: a commit without group management). */
+    public record CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId,
+            Map<TopicPartition, CommittedOffset> offsets) {
+    }
+
+    /** Commits; returns one error per partition (the same group-level error for all when the commit is refused). */
+    public Map<TopicPartition, Errors> commit(CommitRequest r) {
+        synchronized (c) {
+            Errors e = c.checkCoordinator(r.groupId());
+            if (e == Errors.NONE) {
+                e = validateCommit(r);
+            }
+            Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+            if (e != Errors.NONE) {
+                for (TopicPartition tp : r.offsets().keySet()) {
+                    out.put(tp, e);
+                }
+                return out;
+            }
+            ClassicGroup g = c.groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, c.time.milliseconds()));
+            List<CoordinatorLog.Entry> entries = new ArrayList<>();
+            Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+            for (Map.Entry<TopicPartition, CommittedOffset> o : r.offsets().entrySet()) {
+                if (o.getValue().metadata().length() > c.config().offsetMetadataMaxBytes()) {
+                    out.put(o.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
+                    continue;
+                }
+                out.put(o.getKey(), Errors.NONE);
+                accepted.put(o.getKey(), o.getValue());
+                entries.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(r.groupId(), o.getKey()),
+                        OffsetsTopicRecords.offsetValue(o.getValue())));
+            }
+            if (!entries.isEmpty()) {
+                try {
+                    c.log.append(c.partitionFor(r.groupId()), entries);
+                } catch (IOException | RuntimeException ex) {
+                    LOG.warning("TRIB-GRP-003 cannot store offsets of group " + r.groupId() + ": " + ex.getMessage());
+                    accepted.keySet().forEach(tp -> out.put(tp, Errors.COORDINATOR_NOT_AVAILABLE));
+                    c.dropIfUnused(g);
+                    return out;
+                }
+                g.offsets.putAll(accepted);
+            }
+            Member m = r.memberId() == null ? null : g.members.get(r.memberId());
+            if (m != null) {
+                m.heartbeatDeadline = c.time.milliseconds() + m.sessionTimeoutMs;
+            }
+            c.dropIfUnused(g);
+            return out;
+        }
+    }
+
+    private Errors validateCommit(CommitRequest r) {
+        ClassicGroup g = c.groups.get(r.groupId());
+        boolean simple = r.generationId() < 0 && (r.memberId() == null || r.memberId().isEmpty());
+        if (g == null) {
+            return r.generationId() < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        }
+        if (simple && g.isEmpty()) {
+            return Errors.NONE;
+        }
+        if (r.groupInstanceId() != null) {
+            String current = g.staticMembers.get(r.groupInstanceId());
+            if (current != null && !current.equals(r.memberId())) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        if (r.memberId() != null && !r.memberId().isEmpty() && !g.has(r.memberId())) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (r.generationId() >= 0 && r.generationId() != g.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        if (r.generationId() < 0 && !g.isEmpty()) {
+            return Errors.UNKNOWN_MEMBER_ID; // a simple commit into a group with live members
+        }
+        if (g.state == GroupState.COMPLETING_REBALANCE) {
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        return Errors.NONE;
+    }
+
+    /** Result of an offset fetch: a group-level error or the offsets (-1 for partitions without a commit). */
+    public record FetchResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {
+    }
+
+    /** Committed offsets of {@code partitions}, or of every committed partition when {@code partitions} is null. */
+    public FetchResult fetch(String groupId, List<TopicPartition> partitions) {
+        synchronized (c) {
+            Errors e = c.checkCoordinator(groupId);
+            if (e != Errors.NONE) {
+                return new FetchResult(e, Map.of());
+            }
+            ClassicGroup g = c.groups.get(groupId);
+            Map<TopicPartition, CommittedOffset> out = new LinkedHashMap<>();
+            if (partitions == null) {
+                if (g != null) {
+                    out.putAll(g.offsets);
+                }
+            } else {
+                for (TopicPartition tp : partitions) {
+                    CommittedOffset o = g == null ? null : g.offsets.get(tp);
+                    out.put(tp, o == null ? new CommittedOffset(-1L, -1, "", -1L, -1L) : o);
+                }
+            }
+            return new FetchResult(Errors.NONE, out);
+        }
+    }
+
+    /** OffsetDelete: removes offsets unless the (non-empty) group is subscribed to the topic. */
+    public Map.Entry<Errors, Map<TopicPartition, Errors>> delete(String groupId, List<TopicPartition> partitions) {
+        synchronized (c) {
+            Errors e = c.checkCoordinator(groupId);
+            ClassicGroup g = e == Errors.NONE ? c.groups.get(groupId) : null;
+            if (e == Errors.NONE && g == null) {
+                e = Errors.GROUP_ID_NOT_FOUND;
+            }
+            if (e == Errors.NONE && !g.isEmpty() && !"consumer".equals(g.protocolType)) {
+                e = Errors.NON_EMPTY_GROUP;
+            }
+            if (e != Errors.NONE) {
+                return Map.entry(e, Map.of());
+            }
+            Set<String> subscribed = subscribedTopics(g);
+            Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+            List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
+            List<TopicPartition> removed = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                if (subscribed.contains(tp.topic())) {
+                    out.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
+                    continue;
+                }
+                out.put(tp, Errors.NONE);
+                if (g.offsets.containsKey(tp)) {
+                    tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(groupId, tp), null));
+                    removed.add(tp);
+                }
+            }
+            if (!tombstones.isEmpty()) {
+                try {
+                    c.log.append(c.partitionFor(groupId), tombstones);
+                } catch (IOException | RuntimeException ex) {
+                    LOG.warning("TRIB-GRP-003 cannot delete offsets of group " + groupId + ": " + ex.getMessage());
+                    return Map.entry(Errors.COORDINATOR_NOT_AVAILABLE, Map.of());
+                }
+                removed.forEach(g.offsets::remove);
+            }
+            return Map.entry(Errors.NONE, out);
+        }
+    }
+
+    private Set<String> subscribedTopics(ClassicGroup g) {
+        Set<String> topics = new HashSet<>();
+        if (g.isEmpty() || g.protocolName == null) {
+            return topics;
+        }
+        for (Member m : g.members.values()) {
+            byte[] meta = m.metadata(g.protocolName);
+            if (meta != null) {
+                try {
+                    topics.addAll(c.subscriptionTopics.apply(meta));
+                } catch (RuntimeException e) {
+                    LOG.fine(() -> "cannot read the subscription of " + m.memberId + ": " + e);
+                }
+            }
+        }
+        return topics;
+    }
+
+    /** Writes tombstones for the group's offsets and metadata and forgets it. */
+    boolean removeGroup(ClassicGroup g) {
+        List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
+        for (TopicPartition tp : g.offsets.keySet()) {
+            tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null));
+        }
+        tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId), null));
+        try {
+            c.log.append(c.partitionFor(g.groupId), tombstones);
+        } catch (IOException | RuntimeException ex) {
+            LOG.warning("TRIB-GRP-003 cannot delete group " + g.groupId + ": " + ex.getMessage());
+            return false;
+        }
+        g.transitionTo(GroupState.DEAD, c.time.milliseconds());
+        c.groups.remove(g.groupId);
+        return true;
+    }
+
+    /**
+     * Expires offsets of empty groups: for groups that used group management, retention counts
+     * from when the group became empty; for commit-only groups, from each commit; an explicit
+     * expire timestamp (old clients) wins. Empty groups with no offsets left are removed.
+     */
+    void expire(long now) {
+        long retention = c.config().offsetsRetentionMs();
+        for (ClassicGroup g : List.copyOf(c.groups.values())) {
+            if (g.state != GroupState.EMPTY) {
+                continue;
+            }
+            boolean managed = g.protocolType != null && !g.protocolType.isEmpty();
+            List<TopicPartition> expired = new ArrayList<>();
+            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
+                CommittedOffset o = e.getValue();
+                long deadline = o.expireTimestamp() >= 0 ? o.expireTimestamp()
+                        : (managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
+                if (now >= deadline) {
+                    expired.add(e.getKey());
+                }
+            }
+            if (expired.size() == g.offsets.size()) {
+                if (removeGroup(g) && !expired.isEmpty()) {
+                    LOG.info("TRIB-GRP-004 expired " + expired.size() + " offset(s) of empty group " + g.groupId + "; group removed");
+                }
+                continue;
+            }
+            List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
+            expired.forEach(tp -> tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null)));
+            try {
+                c.log.append(c.partitionFor(g.groupId), tombstones);
+                expired.forEach(g.offsets::remove);
+            } catch (IOException | RuntimeException ex) {
+                LOG.warning("TRIB-GRP-003 cannot expire offsets of group " + g.groupId + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    List<PartitionLag> lag(String groupId) {
+        Map<TopicPartition, CommittedOffset> committed;
+        synchronized (c) {
+            ClassicGroup g = c.groups.get(groupId);
+            if (g == null) {
+                return List.of();
+            }
+            committed = new LinkedHashMap<>(g.offsets);
+        }
+        List<PartitionLag> out = new ArrayList<>();
+        for (Map.Entry<TopicPartition, CommittedOffset> e : committed.entrySet()) {
+            OptionalLong end = c.log.endOffset(e.getKey());
+            long offset = e.getValue().offset();
+            long endOffset = end.orElse(-1L);
+            out.add(new PartitionLag(e.getKey(), offset, endOffset, endOffset < 0 || offset < 0 ? -1L : Math.max(0, endOffset - offset)));
+        }
+        return out;
+    }
+}
