@@ -18,7 +18,6 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -136,16 +135,9 @@ final class KafkaAdminOps implements AutoCloseable {
      * timestamp is at or after {@code timestamp} when that is not null; waits at most ~2 s for data.
      */
     List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-admin-browser");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, limit);
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
         TopicPartition tp = new TopicPartition(topic, partition);
         List<RecordInfo> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             long start;
@@ -179,6 +171,18 @@ final class KafkaAdminOps implements AutoCloseable {
         return out;
     }
 
+    /** A short-lived consumer without a group, for reading records and looking up offsets. */
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-admin-browser");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
     /** Member details (with decoded assignments) from DescribeGroups. */
     List<GroupInfo.MemberInfo> members(String groupId) {
         ConsumerGroupDescription d = await(admin().describeConsumerGroups(List.of(groupId)).all(), "groupId").get(groupId);
@@ -198,18 +202,21 @@ final class KafkaAdminOps implements AutoCloseable {
         if (how.kind() == OffsetReset.Kind.OFFSET) {
             partitions.forEach(tp -> target.put(tp, how.value()));
         } else {
-            OffsetSpec spec = switch (how.kind()) {
-                case EARLIEST -> OffsetSpec.earliest();
-                case LATEST -> OffsetSpec.latest();
-                default -> OffsetSpec.forTimestamp(how.value());
-            };
-            Map<TopicPartition, OffsetSpec> q = new HashMap<>();
-            partitions.forEach(tp -> q.put(tp, spec));
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            var found = await(admin().listOffsets(q).all(), "partition");
-            var ends = how.kind() == OffsetReset.Kind.TIMESTAMP ? await(admin().listOffsets(latest).all(), "partition") : null;
-            found.forEach((tp, info) -> target.put(tp, info.offset() >= 0 ? info.offset() : ends.get(tp).offset()));
+            // offsets are looked up with a consumer (ListOffsets through the consumer's metadata path)
+            try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+                Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+                switch (how.kind()) {
+                    case EARLIEST -> target.putAll(c.beginningOffsets(partitions));
+                    case LATEST -> target.putAll(ends);
+                    default -> {
+                        Map<TopicPartition, Long> q = new HashMap<>();
+                        partitions.forEach(tp -> q.put(tp, how.value()));
+                        c.offsetsForTimes(q).forEach((tp, found) -> target.put(tp, found == null ? ends.get(tp) : found.offset()));
+                    }
+                }
+            } catch (ApiException e) {
+                throw translate(e, "partition");
+            }
         }
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));

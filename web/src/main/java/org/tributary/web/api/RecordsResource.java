@@ -23,7 +23,7 @@ import org.tributary.ee.ProducedRecord;
 import org.tributary.ee.RecordInfo;
 
 /** Records: browse a partition from an offset or a time; produce a test record. */
-@Path("topics/{name}")
+@Path("topics")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -46,7 +46,7 @@ public class RecordsResource {
     }
 
     @GET
-    @Path("partitions/{partition}/records")
+    @Path("{name}/partitions/{partition}/records")
     @Operation(summary = "Browse a partition from an offset or a timestamp (ISO-8601 or epoch ms); format: auto, text, json, hex, base64")
     public List<RecordView> browse(@PathParam("name") String topic, @PathParam("partition") String partitionText,
             @QueryParam("offset") String offsetText, @QueryParam("timestamp") String timestampText,
@@ -77,7 +77,7 @@ public class RecordsResource {
     }
 
     @POST
-    @Path("records")
+    @Path("{name}/records")
     @Operation(summary = "Produce a test record with optional key, partition and headers")
     public Response produce(@PathParam("name") String topic, NewRecord body) {
         Inputs.required(body, "body");

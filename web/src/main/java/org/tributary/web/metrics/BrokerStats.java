@@ -44,6 +44,7 @@ public class BrokerStats {
     private ScheduledFuture<?> task;
     private long isrShrinks;
     private long isrExpands;
+    private int failures;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         task = scheduler.scheduleWithFixedDelay(this::sampleSafely, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
@@ -66,7 +67,9 @@ public class BrokerStats {
             latest = s;
             metrics.update(s);
         } catch (RuntimeException e) {
-            LOG.fine(() -> "TRIB-WEB-002 sampling the broker failed: " + e);
+            if (failures++ == 0) {
+                LOG.log(java.util.logging.Level.WARNING, "TRIB-WEB-002 sampling the broker failed (logged once)", e);
+            }
         }
     }
 

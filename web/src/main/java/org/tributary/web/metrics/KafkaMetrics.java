@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 
 /**
@@ -107,7 +108,7 @@ public class KafkaMetrics {
     }
 
     private static Metadata meta(String name, String description, String unit) {
-        return Metadata.builder().withName(name).withDescription(description).withUnit(unit).build();
+        return Metadata.builder().withName(name).withDescription(description + " (" + unit + ")").withUnit(MetricUnits.NONE).build();
     }
 
     private static Number topic(StatsSnapshot s, String topic, Function<StatsSnapshot.TopicStat, ? extends Number> f) {
