@@ -52,6 +52,7 @@
     if (n < 1073741824) { return (n / 1048576).toFixed(1) + ' MiB'; }
     return (n / 1073741824).toFixed(2) + ' GiB';
   }
+  function dash(n) { return n < 0 ? '—' : n; }
   function $(id) { return document.getElementById(id); }
   function fill(id, html) { var e = $(id); if (e) { e.innerHTML = html; } }
   function card(k, v, bad, id) {
@@ -333,8 +334,8 @@
             card('Total lag', g.totalLag, false, 'total-lag'));
           fill('lag', g.lag.length ? '<table id="lag-table"><tr><th>Topic</th><th class="num">Partition</th><th class="num">Committed</th>' +
             '<th class="num">Log end</th><th class="num">Lag</th></tr>' + g.lag.map(function (l) {
-              return '<tr><td>' + esc(l.topic) + '</td><td class="num">' + l.partition + '</td><td class="num">' + l.committedOffset +
-                '</td><td class="num">' + l.logEndOffset + '</td><td class="num">' + l.lag + '</td></tr>';
+              return '<tr><td>' + esc(l.topic) + '</td><td class="num">' + l.partition + '</td><td class="num">' + dash(l.committedOffset) +
+                '</td><td class="num">' + dash(l.logEndOffset) + '</td><td class="num">' + dash(l.lag) + '</td></tr>';
             }).join('') + '<tr class="total"><td colspan="4">Total</td><td class="num">' + g.totalLag + '</td></tr></table>'
             : '<p class="muted">No committed offsets.</p>');
           fill('members', g.members.length ? '<table id="members-table"><tr><th>Member</th><th>Client</th><th>Host</th><th>Assigned</th></tr>' +

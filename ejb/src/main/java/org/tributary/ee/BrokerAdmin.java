@@ -155,7 +155,9 @@ final class BrokerAdmin implements AutoCloseable {
                 t.partitions().forEach(p -> parts.add(new TopicPartition(t.name(), p.partition())));
             }
         } else {
-            g.lag().forEach(l -> parts.add(new TopicPartition(l.topic(), l.partition())));
+            // every committed partition of a topic that still exists
+            g.lag().stream().filter(l -> server.topic(l.topic()).map(t -> l.partition() < t.partitions().size()).orElse(false))
+                    .forEach(l -> parts.add(new TopicPartition(l.topic(), l.partition())));
         }
         if (parts.isEmpty()) {
             throw new AdminException(AdminException.Kind.INVALID, "topic", "consumer group '" + groupId

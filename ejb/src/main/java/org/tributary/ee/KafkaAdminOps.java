@@ -48,14 +48,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The admin operations the engine does not expose directly, done the way any operator tool does
  * them: with kafka-clients against this broker's own Kafka listener. One {@link Admin} and one
- * {@link KafkaProducer} are created on first use and closed with the broker; browsing uses a
- * short-lived consumer per call. Every Kafka error becomes an {@link AdminException}.
+ * {@link KafkaProducer} and one group-less consumer (for browsing and offset look-ups) are created
+ * on first use and closed with the broker. Every Kafka error becomes an {@link AdminException}.
  */
 final class KafkaAdminOps implements AutoCloseable {
     private static final long TIMEOUT_MS = 15_000;
     private final String bootstrap;
     private Admin admin;
     private KafkaProducer<byte[], byte[]> producer;
+    private final Object readLock = new Object();
+    private KafkaConsumer<byte[], byte[]> reader;
 
     KafkaAdminOps(String bootstrap) {
         this.bootstrap = bootstrap;
@@ -135,9 +137,16 @@ final class KafkaAdminOps implements AutoCloseable {
      * timestamp is at or after {@code timestamp} when that is not null; waits at most ~2 s for data.
      */
     List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
+        synchronized (readLock) {
+            return browseLocked(topic, partition, offset, timestamp, limit);
+        }
+    }
+
+    private List<RecordInfo> browseLocked(String topic, int partition, long offset, Long timestamp, int limit) {
         TopicPartition tp = new TopicPartition(topic, partition);
         List<RecordInfo> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+        try {
+            KafkaConsumer<byte[], byte[]> c = reader();
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             long start;
@@ -167,12 +176,31 @@ final class KafkaAdminOps implements AutoCloseable {
             }
         } catch (ApiException e) {
             throw translate(e, "partition");
+        } catch (RuntimeException e) {
+            closeReader();
+            throw e;
         }
         return out;
     }
 
-    /** A short-lived consumer without a group, for reading records and looking up offsets. */
-    private KafkaConsumer<byte[], byte[]> consumer() {
+    /** The one consumer (no group) that reads records and looks up offsets; callers hold {@link #readLock}. */
+    private KafkaConsumer<byte[], byte[]> reader() {
+        if (reader == null) {
+            reader = newConsumer();
+        }
+        return reader;
+    }
+
+    private void closeReader() {
+        synchronized (readLock) {
+            if (reader != null) {
+                reader.close(Duration.ofSeconds(2));
+                reader = null;
+            }
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> newConsumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-admin-browser");
@@ -202,26 +230,38 @@ final class KafkaAdminOps implements AutoCloseable {
         if (how.kind() == OffsetReset.Kind.OFFSET) {
             partitions.forEach(tp -> target.put(tp, how.value()));
         } else {
-            // offsets are looked up with a consumer (ListOffsets through the consumer's metadata path)
-            try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-                Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-                switch (how.kind()) {
-                    case EARLIEST -> target.putAll(c.beginningOffsets(partitions));
-                    case LATEST -> target.putAll(ends);
-                    default -> {
-                        Map<TopicPartition, Long> q = new HashMap<>();
-                        partitions.forEach(tp -> q.put(tp, how.value()));
-                        c.offsetsForTimes(q).forEach((tp, found) -> target.put(tp, found == null ? ends.get(tp) : found.offset()));
-                    }
-                }
-            } catch (ApiException e) {
-                throw translate(e, "partition");
-            }
+            target.putAll(lookUpOffsets(partitions, how));
         }
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
         await(admin().alterConsumerGroupOffsets(groupId, commit).all(), "groupId");
         return target;
+    }
+
+    /** Earliest, latest or first-at-time offsets, looked up with the reader (ListOffsets through the consumer's metadata). */
+    private Map<TopicPartition, Long> lookUpOffsets(Collection<TopicPartition> partitions, OffsetReset how) {
+        synchronized (readLock) {
+            try {
+                KafkaConsumer<byte[], byte[]> c = reader();
+                Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+                if (how.kind() == OffsetReset.Kind.LATEST) {
+                    return ends;
+                }
+                if (how.kind() == OffsetReset.Kind.EARLIEST) {
+                    return c.beginningOffsets(partitions);
+                }
+                Map<TopicPartition, Long> q = new HashMap<>();
+                partitions.forEach(tp -> q.put(tp, how.value()));
+                Map<TopicPartition, Long> out = new HashMap<>();
+                c.offsetsForTimes(q).forEach((tp, found) -> out.put(tp, found == null ? ends.get(tp) : found.offset()));
+                return out;
+            } catch (ApiException e) {
+                throw translate(e, "partition");
+            } catch (RuntimeException e) {
+                closeReader();
+                throw e;
+            }
+        }
     }
 
     private static <T> T await(java.util.concurrent.Future<T> f, String field) {
@@ -266,6 +306,7 @@ final class KafkaAdminOps implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closeReader();
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
         }

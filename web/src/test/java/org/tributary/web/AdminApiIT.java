@@ -47,8 +47,25 @@ class AdminApiIT {
         return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("tributary.war")));
     }
 
-    private Http http() {
-        return new Http(base.getPort());
+    private static volatile boolean reachable;
+
+    /** The node's HTTP client; the first call waits (up to 60 s) until the node answers on loopback. */
+    private Http http() throws Exception {
+        Http h = new Http(base.getPort());
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!reachable) {
+            try {
+                reachable = h.get("/health/ready").status() == 200;
+            } catch (java.io.IOException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+            }
+            if (!reachable) {
+                Thread.sleep(500);
+            }
+        }
+        return h;
     }
 
     static void assertProblem(Http.Reply r, int status, String field) {
@@ -234,8 +251,9 @@ class AdminApiIT {
         assertTrue(time.compact().contains("\"" + TOPIC + "-0\":0"), time.body());
         Http.Reply reset = await(h, "/api/groups/" + GROUP, 10, r -> r.compact().contains("\"totalLag\":" + N));
         assertTrue(reset.compact().contains("\"totalLag\":" + N), reset.body());
-        Http.Reply lagMetric = await(h, "/metrics", 20, r -> r.body().toLowerCase().contains("kafka_consumer_consumergrouplag"));
-        assertTrue(Pattern.compile("(?i)kafka_consumer_consumergrouplag[^\\n]*group=\"" + GROUP + "\"").matcher(lagMetric.body()).find(),
+        Pattern groupLag = Pattern.compile("(?i)kafka_consumer_consumergrouplag[^\\n]*group=\"" + GROUP + "\"[^\\n]*\\s" + N + "(\\.0)?\\n");
+        Http.Reply lagMetric = await(h, "/metrics", 20, r -> groupLag.matcher(r.body()).find());
+        assertTrue(groupLag.matcher(lagMetric.body()).find(),
                 grep(lagMetric.body(), "onsumer"));
 
         assertProblem(h.send("POST", "/api/groups/" + GROUP + "/offsets/reset", "{\"to\":\"latest\",\"topic\":\"missing\"}"), 404, "topic");

@@ -26,7 +26,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 final class ConsoleScenario {
     private static final String TOPIC = "console-topic-" + Long.toString(System.nanoTime() % 1_000_000, 36);
-    private static final String GROUP = "console-group";
+    private static final String GROUP = "console-group-" + Long.toString(System.nanoTime() % 1_000_000, 36);
     private final int port;
     private final String bootstrap;
     private final Path shots = Paths.get("target", "screenshots");
@@ -85,8 +85,7 @@ final class ConsoleScenario {
         click("browse");
         waitFor("the record in the message browser", () -> exists("records-table") && text("records-table").contains("order-42")
                 && text("records-table").contains("\"amount\": 99") && text("records-table").contains("trace=abc123"));
-        waitFor("the partition table shows the new end offset", () -> text("partitions-table").matches("(?s).*\\b1\\s+1\\s+1\\s+1\\b.*")
-                || text("partitions-table").contains("1 1"));
+        waitFor("the topic's message count", () -> text("cards").contains("1\nMessages"));
         shot("03-topic-detail");
 
         AdminApiIT.commit(bootstrap, GROUP, Map.of(new TopicPartition(TOPIC, 1), 0L));
