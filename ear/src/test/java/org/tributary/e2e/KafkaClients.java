@@ -20,7 +20,7 @@ final class KafkaClients {
     }
 
     /** Sends the values with acks=all (idempotent, the client's default) and waits for every acknowledgement. */
-    static List<RecordMetadata> produce(String bootstrap, String topic, List<String> values) throws Exception {
+    static List<RecordMetadata> produce(String bootstrap, String topic, List<String> values, int partition) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("acks", "all");
@@ -28,13 +28,22 @@ final class KafkaClients {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (String v : values) {
-                sent.add(producer.send(new ProducerRecord<>(topic, null, v)));
+                sent.add(producer.send(new ProducerRecord<>(topic, partition, null, v)));
             }
             List<RecordMetadata> acks = new ArrayList<>();
             for (Future<RecordMetadata> f : sent) {
                 acks.add(f.get());
             }
             return acks;
+        }
+    }
+
+    /** The partition count of a topic, auto-creating it through a metadata request as any client would. */
+    static int partitionCount(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            return consumer.partitionsFor(topic, Duration.ofSeconds(30)).size();
         }
     }
 

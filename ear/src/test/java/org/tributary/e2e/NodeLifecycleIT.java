@@ -20,7 +20,7 @@ class NodeLifecycleIT {
     @Test
     void aNodeStartsRegistersStopsCleanlyAndKeepsItsIdentity() throws Exception {
         String firstClusterId;
-        try (LocalCluster node = LocalCluster.start(data, 1, "-Dnode.id=7")) {
+        try (LocalCluster node = LocalCluster.start(data, 1, "-Dnode.id=7 -Dnum.partitions=3")) {
             String health = node.get(0, "/health/ready");
             assertTrue(health.contains("\"tributary-broker\"") && health.contains("\"UP\""), health);
             assertTrue(health.contains("\"brokerId\":\"7\"") || health.contains("\"brokerId\":7"), health);
@@ -32,8 +32,10 @@ class NodeLifecycleIT {
             String meta = Files.readString(node.dataDir(0).resolve("meta.properties"));
             assertTrue(meta.contains("node.id=7") && meta.contains("cluster.id=" + firstClusterId), meta);
 
+            assertEquals(3, KafkaClients.partitionCount(node.bootstrapServers(), "auto-created"),
+                    "num.partitions given as a system property reaches topic auto-creation");
             List<String> values = java.util.stream.IntStream.range(0, 500).mapToObj(i -> "record-" + i).toList();
-            var acks = KafkaClients.produce(node.bootstrapServers(), "lifecycle", values);
+            var acks = KafkaClients.produce(node.bootstrapServers(), "lifecycle", values, 0);
             assertEquals(499, acks.get(499).offset(), "offsets 0..499 acknowledged in order");
 
             long pid = node.pid(0);

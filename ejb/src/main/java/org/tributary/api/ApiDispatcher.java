@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -111,6 +112,7 @@ public final class ApiDispatcher implements RequestChannel {
         if (!(e instanceof ApiException)) {
             LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + printable(header.clientId())
                     + "' failed: " + e);
+            e = new UnknownServerException("The broker could not handle this " + header.apiKey() + " request; see its log");
         }
         respondError(request, header, body, e);
     }

@@ -43,7 +43,7 @@ public final class ApiHandlers {
         }
         GroupMembershipHandler members = new GroupMembershipHandler(s.groups());
         GroupAdminHandler admin = new GroupAdminHandler(s, s.groups());
-        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups(), org.apache.kafka.common.utils.Time.SYSTEM);
+        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups());
         r.register(ApiKeys.FIND_COORDINATOR, 0, 6, admin::findCoordinator);
         r.register(ApiKeys.JOIN_GROUP, 0, 9, members::joinGroup);
         r.register(ApiKeys.SYNC_GROUP, 0, 5, members::syncGroup);

@@ -47,10 +47,13 @@ final class ConfigsHandler {
         this.services = services;
     }
 
+    private static final Map<String, String> KAFKA_DEFAULTS = LogConfig.defaults().values();
+
+    /** A topic's configs: overrides are DYNAMIC_TOPIC_CONFIG; values a broker setting changed are STATIC_BROKER_CONFIG. */
     static List<Entry> topicEntries(LogConfig config) {
         List<Entry> out = new ArrayList<>();
-        config.values().forEach((k, v) -> out.add(new Entry(k, v,
-                config.overrides().containsKey(k) ? DYNAMIC_TOPIC_CONFIG : DEFAULT_CONFIG)));
+        config.values().forEach((k, v) -> out.add(new Entry(k, v, config.overrides().containsKey(k) ? DYNAMIC_TOPIC_CONFIG
+                : v.equals(KAFKA_DEFAULTS.get(k)) ? DEFAULT_CONFIG : STATIC_BROKER_CONFIG)));
         return out;
     }
 

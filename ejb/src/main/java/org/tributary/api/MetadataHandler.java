@@ -76,7 +76,7 @@ final class MetadataHandler {
         if (!Topic.isValid(name)) {
             return err.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
         }
-        if (!create) {
+        if (!create || Topic.isInternal(name)) { // internal topics are made by their coordinators, with their own settings
             return err.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         try {

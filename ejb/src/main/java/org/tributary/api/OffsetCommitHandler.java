@@ -17,7 +17,6 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.utils.Time;
 import org.tributary.group.CommittedOffset;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupOffsets;
@@ -27,11 +26,9 @@ import org.tributary.metadata.TopicImage;
 /** OffsetCommit, OffsetFetch (one group or many, v8+) and OffsetDelete; topic ids from v10. */
 final class OffsetCommitHandler {
     private final GroupCoordinator coordinator;
-    private final Time time;
 
-    OffsetCommitHandler(GroupCoordinator coordinator, Time time) {
+    OffsetCommitHandler(GroupCoordinator coordinator) {
         this.coordinator = coordinator;
-        this.time = time;
     }
 
     /** Resolves a request topic (by id from v10) to a name; null when unknown. */
@@ -45,11 +42,8 @@ final class OffsetCommitHandler {
     CompletionStage<ApiMessage> offsetCommit(RequestContext ctx, ApiMessage message) {
         OffsetCommitRequestData req = (OffsetCommitRequestData) message;
         short v = ctx.apiVersion();
-        long now = time.milliseconds();
-        long expire = v <= 4 && req.retentionTimeMs() > 0 ? now + req.retentionTimeMs() : -1L;
+        long retentionMs = v <= 4 && req.retentionTimeMs() > 0 ? req.retentionTimeMs() : -1L;
         Map<TopicPartition, CommittedOffset> offsets = new LinkedHashMap<>();
-        Map<TopicPartition, Errors> invalid = new HashMap<>();
-        Map<String, OffsetCommitResponseData.OffsetCommitResponseTopic> byTopic = new LinkedHashMap<>();
         OffsetCommitResponseData out = new OffsetCommitResponseData().setThrottleTimeMs(0);
         Map<TopicPartition, OffsetCommitResponseData.OffsetCommitResponsePartition> responses = new LinkedHashMap<>();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : req.topics()) {
@@ -67,13 +61,13 @@ final class OffsetCommitHandler {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(name, p.partitionIndex());
-                offsets.put(tp, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now, expire));
+                offsets.put(tp, new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), -1L, -1L));
                 responses.put(tp, rp);
             }
         }
         if (!offsets.isEmpty()) {
             Map<TopicPartition, Errors> result = coordinator.offsets().commit(new GroupOffsets.CommitRequest(req.groupId(),
-                    req.memberId(), req.groupInstanceId(), req.generationIdOrMemberEpoch(), offsets));
+                    req.memberId(), req.groupInstanceId(), req.generationIdOrMemberEpoch(), retentionMs, offsets));
             result.forEach((tp, e) -> responses.get(tp).setErrorCode(e.code()));
         }
         return CompletableFuture.completedFuture(out);
@@ -93,6 +87,15 @@ final class OffsetCommitHandler {
                 }
             }
             OffsetFetchResponseData.OffsetFetchResponseGroup g = fetchGroup(ctx, req.groupId(), topics, v);
+            if (v < 2 && g.errorCode() != Errors.NONE.code() && topics != null) {
+                for (OffsetFetchRequestData.OffsetFetchRequestTopics t : topics) {
+                    OffsetFetchResponseData.OffsetFetchResponseTopic rt = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());
+                    t.partitionIndexes().forEach(p -> rt.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
+                            .setPartitionIndex(p).setCommittedOffset(-1L).setMetadata("").setErrorCode(g.errorCode())));
+                    out.topics().add(rt);
+                }
+                return CompletableFuture.completedFuture(out);
+            }
             out.setErrorCode(g.errorCode());
             for (OffsetFetchResponseData.OffsetFetchResponseTopics t : g.topics()) {
                 OffsetFetchResponseData.OffsetFetchResponseTopic rt = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());

@@ -64,6 +64,12 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     }
 
     @Override
+    public int partitionCount() {
+        TopicImage t = topic(false);
+        return t == null ? config.offsetsTopicPartitions() : t.partitionCount();
+    }
+
+    @Override
     public boolean isLocalLeader(int partition) {
         TopicImage t = topic(true);
         return partition < t.partitionCount() && t.replicas(partition).get(0) == cluster.localBrokerId()

@@ -2,7 +2,6 @@ package org.tributary.api;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,6 +38,7 @@ final class ProduceHandler implements ApiHandler {
         short acks = req.acks();
         ProduceResponseData resp = new ProduceResponseData().setThrottleTimeMs(0);
         Map<TopicPartition, Long> waitFor = new HashMap<>();
+        Map<TopicPartition, PartitionProduceResponse> byPartition = new HashMap<>();
         boolean anyError = false;
         for (ProduceRequestData.TopicProduceData td : req.topicData()) {
             TopicProduceResponse tr = new TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
@@ -56,7 +56,7 @@ final class ProduceHandler implements ApiHandler {
                 if (topic == null) {
                     try {
                         TopicAdmin.validateName(td.name());
-                        if (autoCreate) {
+                        if (autoCreate && !org.apache.kafka.common.internals.Topic.isInternal(td.name())) {
                             topic = MetadataHandler.autoCreate(services, td.name());
                         } else {
                             topicError = Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -91,6 +91,7 @@ final class ProduceHandler implements ApiHandler {
                     Partition.AppendResult r = partition.appendAsLeader(records);
                     pr.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTime()).setLogStartOffset(r.logStartOffset());
                     waitFor.put(tp, r.lastOffset() + 1);
+                    byPartition.put(tp, pr);
                 } catch (Exception e) {
                     Errors err = ApiErrors.of(e, "produce to " + tp);
                     pr.setErrorCode(err.code()).setErrorMessage(ApiErrors.message(e, err));
@@ -120,7 +121,7 @@ final class ProduceHandler implements ApiHandler {
             return CompletableFuture.completedFuture(resp);
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        DelayedProduce op = new DelayedProduce(req.timeoutMs(), waitFor, resp, done);
+        DelayedProduce op = new DelayedProduce(req.timeoutMs(), waitFor, byPartition, resp, done);
         services.replicas().producePurgatory().tryCompleteElseWatch(op, new ArrayList<>(waitFor.keySet()));
         return done;
     }
@@ -128,13 +129,15 @@ final class ProduceHandler implements ApiHandler {
     /** acks=all: waits until every written partition's high watermark covers the append. */
     private final class DelayedProduce extends DelayedOperation {
         private final Map<TopicPartition, Long> required;
+        private final Map<TopicPartition, PartitionProduceResponse> results;
         private final ProduceResponseData response;
         private final CompletableFuture<ApiMessage> done;
 
-        DelayedProduce(long timeoutMs, Map<TopicPartition, Long> required, ProduceResponseData response,
-                CompletableFuture<ApiMessage> done) {
+        DelayedProduce(long timeoutMs, Map<TopicPartition, Long> required, Map<TopicPartition, PartitionProduceResponse> results,
+                ProduceResponseData response, CompletableFuture<ApiMessage> done) {
             super(Math.max(0, timeoutMs));
             this.required = required;
+            this.results = results;
             this.response = response;
             this.done = done;
         }
@@ -152,20 +155,10 @@ final class ProduceHandler implements ApiHandler {
 
         @Override
         protected void onComplete() {
-            List<String> late = new ArrayList<>();
             for (Map.Entry<TopicPartition, Long> e : required.entrySet()) {
                 Partition p = services.replicas().partition(e.getKey()).orElse(null);
                 if (p == null || p.highWatermark() < e.getValue()) {
-                    late.add(e.getKey().toString());
-                }
-            }
-            if (!late.isEmpty()) {
-                for (TopicProduceResponse tr : response.responses()) {
-                    for (PartitionProduceResponse pr : tr.partitionResponses()) {
-                        if (late.contains(new TopicPartition(tr.name(), pr.index()).toString()) && pr.errorCode() == 0) {
-                            pr.setErrorCode(Errors.REQUEST_TIMED_OUT.code());
-                        }
-                    }
+                    results.get(e.getKey()).setErrorCode(Errors.REQUEST_TIMED_OUT.code());
                 }
             }
             done.complete(response);

@@ -84,7 +84,7 @@ public final class BrokerNode {
         }
         Listener adv = s.advertisedPlaintext(boundPort);
         BrokerInfo info = new BrokerInfo(nodeId, adv.host(), adv.port(), s.httpPort(), s.rack());
-        HazelcastClusterView view = HazelcastClusterView.register(hz, clusterId, info);
+        HazelcastClusterView view = HazelcastClusterView.register(hz, clusterId, info, s.dataDir());
         server.start(view);
         this.kafka = server;
         this.settings = s;

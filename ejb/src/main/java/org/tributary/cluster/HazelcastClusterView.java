@@ -7,6 +7,11 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.cp.IAtomicLong;
 import com.hazelcast.map.IMap;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,6 +39,9 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
     static final String CLUSTER_ID_KEY = "cluster.id";
     /** Automatically chosen broker ids start above any id an operator is likely to configure, as in Kafka. */
     static final long FIRST_AUTO_BROKER_ID = 1001;
+    /** The grid's producer-id counter as last seen by this broker, so a full-cluster restart does not count from zero again. */
+    static final String PRODUCER_ID_HIGH_WATER = "producer-id-high-water";
+    static final String PRODUCER_IDS = "tributary.producerIds";
     private static final Logger LOG = Logger.getLogger(HazelcastClusterView.class.getName());
 
     private final HazelcastInstance hz;
@@ -42,9 +50,11 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
     private final BrokerInfo self;
     private final UUID membershipRegistration;
     private final UUID lifecycleRegistration;
+    private final Path producerIdHighWater;
 
-    private HazelcastClusterView(HazelcastInstance hz, String clusterId, BrokerInfo self) {
+    private HazelcastClusterView(HazelcastInstance hz, String clusterId, BrokerInfo self, Path dataDir) {
         this.hz = hz;
+        this.producerIdHighWater = dataDir.resolve(PRODUCER_ID_HIGH_WATER);
         this.brokers = hz.getMap(BROKERS);
         this.clusterId = clusterId;
         this.self = self;
@@ -106,7 +116,7 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
     /**
      * Registers this broker. Another live broker with the same id is a configuration error.
      */
-    public static HazelcastClusterView register(HazelcastInstance hz, String clusterId, BrokerInfo self) {
+    public static HazelcastClusterView register(HazelcastInstance hz, String clusterId, BrokerInfo self, Path dataDir) throws IOException {
         IMap<Integer, String> brokers = hz.getMap(BROKERS);
         UUID me = hz.getCluster().getLocalMember().getUuid();
         Set<UUID> live = liveMembers(hz);
@@ -124,10 +134,30 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
         } finally {
             brokers.unlock(self.id());
         }
+        raiseProducerIdCounter(hz, readHighWater(dataDir.resolve(PRODUCER_ID_HIGH_WATER)));
         int cp = hz.getConfig().getCPSubsystemConfig().getCPMemberCount();
         LOG.info(() -> "TRIB-0010 Data grid '" + hz.getConfig().getClusterName() + "': " + hz.getCluster().getMembers().size()
                 + " member(s); " + (cp > 0 ? "CP subsystem on with " + cp + " members (Raft)" : "CP subsystem off (fine for one or two nodes)"));
-        return new HazelcastClusterView(hz, clusterId, self);
+        return new HazelcastClusterView(hz, clusterId, self, dataDir);
+    }
+
+    private static long readHighWater(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        } catch (NumberFormatException e) {
+            throw new IOException(file + " is damaged (not a number); delete it only if no producer ids were handed out before", e);
+        }
+    }
+
+    private static void raiseProducerIdCounter(HazelcastInstance hz, long floor) {
+        IAtomicLong next = hz.getCPSubsystem().getAtomicLong(PRODUCER_IDS);
+        long current = next.get();
+        while (current < floor && !next.compareAndSet(current, floor)) {
+            current = next.get();
+        }
     }
 
     @Override
@@ -184,8 +214,19 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
 
     @Override
     public long allocateProducerIds(int count) {
-        IAtomicLong next = hz.getCPSubsystem().getAtomicLong("tributary.producerIds");
-        return next.getAndAdd(count);
+        IAtomicLong next = hz.getCPSubsystem().getAtomicLong(PRODUCER_IDS);
+        long first = next.getAndAdd(count);
+        try {
+            Path tmp = producerIdHighWater.resolveSibling(PRODUCER_ID_HIGH_WATER + ".tmp");
+            Files.writeString(tmp, Long.toString(first + count), StandardCharsets.US_ASCII);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, producerIdHighWater, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the producer id high-water mark in " + producerIdHighWater, e);
+        }
+        return first;
     }
 
     /**

@@ -10,7 +10,6 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,7 +45,7 @@ public class BrokerBean implements BrokerService {
     @PostConstruct
     void start() {
         Config mp = ConfigProvider.getConfig();
-        BrokerConfig config = BrokerConfig.of(Map.of(), key -> mp.getOptionalValue(key, String.class));
+        BrokerConfig config = BrokerConfig.of(ConfigKeys.brokerSettings(mp), key -> mp.getOptionalValue(key, String.class));
         BrokerNode n = new BrokerNode(config);
         try {
             n.start(hazelcast, threads);

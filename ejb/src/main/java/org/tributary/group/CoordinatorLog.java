@@ -16,6 +16,12 @@ public interface CoordinatorLog {
     record Entry(byte[] key, byte[] value) {
     }
 
+    /**
+     * Partitions of the offsets topic: the existing topic's count, else the configured one (a
+     * changed {@code offsets.topic.num.partitions} must not move existing groups).
+     */
+    int partitionCount();
+
     /** Whether this broker leads {@code __consumer_offsets} partition {@code partition} (creating the topic on first use). */
     boolean isLocalLeader(int partition);
 

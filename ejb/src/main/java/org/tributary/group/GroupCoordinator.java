@@ -16,7 +16,7 @@ import org.apache.kafka.common.utils.Time;
 /**
  * Kafka's classic group coordinator: membership state machine (Empty → PreparingRebalance →
  * CompletingRebalance → Stable), generations, static members, and the group's committed offsets
- * (see {@link GroupOffsets}). A group belongs to partition {@code abs(hash(groupId)) % N} of
+ * (see {@link GroupOffsets}; the rebalance transitions and deadlines are in {@link Rebalance}). A group belongs to partition {@code abs(hash(groupId)) % N} of
  * {@code __consumer_offsets}; requests for groups whose partition another broker leads get
  * NOT_COORDINATOR.
  *
@@ -36,6 +36,7 @@ public final class GroupCoordinator implements GroupsView {
     /** Turns a consumer subscription (ConsumerProtocol bytes) into its topics; decoding lives in the protocol layer. */
     final Function<byte[], java.util.Set<String>> subscriptionTopics;
     private final GroupOffsets offsets;
+    private final Rebalance rebalance;
     private long nextExpiryCheck;
 
     public GroupCoordinator(GroupConfig config, CoordinatorLog log, Time time, Function<byte[], java.util.Set<String>> subscriptionTopics) {
@@ -44,6 +45,7 @@ public final class GroupCoordinator implements GroupsView {
         this.time = time;
         this.subscriptionTopics = subscriptionTopics;
         this.offsets = new GroupOffsets(this);
+        this.rebalance = new Rebalance(this);
         this.nextExpiryCheck = time.milliseconds() + config.offsetsRetentionCheckIntervalMs();
     }
 
@@ -55,10 +57,10 @@ public final class GroupCoordinator implements GroupsView {
         return offsets;
     }
 
-    /** Kafka's {@code Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions}. */
+    /** Kafka's {@code Utils.abs(groupId.hashCode()) % N}, N the offsets topic's partition count. */
     public int partitionFor(String groupId) {
         int h = groupId.hashCode();
-        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % config.offsetsTopicPartitions();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % log.partitionCount();
     }
 
     /** Whether this broker coordinates the group (creates the offsets topic on first use). */
@@ -180,7 +182,7 @@ public final class GroupCoordinator implements GroupsView {
             g.newMemberAdded = true;
         }
         CompletableFuture<JoinResult> f = m.awaitingJoin;
-        maybePrepareRebalance(g, now, "member " + memberId + " joined");
+        rebalance.maybePrepareRebalance(g, now, "member " + memberId + " joined");
         return f;
     }
 
@@ -196,7 +198,7 @@ public final class GroupCoordinator implements GroupsView {
         }
         m.awaitingJoin = new CompletableFuture<>();
         CompletableFuture<JoinResult> f = m.awaitingJoin;
-        maybePrepareRebalance(g, now, "member " + m.memberId + " rejoined");
+        rebalance.maybePrepareRebalance(g, now, "member " + m.memberId + " rejoined");
         return f;
     }
 
@@ -282,8 +284,8 @@ public final class GroupCoordinator implements GroupsView {
                             g.syncDeadline = -1L;
                         }
                     } else {
-                        resetAssignments(g, Errors.COORDINATOR_NOT_AVAILABLE);
-                        prepareRebalance(g, now, "storing the assignment failed");
+                        rebalance.resetAssignments(g, Errors.COORDINATOR_NOT_AVAILABLE);
+                        rebalance.prepareRebalance(g, now, "storing the assignment failed");
                     }
                 }
                 return f;
@@ -349,7 +351,7 @@ public final class GroupCoordinator implements GroupsView {
                 memberId = current;
             }
             if (memberId != null && g.pendingMembers.remove(memberId) != null) {
-                maybeCompleteJoin(g, now);
+                rebalance.maybeCompleteJoin(g, now);
                 out.add(Errors.NONE);
                 continue;
             }
@@ -358,7 +360,7 @@ public final class GroupCoordinator implements GroupsView {
                 out.add(Errors.UNKNOWN_MEMBER_ID);
                 continue;
             }
-            removeMemberAndRebalance(g, m, now, "member " + memberId + " left");
+            rebalance.removeMemberAndRebalance(g, m, now, "member " + memberId + " left");
             out.add(Errors.NONE);
         }
         return Map.entry(Errors.NONE, out);
@@ -370,153 +372,11 @@ public final class GroupCoordinator implements GroupsView {
     public synchronized void tick() {
         long now = time.milliseconds();
         for (ClassicGroup g : List.copyOf(groups.values())) {
-            g.pendingMembers.values().removeIf(deadline -> deadline <= now);
-            for (Member m : List.copyOf(g.members.values())) {
-                // members waiting for a join or sync phase are kept alive by it (as Kafka does), then get a fresh session
-                boolean keptAlive = m.awaitingJoin != null || m.awaitingSync != null || g.pendingSync.contains(m.memberId);
-                if (keptAlive) {
-                    m.heartbeatDeadline = Math.max(m.heartbeatDeadline, now + m.sessionTimeoutMs);
-                } else if (now >= m.heartbeatDeadline && g.members.containsKey(m.memberId)) {
-                    LOG.info("TRIB-GRP-001 member " + m.memberId + " of group " + g.groupId + " missed its session timeout ("
-                            + m.sessionTimeoutMs + " ms); removing it");
-                    removeMemberAndRebalance(g, m, now, "session timeout of " + m.memberId);
-                }
-            }
-            if (g.state == GroupState.PREPARING_REBALANCE) {
-                if (g.rebalanceDeadline >= 0 && now >= g.rebalanceDeadline) {
-                    if (g.initialDelay && g.newMemberAdded && g.initialDelayRemainingMs > 0) {
-                        long delay = Math.min(config.initialRebalanceDelayMs(), g.initialDelayRemainingMs);
-                        g.initialDelayRemainingMs -= delay;
-                        g.newMemberAdded = false;
-                        g.rebalanceDeadline = now + delay;
-                    } else {
-                        completeJoin(g, now);
-                    }
-                } else {
-                    maybeCompleteJoin(g, now);
-                }
-            }
-            if (g.syncDeadline >= 0 && now >= g.syncDeadline
-                    && (g.state == GroupState.COMPLETING_REBALANCE || g.state == GroupState.STABLE)) {
-                g.syncDeadline = -1L;
-                if (!g.pendingSync.isEmpty()) {
-                    for (String id : List.copyOf(g.pendingSync)) {
-                        Member m = g.members.get(id);
-                        if (m != null) {
-                            failMember(g, m);
-                        }
-                    }
-                    prepareRebalance(g, now, "members did not sync in time");
-                }
-            }
+            rebalance.checkDeadlines(g, now);
         }
         if (now >= nextExpiryCheck) {
             nextExpiryCheck = now + config.offsetsRetentionCheckIntervalMs();
             offsets.expire(now);
-        }
-    }
-
-    // ---------------------------------------------------------------- state machine helpers
-
-    private void maybePrepareRebalance(ClassicGroup g, long now, String reason) {
-        if (g.state == GroupState.PREPARING_REBALANCE) {
-            maybeCompleteJoin(g, now);
-        } else {
-            prepareRebalance(g, now, reason);
-        }
-    }
-
-    void prepareRebalance(ClassicGroup g, long now, String reason) {
-        if (g.state == GroupState.COMPLETING_REBALANCE) {
-            resetAssignments(g, Errors.REBALANCE_IN_PROGRESS);
-        }
-        g.pendingSync.clear();
-        g.syncDeadline = -1L;
-        boolean wasEmpty = g.state == GroupState.EMPTY;
-        g.transitionTo(GroupState.PREPARING_REBALANCE, now);
-        LOG.fine(() -> "group " + g.groupId + " rebalancing (generation " + g.generationId + "): " + reason);
-        if (wasEmpty && config.initialRebalanceDelayMs() > 0) {
-            g.initialDelay = true;
-            g.newMemberAdded = false;
-            g.initialDelayRemainingMs = Math.max(0, g.rebalanceTimeoutMs() - config.initialRebalanceDelayMs());
-            g.rebalanceDeadline = now + config.initialRebalanceDelayMs();
-        } else {
-            g.initialDelay = false;
-            g.rebalanceDeadline = now + g.rebalanceTimeoutMs();
-            maybeCompleteJoin(g, now);
-        }
-    }
-
-    private void maybeCompleteJoin(ClassicGroup g, long now) {
-        if (g.state == GroupState.PREPARING_REBALANCE && !g.initialDelay && g.allMembersJoined()) {
-            completeJoin(g, now);
-        }
-    }
-
-    /** Ends the join phase: members that did not rejoin are dropped, the next generation starts. */
-    private void completeJoin(ClassicGroup g, long now) {
-        for (Member m : List.copyOf(g.members.values())) {
-            if (m.awaitingJoin == null) {
-                failMember(g, m);
-            }
-        }
-        g.pendingMembers.clear();
-        g.rebalanceDeadline = -1L;
-        g.initialDelay = false;
-        g.generationId++;
-        if (g.isEmpty()) {
-            g.protocolName = null;
-            g.leaderId = null;
-            g.transitionTo(GroupState.EMPTY, now);
-            persist(g);
-            return;
-        }
-        g.protocolName = g.selectProtocol();
-        g.transitionTo(GroupState.COMPLETING_REBALANCE, now);
-        if (g.leaderId == null || !g.has(g.leaderId)) {
-            g.leaderId = g.members.keySet().iterator().next();
-        }
-        for (Member m : g.members.values()) {
-            CompletableFuture<JoinResult> f = m.awaitingJoin;
-            m.awaitingJoin = null;
-            m.isNew = false;
-            m.heartbeatDeadline = now + m.sessionTimeoutMs;
-            g.pendingSync.add(m.memberId);
-            f.complete(g.joinResult(m, true, false));
-        }
-        g.syncDeadline = now + g.rebalanceTimeoutMs();
-    }
-
-    private void resetAssignments(ClassicGroup g, Errors error) {
-        for (Member m : g.members.values()) {
-            m.assignment = new byte[0];
-            if (m.awaitingSync != null) {
-                m.awaitingSync.complete(SyncResult.error(error));
-                m.awaitingSync = null;
-            }
-        }
-    }
-
-    /** Removes a member without touching the group state; completes what it waits for with UNKNOWN_MEMBER_ID. */
-    private void failMember(ClassicGroup g, Member m) {
-        if (m.awaitingJoin != null) {
-            m.awaitingJoin.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, m.memberId));
-            m.awaitingJoin = null;
-        }
-        if (m.awaitingSync != null) {
-            m.awaitingSync.complete(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
-            m.awaitingSync = null;
-        }
-        g.remove(m.memberId);
-    }
-
-    private void removeMemberAndRebalance(ClassicGroup g, Member m, long now, String reason) {
-        failMember(g, m);
-        switch (g.state) {
-            case STABLE, COMPLETING_REBALANCE -> prepareRebalance(g, now, reason);
-            case PREPARING_REBALANCE -> maybeCompleteJoin(g, now);
-            default -> {
-            }
         }
     }
 

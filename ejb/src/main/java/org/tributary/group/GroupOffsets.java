@@ -27,9 +27,17 @@ public final class GroupOffsets {
         this.c = coordinator;
     }
 
-    /** What one OffsetCommit carries for the group (generation -1 and empty member id: a commit without group management). */
-    public record CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId,
+    /**
+     * What one OffsetCommit carries for the group (generation -1 and empty member id: a commit
+     * without group management). Commit timestamps are the coordinator's clock; {@code retentionMs}
+     * (old clients, -1 for none) sets an explicit expiry.
+     */
+    public record CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId, long retentionMs,
             Map<TopicPartition, CommittedOffset> offsets) {
+        public CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId,
+                Map<TopicPartition, CommittedOffset> offsets) {
+            this(groupId, memberId, groupInstanceId, generationId, -1L, offsets);
+        }
     }
 
     /** Commits; returns one error per partition (the same group-level error for all when the commit is refused). */
@@ -49,15 +57,19 @@ public final class GroupOffsets {
             ClassicGroup g = c.groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, c.time.milliseconds()));
             List<CoordinatorLog.Entry> entries = new ArrayList<>();
             Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+            long now = c.time.milliseconds();
             for (Map.Entry<TopicPartition, CommittedOffset> o : r.offsets().entrySet()) {
-                if (o.getValue().metadata().length() > c.config().offsetMetadataMaxBytes()) {
+                CommittedOffset given = o.getValue();
+                if (given.metadata().length() > c.config().offsetMetadataMaxBytes()) {
                     out.put(o.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
                     continue;
                 }
+                CommittedOffset stamped = new CommittedOffset(given.offset(), given.leaderEpoch(), given.metadata(),
+                        given.commitTimestamp() >= 0 ? given.commitTimestamp() : now, r.retentionMs() >= 0 ? now + r.retentionMs() : -1L);
                 out.put(o.getKey(), Errors.NONE);
-                accepted.put(o.getKey(), o.getValue());
+                accepted.put(o.getKey(), stamped);
                 entries.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(r.groupId(), o.getKey()),
-                        OffsetsTopicRecords.offsetValue(o.getValue())));
+                        OffsetsTopicRecords.offsetValue(stamped)));
             }
             if (!entries.isEmpty()) {
                 try {
@@ -217,25 +229,36 @@ public final class GroupOffsets {
     /**
      * Expires offsets of empty groups: for groups that used group management, retention counts
      * from when the group became empty; for commit-only groups, from each commit; an explicit
-     * expire timestamp (old clients) wins. Empty groups with no offsets left are removed.
+     * expire timestamp (old clients) wins. Empty groups with no offsets left are removed. A stable
+     * consumer group's offsets of topics it no longer subscribes to expire from their commit (KIP-496).
      */
     void expire(long now) {
         long retention = c.config().offsetsRetentionMs();
         for (ClassicGroup g : List.copyOf(c.groups.values())) {
-            if (g.state != GroupState.EMPTY) {
+            boolean empty = g.state == GroupState.EMPTY;
+            // KIP-496: a stable consumer group keeps only the offsets of topics it subscribes to
+            boolean stableConsumer = g.state == GroupState.STABLE && "consumer".equals(g.protocolType);
+            if (!empty && !stableConsumer) {
                 continue;
             }
+            Set<String> subscribed = stableConsumer ? subscribedTopics(g) : Set.of();
             boolean managed = g.protocolType != null && !g.protocolType.isEmpty();
             List<TopicPartition> expired = new ArrayList<>();
             for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
                 CommittedOffset o = e.getValue();
+                if (subscribed.contains(e.getKey().topic())) {
+                    continue;
+                }
                 long deadline = o.expireTimestamp() >= 0 ? o.expireTimestamp()
-                        : (managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
+                        : (empty && managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
                 if (now >= deadline) {
                     expired.add(e.getKey());
                 }
             }
-            if (expired.size() == g.offsets.size()) {
+            if (expired.isEmpty() && !empty) {
+                continue;
+            }
+            if (empty && expired.size() == g.offsets.size()) {
                 if (removeGroup(g) && !expired.isEmpty()) {
                     LOG.info("TRIB-GRP-004 expired " + expired.size() + " offset(s) of empty group " + g.groupId + "; group removed");
                 }

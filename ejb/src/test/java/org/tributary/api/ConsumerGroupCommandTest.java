@@ -134,6 +134,9 @@ class ConsumerGroupCommandTest {
             String state = tool("--describe", "--group", "tool-group", "--state");
             assertTrue(state.contains("range") && state.contains("Stable"), state);
 
+            String activeReset = tool("--reset-offsets", "--to-earliest", "--execute", "--group", "tool-group", "--topic", "tool-topic");
+            assertTrue(activeReset.contains("can only be reset if the group 'tool-group' is inactive, but the current state is Stable"),
+                    activeReset);
             String busy = tool("--delete", "--group", "tool-group");
             assertTrue(busy.contains("not empty"), busy);
         } finally {

@@ -52,15 +52,36 @@ class ConsumerGroupTest {
             admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
         }
         List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger firstRevoked = new java.util.concurrent.atomic.AtomicInteger();
         try {
             for (int n = 1; n <= 4; n++) {
                 KafkaConsumer<byte[], byte[]> c = GroupClients.consumer(broker, group, GroupClients.assignorClass(assignor), Map.of());
-                c.subscribe(List.of(topic));
+                if (n == 1) {
+                    c.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                        @Override
+                        public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> parts) {
+                            firstRevoked.addAndGet(parts.size());
+                        }
+
+                        @Override
+                        public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> parts) {
+                        }
+                    });
+                } else {
+                    c.subscribe(List.of(topic));
+                }
                 consumers.add(c);
                 GroupClients.pollUntil(consumers, 30_000, () -> GroupClients.exactlyOnce(consumers, topic, PARTITIONS)
                         && broker.server().describeGroup(group).map(d -> d.state() == GroupState.STABLE
                                 && d.members().size() == consumers.size()).orElse(false),
                         consumers.size() + " member(s) sharing " + topic);
+            }
+            if (assignor.equals("cooperative-sticky")) {
+                // incremental rebalances: the first member only gave up partitions that moved away, never all of them
+                assertEquals(PARTITIONS, firstRevoked.get() + consumers.get(0).assignment().size(),
+                        "revoked " + firstRevoked.get() + ", still owns " + consumers.get(0).assignment());
+            } else {
+                assertTrue(firstRevoked.get() >= 3 * 2, "eager protocols revoke everything at each rebalance: " + firstRevoked.get());
             }
             GroupDescription d = broker.server().describeGroup(group).orElseThrow();
             assertEquals("consumer", d.protocolType());

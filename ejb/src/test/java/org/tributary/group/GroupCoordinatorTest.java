@@ -240,6 +240,28 @@ class GroupCoordinatorTest {
         assertEquals(4, d.generationId());
     }
 
+    @Test
+    void staticMembersLeaveByInstanceIdAndStaleIdsAreFenced() {
+        JoinResult s = coordinator.join(join("", "instance-1", "consumer", "range")).join();
+        coordinator.sync(G, 1, s.memberId(), "instance-1", null, null, assignments(s.memberId())).join();
+        var fenced = coordinator.leave(G, List.of(new GroupCoordinator.Leaving("old-id", "instance-1"),
+                new GroupCoordinator.Leaving(null, "instance-unknown")));
+        assertEquals(List.of(Errors.FENCED_INSTANCE_ID, Errors.UNKNOWN_MEMBER_ID), fenced.getValue());
+        var left = coordinator.leave(G, List.of(new GroupCoordinator.Leaving("", "instance-1")));
+        assertEquals(List.of(Errors.NONE), left.getValue());
+        assertEquals(GroupState.EMPTY, coordinator.describeGroup(G).orElseThrow().state());
+        assertEquals(List.of(Errors.UNKNOWN_MEMBER_ID), coordinator.leave("no-group", List.of(new GroupCoordinator.Leaving("m", null))).getValue());
+    }
+
+    @Test
+    void pendingMemberThatNeverRejoinsIsForgotten() {
+        JoinResult first = coordinator.join(join("")).join();
+        assertEquals(Errors.MEMBER_ID_REQUIRED, first.error());
+        advance(SESSION);
+        assertTrue(coordinator.describeGroup(G).isEmpty(), "nothing left of a group nobody joined");
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, coordinator.join(join(first.memberId())).join().error());
+    }
+
     static CommittedOffset offset(long o) {
         return new CommittedOffset(o, 3, "meta", 0L, -1L);
     }
@@ -265,7 +287,7 @@ class GroupCoordinatorTest {
     @Test
     void offsetsOfEmptyGroupsExpireAfterRetentionWithTombstones() {
         GroupConfig c = new GroupConfig(0, 6000, 1_800_000, 100, 50, (short) 1, 60_000, 1_000, 4096);
-        coordinator = new GroupCoordinator(c, log, time, x -> Set.of());
+        coordinator = new GroupCoordinator(c, log, time, subscription -> Set.of("t"));
         var tp = new org.apache.kafka.common.TopicPartition("t", 0);
         // a commit-only group (no group management)
         assertEquals(Errors.NONE, coordinator.offsets().commit(new GroupOffsets.CommitRequest("simple", "", null, -1,
@@ -288,6 +310,26 @@ class GroupCoordinatorTest {
         advance(1_000);
         assertEquals(-1, coordinator.offsets().fetch(G, List.of(tp)).offsets().get(tp).offset());
         assertEquals(tombstonesBefore + 2, log.tombstones(), "an offset and a group tombstone");
+    }
+
+    @Test
+    void stableConsumerGroupLosesOnlyOffsetsOfTopicsItNoLongerSubscribes() {
+        GroupConfig c = new GroupConfig(0, 6000, 1_800_000, 100, 50, (short) 1, 60_000, 1_000, 4096);
+        coordinator = new GroupCoordinator(c, log, time, meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(",")));
+        JoinResult a = joinNew().join(); // subscribes to topic-a (see join())
+        coordinator.sync(G, 1, a.memberId(), null, null, null, assignments(a.memberId()));
+        var kept = new org.apache.kafka.common.TopicPartition("topic-a", 0);
+        var dropped = new org.apache.kafka.common.TopicPartition("topic-old", 0);
+        coordinator.offsets().commit(new GroupOffsets.CommitRequest(G, a.memberId(), null, 1,
+                Map.of(kept, new CommittedOffset(1, -1, "", time.milliseconds(), -1),
+                        dropped, new CommittedOffset(2, -1, "", time.milliseconds(), -1))));
+        for (int i = 0; i < 13; i++) {
+            advance(5_000);
+            coordinator.heartbeat(G, a.memberId(), null, 1);
+        }
+        var left = coordinator.offsets().fetch(G, null).offsets();
+        assertEquals(Set.of(kept), left.keySet());
+        assertEquals(GroupState.STABLE, coordinator.describeGroup(G).orElseThrow().state());
     }
 
     @Test

@@ -19,6 +19,11 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
     boolean failWrites;
 
     @Override
+    public int partitionCount() {
+        return 50;
+    }
+
+    @Override
     public boolean isLocalLeader(int partition) {
         return !ledElsewhere.contains(partition);
     }

@@ -54,7 +54,7 @@ class AdminClientTest {
 
     @BeforeAll
     void start() throws Exception {
-        broker = new TestBroker();
+        broker = new TestBroker(java.util.Map.of("log.retention.bytes", "123456789"));
         admin = broker.admin();
     }
 
@@ -128,6 +128,8 @@ class AdminClientTest {
         assertEquals("3600000", c.get("retention.ms").value());
         assertEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, c.get("retention.ms").source());
         assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, c.get("cleanup.policy").source());
+        assertEquals("123456789", c.get("retention.bytes").value(), "broker log.* settings are topic defaults");
+        assertEquals(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, c.get("retention.bytes").source());
 
         admin.incrementalAlterConfigs(Map.of(res, List.of(
                 new AlterConfigOp(new ConfigEntry("max.message.bytes", "2000000"), AlterConfigOp.OpType.SET),

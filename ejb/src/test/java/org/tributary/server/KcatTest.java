@@ -2,7 +2,6 @@ package org.tributary.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,7 @@ class KcatTest {
 
     @BeforeAll
     void start() throws Exception {
-        assumeTrue(Files.isExecutable(KCAT), "kcat is not installed");
+        assertTrue(Files.isExecutable(KCAT), "kcat is not installed: run the tests with ./tributary test (it installs kcat) or apt-get install kcat");
         broker = new TestBroker();
     }
 

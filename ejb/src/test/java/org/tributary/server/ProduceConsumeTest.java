@@ -97,6 +97,11 @@ class ProduceConsumeTest {
         }
         List<ConsumerRecord<byte[], byte[]>> got = readAll(topic, 1, 0, n);
         assertEquals(n, got.size());
+        BrokerView.PartitionSummary p1 = broker.server().topic(topic).orElseThrow().partitions().get(1);
+        assertEquals(n, p1.logEndOffset());
+        assertEquals(n, p1.highWatermark());
+        assertEquals(List.of(TestBroker.BROKER_ID), p1.isr());
+        assertTrue(p1.sizeInBytes() > 0);
         for (int i = 0; i < n; i++) {
             assertArrayEquals(value(topic, i), got.get(i).value());
         }

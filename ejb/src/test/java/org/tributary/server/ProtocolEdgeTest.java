@@ -17,7 +17,6 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -31,8 +30,6 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
-import org.apache.kafka.common.requests.JoinGroupRequest;
-import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -55,7 +52,10 @@ class ProtocolEdgeTest {
             ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.LIST_OFFSETS.id, ApiKeys.DELETE_RECORDS.id,
             ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, ApiKeys.CREATE_TOPICS.id, ApiKeys.DELETE_TOPICS.id,
             ApiKeys.CREATE_PARTITIONS.id, ApiKeys.DESCRIBE_CONFIGS.id, ApiKeys.ALTER_CONFIGS.id,
-            ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, ApiKeys.INIT_PRODUCER_ID.id);
+            ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, ApiKeys.INIT_PRODUCER_ID.id,
+            ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.SYNC_GROUP.id, ApiKeys.HEARTBEAT.id, ApiKeys.LEAVE_GROUP.id,
+            ApiKeys.OFFSET_COMMIT.id, ApiKeys.OFFSET_FETCH.id, ApiKeys.OFFSET_DELETE.id, ApiKeys.LIST_GROUPS.id,
+            ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id);
 
     private TestBroker broker;
 
@@ -78,7 +78,7 @@ class ProtocolEdgeTest {
             assertEquals(0, r.data().errorCode());
             Set<Short> keys = r.data().apiKeys().stream().map(ApiVersionsResponseData.ApiVersion::apiKey).collect(Collectors.toSet());
             assertEquals(new TreeSet<>(IMPLEMENTED), new TreeSet<>(keys));
-            assertNull(r.data().apiKeys().find(ApiKeys.FIND_COORDINATOR.id), "groups are not implemented yet");
+            assertNull(r.data().apiKeys().find(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id), "the KIP-848 group protocol is not implemented");
         }
     }
 
@@ -103,8 +103,11 @@ class ProtocolEdgeTest {
     @Test
     void unimplementedApiGetsUnsupportedVersion() throws Exception {
         try (RawClient c = new RawClient(broker.port())) {
-            JoinGroupResponse r = c.send(new JoinGroupRequest.Builder(new JoinGroupRequestData().setGroupId("g")
-                    .setMemberId("").setProtocolType("consumer").setSessionTimeoutMs(10000)).build((short) 5));
+            org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse r = c.send(
+                    new org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest.Builder(
+                            new org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("m")
+                                    .setMemberEpoch(0).setRebalanceTimeoutMs(10000).setSubscribedTopicNames(java.util.List.of("t")))
+                            .build((short) 0));
             assertEquals(Errors.UNSUPPORTED_VERSION.code(), r.data().errorCode());
             // the connection keeps working
             ApiVersionsResponse ok = c.send(new ApiVersionsRequest.Builder().build((short) 3));
@@ -122,6 +125,19 @@ class ProtocolEdgeTest {
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.data().topics().find("no-such-topic").errorCode());
             assertEquals(Errors.INVALID_TOPIC_EXCEPTION.code(), r.data().topics().find("bad name!").errorCode());
             assertEquals(TestBroker.CLUSTER_ID, r.data().clusterId());
+
+            MetadataResponse auto = c.send(new MetadataRequest.Builder(new MetadataRequestData()
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("auto-made"),
+                            new MetadataRequestData.MetadataRequestTopic().setName("__consumer_offsets")))
+                    .setAllowAutoTopicCreation(true)).build((short) 12));
+            var made = auto.data().topics().find("auto-made");
+            assertEquals(0, made.errorCode());
+            assertEquals(1, made.partitions().size());
+            assertEquals(TestBroker.BROKER_ID, made.partitions().get(0).leaderId());
+            assertEquals(List.of(TestBroker.BROKER_ID), made.partitions().get(0).isrNodes());
+            assertEquals(0, made.partitions().get(0).leaderEpoch());
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), auto.data().topics().find("__consumer_offsets").errorCode(),
+                    "internal topics are not auto-created with plain defaults");
         }
     }
 

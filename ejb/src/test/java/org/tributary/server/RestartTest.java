@@ -113,6 +113,13 @@ class RestartTest {
                         .setTransactionTimeoutMs(60000)).build((short) 4));
                 assertEquals(true, init.data().producerId() > pid, "producer ids are not reused after a restart");
             }
+            broker.restart(() -> TestBroker.deleteTree(broker.dataDir().resolve("producer-state")));
+            try (RawClient c = new RawClient(broker.port())) {
+                ProduceResponse dup = produce(c, "idem", MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, 0,
+                        rec("a"), rec("b")));
+                var pr = dup.data().responses().iterator().next().partitionResponses().get(0);
+                assertEquals(0, pr.baseOffset(), "without snapshots the state is rebuilt from the log");
+            }
             try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of())) {
                 assertEquals(250, producer.send(new ProducerRecord<>("kept", 0, null, new byte[] {1})).get(20, TimeUnit.SECONDS).offset());
             }

@@ -66,7 +66,13 @@ public final class TestBroker implements AutoCloseable {
 
     /** Closes the server and creates a new one on the same data directory (and port if free). */
     public void restart() throws IOException {
+        restart(() -> { });
+    }
+
+    /** Like {@link #restart()}, running {@code whileDown} between close and create (to damage files). */
+    public void restart(Runnable whileDown) throws IOException {
         server.close();
+        whileDown.run();
         try {
             startServer(port);
         } catch (IOException e) {

@@ -37,7 +37,7 @@ class VersionSweepTest {
 
     @Test
     void everyAdvertisedVersionAnswers() throws Exception {
-        try (TestBroker broker = new TestBroker(); Admin admin = broker.admin()) {
+        try (TestBroker broker = new TestBroker(Map.of("group.initial.rebalance.delay.ms", "0")); Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic("sweep", 1, (short) 1))).all().get();
             Uuid id = admin.describeTopics(List.of("sweep")).allTopicNames().get().get("sweep").topicId();
             Map<ApiKeys, Function<Short, ApiMessage>> requests = requests(id);
@@ -177,6 +177,67 @@ class VersionSweepTest {
             return d;
         });
         m.put(ApiKeys.INIT_PRODUCER_ID, v -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
+        groupRequests(m, id);
         return m;
+    }
+
+    /** The group APIs: a one-member group per version ("sweep-g" + version), its commit, fetch and clean-up. */
+    private static void groupRequests(Map<ApiKeys, Function<Short, ApiMessage>> m, Uuid id) {
+        m.put(ApiKeys.FIND_COORDINATOR, v -> v >= 4
+                ? new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(List.of("sweep-g"))
+                : new FindCoordinatorRequestData().setKey("sweep-g"));
+        m.put(ApiKeys.JOIN_GROUP, v -> {
+            JoinGroupRequestData.JoinGroupRequestProtocolCollection ps = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+            ps.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
+            return new JoinGroupRequestData().setGroupId("sweep-g" + v).setMemberId("").setProtocolType("consumer")
+                    .setSessionTimeoutMs(10000).setRebalanceTimeoutMs(v >= 1 ? 10000 : -1).setProtocols(ps);
+        });
+        m.put(ApiKeys.SYNC_GROUP, v -> new SyncGroupRequestData().setGroupId("sweep-g").setMemberId("unknown").setGenerationId(1));
+        m.put(ApiKeys.HEARTBEAT, v -> new HeartbeatRequestData().setGroupId("sweep-g").setMemberId("unknown").setGenerationId(1));
+        m.put(ApiKeys.LEAVE_GROUP, v -> v >= 3
+                ? new LeaveGroupRequestData().setGroupId("sweep-g").setMembers(List.of(new LeaveGroupRequestData.MemberIdentity()
+                        .setMemberId("unknown")))
+                : new LeaveGroupRequestData().setGroupId("sweep-g").setMemberId("unknown"));
+        m.put(ApiKeys.OFFSET_COMMIT, v -> {
+            OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                    .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                            .setCommittedOffset(v).setCommittedMetadata("m")));
+            if (v >= 10) {
+                t.setTopicId(id);
+            } else {
+                t.setName("sweep");
+            }
+            return new OffsetCommitRequestData().setGroupId("sweep-simple").setGenerationIdOrMemberEpoch(-1).setMemberId("")
+                    .setTopics(List.of(t));
+        });
+        m.put(ApiKeys.OFFSET_FETCH, v -> {
+            OffsetFetchRequestData d = new OffsetFetchRequestData();
+            if (v >= 8) {
+                OffsetFetchRequestData.OffsetFetchRequestTopics t = new OffsetFetchRequestData.OffsetFetchRequestTopics()
+                        .setPartitionIndexes(List.of(0));
+                if (v >= 10) {
+                    t.setTopicId(id);
+                } else {
+                    t.setName("sweep");
+                }
+                d.setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("sweep-simple").setTopics(List.of(t)),
+                        new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("sweep-none").setTopics(null)));
+            } else {
+                d.setGroupId("sweep-simple").setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("sweep")
+                        .setPartitionIndexes(List.of(0))));
+            }
+            return d;
+        });
+        m.put(ApiKeys.OFFSET_DELETE, v -> {
+            OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection ts = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+            ts.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("sweep").setPartitions(List.of(
+                    new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+            return new OffsetDeleteRequestData().setGroupId("sweep-simple").setTopics(ts);
+        });
+        m.put(ApiKeys.LIST_GROUPS, v -> new ListGroupsRequestData().setStatesFilter(v >= 4 ? List.of("Stable", "Empty") : List.of())
+                .setTypesFilter(v >= 5 ? List.of("classic") : List.of()));
+        m.put(ApiKeys.DESCRIBE_GROUPS, v -> new DescribeGroupsRequestData().setGroups(List.of("sweep-g1", "sweep-simple", "sweep-none"))
+                .setIncludeAuthorizedOperations(v >= 3));
+        m.put(ApiKeys.DELETE_GROUPS, v -> new DeleteGroupsRequestData().setGroupsNames(List.of("sweep-none" + v)));
     }
 }
