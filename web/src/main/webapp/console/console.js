@@ -12,10 +12,14 @@
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
     });
   }
+  var generation = 0; // bumped on navigation: answers to reads issued by the previous page are dropped
   function api(method, path, body) {
+    var issued = generation;
+    function stale() { return method === 'GET' && issued !== generation; }
     var opts = { method: method, headers: { 'Accept': 'application/json' } };
     if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     return fetch(API + path, opts).then(function (r) {
+      if (stale()) { return new Promise(function () {}); }
       setConn(true);
       if (r.status === 204) { return null; }
       return r.text().then(function (t) {
@@ -27,7 +31,10 @@
         }
         return j;
       });
-    }, function (e) { setConn(false); throw new Error('cannot reach the broker: ' + e.message); });
+    }, function (e) {
+      if (stale()) { return new Promise(function () {}); }
+      setConn(false); throw new Error('cannot reach the broker: ' + e.message);
+    });
   }
   function setConn(up) {
     var c = document.getElementById('conn');
@@ -59,7 +66,9 @@
     return '<div class="card' + (bad ? ' bad' : '') + '"><div class="v"' + (id ? ' id="' + id + '"' : '') + '>' + esc(v) +
       '</div><div class="k">' + esc(k) + '</div></div>';
   }
-  function fail(e) { setConn(false); fill('error', '<p class="bad">' + esc(e.message) + '</p>'); }
+  var errorsShown = 0; // a refresh that shows no new error clears the old one
+  function showError(html) { errorsShown++; fill('error', html); }
+  function fail(e) { setConn(false); showError('<p class="bad">' + esc(e.message) + '</p>'); }
 
   // ---- charts survive navigation so the overview keeps its history
   var history = { inRate: null, bytes: null };
@@ -280,7 +289,7 @@
                 bytes(p.sizeBytes) + '</td></tr>';
             }).join('') + '</table>');
         }, function (e) {
-          if (e.status === 404) { fill('error', '<p class="bad">Topic ' + esc(name) + ' does not exist.</p>'); } else { fail(e); }
+          if (e.status === 404) { showError('<p class="bad">Topic ' + esc(name) + ' does not exist.</p>'); } else { fail(e); }
         });
       }
     };
@@ -344,7 +353,7 @@
                 esc(m.assignments.join(', ')) + '</td></tr>';
             }).join('') + '</table>' : '<p class="muted">No active members.</p>');
         }, function (e) {
-          if (e.status === 404) { fill('error', '<p class="bad">Group ' + esc(id) + ' does not exist.</p>'); } else { fail(e); }
+          if (e.status === 404) { showError('<p class="bad">Group ' + esc(id) + ' does not exist.</p>'); } else { fail(e); }
         });
       }
     };
@@ -352,6 +361,7 @@
 
   // ---- routing and live refresh
   function route() {
+    generation++;
     var parts = (location.hash || '#/overview').slice(2).split('/').map(decodeURIComponent);
     var page = parts[0] || 'overview';
     var v;
@@ -364,7 +374,10 @@
     refreshNow();
   }
   function refreshNow() {
-    if (current) { current.refresh(); }
+    var before = errorsShown, v = current;
+    if (v) {
+      v.refresh().then(function () { if (errorsShown === before && v === current) { fill('error', ''); } });
+    }
   }
   window.addEventListener('hashchange', route);
   clearInterval(timer);

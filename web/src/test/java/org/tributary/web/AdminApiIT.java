@@ -47,25 +47,13 @@ class AdminApiIT {
         return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("tributary.war")));
     }
 
-    private static volatile boolean reachable;
-
-    /** The node's HTTP client; the first call waits (up to 60 s) until the node answers on loopback. */
+    /** The node's HTTP client on loopback, at the port the node really bound. */
     private Http http() throws Exception {
-        Http h = new Http(base.getPort());
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!reachable) {
-            try {
-                reachable = h.get("/health/ready").status() == 200;
-            } catch (java.io.IOException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw e;
-                }
-            }
-            if (!reachable) {
-                Thread.sleep(500);
-            }
-        }
-        return h;
+        return new Http(NodePort.of(base));
+    }
+
+    private int port() throws Exception {
+        return NodePort.of(base);
     }
 
     static void assertProblem(Http.Reply r, int status, String field) {
@@ -289,6 +277,6 @@ class AdminApiIT {
     @Test
     @Order(8)
     void theConsoleCreatesProducesBrowsesShowsLagAndDeletes() throws Exception {
-        new ConsoleScenario(base.getPort(), bootstrap(http())).run();
+        new ConsoleScenario(port(), bootstrap(http())).run();
     }
 }
