@@ -10,6 +10,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,6 +40,7 @@ public class BrokerBean implements BrokerService {
     private HazelcastInstance hazelcast;
 
     private volatile BrokerNode node;
+    private volatile BrokerAdmin admin;
     private volatile String failure;
 
     @PostConstruct
@@ -49,6 +51,7 @@ public class BrokerBean implements BrokerService {
         try {
             n.start(hazelcast, threads);
             node = n;
+            admin = new BrokerAdmin(n.kafka().orElseThrow(), n.self().map(b -> b.host() + ":" + b.kafkaPort()).orElseThrow());
         } catch (ConfigException e) {
             fail(n, config, e.getMessage());
         } catch (Exception e) {
@@ -71,6 +74,11 @@ public class BrokerBean implements BrokerService {
     void stop() {
         BrokerNode n = node;
         node = null;
+        BrokerAdmin a = admin;
+        admin = null;
+        if (a != null) {
+            a.close();
+        }
         if (n != null) {
             n.stop();
         }
@@ -115,5 +123,81 @@ public class BrokerBean implements BrokerService {
                 .map(e -> new BrokerView(e.getKey().id(), e.getKey().host(), e.getKey().kafkaPort(), e.getKey().httpPort(),
                         e.getKey().rack(), e.getValue()))
                 .toList();
+    }
+
+    private BrokerAdmin admin() {
+        BrokerAdmin a = admin;
+        if (a == null) {
+            throw new AdminException(AdminException.Kind.UNAVAILABLE, null,
+                    failure == null ? "the broker is not ready yet" : "the broker failed to start: " + failure);
+        }
+        return a;
+    }
+
+    @Override
+    public List<TopicInfo> topics() {
+        BrokerAdmin a = admin;
+        return a == null ? List.of() : a.topics();
+    }
+
+    @Override
+    public Optional<TopicInfo> topic(String name) {
+        return admin().topic(name);
+    }
+
+    @Override
+    public void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        admin().createTopic(name, partitions, replicationFactor, configs);
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        admin().deleteTopic(name);
+    }
+
+    @Override
+    public void addPartitions(String topic, int totalCount) {
+        admin().addPartitions(topic, totalCount);
+    }
+
+    @Override
+    public List<ConfigEntryInfo> topicConfigs(String topic) {
+        return admin().topicConfigs(topic);
+    }
+
+    @Override
+    public void alterTopicConfigs(String topic, Map<String, String> set, List<String> reset) {
+        admin().alterTopicConfigs(topic, set, reset);
+    }
+
+    @Override
+    public List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
+        return admin().browse(topic, partition, offset, timestamp, limit);
+    }
+
+    @Override
+    public ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers) {
+        return admin().produce(topic, partition, key, value, headers);
+    }
+
+    @Override
+    public List<GroupInfo> groups() {
+        BrokerAdmin a = admin;
+        return a == null ? List.of() : a.groups();
+    }
+
+    @Override
+    public Optional<GroupInfo> group(String groupId) {
+        return admin().group(groupId);
+    }
+
+    @Override
+    public Map<String, Long> resetGroupOffsets(String groupId, OffsetReset how) {
+        return admin().resetGroupOffsets(groupId, how);
+    }
+
+    @Override
+    public void deleteGroup(String groupId) {
+        admin().deleteGroup(groupId);
     }
 }

@@ -2,6 +2,7 @@ package org.tributary.ee;
 
 import jakarta.ejb.Local;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The local business interface of this node's broker, for the web module (admin API, health). */
@@ -25,4 +26,45 @@ public interface BrokerService {
 
     /** Every broker the cluster knows, with whether it is alive, ordered by id. */
     List<BrokerView> brokers();
+
+    // ---- topics and partitions (reads from the engine's views; changes through the Kafka protocol)
+
+    /** Topics ordered by name; empty before the broker is ready. */
+    List<TopicInfo> topics();
+
+    Optional<TopicInfo> topic(String name);
+
+    /** Creates a topic; {@link AdminException} when invalid or it exists. */
+    void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs);
+
+    void deleteTopic(String name);
+
+    /** Raises the topic's partition count to {@code totalCount}. */
+    void addPartitions(String topic, int totalCount);
+
+    /** Every configuration value of the topic, with its source. */
+    List<ConfigEntryInfo> topicConfigs(String topic);
+
+    /** Sets {@code set} and returns the keys in {@code reset} to their defaults. */
+    void alterTopicConfigs(String topic, Map<String, String> set, List<String> reset);
+
+    // ---- records
+
+    /** Up to {@code limit} records from {@code offset}, or from the first at or after {@code timestamp} when not null. */
+    List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit);
+
+    /** Produces one record ({@code partition} null: the default partitioner chooses). */
+    ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers);
+
+    // ---- consumer groups
+
+    /** Every group this broker coordinates, with lag. */
+    List<GroupInfo> groups();
+
+    Optional<GroupInfo> group(String groupId);
+
+    /** Commits new offsets for the group; returns the new offset per "topic-partition". */
+    Map<String, Long> resetGroupOffsets(String groupId, OffsetReset how);
+
+    void deleteGroup(String groupId);
 }

@@ -32,8 +32,9 @@ class BrokerDeploymentIT {
     }
 
     private String get(String path) throws Exception {
-        // the container reports the machine address; the node serves HTTP on loopback only
-        URI uri = URI.create("http://127.0.0.1:" + base.getPort() + path);
+        // the container reports the machine address and the port it asked for; the node serves HTTP
+        // on loopback, at the port it really bound (see NodePort)
+        URI uri = URI.create("http://127.0.0.1:" + NodePort.of(base) + path);
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), path + " answered " + r.statusCode() + ": " + r.body());

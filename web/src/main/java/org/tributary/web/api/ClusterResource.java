@@ -29,4 +29,10 @@ public class ClusterResource {
         int live = (int) all.stream().filter(BrokerView::alive).count();
         return new ClusterDto(broker.clusterId(), broker.controllerId(), broker.brokerId(), live, all);
     }
+
+    @GET
+    @Path("brokers")
+    public List<BrokerView> brokers() {
+        return broker.brokers();
+    }
 }

@@ -1,0 +1,182 @@
+package org.tributary.ee;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.tributary.group.GroupDescription;
+import org.tributary.group.PartitionLag;
+import org.tributary.server.BrokerView.PartitionSummary;
+import org.tributary.server.BrokerView.TopicSummary;
+import org.tributary.server.KafkaServer;
+
+/**
+ * The admin operations of one running broker: reads come from the engine's read-only views
+ * (topics, partitions, groups, lag), changes go through kafka-clients against the broker's own
+ * listener, so they take the same path, checks and errors as any Kafka tool.
+ */
+final class BrokerAdmin implements AutoCloseable {
+    private final KafkaServer server;
+    private final KafkaAdminOps ops;
+
+    BrokerAdmin(KafkaServer server, String bootstrap) {
+        this.server = server;
+        this.ops = new KafkaAdminOps(bootstrap);
+    }
+
+    List<TopicInfo> topics() {
+        return server.topics().stream().map(BrokerAdmin::topicInfo).toList();
+    }
+
+    Optional<TopicInfo> topic(String name) {
+        return server.topic(name).map(BrokerAdmin::topicInfo);
+    }
+
+    private static TopicInfo topicInfo(TopicSummary t) {
+        List<PartitionInfo> parts = new ArrayList<>();
+        int under = 0;
+        int offline = 0;
+        long size = 0;
+        long messages = 0;
+        for (PartitionSummary p : t.partitions()) {
+            PartitionInfo pi = new PartitionInfo(p.partition(), p.leader(), p.leaderEpoch(), p.replicas(), p.isr(),
+                    p.logStartOffset(), p.logEndOffset(), p.highWatermark(), p.sizeInBytes());
+            parts.add(pi);
+            under += pi.underReplicated() ? 1 : 0;
+            offline += pi.offline() ? 1 : 0;
+            size += Math.max(0, p.sizeInBytes());
+            messages += Math.max(0, p.logEndOffset());
+        }
+        return new TopicInfo(t.name(), t.topicId(), parts.size(), t.replicationFactor(), under, offline, size, messages,
+                t.configs(), parts);
+    }
+
+    TopicInfo requireTopic(String name) {
+        return topic(name).orElseThrow(() -> new AdminException(AdminException.Kind.NOT_FOUND, "topic",
+                "topic '" + name + "' does not exist"));
+    }
+
+    void createTopic(String name, int partitions, short rf, Map<String, String> configs) {
+        ops.createTopic(name, partitions, rf, configs);
+    }
+
+    void deleteTopic(String name) {
+        requireTopic(name);
+        ops.deleteTopic(name);
+    }
+
+    void addPartitions(String topic, int total) {
+        TopicInfo t = requireTopic(topic);
+        if (total <= t.partitionCount()) {
+            throw new AdminException(AdminException.Kind.INVALID, "partitions", "topic '" + topic + "' has "
+                    + t.partitionCount() + " partitions; the new count must be larger, not " + total);
+        }
+        ops.addPartitions(topic, total);
+    }
+
+    List<ConfigEntryInfo> topicConfigs(String topic) {
+        requireTopic(topic);
+        return ops.describeConfigs(topic);
+    }
+
+    void alterTopicConfigs(String topic, Map<String, String> set, List<String> reset) {
+        requireTopic(topic);
+        ops.alterConfigs(topic, set, reset);
+    }
+
+    List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
+        requirePartition(topic, partition);
+        return ops.browse(topic, partition, offset, timestamp, limit);
+    }
+
+    ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers) {
+        if (partition != null) {
+            requirePartition(topic, partition);
+        } else {
+            requireTopic(topic);
+        }
+        return ops.produce(topic, partition, key, value, headers);
+    }
+
+    private void requirePartition(String topic, int partition) {
+        TopicInfo t = requireTopic(topic);
+        if (partition < 0 || partition >= t.partitionCount()) {
+            throw new AdminException(AdminException.Kind.NOT_FOUND, "partition", "topic '" + topic + "' has no partition "
+                    + partition + " (it has " + t.partitionCount() + ")");
+        }
+    }
+
+    List<GroupInfo> groups() {
+        return server.groups().stream().map(g -> groupInfo(g, false)).toList();
+    }
+
+    Optional<GroupInfo> group(String groupId) {
+        return server.describeGroup(groupId).map(g -> groupInfo(g, true));
+    }
+
+    private GroupInfo groupInfo(GroupDescription g, boolean withAssignments) {
+        List<GroupInfo.MemberInfo> members;
+        if (withAssignments && !g.members().isEmpty()) {
+            members = ops.members(g.groupId());
+        } else {
+            members = g.members().stream().map(m -> new GroupInfo.MemberInfo(m.memberId(), m.groupInstanceId(), m.clientId(),
+                    m.clientHost(), List.of())).toList();
+        }
+        List<GroupInfo.LagInfo> lag = new ArrayList<>();
+        long total = 0;
+        for (PartitionLag l : server.lag(g.groupId())) {
+            lag.add(new GroupInfo.LagInfo(l.partition().topic(), l.partition().partition(), l.committedOffset(), l.logEndOffset(),
+                    l.lag()));
+            total += Math.max(0, l.lag());
+        }
+        lag.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+        return new GroupInfo(g.groupId(), g.state().kafkaName(), g.protocolType(), g.protocolName(), g.generationId(), members,
+                lag, total);
+    }
+
+    Map<String, Long> resetGroupOffsets(String groupId, OffsetReset how) {
+        GroupInfo g = group(groupId).orElseThrow(() -> new AdminException(AdminException.Kind.NOT_FOUND, "groupId",
+                "consumer group '" + groupId + "' does not exist"));
+        if (!g.members().isEmpty()) {
+            throw new AdminException(AdminException.Kind.CONFLICT, "groupId", "consumer group '" + groupId + "' has "
+                    + g.members().size() + " active member(s); stop its consumers before resetting offsets");
+        }
+        Set<TopicPartition> parts = new LinkedHashSet<>();
+        if (how.topic() != null) {
+            TopicInfo t = requireTopic(how.topic());
+            if (how.partition() != null) {
+                requirePartition(how.topic(), how.partition());
+                parts.add(new TopicPartition(how.topic(), how.partition()));
+            } else {
+                t.partitions().forEach(p -> parts.add(new TopicPartition(t.name(), p.partition())));
+            }
+        } else {
+            // every committed partition of a topic that still exists
+            g.lag().stream().filter(l -> server.topic(l.topic()).map(t -> l.partition() < t.partitions().size()).orElse(false))
+                    .forEach(l -> parts.add(new TopicPartition(l.topic(), l.partition())));
+        }
+        if (parts.isEmpty()) {
+            throw new AdminException(AdminException.Kind.INVALID, "topic", "consumer group '" + groupId
+                    + "' has no committed offsets; name the topic to reset");
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        ops.resetOffsets(groupId, parts, how).forEach((tp, o) -> out.put(tp.toString(), o));
+        return out;
+    }
+
+    void deleteGroup(String groupId) {
+        if (server.describeGroup(groupId).isEmpty()) {
+            throw new AdminException(AdminException.Kind.NOT_FOUND, "groupId", "consumer group '" + groupId + "' does not exist");
+        }
+        ops.deleteGroup(groupId);
+    }
+
+    @Override
+    public void close() {
+        ops.close();
+    }
+}

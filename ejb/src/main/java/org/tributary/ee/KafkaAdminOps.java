@@ -1,0 +1,317 @@
+package org.tributary.ee;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The admin operations the engine does not expose directly, done the way any operator tool does
+ * them: with kafka-clients against this broker's own Kafka listener. One {@link Admin} and one
+ * {@link KafkaProducer} and one group-less consumer (for browsing and offset look-ups) are created
+ * on first use and closed with the broker. Every Kafka error becomes an {@link AdminException}.
+ */
+final class KafkaAdminOps implements AutoCloseable {
+    private static final long TIMEOUT_MS = 15_000;
+    private final String bootstrap;
+    private Admin admin;
+    private KafkaProducer<byte[], byte[]> producer;
+    private final Object readLock = new Object();
+    private KafkaConsumer<byte[], byte[]> reader;
+
+    KafkaAdminOps(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "tributary-admin-api");
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    private synchronized KafkaProducer<byte[], byte[]> producer() {
+        if (producer == null) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.CLIENT_ID_CONFIG, "tributary-admin-api");
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TIMEOUT_MS);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        NewTopic t = new NewTopic(name, partitions, replicationFactor).configs(configs);
+        await(admin().createTopics(List.of(t)).all(), "name");
+    }
+
+    void deleteTopic(String name) {
+        await(admin().deleteTopics(List.of(name)).all(), "name");
+    }
+
+    void addPartitions(String topic, int totalCount) {
+        await(admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(totalCount))).all(), "partitions");
+    }
+
+    List<ConfigEntryInfo> describeConfigs(String topic) {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config c = await(admin().describeConfigs(List.of(r)).all(), "name").get(r);
+        List<ConfigEntryInfo> out = new ArrayList<>();
+        for (ConfigEntry e : c.entries()) {
+            out.add(new ConfigEntryInfo(e.name(), e.isSensitive() ? null : e.value(), String.valueOf(e.source()), e.isReadOnly(),
+                    e.isSensitive()));
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /** Sets the given values and returns the rest to their defaults where {@code delete} names them. */
+    void alterConfigs(String topic, Map<String, String> set, Collection<String> delete) {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        List<AlterConfigOp> ops = new ArrayList<>();
+        set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+        delete.forEach(k -> ops.add(new AlterConfigOp(new ConfigEntry(k, null), AlterConfigOp.OpType.DELETE)));
+        await(admin().incrementalAlterConfigs(Map.of(r, ops)).all(), "configs");
+    }
+
+    ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers) {
+        ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, partition, key, value);
+        for (RecordInfo.Header h : headers) {
+            rec.headers().add(new RecordHeader(h.key(), h.value()));
+        }
+        RecordMetadata m = await(producer().send(rec), "topic");
+        return new ProducedRecord(m.topic(), m.partition(), m.offset(), m.timestamp());
+    }
+
+    /**
+     * Up to {@code limit} records of one partition from an offset, or from the first offset whose
+     * timestamp is at or after {@code timestamp} when that is not null; waits at most ~2 s for data.
+     */
+    List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
+        synchronized (readLock) {
+            return browseLocked(topic, partition, offset, timestamp, limit);
+        }
+    }
+
+    private List<RecordInfo> browseLocked(String topic, int partition, long offset, Long timestamp, int limit) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        List<RecordInfo> out = new ArrayList<>();
+        try {
+            KafkaConsumer<byte[], byte[]> c = reader();
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            long start;
+            if (timestamp != null) {
+                OffsetAndTimestamp found = c.offsetsForTimes(Map.of(tp, timestamp)).get(tp);
+                start = found == null ? end : found.offset();
+            } else {
+                start = Math.max(offset, c.beginningOffsets(List.of(tp)).get(tp));
+            }
+            if (start >= end) {
+                return out;
+            }
+            c.seek(tp, start);
+            long deadline = System.currentTimeMillis() + 2_000;
+            while (out.size() < limit && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (out.size() < limit) {
+                        List<RecordInfo.Header> hs = new ArrayList<>();
+                        r.headers().forEach(h -> hs.add(new RecordInfo.Header(h.key(), h.value())));
+                        out.add(new RecordInfo(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType().name,
+                                r.key(), r.value(), hs));
+                    }
+                }
+                if (c.position(tp) >= end) {
+                    break;
+                }
+            }
+        } catch (ApiException e) {
+            throw translate(e, "partition");
+        } catch (RuntimeException e) {
+            closeReader();
+            throw e;
+        }
+        return out;
+    }
+
+    /** The one consumer (no group) that reads records and looks up offsets; callers hold {@link #readLock}. */
+    private KafkaConsumer<byte[], byte[]> reader() {
+        if (reader == null) {
+            reader = newConsumer();
+        }
+        return reader;
+    }
+
+    private void closeReader() {
+        synchronized (readLock) {
+            if (reader != null) {
+                reader.close(Duration.ofSeconds(2));
+                reader = null;
+            }
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> newConsumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-admin-browser");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Member details (with decoded assignments) from DescribeGroups. */
+    List<GroupInfo.MemberInfo> members(String groupId) {
+        ConsumerGroupDescription d = await(admin().describeConsumerGroups(List.of(groupId)).all(), "groupId").get(groupId);
+        List<GroupInfo.MemberInfo> out = new ArrayList<>();
+        d.members().forEach(m -> out.add(new GroupInfo.MemberInfo(m.consumerId(), m.groupInstanceId().orElse(null), m.clientId(),
+                m.host(), m.assignment().topicPartitions().stream().map(TopicPartition::toString).sorted().toList())));
+        return out;
+    }
+
+    void deleteGroup(String groupId) {
+        await(admin().deleteConsumerGroups(List.of(groupId)).all(), "groupId");
+    }
+
+    /** Commits new offsets for the given partitions of the group (the group must have no members). */
+    Map<TopicPartition, Long> resetOffsets(String groupId, Collection<TopicPartition> partitions, OffsetReset how) {
+        Map<TopicPartition, Long> target = new HashMap<>();
+        if (how.kind() == OffsetReset.Kind.OFFSET) {
+            partitions.forEach(tp -> target.put(tp, how.value()));
+        } else {
+            target.putAll(lookUpOffsets(partitions, how));
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
+        await(admin().alterConsumerGroupOffsets(groupId, commit).all(), "groupId");
+        return target;
+    }
+
+    /** Earliest, latest or first-at-time offsets, looked up with the reader (ListOffsets through the consumer's metadata). */
+    private Map<TopicPartition, Long> lookUpOffsets(Collection<TopicPartition> partitions, OffsetReset how) {
+        synchronized (readLock) {
+            try {
+                KafkaConsumer<byte[], byte[]> c = reader();
+                Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+                if (how.kind() == OffsetReset.Kind.LATEST) {
+                    return ends;
+                }
+                if (how.kind() == OffsetReset.Kind.EARLIEST) {
+                    return c.beginningOffsets(partitions);
+                }
+                Map<TopicPartition, Long> q = new HashMap<>();
+                partitions.forEach(tp -> q.put(tp, how.value()));
+                Map<TopicPartition, Long> out = new HashMap<>();
+                c.offsetsForTimes(q).forEach((tp, found) -> out.put(tp, found == null ? ends.get(tp) : found.offset()));
+                return out;
+            } catch (ApiException e) {
+                throw translate(e, "partition");
+            } catch (RuntimeException e) {
+                closeReader();
+                throw e;
+            }
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.Future<T> f, String field) {
+        try {
+            return f.get(TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ApiException a) {
+                throw translate(a, field);
+            }
+            throw new AdminException(AdminException.Kind.UNAVAILABLE, null, String.valueOf(c == null ? e : c.getMessage()));
+        } catch (TimeoutException e) {
+            throw new AdminException(AdminException.Kind.UNAVAILABLE, null, "the broker did not answer in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdminException(AdminException.Kind.UNAVAILABLE, null, "interrupted");
+        }
+    }
+
+    static AdminException translate(ApiException e, String field) {
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof UnknownTopicOrPartitionException || e instanceof GroupIdNotFoundException) {
+            return new AdminException(AdminException.Kind.NOT_FOUND, field, msg);
+        }
+        if (e instanceof TopicExistsException || e instanceof GroupNotEmptyException || e instanceof UnknownMemberIdException) {
+            return new AdminException(AdminException.Kind.CONFLICT, field, msg);
+        }
+        if (e instanceof InvalidPartitionsException) {
+            return new AdminException(AdminException.Kind.INVALID, "partitions", msg);
+        }
+        if (e instanceof InvalidReplicationFactorException) {
+            return new AdminException(AdminException.Kind.INVALID, "replicationFactor", msg);
+        }
+        if (e instanceof InvalidConfigurationException || e instanceof PolicyViolationException) {
+            return new AdminException(AdminException.Kind.INVALID, "configs", msg);
+        }
+        if (e instanceof InvalidTopicException || e instanceof InvalidRequestException) {
+            return new AdminException(AdminException.Kind.INVALID, field, msg);
+        }
+        return new AdminException(AdminException.Kind.UNAVAILABLE, field, e.getClass().getSimpleName() + ": " + msg);
+    }
+
+    @Override
+    public synchronized void close() {
+        closeReader();
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(2));
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
+        }
+    }
+}

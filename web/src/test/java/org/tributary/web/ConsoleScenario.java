@@ -1,0 +1,172 @@
+package org.tributary.web;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The console in headless Chromium (Debian packages chromium and chromium-driver): create a
+ * topic, produce a record, find it in the message browser, see a group's lag, delete the topic.
+ * Screenshots of each page go to {@code target/screenshots/}.
+ */
+final class ConsoleScenario {
+    private static final String TOPIC = "console-topic-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+    private static final String GROUP = "console-group-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+    private final int port;
+    private final String bootstrap;
+    private final Path shots = Paths.get("target", "screenshots");
+    private WebDriver driver;
+
+    ConsoleScenario(int port, String bootstrap) {
+        this.port = port;
+        this.bootstrap = bootstrap;
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(shots);
+        Path profile = Files.createTempDirectory(Paths.get("target"), "chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
+                .usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        try {
+            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60)).scriptTimeout(Duration.ofSeconds(30));
+            scenario();
+        } finally {
+            driver.quit();
+            service.stop();
+        }
+    }
+
+    private void scenario() throws Exception {
+        open("#/overview");
+        waitFor("the overview lists this broker", () -> text("brokers-table").contains("alive"));
+        Thread.sleep(4_500); // a few samples on the live charts
+        shot("01-overview");
+
+        open("#/topics");
+        type("new-topic-name", TOPIC);
+        type("new-topic-partitions", "2");
+        click("create-topic");
+        waitFor("success message for the new topic", () -> toast().contains("Topic " + TOPIC + " created"));
+        waitFor("the topic in the list", () -> driver.findElements(By.cssSelector("tr[data-topic='" + TOPIC + "']")).size() == 1);
+        type("search", "console");
+        shot("02-topics");
+
+        open("#/topics/" + TOPIC);
+        waitFor("the partition table", () -> text("partitions-table").contains("Log end"));
+        type("produce-partition", "1");
+        type("produce-key", "order-42");
+        type("produce-value", "{\"amount\": 99}");
+        type("produce-headers", "trace=abc123");
+        click("produce");
+        waitFor("success message for the record", () -> toast().contains("Produced to partition 1 at offset 0"));
+        type("browse-partition", "1");
+        click("browse");
+        waitFor("the record in the message browser", () -> exists("records-table") && text("records-table").contains("order-42")
+                && text("records-table").contains("\"amount\": 99") && text("records-table").contains("trace=abc123"));
+        waitFor("the topic's message count", () -> text("cards").contains("1\nMessages"));
+        shot("03-topic-detail");
+
+        AdminApiIT.commit(bootstrap, GROUP, Map.of(new TopicPartition(TOPIC, 1), 0L));
+        open("#/groups");
+        waitFor("the group in the list", () -> exists("groups-table") && text("groups-table").contains(GROUP));
+        shot("04-groups");
+        open("#/groups/" + GROUP);
+        waitFor("the group's lag", () -> exists("lag-table") && text("total-lag").equals("1") && text("lag-table").contains("Total"));
+        shot("05-group-detail");
+
+        open("#/brokers");
+        waitFor("the broker list", () -> exists("brokers-table") && text("brokers-table").contains("controller"));
+        shot("06-brokers");
+
+        open("#/topics/" + TOPIC);
+        waitFor("the topic page", () -> exists("partitions-table"));
+        click("delete-topic");
+        waitFor("the confirmation", () -> exists("confirm-delete"));
+        shot("07-delete-confirmation");
+        click("confirm-delete");
+        waitFor("success message for the deletion", () -> toast().contains("Topic " + TOPIC + " deleted"));
+        waitFor("the topic gone from the list", () -> driver.getCurrentUrl().endsWith("#/topics")
+                && driver.findElements(By.cssSelector("tr[data-topic='" + TOPIC + "']")).isEmpty());
+        Thread.sleep(2_500); // one more refresh: nothing from the deleted topic's page may show up here
+        assertTrue(text("error").isEmpty(), "the topics page shows an error: " + text("error"));
+        shot("08-topic-deleted");
+    }
+
+    private void open(String fragment) {
+        String url = "http://127.0.0.1:" + port + "/console/" + fragment;
+        if (driver.getCurrentUrl().startsWith("http://127.0.0.1:" + port + "/console/")) {
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("location.hash = arguments[0]", fragment);
+        } else {
+            driver.get(url);
+        }
+    }
+
+    private boolean exists(String id) {
+        return !driver.findElements(By.id(id)).isEmpty();
+    }
+
+    private String text(String id) {
+        try {
+            return driver.findElement(By.id(id)).getText();
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    private String toast() {
+        return text("toast");
+    }
+
+    private void type(String id, String value) {
+        WebElement e = driver.findElement(By.id(id));
+        e.clear();
+        e.sendKeys(value);
+    }
+
+    private void click(String id) {
+        driver.findElement(By.id(id)).click();
+    }
+
+    private void waitFor(String what, Supplier<Boolean> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (Boolean.TRUE.equals(condition.get())) {
+                    return;
+                }
+            } catch (RuntimeException ignored) {
+                // the page is re-rendering; try again
+            }
+            Thread.sleep(200);
+        }
+        shot("failed-" + what.replaceAll("[^a-zA-Z0-9]+", "-"));
+        assertTrue(false, "the console did not show " + what + " within 30 s; toast: " + toast());
+    }
+
+    private void shot(String name) throws Exception {
+        File f = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
