@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.Uuid;
 import org.tributary.config.ConfigException;
 import org.tributary.config.NodeSettings;
+import org.tributary.util.AtomicFile;
 
 /**
  * The cluster as seen through Payara's data grid (Hazelcast). Each broker registers under its id
@@ -217,12 +217,7 @@ public final class HazelcastClusterView implements ClusterView, AutoCloseable {
         IAtomicLong next = hz.getCPSubsystem().getAtomicLong(PRODUCER_IDS);
         long first = next.getAndAdd(count);
         try {
-            Path tmp = producerIdHighWater.resolveSibling(PRODUCER_ID_HIGH_WATER + ".tmp");
-            Files.writeString(tmp, Long.toString(first + count), StandardCharsets.US_ASCII);
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, producerIdHighWater, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(producerIdHighWater, Long.toString(first + count).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot record the producer id high-water mark in " + producerIdHighWater, e);
         }

@@ -2,15 +2,12 @@ package org.tributary.cluster;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.Uuid;
+import org.tributary.util.AtomicFile;
 
 /**
  * {@code <data dir>/meta.properties}: the identity of the broker that owns a data directory
@@ -48,18 +45,8 @@ public record MetaProperties(int nodeId, String clusterId, String directoryId) {
         p.setProperty("node.id", Integer.toString(nodeId));
         p.setProperty("cluster.id", clusterId);
         p.setProperty("directory.id", directoryId);
-        Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "Tributary broker identity: do not edit");
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, dataDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(dataDir, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException ignored) {
-            // some file systems cannot fsync a directory; the rename is still atomic
-        }
+        java.io.StringWriter text = new java.io.StringWriter();
+        p.store(text, "Tributary broker identity: do not edit");
+        AtomicFile.write(dataDir.resolve(FILE_NAME), text.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 }

@@ -1,5 +1,6 @@
 package org.tributary.txn;
 
+import org.tributary.util.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

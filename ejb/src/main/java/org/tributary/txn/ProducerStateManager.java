@@ -1,5 +1,6 @@
 package org.tributary.txn;
 
+import org.tributary.util.AtomicFile;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

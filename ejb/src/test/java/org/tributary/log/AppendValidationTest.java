@@ -1,5 +1,7 @@
 package org.tributary.log;
 
+import org.tributary.testing.FakeTime;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,14 +1,14 @@
-package org.tributary.log;
+package org.tributary.testing;
 
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.utils.Time;
 
 /** A clock that moves only when a test says so. */
-final class FakeTime implements Time {
+public final class FakeTime implements Time {
     private long ms;
 
-    FakeTime(long startMs) {
+    public FakeTime(long startMs) {
         this.ms = startMs;
     }
 
@@ -27,7 +27,7 @@ final class FakeTime implements Time {
         ms += durationMs;
     }
 
-    synchronized void advance(long durationMs) {
+    public synchronized void advance(long durationMs) {
         ms += durationMs;
     }
 
