@@ -8,9 +8,8 @@
 # ProducerPerformance acks=all (batch.size=65536), then consumer throughput. Broker CPU seconds come
 # from /proc/PID/stat (utime+stime) before and after each phase and are reported per GB.
 #
-# Consumer: Kafka's ConsumerPerformance subscribes with a consumer group; Tributary has no group APIs
-# yet, so both systems are measured with AssignConsumerPerf (same kafka-clients consumer, assign+seek).
-# ConsumerPerformance is also run against Kafka alone for reference.
+# Consumer: AssignConsumerPerf (a kafka-clients consumer, assign+seek, no group) and Kafka's own
+# ConsumerPerformance (subscribes with a consumer group), both against each system.
 #
 # Tributary: the real node (server-config/bin/tributary start/stop) when the node serves the Kafka
 # protocol (its broker wiring calls KafkaServer); otherwise the KafkaServer facade through BenchBroker.
@@ -117,6 +116,17 @@ consume() { # system topic
   record "$sys" "consume" "$mbs" "$(cpu_seconds "$before" "$after")" "$out"
 }
 
+consume_group() { # system topic: Kafka's ConsumerPerformance, which joins a consumer group
+  local sys="$1" topic="$2" before after out mbs
+  before="$(ticks "$BROKER_PID")"
+  out="$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic "$topic" \
+      --messages "$RECORDS" --timeout 60000 2>/dev/null | tail -n 1)"
+  after="$(ticks "$BROKER_PID")"
+  mbs="$(awk -F', *' '{ print $4 }' <<<"$out")"
+  say "$sys consume-group: $out"
+  record "$sys" "consume-group" "$mbs" "$(cpu_seconds "$before" "$after")" "$out"
+}
+
 start_tributary() {
   rm -rf "$WORK/trib-data" "$WORK/node-data"
   if [ "$MODE" = node ]; then
@@ -185,12 +195,7 @@ run_system() { # tributary|kafka
   produce "$sys" "produce-acks1" bench-acks1 1
   produce "$sys" "produce-acksall" bench-acksall all batch.size=65536
   consume "$sys" bench-acks1
-  if [ "$sys" = kafka ]; then
-    local out
-    out="$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic bench-acksall \
-        --messages "$RECORDS" --timeout 60000 2>/dev/null | tail -n 1)"
-    say "kafka ConsumerPerformance (group, reference only): $out"
-  fi
+  consume_group "$sys" bench-acksall
   "stop_$sys"
 }
 
@@ -209,9 +214,17 @@ def med(sys_, phase, col):
     return statistics.median(vals) if vals else float("nan")
 print(f"\nProtocol benchmark: {gb*1e9/1024:.0f} records x 1 KiB ({gb:.3f} GB), median of {rounds} round(s); Tributary mode: {mode}")
 print(f"{'phase':<18}{'Tributary MB/s':>15}{'Kafka MB/s':>12}{'ratio':>8}   {'Trib CPU s/GB':>14}{'Kafka CPU s/GB':>15}{'ratio':>8}")
-for phase in ["produce-acks1", "produce-acksall", "consume"]:
+for phase in ["produce-acks1", "produce-acksall", "consume", "consume-group"]:
     tm, km = med("tributary", phase, 2), med("kafka", phase, 2)
     tc, kc = med("tributary", phase, 3) / gb, med("kafka", phase, 3) / gb
     print(f"{phase:<18}{tm:>15.1f}{km:>12.1f}{tm/km:>8.2f}   {tc:>14.2f}{kc:>15.2f}{tc/kc:>8.2f}")
+import re
+def p99(sys_, phase):
+    vals = [float(m.group(1)) for r in rows if r[0] == sys_ and r[1] == phase
+            for m in [re.search(r"([0-9.]+) ms 99th", r[4])] if m]
+    return statistics.median(vals) if vals else float("nan")
+for phase in ["produce-acks1", "produce-acksall"]:
+    tp, kp = p99("tributary", phase), p99("kafka", phase)
+    print(f"{phase:<18} producer p99 latency: Tributary {tp:.0f} ms, Kafka {kp:.0f} ms, ratio {tp/kp:.2f}")
 print("(MB/s as reported by the tools; CPU = broker process utime+stime per GB of payload; ratio = Tributary/Kafka)")
 PY
