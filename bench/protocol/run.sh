@@ -131,7 +131,7 @@ start_tributary() {
   rm -rf "$WORK/trib-data" "$WORK/node-data"
   if [ "$MODE" = node ]; then
     TRIBUTARY_DATA="$WORK/node-data" TRIBUTARY_KAFKA_PORT="$PORT" TRIBUTARY_HTTP_PORT="${BENCH_HTTP_PORT:-18080}" \
-        TRIBUTARY_JAVA_OPTS="$BROKER_JVM" TRIBUTARY_START_TIMEOUT=300 \
+        TRIBUTARY_JAVA_OPTS="$BROKER_JVM -Dgroup.initial.rebalance.delay.ms=0" TRIBUTARY_START_TIMEOUT=300 \
         "$ROOT/server-config/bin/tributary" start > "$WORK/tributary-node.log" 2>&1 \
         || die "the Tributary node did not start; see $WORK/tributary-node.log and $WORK/node-data/node-0/server.log"
     BROKER_PID="$(cat "$WORK/node-data/node-0/tributary.pid")"
