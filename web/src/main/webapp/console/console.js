@@ -54,7 +54,7 @@
   }
   function bytes(n) {
     if (n < 0) { return '—'; }
-    if (n < 1024) { return n + ' B'; }
+    if (n < 1024) { return Math.round(n) + ' B'; }
     if (n < 1048576) { return (n / 1024).toFixed(1) + ' KiB'; }
     if (n < 1073741824) { return (n / 1048576).toFixed(1) + ' MiB'; }
     return (n / 1073741824).toFixed(2) + ' GiB';
@@ -75,8 +75,8 @@
   function pollStats() {
     return api('GET', 'stats').then(function (s) {
       if (history.inRate) {
-        history.inRate.push([s.messagesInPerSec, s.messagesConsumedPerSec]);
-        history.bytes.push([s.bytesInPerSec]);
+        history.inRate.push([s.flow.messagesInPerSec, s.flow.messagesOutPerSec]);
+        history.bytes.push([s.flow.bytesInPerSec, s.flow.bytesOutPerSec]);
       }
       return s;
     });
@@ -87,11 +87,11 @@
 
   views.overview = function () {
     view.innerHTML = '<h1>Overview</h1><div id="error"></div><div class="cards" id="cards"></div>' +
-      '<div class="charts"><div class="chart"><b>Messages per second</b> <span class="muted">(in: appended; out: committed by groups)</span>' +
-      '<canvas id="chart-messages"></canvas></div><div class="chart"><b>Bytes in per second</b><canvas id="chart-bytes"></canvas></div></div>' +
+      '<div class="charts"><div class="chart"><b>Messages per second</b> <span class="muted">(in: appended by producers; out: sent to consumers)</span>' +
+      '<canvas id="chart-messages"></canvas></div><div class="chart"><b>Bytes per second</b><canvas id="chart-bytes"></canvas></div></div>' +
       '<h2>Brokers</h2><div id="brokers"></div><h2>Topics</h2><div id="topics"></div>';
     history.inRate = new LineChart($('chart-messages'), [{ name: 'in', color: '#2962a8' }, { name: 'out', color: '#ef6c00' }], 60);
-    history.bytes = new LineChart($('chart-bytes'), [{ name: 'bytes in', color: '#2e7d32' }], 60);
+    history.bytes = new LineChart($('chart-bytes'), [{ name: 'in', color: '#2e7d32' }, { name: 'out', color: '#8e24aa' }], 60);
     return {
       refresh: function () {
         return Promise.all([api('GET', 'cluster'), pollStats(), api('GET', 'topics')]).then(function (r) {
@@ -101,7 +101,9 @@
             card('Topics', s.topicCount, false, 'topic-count') + card('Partitions', s.partitionCount) +
             card('Under-replicated', s.underReplicated, s.underReplicated > 0) +
             card('Offline partitions', s.offline, s.offline > 0) +
-            card('Messages in/s', s.messagesInPerSec.toFixed(1)) + card('Messages out/s', s.messagesConsumedPerSec.toFixed(1)));
+            card('Messages in/s', s.flow.messagesInPerSec.toFixed(1), false, 'rate-messages-in') +
+            card('Messages out/s', s.flow.messagesOutPerSec.toFixed(1), false, 'rate-messages-out') +
+            card('Bytes in/s', bytes(s.flow.bytesInPerSec)) + card('Bytes out/s', bytes(s.flow.bytesOutPerSec)));
           fill('brokers', brokerTable(c));
           fill('topics', topicTable(topics));
         }, fail);
@@ -131,16 +133,34 @@
   }
 
   views.brokers = function () {
-    view.innerHTML = '<h1>Brokers</h1><div id="error"></div><div id="cluster"></div><div id="brokers"></div>';
+    view.innerHTML = '<h1>Brokers</h1><div id="error"></div><div id="cluster"></div><div id="brokers"></div>' +
+      '<h2>Requests on this broker</h2><p class="muted">Kafka API requests since start; time from arrival to response, ' +
+      'percentiles over the last minute (a fetch includes its long-poll wait).</p><div id="requests"></div>';
     return {
       refresh: function () {
-        return api('GET', 'cluster').then(function (c) {
+        return Promise.all([api('GET', 'cluster'), api('GET', 'stats')]).then(function (r) {
+          var c = r[0], s = r[1];
           fill('cluster', '<p>Cluster <code>' + esc(c.clusterId) + '</code>, controller: broker ' + c.controllerId + '</p>');
           fill('brokers', brokerTable(c));
+          fill('requests', requestTable(s.requests));
         }, fail);
       }
     };
   };
+
+  function ms(v) { return v < 10 ? v.toFixed(2) : v.toFixed(0); }
+
+  function requestTable(rs) {
+    if (!rs.length) { return '<p class="muted">No requests yet.</p>'; }
+    return '<table id="requests-table"><tr><th>API</th><th class="num">Requests</th><th class="num">Per second</th>' +
+      '<th class="num">Failed</th><th class="num">p50 ms</th><th class="num">p99 ms</th><th class="num">p99.9 ms</th>' +
+      '<th class="num">Max ms</th></tr>' + rs.map(function (a) {
+        return '<tr data-api="' + esc(a.api) + '"><td>' + esc(a.api) + '</td><td class="num">' + a.requests + '</td><td class="num">' +
+          a.requestsPerSec.toFixed(1) + '</td><td class="num' + (a.errors ? ' bad' : '') + '">' + a.errors + '</td><td class="num">' +
+          ms(a.p50Ms) + '</td><td class="num">' + ms(a.p99Ms) + '</td><td class="num">' + ms(a.p999Ms) + '</td><td class="num">' +
+          ms(a.maxMs) + '</td></tr>';
+      }).join('') + '</table>';
+  }
 
   views.topics = function () {
     view.innerHTML = '<h1>Topics</h1><div id="error"></div>' +

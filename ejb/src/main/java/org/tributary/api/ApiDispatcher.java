@@ -19,6 +19,7 @@ import org.apache.kafka.common.protocol.SendBuilder;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.metrics.BrokerMetrics;
 import org.tributary.network.NetworkRequest;
 import org.tributary.network.RequestChannel;
 
@@ -34,11 +35,13 @@ public final class ApiDispatcher implements RequestChannel {
     private final ApiRegistry registry;
     private final ExecutorService handlers;
     private final Supplier<MetadataImage> images;
+    private final BrokerMetrics metrics;
 
-    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images) {
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics) {
         this.registry = registry;
         this.handlers = handlers;
         this.images = images;
+        this.metrics = metrics;
     }
 
     @Override
@@ -68,6 +71,7 @@ public final class ApiDispatcher implements RequestChannel {
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
                     .setApiKeys(registry.advertised());
             send(request, header, data, (short) 0);
+            done(request, key, true);
             return;
         }
         AbstractRequest body;
@@ -76,12 +80,14 @@ public final class ApiDispatcher implements RequestChannel {
         } catch (RuntimeException e) {
             request.closeConnection("malformed " + key + " v" + version + " request from client '" + printable(header.clientId())
                     + "': " + e.getMessage());
+            done(request, key, true);
             return;
         }
         if (reg == null || !reg.supports(version)) {
             LOG.fine(() -> "unsupported " + key + " v" + version + " from " + header.clientId());
             respondError(request, header, body, new UnsupportedVersionException(key + " version " + version
                     + " is not supported by this broker"));
+            done(request, key, true);
             return;
         }
         RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), images.get());
@@ -90,6 +96,7 @@ public final class ApiDispatcher implements RequestChannel {
             result = reg.handler().handle(ctx, body.data());
         } catch (Exception e) {
             fail(request, header, body, e);
+            done(request, key, true);
             return;
         }
         result.whenComplete((response, error) -> {
@@ -100,7 +107,13 @@ public final class ApiDispatcher implements RequestChannel {
             } else {
                 send(request, header, response, version);
             }
+            done(request, key, error != null);
         });
+    }
+
+    /** Counts the request and its time from arrival until the answer was handed to the network. */
+    private void done(NetworkRequest request, ApiKeys key, boolean failed) {
+        metrics.request(key, System.nanoTime() - request.receivedNanos(), failed);
     }
 
     private void fail(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable error) {

@@ -4,10 +4,11 @@ import org.tributary.cluster.ClusterView;
 import org.tributary.config.BrokerConfig;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.metadata.MetadataStore;
+import org.tributary.metrics.BrokerMetrics;
 import org.tributary.partition.ReplicaManager;
 import org.tributary.txn.ProducerIdManager;
 
 /** What the API handlers work with; one instance per broker. */
 public record ApiServices(BrokerConfig config, ClusterView cluster, MetadataStore metadata, ReplicaManager replicas,
-        ProducerIdManager producerIds, TopicAdmin topics, GroupCoordinator groups) {
+        ProducerIdManager producerIds, TopicAdmin topics, GroupCoordinator groups, BrokerMetrics metrics) {
 }

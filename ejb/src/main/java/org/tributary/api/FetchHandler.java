@@ -10,8 +10,10 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.tributary.log.FetchSlice;
+import org.tributary.metrics.TopicMetrics;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.TopicImage;
 import org.tributary.partition.DelayedOperation;
@@ -53,7 +55,7 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** One partition's read: what to answer for it. */
-    private record Part(FetchSessions.Wanted wanted, String topicName, FetchResponseData.PartitionData data) {
+    private record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data) {
     }
 
     private static final class Result {
@@ -78,7 +80,7 @@ final class FetchHandler implements ApiHandler {
             if (readCommitted) {
                 pd.setAbortedTransactions(new ArrayList<>());
             }
-            result.parts.add(new Part(w, topic == null ? w.topic : topic.name(), pd));
+            result.parts.add(new Part(w, topic == null ? w.topic : topic.name(), topic != null, pd));
             if (topic == null) {
                 pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                 result.hasError = true;
@@ -122,7 +124,8 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** Builds the answer; in an incremental session only partitions with news are included. */
-    private static FetchResponseData respond(FetchSessions.Context session, Result result, short v) {
+    private FetchResponseData respond(FetchSessions.Context session, Result result, short v) {
+        count(result);
         FetchResponseData resp = new FetchResponseData().setThrottleTimeMs(0).setSessionId(session.sessionId());
         Object lock = session.session() == null ? new Object() : session.session();
         synchronized (lock) {
@@ -157,6 +160,47 @@ final class FetchHandler implements ApiHandler {
             }
         }
         return resp;
+    }
+
+    /** Counts what the answer carries per existing topic: bytes, offsets delivered, failed partitions. */
+    private void count(Result result) {
+        for (Part part : result.parts) {
+            if (!part.known()) {
+                continue;
+            }
+            TopicMetrics counters = services.metrics().topic(part.topicName());
+            FetchResponseData.PartitionData pd = part.data();
+            if (pd.errorCode() != Errors.NONE.code()) {
+                counters.fetchFailed();
+            } else {
+                Records records = (Records) pd.records();
+                counters.fetched(offsetsDelivered(records, part.wanted().fetchOffset), records.sizeInBytes());
+            }
+        }
+    }
+
+    /**
+     * Offsets from the fetch offset to the end of the last whole batch in {@code records} (a
+     * trailing partial batch is not delivered). Reads one small header per batch, from the page
+     * cache the response is about to be sent from.
+     */
+    static long offsetsDelivered(Records records, long fetchOffset) {
+        if (records.sizeInBytes() == 0) {
+            return 0;
+        }
+        try {
+            long first = -1;
+            RecordBatch last = null;
+            for (RecordBatch b : records.batches()) {
+                if (first < 0) {
+                    first = b.baseOffset();
+                }
+                last = b;
+            }
+            return last == null ? 0 : Math.max(0, last.lastOffset() + 1 - Math.max(first, fetchOffset));
+        } catch (RuntimeException e) {
+            return 0; // a counter never fails a fetch; sending the same bytes reports the problem
+        }
     }
 
     /** A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown. */

@@ -15,6 +15,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.tributary.metadata.TopicImage;
+import org.tributary.metrics.TopicMetrics;
 import org.tributary.partition.DelayedOperation;
 import org.tributary.partition.Partition;
 
@@ -78,8 +79,10 @@ final class ProduceHandler implements ApiHandler {
                 }
                 TopicPartition tp = new TopicPartition(topic.name(), pd.index());
                 Partition partition = services.replicas().partition(tp).orElse(null);
+                TopicMetrics counters = services.metrics().topic(topic.name());
                 if (partition == null || !partition.topicId().equals(topic.id())) {
                     pr.setErrorCode(ApiErrors.notServed(topic, pd.index()).code());
+                    counters.produceFailed();
                     anyError = true;
                     continue;
                 }
@@ -89,12 +92,18 @@ final class ProduceHandler implements ApiHandler {
                         throw new org.apache.kafka.common.InvalidRecordException("Produce request for " + tp + " has no records");
                     }
                     Partition.AppendResult r = partition.appendAsLeader(records);
+                    if (r.duplicate()) {
+                        counters.appended(0, 0);
+                    } else {
+                        counters.appended(r.lastOffset() - r.firstOffset() + 1, records.sizeInBytes());
+                    }
                     pr.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTime()).setLogStartOffset(r.logStartOffset());
                     waitFor.put(tp, r.lastOffset() + 1);
                     byPartition.put(tp, pr);
                 } catch (Exception e) {
                     Errors err = ApiErrors.of(e, "produce to " + tp);
                     pr.setErrorCode(err.code()).setErrorMessage(ApiErrors.message(e, err));
+                    counters.produceFailed();
                     anyError = true;
                 }
             }

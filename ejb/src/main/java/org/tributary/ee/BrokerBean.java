@@ -19,6 +19,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.tributary.broker.BrokerNode;
 import org.tributary.config.BrokerConfig;
 import org.tributary.config.ConfigException;
+import org.tributary.metrics.MetricsSnapshot;
+import org.tributary.server.KafkaServer;
 
 /**
  * The broker of this server instance: starts on deployment, stops on undeploy and shutdown.
@@ -178,6 +180,12 @@ public class BrokerBean implements BrokerService {
     @Override
     public ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers) {
         return admin().produce(topic, partition, key, value, headers);
+    }
+
+    @Override
+    public MetricsSnapshot metrics() {
+        BrokerNode n = node;
+        return n == null ? MetricsSnapshot.empty() : n.kafka().map(KafkaServer::metrics).orElse(MetricsSnapshot.empty());
     }
 
     @Override

@@ -4,6 +4,7 @@ import jakarta.ejb.Local;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.tributary.metrics.MetricsSnapshot;
 
 /** The local business interface of this node's broker, for the web module (admin API, health). */
 @Local
@@ -55,6 +56,11 @@ public interface BrokerService {
 
     /** Produces one record ({@code partition} null: the default partitioner chooses). */
     ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers);
+
+    // ---- metrics
+
+    /** The broker's counters now: requests, errors and latency per API, bytes and messages in and out per topic. */
+    MetricsSnapshot metrics();
 
     // ---- consumer groups
 

@@ -34,6 +34,8 @@ import org.tributary.log.LogManager;
 import org.tributary.metadata.LocalMetadataStore;
 import org.tributary.metadata.MetadataStore;
 import org.tributary.metadata.TopicImage;
+import org.tributary.metrics.BrokerMetrics;
+import org.tributary.metrics.MetricsSnapshot;
 import org.tributary.network.ListenerAddress;
 import org.tributary.network.SocketServer;
 import org.tributary.partition.Partition;
@@ -68,6 +70,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private GroupCoordinator groups;
     private volatile ApiDispatcher dispatcher;
     private volatile boolean closed;
+    private final BrokerMetrics metrics;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
             MetadataStore metadata, ScheduledExecutorService scheduler) {
@@ -80,6 +83,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.scheduler = scheduler;
         this.listeners = ListenerAddress.parseAll("listeners", config.getString("listeners", "PLAINTEXT://:9092"));
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
+        this.metrics = new BrokerMetrics(time::milliseconds);
     }
 
     /** Opens logs and metadata under dataDir (recovers them); binds nothing yet. */
@@ -130,12 +134,12 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             metadata.addListener(replicas);
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, config);
             groups = startGroupCoordinator(clusterView, topicAdmin);
-            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups);
+            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
-        dispatcher = new ApiDispatcher(registry, handlers, metadata::image);
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics);
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
         scheduler.scheduleWithFixedDelay(() -> {
             replicas.expireProducers(time.milliseconds(), producerExpirationMs);
@@ -235,6 +239,12 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             LOG.warning("TRIB-SRV-002 closing logs failed: " + e.getMessage());
         }
         metadata.close();
+    }
+
+    /** The broker's counters now (requests per API, bytes and messages in and out per topic). */
+    public MetricsSnapshot metrics() {
+        metrics.retainTopics(metadata.image().topics().stream().map(TopicImage::name).collect(java.util.stream.Collectors.toSet()));
+        return metrics.snapshot();
     }
 
     @Override

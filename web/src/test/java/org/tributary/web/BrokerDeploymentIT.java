@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -34,11 +30,11 @@ class BrokerDeploymentIT {
     private String get(String path) throws Exception {
         // the container reports the machine address and the port it asked for; the node serves HTTP
         // on loopback, at the port it really bound (see NodePort)
-        URI uri = URI.create("http://127.0.0.1:" + NodePort.of(base) + path);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), path + " answered " + r.statusCode() + ": " + r.body());
-        return r.body();
+        try (Http http = new Http(NodePort.of(base))) {
+            Http.Reply r = http.get(path);
+            assertEquals(200, r.status(), path + " answered " + r.status() + ": " + r.body());
+            return r.body();
+        }
     }
 
     @Test

@@ -98,20 +98,31 @@ final class ConsoleScenario {
 
         open("#/brokers");
         waitFor("the broker list", () -> exists("brokers-table") && text("brokers-table").contains("controller"));
+        waitFor("the produce requests of this scenario in the request table", () -> exists("requests-table")
+                && driver.findElements(By.cssSelector("tr[data-api='Produce']")).size() == 1
+                && driver.findElements(By.cssSelector("tr[data-api='Fetch']")).size() == 1);
         shot("06-brokers");
+
+        open("#/overview");
+        try (Traffic traffic = new Traffic(bootstrap, TOPIC)) {
+            waitFor("messages in and out per second on the overview", () -> number("rate-messages-in") > 0
+                    && number("rate-messages-out") > 0);
+            Thread.sleep(4_500); // a few points on the live charts
+            shot("07-overview-live");
+        }
 
         open("#/topics/" + TOPIC);
         waitFor("the topic page", () -> exists("partitions-table"));
         click("delete-topic");
         waitFor("the confirmation", () -> exists("confirm-delete"));
-        shot("07-delete-confirmation");
+        shot("08-delete-confirmation");
         click("confirm-delete");
         waitFor("success message for the deletion", () -> toast().contains("Topic " + TOPIC + " deleted"));
         waitFor("the topic gone from the list", () -> driver.getCurrentUrl().endsWith("#/topics")
                 && driver.findElements(By.cssSelector("tr[data-topic='" + TOPIC + "']")).isEmpty());
         Thread.sleep(2_500); // one more refresh: nothing from the deleted topic's page may show up here
         assertTrue(text("error").isEmpty(), "the topics page shows an error: " + text("error"));
-        shot("08-topic-deleted");
+        shot("09-topic-deleted");
     }
 
     private void open(String fragment) {
@@ -132,6 +143,46 @@ final class ConsoleScenario {
             return driver.findElement(By.id(id)).getText();
         } catch (RuntimeException e) {
             return "";
+        }
+    }
+
+    private double number(String id) {
+        String t = text(id);
+        return t.isEmpty() ? -1 : Double.parseDouble(t);
+    }
+
+    /** Produces and consumes on the topic in the background until closed: traffic for the live charts. */
+    private static final class Traffic implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Traffic(String bootstrap, String topic) {
+            thread = new Thread(() -> {
+                Map<String, Object> common = Map.of("bootstrap.servers", bootstrap);
+                try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(common,
+                        new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer());
+                        var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(common,
+                                new org.apache.kafka.common.serialization.StringDeserializer(),
+                                new org.apache.kafka.common.serialization.StringDeserializer())) {
+                    java.util.List<TopicPartition> tps = java.util.List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+                    consumer.assign(tps);
+                    consumer.seekToBeginning(tps);
+                    for (int i = 0; running; i++) {
+                        for (int j = 0; j < 5; j++) {
+                            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "live-" + i, "{\"n\": " + i + "}"));
+                        }
+                        consumer.poll(Duration.ofMillis(50));
+                    }
+                }
+            }, "console-traffic");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
         }
     }
 

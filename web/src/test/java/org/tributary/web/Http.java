@@ -1,14 +1,22 @@
 package org.tributary.web;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import jakarta.ws.rs.client.Client;
+import jakarta.ws.rs.client.ClientBuilder;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.concurrent.TimeUnit;
 
-/** A small HTTP client for tests: JSON in, status and body out. */
-final class Http {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+/**
+ * The tests' HTTP client: the JAX-RS client API (Jersey), JSON in, status and body out. Bodies
+ * are read as text so every test sees exactly what a user would, including problem bodies.
+ */
+final class Http implements AutoCloseable {
+    private final Client client = ClientBuilder.newBuilder()
+            .connectTimeout(10, TimeUnit.SECONDS)
+            .readTimeout(60, TimeUnit.SECONDS)
+            .build();
     private final String base;
 
     Http(int port) {
@@ -22,20 +30,23 @@ final class Http {
         }
     }
 
-    Reply send(String method, String path, String json) throws Exception {
+    Reply send(String method, String path, String json) {
         // /metrics speaks Prometheus text only (MicroProfile Metrics 5); everything else JSON
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Accept", path.startsWith("/metrics") ? "text/plain" : "application/json");
-        if (json != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
+        Invocation.Builder b = client.target(base + path).request(path.startsWith("/metrics") ? MediaType.TEXT_PLAIN
+                : MediaType.APPLICATION_JSON);
+        try (Response r = json != null ? b.method(method, Entity.entity(json, MediaType.APPLICATION_JSON_TYPE)) : b.method(method)) {
+            String body = r.hasEntity() ? r.readEntity(String.class) : "";
+            String type = r.getMediaType() == null ? "" : r.getHeaderString("Content-Type");
+            return new Reply(r.getStatus(), body, type);
         }
-        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
     }
 
-    Reply get(String path) throws Exception {
+    Reply get(String path) {
         return send("GET", path, null);
+    }
+
+    @Override
+    public void close() {
+        client.close();
     }
 }

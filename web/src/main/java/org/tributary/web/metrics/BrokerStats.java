@@ -7,6 +7,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +18,18 @@ import org.tributary.ee.BrokerService;
 import org.tributary.ee.GroupInfo;
 import org.tributary.ee.PartitionInfo;
 import org.tributary.ee.TopicInfo;
+import org.tributary.metrics.MetricsSnapshot;
+import org.tributary.web.metrics.StatsSnapshot.ApiStat;
+import org.tributary.web.metrics.StatsSnapshot.Flow;
 import org.tributary.web.metrics.StatsSnapshot.GroupStat;
 import org.tributary.web.metrics.StatsSnapshot.PartitionStat;
 import org.tributary.web.metrics.StatsSnapshot.TopicStat;
 
 /**
- * Samples the broker every {@value #PERIOD_MS} ms: totals, per-second rates since the previous
- * sample, ISR shrinks and expands seen between samples. The console's charts and the
- * {@code /metrics} gauges read the latest sample.
+ * Samples the broker every {@value #PERIOD_MS} ms: its counters (requests and latency per API,
+ * messages and bytes in and out per topic), the engine's views (partitions, ISR, log sizes, lag)
+ * and per-second rates since the previous sample. The console's charts and the {@code /metrics}
+ * gauges read the latest sample.
  */
 @ApplicationScoped
 public class BrokerStats {
@@ -42,8 +47,7 @@ public class BrokerStats {
 
     private volatile StatsSnapshot latest = StatsSnapshot.empty();
     private ScheduledFuture<?> task;
-    private long isrShrinks;
-    private long isrExpands;
+    private MetricsSnapshot previousCounters;
     private int failures;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
@@ -73,36 +77,28 @@ public class BrokerStats {
         }
     }
 
-    /** Takes a sample; synchronized because ISR change counting compares with the previous one. */
+    /** Takes a sample; synchronized because rates compare with the previous one. */
     synchronized StatsSnapshot sample(StatsSnapshot prev) {
         long now = System.currentTimeMillis();
+        MetricsSnapshot counters = broker.metrics();
+        MetricsSnapshot before = previousCounters;
         double dt = Math.max(0.001, (now - prev.atMillis()) / 1000.0);
-        boolean first = prev.topics().isEmpty() && prev.messagesInTotal() == 0;
+        boolean first = prev.topics().isEmpty() && prev.messagesConsumedTotal() == 0;
         List<TopicInfo> topics = broker.topics();
         Map<String, TopicStat> ts = new LinkedHashMap<>();
         int parts = 0;
         int under = 0;
         int offline = 0;
-        long msgs = 0;
-        double msgRate = 0;
-        double byteRate = 0;
         for (TopicInfo t : topics) {
-            TopicStat before = prev.topics().get(t.name());
             List<PartitionStat> ps = t.partitions().stream()
                     .map(p -> new PartitionStat(p.partition(), Math.max(0, p.logEndOffset()), Math.max(0, p.sizeBytes()), p.isr().size()))
                     .toList();
-            if (before != null) {
-                countIsrChanges(before.partitions(), ps);
-            }
-            double mr = before == null ? 0 : Math.max(0, t.messages() - before.messagesIn()) / dt;
-            double br = before == null ? 0 : Math.max(0, t.sizeBytes() - before.sizeBytes()) / dt;
-            ts.put(t.name(), new TopicStat(t.name(), t.messages(), t.sizeBytes(), mr, br, ps));
+            MetricsSnapshot.TopicCounters c = counters.topics().getOrDefault(t.name(), MetricsSnapshot.TopicCounters.ZERO);
+            MetricsSnapshot.TopicCounters b = before == null ? null : before.topics().get(t.name());
+            ts.put(t.name(), new TopicStat(t.name(), t.sizeBytes(), flow(c, b, dt), ps));
             parts += t.partitionCount();
             under += t.underReplicated();
             offline += (int) t.partitions().stream().filter(PartitionInfo::offline).count();
-            msgs += t.messages();
-            msgRate += mr;
-            byteRate += br;
         }
         Map<String, GroupStat> gs = new LinkedHashMap<>();
         long committed = 0;
@@ -117,20 +113,32 @@ public class BrokerStats {
             committed += c;
         }
         double consumedRate = first ? 0 : Math.max(0, committed - prev.messagesConsumedTotal()) / dt;
+        List<ApiStat> apis = new ArrayList<>();
+        for (MetricsSnapshot.RequestStats r : counters.requests()) {
+            long earlier = before == null ? r.requests() : before.requests().stream().filter(x -> x.apiKey() == r.apiKey())
+                    .mapToLong(MetricsSnapshot.RequestStats::requests).findFirst().orElse(0L);
+            double[] q = r.totalTimeMs().valuesMs();
+            apis.add(new ApiStat(r.api(), r.requests(), Math.max(0, r.requests() - earlier) / dt, r.errors(),
+                    r.totalTimeMs().count(), q[0], q[1], q[2], q[3], q[4], q[5], r.totalTimeMs().maxMs()));
+        }
+        previousCounters = counters;
         int controller = broker.controllerId();
         int brokers = (int) broker.brokers().stream().filter(b -> b.alive()).count();
         return new StatsSnapshot(now, brokers, controller, controller >= 0 && controller == broker.brokerId(), topics.size(),
-                parts, under, offline, msgs, msgRate, byteRate, committed, consumedRate, isrShrinks, isrExpands, ts, gs);
+                parts, under, offline, flow(counters.allTopics(), before == null ? null : before.allTopics(), dt), committed,
+                consumedRate, counters.isrShrinks(), counters.isrExpands(), ts, gs, apis);
     }
 
-    private void countIsrChanges(List<PartitionStat> before, List<PartitionStat> after) {
-        for (PartitionStat a : after) {
-            for (PartitionStat b : before) {
-                if (a.partition() == b.partition()) {
-                    isrShrinks += a.isrSize() < b.isrSize() ? 1 : 0;
-                    isrExpands += a.isrSize() > b.isrSize() ? 1 : 0;
-                }
-            }
-        }
+    /** Totals now and rates since {@code before} (no rate on the first sample). */
+    static Flow flow(MetricsSnapshot.TopicCounters now, MetricsSnapshot.TopicCounters before, double seconds) {
+        MetricsSnapshot.TopicCounters b = before == null ? now : before;
+        return new Flow(now.messagesIn(), now.bytesIn(), now.messagesOut(), now.bytesOut(), now.produceRequests(),
+                now.failedProduceRequests(), now.fetchRequests(), now.failedFetchRequests(),
+                rate(now.messagesIn(), b.messagesIn(), seconds), rate(now.bytesIn(), b.bytesIn(), seconds),
+                rate(now.messagesOut(), b.messagesOut(), seconds), rate(now.bytesOut(), b.bytesOut(), seconds));
+    }
+
+    private static double rate(long now, long before, double seconds) {
+        return Math.max(0, now - before) / seconds;
     }
 }

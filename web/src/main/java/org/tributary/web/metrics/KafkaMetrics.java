@@ -3,6 +3,7 @@ package org.tributary.web.metrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -14,13 +15,17 @@ import org.eclipse.microprofile.metrics.Tag;
 
 /**
  * The broker's metrics in the application registry, named after Kafka's MBeans
- * ({@code kafka.server.BrokerTopicMetrics.MessagesInPerSec}, ...). All are gauges over the latest
- * {@link StatsSnapshot}; per-topic, per-partition and per-group gauges come and go with what they
- * describe.
+ * ({@code kafka.server.BrokerTopicMetrics.MessagesInPerSec}, {@code kafka.network.RequestMetrics.TotalTimeMs},
+ * ...). All are gauges over the latest {@link StatsSnapshot}: totals since start ({@code ...Total},
+ * for Prometheus' {@code rate()}), per-second rates over the last sample period, and request time
+ * percentiles over the last minute ({@code quantile} tag). Per-topic, per-partition, per-API and
+ * per-group gauges come and go with what they describe.
  */
 @ApplicationScoped
 public class KafkaMetrics {
     private static final String BTM = "kafka.server.BrokerTopicMetrics.";
+    private static final String RM = "kafka.network.RequestMetrics.";
+    private static final Map<String, Function<StatsSnapshot.ApiStat, Double>> QUANTILES = quantiles();
 
     @Inject
     private MetricRegistry registry;
@@ -39,12 +44,7 @@ public class KafkaMetrics {
         for (StatsSnapshot.TopicStat t : s.topics().values()) {
             String topic = t.topic();
             Tag tt = new Tag("topic", topic);
-            gauge(wanted, BTM + "MessagesInTotal", "Messages appended to the topic's logs (sum of log end offsets)", "messages",
-                    x -> topic(x, topic, StatsSnapshot.TopicStat::messagesIn), tt);
-            gauge(wanted, BTM + "MessagesInPerSec", "Messages in per second over the last sample period", "messages/s",
-                    x -> topic(x, topic, StatsSnapshot.TopicStat::messagesInPerSec), tt);
-            gauge(wanted, BTM + "BytesInPerSec", "Log bytes added per second over the last sample period", "bytes/s",
-                    x -> topic(x, topic, StatsSnapshot.TopicStat::bytesInPerSec), tt);
+            flowGauges(wanted, "", x -> x.topics().containsKey(topic) ? x.topics().get(topic).flow() : StatsSnapshot.Flow.ZERO, tt);
             for (StatsSnapshot.PartitionStat p : t.partitions()) {
                 int part = p.partition();
                 Tag pt = new Tag("partition", String.valueOf(part));
@@ -53,6 +53,23 @@ public class KafkaMetrics {
                 gauge(wanted, "kafka.log.Log.LogEndOffset", "Log end offset of the partition", "offset",
                         x -> partition(x, topic, part, StatsSnapshot.PartitionStat::logEndOffset), tt, pt);
             }
+        }
+        for (StatsSnapshot.ApiStat a : s.requests()) {
+            String api = a.api();
+            Tag rt = new Tag("request", api);
+            gauge(wanted, RM + "RequestsTotal", "Requests received since start", "requests", x -> api(x, api, StatsSnapshot.ApiStat::requests), rt);
+            gauge(wanted, RM + "RequestsPerSec", "Requests per second over the last sample period", "requests/s",
+                    x -> api(x, api, StatsSnapshot.ApiStat::requestsPerSec), rt);
+            gauge(wanted, RM + "ErrorsTotal",
+                    "Requests that failed as a whole (unsupported version, malformed, broker failure) since start", "requests",
+                    x -> api(x, api, StatsSnapshot.ApiStat::errors), rt);
+            for (Map.Entry<String, Function<StatsSnapshot.ApiStat, Double>> q : QUANTILES.entrySet()) {
+                Function<StatsSnapshot.ApiStat, Double> f = q.getValue();
+                gauge(wanted, RM + "TotalTimeMs", "Time from a request's arrival until its response is handed to the network, "
+                        + "percentile over the last minute", "ms", x -> api(x, api, f), rt, new Tag("quantile", q.getKey()));
+            }
+            gauge(wanted, RM + "TotalTimeMsMax", "Longest request time over the last minute", "ms",
+                    x -> api(x, api, StatsSnapshot.ApiStat::maxMs), rt);
         }
         for (StatsSnapshot.GroupStat g : s.groups().values()) {
             String group = g.groupId();
@@ -76,17 +93,50 @@ public class KafkaMetrics {
         }
     }
 
+    /** Kafka's BrokerTopicMetrics for one topic ({@code prefix} empty) or all of them ({@code "AllTopics"}). */
+    private void flowGauges(Set<MetricID> wanted, String prefix, Function<StatsSnapshot, StatsSnapshot.Flow> flow, Tag... tags) {
+        String n = BTM + prefix;
+        flowGauge(wanted, n + "MessagesInTotal", "Messages appended by producers since start", "messages", flow, StatsSnapshot.Flow::messagesIn, tags);
+        flowGauge(wanted, n + "BytesInTotal", "Record batch bytes appended by producers since start", "bytes", flow, StatsSnapshot.Flow::bytesIn, tags);
+        flowGauge(wanted, n + "MessagesOutTotal", "Messages sent to fetching clients since start", "messages", flow, StatsSnapshot.Flow::messagesOut, tags);
+        flowGauge(wanted, n + "BytesOutTotal", "Record bytes sent to fetching clients since start", "bytes", flow, StatsSnapshot.Flow::bytesOut, tags);
+        flowGauge(wanted, n + "MessagesInPerSec", "Messages in per second over the last sample period", "messages/s", flow,
+                StatsSnapshot.Flow::messagesInPerSec, tags);
+        flowGauge(wanted, n + "BytesInPerSec", "Bytes in per second over the last sample period", "bytes/s", flow,
+                StatsSnapshot.Flow::bytesInPerSec, tags);
+        flowGauge(wanted, n + "MessagesOutPerSec", "Messages out per second over the last sample period", "messages/s", flow,
+                StatsSnapshot.Flow::messagesOutPerSec, tags);
+        flowGauge(wanted, n + "BytesOutPerSec", "Bytes out per second over the last sample period", "bytes/s", flow,
+                StatsSnapshot.Flow::bytesOutPerSec, tags);
+        flowGauge(wanted, n + "TotalProduceRequestsTotal", "Partition produce requests since start", "requests", flow,
+                StatsSnapshot.Flow::produceRequests, tags);
+        flowGauge(wanted, n + "FailedProduceRequestsTotal", "Partition produce requests answered with an error since start", "requests",
+                flow, StatsSnapshot.Flow::failedProduceRequests, tags);
+        flowGauge(wanted, n + "TotalFetchRequestsTotal", "Partition fetch requests since start", "requests", flow,
+                StatsSnapshot.Flow::fetchRequests, tags);
+        flowGauge(wanted, n + "FailedFetchRequestsTotal", "Partition fetch requests answered with an error since start", "requests",
+                flow, StatsSnapshot.Flow::failedFetchRequests, tags);
+    }
+
+    private void flowGauge(Set<MetricID> wanted, String name, String description, String unit,
+            Function<StatsSnapshot, StatsSnapshot.Flow> flow, Function<StatsSnapshot.Flow, ? extends Number> value, Tag... tags) {
+        Function<StatsSnapshot, ? extends Number> f = x -> value.apply(flow.apply(x));
+        if (wanted == null) {
+            fixed(name, description, unit, f);
+        } else {
+            gauge(wanted, name, description, unit, f, tags);
+        }
+    }
+
     private void registerFixed() {
-        fixed(BTM + "AllTopicsMessagesInTotal", "Messages appended to all topics' logs", "messages", StatsSnapshot::messagesInTotal);
-        fixed(BTM + "AllTopicsMessagesInPerSec", "Messages in per second, all topics", "messages/s", StatsSnapshot::messagesInPerSec);
-        fixed(BTM + "AllTopicsBytesInPerSec", "Log bytes added per second, all topics", "bytes/s", StatsSnapshot::bytesInPerSec);
+        flowGauges(null, "AllTopics", StatsSnapshot::flow);
         fixed(BTM + "AllTopicsMessagesConsumedPerSec", "Growth of committed offsets per second, all groups", "messages/s",
                 StatsSnapshot::messagesConsumedPerSec);
         fixed("kafka.server.ReplicaManager.PartitionCount", "Partitions of all topics", "partitions", StatsSnapshot::partitionCount);
         fixed("kafka.server.ReplicaManager.UnderReplicatedPartitions", "Partitions whose ISR is smaller than their replica set",
                 "partitions", StatsSnapshot::underReplicated);
-        fixed("kafka.server.ReplicaManager.IsrShrinksTotal", "ISR shrinks seen since start", "events", StatsSnapshot::isrShrinks);
-        fixed("kafka.server.ReplicaManager.IsrExpandsTotal", "ISR expands seen since start", "events", StatsSnapshot::isrExpands);
+        fixed("kafka.server.ReplicaManager.IsrShrinksTotal", "ISR shrinks since start", "events", StatsSnapshot::isrShrinks);
+        fixed("kafka.server.ReplicaManager.IsrExpandsTotal", "ISR expands since start", "events", StatsSnapshot::isrExpands);
         fixed("kafka.controller.KafkaController.ActiveControllerCount", "1 when this broker is the active controller", "brokers",
                 x -> x.activeController() ? 1 : 0);
         fixed("kafka.controller.KafkaController.OfflinePartitionsCount", "Partitions without a leader", "partitions",
@@ -111,11 +161,6 @@ public class KafkaMetrics {
         return Metadata.builder().withName(name).withDescription(description + " (" + unit + ")").withUnit(MetricUnits.NONE).build();
     }
 
-    private static Number topic(StatsSnapshot s, String topic, Function<StatsSnapshot.TopicStat, ? extends Number> f) {
-        StatsSnapshot.TopicStat t = s.topics().get(topic);
-        return t == null ? 0 : f.apply(t);
-    }
-
     private static Number partition(StatsSnapshot s, String topic, int partition,
             Function<StatsSnapshot.PartitionStat, ? extends Number> f) {
         StatsSnapshot.TopicStat t = s.topics().get(topic);
@@ -130,8 +175,23 @@ public class KafkaMetrics {
         return 0;
     }
 
-    /** Visible for the stats endpoint. */
-    Map<String, StatsSnapshot.TopicStat> topics() {
-        return snap.topics();
+    private static Map<String, Function<StatsSnapshot.ApiStat, Double>> quantiles() {
+        Map<String, Function<StatsSnapshot.ApiStat, Double>> q = new LinkedHashMap<>();
+        q.put("0.5", StatsSnapshot.ApiStat::p50Ms);
+        q.put("0.75", StatsSnapshot.ApiStat::p75Ms);
+        q.put("0.95", StatsSnapshot.ApiStat::p95Ms);
+        q.put("0.98", StatsSnapshot.ApiStat::p98Ms);
+        q.put("0.99", StatsSnapshot.ApiStat::p99Ms);
+        q.put("0.999", StatsSnapshot.ApiStat::p999Ms);
+        return q;
+    }
+
+    private static Number api(StatsSnapshot s, String api, Function<StatsSnapshot.ApiStat, ? extends Number> f) {
+        for (StatsSnapshot.ApiStat a : s.requests()) {
+            if (a.api().equals(api)) {
+                return f.apply(a);
+            }
+        }
+        return 0;
     }
 }
