@@ -22,7 +22,16 @@ import org.tributary.cluster.BrokerInfo;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.TopicImage;
 
-/** Metadata (with auto-creation) and DescribeCluster. */
+/**
+ * Metadata (with auto-creation) and DescribeCluster.
+ *
+ * <p>Both describe the cluster as Kafka clients must see it: the brokers that answer for the topics
+ * of this broker's {@link MetadataImage}. Clients send Metadata requests (and the Admin client its
+ * partition-leader look-ups) to whichever listed broker is least loaded, and CreateTopics and the
+ * other controller requests to the controller named here, so every broker listed must know the
+ * same topics. Topic metadata is kept per broker until a controller-backed store shares it; until
+ * then that is this broker alone, whatever other brokers the data grid knows.
+ */
 final class MetadataHandler {
     private final ApiServices services;
     private final boolean autoCreate;
@@ -35,17 +44,18 @@ final class MetadataHandler {
     CompletionStage<ApiMessage> metadata(RequestContext ctx, ApiMessage message) {
         MetadataRequestData req = (MetadataRequestData) message;
         short v = ctx.apiVersion();
+        List<BrokerInfo> brokers = servingBrokers();
         MetadataResponseData resp = new MetadataResponseData()
                 .setThrottleTimeMs(0)
                 .setClusterId(services.cluster().clusterId())
-                .setControllerId(services.cluster().controllerId())
+                .setControllerId(controllerId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
-        for (BrokerInfo b : services.cluster().liveBrokers()) {
+        for (BrokerInfo b : brokers) {
             resp.brokers().add(new MetadataResponseData.MetadataResponseBroker()
                     .setNodeId(b.id()).setHost(b.host()).setPort(b.kafkaPort()).setRack(b.rack()));
         }
         MetadataImage image = ctx.image();
-        Set<Integer> live = liveIds();
+        Set<Integer> live = brokers.stream().map(BrokerInfo::id).collect(Collectors.toSet());
         boolean all = req.topics() == null || (req.topics().isEmpty() && v == 0);
         if (all) {
             for (TopicImage t : image.topics()) {
@@ -119,8 +129,18 @@ final class MetadataHandler {
         return out;
     }
 
-    private Set<Integer> liveIds() {
-        return services.cluster().liveBrokers().stream().map(BrokerInfo::id).collect(Collectors.toSet());
+    /**
+     * The live brokers that serve the topics of this broker's metadata image: this broker only,
+     * since each broker keeps its own topic metadata (see the class comment).
+     */
+    private List<BrokerInfo> servingBrokers() {
+        int self = services.cluster().localBrokerId();
+        return services.cluster().liveBrokers().stream().filter(b -> b.id() == self).toList();
+    }
+
+    /** The broker that changes this broker's topic metadata (CreateTopics, DeleteTopics, ...): this one. */
+    private int controllerId() {
+        return services.cluster().localBrokerId();
     }
 
     CompletionStage<ApiMessage> describeCluster(RequestContext ctx, ApiMessage message) {
@@ -128,7 +148,7 @@ final class MetadataHandler {
         DescribeClusterResponseData resp = new DescribeClusterResponseData()
                 .setThrottleTimeMs(0)
                 .setClusterId(services.cluster().clusterId())
-                .setControllerId(services.cluster().controllerId())
+                .setControllerId(controllerId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
         if (ctx.apiVersion() >= 1 && req.endpointType() != 1) {
             // only broker endpoints (type 1) are served here; controller endpoints are not exposed
@@ -137,7 +157,7 @@ final class MetadataHandler {
                     .setEndpointType(req.endpointType()));
         }
         resp.setEndpointType((byte) 1);
-        for (BrokerInfo b : services.cluster().liveBrokers()) {
+        for (BrokerInfo b : servingBrokers()) {
             resp.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
                     .setBrokerId(b.id()).setHost(b.host()).setPort(b.kafkaPort()).setRack(b.rack()).setIsFenced(false));
         }

@@ -53,7 +53,8 @@ public class BrokerBean implements BrokerService {
         try {
             n.start(hazelcast, threads);
             node = n;
-            admin = new BrokerAdmin(n.kafka().orElseThrow(), n.self().map(b -> b.host() + ":" + b.kafkaPort()).orElseThrow());
+            admin = new BrokerAdmin(n.kafka().orElseThrow(),
+                    BrokerAdmin.localBootstrap(n.settings().orElseThrow(), n.self().orElseThrow()));
         } catch (ConfigException e) {
             fail(n, config, e.getMessage());
         } catch (Exception e) {

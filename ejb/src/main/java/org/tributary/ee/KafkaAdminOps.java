@@ -16,13 +16,14 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,9 +48,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The admin operations the engine does not expose directly, done the way any operator tool does
- * them: with kafka-clients against this broker's own Kafka listener. One {@link Admin} and one
- * {@link KafkaProducer} and one group-less consumer (for browsing and offset look-ups) are created
- * on first use and closed with the broker. Every Kafka error becomes an {@link AdminException}.
+ * them: with kafka-clients against this broker's own Kafka listener. One {@link Admin} (which also
+ * looks offsets up, with ListOffsets), one {@link KafkaProducer} and one group-less consumer (for
+ * reading records) are created on first use and closed with the broker. Every Kafka error becomes
+ * an {@link AdminException}.
  */
 final class KafkaAdminOps implements AutoCloseable {
     private static final long TIMEOUT_MS = 15_000;
@@ -145,20 +147,20 @@ final class KafkaAdminOps implements AutoCloseable {
     private List<RecordInfo> browseLocked(String topic, int partition, long offset, Long timestamp, int limit) {
         TopicPartition tp = new TopicPartition(topic, partition);
         List<RecordInfo> out = new ArrayList<>();
+        long end = listOffsets(List.of(tp), OffsetSpec.latest()).get(tp);
+        long start;
+        if (timestamp != null) {
+            long found = listOffsets(List.of(tp), OffsetSpec.forTimestamp(timestamp)).get(tp);
+            start = found < 0 ? end : found;
+        } else {
+            start = Math.max(offset, listOffsets(List.of(tp), OffsetSpec.earliest()).get(tp));
+        }
+        if (start >= end) {
+            return out;
+        }
         try {
             KafkaConsumer<byte[], byte[]> c = reader();
             c.assign(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            long start;
-            if (timestamp != null) {
-                OffsetAndTimestamp found = c.offsetsForTimes(Map.of(tp, timestamp)).get(tp);
-                start = found == null ? end : found.offset();
-            } else {
-                start = Math.max(offset, c.beginningOffsets(List.of(tp)).get(tp));
-            }
-            if (start >= end) {
-                return out;
-            }
             c.seek(tp, start);
             long deadline = System.currentTimeMillis() + 2_000;
             while (out.size() < limit && System.currentTimeMillis() < deadline) {
@@ -183,7 +185,7 @@ final class KafkaAdminOps implements AutoCloseable {
         return out;
     }
 
-    /** The one consumer (no group) that reads records and looks up offsets; callers hold {@link #readLock}. */
+    /** The one consumer (no group) that reads records; callers hold {@link #readLock}. */
     private KafkaConsumer<byte[], byte[]> reader() {
         if (reader == null) {
             reader = newConsumer();
@@ -206,6 +208,7 @@ final class KafkaAdminOps implements AutoCloseable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-admin-browser");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // reading a topic deleted meanwhile must not create it
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -238,30 +241,30 @@ final class KafkaAdminOps implements AutoCloseable {
         return target;
     }
 
-    /** Earliest, latest or first-at-time offsets, looked up with the reader (ListOffsets through the consumer's metadata). */
+    /** Earliest, latest or first-at-time offsets (the log end offset where no record is that late). */
     private Map<TopicPartition, Long> lookUpOffsets(Collection<TopicPartition> partitions, OffsetReset how) {
-        synchronized (readLock) {
-            try {
-                KafkaConsumer<byte[], byte[]> c = reader();
-                Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-                if (how.kind() == OffsetReset.Kind.LATEST) {
-                    return ends;
+        return switch (how.kind()) {
+            case EARLIEST -> listOffsets(partitions, OffsetSpec.earliest());
+            case LATEST -> listOffsets(partitions, OffsetSpec.latest());
+            default -> {
+                Map<TopicPartition, Long> found = listOffsets(partitions, OffsetSpec.forTimestamp(how.value()));
+                List<TopicPartition> none = found.entrySet().stream().filter(e -> e.getValue() < 0).map(Map.Entry::getKey).toList();
+                if (!none.isEmpty()) {
+                    found.putAll(listOffsets(none, OffsetSpec.latest()));
                 }
-                if (how.kind() == OffsetReset.Kind.EARLIEST) {
-                    return c.beginningOffsets(partitions);
-                }
-                Map<TopicPartition, Long> q = new HashMap<>();
-                partitions.forEach(tp -> q.put(tp, how.value()));
-                Map<TopicPartition, Long> out = new HashMap<>();
-                c.offsetsForTimes(q).forEach((tp, found) -> out.put(tp, found == null ? ends.get(tp) : found.offset()));
-                return out;
-            } catch (ApiException e) {
-                throw translate(e, "partition");
-            } catch (RuntimeException e) {
-                closeReader();
-                throw e;
+                yield found;
             }
-        }
+        };
+    }
+
+    /** One ListOffsets look-up for every partition (offset -1 where a timestamp matches no record). */
+    private Map<TopicPartition, Long> listOffsets(Collection<TopicPartition> partitions, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+        partitions.forEach(tp -> q.put(tp, spec));
+        Map<TopicPartition, ListOffsetsResultInfo> found = await(admin().listOffsets(q).all(), "partition");
+        Map<TopicPartition, Long> out = new HashMap<>();
+        found.forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
     }
 
     private static <T> T await(java.util.concurrent.Future<T> f, String field) {
