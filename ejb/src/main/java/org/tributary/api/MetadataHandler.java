@@ -129,13 +129,8 @@ final class MetadataHandler {
         return out;
     }
 
-    /**
-     * The live brokers that serve the topics of this broker's metadata image: this broker only,
-     * since each broker keeps its own topic metadata (see the class comment).
-     */
     private List<BrokerInfo> servingBrokers() {
-        int self = services.cluster().localBrokerId();
-        return services.cluster().liveBrokers().stream().filter(b -> b.id() == self).toList();
+        return services.topics().servingBrokers();
     }
 
     /** The broker that changes this broker's topic metadata (CreateTopics, DeleteTopics, ...): this one. */

@@ -52,7 +52,7 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     private TopicImage topic(boolean create) {
         TopicImage t = metadata.image().topic(TOPIC).orElse(null);
         if (t == null && create) {
-            short rf = (short) Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), cluster.liveBrokers().size()));
+            short rf = (short) Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), topics.servingBrokers().size()));
             try {
                 t = topics.create(TOPIC, config.offsetsTopicPartitions(), rf, null,
                         Map.of("cleanup.policy", "compact", "compression.type", "producer", "segment.bytes", "104857600"), false);

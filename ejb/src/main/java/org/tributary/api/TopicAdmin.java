@@ -188,7 +188,7 @@ public final class TopicAdmin {
 
     private void checkAssignment(List<List<Integer>> manual, int rf) {
         Set<Integer> live = new HashSet<>();
-        cluster.liveBrokers().forEach(b -> live.add(b.id()));
+        servingBrokers().forEach(b -> live.add(b.id()));
         for (List<Integer> replicas : manual) {
             if (replicas.isEmpty() || replicas.size() != rf) {
                 throw new InvalidReplicaAssignmentException("All partitions should have the same number of replicas (" + rf + ")");
@@ -206,15 +206,27 @@ public final class TopicAdmin {
     }
 
     /** Round-robin placement over the live brokers from a random start, like Kafka without racks. */
+    /**
+     * The live brokers that host and answer for the topics of this broker's metadata: this broker
+     * alone, since each broker keeps its own topic metadata and no partition is replicated to
+     * another broker yet. Metadata responses list exactly these, and partitions are placed on them.
+     */
+    public List<BrokerInfo> servingBrokers() {
+        int self = cluster.localBrokerId();
+        return cluster.liveBrokers().stream().filter(b -> b.id() == self).toList();
+    }
+
     private List<List<Integer>> place(int firstPartition, int count, short rf, List<Integer> unused) {
-        List<BrokerInfo> brokers = cluster.liveBrokers();
+        List<BrokerInfo> brokers = servingBrokers();
         if (rf < 1) {
             throw new InvalidReplicationFactorException("Replication factor must be larger than 0, was " + rf);
         }
         if (rf > brokers.size()) {
             throw new InvalidReplicationFactorException("Unable to replicate the partition " + rf
                     + " time(s): The target replication factor of " + rf + " cannot be reached because only "
-                    + brokers.size() + " broker(s) are registered.");
+                    + brokers.size() + " broker(s) are registered"
+                    + (cluster.liveBrokers().size() > brokers.size() ? " for this broker's topics (partitions are not replicated"
+                            + " across brokers yet; each broker serves its own topics)." : "."));
         }
         int start = ThreadLocalRandom.current().nextInt(brokers.size());
         List<List<Integer>> out = new ArrayList<>();

@@ -172,4 +172,48 @@ class MultiBrokerMetadataTest {
             assertTrue(admin.listTopics().names().get().isEmpty(), "broker " + B + " has no topics of its own");
         }
     }
+
+    @Test
+    void partitionsAndTheGroupsTopicArePlacedOnTheBrokerThatKeepsThem() throws Exception {
+        startBrokers(B);
+        try (Admin admin = admin(portA)) {
+            admin.createTopics(List.of(new NewTopic("spread", 4, (short) 1))).all().get();
+            var description = admin.describeTopics(List.of("spread")).allTopicNames().get().get("spread");
+            for (var p : description.partitions()) {
+                assertEquals(A, p.leader().id(), "partition " + p.partition() + " is led by the broker that has it");
+            }
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> admin.createTopics(List.of(new NewTopic("rf2", 1, (short) 2))).all().get());
+            assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException, refused.toString());
+            assertTrue(refused.getCause().getMessage().contains("not replicated across brokers yet"), refused.getCause().getMessage());
+        }
+        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + portA, ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int p = 0; p < 4; p++) {
+                producer.send(new ProducerRecord<>("spread", p, null, ("v" + p).getBytes(StandardCharsets.UTF_8))).get(20, TimeUnit.SECONDS);
+            }
+        }
+        // a consumer group on a broker of a two-broker grid: the offsets topic is created with the
+        // replication factor this broker can give it, and commits work
+        Map<String, Object> cc = Map.of("bootstrap.servers", "127.0.0.1:" + portA, "group.id", "two-brokers",
+                "auto.offset.reset", "earliest", "enable.auto.commit", false);
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(cc,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("spread"));
+            int seen = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (seen < 4 && System.nanoTime() < deadline) {
+                seen += consumer.poll(java.time.Duration.ofMillis(200)).count();
+            }
+            assertEquals(4, seen);
+            consumer.commitSync();
+        }
+        try (Admin admin = admin(portA)) {
+            var offsets = admin.listConsumerGroupOffsets("two-brokers").partitionsToOffsetAndMetadata().get();
+            assertEquals(4, offsets.size());
+            offsets.values().forEach(o -> assertEquals(1, o.offset()));
+            var groupsTopic = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets");
+            assertEquals(1, groupsTopic.partitions().get(0).replicas().size());
+        }
+    }
 }
