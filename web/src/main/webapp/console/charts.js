@@ -3,7 +3,7 @@
   'use strict';
   function LineChart(canvas, series, size) {
     this.canvas = canvas;
-    this.series = series; // [{name, color}]
+    this.series = series; // [{name, color, dash}]: dash (e.g. [6, 4]) keeps a line visible over an equal one
     this.size = size || 60;
     this.data = series.map(function () { return []; });
   }
@@ -32,13 +32,14 @@
     }
     var size = this.size;
     this.data.forEach(function (d, s) {
-      g.strokeStyle = this.series[s].color; g.lineWidth = 2; g.beginPath();
+      g.strokeStyle = this.series[s].color; g.lineWidth = 2; g.setLineDash(this.series[s].dash || []); g.beginPath();
       d.forEach(function (v, j) {
         var x = left + plotW * (j + size - d.length) / (size - 1);
         var y = top + plotH - plotH * v / max;
         if (j === 0) { g.moveTo(x, y); } else { g.lineTo(x, y); }
       });
       g.stroke();
+      g.setLineDash([]);
       g.fillStyle = this.series[s].color;
       g.fillText(this.series[s].name + ': ' + fmt(d.length ? d[d.length - 1] : 0), left + 8 + s * 170, h - 4);
     }, this);

@@ -90,8 +90,8 @@
       '<div class="charts"><div class="chart"><b>Messages per second</b> <span class="muted">(in: appended by producers; out: sent to consumers)</span>' +
       '<canvas id="chart-messages"></canvas></div><div class="chart"><b>Bytes per second</b><canvas id="chart-bytes"></canvas></div></div>' +
       '<h2>Brokers</h2><div id="brokers"></div><h2>Topics</h2><div id="topics"></div>';
-    history.inRate = new LineChart($('chart-messages'), [{ name: 'in', color: '#2962a8' }, { name: 'out', color: '#ef6c00' }], 60);
-    history.bytes = new LineChart($('chart-bytes'), [{ name: 'in', color: '#2e7d32' }, { name: 'out', color: '#8e24aa' }], 60);
+    history.inRate = new LineChart($('chart-messages'), [{ name: 'in', color: '#2962a8' }, { name: 'out', color: '#ef6c00', dash: [6, 4] }], 60);
+    history.bytes = new LineChart($('chart-bytes'), [{ name: 'in', color: '#2e7d32' }, { name: 'out', color: '#8e24aa', dash: [6, 4] }], 60);
     return {
       refresh: function () {
         return Promise.all([api('GET', 'cluster'), pollStats(), api('GET', 'topics')]).then(function (r) {
