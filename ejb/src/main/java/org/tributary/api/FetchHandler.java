@@ -13,9 +13,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.tributary.log.FetchSlice;
-import org.tributary.metrics.TopicMetrics;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.TopicImage;
+import org.tributary.metrics.TopicMetrics;
 import org.tributary.partition.DelayedOperation;
 import org.tributary.partition.Partition;
 
