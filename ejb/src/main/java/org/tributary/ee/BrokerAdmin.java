@@ -8,9 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
-import org.tributary.cluster.BrokerInfo;
 import org.tributary.config.Listener;
-import org.tributary.config.NodeSettings;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.PartitionLag;
 import org.tributary.server.BrokerView.PartitionSummary;
@@ -34,27 +32,15 @@ final class BrokerAdmin implements AutoCloseable {
     /**
      * Where this node's admin clients connect: its own bound PLAINTEXT listener, on loopback when
      * that is bound to every interface, so admin operations do not depend on the advertised
-     * address (a name or NAT address the node itself may not reach). Only when the listener's port
-     * was chosen at bind time and another port is advertised is the bound port unknown here; then
-     * the advertised address is used.
+     * address (a name or NAT address the node itself may not reach).
      */
-    static String localBootstrap(NodeSettings settings, BrokerInfo self) {
-        Listener bound = settings.plaintext();
-        int port = bound.port();
-        if (port == 0) {
-            Listener advertised = settings.advertisedListeners().stream().filter(l -> l.name().equals(bound.name())).findFirst()
-                    .orElse(bound);
-            if (advertised.port() != 0) {
-                return hostPort(self.host(), self.kafkaPort());
-            }
-            port = self.kafkaPort(); // the advertised port is the bound one
-        }
+    static String localBootstrap(Listener bound, int boundPort) {
         String host = switch (bound.host()) {
             case "", "0.0.0.0" -> "127.0.0.1";
             case "::", "0:0:0:0:0:0:0:0" -> "::1";
             default -> bound.host();
         };
-        return hostPort(host, port);
+        return hostPort(host, boundPort);
     }
 
     private static String hostPort(String host, int port) {

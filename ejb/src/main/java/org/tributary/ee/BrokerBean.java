@@ -53,8 +53,8 @@ public class BrokerBean implements BrokerService {
         try {
             n.start(hazelcast, threads);
             node = n;
-            admin = new BrokerAdmin(n.kafka().orElseThrow(),
-                    BrokerAdmin.localBootstrap(n.settings().orElseThrow(), n.self().orElseThrow()));
+            KafkaServer kafka = n.kafka().orElseThrow();
+            admin = new BrokerAdmin(kafka, BrokerAdmin.localBootstrap(n.settings().orElseThrow().plaintext(), kafka.boundPort()));
         } catch (ConfigException e) {
             fail(n, config, e.getMessage());
         } catch (Exception e) {

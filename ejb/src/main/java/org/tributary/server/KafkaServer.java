@@ -70,6 +70,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private GroupCoordinator groups;
     private volatile ApiDispatcher dispatcher;
     private volatile boolean closed;
+    private volatile int boundPort = -1;
     private final BrokerMetrics metrics;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
@@ -117,7 +118,13 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes, maxIdleMs,
                 request -> dispatcher.onRequest(request), threads);
         Map<String, Integer> ports = socketServer.bind();
-        return ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());
+        boundPort = ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());
+        return boundPort;
+    }
+
+    /** The port {@link #bind()} bound for the PLAINTEXT listener (or the first one); -1 before binding. */
+    public int boundPort() {
+        return boundPort;
     }
 
     /** Starts serving; the cluster view gives ids and brokers (advertised host/port come from it). */
