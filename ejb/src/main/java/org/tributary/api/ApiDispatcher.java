@@ -70,24 +70,24 @@ public final class ApiDispatcher implements RequestChannel {
             ApiVersionsResponseData data = new ApiVersionsResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
                     .setApiKeys(registry.advertised());
-            send(request, header, data, (short) 0);
             done(request, key, true);
+            send(request, header, data, (short) 0);
             return;
         }
         AbstractRequest body;
         try {
             body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf)).request;
         } catch (RuntimeException e) {
+            done(request, key, true);
             request.closeConnection("malformed " + key + " v" + version + " request from client '" + printable(header.clientId())
                     + "': " + e.getMessage());
-            done(request, key, true);
             return;
         }
         if (reg == null || !reg.supports(version)) {
             LOG.fine(() -> "unsupported " + key + " v" + version + " from " + header.clientId());
+            done(request, key, true);
             respondError(request, header, body, new UnsupportedVersionException(key + " version " + version
                     + " is not supported by this broker"));
-            done(request, key, true);
             return;
         }
         RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), images.get());
@@ -95,11 +95,12 @@ public final class ApiDispatcher implements RequestChannel {
         try {
             result = reg.handler().handle(ctx, body.data());
         } catch (Exception e) {
-            fail(request, header, body, e);
             done(request, key, true);
+            fail(request, header, body, e);
             return;
         }
         result.whenComplete((response, error) -> {
+            done(request, key, error != null);
             if (error != null) {
                 fail(request, header, body, error);
             } else if (response == null) {
@@ -107,11 +108,13 @@ public final class ApiDispatcher implements RequestChannel {
             } else {
                 send(request, header, response, version);
             }
-            done(request, key, error != null);
         });
     }
 
-    /** Counts the request and its time from arrival until the answer was handed to the network. */
+    /**
+     * Counts the request and its time from arrival until its answer is ready, just before the
+     * answer is handed to the network: a client that has its answer sees its request counted.
+     */
     private void done(NetworkRequest request, ApiKeys key, boolean failed) {
         metrics.request(key, System.nanoTime() - request.receivedNanos(), failed);
     }
