@@ -198,6 +198,25 @@ public final class LogManager implements Closeable {
         }
     }
 
+    /**
+     * Closes the log of {@code tp} cleanly and renames its directory to
+     * {@code <topic>-<partition>.<millis>-stray}, which {@link #open} never loads again; the data
+     * stays on disk for an operator to inspect or move back. Returns the new directory, or empty
+     * when this manager has no such log.
+     */
+    public Optional<Path> moveAside(TopicPartition tp) throws IOException {
+        PartitionLog log = logs.remove(tp);
+        if (log == null) {
+            return Optional.empty();
+        }
+        log.close();
+        Path from = dataDir.resolve(tp.topic() + "-" + tp.partition());
+        Path to = dataDir.resolve(tp.topic() + "-" + tp.partition() + "." + time.milliseconds() + "-stray");
+        Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        CheckpointFile.fsyncDirectory(dataDir);
+        return Optional.of(to);
+    }
+
     public LogConfig brokerDefaults() {
         return brokerDefaults;
     }

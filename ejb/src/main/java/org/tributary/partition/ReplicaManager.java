@@ -27,6 +27,12 @@ import org.tributary.metadata.TopicImage;
  * new image (creates logs for new partitions, deletes removed topics, pushes config changes).
  * Owns the purgatories for long-poll fetches and acks=all produces.
  *
+ * <p>A log is deleted only when the metadata removes it explicitly: its partition was in an image
+ * this manager applied and is gone from the next one (topic deleted, or replaced by a new topic of
+ * the same name). A log on disk that no applied image has named (found at start-up, e.g. after the
+ * metadata was lost or belongs to another cluster) is moved aside as a {@code -stray} directory and
+ * logged, never deleted: an empty or stale image must not wipe a broker.
+ *
  * <p>Thread-safe; images are applied one at a time.
  */
 public final class ReplicaManager implements Consumer<MetadataImage>, Closeable {
@@ -106,12 +112,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             appliedConfigs.put(topic.name(), topic.configs());
         }
         for (TopicPartition tp : Set.copyOf(partitions.keySet())) {
-            if (!wanted.contains(tp)) {
+            if (!wanted.contains(tp)) { // named by an earlier image, removed by this one
                 remove(tp);
             }
         }
         appliedConfigs.keySet().removeIf(name -> image.topic(name).isEmpty());
-        deleteOrphanLogs(wanted);
+        moveAsideStrayLogs(wanted);
     }
 
     private void open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
@@ -140,13 +146,16 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         producePurgatory.checkAndComplete(tp);
     }
 
-    private void deleteOrphanLogs(Set<TopicPartition> wanted) {
+    /** Logs on disk that the metadata does not name for this broker: renamed aside, never deleted. */
+    private void moveAsideStrayLogs(Set<TopicPartition> wanted) {
         for (TopicPartition tp : Set.copyOf(logs.all().keySet())) {
             if (!wanted.contains(tp)) {
                 try {
-                    logs.delete(tp);
+                    logs.moveAside(tp).ifPresent(to -> LOG.warning("TRIB-PART-004 The log of " + tp
+                            + " is not in the cluster metadata for this broker; moved aside to " + to
+                            + " (not deleted). Move it back only if the metadata is wrong."));
                 } catch (IOException e) {
-                    LOG.warning("TRIB-PART-001 could not delete the log of " + tp + ": " + e.getMessage());
+                    LOG.warning("TRIB-PART-005 could not move aside the stray log of " + tp + ": " + e.getMessage());
                 }
             }
         }

@@ -13,7 +13,7 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /** Builders for record batches as clients send them (base offset 0). */
-final class Batches {
+public final class Batches {
     private Batches() {
     }
 
@@ -22,7 +22,7 @@ final class Batches {
     }
 
     /** {@code n} records "v0".."v(n-1)" padded to {@code valueSize}, all with timestamp {@code ts}. */
-    static MemoryRecords batch(int n, int valueSize, long ts) {
+    public static MemoryRecords batch(int n, int valueSize, long ts) {
         return batch(Compression.NONE, n, valueSize, ts);
     }
 

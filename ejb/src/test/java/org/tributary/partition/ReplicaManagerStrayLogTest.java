@@ -1,0 +1,100 @@
+package org.tributary.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tributary.log.Batches;
+import org.tributary.log.LogManager;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.TopicImage;
+import org.tributary.testing.FakeTime;
+
+/** Logs are deleted only by an explicit removal in the metadata, never because an image does not name them. */
+class ReplicaManagerStrayLogTest {
+    @TempDir
+    Path tmp;
+    final FakeTime time = new FakeTime(1_700_000_000_000L);
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final ExecutorService pool = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+        pool.shutdownNow();
+    }
+
+    private static MetadataImage image(TopicImage... topics) {
+        MetadataImage img = MetadataImage.EMPTY;
+        for (TopicImage t : topics) {
+            img = img.with(t);
+        }
+        return img;
+    }
+
+    private static TopicImage topic(String name, Uuid id, int partitions) {
+        return new TopicImage(name, id, java.util.Collections.nCopies(partitions, List.of(1)), Map.of());
+    }
+
+    @Test
+    void aLogThatTheStartUpImageDoesNotNameIsMovedAsideWithItsRecords() throws Exception {
+        TopicPartition kept = new TopicPartition("orders", 0);
+        TopicPartition stray = new TopicPartition("payments", 0);
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            logs.getOrCreate(kept, logs.brokerDefaults()).appendAsLeader(Batches.batch(3, 10, time.milliseconds()), 0);
+            logs.getOrCreate(stray, logs.brokerDefaults()).appendAsLeader(Batches.batch(7, 10, time.milliseconds()), 0);
+        }
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool);
+            rm.accept(image(topic("orders", Uuid.randomUuid(), 1))); // an image that has lost "payments"
+            assertTrue(rm.partition(kept).isPresent());
+            assertFalse(logs.get(stray).isPresent(), "the stray log is no longer served");
+            assertFalse(Files.exists(tmp.resolve("logs/payments-0")));
+            Path aside = strayDir(tmp.resolve("logs"), "payments-0.");
+            assertTrue(Files.exists(aside.resolve("00000000000000000000.log")), "the records are still on disk");
+            assertTrue(Files.size(aside.resolve("00000000000000000000.log")) > 0);
+            rm.close();
+        }
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            assertEquals(1, logs.all().size(), "a -stray directory is never loaded as a log again");
+        }
+    }
+
+    @Test
+    void aTopicRemovedByTheMetadataIsDeleted() throws Exception {
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool);
+            TopicImage orders = topic("orders", Uuid.randomUuid(), 2);
+            MetadataImage withOrders = image(orders);
+            rm.accept(withOrders);
+            assertTrue(Files.isDirectory(tmp.resolve("logs/orders-1")));
+            rm.accept(withOrders.without("orders"));
+            assertFalse(Files.exists(tmp.resolve("logs/orders-0")));
+            assertFalse(Files.exists(tmp.resolve("logs/orders-1")));
+            try (Stream<Path> s = Files.list(tmp.resolve("logs"))) {
+                assertEquals(0, s.count(), "an explicit removal leaves nothing aside");
+            }
+            rm.close();
+        }
+    }
+
+    private static Path strayDir(Path logs, String prefix) throws Exception {
+        try (Stream<Path> s = Files.list(logs)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith("-stray"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + "*-stray directory in " + logs));
+        }
+    }
+}
