@@ -1,0 +1,143 @@
+package org.tributary.grid;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tributary.config.BrokerConfig;
+import org.tributary.config.ConfigException;
+import org.tributary.config.Listener;
+import org.tributary.config.QuorumSettings;
+
+/** Voter formation on real, embedded data-grid members (loopback only). */
+class QuorumFormationTest {
+    private final String gridName = "test-" + UUID.randomUUID();
+    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void shutdown() {
+        pool.shutdownNow();
+        members.forEach(HazelcastInstance::shutdown);
+    }
+
+    private HazelcastInstance member() {
+        Config c = new Config();
+        c.setClusterName(gridName);
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.logging.type", "jdk");
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.getNetworkConfig().setPort(15801).setPortAutoIncrement(true);
+        c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = c.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:15801").addMember("127.0.0.1:15802")
+                .addMember("127.0.0.1:15803").addMember("127.0.0.1:15804");
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(c);
+        members.add(hz);
+        return hz;
+    }
+
+    private static QuorumSettings settings(int node, Map<String, String> values) {
+        return QuorumSettings.from(BrokerConfig.of(values), Optional.of(node), new Listener("PLAINTEXT", "127.0.0.1", 9092 + node));
+    }
+
+    private Path data(int node) throws Exception {
+        return Files.createDirectories(dir.resolve("node-" + node));
+    }
+
+    private static long deadline(long ms) {
+        return System.currentTimeMillis() + ms;
+    }
+
+    @Test
+    void threeNodesStartingTogetherAgreeOnOneVoterSetAndAFourthBecomesAnObserver() throws Exception {
+        List<HazelcastInstance> hz = List.of(member(), member(), member());
+        List<Future<VoterSet>> results = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            Path d = data(i);
+            results.add(pool.submit(() -> QuorumFormation.resolve(hz.get(node), "c1", node,
+                    settings(node, Map.of("tributary.quorum.voter.count", "3")), d, System::currentTimeMillis, deadline(30_000))));
+        }
+        VoterSet first = results.get(0).get(30, TimeUnit.SECONDS);
+        assertEquals("0@127.0.0.1:9192,1@127.0.0.1:9193,2@127.0.0.1:9194", first.format());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(first, results.get(i).get(30, TimeUnit.SECONDS));
+            assertEquals(Optional.of(first), VoterSet.read(data(i)), "each node keeps the set in its data directory");
+        }
+        VoterSet fourth = QuorumFormation.resolve(member(), "c1", 3, settings(3, Map.of("tributary.quorum.voter.count", "3")),
+                data(3), System::currentTimeMillis, deadline(10_000));
+        assertEquals(first, fourth);
+        assertFalse(fourth.contains(3), "a node beyond the voters follows as an observer");
+    }
+
+    @Test
+    void afterAFullStopTheDataDirectoryAloneGivesTheVoters() throws Exception {
+        VoterSet.parse("0@127.0.0.1:9192,1@127.0.0.1:9193,2@127.0.0.1:9194").write(data(1));
+        // a fresh grid that remembers nothing, and no other node present: no waiting
+        VoterSet got = QuorumFormation.resolve(member(), "c1", 1, settings(1, Map.of("tributary.quorum.voter.count", "3")),
+                data(1), System::currentTimeMillis, deadline(1_000));
+        assertEquals(3, got.size());
+    }
+
+    @Test
+    void aLoneNodeOfAThreeVoterClusterGivesUpWithOneClearLine() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> QuorumFormation.resolve(member(), "c1", 0,
+                settings(0, Map.of("tributary.quorum.voter.count", "3")), data(0), System::currentTimeMillis, deadline(500)));
+        assertEquals(QuorumSettings.VOTER_COUNT, e.key());
+        assertTrue(e.getMessage().contains("only 1 node(s) showed up"), e.getMessage());
+        assertTrue(VoterSet.read(data(0)).isEmpty(), "nothing is written when no quorum formed");
+    }
+
+    @Test
+    void aDataDirectoryOfOneQuorumRefusesAnotherQuorumNamedBySettingOrGrid() throws Exception {
+        VoterSet.parse("0@127.0.0.1:9192").write(data(0));
+        ConfigException bySetting = assertThrows(ConfigException.class, () -> QuorumFormation.resolve(member(), "c1", 0,
+                settings(0, Map.of("controller.quorum.voters", "0@127.0.0.1:9192,1@127.0.0.1:9193")), data(0),
+                System::currentTimeMillis, deadline(500)));
+        assertTrue(bySetting.getMessage().contains("belongs to the quorum 0@127.0.0.1:9192"), bySetting.getMessage());
+
+        HazelcastInstance other = member();
+        VoterSet.parse("5@127.0.0.1:9197").write(data(5));
+        QuorumFormation.resolve(other, "c1", 5, settings(5, Map.of("tributary.quorum.port", "9197")), data(5),
+                System::currentTimeMillis, deadline(500));
+        ConfigException byGrid = assertThrows(ConfigException.class, () -> QuorumFormation.resolve(members.get(0), "c1", 0,
+                settings(0, Map.of()), data(0), System::currentTimeMillis, deadline(500)));
+        assertTrue(byGrid.getMessage().contains("has the quorum 5@127.0.0.1:9197"), byGrid.getMessage());
+    }
+
+    @Test
+    void voterSetsRoundTripAndChooseTheLowestIds() {
+        VoterSet s = VoterSet.parse("2@h:3,0@h:1,1@h:2");
+        assertEquals("0@h:1,1@h:2,2@h:3", s.format());
+        assertEquals(s, VoterSet.parse(s.format()));
+        QuorumSettings.HostPort a = new QuorumSettings.HostPort("h", 1);
+        assertEquals(Optional.empty(), VoterSet.choose(3, List.of(new VoterSet.Candidate(7, a), new VoterSet.Candidate(4, a))));
+        assertEquals("4@h:1", VoterSet.choose(1, List.of(new VoterSet.Candidate(7, a), new VoterSet.Candidate(4, a))).get().format());
+        assertThrows(IllegalArgumentException.class, () -> VoterSet.parse("x"));
+    }
+}
