@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +48,8 @@ import org.apache.ratis.server.storage.RaftStorage;
  */
 public final class RaftQuorum implements AutoCloseable {
     private static final long POLL_MILLIS = 10;
+    /** Threads that wait for leader requests (the Ratis client call used blocks). */
+    private static final int REQUEST_THREADS = 4;
 
     private final QuorumConfig cfg;
     private final RaftGroupId groupId;
@@ -56,6 +60,7 @@ public final class RaftQuorum implements AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
+    private final ThreadPoolExecutor requests;
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private final AtomicReference<MemberState> state = new AtomicReference<>(MemberState.STARTING);
 
@@ -68,6 +73,18 @@ public final class RaftQuorum implements AutoCloseable {
         this.tracker = tracker;
         this.client = client;
         this.timer = timer;
+        this.requests = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new java.util.concurrent.ThreadFactory() {
+                    private final AtomicLong n = new AtomicLong();
+
+                    @Override
+                    public Thread newThread(Runnable r) {
+                        Thread t = new Thread(r, "tributary-quorum-request-" + cfg.localId() + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }
+                });
+        this.requests.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -205,17 +222,24 @@ public final class RaftQuorum implements AutoCloseable {
         if (state.get() != MemberState.RUNNING) {
             return CompletableFuture.failedFuture(closed());
         }
-        CompletableFuture<byte[]> result;
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(request));
         try {
-            result = client.async().sendReadOnly(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString
-                    .copyFrom(request))).thenApply(reply -> {
-                        if (!reply.isSuccess()) {
-                            throw Failures.map(reply.getException(), "leader request");
-                        }
-                        return reply.getMessage().getContent().toByteArray();
-                    });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(Failures.map(e, "leader request"));
+            // the blocking client follows NotLeader/LeaderNotReady replies (the ordered async one does not
+            // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy
+            requests.execute(() -> {
+                try {
+                    RaftClientReply reply = client.io().sendReadOnly(message);
+                    if (!reply.isSuccess()) {
+                        throw Failures.map(reply.getException(), "leader request");
+                    }
+                    result.complete(reply.getMessage().getContent().toByteArray());
+                } catch (IOException | RuntimeException e) {
+                    result.completeExceptionally(Failures.map(e, "leader request"));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(closed());
         }
         return bounded(result, timeout, "leader request");
     }
@@ -358,10 +382,14 @@ public final class RaftQuorum implements AutoCloseable {
             f.completeExceptionally(closed);
         }
         boolean clean = closeQuietly(client);
+        long clientMs = (System.nanoTime() - t0) / 1_000_000;
         clean &= closeQuietly(server);
+        long serverMs = (System.nanoTime() - t0) / 1_000_000 - clientMs;
         timer.shutdownNow();
+        requests.shutdownNow();
         try {
-            clean &= ratisSm.awaitEventsStopped(1000) && timer.awaitTermination(1000, TimeUnit.MILLISECONDS);
+            clean &= ratisSm.awaitEventsStopped(1000) && timer.awaitTermination(1000, TimeUnit.MILLISECONDS)
+                    && requests.awaitTermination(1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             clean = false;
@@ -369,7 +397,8 @@ public final class RaftQuorum implements AutoCloseable {
         state.set(MemberState.CLOSED);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (clean) {
-            QuorumLog.LOG.info(() -> "TRIB-0101 Quorum member " + cfg.localId() + " closed in " + ms + " ms");
+            QuorumLog.LOG.info(() -> "TRIB-0101 Quorum member " + cfg.localId() + " closed in " + ms + " ms (client "
+                    + clientMs + " ms, server " + serverMs + " ms)");
         } else {
             QuorumLog.LOG.warning(() -> "TRIB-0103 Quorum member " + cfg.localId() + " closed in " + ms
                     + " ms, but not everything stopped cleanly (see above)");
