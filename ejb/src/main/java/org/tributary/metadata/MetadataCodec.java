@@ -1,0 +1,285 @@
+package org.tributary.metadata;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.tributary.metadata.MetadataRecord.ConfigRecord;
+import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
+import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
+import org.tributary.metadata.MetadataRecord.NoOpRecord;
+import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
+import org.tributary.metadata.MetadataRecord.PartitionRecord;
+import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
+import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
+import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
+import org.tributary.metadata.MetadataRecord.ResourceType;
+import org.tributary.metadata.MetadataRecord.TopicRecord;
+import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
+
+/**
+ * The binary form of one log entry: a batch of {@link MetadataRecord}s.
+ *
+ * <pre>
+ * batch  = format:int8 (1) | crc32c:int32 (of everything after it) | count:int32 | record*
+ * record = type:int8 | version:int8 | size:int32 | payload (size bytes)
+ * </pre>
+ *
+ * Big-endian; strings are an int32 byte length (-1 = null) and UTF-8; int lists an int32 count (-1 =
+ * null) and int32s; Uuids two int64s; booleans one byte 0/1. Each record type has its own version
+ * byte; a decoder refuses versions it does not know. Anything unknown, truncated, trailing or
+ * failing the checksum is refused with a {@link CorruptRecordException} that says what and where.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MetadataCodec {
+    static final byte FORMAT = 1;
+
+    private MetadataCodec() {
+    }
+
+    /** Refused input: unknown format, type or version, bad checksum, truncated or malformed bytes. */
+    public static final class CorruptRecordException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        public CorruptRecordException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The record types and their codes in the log; never reuse a code. */
+    enum Type {
+        REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 0),
+        PARTITION_CHANGE(7, 0), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);
+
+        final byte code;
+        final byte version;
+
+        Type(int code, int version) {
+            this.code = (byte) code;
+            this.version = (byte) version;
+        }
+
+        static Type of(MetadataRecord r) {
+            if (r instanceof RegisterBrokerRecord) {
+                return REGISTER_BROKER;
+            } else if (r instanceof FenceBrokerRecord) {
+                return FENCE_BROKER;
+            } else if (r instanceof UnfenceBrokerRecord) {
+                return UNFENCE_BROKER;
+            } else if (r instanceof ControlledShutdownRecord) {
+                return CONTROLLED_SHUTDOWN;
+            } else if (r instanceof TopicRecord) {
+                return TOPIC;
+            } else if (r instanceof PartitionRecord) {
+                return PARTITION;
+            } else if (r instanceof PartitionChangeRecord) {
+                return PARTITION_CHANGE;
+            } else if (r instanceof ConfigRecord) {
+                return CONFIG;
+            } else if (r instanceof RemoveTopicRecord) {
+                return REMOVE_TOPIC;
+            } else if (r instanceof ProducerIdsRecord) {
+                return PRODUCER_IDS;
+            } else if (r instanceof NoOpRecord) {
+                return NO_OP;
+            }
+            throw new IllegalArgumentException("no codec for " + r.getClass().getName());
+        }
+
+        static Type ofCode(byte code) {
+            for (Type t : values()) {
+                if (t.code == code) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    public static byte[] encode(List<? extends MetadataRecord> batch) {
+        ByteWriter w = new ByteWriter();
+        w.int8(FORMAT);
+        w.int32(0); // checksum, filled in below
+        w.int32(batch.size());
+        for (MetadataRecord r : batch) {
+            Type t = Type.of(r);
+            w.int8(t.code);
+            w.int8(t.version);
+            int sizeAt = w.position();
+            w.int32(0);
+            RecordPayloads.write(w, r);
+            w.putInt(sizeAt, w.position() - sizeAt - 4);
+        }
+        byte[] bytes = w.toByteArray();
+        ByteBuffer.wrap(bytes).putInt(1, crc(bytes));
+        return bytes;
+    }
+
+    public static List<MetadataRecord> decode(byte[] bytes) {
+        if (bytes == null || bytes.length < 9) {
+            throw new CorruptRecordException("metadata batch of " + (bytes == null ? "null" : bytes.length + " byte(s)")
+                    + " is shorter than its 9-byte header", null);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        byte format = buf.get();
+        if (format != FORMAT) {
+            throw new CorruptRecordException("unknown metadata batch format " + format + " (this broker reads format " + FORMAT + ")",
+                    null);
+        }
+        int expected = buf.getInt();
+        int actual = crc(bytes);
+        if (expected != actual) {
+            throw new CorruptRecordException("metadata batch of " + bytes.length + " bytes fails its checksum (stored "
+                    + Integer.toHexString(expected) + ", computed " + Integer.toHexString(actual) + ")", null);
+        }
+        int count = buf.getInt();
+        if (count < 0 || count > buf.remaining() / 6) {
+            throw new CorruptRecordException("metadata batch claims " + count + " records in " + buf.remaining() + " bytes", null);
+        }
+        List<MetadataRecord> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(decodeRecord(buf, i));
+        }
+        if (buf.hasRemaining()) {
+            throw new CorruptRecordException("metadata batch has " + buf.remaining() + " trailing byte(s) after " + count + " records",
+                    null);
+        }
+        return out;
+    }
+
+    private static MetadataRecord decodeRecord(ByteBuffer buf, int index) {
+        int at = buf.position();
+        try {
+            byte code = buf.get();
+            byte version = buf.get();
+            int size = buf.getInt();
+            Type type = Type.ofCode(code);
+            if (type == null) {
+                throw new CorruptRecordException("record " + index + " at byte " + at + " has unknown type " + code, null);
+            }
+            if (version < 0 || version > type.version) {
+                throw new CorruptRecordException("record " + index + " (" + type + ") at byte " + at + " has version " + version
+                        + "; this broker reads versions up to " + type.version, null);
+            }
+            if (size < 0 || size > buf.remaining()) {
+                throw new CorruptRecordException("record " + index + " (" + type + ") at byte " + at + " claims " + size
+                        + " bytes; " + buf.remaining() + " remain", null);
+            }
+            ByteBuffer payload = buf.slice();
+            payload.limit(size);
+            buf.position(buf.position() + size);
+            MetadataRecord r = RecordPayloads.read(type, new ByteReader(payload));
+            if (payload.hasRemaining()) {
+                throw new CorruptRecordException("record " + index + " (" + type + ") at byte " + at + " has " + payload.remaining()
+                        + " unread byte(s)", null);
+            }
+            return r;
+        } catch (BufferUnderflowException | IllegalArgumentException | NullPointerException e) {
+            if (e instanceof CorruptRecordException c) {
+                throw c;
+            }
+            throw new CorruptRecordException("record " + index + " at byte " + at + " is malformed: " + e, e);
+        }
+    }
+
+    private static int crc(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 5, bytes.length - 5);
+        return (int) crc.getValue();
+    }
+
+    /** Per-type payloads. */
+    static final class RecordPayloads {
+        private RecordPayloads() {
+        }
+
+        static void write(ByteWriter w, MetadataRecord record) {
+            if (record instanceof RegisterBrokerRecord r) {
+                w.int32(r.brokerId());
+                w.uuid(r.incarnationId());
+                w.int64(r.epoch());
+                w.string(r.host());
+                w.int32(r.kafkaPort());
+                w.int32(r.httpPort());
+                w.string(r.rack());
+                w.bool(r.fenced());
+                w.bool(r.cleanShutdown());
+            } else if (record instanceof FenceBrokerRecord r) {
+                w.int32(r.brokerId());
+                w.int64(r.epoch());
+            } else if (record instanceof UnfenceBrokerRecord r) {
+                w.int32(r.brokerId());
+                w.int64(r.epoch());
+            } else if (record instanceof ControlledShutdownRecord r) {
+                w.int32(r.brokerId());
+                w.int64(r.epoch());
+            } else if (record instanceof TopicRecord r) {
+                w.string(r.name());
+                w.uuid(r.topicId());
+            } else if (record instanceof PartitionRecord r) {
+                w.uuid(r.topicId());
+                w.int32(r.partition());
+                w.ints(r.replicas());
+                w.ints(r.isr());
+                w.int32(r.leader());
+                w.int32(r.leaderEpoch());
+                w.int32(r.partitionEpoch());
+            } else if (record instanceof PartitionChangeRecord r) {
+                w.uuid(r.topicId());
+                w.int32(r.partition());
+                w.ints(r.isr());
+                w.int32(r.leader());
+                w.ints(r.replicas());
+            } else if (record instanceof ConfigRecord r) {
+                w.int8((byte) r.resourceType().ordinal());
+                w.string(r.resourceName());
+                w.string(r.key());
+                w.string(r.value());
+            } else if (record instanceof RemoveTopicRecord r) {
+                w.uuid(r.topicId());
+            } else if (record instanceof ProducerIdsRecord r) {
+                w.int32(r.brokerId());
+                w.int64(r.brokerEpoch());
+                w.int64(r.nextProducerId());
+            } else if (!(record instanceof NoOpRecord)) {
+                throw new IllegalArgumentException("no codec for " + record.getClass().getName());
+            }
+        }
+
+        static MetadataRecord read(Type type, ByteReader r) {
+            switch (type) {
+                case REGISTER_BROKER:
+                    return new RegisterBrokerRecord(r.int32(), r.uuid(), r.int64(), r.string(), r.int32(), r.int32(), r.string(),
+                            r.bool(), r.bool());
+                case FENCE_BROKER:
+                    return new FenceBrokerRecord(r.int32(), r.int64());
+                case UNFENCE_BROKER:
+                    return new UnfenceBrokerRecord(r.int32(), r.int64());
+                case CONTROLLED_SHUTDOWN:
+                    return new ControlledShutdownRecord(r.int32(), r.int64());
+                case TOPIC:
+                    return new TopicRecord(r.string(), r.uuid());
+                case PARTITION:
+                    return new PartitionRecord(r.uuid(), r.int32(), r.ints(), r.ints(), r.int32(), r.int32(), r.int32());
+                case PARTITION_CHANGE:
+                    return new PartitionChangeRecord(r.uuid(), r.int32(), r.ints(), r.int32(), r.ints());
+                case CONFIG:
+                    byte t = r.int8();
+                    if (t < 0 || t >= ResourceType.values().length) {
+                        throw new IllegalArgumentException("unknown config resource type " + t);
+                    }
+                    return new ConfigRecord(ResourceType.values()[t], r.string(), r.string(), r.string());
+                case REMOVE_TOPIC:
+                    return new RemoveTopicRecord(r.uuid());
+                case PRODUCER_IDS:
+                    return new ProducerIdsRecord(r.int32(), r.int64(), r.int64());
+                case NO_OP:
+                    return new NoOpRecord();
+                default:
+                    throw new IllegalArgumentException("unknown record type " + type);
+            }
+        }
+    }
+}

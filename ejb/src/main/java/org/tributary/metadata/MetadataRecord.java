@@ -1,0 +1,129 @@
+package org.tributary.metadata;
+
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * One typed record of the cluster metadata log. The log is a sequence of entries; each entry is a
+ * batch of records ({@link MetadataCodec}) applied atomically by {@link MetadataDelta}, in log
+ * order, on every broker. The active controller is the only writer.
+ *
+ * <p>Every record is an immutable value; list fields are copied. Broker epochs are the log offset
+ * of the entry that holds the broker's {@link RegisterBrokerRecord}. Partition numbers, broker ids
+ * and epochs follow Kafka's KRaft records ({@code metadata/src/main/resources/common/metadata}).
+ */
+public sealed interface MetadataRecord {
+
+    /** {@link PartitionChangeRecord#leader()} when the leader does not change. */
+    int NO_LEADER_CHANGE = -2;
+    /** A partition leader of -1: no leader, the partition is offline. */
+    int NO_LEADER = -1;
+    /** {@link RegisterBrokerRecord#epoch()} meaning "the offset of the entry holding this record". */
+    long EPOCH_OF_ENTRY = -1;
+
+    /** The resource a {@link ConfigRecord} belongs to. */
+    enum ResourceType {
+        TOPIC, BROKER
+    }
+
+    /**
+     * A broker (re-)registers: a new incarnation (one process lifetime) of broker {@code brokerId}.
+     * It replaces any earlier registration of that id. The controller always writes
+     * {@code fenced = true} and {@code epoch = EPOCH_OF_ENTRY}; snapshots carry the real epoch and
+     * fenced state. {@code cleanShutdown} is what the broker reported about its previous run.
+     */
+    record RegisterBrokerRecord(int brokerId, Uuid incarnationId, long epoch, String host, int kafkaPort, int httpPort,
+            String rack, boolean fenced, boolean cleanShutdown) implements MetadataRecord {
+        public RegisterBrokerRecord {
+            Objects.requireNonNull(incarnationId, "incarnationId");
+            Objects.requireNonNull(host, "host");
+            if (brokerId < 0) {
+                throw new IllegalArgumentException("broker id must be >= 0, was " + brokerId);
+            }
+        }
+    }
+
+    /** The broker's registration of epoch {@code epoch} becomes fenced (it may not lead or be in an ISR). */
+    record FenceBrokerRecord(int brokerId, long epoch) implements MetadataRecord {
+    }
+
+    /** The broker's registration of epoch {@code epoch} becomes unfenced. */
+    record UnfenceBrokerRecord(int brokerId, long epoch) implements MetadataRecord {
+    }
+
+    /** The unfenced broker's registration of epoch {@code epoch} enters controlled shutdown. */
+    record ControlledShutdownRecord(int brokerId, long epoch) implements MetadataRecord {
+    }
+
+    /** A topic is created (without partitions; {@link PartitionRecord}s follow in the same batch). */
+    record TopicRecord(String name, Uuid topicId) implements MetadataRecord {
+        public TopicRecord {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(topicId, "topicId");
+        }
+    }
+
+    /**
+     * A partition's full registration: the next partition of its topic (partitions are numbered
+     * without gaps), or a replacement in a snapshot.
+     */
+    record PartitionRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+            int partitionEpoch) implements MetadataRecord {
+        public PartitionRecord {
+            Objects.requireNonNull(topicId, "topicId");
+            replicas = List.copyOf(replicas);
+            isr = List.copyOf(isr);
+        }
+
+        public PartitionRegistration registration() {
+            return new PartitionRegistration(replicas, isr, leader, leaderEpoch, partitionEpoch);
+        }
+    }
+
+    /**
+     * A change to one partition. {@code isr} and {@code replicas} are null when unchanged;
+     * {@code leader} is {@link #NO_LEADER_CHANGE} when unchanged. As in Kafka, applying it always
+     * bumps the partition epoch, and bumps the leader epoch whenever {@code leader} is set (a new
+     * leader, or the same one to force a bump).
+     */
+    record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> isr, int leader, List<Integer> replicas)
+            implements MetadataRecord {
+        public PartitionChangeRecord {
+            Objects.requireNonNull(topicId, "topicId");
+            isr = isr == null ? null : List.copyOf(isr);
+            replicas = replicas == null ? null : List.copyOf(replicas);
+        }
+    }
+
+    /**
+     * Sets ({@code value != null}) or deletes ({@code value == null}) one config key of a topic (by
+     * name) or a broker ({@code resourceName} = the broker id, or "" for the cluster default).
+     */
+    record ConfigRecord(ResourceType resourceType, String resourceName, String key, String value) implements MetadataRecord {
+        public ConfigRecord {
+            Objects.requireNonNull(resourceType, "resourceType");
+            Objects.requireNonNull(resourceName, "resourceName");
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /** A topic is deleted, with its partitions and configs. */
+    record RemoveTopicRecord(Uuid topicId) implements MetadataRecord {
+        public RemoveTopicRecord {
+            Objects.requireNonNull(topicId, "topicId");
+        }
+    }
+
+    /**
+     * A block of producer ids was handed to broker {@code brokerId} (epoch {@code brokerEpoch});
+     * the next block starts at {@code nextProducerId}. It only ever grows. Snapshots write it with
+     * broker id and epoch -1.
+     */
+    record ProducerIdsRecord(int brokerId, long brokerEpoch, long nextProducerId) implements MetadataRecord {
+    }
+
+    /** Changes nothing; a new controller writes it first to learn that its term's entries commit. */
+    record NoOpRecord() implements MetadataRecord {
+    }
+}

@@ -1,0 +1,14 @@
+package org.tributary.quorum;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Answers requests sent with {@link RaftQuorum#requestLeader} by any member. Called on the
+ * current leader only, on a Ratis thread: it must not block; long work belongs in the returned
+ * future. A failed future reaches the caller as a {@link QuorumException} of kind
+ * {@link QuorumException.Kind#HANDLER_FAILED} with the failure's message.
+ */
+@FunctionalInterface
+public interface LeaderRequestHandler {
+    CompletableFuture<byte[]> handle(byte[] request);
+}

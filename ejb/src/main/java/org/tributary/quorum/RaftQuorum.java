@@ -1,0 +1,425 @@
+package org.tributary.quorum;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+
+/**
+ * One member of the metadata quorum: a Ratis server for the cluster's metadata group, plus a
+ * client for reaching the leader. See {@link MemberState} for the lifecycle.
+ *
+ * <p>{@link #start} returns once the server runs, usually before an election has happened:
+ * {@link #status()} tells the truth at any time and {@link #awaitLeader(Duration)} waits for one.
+ * Every method is thread-safe. Every asynchronous result completes within the configured request
+ * timeout (or the given one), also without a quorum, and completes exceptionally with a
+ * {@link QuorumException} on failure.
+ *
+ * <p>{@link #close()} is idempotent and bounded (a few seconds at most): it stops calling the
+ * state machine first, fails pending requests, then closes the client and the server, which
+ * releases the storage lock and Ratis's threads. It takes no snapshot and needs none of the
+ * caller's classes, so it may run in a container's {@code @PreDestroy}. A new member may then be
+ * started on the same storage in the same JVM.
+ */
+public final class RaftQuorum implements AutoCloseable {
+    private static final long POLL_MILLIS = 10;
+    /** Threads that wait for leader requests (the Ratis client call used blocks). */
+    private static final int REQUEST_THREADS = 4;
+
+    private final QuorumConfig cfg;
+    private final RaftGroupId groupId;
+    private final RaftServer server;
+    private final RatisStateMachine ratisSm;
+    private final FollowerTracker tracker;
+    private final RaftClient client;
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final ScheduledThreadPoolExecutor timer;
+    private final ThreadPoolExecutor requests;
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<MemberState> state = new AtomicReference<>(MemberState.STARTING);
+
+    private RaftQuorum(QuorumConfig cfg, RaftGroupId groupId, RaftServer server, RatisStateMachine ratisSm,
+            FollowerTracker tracker, RaftClient client, ScheduledThreadPoolExecutor timer) {
+        this.cfg = cfg;
+        this.groupId = groupId;
+        this.server = server;
+        this.ratisSm = ratisSm;
+        this.tracker = tracker;
+        this.client = client;
+        this.timer = timer;
+        this.requests = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new java.util.concurrent.ThreadFactory() {
+                    private final AtomicLong n = new AtomicLong();
+
+                    @Override
+                    public Thread newThread(Runnable r) {
+                        Thread t = new Thread(r, "tributary-quorum-request-" + cfg.localId() + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }
+                });
+        this.requests.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Opens the storage (recovering the log and loading the latest snapshot into {@code sm}) and
+     * starts the Raft server. Returns before an election.
+     *
+     * @throws IOException if the storage cannot be opened (e.g. used by a running member) or the port bound
+     */
+    public static RaftQuorum start(QuorumConfig cfg, ReplicatedStateMachine sm, LeaderRequestHandler handler)
+            throws IOException {
+        RatisLogLevels.apply();
+        RaftGroupId groupId = GroupIds.metadataGroup(cfg.clusterId());
+        List<RaftPeer> voters = peers(cfg.voters(), RaftPeerRole.FOLLOWER);
+        List<RaftPeer> all = new ArrayList<>(voters);
+        all.addAll(peers(cfg.observers(), RaftPeerRole.LISTENER));
+        FollowerTracker tracker = new FollowerTracker();
+        Parameters params = new Parameters();
+        params.put(FollowerTracker.PARAMETER, tracker, FollowerTracker.class);
+        String local = cfg.localAddress();
+        int colon = local.lastIndexOf(':');
+        RatisStateMachine ratisSm = new RatisStateMachine(cfg.localId(), sm, handler, tracker);
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tributary-quorum-timer-" + cfg.localId());
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        RaftServer server = null;
+        RaftClient client = null;
+        try {
+            server = RaftServer.newBuilder()
+                    .setServerId(GroupIds.peerId(cfg.localId()))
+                    .setGroup(RaftGroup.valueOf(groupId, all))
+                    .setStateMachine(ratisSm)
+                    .setProperties(RatisSettings.server(cfg, local.substring(0, colon),
+                            Integer.parseInt(local.substring(colon + 1))))
+                    .setParameters(params)
+                    .setOption(RaftStorage.StartupOption.RECOVER)
+                    .build();
+            server.start();
+            client = RaftClient.newBuilder()
+                    .setClientId(ClientId.randomId())
+                    .setRaftGroup(RaftGroup.valueOf(groupId, voters))
+                    .setProperties(RatisSettings.client(cfg))
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                            (int) Math.max(1, cfg.requestTimeout().toMillis() / 100), RatisSettings.ms(100)))
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            QuorumLog.LOG.severe(() -> "TRIB-0102 Quorum member " + cfg.localId() + " cannot start: " + e);
+            ratisSm.beginClose();
+            closeQuietly(client);
+            if (server != null) {
+                closeQuietly(server);
+            }
+            timer.shutdownNow();
+            throw e instanceof IOException io ? io : new IOException("Quorum member " + cfg.localId() + " cannot start", e);
+        }
+        RaftQuorum q = new RaftQuorum(cfg, groupId, server, ratisSm, tracker, client, timer);
+        q.state.set(MemberState.RUNNING);
+        QuorumLog.LOG.info(() -> "TRIB-0100 Quorum member " + cfg.localId() + " started as "
+                + (cfg.localIsVoter() ? "voter" : "observer") + " of group " + groupId.getUuid() + " (voters "
+                + cfg.voters().keySet() + "), storage " + cfg.storageDir());
+        return q;
+    }
+
+    private static List<RaftPeer> peers(Map<Integer, String> members, RaftPeerRole role) {
+        List<RaftPeer> out = new ArrayList<>();
+        members.forEach((id, address) -> out.add(peer(id, address, role)));
+        return out;
+    }
+
+    static RaftPeer peer(int id, String address, RaftPeerRole role) {
+        return RaftPeer.newBuilder().setId(GroupIds.peerId(id)).setAddress(address).setStartupRole(role).build();
+    }
+
+    // ---- writes ----
+
+    /**
+     * Leader only: appends one entry in {@code epoch}. Completes with the entry's offset once it is
+     * committed and applied locally. Fails, appending nothing, when this member is not the ready
+     * leader or {@code epoch} is not its current epoch; fails with TIMEOUT after the request timeout
+     * (the entry may then still commit), or CLOSED when the member closes first.
+     */
+    public CompletableFuture<Long> appendAsLeader(long epoch, byte[] entry) {
+        if (state.get() != MemberState.RUNNING) {
+            return CompletableFuture.failedFuture(closed());
+        }
+        DivisionInfo info = ratisSm.info();
+        if (info == null || !info.isLeaderReady()) {
+            return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.NOT_LEADER, "member "
+                    + cfg.localId() + " is not the leader", leaderId(), null));
+        }
+        if (info.getCurrentTerm() != epoch) {
+            return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.EPOCH_CHANGED, "append for epoch "
+                    + epoch + " but the current epoch is " + info.getCurrentTerm()));
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(server.getId())
+                .setGroupId(groupId)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(RatisStateMachine.encode(epoch, entry)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = server.submitClientRequestAsync(request);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(Failures.map(e, "append"));
+        }
+        CompletableFuture<Long> result = sent.thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw Failures.map(reply.getException(), "append");
+            }
+            byte outcome = reply.getMessage().getContent().byteAt(0);
+            if (outcome != RatisStateMachine.APPLIED) {
+                throw state.get() == MemberState.RUNNING
+                        ? new QuorumException(QuorumException.Kind.EPOCH_CHANGED, "entry at offset " + reply.getLogIndex()
+                                + " was not written in epoch " + epoch + "; skipped")
+                        : closed();
+            }
+            return reply.getLogIndex();
+        });
+        return bounded(result, cfg.requestTimeout(), "append");
+    }
+
+    // ---- requests to the leader ----
+
+    /**
+     * Sends {@code request} to the current leader's {@link LeaderRequestHandler}, following leader
+     * changes, and completes with its answer; fails within {@code timeout} with a retriable
+     * NO_QUORUM or TIMEOUT when no leader answers.
+     */
+    public CompletableFuture<byte[]> requestLeader(byte[] request, Duration timeout) {
+        if (state.get() != MemberState.RUNNING) {
+            return CompletableFuture.failedFuture(closed());
+        }
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(request));
+        try {
+            // the blocking client follows NotLeader/LeaderNotReady replies (the ordered async one does not
+            // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy
+            requests.execute(() -> {
+                try {
+                    RaftClientReply reply = client.io().sendReadOnly(message);
+                    if (!reply.isSuccess()) {
+                        throw Failures.map(reply.getException(), "leader request");
+                    }
+                    result.complete(reply.getMessage().getContent().toByteArray());
+                } catch (IOException | RuntimeException e) {
+                    result.completeExceptionally(Failures.map(e, "leader request"));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(closed());
+        }
+        return bounded(result, timeout, "leader request");
+    }
+
+    /** Completes {@code f}'s copy with TIMEOUT after {@code timeout}; maps failures; tracks it for close. */
+    private <T> CompletableFuture<T> bounded(CompletableFuture<T> f, Duration timeout, String what) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        pending.add(out);
+        out.whenComplete((v, e) -> pending.remove(out));
+        f.whenComplete((v, e) -> {
+            if (e == null) {
+                out.complete(v);
+            } else {
+                out.completeExceptionally(Failures.map(e, what));
+            }
+        });
+        try {
+            var task = timer.schedule(() -> out.completeExceptionally(new QuorumException(QuorumException.Kind.TIMEOUT,
+                    what + " got no answer within " + timeout.toMillis() + " ms", leaderId(), null)),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            out.whenComplete((v, e) -> task.cancel(false));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            out.completeExceptionally(closed());
+        }
+        if (state.get() != MemberState.RUNNING) {
+            out.completeExceptionally(closed());
+        }
+        return out;
+    }
+
+    // ---- observers ----
+
+    /** Adds a non-voting observer that will receive every committed entry; waits for the change to commit. */
+    public void addObserver(int id, String hostPort) {
+        changeObservers(id, hostPort);
+    }
+
+    /** Removes an observer; waits for the change to commit. */
+    public void removeObserver(int id) {
+        changeObservers(id, null);
+    }
+
+    private void changeObservers(int id, String addressOrNull) {
+        if (state.get() != MemberState.RUNNING) {
+            throw closed();
+        }
+        if (cfg.voters().containsKey(id)) {
+            throw new IllegalArgumentException("node " + id + " is a voter");
+        }
+        if (addressOrNull != null && !QuorumConfig.Builder.validHostPort(addressOrNull)) {
+            throw new IllegalArgumentException("observer address '" + addressOrNull + "' is not host:port");
+        }
+        var conf = ratisSm.division().getRaftConf();
+        List<RaftPeer> listeners = new ArrayList<>();
+        for (RaftPeer p : conf.getCurrentPeers(RaftPeerRole.LISTENER)) {
+            if (GroupIds.nodeId(p.getId()) != id) {
+                listeners.add(p);
+            }
+        }
+        if (addressOrNull != null) {
+            listeners.add(peer(id, addressOrNull, RaftPeerRole.LISTENER));
+        }
+        List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+        try {
+            RaftClientReply reply = client.admin().setConfiguration(
+                    org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                            .setServersInNewConf(voters).setListenersInNewConf(listeners).build());
+            if (!reply.isSuccess()) {
+                throw Failures.map(reply.getException(), "observer change");
+            }
+        } catch (IOException e) {
+            throw Failures.map(e, "observer change");
+        }
+        QuorumLog.LOG.info(() -> "TRIB-0115 Observer " + id + (addressOrNull == null ? " removed" : " added at "
+                + addressOrNull));
+    }
+
+    // ---- state ----
+
+    /** Waits until this member knows a leader; returns its id, or -1 when none is known by the deadline. */
+    public int awaitLeader(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int leader = leaderId();
+            if (leader >= 0 && (leader != cfg.localId() || isLeader())) {
+                return leader;
+            }
+            if (System.nanoTime() - deadline >= 0 || state.get() != MemberState.RUNNING) {
+                return -1;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    public QuorumStatus status() {
+        return StatusReader.read(cfg.localId(), state.get(), ratisSm.division(), tracker);
+    }
+
+    public MemberState state() {
+        return state.get();
+    }
+
+    public int localId() {
+        return cfg.localId();
+    }
+
+    /** True when this member is the leader and has applied everything committed before its epoch. */
+    public boolean isLeader() {
+        DivisionInfo info = ratisSm.info();
+        return state.get() == MemberState.RUNNING && info != null && info.isLeaderReady();
+    }
+
+    /** The leader's id as known here, -1 if none. */
+    public int leaderId() {
+        DivisionInfo info = ratisSm.info();
+        return state.get() == MemberState.RUNNING && info != null ? GroupIds.nodeId(info.getLeaderId()) : -1;
+    }
+
+    /** The current Raft term (controller epoch), -1 when not running. */
+    public long epoch() {
+        DivisionInfo info = ratisSm.info();
+        return state.get() == MemberState.RUNNING && info != null ? info.getCurrentTerm() : -1;
+    }
+
+    public QuorumConfig config() {
+        return cfg;
+    }
+
+    // ---- close ----
+
+    @Override
+    public void close() {
+        if (!state.compareAndSet(MemberState.RUNNING, MemberState.CLOSING)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        ratisSm.beginClose();
+        QuorumException closed = closed();
+        for (CompletableFuture<?> f : pending) {
+            f.completeExceptionally(closed);
+        }
+        boolean clean = closeQuietly(client);
+        long clientMs = (System.nanoTime() - t0) / 1_000_000;
+        clean &= closeQuietly(server);
+        long serverMs = (System.nanoTime() - t0) / 1_000_000 - clientMs;
+        timer.shutdownNow();
+        requests.shutdownNow();
+        try {
+            clean &= ratisSm.awaitEventsStopped(1000) && timer.awaitTermination(1000, TimeUnit.MILLISECONDS)
+                    && requests.awaitTermination(1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            clean = false;
+        }
+        state.set(MemberState.CLOSED);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (clean) {
+            QuorumLog.LOG.info(() -> "TRIB-0101 Quorum member " + cfg.localId() + " closed in " + ms + " ms (client "
+                    + clientMs + " ms, server " + serverMs + " ms)");
+        } else {
+            QuorumLog.LOG.warning(() -> "TRIB-0103 Quorum member " + cfg.localId() + " closed in " + ms
+                    + " ms, but not everything stopped cleanly (see above)");
+        }
+    }
+
+    private QuorumException closed() {
+        return new QuorumException(QuorumException.Kind.CLOSED, "quorum member " + cfg.localId() + " is "
+                + state.get().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static boolean closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return true;
+        }
+        try {
+            c.close();
+            return true;
+        } catch (Exception e) {
+            QuorumLog.LOG.log(Level.WARNING, e, () -> "TRIB-0103 Closing " + c.getClass().getSimpleName() + " failed: " + e);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.tributary.quorum;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Every Ratis setting the quorum relies on, set explicitly in one place (never Ratis's defaults
+ * by accident). Stateless.
+ */
+final class RatisSettings {
+    /** Snapshots kept on disk: the newest plus one in case the newest turns out unreadable. */
+    static final int SNAPSHOTS_RETAINED = 2;
+
+    private RatisSettings() {
+    }
+
+    static RaftProperties server(QuorumConfig cfg, String bindHost, int bindPort) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, new TrackingRpcType());
+        NettyConfigKeys.Server.setHost(p, bindHost);
+        NettyConfigKeys.Server.setPort(p, bindPort);
+        // plain NIO: a native epoll library can be loaded by one class loader only, which breaks a redeploy
+        NettyConfigKeys.Server.setUseEpoll(p, false);
+        NettyConfigKeys.Client.setUseEpoll(p, false);
+        NettyConfigKeys.DataStream.Client.setUseEpoll(p, false);
+        NettyConfigKeys.DataStream.Server.setUseEpoll(p, false);
+
+        File root = cfg.storageDir().toFile();
+        RaftServerConfigKeys.setStorageDir(p, List.of(root));
+        RaftServerConfigKeys.setRemovedGroupsDir(p, new File(root, "removed-groups"));
+
+        // durability: an entry counts (leader's commit, follower's ack) only once fsynced;
+        // unsafe-flush and async-flush would advance the flush index before the fsync completes
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.StateMachineData.setSync(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(cfg.logSegmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(cfg.logSegmentBytes(), 1L << 20)));
+
+        // snapshots every N applied entries, then the log behind them is purged (closed segments only)
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, cfg.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, cfg.snapshotThreshold()));
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOTS_RETAINED);
+        // no snapshot while stopping: the state machine's classes may already be gone (undeploy)
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenRemoveEnabled(p, false);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, cfg.snapshotThreshold())));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+
+        // timing: elections, requests, and a bounded close
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(cfg.electionTimeoutMin().toMillis()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(cfg.electionTimeoutMax().toMillis()));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(cfg.requestTimeout().toMillis()));
+        RaftServerConfigKeys.Rpc.setSlownessTimeout(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+        RaftServerConfigKeys.Read.setTimeout(p, ms(cfg.requestTimeout().toMillis()));
+        return p;
+    }
+
+    static RaftProperties client(QuorumConfig cfg) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        NettyConfigKeys.Client.setUseEpoll(p, false);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(cfg.requestTimeout().toMillis()));
+        return p;
+    }
+
+    static TimeDuration ms(long millis) {
+        return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+    }
+}

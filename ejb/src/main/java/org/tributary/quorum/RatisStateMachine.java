@@ -1,0 +1,321 @@
+package org.tributary.quorum;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * The bridge from Ratis's state machine callbacks to a {@link ReplicatedStateMachine}.
+ *
+ * <p>Threading: Ratis calls {@code applyTransaction}, {@code takeSnapshot}, {@code reinitialize}
+ * and {@code notifyLeaderReady} on its one state-machine-updater thread, in log order; apply is
+ * done synchronously there. Leadership loss is reported by Ratis on other threads and handed to a
+ * one-thread executor ({@code tributary-quorum-events-<id>}). Every call into the user's state
+ * machine holds {@link #smLock}, so they never overlap.
+ *
+ * <p>Invariants: an entry is passed to {@code apply} only if the epoch it was appended for equals
+ * the term of its log position (checked again at apply, so a leader that lost and regained
+ * leadership between check and append cannot smuggle an old-epoch entry in); entries at or below
+ * the user's {@code lastAppliedOffset()} are not applied again; {@code becameLeader(e)} happens at
+ * most once per epoch and is followed by exactly one {@code resigned(e)} unless the member closes;
+ * once {@link #beginClose()} ran, the user's state machine is never called again.
+ */
+final class RatisStateMachine extends BaseStateMachine {
+    /** First byte of the reply to an append: the entry was applied. */
+    static final byte APPLIED = 0;
+    /** The entry was not applied (epoch mismatch, or the member is closing). */
+    static final byte SKIPPED = 1;
+
+    private final int localId;
+    private final ReplicatedStateMachine sm;
+    private final LeaderRequestHandler handler;
+    private final FollowerTracker tracker;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Object smLock = new Object();
+    private final ExecutorService events;
+    private volatile RaftServer.Division division;
+    private volatile boolean closing;
+    /** Epoch announced with becameLeader, -1 if none; guarded by smLock. */
+    private long announcedEpoch = -1;
+
+    RatisStateMachine(int localId, ReplicatedStateMachine sm, LeaderRequestHandler handler, FollowerTracker tracker) {
+        this.localId = localId;
+        this.sm = sm;
+        this.handler = handler;
+        this.tracker = tracker;
+        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "tributary-quorum-events-" + localId);
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.events = ex;
+    }
+
+    static ByteString encode(long epoch, byte[] entry) {
+        ByteBuffer b = ByteBuffer.allocate(Long.BYTES + entry.length);
+        b.putLong(epoch).put(entry).flip();
+        return ByteString.copyFrom(b);
+    }
+
+    static long epochOf(ByteString data) {
+        return data.size() < Long.BYTES ? -1 : data.asReadOnlyByteBuffer().getLong();
+    }
+
+    DivisionInfo info() {
+        RaftServer.Division d = division;
+        return d == null ? null : d.getInfo();
+    }
+
+    RaftServer.Division division() {
+        return division;
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        division = server.getDivision(groupId);
+        load(storage.loadLatestSnapshot(), "at start");
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot(), "installed from the leader");
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot, String how) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        synchronized (smLock) {
+            if (closing) {
+                return;
+            }
+            if (snapshot.getIndex() > sm.lastAppliedOffset()) {
+                try {
+                    SnapshotFiles.read(snapshot, (in, index, term) -> sm.loadSnapshot(in, index, term));
+                } catch (IOException | RuntimeException e) {
+                    QuorumLog.LOG.log(Level.SEVERE, e, () -> "TRIB-0114 Snapshot " + snapshot.getFile().getPath()
+                            + " could not be loaded: " + e);
+                    throw e;
+                }
+                QuorumLog.LOG.info(() -> "TRIB-0113 Quorum member " + localId + " loaded snapshot at offset "
+                        + snapshot.getIndex() + " (epoch " + snapshot.getTerm() + ") " + how);
+            }
+            setLastAppliedTermIndex(snapshot.getTermIndex());
+        }
+    }
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext trx = super.startTransaction(request);
+        long epoch = epochOf(request.getMessage().getContent());
+        DivisionInfo info = info();
+        if (info == null || !info.isLeader()) {
+            trx.setException(new QuorumException(QuorumException.Kind.NOT_LEADER, "member " + localId
+                    + " is not the leader", -1, null));
+        } else if (info.getCurrentTerm() != epoch) {
+            trx.setException(new QuorumException(QuorumException.Kind.EPOCH_CHANGED, "append for epoch " + epoch
+                    + " but the current epoch is " + info.getCurrentTerm()));
+        }
+        return trx;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        long term = entry.getTerm();
+        ByteString data = entry.getStateMachineLogEntry().getLogData();
+        long epoch = epochOf(data);
+        byte result = SKIPPED;
+        synchronized (smLock) {
+            if (!closing) {
+                if (epoch != term) {
+                    QuorumLog.LOG.warning(() -> "TRIB-0111 Entry at offset " + index + " skipped: appended for epoch "
+                            + epoch + " but written in epoch " + term);
+                } else if (index > sm.lastAppliedOffset()) {
+                    byte[] payload = data.substring(Long.BYTES).toByteArray();
+                    try {
+                        sm.apply(index, term, payload);
+                    } catch (RuntimeException e) {
+                        QuorumLog.LOG.log(Level.SEVERE, e, () -> "TRIB-0110 The state machine failed to apply offset "
+                                + index + "; the entry counts as applied: " + e);
+                    }
+                    result = APPLIED;
+                } else {
+                    result = APPLIED; // already in the state (reused state machine)
+                }
+                updateLastAppliedTermIndex(term, index);
+            }
+        }
+        DivisionInfo info = info();
+        if (info != null && info.isLeader()) {
+            tracker.sample(index);
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(new byte[] {result})));
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        synchronized (smLock) {
+            if (closing) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            TermIndex last = getLastAppliedTermIndex();
+            if (last == null || last.getIndex() < 0) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+            if (latest != null && latest.getIndex() >= last.getIndex()) {
+                return latest.getIndex();
+            }
+            try {
+                SingleFileSnapshotInfo info = SnapshotFiles.write(storage, last, sm::writeSnapshot);
+                QuorumLog.LOG.fine(() -> "TRIB-0112 Quorum member " + localId + " wrote snapshot at offset "
+                        + last.getIndex() + " (" + info.getFile().getFileSize() + " bytes)");
+            } catch (IOException | RuntimeException e) {
+                QuorumLog.LOG.log(Level.SEVERE, e, () -> "TRIB-0114 Snapshot at offset " + last.getIndex()
+                        + " could not be written: " + e);
+                throw e;
+            }
+            return last.getIndex();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        if (closing) {
+            return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.CLOSED, "member " + localId
+                    + " is closing"));
+        }
+        CompletableFuture<byte[]> answer;
+        try {
+            answer = handler.handle(request.getContent().toByteArray());
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        return answer.thenApply(bytes -> Message.valueOf(ByteString.copyFrom(bytes)));
+    }
+
+    // ---- leadership ----
+
+    @Override
+    public void notifyLeaderReady() {
+        DivisionInfo info = info();
+        if (info == null) {
+            return;
+        }
+        synchronized (smLock) {
+            long term = info.getCurrentTerm();
+            if (closing || !info.isLeader() || announcedEpoch == term) {
+                return;
+            }
+            if (announcedEpoch != -1) {
+                resign();
+            }
+            announcedEpoch = term;
+            QuorumLog.LOG.info(() -> "TRIB-0104 Quorum member " + localId + " is the leader (active controller) in epoch "
+                    + term);
+            try {
+                sm.becameLeader(term);
+            } catch (RuntimeException e) {
+                QuorumLog.LOG.log(Level.SEVERE, e, () -> "TRIB-0116 becameLeader(" + term + ") failed: " + e);
+            }
+        }
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId memberId, RaftPeerId newLeaderId) {
+        if (newLeaderId == null || !newLeaderId.equals(memberId.getPeerId())) {
+            leadershipLost();
+        }
+    }
+
+    @Override
+    public void notifyNotLeader(Collection<TransactionContext> pending) {
+        leadershipLost();
+    }
+
+    /** Ratis knows this member no longer leads; resign asynchronously (never block a Ratis thread on user code). */
+    private void leadershipLost() {
+        DivisionInfo info = info();
+        long termSeen = info == null ? Long.MAX_VALUE : info.getCurrentTerm();
+        try {
+            events.execute(() -> {
+                synchronized (smLock) {
+                    if (!closing && announcedEpoch != -1 && termSeen >= announcedEpoch) {
+                        resign();
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closing: no more callbacks
+        }
+    }
+
+    /** Caller holds smLock. */
+    private void resign() {
+        long epoch = announcedEpoch;
+        announcedEpoch = -1;
+        QuorumLog.LOG.info(() -> "TRIB-0105 Quorum member " + localId + " resigned leadership of epoch " + epoch);
+        try {
+            sm.resigned(epoch);
+        } catch (RuntimeException e) {
+            QuorumLog.LOG.log(Level.SEVERE, e, () -> "TRIB-0116 resigned(" + epoch + ") failed: " + e);
+        }
+    }
+
+    // ---- lifecycle ----
+
+    /**
+     * From now on the user's state machine is never called again (waits for a call in progress to
+     * finish). Entries Ratis applies after this are skipped; they are replayed from the log at the
+     * next start, since no snapshot covers them.
+     */
+    void beginClose() {
+        synchronized (smLock) {
+            closing = true;
+        }
+        events.shutdownNow();
+    }
+
+    /** Waits (bounded) for the events thread to end. */
+    boolean awaitEventsStopped(long millis) throws InterruptedException {
+        return events.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws IOException {
+        beginClose();
+        super.close();
+    }
+}

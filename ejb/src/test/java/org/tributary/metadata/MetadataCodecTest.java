@@ -1,0 +1,125 @@
+package org.tributary.metadata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tributary.metadata.MetadataCodec.CorruptRecordException;
+import org.tributary.metadata.MetadataRecord.ConfigRecord;
+import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
+import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
+import org.tributary.metadata.MetadataRecord.NoOpRecord;
+import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
+import org.tributary.metadata.MetadataRecord.PartitionRecord;
+import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
+import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
+import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
+import org.tributary.metadata.MetadataRecord.ResourceType;
+import org.tributary.metadata.MetadataRecord.TopicRecord;
+import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
+
+class MetadataCodecTest {
+    static final Uuid T = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
+
+    static Stream<MetadataRecord> everyRecordType() {
+        return Stream.of(
+                new RegisterBrokerRecord(1, Uuid.randomUuid(), -1, "host-1", 9092, 8080, "rack-a", true, false),
+                new RegisterBrokerRecord(1001, Uuid.randomUuid(), 42, "h\u00e9te", 1, 2, null, false, true),
+                new FenceBrokerRecord(3, 17),
+                new UnfenceBrokerRecord(3, 17),
+                new ControlledShutdownRecord(4, Long.MAX_VALUE),
+                new TopicRecord("orders.\u00e9v\u00e9nements_1", T),
+                new PartitionRecord(T, 7, List.of(1, 2, 3), List.of(2, 3), 2, 5, 9),
+                new PartitionChangeRecord(T, 0, List.of(1), MetadataRecord.NO_LEADER_CHANGE, null),
+                new PartitionChangeRecord(T, 0, null, MetadataRecord.NO_LEADER, List.of(3, 1)),
+                new ConfigRecord(ResourceType.TOPIC, "orders", "retention.ms", "1000"),
+                new ConfigRecord(ResourceType.BROKER, "", "unclean.leader.election.enable", null),
+                new RemoveTopicRecord(T),
+                new ProducerIdsRecord(1, 2, 3000),
+                new NoOpRecord());
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyRecordType")
+    void eachRecordTypeSurvivesARoundTrip(MetadataRecord r) {
+        assertEquals(List.of(r), MetadataCodec.decode(MetadataCodec.encode(List.of(r))));
+    }
+
+    @Test
+    void aBatchKeepsItsRecordsInOrder() {
+        List<MetadataRecord> batch = everyRecordType().toList();
+        assertEquals(batch, MetadataCodec.decode(MetadataCodec.encode(batch)));
+        assertEquals(List.of(), MetadataCodec.decode(MetadataCodec.encode(List.of())));
+    }
+
+    @Test
+    void everyTruncationIsRefusedWithAClearError() {
+        byte[] bytes = MetadataCodec.encode(everyRecordType().toList());
+        for (int len = 0; len < bytes.length; len++) {
+            byte[] cut = Arrays.copyOf(bytes, len);
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(cut), "length " + len);
+            assertTrue(e.getMessage().contains("metadata batch") || e.getMessage().contains("record"), e.getMessage());
+        }
+    }
+
+    @Test
+    void everyFlippedBitFailsTheChecksumOrTheHeader() {
+        byte[] bytes = MetadataCodec.encode(everyRecordType().toList());
+        for (int i = 0; i < bytes.length; i++) {
+            byte[] bad = bytes.clone();
+            bad[i] ^= 0x10;
+            assertThrows(IllegalArgumentException.class, () -> MetadataCodec.decode(bad), "byte " + i);
+        }
+    }
+
+    @Test
+    void unknownTypeIsRefusedEvenWithAValidChecksum() {
+        byte[] bytes = MetadataCodec.encode(List.of(new FenceBrokerRecord(1, 2)));
+        bytes[9] = 99; // type of the first record
+        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(resum(bytes)));
+        assertTrue(e.getMessage().contains("unknown type 99"), e.getMessage());
+    }
+
+    @Test
+    void newerRecordVersionIsRefused() {
+        byte[] bytes = MetadataCodec.encode(List.of(new FenceBrokerRecord(1, 2)));
+        bytes[10] = 1; // version of the first record
+        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(resum(bytes)));
+        assertTrue(e.getMessage().contains("version 1"), e.getMessage());
+    }
+
+    @Test
+    void unknownFormatAndTrailingBytesAreRefused() {
+        byte[] bytes = MetadataCodec.encode(List.of(new NoOpRecord()));
+        byte[] format = bytes.clone();
+        format[0] = 2;
+        assertTrue(assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(format)).getMessage().contains("format 2"));
+        byte[] trailing = Arrays.copyOf(bytes, bytes.length + 1);
+        assertTrue(assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(resum(trailing))).getMessage()
+                .contains("trailing"));
+        assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(null));
+    }
+
+    @Test
+    void damagedPayloadWithValidChecksumIsRefused() {
+        byte[] bytes = MetadataCodec.encode(List.of(new TopicRecord("t", T)));
+        ByteBuffer.wrap(bytes).putInt(15, 1_000_000); // the topic name's length
+        assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(resum(bytes)));
+    }
+
+    private static byte[] resum(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 5, bytes.length - 5);
+        ByteBuffer.wrap(bytes).putInt(1, (int) crc.getValue());
+        return bytes;
+    }
+}
