@@ -77,7 +77,8 @@ final class GroupAdminHandler {
     }
 
     private int leaderOf(int partition) {
-        return services.metadata().image().topic(OffsetsTopicLog.TOPIC).map(t -> t.replicas(partition).get(0)).orElse(-1);
+        return services.metadata().image().topic(OffsetsTopicLog.TOPIC)
+                .filter(t -> partition < t.partitionCount()).map(t -> t.partition(partition).leader()).orElse(-1);
     }
 
     CompletionStage<ApiMessage> listGroups(RequestContext ctx, ApiMessage message) {

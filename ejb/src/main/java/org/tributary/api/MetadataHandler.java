@@ -20,17 +20,15 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.PartitionRegistration;
 import org.tributary.metadata.TopicImage;
 
 /**
- * Metadata (with auto-creation) and DescribeCluster.
- *
- * <p>Both describe the cluster as Kafka clients must see it: the brokers that answer for the topics
- * of this broker's {@link MetadataImage}. Clients send Metadata requests (and the Admin client its
- * partition-leader look-ups) to whichever listed broker is least loaded, and CreateTopics and the
- * other controller requests to the controller named here, so every broker listed must know the
- * same topics. Topic metadata is kept per broker until a controller-backed store shares it; until
- * then that is this broker alone, whatever other brokers the data grid knows.
+ * Metadata (with auto-creation) and DescribeCluster, answered from this broker's copy of the
+ * cluster metadata ({@link MetadataImage}, one per request): every live (unfenced) broker, every
+ * topic, each partition's leader, leader epoch, replicas and ISR as the controller last decided
+ * them, and the active controller (the metadata quorum's leader). A partition whose leader is -1
+ * (its replicas' brokers are fenced) is reported with LEADER_NOT_AVAILABLE so clients wait for it.
  */
 final class MetadataHandler {
     private final ApiServices services;
@@ -114,16 +112,15 @@ final class MetadataHandler {
                 .setIsInternal(Topic.isInternal(t.name()))
                 .setTopicAuthorizedOperations(Integer.MIN_VALUE);
         for (int p = 0; p < t.partitionCount(); p++) {
-            List<Integer> replicas = t.replicas(p);
-            int leader = replicas.stream().filter(live::contains).findFirst().orElse(-1);
-            List<Integer> offline = replicas.stream().filter(r -> !live.contains(r)).toList();
+            PartitionRegistration reg = t.partition(p);
+            List<Integer> offline = reg.replicas().stream().filter(r -> !live.contains(r)).toList();
             out.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)
-                    .setErrorCode(leader < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : 0)
-                    .setLeaderId(leader)
-                    .setLeaderEpoch(0)
-                    .setReplicaNodes(new ArrayList<>(replicas))
-                    .setIsrNodes(replicas.stream().filter(live::contains).collect(Collectors.toList()))
+                    .setErrorCode(reg.hasLeader() ? 0 : Errors.LEADER_NOT_AVAILABLE.code())
+                    .setLeaderId(reg.leader())
+                    .setLeaderEpoch(reg.leaderEpoch())
+                    .setReplicaNodes(new ArrayList<>(reg.replicas()))
+                    .setIsrNodes(new ArrayList<>(reg.isr()))
                     .setOfflineReplicas(new ArrayList<>(offline)));
         }
         return out;
@@ -133,9 +130,14 @@ final class MetadataHandler {
         return services.topics().servingBrokers();
     }
 
-    /** The broker that changes this broker's topic metadata (CreateTopics, DeleteTopics, ...): this one. */
+    /**
+     * The active controller. Clients send CreateTopics and the other admin writes there; any
+     * broker would forward them too. While there is none (an election), this broker, which then
+     * answers with a retriable error, so clients refresh and retry.
+     */
     private int controllerId() {
-        return services.cluster().localBrokerId();
+        int id = services.cluster().controllerId();
+        return id >= 0 ? id : services.cluster().localBrokerId();
     }
 
     CompletionStage<ApiMessage> describeCluster(RequestContext ctx, ApiMessage message) {

@@ -72,7 +72,7 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     @Override
     public boolean isLocalLeader(int partition) {
         TopicImage t = topic(true);
-        return partition < t.partitionCount() && t.replicas(partition).get(0) == cluster.localBrokerId()
+        return partition < t.partitionCount() && t.partition(partition).leader() == cluster.localBrokerId()
                 && replicas.partition(new TopicPartition(TOPIC, partition)).isPresent();
     }
 
@@ -82,7 +82,7 @@ public final class OffsetsTopicLog implements CoordinatorLog {
         List<Integer> out = new ArrayList<>();
         if (t != null) {
             for (int p = 0; p < t.partitionCount(); p++) {
-                if (t.replicas(p).get(0) == cluster.localBrokerId()) {
+                if (t.partition(p).leader() == cluster.localBrokerId()) {
                     out.add(p);
                 }
             }

@@ -1,49 +1,61 @@
 package org.tributary.api;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.cluster.ClusterView;
 import org.tributary.config.BrokerConfig;
+import org.tributary.controller.ControllerClient;
 import org.tributary.log.LogConfig;
-import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.MetadataStore;
 import org.tributary.metadata.TopicImage;
 
 /**
  * Topic changes shared by CreateTopics, auto-creation, DeleteTopics, CreatePartitions and the
- * config APIs: validation with Kafka's rules and messages, replica placement over the live
- * brokers, and the durable write through the {@link MetadataStore}. Errors are Kafka
- * {@link ApiException}s whose message says why.
+ * config APIs, from any broker: cheap checks here (name, configs, manual assignments against the
+ * live brokers), then the change goes to the active controller ({@link ControllerClient}), which
+ * validates against the cluster's metadata, places replicas and writes the records. A call returns
+ * once this broker's own image has the change. Errors are Kafka {@link ApiException}s whose
+ * message says why.
  */
 public final class TopicAdmin {
     /** A sanity bound so one request cannot create millions of partition directories. */
     static final int MAX_PARTITIONS = 10_000;
+    static final Duration CONTROLLER_TIMEOUT = Duration.ofSeconds(15);
 
     private final MetadataStore store;
     private final ClusterView cluster;
+    private final ControllerClient controller;
     private final Map<String, String> brokerDefaults;
     private final int defaultPartitions;
     private final short defaultReplicationFactor;
 
-    public TopicAdmin(MetadataStore store, ClusterView cluster, BrokerConfig config) {
+    public TopicAdmin(MetadataStore store, ClusterView cluster, ControllerClient controller, BrokerConfig config) {
         this.store = store;
         this.cluster = cluster;
+        this.controller = controller;
         this.brokerDefaults = config.explicitValues();
         this.defaultPartitions = config.getInt("num.partitions", 1, 1, MAX_PARTITIONS);
         this.defaultReplicationFactor = (short) config.getInt("default.replication.factor", 1, 1, Short.MAX_VALUE);
@@ -72,117 +84,118 @@ public final class TopicAdmin {
     /**
      * Creates a topic (or only validates when {@code validateOnly}). {@code partitions} / {@code rf}
      * of -1 take the broker defaults; a non-empty {@code manual} assignment fixes the replicas.
+     * Returns the topic as this broker's image has it (for validateOnly: as it would be).
      */
     public TopicImage create(String name, int partitions, short rf, List<List<Integer>> manual, Map<String, String> configs,
             boolean validateOnly) {
         validateName(name);
-        List<List<Integer>> assignment;
-        if (manual != null && !manual.isEmpty()) {
-            if (partitions != -1 || rf != -1) {
-                throw new org.apache.kafka.common.errors.InvalidRequestException(
-                        "Both numPartitions or replicationFactor and replicasAssignments were set; only one is allowed");
-            }
-            checkAssignment(manual, manual.get(0).size());
-            assignment = manual;
-        } else {
-            int n = partitions == -1 ? defaultPartitions : partitions;
-            short r = rf == -1 ? defaultReplicationFactor : rf;
-            if (n < 1 || n > MAX_PARTITIONS) {
-                throw new InvalidPartitionsException("Number of partitions must be between 1 and " + MAX_PARTITIONS + ", was " + n);
-            }
-            assignment = place(0, n, r, List.of());
+        boolean hasManual = manual != null && !manual.isEmpty();
+        if (hasManual && (partitions != -1 || rf != -1)) {
+            throw new org.apache.kafka.common.errors.InvalidRequestException(
+                    "Both numPartitions or replicationFactor and replicasAssignments were set; only one is allowed");
+        }
+        int n = hasManual ? manual.size() : partitions == -1 ? defaultPartitions : partitions;
+        short r = hasManual ? (short) manual.get(0).size() : rf == -1 ? defaultReplicationFactor : rf;
+        if (!hasManual && (n < 1 || n > MAX_PARTITIONS)) {
+            throw new InvalidPartitionsException("Number of partitions must be between 1 and " + MAX_PARTITIONS + ", was " + n);
+        }
+        if (hasManual) {
+            checkAssignment(manual, r);
         }
         LogConfig.from(brokerDefaults, configs); // throws InvalidConfigurationException naming the key
-        Uuid id = Uuid.randomUuid();
-        TopicImage topic = new TopicImage(name, id, assignment, configs);
-        if (validateOnly) {
-            if (store.image().topic(name).isPresent()) {
-                throw new TopicExistsException("Topic '" + name + "' already exists.");
+        CreateTopicsRequestData.CreatableTopic t = new CreateTopicsRequestData.CreatableTopic().setName(name)
+                .setNumPartitions(hasManual ? -1 : n).setReplicationFactor(hasManual ? -1 : r);
+        if (hasManual) {
+            for (int p = 0; p < manual.size(); p++) {
+                t.assignments().add(new CreateTopicsRequestData.CreatableReplicaAssignment().setPartitionIndex(p)
+                        .setBrokerIds(new ArrayList<>(manual.get(p))));
             }
-            return topic;
         }
-        MetadataImage img = write(current -> {
-            if (current.topic(name).isPresent()) {
-                throw new TopicExistsException("Topic '" + name + "' already exists.");
-            }
-            for (TopicImage t : current.topics()) {
-                if (Topic.hasCollision(name, t.name())) {
-                    throw new InvalidTopicException("Topic '" + name + "' collides with existing topic: " + t.name());
-                }
-            }
-            return current.with(topic);
-        });
-        return img.topic(name).orElseThrow();
+        configs.forEach((k, v) -> t.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName(k).setValue(v)));
+        CreateTopicsRequestData req = new CreateTopicsRequestData().setValidateOnly(validateOnly)
+                .setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
+        req.topics().add(t);
+        CreateTopicsResponseData resp = controller.call(req, CreateTopicsResponseData.class, CONTROLLER_TIMEOUT);
+        CreateTopicsResponseData.CreatableTopicResult result = resp.topics().iterator().next();
+        throwIfError(result.errorCode(), result.errorMessage());
+        if (validateOnly) {
+            return new TopicImage(name, Uuid.ZERO_UUID, hasManual ? manual : java.util.Collections.nCopies(result.numPartitions(),
+                    java.util.Collections.nCopies(result.replicationFactor(), -1)), configs);
+        }
+        return store.image().topic(name).orElseThrow(() -> new UnknownTopicOrPartitionException(
+                "Topic '" + name + "' was created but deleted again at once"));
     }
 
     public void delete(String name) {
-        write(current -> {
-            if (current.topic(name).isEmpty()) {
-                throw new UnknownTopicOrPartitionException("This server does not host this topic: " + name);
-            }
-            return current.without(name);
-        });
+        if (store.image().topic(name).isEmpty()) {
+            throw new UnknownTopicOrPartitionException("This server does not host this topic: " + name);
+        }
+        DeleteTopicsRequestData req = new DeleteTopicsRequestData().setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
+        req.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(name));
+        DeleteTopicsResponseData resp = controller.call(req, DeleteTopicsResponseData.class, CONTROLLER_TIMEOUT);
+        DeleteTopicsResponseData.DeletableTopicResult r = resp.responses().iterator().next();
+        throwIfError(r.errorCode(), r.errorMessage());
     }
 
     /** Raises the partition count to {@code count}; {@code manual} gives replicas of the new ones. */
     public void createPartitions(String name, int count, List<List<Integer>> manual, boolean validateOnly) {
         TopicImage topic = store.image().topic(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
-        int current = topic.partitionCount();
-        if (count < current) {
-            throw new InvalidPartitionsException("The topic " + name + " currently has " + current
-                    + " partition(s); " + count + " would not be an increase.");
-        }
-        if (count == current) {
-            throw new InvalidPartitionsException("Topic already has " + current + " partition(s).");
-        }
         if (count > MAX_PARTITIONS) {
             throw new InvalidPartitionsException("Number of partitions must be at most " + MAX_PARTITIONS);
         }
-        List<List<Integer>> added;
-        if (manual != null && !manual.isEmpty()) {
-            if (manual.size() != count - current) {
-                throw new InvalidReplicaAssignmentException("Increasing the number of partitions by " + (count - current)
-                        + " but " + manual.size() + " assignments provided.");
-            }
+        boolean hasManual = manual != null && !manual.isEmpty();
+        if (hasManual) {
             checkAssignment(manual, topic.replicationFactor());
-            added = manual;
-        } else {
-            added = place(current, count - current, topic.replicationFactor(), List.of());
         }
-        if (validateOnly) {
-            return;
+        CreatePartitionsRequestData.CreatePartitionsTopic t = new CreatePartitionsRequestData.CreatePartitionsTopic()
+                .setName(name).setCount(count).setAssignments(null);
+        if (hasManual) {
+            List<CreatePartitionsRequestData.CreatePartitionsAssignment> a = new ArrayList<>();
+            manual.forEach(r -> a.add(new CreatePartitionsRequestData.CreatePartitionsAssignment().setBrokerIds(new ArrayList<>(r))));
+            t.setAssignments(a);
         }
-        write(img -> {
-            TopicImage t = img.topic(name).orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
-            if (t.partitionCount() != current) {
-                throw new InvalidPartitionsException("Topic " + name + " changed concurrently; retry");
-            }
-            List<List<Integer>> all = new ArrayList<>(t.assignment());
-            all.addAll(added);
-            return img.with(t.withAssignment(all));
-        });
+        CreatePartitionsRequestData req = new CreatePartitionsRequestData().setValidateOnly(validateOnly)
+                .setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
+        req.topics().add(t);
+        CreatePartitionsResponseData resp = controller.call(req, CreatePartitionsResponseData.class, CONTROLLER_TIMEOUT);
+        CreatePartitionsResponseData.CreatePartitionsTopicResult r = resp.results().get(0);
+        throwIfError(r.errorCode(), r.errorMessage());
     }
 
     /** Replaces the topic's config overrides (validated first). */
     public void setConfigs(String name, Map<String, String> overrides, boolean validateOnly) {
-        if (store.image().topic(name).isEmpty()) {
-            throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
-        }
+        TopicImage topic = store.image().topic(name)
+                .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
         LogConfig.from(brokerDefaults, overrides);
         if (validateOnly) {
             return;
         }
-        write(img -> img.with(img.topic(name)
-                .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."))
-                .withConfigs(overrides)));
+        IncrementalAlterConfigsRequestData.AlterConfigsResource res = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(name);
+        overrides.forEach((k, v) -> {
+            if (!v.equals(topic.configs().get(k))) {
+                res.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)
+                        .setConfigOperation(AlterConfigOp.OpType.SET.id()));
+            }
+        });
+        topic.configs().keySet().stream().filter(k -> !overrides.containsKey(k)).forEach(k -> res.configs().add(
+                new IncrementalAlterConfigsRequestData.AlterableConfig().setName(k).setValue(null)
+                        .setConfigOperation(AlterConfigOp.OpType.DELETE.id())));
+        if (res.configs().isEmpty()) {
+            return;
+        }
+        IncrementalAlterConfigsRequestData req = new IncrementalAlterConfigsRequestData();
+        req.resources().add(res);
+        IncrementalAlterConfigsResponseData resp = controller.call(req, IncrementalAlterConfigsResponseData.class, CONTROLLER_TIMEOUT);
+        IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse r = resp.responses().get(0);
+        throwIfError(r.errorCode(), r.errorMessage());
     }
 
-    private MetadataImage write(java.util.function.UnaryOperator<MetadataImage> change) {
-        try {
-            return store.update(change);
-        } catch (IOException e) {
-            throw new UncheckedIOException("metadata write failed: " + e.getMessage(), e);
+    private static void throwIfError(short code, String message) {
+        Errors e = Errors.forCode(code);
+        if (e != Errors.NONE) {
+            throw e.exception(message == null || message.isEmpty() ? e.message() : message);
         }
     }
 
@@ -205,38 +218,8 @@ public final class TopicAdmin {
         }
     }
 
-    /** Round-robin placement over the live brokers from a random start, like Kafka without racks. */
-    /**
-     * The live brokers that host and answer for the topics of this broker's metadata: this broker
-     * alone, since each broker keeps its own topic metadata and no partition is replicated to
-     * another broker yet. Metadata responses list exactly these, and partitions are placed on them.
-     */
+    /** The live (unfenced) brokers of the cluster: Metadata responses list exactly these. */
     public List<BrokerInfo> servingBrokers() {
-        int self = cluster.localBrokerId();
-        return cluster.liveBrokers().stream().filter(b -> b.id() == self).toList();
-    }
-
-    private List<List<Integer>> place(int firstPartition, int count, short rf, List<Integer> unused) {
-        List<BrokerInfo> brokers = servingBrokers();
-        if (rf < 1) {
-            throw new InvalidReplicationFactorException("Replication factor must be larger than 0, was " + rf);
-        }
-        if (rf > brokers.size()) {
-            throw new InvalidReplicationFactorException("Unable to replicate the partition " + rf
-                    + " time(s): The target replication factor of " + rf + " cannot be reached because only "
-                    + brokers.size() + " broker(s) are registered"
-                    + (cluster.liveBrokers().size() > brokers.size() ? " for this broker's topics (partitions are not replicated"
-                            + " across brokers yet; each broker serves its own topics)." : "."));
-        }
-        int start = ThreadLocalRandom.current().nextInt(brokers.size());
-        List<List<Integer>> out = new ArrayList<>();
-        for (int p = 0; p < count; p++) {
-            List<Integer> replicas = new ArrayList<>();
-            for (int r = 0; r < rf; r++) {
-                replicas.add(brokers.get((start + firstPartition + p + r) % brokers.size()).id());
-            }
-            out.add(replicas);
-        }
-        return out;
+        return cluster.liveBrokers();
     }
 }

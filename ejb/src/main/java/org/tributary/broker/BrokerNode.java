@@ -2,8 +2,8 @@ package org.tributary.broker;
 
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
@@ -12,18 +12,23 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.cluster.ClusterView;
-import org.tributary.cluster.HazelcastClusterView;
 import org.tributary.cluster.MetaProperties;
 import org.tributary.config.BrokerConfig;
 import org.tributary.config.ConfigException;
 import org.tributary.config.Listener;
 import org.tributary.config.NodeSettings;
+import org.tributary.config.QuorumSettings;
+import org.tributary.grid.GridMembers;
+import org.tributary.grid.NodeIds;
+import org.tributary.grid.QuorumFormation;
+import org.tributary.grid.VoterSet;
 import org.tributary.server.KafkaServer;
 
 /**
  * One broker node's life: validate configuration, claim the data directory
- * ({@code meta.properties}), bind the Kafka listener, join the cluster through the data grid and
- * report ready. Plain Java: the container shell hands in configuration, the data grid and threads.
+ * ({@code meta.properties}), join the data grid (cluster id, node id, failure hints), find the
+ * metadata quorum's voters, start this node's quorum member, bind the Kafka listener, register
+ * with the active controller and serve once it has admitted this broker. Plain Java: the container shell hands in configuration, the data grid and threads.
  *
  * <p>Not thread-safe: {@link #start} and {@link #stop} are called by one lifecycle owner.
  */
@@ -33,7 +38,11 @@ public final class BrokerNode {
     private final BrokerConfig config;
     private volatile NodeSettings settings;
     private volatile MetaProperties meta;
-    private volatile HazelcastClusterView cluster;
+    static final String FORMATION_TIMEOUT = "tributary.quorum.formation.timeout.ms";
+    static final String REGISTRATION_TIMEOUT = "tributary.broker.registration.timeout.ms";
+    private volatile QuorumClusterView cluster;
+    private volatile ClusterBroker broker;
+    private volatile GridMembers grid;
     private volatile KafkaServer kafka;
     private volatile BrokerInfo self;
     private volatile long readyAtMillis;
@@ -57,60 +66,98 @@ public final class BrokerNode {
                     + " belongs to broker " + existing.get().nodeId() + "; use that id or another data directory");
         }
         checkResolvable(s.plaintext());
-        KafkaServer server = KafkaServer.create(config, s.dataDir(), threads, Time.SYSTEM);
         try {
-            startServing(hz, s, existing, server, t0);
+            startServing(hz, threads, s, existing, t0);
         } catch (IOException | RuntimeException e) {
-            server.close();
+            stop();
             throw e;
+        } catch (InterruptedException e) {
+            stop();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
         }
     }
 
-    private void startServing(HazelcastInstance hz, NodeSettings s, Optional<MetaProperties> existing, KafkaServer server, long t0)
-            throws IOException {
-        int boundPort;
-        try {
-            boundPort = server.bind();
-        } catch (BindException e) {
-            throw new ConfigException(NodeSettings.LISTENERS, s.plaintext(), "the address is already in use or not local ("
-                    + e.getMessage() + "); stop what uses it or choose another port");
+    private void startServing(HazelcastInstance hz, ThreadFactory threads, NodeSettings s, Optional<MetaProperties> existing, long t0)
+            throws IOException, InterruptedException {
+        String clusterId = GridMembers.agreeClusterId(hz, existing.map(MetaProperties::clusterId).orElse(null));
+        String directoryId = existing.map(MetaProperties::directoryId).orElseGet(() -> Uuid.randomUuid().toString());
+        int nodeId;
+        if (existing.isPresent()) {
+            nodeId = existing.get().nodeId();
+            NodeIds.reclaim(hz, clusterId, nodeId, directoryId);
+        } else {
+            nodeId = s.nodeId().isPresent() ? s.nodeId().getAsInt() : NodeIds.claim(hz, clusterId, directoryId);
         }
-        int nodeId = existing.map(MetaProperties::nodeId)
-                .orElseGet(() -> s.nodeId().isPresent() ? s.nodeId().getAsInt() : HazelcastClusterView.allocateBrokerId(hz));
-        String clusterId = HazelcastClusterView.agreeClusterId(hz, existing.map(MetaProperties::clusterId).orElse(null));
-        MetaProperties m = existing.orElseGet(() -> new MetaProperties(nodeId, clusterId, Uuid.randomUuid().toString()));
+        this.grid = GridMembers.join(hz, clusterId, nodeId, left -> {
+            ClusterBroker b = broker;
+            if (b != null && left != nodeId) {
+                b.metadata().controller().memberLeft(left);
+            }
+        });
+        MetaProperties m = existing.orElseGet(() -> new MetaProperties(nodeId, clusterId, directoryId));
         if (existing.isEmpty()) {
             m.write(s.dataDir());
         }
-        Listener adv = s.advertisedPlaintext(boundPort);
-        BrokerInfo info = new BrokerInfo(nodeId, adv.host(), adv.port(), s.httpPort(), s.rack());
-        HazelcastClusterView view = HazelcastClusterView.register(hz, clusterId, info, s.dataDir());
-        server.start(view);
-        this.kafka = server;
-        this.settings = s;
         this.meta = m;
+        QuorumSettings q = QuorumSettings.from(config, Optional.of(nodeId), s.plaintext());
+        long formationMs = config.getLong(FORMATION_TIMEOUT, 180_000L);
+        VoterSet voters = QuorumFormation.resolve(hz, clusterId, nodeId, q, s.dataDir(), System::currentTimeMillis,
+                System.currentTimeMillis() + formationMs);
+        ClusterBroker b = ClusterBroker.start(config, s, nodeId, clusterId, voters, threads, Time.SYSTEM,
+                Duration.ofMillis(config.getLong(REGISTRATION_TIMEOUT, 180_000L)));
+        this.broker = b;
+        MetadataNode md = b.metadata();
+        QuorumClusterView view = b.view();
+        BrokerInfo info = b.self();
+        Listener adv = new Listener("PLAINTEXT", info.host(), info.kafkaPort());
+        this.settings = s;
         this.self = info;
         this.cluster = view;
+        this.kafka = b.server();
         this.readyAtMillis = System.currentTimeMillis();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         int size = view.liveBrokers().size();
         LOG.info(() -> "TRIB-0001 Broker " + nodeId + " ready: cluster " + clusterId + ", Kafka " + adv.host() + ":" + adv.port()
-                + ", HTTP " + s.httpPort() + ", data " + s.dataDir() + ", " + size + " broker(s) live (broker start took " + ms + " ms)");
+                + ", HTTP " + s.httpPort() + ", data " + s.dataDir() + ", metadata quorum " + voters + " (leader "
+                + md.quorum().leaderId() + "), " + size + " broker(s) live (broker start took " + ms + " ms)");
     }
 
-    /** Stops the node; safe to call when start failed or twice. */
+    /** Stops the node (controlled shutdown first); safe to call when start failed or twice. */
     public void stop() {
-        HazelcastClusterView c = cluster;
+        QuorumClusterView c = cluster;
         cluster = null;
-        KafkaServer k = kafka;
         kafka = null;
-        if (k != null) {
-            k.close();
+        ClusterBroker b = broker;
+        broker = null;
+        GridMembers g = grid;
+        grid = null;
+        if (b != null) {
+            b.close();
+        }
+        if (g != null) {
+            g.close();
         }
         if (c != null) {
-            c.close();
             ShutdownLog.info(LOG, "TRIB-0003 Broker " + self.id() + " stopped");
         }
+    }
+
+    /** Every broker the metadata knows, with whether it is live (registered and unfenced). */
+    public java.util.Map<BrokerInfo, Boolean> brokers() {
+        ClusterBroker b = broker;
+        java.util.Map<BrokerInfo, Boolean> out = new java.util.LinkedHashMap<>();
+        if (b != null) {
+            b.metadata().metadata().image().brokers().stream()
+                    .sorted(java.util.Comparator.comparingInt(org.tributary.metadata.BrokerRegistration::id))
+                    .forEach(r -> out.put(new BrokerInfo(r.id(), r.host(), r.kafkaPort(), r.httpPort(), r.rack()), r.active()));
+        }
+        return out;
+    }
+
+    /** This node's part in the metadata quorum, while it runs. */
+    public Optional<MetadataNode> metadataNode() {
+        return Optional.ofNullable(broker).map(ClusterBroker::metadata);
     }
 
     public boolean isReady() {
@@ -118,10 +165,6 @@ public final class BrokerNode {
     }
 
     public Optional<ClusterView> cluster() {
-        return Optional.ofNullable(cluster);
-    }
-
-    public Optional<HazelcastClusterView> grid() {
         return Optional.ofNullable(cluster);
     }
 

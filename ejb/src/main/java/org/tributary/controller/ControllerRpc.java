@@ -16,6 +16,8 @@ import org.apache.kafka.common.message.ApiMessageType;
  * <p>Stateless and thread-safe.
  */
 public final class ControllerRpc {
+    /** The listener name under which a broker registers its HTTP (admin API, console) port. */
+    public static final String HTTP_LISTENER = "TRIBUTARY_HTTP";
     private ControllerRpc() {
     }
 
@@ -29,6 +31,46 @@ public final class ControllerRpc {
         buf.putShort(version);
         message.write(new ByteBufferAccessor(buf), cache, version);
         return buf.array();
+    }
+
+    /**
+     * The controller's answer: the response and the log offset the broker must have applied before
+     * it acts on it; or (response null) "not the active controller", to be retried on the leader.
+     */
+    public record Answer(long offset, ApiMessage response) {
+        public boolean notActive() {
+            return response == null;
+        }
+    }
+
+    private static final byte ANSWER = 0;
+    private static final byte NOT_ACTIVE = 1;
+
+    /**
+     * Frames an answer as {@code int8 0, int64 offset} + the framed response. The offset is the
+     * metadata log offset of the records the request wrote (or the controller's latest when it wrote
+     * none), so the asking broker can wait until its own image has them: read-your-writes on every
+     * broker.
+     */
+    public static byte[] encodeAnswer(long offset, ApiMessage response) {
+        byte[] body = encode(response);
+        return ByteBuffer.allocate(9 + body.length).put(ANSWER).putLong(offset).put(body).array();
+    }
+
+    /** The answer of a member that is not (or no longer, or not yet) the active controller. */
+    public static byte[] encodeNotActive() {
+        return new byte[] {NOT_ACTIVE};
+    }
+
+    public static Answer decodeAnswer(byte[] bytes) {
+        if (bytes != null && bytes.length == 1 && bytes[0] == NOT_ACTIVE) {
+            return new Answer(-1, null);
+        }
+        if (bytes == null || bytes.length < 13 || bytes[0] != ANSWER) {
+            throw new IllegalArgumentException("controller answer is damaged (" + (bytes == null ? 0 : bytes.length) + " bytes)");
+        }
+        long offset = ByteBuffer.wrap(bytes, 1, 8).getLong();
+        return new Answer(offset, decodeResponse(java.util.Arrays.copyOfRange(bytes, 9, bytes.length)));
     }
 
     /** Reads a framed request; damaged input is an {@link IllegalArgumentException} naming the problem. */

@@ -119,10 +119,10 @@ public class BrokerBean implements BrokerService {
     @Override
     public List<BrokerView> brokers() {
         BrokerNode n = node;
-        if (n == null || n.grid().isEmpty()) {
+        if (n == null) {
             return List.of();
         }
-        return n.grid().get().knownBrokers().entrySet().stream()
+        return n.brokers().entrySet().stream()
                 .map(e -> new BrokerView(e.getKey().id(), e.getKey().host(), e.getKey().kafkaPort(), e.getKey().httpPort(),
                         e.getKey().rack(), e.getValue()))
                 .toList();

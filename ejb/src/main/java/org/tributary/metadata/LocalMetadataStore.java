@@ -53,7 +53,10 @@ public final class LocalMetadataStore implements MetadataStore {
         return image;
     }
 
-    @Override
+    /**
+     * Applies {@code change} atomically and durably. Exceptions thrown by {@code change} propagate
+     * and leave the metadata unchanged.
+     */
     public synchronized MetadataImage update(UnaryOperator<MetadataImage> change) throws IOException {
         MetadataImage next = change.apply(image);
         if (next == image) {

@@ -1,29 +1,19 @@
 package org.tributary.metadata;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 
 /**
- * The durable source of topic metadata. {@link LocalMetadataStore} keeps it in a file for a single
- * broker; a controller-backed implementation replaces it in a cluster. Changes are made by
- * {@link #update}: the function gets the current image and returns the next one (or the same
- * instance for no change); the change is durable before {@code update} returns and listeners have
- * been told.
+ * A broker's read side of the cluster metadata: the current image and the images that follow it.
+ * {@link MetadataFollower} is the implementation: it follows the metadata quorum's log. Changes
+ * are made only by the active controller, through records.
  *
- * <p>Implementations are thread-safe; updates are serialized.
+ * <p>Implementations are thread-safe.
  */
 public interface MetadataStore extends Closeable {
 
     /** The current image. */
     MetadataImage image();
-
-    /**
-     * Applies {@code change} atomically and durably. Exceptions thrown by {@code change} propagate
-     * and leave the metadata unchanged.
-     */
-    MetadataImage update(UnaryOperator<MetadataImage> change) throws IOException;
 
     /** Called (synchronously, in order) with each new image after it is durable. */
     void addListener(Consumer<MetadataImage> listener);

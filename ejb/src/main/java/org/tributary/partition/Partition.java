@@ -33,6 +33,17 @@ public final class Partition {
     private volatile int leaderEpoch;
     private volatile List<Integer> replicas;
     private volatile List<Integer> isr;
+    private volatile Role role = Role.LEADER;
+    private volatile int leader;
+
+    /**
+     * This broker's role for the partition, as the latest applied metadata says. LEADER: serves
+     * produce and consumer fetches; FOLLOWER: holds a replica and serves no client; OFFLINE: the
+     * partition has no leader at all (every broker of its ISR is fenced).
+     */
+    public enum Role {
+        LEADER, FOLLOWER, OFFLINE
+    }
 
     /** Where an append landed; {@code duplicate} when it was a retry already written. */
     public record AppendResult(long firstOffset, long lastOffset, long logAppendTime, long logStartOffset, boolean duplicate) {
@@ -46,6 +57,29 @@ public final class Partition {
         this.leaderEpoch = leaderEpoch;
         this.replicas = List.copyOf(replicas);
         this.isr = List.copyOf(replicas);
+        this.leader = replicas.isEmpty() ? -1 : replicas.get(0);
+    }
+
+    /** Takes the partition's registration from a new metadata image (role, leader epoch, replicas, ISR). */
+    void update(org.tributary.metadata.PartitionRegistration reg, int localBrokerId) {
+        this.replicas = List.copyOf(reg.replicas());
+        this.isr = List.copyOf(reg.isr());
+        this.leader = reg.leader();
+        this.leaderEpoch = reg.leaderEpoch();
+        this.role = reg.leader() == localBrokerId ? Role.LEADER : reg.leader() < 0 ? Role.OFFLINE : Role.FOLLOWER;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+
+    /** The leader's broker id, -1 when offline. */
+    public int leader() {
+        return leader;
     }
 
     public TopicPartition topicPartition() {
@@ -87,6 +121,10 @@ public final class Partition {
      * original landed without writing; a gap or an old epoch throws the matching Kafka error.
      */
     public synchronized AppendResult appendAsLeader(MemoryRecords records) throws IOException {
+        if (role != Role.LEADER) {
+            throw new org.apache.kafka.common.errors.NotLeaderOrFollowerException("Broker is not the leader of " + tp
+                    + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
+        }
         List<MutableRecordBatch> batches = new ArrayList<>();
         for (MutableRecordBatch b : records.batches()) {
             if (b.magic() < RecordBatch.MAGIC_VALUE_V2) {

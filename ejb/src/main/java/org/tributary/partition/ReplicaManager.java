@@ -58,7 +58,13 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         this.producePurgatory = new Purgatory("produce", timer, completionPool);
     }
 
+    /** The partition if this broker leads it: the only ones clients may produce to or fetch from. */
     public Optional<Partition> partition(TopicPartition tp) {
+        return Optional.ofNullable(partitions.get(tp)).filter(Partition::isLeader);
+    }
+
+    /** This broker's replica of the partition, whatever its role. */
+    public Optional<Partition> replica(TopicPartition tp) {
         return Optional.ofNullable(partitions.get(tp));
     }
 
@@ -104,9 +110,15 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
                     existing = null;
                 }
                 if (existing == null) {
-                    open(tp, topic, replicas, config);
+                    existing = open(tp, topic, replicas, config);
                 } else if (configChanged) {
                     existing.log().updateConfig(config);
+                }
+                boolean wasLeader = existing.isLeader();
+                existing.update(topic.partition(p), localBrokerId);
+                if (wasLeader && !existing.isLeader()) { // waiting produces and fetches get NOT_LEADER_OR_FOLLOWER
+                    fetchPurgatory.checkAndComplete(tp);
+                    producePurgatory.checkAndComplete(tp);
                 }
             }
             appliedConfigs.put(topic.name(), topic.configs());
@@ -120,13 +132,14 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         moveAsideStrayLogs(wanted);
     }
 
-    private void open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
+    private Partition open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
         try {
             PartitionLog log = logs.getOrCreate(tp, config);
             Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
             Partition partition = new Partition(tp, topic.id(), log, snapshot, 0, replicas);
             partition.recoverProducerState();
             partitions.put(tp, partition);
+            return partition;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot open log of " + tp + ": " + e.getMessage(), e);
         }

@@ -31,7 +31,7 @@ import org.tributary.group.GroupsView;
 import org.tributary.group.PartitionLag;
 import org.tributary.config.BrokerConfig;
 import org.tributary.log.LogManager;
-import org.tributary.metadata.LocalMetadataStore;
+import org.tributary.controller.ControllerClient;
 import org.tributary.metadata.MetadataStore;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.BrokerMetrics;
@@ -87,14 +87,17 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.metrics = new BrokerMetrics(time::milliseconds);
     }
 
-    /** Opens logs and metadata under dataDir (recovers them); binds nothing yet. */
-    public static KafkaServer create(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time) throws IOException {
+    /**
+     * Opens (recovers) the logs under dataDir; binds nothing yet. {@code metadata} is this broker's
+     * copy of the cluster metadata (it follows the metadata quorum).
+     */
+    public static KafkaServer create(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, MetadataStore metadata)
+            throws IOException {
         Files.createDirectories(dataDir);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, named(threads, "tributary-scheduler"));
         LogManager logs = null;
         try {
             logs = LogManager.open(dataDir.resolve("logs"), config.explicitValues(), time, scheduler);
-            MetadataStore metadata = LocalMetadataStore.open(dataDir.resolve("metadata"));
             return new KafkaServer(config, dataDir, threads, time, logs, metadata, scheduler);
         } catch (IOException | RuntimeException e) {
             if (logs != null) {
@@ -127,8 +130,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return boundPort;
     }
 
-    /** Starts serving; the cluster view gives ids and brokers (advertised host/port come from it). */
-    public void start(ClusterView clusterView) {
+    /**
+     * Starts serving; the cluster view gives ids and brokers (advertised host/port come from it),
+     * the controller client carries admin writes to the active controller.
+     */
+    public void start(ClusterView clusterView, ControllerClient controller) {
         if (socketServer == null) {
             throw new IllegalStateException("bind() first");
         }
@@ -139,7 +145,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
                     dataDir.resolve("metadata").resolve("producer-id-block"));
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
-            TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, config);
+            TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
             groups = startGroupCoordinator(clusterView, topicAdmin);
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics);
             registry = ApiHandlers.registry(services);
@@ -245,7 +251,6 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         } catch (IOException e) {
             LOG.warning("TRIB-SRV-002 closing logs failed: " + e.getMessage());
         }
-        metadata.close();
     }
 
     /** The broker's counters now (requests per API, bytes and messages in and out per topic). */
@@ -272,11 +277,12 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         List<PartitionSummary> parts = new ArrayList<>();
         for (int p = 0; p < t.partitionCount(); p++) {
             Partition partition = replicas == null ? null : replicas.partition(new TopicPartition(t.name(), p)).orElse(null);
-            List<Integer> reps = t.replicas(p);
-            if (partition == null) {
-                parts.add(new PartitionSummary(p, reps.isEmpty() ? -1 : reps.get(0), 0, reps, reps, -1, -1, -1, -1));
+            org.tributary.metadata.PartitionRegistration reg = t.partition(p);
+            List<Integer> reps = reg.replicas();
+            if (partition == null) { // led by another broker (or offline): what the metadata says, no log figures
+                parts.add(new PartitionSummary(p, reg.leader(), reg.leaderEpoch(), reps, reg.isr(), -1, -1, -1, -1));
             } else {
-                parts.add(new PartitionSummary(p, reps.get(0), partition.leaderEpoch(), reps, partition.isr(),
+                parts.add(new PartitionSummary(p, reg.leader(), partition.leaderEpoch(), reps, partition.isr(),
                         partition.log().logStartOffset(), partition.log().logEndOffset(), partition.highWatermark(),
                         partition.log().sizeInBytes()));
             }

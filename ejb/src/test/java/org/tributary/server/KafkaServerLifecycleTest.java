@@ -43,7 +43,7 @@ class KafkaServerLifecycleTest {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = taken.getLocalPort();
             KafkaServer server = KafkaServer.create(BrokerConfig.of(Map.of("listeners", "PLAINTEXT://127.0.0.1:" + port)), dir,
-                    Executors.defaultThreadFactory(), Time.SYSTEM);
+                    Executors.defaultThreadFactory(), Time.SYSTEM, new org.tributary.metadata.MetadataFollower());
             try {
                 IOException e = assertThrows(IOException.class, server::bind);
                 assertTrue(e.getMessage().contains("listeners") && e.getMessage().contains("127.0.0.1:" + port)

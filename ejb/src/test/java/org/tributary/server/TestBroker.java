@@ -1,5 +1,11 @@
 package org.tributary.server;
 
+import java.time.Duration;
+import org.tributary.broker.ClusterBroker;
+import org.tributary.config.NodeSettings;
+import org.tributary.config.QuorumSettings;
+import org.tributary.grid.VoterSet;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,8 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
-import org.tributary.cluster.BrokerInfo;
-import org.tributary.cluster.LocalClusterView;
 import org.tributary.config.BrokerConfig;
 
 /** An in-process broker on 127.0.0.1 with an ephemeral port and a temp data directory. */
@@ -36,8 +40,10 @@ public final class TestBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> settings;
+    private ClusterBroker broker;
     private KafkaServer server;
     private int port;
+    private int quorumPort;
 
     public TestBroker(Map<String, String> extra) throws IOException {
         this.dataDir = Files.createTempDirectory("tributary-proto");
@@ -52,15 +58,25 @@ public final class TestBroker implements AutoCloseable {
     private void startServer(int wantedPort) throws IOException {
         Map<String, String> values = new HashMap<>(settings);
         values.put("listeners", "PLAINTEXT://127.0.0.1:" + wantedPort);
+        values.put("log.dirs", dataDir.toString());
+        values.putIfAbsent("tributary.http.port", "0");
         values.putIfAbsent("num.io.threads", "4");
         values.putIfAbsent("num.network.threads", "2");
-        server = KafkaServer.create(BrokerConfig.of(values), dataDir, Executors.defaultThreadFactory(), Time.SYSTEM);
-        try {
-            port = server.bind();
-            server.start(new LocalClusterView(CLUSTER_ID, new BrokerInfo(BROKER_ID, "127.0.0.1", port, 0, null), 0));
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
+        if (quorumPort == 0) {
+            quorumPort = freePort();
+        }
+        BrokerConfig config = BrokerConfig.of(values);
+        VoterSet voters = new VoterSet(Map.of(BROKER_ID, new QuorumSettings.HostPort("127.0.0.1", quorumPort)));
+        broker = ClusterBroker.start(config, NodeSettings.from(config), BROKER_ID, CLUSTER_ID, voters,
+                Executors.defaultThreadFactory(), Time.SYSTEM, Duration.ofSeconds(60));
+        server = broker.server();
+        port = server.boundPort();
+    }
+
+    /** A port that was free a moment ago on 127.0.0.1. */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 
@@ -71,7 +87,7 @@ public final class TestBroker implements AutoCloseable {
 
     /** Like {@link #restart()}, running {@code whileDown} between close and create (to damage files). */
     public void restart(Runnable whileDown) throws IOException {
-        server.close();
+        broker.close();
         whileDown.run();
         try {
             startServer(port);
@@ -82,6 +98,10 @@ public final class TestBroker implements AutoCloseable {
 
     public KafkaServer server() {
         return server;
+    }
+
+    public ClusterBroker broker() {
+        return broker;
     }
 
     public int port() {
@@ -127,8 +147,8 @@ public final class TestBroker implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (server != null) {
-                server.close();
+            if (broker != null) {
+                broker.close();
             }
         } finally {
             deleteTree(dataDir);

@@ -1,0 +1,183 @@
+package org.tributary.broker;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.tributary.cluster.BrokerInfo;
+import org.tributary.controller.ControllerClient;
+import org.tributary.controller.ControllerRpc;
+
+/**
+ * This broker's registration with the active controller (KIP-631): register (a new incarnation
+ * each process lifetime; the controller answers with the broker epoch), then heartbeat every
+ * {@code broker.heartbeat.interval.ms} with the metadata offset applied here. The controller
+ * unfences the broker once it has caught up, fences it when heartbeats stop for
+ * {@code broker.session.timeout.ms} (or at once when the grid reports its member gone), and on a
+ * controlled shutdown moves leadership away before letting it go.
+ *
+ * <p>States: {@link State}. Thread-safe: all work runs on the given scheduler.
+ */
+public final class BrokerLifecycle implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(BrokerLifecycle.class.getName());
+
+    /** The broker's lifecycle as the controller sees it. */
+    public enum State {
+        /** Not registered yet (or registering again after the controller lost the registration). */
+        REGISTERING,
+        /** Registered and fenced: catching up with the metadata log. Leads nothing. */
+        RECOVERING,
+        /** Unfenced: may lead partitions and serve clients. */
+        RUNNING,
+        /** Asked the controller to move leadership away before stopping. */
+        PENDING_CONTROLLED_SHUTDOWN,
+        /** Heartbeats stopped. */
+        STOPPED
+    }
+
+    private final ControllerClient controller;
+    private final BrokerInfo self;
+    private final String clusterId;
+    private final LongSupplier appliedOffset;
+    private final ScheduledExecutorService scheduler;
+    private final long heartbeatMs;
+    private final Duration requestTimeout;
+    private final Uuid incarnation = Uuid.randomUuid();
+    private final CompletableFuture<Void> unfenced = new CompletableFuture<>();
+    private volatile State state = State.REGISTERING;
+    private volatile long brokerEpoch = -1;
+    private volatile boolean wantShutdown;
+    private volatile CompletableFuture<Void> shutdownGranted = new CompletableFuture<>();
+    private volatile ScheduledFuture<?> task;
+
+    public BrokerLifecycle(ControllerClient controller, BrokerInfo self, String clusterId, LongSupplier appliedOffset,
+            ScheduledExecutorService scheduler, long heartbeatMs, Duration requestTimeout) {
+        this.controller = controller;
+        this.self = self;
+        this.clusterId = clusterId;
+        this.appliedOffset = appliedOffset;
+        this.scheduler = scheduler;
+        this.heartbeatMs = heartbeatMs;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** Starts registering and heartbeating in the background. */
+    public void start() {
+        task = scheduler.scheduleWithFixedDelay(this::tick, 0, heartbeatMs, TimeUnit.MILLISECONDS);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The broker epoch (the offset of this incarnation's registration), -1 before registration. */
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
+    /** Completes when the controller first unfences this broker. */
+    public CompletableFuture<Void> unfenced() {
+        return unfenced;
+    }
+
+    private void tick() {
+        try {
+            if (state == State.STOPPED) {
+                return;
+            }
+            if (state == State.REGISTERING) {
+                register();
+            } else {
+                heartbeat();
+            }
+        } catch (RuntimeException e) {
+            // no controller right now (election, minority side): try again at the next tick
+            LOG.fine(() -> "TRIB-0040 Broker " + self.id() + " could not reach the controller: " + e.getMessage());
+        }
+    }
+
+    private void register() {
+        BrokerRegistrationRequestData req = new BrokerRegistrationRequestData().setBrokerId(self.id()).setClusterId(clusterId)
+                .setIncarnationId(incarnation).setRack(self.rack());
+        req.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost(self.host())
+                .setPort(self.kafkaPort()).setSecurityProtocol((short) 0));
+        req.listeners().add(new BrokerRegistrationRequestData.Listener().setName(ControllerRpc.HTTP_LISTENER).setHost(self.host())
+                .setPort(self.httpPort()).setSecurityProtocol((short) 0));
+        BrokerRegistrationResponseData resp = controller.call(req, BrokerRegistrationResponseData.class, requestTimeout);
+        Errors error = Errors.forCode(resp.errorCode());
+        if (error != Errors.NONE) {
+            LOG.warning(() -> "TRIB-0041 Broker " + self.id() + " registration refused: " + error.name() + " " + error.message());
+            return;
+        }
+        brokerEpoch = resp.brokerEpoch();
+        state = State.RECOVERING;
+        LOG.info(() -> "TRIB-0042 Broker " + self.id() + " registered with the controller (broker epoch " + brokerEpoch + ")");
+        heartbeat();
+    }
+
+    private void heartbeat() {
+        BrokerHeartbeatRequestData req = new BrokerHeartbeatRequestData().setBrokerId(self.id()).setBrokerEpoch(brokerEpoch)
+                .setCurrentMetadataOffset(appliedOffset.getAsLong()).setWantFence(false).setWantShutDown(wantShutdown);
+        BrokerHeartbeatResponseData resp = controller.call(req, BrokerHeartbeatResponseData.class, requestTimeout);
+        Errors error = Errors.forCode(resp.errorCode());
+        if (error == Errors.STALE_BROKER_EPOCH || error == Errors.BROKER_ID_NOT_REGISTERED) {
+            LOG.warning(() -> "TRIB-0043 Broker " + self.id() + " must register again: " + error.name());
+            state = State.REGISTERING;
+            return;
+        }
+        if (error != Errors.NONE) {
+            LOG.fine(() -> "TRIB-0040 Broker " + self.id() + " heartbeat failed: " + error.name());
+            return;
+        }
+        if (wantShutdown) {
+            if (resp.shouldShutDown()) {
+                shutdownGranted.complete(null);
+            }
+            return;
+        }
+        if (!resp.isFenced() && state == State.RECOVERING) {
+            state = State.RUNNING;
+            LOG.info(() -> "TRIB-0044 Broker " + self.id() + " is unfenced and serving (broker epoch " + brokerEpoch + ")");
+            unfenced.complete(null);
+        } else if (resp.isFenced() && state == State.RUNNING) {
+            state = State.RECOVERING;
+            LOG.warning(() -> "TRIB-0045 Broker " + self.id() + " was fenced by the controller; catching up");
+        }
+    }
+
+    /**
+     * Controlled shutdown: asks the controller to move leadership away and waits (at most
+     * {@code timeout}) until it lets this broker go. Heartbeats stop afterwards.
+     */
+    public void controlledShutdown(Duration timeout) {
+        if (state == State.RUNNING || state == State.RECOVERING) {
+            wantShutdown = true;
+            state = State.PENDING_CONTROLLED_SHUTDOWN;
+            try {
+                scheduler.submit(this::tick);
+                shutdownGranted.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.info(() -> "TRIB-0046 Broker " + self.id() + " stops without the controller's go-ahead (" + e + ")");
+            }
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        state = State.STOPPED;
+        ScheduledFuture<?> t = task;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+}

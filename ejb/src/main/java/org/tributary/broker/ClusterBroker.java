@@ -1,0 +1,92 @@
+package org.tributary.broker;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
+import org.apache.kafka.common.utils.Time;
+import org.tributary.cluster.BrokerInfo;
+import org.tributary.config.BrokerConfig;
+import org.tributary.config.ConfigException;
+import org.tributary.config.Listener;
+import org.tributary.config.NodeSettings;
+import org.tributary.grid.VoterSet;
+import org.tributary.server.KafkaServer;
+
+/**
+ * A broker of a cluster whose identity and quorum are already known (cluster id, node id, the
+ * metadata quorum's voters): starts the quorum member, opens the logs, binds the Kafka listener,
+ * registers with the active controller and, once admitted, serves. {@link BrokerNode} runs it
+ * inside Payara after the data grid has settled identity and voters; tests and benchmarks run it
+ * directly with explicit voters.
+ *
+ * <p>Not thread-safe: one owner starts and closes it.
+ */
+public final class ClusterBroker implements AutoCloseable {
+    private final MetadataNode metadata;
+    private final KafkaServer server;
+    private final QuorumClusterView view;
+    private final BrokerInfo self;
+
+    private ClusterBroker(MetadataNode metadata, KafkaServer server, QuorumClusterView view, BrokerInfo self) {
+        this.metadata = metadata;
+        this.server = server;
+        this.view = view;
+        this.self = self;
+    }
+
+    /** Starts node {@code nodeId}; nothing is left running when it fails. */
+    public static ClusterBroker start(BrokerConfig config, NodeSettings s, int nodeId, String clusterId, VoterSet voters,
+            ThreadFactory threads, Time time, Duration admission) throws IOException {
+        MetadataNode md = MetadataNode.start(clusterId, nodeId, voters, s.dataDir(), config, threads);
+        KafkaServer server = null;
+        try {
+            server = KafkaServer.create(config, s.dataDir(), threads, time, md.metadata());
+            int boundPort;
+            try {
+                boundPort = server.bind();
+            } catch (BindException e) {
+                throw new ConfigException(NodeSettings.LISTENERS, s.plaintext(), "the address is already in use or not local ("
+                        + e.getMessage() + "); stop what uses it or choose another port");
+            }
+            Listener adv = s.advertisedPlaintext(boundPort);
+            BrokerInfo info = new BrokerInfo(nodeId, adv.host(), adv.port(), s.httpPort(), s.rack());
+            md.register(info, admission);
+            QuorumClusterView view = new QuorumClusterView(clusterId, nodeId, md.metadata(), md.quorum()::leaderId,
+                    md.controllerClient(), md::brokerEpoch, Duration.ofSeconds(15));
+            server.start(view, md.controllerClient());
+            return new ClusterBroker(md, server, view, info);
+        } catch (IOException | RuntimeException e) {
+            md.shutDownBroker();
+            if (server != null) {
+                server.close();
+            }
+            md.close();
+            throw e;
+        }
+    }
+
+    public MetadataNode metadata() {
+        return metadata;
+    }
+
+    public KafkaServer server() {
+        return server;
+    }
+
+    public QuorumClusterView view() {
+        return view;
+    }
+
+    public BrokerInfo self() {
+        return self;
+    }
+
+    /** Controlled shutdown (leadership moves away first), then the server and the quorum member stop. Idempotent. */
+    @Override
+    public void close() {
+        metadata.shutDownBroker();
+        server.close();
+        metadata.close();
+    }
+}

@@ -1,0 +1,189 @@
+package org.tributary.broker;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.protocol.Errors;
+import org.tributary.cluster.BrokerInfo;
+import org.tributary.config.BrokerConfig;
+import org.tributary.controller.ApiError;
+import org.tributary.controller.ConfigValidator;
+import org.tributary.controller.ControllerClient;
+import org.tributary.controller.ControllerConfig;
+import org.tributary.controller.ControllerServer;
+import org.tributary.grid.VoterSet;
+import org.tributary.log.LogConfig;
+import org.tributary.metadata.MetadataFollower;
+import org.tributary.metadata.MetadataRecord.ResourceType;
+import org.tributary.quorum.QuorumConfig;
+import org.tributary.quorum.RaftQuorum;
+
+/**
+ * One node's part in the cluster metadata: its member of the metadata quorum (Raft, storage in
+ * {@code <data dir>/__cluster_metadata}), its copy of the metadata ({@link MetadataFollower}), the
+ * controller it runs while it leads the quorum ({@link ControllerServer}), its way to the active
+ * controller from anywhere ({@link ControllerClient}) and, once it serves as a broker, its
+ * registration and heartbeats ({@link BrokerLifecycle}).
+ *
+ * <p>Lifecycle: {@link #start} (the quorum member runs and follows the log) → {@link #register}
+ * (heartbeats; unfenced once caught up) → {@link #close} (controlled shutdown, then the member
+ * stops, releasing its storage lock and threads). Not thread-safe: one owner drives it.
+ */
+public final class MetadataNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MetadataNode.class.getName());
+    public static final String STORAGE_DIR = "__cluster_metadata";
+    static final String SESSION_TIMEOUT = "broker.session.timeout.ms";
+    static final String HEARTBEAT_INTERVAL = "broker.heartbeat.interval.ms";
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+    private final int nodeId;
+    private final String clusterId;
+    private final BrokerConfig config;
+    private final MetadataFollower follower;
+    private final ControllerServer controller;
+    private final RaftQuorum quorum;
+    private final ControllerClient client;
+    private final ScheduledExecutorService heartbeats;
+    private volatile BrokerLifecycle lifecycle;
+
+    private MetadataNode(int nodeId, String clusterId, BrokerConfig config, MetadataFollower follower, ControllerServer controller,
+            RaftQuorum quorum, ThreadFactory threads) {
+        this.heartbeats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = threads.newThread(r);
+            t.setName("tributary-broker-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        this.nodeId = nodeId;
+        this.clusterId = clusterId;
+        this.config = config;
+        this.follower = follower;
+        this.controller = controller;
+        this.quorum = quorum;
+        this.client = new ControllerClient(quorum::requestLeader, follower);
+    }
+
+    /** Starts this node's quorum member (a voter when {@code voters} names it). */
+    public static MetadataNode start(String clusterId, int nodeId, VoterSet voters, Path dataDir, BrokerConfig config,
+            ThreadFactory threads) throws IOException {
+        if (!voters.contains(nodeId)) {
+            throw new org.tributary.config.ConfigException("node.id", nodeId, "is not a voter of the metadata quorum " + voters
+                    + "; brokers beyond the voters (observers) are not supported yet: start at most as many nodes as voters");
+        }
+        QuorumConfig.Builder qb = QuorumConfig.builder().clusterId(clusterId).localId(nodeId)
+                .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT);
+        voters.voters().forEach((id, a) -> qb.voter(id, a.host() + ":" + a.port()));
+        QuorumConfig qcfg = qb.build();
+        MetadataFollower follower = new MetadataFollower();
+        Map<String, String> defaults = config.explicitValues();
+        ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, 9_000L),
+                config.getInt("num.partitions", 1, 1, 10_000), (short) config.getInt("default.replication.factor", 1, 1, Short.MAX_VALUE),
+                10_000);
+        ControllerServer controller = new ControllerServer(ccfg, validator(defaults), follower, clusterId,
+                System::currentTimeMillis, REQUEST_TIMEOUT, threads);
+        follower.setLeadership(controller);
+        RaftQuorum quorum;
+        try {
+            quorum = RaftQuorum.start(qcfg, follower, controller);
+        } catch (IOException | RuntimeException e) {
+            controller.close();
+            throw e;
+        }
+        controller.attach(quorum::appendAsLeader);
+        return new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
+    }
+
+    /** Topic configs are checked with the broker's own rules; broker configs cannot be changed at run time yet. */
+    static ConfigValidator validator(Map<String, String> brokerDefaults) {
+        return (type, name, configs) -> {
+            if (type == ResourceType.BROKER) {
+                return ApiError.of(Errors.INVALID_REQUEST, "Broker configs cannot be changed at run time yet; set them in "
+                        + "tributary.properties or as system properties and restart the broker");
+            }
+            try {
+                LogConfig.from(brokerDefaults, configs);
+                return ApiError.NONE;
+            } catch (InvalidConfigurationException e) {
+                return ApiError.of(Errors.INVALID_CONFIG, e.getMessage());
+            }
+        };
+    }
+
+    /**
+     * Registers this node as broker {@code self} and waits (at most {@code timeout}) until the
+     * controller unfences it, i.e. until it has caught up with the metadata log.
+     */
+    public BrokerLifecycle register(BrokerInfo self, Duration timeout) throws IOException {
+        BrokerLifecycle l = new BrokerLifecycle(client, self, clusterId, follower::lastAppliedOffset, heartbeats,
+                config.getLong(HEARTBEAT_INTERVAL, 1_000L), REQUEST_TIMEOUT);
+        lifecycle = l;
+        l.start();
+        try {
+            l.unfenced().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("broker " + self.id() + " was not admitted by the controller within " + timeout.toSeconds()
+                    + " s (state " + l.state() + ", quorum leader " + quorum.leaderId() + "); is a majority of the quorum "
+                    + quorum.config().voters() + " running?");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("broker registration failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while registering", e);
+        }
+        return l;
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public MetadataFollower metadata() {
+        return follower;
+    }
+
+    public ControllerClient controllerClient() {
+        return client;
+    }
+
+    public ControllerServer controller() {
+        return controller;
+    }
+
+    public RaftQuorum quorum() {
+        return quorum;
+    }
+
+    public long brokerEpoch() {
+        BrokerLifecycle l = lifecycle;
+        return l == null ? -1 : l.brokerEpoch();
+    }
+
+    /**
+     * Controlled shutdown of the broker (bounded): the controller moves leadership away and lets
+     * it go; heartbeats stop. The quorum member keeps running until {@link #close}. Idempotent.
+     */
+    public void shutDownBroker() {
+        BrokerLifecycle l = lifecycle;
+        lifecycle = null;
+        if (l != null) {
+            l.controlledShutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** {@link #shutDownBroker}, then the quorum member stops. Idempotent. */
+    @Override
+    public void close() {
+        shutDownBroker();
+        heartbeats.shutdownNow();
+        controller.close();
+        quorum.close();
+        follower.close();
+        LOG.fine(() -> "metadata node " + nodeId + " closed");
+    }
+}

@@ -1,0 +1,205 @@
+package org.tributary.controller;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
+import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.tributary.metadata.MetadataDelta;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.MetadataRecord;
+import org.tributary.metadata.MetadataRecord.ResourceType;
+
+/**
+ * Kafka's controller messages, as brokers send them, turned into {@link ClusterController} calls:
+ * the records to append and the response to send once they have committed (a function of the
+ * image that applied them, since a broker epoch is the offset of its registration).
+ * A request that names several topics is decided topic by topic on an image that already holds the
+ * earlier topics' records, and all records go in one entry.
+ *
+ * <p>Stateless.
+ */
+final class ControllerApis {
+    private ControllerApis() {
+    }
+
+    /** What a request decided: records to append (may be empty) and the response to send afterwards. */
+    record Outcome(List<MetadataRecord> records, Function<MetadataImage, ApiMessage> response) {
+        static Outcome of(List<MetadataRecord> records, ApiMessage response) {
+            return new Outcome(records, img -> response);
+        }
+    }
+
+    static Outcome handle(ClusterController rules, MetadataImage image, ApiMessage request, String clusterId, long nowMs) {
+        if (request instanceof BrokerRegistrationRequestData r) {
+            return register(rules, image, r, clusterId, nowMs);
+        } else if (request instanceof BrokerHeartbeatRequestData r) {
+            return heartbeat(rules, image, r, nowMs);
+        } else if (request instanceof AllocateProducerIdsRequestData r) {
+            ControllerResult<ProducerIdsResponse> res = rules.allocateProducerIds(image, r.brokerId(), r.brokerEpoch());
+            ProducerIdsResponse p = res.response();
+            return Outcome.of(res.records(), new AllocateProducerIdsResponseData().setErrorCode(p.error().error().code())
+                    .setProducerIdStart(p.firstProducerId()).setProducerIdLen(p.size()));
+        } else if (request instanceof CreateTopicsRequestData r) {
+            return createTopics(rules, image, r);
+        } else if (request instanceof DeleteTopicsRequestData r) {
+            return deleteTopics(rules, image, r);
+        } else if (request instanceof CreatePartitionsRequestData r) {
+            return createPartitions(rules, image, r);
+        } else if (request instanceof IncrementalAlterConfigsRequestData r) {
+            return alterConfigs(rules, image, r);
+        }
+        throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
+    }
+
+    private static Outcome register(ClusterController rules, MetadataImage image, BrokerRegistrationRequestData r, String clusterId,
+            long nowMs) {
+        if (!clusterId.equals(r.clusterId())) {
+            return Outcome.of(List.of(), new BrokerRegistrationResponseData().setErrorCode(Errors.INCONSISTENT_CLUSTER_ID.code())
+                    .setBrokerEpoch(-1));
+        }
+        BrokerRegistrationRequestData.Listener kafka = r.listeners().find("PLAINTEXT");
+        BrokerRegistrationRequestData.Listener http = r.listeners().find(ControllerRpc.HTTP_LISTENER);
+        if (kafka == null) {
+            return Outcome.of(List.of(), new BrokerRegistrationResponseData().setErrorCode(Errors.INVALID_REGISTRATION.code())
+                    .setBrokerEpoch(-1));
+        }
+        RegisterBrokerRequest req = new RegisterBrokerRequest(r.brokerId(), r.incarnationId(), kafka.host(), kafka.port(),
+                http == null ? 0 : http.port(), r.rack(), r.previousBrokerEpoch() >= 0);
+        ControllerResult<RegisterBrokerResponse> res = rules.registerBroker(image, req, nowMs);
+        RegisterBrokerResponse resp = res.response();
+        if (!resp.error().isSuccess()) {
+            return Outcome.of(res.records(), new BrokerRegistrationResponseData().setErrorCode(resp.error().error().code())
+                    .setBrokerEpoch(-1));
+        }
+        return new Outcome(res.records(), after -> new BrokerRegistrationResponseData().setErrorCode(Errors.NONE.code())
+                .setBrokerEpoch(resp.epochIn(after)));
+    }
+
+    private static Outcome heartbeat(ClusterController rules, MetadataImage image, BrokerHeartbeatRequestData r, long nowMs) {
+        ControllerResult<BrokerHeartbeatResponse> res = rules.heartbeat(image, new BrokerHeartbeatRequest(r.brokerId(), r.brokerEpoch(),
+                r.currentMetadataOffset(), r.wantFence(), r.wantShutDown()), nowMs);
+        BrokerHeartbeatResponse h = res.response();
+        return Outcome.of(res.records(), new BrokerHeartbeatResponseData().setErrorCode(h.error().error().code())
+                .setIsFenced(h.fenced()).setIsCaughtUp(!h.fenced()).setShouldShutDown(h.shouldShutDown()));
+    }
+
+    private static Outcome createTopics(ClusterController rules, MetadataImage image, CreateTopicsRequestData r) {
+        CreateTopicsResponseData resp = new CreateTopicsResponseData();
+        List<MetadataRecord> all = new ArrayList<>();
+        MetadataImage pending = image;
+        for (CreateTopicsRequestData.CreatableTopic t : r.topics()) {
+            List<List<Integer>> assignment = new ArrayList<>();
+            t.assignments().stream().sorted((a, b) -> Integer.compare(a.partitionIndex(), b.partitionIndex()))
+                    .forEach(a -> assignment.add(new ArrayList<>(a.brokerIds())));
+            Map<String, String> configs = new TreeMap<>();
+            t.configs().forEach(c -> configs.put(c.name(), c.value()));
+            ControllerResult<CreateTopicResponse> res = rules.createTopic(pending,
+                    new CreateTopicRequest(t.name(), t.numPartitions(), t.replicationFactor(), assignment, configs));
+            CreateTopicResponse c = res.response();
+            CreateTopicsResponseData.CreatableTopicResult result = new CreateTopicsResponseData.CreatableTopicResult().setName(t.name())
+                    .setErrorCode(c.error().error().code()).setErrorMessage(c.error().message());
+            if (c.error().isSuccess()) {
+                result.setTopicId(r.validateOnly() ? Uuid.ZERO_UUID : c.topicId()).setNumPartitions(c.numPartitions())
+                        .setReplicationFactor(c.replicationFactor());
+                if (!r.validateOnly()) {
+                    all.addAll(res.records());
+                    pending = MetadataDelta.apply(pending, res.records(), pending.offset(), pending.epoch());
+                }
+            }
+            resp.topics().add(result);
+        }
+        return Outcome.of(all, resp);
+    }
+
+    private static Outcome deleteTopics(ClusterController rules, MetadataImage image, DeleteTopicsRequestData r) {
+        DeleteTopicsResponseData resp = new DeleteTopicsResponseData();
+        List<MetadataRecord> all = new ArrayList<>();
+        MetadataImage pending = image;
+        List<DeleteTopicsRequestData.DeleteTopicState> targets = new ArrayList<>(r.topics());
+        r.topicNames().forEach(n -> targets.add(new DeleteTopicsRequestData.DeleteTopicState().setName(n)));
+        for (DeleteTopicsRequestData.DeleteTopicState t : targets) {
+            ControllerResult<ApiError> res = t.name() != null ? rules.deleteTopic(pending, t.name()) : rules.deleteTopic(pending, t.topicId());
+            resp.responses().add(new DeleteTopicsResponseData.DeletableTopicResult().setName(t.name()).setTopicId(t.topicId())
+                    .setErrorCode(res.response().error().code()).setErrorMessage(res.response().message()));
+            all.addAll(res.records());
+            pending = MetadataDelta.apply(pending, res.records(), pending.offset(), pending.epoch());
+        }
+        return Outcome.of(all, resp);
+    }
+
+    private static Outcome createPartitions(ClusterController rules, MetadataImage image, CreatePartitionsRequestData r) {
+        CreatePartitionsResponseData resp = new CreatePartitionsResponseData();
+        List<MetadataRecord> all = new ArrayList<>();
+        MetadataImage pending = image;
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : r.topics()) {
+            List<List<Integer>> assignment = new ArrayList<>();
+            if (t.assignments() != null) {
+                t.assignments().forEach(a -> assignment.add(new ArrayList<>(a.brokerIds())));
+            }
+            ControllerResult<ApiError> res = rules.createPartitions(pending, t.name(), t.count(), assignment);
+            resp.results().add(new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName(t.name())
+                    .setErrorCode(res.response().error().code()).setErrorMessage(res.response().message()));
+            if (!r.validateOnly()) {
+                all.addAll(res.records());
+                pending = MetadataDelta.apply(pending, res.records(), pending.offset(), pending.epoch());
+            }
+        }
+        return Outcome.of(all, resp);
+    }
+
+    private static Outcome alterConfigs(ClusterController rules, MetadataImage image, IncrementalAlterConfigsRequestData r) {
+        IncrementalAlterConfigsResponseData resp = new IncrementalAlterConfigsResponseData();
+        List<MetadataRecord> all = new ArrayList<>();
+        MetadataImage pending = image;
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource res : r.resources()) {
+            IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse out = new IncrementalAlterConfigsResponseData
+                    .AlterConfigsResourceResponse().setResourceType(res.resourceType()).setResourceName(res.resourceName());
+            resp.responses().add(out);
+            ResourceType type = res.resourceType() == ConfigResource.Type.TOPIC.id() ? ResourceType.TOPIC
+                    : res.resourceType() == ConfigResource.Type.BROKER.id() ? ResourceType.BROKER : null;
+            List<ConfigChange> changes = new ArrayList<>();
+            ApiError error = type == null ? ApiError.of(Errors.INVALID_REQUEST, "Unsupported resource type " + res.resourceType())
+                    : ApiError.NONE;
+            for (IncrementalAlterConfigsRequestData.AlterableConfig c : res.configs()) {
+                if (c.configOperation() == AlterConfigOp.OpType.SET.id()) {
+                    changes.add(new ConfigChange(c.name(), c.value()));
+                } else if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
+                    changes.add(new ConfigChange(c.name(), null));
+                } else {
+                    error = ApiError.of(Errors.INVALID_REQUEST, "The controller takes only SET and DELETE; the broker resolves "
+                            + "APPEND and SUBTRACT first");
+                }
+            }
+            if (error.isSuccess()) {
+                ControllerResult<ApiError> result = rules.alterConfigs(pending, type, res.resourceName(), changes);
+                error = result.response();
+                if (!r.validateOnly()) {
+                    all.addAll(result.records());
+                    pending = MetadataDelta.apply(pending, result.records(), pending.offset(), pending.epoch());
+                }
+            }
+            out.setErrorCode(error.error().code()).setErrorMessage(error.message());
+        }
+        return Outcome.of(all, resp);
+    }
+}

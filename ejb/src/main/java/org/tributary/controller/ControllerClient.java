@@ -1,0 +1,111 @@
+package org.tributary.controller;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.tributary.metadata.MetadataFollower;
+import org.tributary.quorum.QuorumException;
+
+/**
+ * A broker's way to the active controller, from any broker (KIP-590's forwarding, over the
+ * quorum's own transport): sends one of Kafka's controller messages to the quorum leader and,
+ * once the controller has answered, waits until this broker's own image has applied what the
+ * request wrote, so a client that created a topic through this broker sees it here at once.
+ *
+ * <p>Failures: no leader within {@code timeout} (an election, or a minority side) completes with
+ * Kafka's retriable {@link TimeoutException}; a leader that loses its leadership while answering
+ * gives {@link NotControllerException} (also retriable). Thread-safe.
+ */
+public final class ControllerClient {
+    /** Sends request bytes to the leader and completes with its answer bytes. */
+    @FunctionalInterface
+    public interface LeaderChannel {
+        CompletableFuture<byte[]> request(byte[] request, Duration timeout);
+    }
+
+    private static final long RETRY_NANOS = 100_000_000L;
+    private final LeaderChannel channel;
+    private final MetadataFollower metadata;
+
+    public ControllerClient(LeaderChannel channel, MetadataFollower metadata) {
+        this.channel = channel;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Sends {@code request}; completes with the controller's response of type {@code type} once
+     * this broker has applied the records it wrote.
+     */
+    public <R extends ApiMessage> CompletableFuture<R> send(ApiMessage request, Class<R> type, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return attempt(ControllerRpc.encode(request), request, type, deadline);
+    }
+
+    /** One try; a member that is not (yet) the active controller is asked again after a short pause, until the deadline. */
+    private <R extends ApiMessage> CompletableFuture<R> attempt(byte[] bytes, ApiMessage request, Class<R> type, long deadline) {
+        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+        return channel.request(bytes, Duration.ofMillis(left))
+                .exceptionally(e -> {
+                    throw new CompletionException(translate(e));
+                })
+                .thenCompose(answerBytes -> {
+                    ControllerRpc.Answer answer = ControllerRpc.decodeAnswer(answerBytes);
+                    if (answer.notActive()) {
+                        if (System.nanoTime() + RETRY_NANOS >= deadline) {
+                            throw new TimeoutException("no active controller answered within the timeout (an election may be under way)");
+                        }
+                        return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(RETRY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS))
+                                .thenCompose(x -> attempt(bytes, request, type, deadline));
+                    }
+                    if (!type.isInstance(answer.response())) {
+                        throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
+                                + answer.response().getClass().getSimpleName());
+                    }
+                    return metadata.awaitOffset(answer.offset()).thenApply(img -> type.cast(answer.response()));
+                });
+    }
+
+    /** Like {@link #send} but waits; failures are thrown as Kafka exceptions. */
+    public <R extends ApiMessage> R call(ApiMessage request, Class<R> type, Duration timeout) {
+        try {
+            return send(request, type, timeout).get(timeout.toMillis() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw unwrap(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TimeoutException("the controller did not answer within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted while waiting for the controller");
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof RuntimeException r ? translate(r) : new IllegalStateException(t);
+    }
+
+    /** Quorum failures as the retriable Kafka errors a client knows how to handle. */
+    static RuntimeException translate(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof QuorumException q) {
+            return switch (q.kind()) {
+                case NOT_LEADER, EPOCH_CHANGED -> new NotControllerException("the active controller changed: " + q.getMessage());
+                case TIMEOUT, NO_QUORUM -> new TimeoutException("no active controller answered (is a majority of the metadata"
+                        + " quorum's voters running?): " + q.getMessage());
+                case CLOSED -> new TimeoutException("this broker is shutting down");
+                default -> new IllegalStateException("the controller failed: " + q.getMessage(), q);
+            };
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    }
+
+    /** For callers that map a failure into a Kafka error code themselves. */
+    public static Function<Throwable, RuntimeException> translator() {
+        return ControllerClient::unwrap;
+    }
+}

@@ -1,0 +1,300 @@
+package org.tributary.controller;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.tributary.metadata.MetadataCodec;
+import org.tributary.metadata.MetadataFollower;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.MetadataRecord;
+import org.tributary.quorum.LeaderRequestHandler;
+import org.tributary.quorum.QuorumException;
+
+/**
+ * The active controller's runtime on the quorum leader: one thread that takes requests from
+ * every broker ({@link LeaderRequestHandler}), runs them through {@link ClusterController}'s
+ * rules against the committed image, appends the resulting records as one entry and answers once
+ * that entry has committed and been applied here. It also fences brokers whose sessions expire
+ * (checked every {@value #TICK_MS} ms) and brokers whose grid member left.
+ *
+ * <p>Requests are handled one at a time and each write waits for its commit before the next is
+ * looked at, so the image a rule reads is always the committed one: no speculative state to undo
+ * when leadership is lost mid-way (simpler than Kafka's pipelined controller, at the cost of one
+ * quorum round trip per write).
+ *
+ * <p>States: {@link State}. Thread-safe: everything runs on the controller thread.
+ */
+public final class ControllerServer implements LeaderRequestHandler, MetadataFollower.Leadership, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ControllerServer.class.getName());
+    static final long TICK_MS = 250;
+
+    /** This member's controller role. */
+    public enum State {
+        /** Not the quorum leader: requests are answered "not active", so the caller retries on the new leader. */
+        INACTIVE,
+        /** Leader of {@link #epoch}, writing its activation entry. */
+        ACTIVATING,
+        /** The active controller. */
+        ACTIVE,
+        /** Closed for good. */
+        CLOSED
+    }
+
+    /** Appends an entry in an epoch as the leader; completes with its offset once committed and applied. */
+    @FunctionalInterface
+    public interface Appender {
+        CompletableFuture<Long> append(long epoch, byte[] entry);
+    }
+
+    private final ControllerConfig config;
+    private final ConfigValidator validator;
+    private final MetadataFollower metadata;
+    private final String clusterId;
+    private final LongSupplier clock;
+    private final Duration appendTimeout;
+    private final ScheduledExecutorService thread;
+    private volatile Appender appender;
+    private volatile State state = State.INACTIVE;
+    private volatile long epoch = -1;
+    private ClusterController rules;
+    private ScheduledFuture<?> ticker;
+    /** An append timed out (no quorum) and may still commit: nothing else is decided until its fate is known. */
+    private boolean inDoubt;
+
+    public ControllerServer(ControllerConfig config, ConfigValidator validator, MetadataFollower metadata, String clusterId,
+            LongSupplier clock, Duration appendTimeout, ThreadFactory threads) {
+        this.config = config;
+        this.validator = validator;
+        this.metadata = metadata;
+        this.clusterId = clusterId;
+        this.clock = clock;
+        this.appendTimeout = appendTimeout;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = threads.newThread(r);
+            t.setName("tributary-controller");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Connects the quorum's append; must be called before the quorum can elect this member. */
+    public void attach(Appender appender) {
+        this.appender = appender;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The epoch this member leads (or last led), -1 if never. */
+    public long epoch() {
+        return epoch;
+    }
+
+    // ---- leadership (called by the quorum, ordered with apply; must not block) ----
+
+    @Override
+    public void becameLeader(long newEpoch, MetadataImage committed) {
+        submit(() -> activate(newEpoch));
+    }
+
+    @Override
+    public void resigned(long oldEpoch) {
+        submit(() -> {
+            if (epoch == oldEpoch && state != State.CLOSED) {
+                deactivate("resigned");
+            }
+        });
+    }
+
+    private void activate(long newEpoch) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        epoch = newEpoch;
+        state = State.ACTIVATING;
+        rules = new ClusterController(config, validator, Uuid::randomUuid, clock.getAsLong());
+        try {
+            write(ClusterController.activationRecords());
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "TRIB-0050 Controller could not activate in epoch " + newEpoch + ": " + e.getMessage());
+            deactivate("activation failed");
+            return;
+        }
+        state = State.ACTIVE;
+        ticker = thread.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        LOG.info(() -> "TRIB-0051 This broker is the active controller (epoch " + newEpoch + ")");
+    }
+
+    private void deactivate(String why) {
+        if (ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
+        rules = null;
+        inDoubt = false;
+        if (state == State.ACTIVE || state == State.ACTIVATING) {
+            LOG.info(() -> "TRIB-0052 This broker is no longer the active controller (epoch " + epoch + ", " + why + ")");
+        }
+        if (state != State.CLOSED) {
+            state = State.INACTIVE;
+        }
+    }
+
+    // ---- requests ----
+
+    @Override
+    public CompletableFuture<byte[]> handle(byte[] request) {
+        ApiMessage msg;
+        try {
+            msg = ControllerRpc.decodeRequest(request);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<byte[]> out = new CompletableFuture<>();
+        submit(() -> {
+            try {
+                out.complete(process(msg));
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "controller request failed", e);
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
+    /** Runs a request: not active gives the "not active" answer; otherwise the rule's response once its records commit. */
+    private byte[] process(ApiMessage request) {
+        if (state != State.ACTIVE || !settled()) {
+            return ControllerRpc.encodeNotActive();
+        }
+        ControllerApis.Outcome outcome = ControllerApis.handle(rules, metadata.image(), request, clusterId, clock.getAsLong());
+        long offset = metadata.lastAppliedOffset();
+        if (!outcome.records().isEmpty()) {
+            try {
+                offset = write(outcome.records());
+            } catch (NotActive e) {
+                return ControllerRpc.encodeNotActive();
+            }
+        }
+        MetadataImage after = metadata.image();
+        return ControllerRpc.encodeAnswer(offset, outcome.response().apply(after));
+    }
+
+    /** The grid reports broker {@code brokerId}'s member gone: fence it now (a hint; heartbeats remain the rule). */
+    public void memberLeft(int brokerId) {
+        submit(() -> {
+            if (state == State.ACTIVE && settled()) {
+                runInternal(rules.brokerLeft(metadata.image(), brokerId, null, clock.getAsLong()).records(),
+                        "fence broker " + brokerId + " whose grid member left");
+            }
+        });
+    }
+
+    private void tick() {
+        if (state == State.ACTIVE && settled()) {
+            runInternal(rules.fenceExpiredBrokers(metadata.image(), clock.getAsLong()).records(), "fence expired brokers");
+        }
+    }
+
+    private void runInternal(List<MetadataRecord> records, String what) {
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            write(records);
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "TRIB-0053 Controller could not " + what + ": " + e.getMessage());
+        }
+    }
+
+    /** Thrown when leadership is lost while writing. */
+    private static final class NotActive extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotActive(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Whether every entry this controller appended is known to be committed. After an append timed
+     * out (no quorum) the entry may still commit; rules read the committed image, so deciding
+     * anything before its fate is known could decide twice (e.g. create a topic twice). A no-op
+     * entry settles it: when the no-op commits, every earlier entry of this leader has as well.
+     */
+    private boolean settled() {
+        if (!inDoubt) {
+            return true;
+        }
+        try {
+            write(ClusterController.activationRecords());
+            return true;
+        } catch (NotActive e) {
+            return false;
+        }
+    }
+
+    /**
+     * Appends {@code records} as one entry in this epoch and waits until it is committed and
+     * applied here. A lost leadership deactivates this controller and throws {@link NotActive};
+     * no quorum within the append timeout throws {@link NotActive} and leaves the entry in doubt.
+     */
+    private long write(List<MetadataRecord> records) {
+        Appender a = appender;
+        if (a == null) {
+            throw new NotActive("not attached to a quorum");
+        }
+        try {
+            long offset = a.append(epoch, MetadataCodec.encode(records)).get(appendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            metadata.awaitOffset(offset).get(appendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            inDoubt = false;
+            return offset;
+        } catch (ExecutionException e) {
+            String why = String.valueOf(e.getCause().getMessage());
+            if (e.getCause() instanceof QuorumException q && q.kind() == QuorumException.Kind.TIMEOUT) {
+                inDoubt = true;
+                throw new NotActive("no quorum: " + why);
+            }
+            deactivate("write failed: " + why);
+            throw new NotActive(why);
+        } catch (TimeoutException e) {
+            inDoubt = true;
+            throw new NotActive("no quorum within " + appendTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotActive("interrupted");
+        }
+    }
+
+    private void submit(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    @Override
+    public void close() {
+        state = State.CLOSED;
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
