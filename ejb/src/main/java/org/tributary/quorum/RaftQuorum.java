@@ -258,7 +258,8 @@ public final class RaftQuorum implements AutoCloseable {
         });
         try {
             var task = timer.schedule(() -> out.completeExceptionally(new QuorumException(QuorumException.Kind.TIMEOUT,
-                    what + " got no answer within " + timeout.toMillis() + " ms", leaderId(), null)),
+                    what + " got no answer within " + timeout.toMillis()
+                    + " ms (no quorum, or an election in progress)", leaderId(), null)),
                     timeout.toMillis(), TimeUnit.MILLISECONDS);
             out.whenComplete((v, e) -> task.cancel(false));
         } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -366,6 +367,11 @@ public final class RaftQuorum implements AutoCloseable {
 
     public QuorumConfig config() {
         return cfg;
+    }
+
+    /** The Ratis division, for tests in this package; null once closed is not guaranteed. */
+    RaftServer.Division division() {
+        return ratisSm.division();
     }
 
     // ---- close ----

@@ -103,12 +103,21 @@ final class RatisStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         division = server.getDivision(groupId);
-        load(storage.loadLatestSnapshot(), "at start");
+        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot(), "at start"));
+    }
+
+    /** Ratis pauses the state machine before installing a snapshot, and checks it did. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
     }
 
     @Override
     public void reinitialize() throws IOException {
         load(storage.loadLatestSnapshot(), "installed from the leader");
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
     }
 
     private void load(SingleFileSnapshotInfo snapshot, String how) throws IOException {

@@ -163,6 +163,18 @@ final class QuorumCluster implements AutoCloseable {
         assertTrue(condition.getAsBoolean());
     }
 
+    /** The number of application entries (not Ratis's own) in member {@code id}'s log. */
+    long applicationEntriesInLog(int id) throws Exception {
+        org.apache.ratis.server.raftlog.RaftLog log = members.get(id).division().getRaftLog();
+        long n = 0;
+        for (long i = log.getStartIndex(); i < log.getNextIndex(); i++) {
+            if (log.get(i).hasStateMachineLogEntry()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         for (Integer id : members.keySet().toArray(new Integer[0])) {

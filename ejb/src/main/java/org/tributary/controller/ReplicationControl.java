@@ -1,0 +1,240 @@
+package org.tributary.controller;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntPredicate;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.tributary.controller.AlterPartitionRequest.IsrMember;
+import org.tributary.controller.AlterPartitionRequest.PartitionIsr;
+import org.tributary.controller.AlterPartitionResponse.PartitionResult;
+import org.tributary.controller.PartitionChanges.Election;
+import org.tributary.metadata.BrokerRegistration;
+import org.tributary.metadata.MetadataDelta;
+import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
+import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
+import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
+import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
+import org.tributary.metadata.PartitionRegistration;
+import org.tributary.metadata.TopicImage;
+
+/**
+ * Leaders and ISRs: what fencing, unfencing and controlled shutdown do to partitions, leader
+ * elections on request, and ISR changes from leaders (AlterPartition). Works on a
+ * {@link Changes}; every rule reads the state including the operation's earlier records.
+ *
+ * <p>Invariants kept: a leader is in its ISR and is an unfenced broker (or -1); an ISR is a non-empty
+ * subset of the replicas; an ISR of more than one member holds no fenced broker; leader epochs bump
+ * exactly when the leader changes. Stateless.
+ */
+final class ReplicationControl {
+    static final String UNCLEAN_KEY = "unclean.leader.election.enable";
+
+    private ReplicationControl() {
+    }
+
+    /** A broker may lead, join an ISR or get a new replica: registered, unfenced, not shutting down. */
+    static IntPredicate active(MetadataDelta state) {
+        return id -> state.broker(id).map(BrokerRegistration::active).orElse(false);
+    }
+
+    static boolean uncleanEnabled(MetadataDelta state, TopicImage topic) {
+        String v = topic.configs().get(UNCLEAN_KEY);
+        if (v == null) {
+            v = state.brokerConfig("").get(UNCLEAN_KEY);
+        }
+        return "true".equalsIgnoreCase(v);
+    }
+
+    /** Removes {@code brokerId} from every ISR that has other members and moves its leaderships, then fences it. */
+    static void fence(Changes c, int brokerId) {
+        BrokerRegistration b = c.state.broker(brokerId).orElseThrow();
+        removeFromIsrs(c, brokerId);
+        c.add(new FenceBrokerRecord(brokerId, b.epoch()));
+    }
+
+    /** Marks the broker as shutting down, then removes it from ISRs and moves its leaderships as fencing would. */
+    static void enterControlledShutdown(Changes c, int brokerId) {
+        BrokerRegistration b = c.state.broker(brokerId).orElseThrow();
+        if (!b.inControlledShutdown()) {
+            c.add(new ControlledShutdownRecord(brokerId, b.epoch()));
+        }
+        removeFromIsrs(c, brokerId);
+    }
+
+    private static void removeFromIsrs(Changes c, int brokerId) {
+        IntPredicate active = active(c.state);
+        IntPredicate acceptable = r -> r != brokerId && active.test(r);
+        for (TopicImage t : c.state.topics()) {
+            Election election = uncleanEnabled(c.state, t) ? Election.UNCLEAN : Election.ONLINE;
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionRegistration part = t.partition(p);
+                if (!part.isr().contains(brokerId)) {
+                    continue;
+                }
+                List<Integer> target = new ArrayList<>(part.isr());
+                target.remove(Integer.valueOf(brokerId));
+                PartitionChanges.build(t.id(), p, part, target, acceptable, election).ifPresent(c::add);
+            }
+        }
+    }
+
+    /** Unfences the broker, then elects leaders for offline partitions it can lead. */
+    static void unfence(Changes c, int brokerId) {
+        BrokerRegistration b = c.state.broker(brokerId).orElseThrow();
+        c.add(new UnfenceBrokerRecord(brokerId, b.epoch()));
+        IntPredicate active = active(c.state);
+        for (TopicImage t : c.state.topics()) {
+            Election election = uncleanEnabled(c.state, t) ? Election.UNCLEAN : Election.ONLINE;
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionRegistration part = t.partition(p);
+                if (!part.hasLeader() && part.replicas().contains(brokerId)) {
+                    PartitionChanges.build(t.id(), p, part, part.isr(), active, election).ifPresent(c::add);
+                }
+            }
+        }
+    }
+
+    static boolean leadsAny(MetadataDelta state, int brokerId) {
+        for (TopicImage t : state.topics()) {
+            for (PartitionRegistration p : t.partitions()) {
+                if (p.leader() == brokerId) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** ElectLeaders: PREFERRED or UNCLEAN for the given partitions, or all when {@code partitions} is null. */
+    static Map<TopicPartition, ApiError> electLeaders(Changes c, ElectionType type, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, ApiError> out = new LinkedHashMap<>();
+        boolean all = partitions == null;
+        Collection<TopicPartition> targets = partitions;
+        if (all) {
+            targets = new ArrayList<>();
+            for (TopicImage t : c.state.topics()) {
+                for (int p = 0; p < t.partitionCount(); p++) {
+                    targets.add(new TopicPartition(t.name(), p));
+                }
+            }
+        }
+        for (TopicPartition tp : targets) {
+            ApiError e = electLeader(c, type, tp);
+            if (!all || e.error() != Errors.ELECTION_NOT_NEEDED) {
+                out.put(tp, e);
+            }
+        }
+        return out;
+    }
+
+    private static ApiError electLeader(Changes c, ElectionType type, TopicPartition tp) {
+        Optional<TopicImage> topic = c.state.topic(tp.topic());
+        if (topic.isEmpty() || tp.partition() < 0 || tp.partition() >= topic.get().partitionCount()) {
+            return ApiError.of(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No such partition as " + tp);
+        }
+        TopicImage t = topic.get();
+        PartitionRegistration part = t.partition(tp.partition());
+        if (type == ElectionType.PREFERRED ? part.hasPreferredLeader() : part.hasLeader()) {
+            return ApiError.of(Errors.ELECTION_NOT_NEEDED, null);
+        }
+        Election election = type == ElectionType.PREFERRED ? Election.PREFERRED : Election.UNCLEAN;
+        Optional<PartitionChangeRecord> change = PartitionChanges.build(t.id(), tp.partition(), part, part.isr(), active(c.state),
+                election);
+        if (change.isEmpty()) {
+            return type == ElectionType.PREFERRED
+                    ? ApiError.of(Errors.PREFERRED_LEADER_NOT_AVAILABLE, "The preferred leader of " + tp + " is not available")
+                    : ApiError.of(Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "No replica of " + tp + " is available to lead");
+        }
+        c.add(change.get());
+        return ApiError.NONE;
+    }
+
+    /** AlterPartition: compare-and-set ISR changes from partition leaders (Kafka's validation order and codes). */
+    static AlterPartitionResponse alterPartition(Changes c, AlterPartitionRequest req) {
+        Optional<BrokerRegistration> sender = c.state.broker(req.brokerId());
+        if (sender.isEmpty() || sender.get().epoch() != req.brokerEpoch()) {
+            return new AlterPartitionResponse(ApiError.of(Errors.STALE_BROKER_EPOCH, "Broker " + req.brokerId() + " epoch "
+                    + req.brokerEpoch() + " is not the registered epoch"), List.of());
+        }
+        List<PartitionResult> results = new ArrayList<>();
+        for (PartitionIsr p : req.partitions()) {
+            Optional<TopicImage> topic = c.state.topic(p.topicId());
+            if (topic.isEmpty()) {
+                results.add(new PartitionResult(p.topicId(), p.partition(), ApiError.of(Errors.UNKNOWN_TOPIC_ID, null), null));
+                continue;
+            }
+            TopicImage t = topic.get();
+            ApiError e = validate(c.state, req.brokerId(), t, p);
+            if (!e.isSuccess()) {
+                results.add(new PartitionResult(p.topicId(), p.partition(), e, null));
+                continue;
+            }
+            PartitionRegistration part = t.partition(p.partition());
+            List<Integer> target = p.newIsr().stream().map(IsrMember::brokerId).toList();
+            Election election = uncleanEnabled(c.state, t) ? Election.UNCLEAN : Election.ONLINE;
+            Optional<PartitionChangeRecord> change = PartitionChanges.build(t.id(), p.partition(), part, target, active(c.state),
+                    election);
+            if (change.isPresent()) {
+                c.add(change.get());
+                part = part.merge(change.get());
+            }
+            results.add(new PartitionResult(p.topicId(), p.partition(), ApiError.NONE, part));
+        }
+        return new AlterPartitionResponse(ApiError.NONE, results);
+    }
+
+    private static ApiError validate(MetadataDelta state, int brokerId, TopicImage t, PartitionIsr p) {
+        if (p.partition() < 0 || p.partition() >= t.partitionCount()) {
+            return ApiError.of(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No partition " + p.partition() + " in " + t.name());
+        }
+        PartitionRegistration part = t.partition(p.partition());
+        String where = t.name() + "-" + p.partition();
+        if (p.leaderEpoch() > part.leaderEpoch() || p.partitionEpoch() > part.partitionEpoch()) {
+            return ApiError.of(Errors.NOT_CONTROLLER, "The request's epochs for " + where + " are ahead of this controller's");
+        }
+        if (p.leaderEpoch() < part.leaderEpoch()) {
+            return ApiError.of(Errors.FENCED_LEADER_EPOCH, "Leader epoch " + p.leaderEpoch() + " of " + where + " is stale; it is "
+                    + part.leaderEpoch());
+        }
+        if (brokerId != part.leader()) {
+            return ApiError.of(Errors.INVALID_REQUEST, "Broker " + brokerId + " is not the leader of " + where + "; "
+                    + part.leader() + " is");
+        }
+        if (p.partitionEpoch() < part.partitionEpoch()) {
+            return ApiError.of(Errors.INVALID_UPDATE_VERSION, "Partition epoch " + p.partitionEpoch() + " of " + where
+                    + " is stale; it is " + part.partitionEpoch());
+        }
+        List<Integer> ids = p.newIsr().stream().map(IsrMember::brokerId).toList();
+        if (ids.isEmpty() || new HashSet<>(ids).size() != ids.size() || !part.replicas().containsAll(ids)) {
+            return ApiError.of(Errors.INVALID_REQUEST, "ISR " + ids + " of " + where + " is not a set of its replicas "
+                    + part.replicas());
+        }
+        if (!ids.contains(part.leader())) {
+            return ApiError.of(Errors.INVALID_REQUEST, "ISR " + ids + " of " + where + " does not include the leader");
+        }
+        List<String> ineligible = new ArrayList<>();
+        for (IsrMember m : p.newIsr()) {
+            Optional<BrokerRegistration> b = state.broker(m.brokerId());
+            if (b.isEmpty()) {
+                ineligible.add(m.brokerId() + " (not registered)");
+            } else if (b.get().fenced()) {
+                ineligible.add(m.brokerId() + " (fenced)");
+            } else if (b.get().inControlledShutdown()) {
+                ineligible.add(m.brokerId() + " (shutting down)");
+            } else if (m.brokerEpoch() != -1 && m.brokerEpoch() != b.get().epoch()) {
+                ineligible.add(m.brokerId() + " (broker epoch " + m.brokerEpoch() + ", registered " + b.get().epoch() + ")");
+            }
+        }
+        if (!ineligible.isEmpty()) {
+            return ApiError.of(Errors.INELIGIBLE_REPLICA, "Ineligible replicas in the ISR of " + where + ": " + ineligible);
+        }
+        return ApiError.NONE;
+    }
+}
