@@ -47,12 +47,4 @@ class MetaPropertiesTest {
         Files.writeString(dir.resolve("meta.properties"), "node.id=x\ncluster.id=c\n");
         assertThrows(IOException.class, () -> MetaProperties.read(dir));
     }
-
-    @Test
-    void brokerRecordsRoundTripThroughTheirTextForm() {
-        BrokerRecord r = new BrokerRecord(new BrokerInfo(3, "h", 9092, 8080, null), java.util.UUID.randomUUID());
-        assertEquals(r, BrokerRecord.decode(r.encode()));
-        BrokerRecord racked = new BrokerRecord(new BrokerInfo(4, "h2", 1, 2, "rack=a b"), java.util.UUID.randomUUID());
-        assertEquals(racked, BrokerRecord.decode(racked.encode()));
-    }
 }
