@@ -118,7 +118,9 @@ class ThreeVoterQuorumTest {
             }
 
             // full stop and start: every state machine equal to before
-            c.close();
+            for (int id = 1; id <= 3; id++) {
+                c.stop(id);
+            }
             c.startAll(1, 2, 3);
             c.awaitLeader();
             c.awaitAllApplied(90);
