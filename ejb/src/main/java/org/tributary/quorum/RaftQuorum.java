@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +47,12 @@ import org.apache.ratis.server.storage.RaftStorage;
  */
 public final class RaftQuorum implements AutoCloseable {
     private static final long POLL_MILLIS = 10;
+    /**
+     * Storage directories of the members running in this JVM (and this class loader): a second
+     * start on one fails at once with a clear message instead of Ratis's five one-second lock retries.
+     * Across class loaders (a redeploy) Ratis's file lock still protects the directory.
+     */
+    private static final Set<java.nio.file.Path> STORAGE_IN_USE = ConcurrentHashMap.newKeySet();
     /** Threads that wait for leader requests (the Ratis client call used blocks). */
     private static final int REQUEST_THREADS = 4;
 
@@ -73,18 +78,7 @@ public final class RaftQuorum implements AutoCloseable {
         this.tracker = tracker;
         this.client = client;
         this.timer = timer;
-        this.requests = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 10, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), new java.util.concurrent.ThreadFactory() {
-                    private final AtomicLong n = new AtomicLong();
-
-                    @Override
-                    public Thread newThread(Runnable r) {
-                        Thread t = new Thread(r, "tributary-quorum-request-" + cfg.localId() + "-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    }
-                });
-        this.requests.allowCoreThreadTimeOut(true);
+        this.requests = QuorumThreads.pool("request", cfg.localId(), REQUEST_THREADS);
     }
 
     /**
@@ -96,6 +90,10 @@ public final class RaftQuorum implements AutoCloseable {
     public static RaftQuorum start(QuorumConfig cfg, ReplicatedStateMachine sm, LeaderRequestHandler handler)
             throws IOException {
         RatisLogLevels.apply();
+        java.nio.file.Path storage = cfg.storageDir().toAbsolutePath().normalize();
+        if (!STORAGE_IN_USE.add(storage)) {
+            throw new IOException("Quorum storage " + storage + " is in use by a running member in this JVM");
+        }
         RaftGroupId groupId = GroupIds.metadataGroup(cfg.clusterId());
         List<RaftPeer> voters = peers(cfg.voters(), RaftPeerRole.FOLLOWER);
         List<RaftPeer> all = new ArrayList<>(voters);
@@ -106,12 +104,7 @@ public final class RaftQuorum implements AutoCloseable {
         String local = cfg.localAddress();
         int colon = local.lastIndexOf(':');
         RatisStateMachine ratisSm = new RatisStateMachine(cfg.localId(), sm, handler, tracker);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "tributary-quorum-timer-" + cfg.localId());
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        ScheduledThreadPoolExecutor timer = QuorumThreads.timer(cfg.localId());
         RaftServer server = null;
         RaftClient client = null;
         try {
@@ -140,6 +133,7 @@ public final class RaftQuorum implements AutoCloseable {
                 closeQuietly(server);
             }
             timer.shutdownNow();
+            STORAGE_IN_USE.remove(storage);
             throw e instanceof IOException io ? io : new IOException("Quorum member " + cfg.localId() + " cannot start", e);
         }
         RaftQuorum q = new RaftQuorum(cfg, groupId, server, ratisSm, tracker, client, timer);
@@ -287,35 +281,7 @@ public final class RaftQuorum implements AutoCloseable {
         if (state.get() != MemberState.RUNNING) {
             throw closed();
         }
-        if (cfg.voters().containsKey(id)) {
-            throw new IllegalArgumentException("node " + id + " is a voter");
-        }
-        if (addressOrNull != null && !QuorumConfig.Builder.validHostPort(addressOrNull)) {
-            throw new IllegalArgumentException("observer address '" + addressOrNull + "' is not host:port");
-        }
-        var conf = ratisSm.division().getRaftConf();
-        List<RaftPeer> listeners = new ArrayList<>();
-        for (RaftPeer p : conf.getCurrentPeers(RaftPeerRole.LISTENER)) {
-            if (GroupIds.nodeId(p.getId()) != id) {
-                listeners.add(p);
-            }
-        }
-        if (addressOrNull != null) {
-            listeners.add(peer(id, addressOrNull, RaftPeerRole.LISTENER));
-        }
-        List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
-        try {
-            RaftClientReply reply = client.admin().setConfiguration(
-                    org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
-                            .setServersInNewConf(voters).setListenersInNewConf(listeners).build());
-            if (!reply.isSuccess()) {
-                throw Failures.map(reply.getException(), "observer change");
-            }
-        } catch (IOException e) {
-            throw Failures.map(e, "observer change");
-        }
-        QuorumLog.LOG.info(() -> "TRIB-0115 Observer " + id + (addressOrNull == null ? " removed" : " added at "
-                + addressOrNull));
+        ObserverChanges.apply(client, ratisSm.division(), cfg, id, addressOrNull);
     }
 
     // ---- state ----
@@ -400,6 +366,7 @@ public final class RaftQuorum implements AutoCloseable {
             Thread.currentThread().interrupt();
             clean = false;
         }
+        STORAGE_IN_USE.remove(cfg.storageDir().toAbsolutePath().normalize());
         state.set(MemberState.CLOSED);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (clean) {

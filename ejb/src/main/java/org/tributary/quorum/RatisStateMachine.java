@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -65,13 +63,7 @@ final class RatisStateMachine extends BaseStateMachine {
         this.sm = sm;
         this.handler = handler;
         this.tracker = tracker;
-        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "tributary-quorum-events-" + localId);
-                    t.setDaemon(true);
-                    return t;
-                });
-        this.events = ex;
+        this.events = QuorumThreads.pool("events", localId, 1);
     }
 
     static ByteString encode(long epoch, byte[] entry) {

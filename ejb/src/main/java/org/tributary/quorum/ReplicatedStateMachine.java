@@ -56,7 +56,10 @@ public interface ReplicatedStateMachine {
     default void becameLeader(long epoch) {
     }
 
-    /** This member is no longer leader of {@code epoch}; called once after each {@link #becameLeader}. */
+    /**
+     * This member is no longer leader of {@code epoch}; called once after each {@link #becameLeader},
+     * except when the member closes (then nothing is called: treat close as the end of leadership).
+     */
     default void resigned(long epoch) {
     }
 }

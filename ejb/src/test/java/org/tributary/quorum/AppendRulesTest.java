@@ -73,7 +73,7 @@ class AppendRulesTest {
                     stops.add(CompletableFuture.runAsync(m::close));
                 }
             }
-            CompletableFuture.allOf(stops.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(stops.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
             assertTrue(leader.isLeader(), "still believes it leads (else this test proves less)");
             long t0 = System.nanoTime();
             QuorumException append = failure(leader.appendAsLeader(epoch, "lost".getBytes(StandardCharsets.UTF_8)), 4000);
