@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Protocol benchmark: one Tributary broker and one Apache Kafka 4.3.1 broker (KRaft, combined mode),
+# Protocol benchmark: one Tributary broker and one Apache Kafka broker (KRaft, combined mode; the root pom's kafka.version),
 # each on 127.0.0.1, one after the other, driven by Kafka's own perf tools.
 #
 #   bench/protocol/run.sh            ROUNDS=2 RECORDS=1000000 by default (records of 1 KiB, payload file)
@@ -47,17 +47,18 @@ cleanup() {
 trap cleanup EXIT
 
 # --- dependencies and builds -------------------------------------------------------------------
-if [ ! -f "$KAFKA_LIB/kafka-tools-4.3.1.jar" ] || [ ! -f "$KAFKA_LIB/kafka_2.13-4.3.1.jar" ]; then
-  say "resolving Apache Kafka 4.3.1 and its tools from Maven Central"
-  mvn -B -q -f "$HERE/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-      -DoutputDirectory="$KAFKA_LIB" -DincludeScope=runtime
-fi
-say "compiling the broker engine"
-(cd "$ROOT" && mvn -B -q -pl ejb compile && mvn -B -q -pl ejb dependency:build-classpath \
-    -Dmdep.outputFile="$WORK/ejb.cp" -Dmdep.includeScope=runtime >/dev/null)
-TRIB_CP="$ROOT/ejb/target/classes:$(cat "$WORK/ejb.cp")"
-mkdir -p "$WORK/classes"
-javac -nowarn -cp "$TRIB_CP" -d "$WORK/classes" "$HERE"/src/*.java
+# the Kafka version is the root pom's kafka.version (the one the engine is built against); copied
+# afresh each run so a version change never leaves two versions' jars side by side
+say "resolving Apache Kafka and its tools (the root pom's kafka.version) from Maven Central"
+rm -rf "$KAFKA_LIB"
+mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIB" -DincludeScope=runtime
+KAFKA_TOOLS_JAR="$(ls "$KAFKA_LIB"/kafka-tools-*.jar 2>/dev/null | head -n 1)"
+[ -n "$KAFKA_TOOLS_JAR" ] || die "no kafka-tools jar in $KAFKA_LIB after resolving $HERE/pom.xml"
+say "Apache Kafka $(basename "$KAFKA_TOOLS_JAR" .jar | sed 's/^kafka-tools-//')"
+say "building the broker engine and the benchmark classes (module bench, no tests)"
+(cd "$ROOT" && mvn -B -q -pl bench -am package -Dmaven.test.skip=true)
+BENCH_CLASSES="$ROOT/bench/target/classes"
+TRIB_CP="$BENCH_CLASSES:$(cat "$ROOT/bench/target/classpath.txt")"
 
 MODE="${TRIBUTARY_MODE:-}"
 if [ -z "$MODE" ]; then
@@ -86,7 +87,7 @@ wait_port() {
 }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu_seconds() { awk -v a="$1" -v b="$2" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }'; }
-tool() { java $TOOL_JVM -cp "$KAFKA_LIB/*:$WORK/classes" "$@" 2>>"$WORK/tools.err"; }
+tool() { java $TOOL_JVM -cp "$KAFKA_LIB/*:$BENCH_CLASSES" "$@" 2>>"$WORK/tools.err"; }
 create_topic() {
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --create --topic "$1" \
       --partitions 1 --replication-factor 1 >/dev/null
@@ -136,7 +137,7 @@ start_tributary() {
         || die "the Tributary node did not start; see $WORK/tributary-node.log and $WORK/node-data/node-0/server.log"
     BROKER_PID="$(cat "$WORK/node-data/node-0/tributary.pid")"
   else
-    java $BROKER_JVM -cp "$TRIB_CP:$WORK/classes" BenchBroker "$WORK/trib-data" "$PORT" > "$WORK/tributary.log" 2>&1 &
+    java $BROKER_JVM -cp "$TRIB_CP" BenchBroker "$WORK/trib-data" "$PORT" > "$WORK/tributary.log" 2>&1 &
     BROKER_PID=$!
   fi
   wait_port

@@ -118,6 +118,13 @@ final class PayaraServerCluster {
         return dir.resolve("domains/" + DOMAIN + "/logs/server.log");
     }
 
+    private static void putIfSet(Map<String, String> env, String variable, String property) {
+        String v = System.getProperty(property);
+        if (v != null && !v.isBlank()) {
+            env.put(variable, v);
+        }
+    }
+
     /** Runs one script command; the result holds its exit code and output (also echoed to the console). */
     Result run(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
@@ -134,6 +141,9 @@ final class PayaraServerCluster {
         if (jvmOptions != null && !jvmOptions.isBlank()) {
             env.put("TRIBUTARY_SERVER_JVM_OPTS", jvmOptions);
         }
+        // Payara Server as the build resolved it (ear/pom.xml), so the script starts no Maven of its own
+        putIfSet(env, "TRIBUTARY_PAYARA_ZIP", "tributary.payara.zip");
+        putIfSet(env, "TRIBUTARY_PAYARA_VERSION", "tributary.payara.version");
         long t0 = System.nanoTime();
         StringBuilder own = new StringBuilder();
         Process p;

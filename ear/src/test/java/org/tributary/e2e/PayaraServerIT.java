@@ -30,6 +30,8 @@ import org.junit.jupiter.api.function.Executable;
  * other, alive, in one cluster. Everything is stopped afterwards, also when the test fails.
  *
  * <p>System properties: {@code tributary.home} (the checkout), {@code tributary.ear} (the EAR);
+ * {@code tributary.payara.zip} and {@code tributary.payara.version} (the Payara Server zip the build
+ * resolved; without them the script fetches it with Maven itself);
  * optional {@code tributary.server.dir} (default {@code target/payara-server}),
  * {@code tributary.server.jvm} (instance JVM flags), {@code tributary.server.timeout.minutes} (setup, default 25).
  */
@@ -50,6 +52,9 @@ class PayaraServerIT {
         Path script = home.resolve("server-config/payara-server/tributary-server");
         assertTrue(Files.isRegularFile(ear), () -> "no EAR at " + ear + "; build it first: mvn -B -DskipTests package");
         assertTrue(Files.isRegularFile(script), () -> "no script at " + script);
+        String zip = System.getProperty("tributary.payara.zip");
+        assertTrue(zip == null || Files.isRegularFile(Paths.get(zip)), () -> "no Payara Server zip at " + zip
+                + "; the ear module's build copies it there before the integration tests (pre-integration-test)");
         Path dir = Paths.get(System.getProperty("tributary.server.dir", "target/payara-server"));
         String jvm = System.getProperty("tributary.server.jvm", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         cluster = new PayaraServerCluster(script, dir, ear, jvm, BROKERS);

@@ -216,8 +216,19 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Runs the launcher with this cluster's data root, ports and JVM flags. */
+    /**
+     * Runs the launcher with this cluster's data root, ports and JVM flags. The archives must be
+     * built already (by the reactor: {@code server-config} builds before the modules that test with
+     * this kit), so the launcher never starts a Maven build of its own inside a test.
+     */
     public Result launcher(List<String> args) {
+        Path runtime = home.resolve("server-config/target/runtime");
+        for (String f : List.of("payara-micro.jar", "tributary.war", "tributary-jca.rar")) {
+            if (!Files.isRegularFile(runtime.resolve(f))) {
+                throw new IllegalStateException("no " + runtime.resolve(f) + ": build the server-config module first "
+                        + "(run the tests through the root build, e.g. mvn verify)");
+            }
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(home.resolve("server-config/bin/tributary").toString());
         cmd.addAll(args);
