@@ -55,13 +55,16 @@ final class BrokerSessions {
         sessions.put(id, new Session(incarnation, nowMs));
     }
 
+    /**
+     * Whether this incarnation was heard from within the session timeout (an incarnation this
+     * controller never heard from counts as heard at its election).
+     */
     boolean hasValidSession(int id, Uuid incarnation, long nowMs) {
         Session s = sessions.get(id);
-        long last = s != null && s.incarnation.equals(incarnation) ? s.lastContactMs : startMs;
-        if (s != null && !s.incarnation.equals(incarnation)) {
-            return false; // another incarnation of this id has been heard from since
+        if (s == null) {
+            return nowMs - startMs <= timeoutMs;
         }
-        return nowMs - last <= timeoutMs;
+        return s.incarnation.equals(incarnation) && nowMs - s.lastContactMs <= timeoutMs;
     }
 
     /** Ends the session at once (the broker's grid member left). */

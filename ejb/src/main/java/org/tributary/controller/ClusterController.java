@@ -94,13 +94,15 @@ public final class ClusterController {
 
     public ControllerResult<ApiError> deleteTopic(MetadataImage pending, String name) {
         Changes c = new Changes(pending);
-        ApiError r = topics.delete(c, c.state.topic(name), "name " + name);
+        ApiError r = TopicControl.delete(c, c.state.topic(name), ApiError.of(Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                "The topic '" + name + "' does not exist."));
         return c.result(r);
     }
 
     public ControllerResult<ApiError> deleteTopic(MetadataImage pending, Uuid topicId) {
         Changes c = new Changes(pending);
-        ApiError r = topics.delete(c, c.state.topic(topicId), "id " + topicId);
+        ApiError r = TopicControl.delete(c, c.state.topic(topicId), ApiError.of(Errors.UNKNOWN_TOPIC_ID,
+                "No topic with id " + topicId));
         return c.result(r);
     }
 

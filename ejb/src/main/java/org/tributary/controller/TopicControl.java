@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
@@ -105,10 +106,10 @@ final class TopicControl {
         return new CreateTopicResponse(ApiError.NONE, id, assignment.size(), (short) assignment.get(0).size());
     }
 
-    ApiError delete(Changes c, Optional<TopicImage> topic, String what) {
+    /** Deletes the topic, or returns {@code notFound} when it does not exist. */
+    static ApiError delete(Changes c, Optional<TopicImage> topic, ApiError notFound) {
         if (topic.isEmpty()) {
-            return ApiError.of(what.startsWith("id") ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                    "No topic with " + what);
+            return notFound;
         }
         c.add(new RemoveTopicRecord(topic.get().id()));
         return ApiError.NONE;
@@ -267,7 +268,7 @@ final class TopicControl {
         Map<String, String> keys = new TreeMap<>();
         changes.forEach(ch -> keys.put(ch.key(), next.get(ch.key())));
         keys.forEach((k, v) -> {
-            if (!java.util.Objects.equals(current.get(k), v)) {
+            if (!Objects.equals(current.get(k), v)) {
                 c.add(new ConfigRecord(type, name, k, v));
             }
         });

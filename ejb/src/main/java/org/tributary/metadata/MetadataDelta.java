@@ -1,6 +1,7 @@
 package org.tributary.metadata;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -258,7 +259,7 @@ public final class MetadataDelta {
             if (c.isEmpty()) {
                 configs.remove(name);
             } else {
-                configs.put(name, java.util.Collections.unmodifiableMap(new TreeMap<>(c)));
+                configs.put(name, Collections.unmodifiableMap(new TreeMap<>(c)));
             }
         });
         return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId);
