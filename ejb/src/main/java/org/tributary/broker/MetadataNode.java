@@ -40,6 +40,8 @@ public final class MetadataNode implements AutoCloseable {
     public static final String STORAGE_DIR = "__cluster_metadata";
     static final String SESSION_TIMEOUT = "broker.session.timeout.ms";
     static final String HEARTBEAT_INTERVAL = "broker.heartbeat.interval.ms";
+    /** Kafka's name; Raft elections start after a random timeout between this and twice this. */
+    static final String ELECTION_TIMEOUT = "controller.quorum.election.timeout.ms";
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private final int nodeId;
@@ -76,8 +78,10 @@ public final class MetadataNode implements AutoCloseable {
             throw new org.tributary.config.ConfigException("node.id", nodeId, "is not a voter of the metadata quorum " + voters
                     + "; brokers beyond the voters (observers) are not supported yet: start at most as many nodes as voters");
         }
+        long election = config.getLong(ELECTION_TIMEOUT, 1_000L);
         QuorumConfig.Builder qb = QuorumConfig.builder().clusterId(clusterId).localId(nodeId)
-                .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT);
+                .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT)
+                .electionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election));
         voters.voters().forEach((id, a) -> qb.voter(id, a.host() + ":" + a.port()));
         QuorumConfig qcfg = qb.build();
         MetadataFollower follower = new MetadataFollower();

@@ -71,6 +71,14 @@ final class ControllerApis {
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }
 
+    /**
+     * The image the next topic of the same request is decided on: this one plus the records
+     * decided so far, at a stand-in offset (the real one is known only once the entry is appended).
+     */
+    private static MetadataImage advance(MetadataImage pending, List<MetadataRecord> records) {
+        return records.isEmpty() ? pending : MetadataDelta.apply(pending, records, pending.offset() + 1, pending.epoch());
+    }
+
     private static Outcome register(ClusterController rules, MetadataImage image, BrokerRegistrationRequestData r, String clusterId,
             long nowMs) {
         if (!clusterId.equals(r.clusterId())) {
@@ -123,7 +131,7 @@ final class ControllerApis {
                         .setReplicationFactor(c.replicationFactor());
                 if (!r.validateOnly()) {
                     all.addAll(res.records());
-                    pending = MetadataDelta.apply(pending, res.records(), pending.offset(), pending.epoch());
+                    pending = advance(pending, res.records());
                 }
             }
             resp.topics().add(result);
@@ -142,7 +150,7 @@ final class ControllerApis {
             resp.responses().add(new DeleteTopicsResponseData.DeletableTopicResult().setName(t.name()).setTopicId(t.topicId())
                     .setErrorCode(res.response().error().code()).setErrorMessage(res.response().message()));
             all.addAll(res.records());
-            pending = MetadataDelta.apply(pending, res.records(), pending.offset(), pending.epoch());
+            pending = advance(pending, res.records());
         }
         return Outcome.of(all, resp);
     }
@@ -161,7 +169,7 @@ final class ControllerApis {
                     .setErrorCode(res.response().error().code()).setErrorMessage(res.response().message()));
             if (!r.validateOnly()) {
                 all.addAll(res.records());
-                pending = MetadataDelta.apply(pending, res.records(), pending.offset(), pending.epoch());
+                pending = advance(pending, res.records());
             }
         }
         return Outcome.of(all, resp);
@@ -195,7 +203,7 @@ final class ControllerApis {
                 error = result.response();
                 if (!r.validateOnly()) {
                     all.addAll(result.records());
-                    pending = MetadataDelta.apply(pending, result.records(), pending.offset(), pending.epoch());
+                    pending = advance(pending, result.records());
                 }
             }
             out.setErrorCode(error.error().code()).setErrorMessage(error.message());

@@ -168,7 +168,7 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
             try {
                 out.complete(process(msg));
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "controller request failed", e);
+                LOG.log(Level.WARNING, "TRIB-0054 The controller failed on " + msg.getClass().getSimpleName() + ": " + e, e);
                 out.completeExceptionally(e);
             }
         });

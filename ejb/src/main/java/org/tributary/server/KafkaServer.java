@@ -46,8 +46,9 @@ import org.tributary.txn.ProducerIdManager;
  * One broker's Kafka protocol server: the facade the broker bean drives. {@link #create} opens
  * (recovers) logs and topic metadata under the data directory, {@link #bind} binds the listeners,
  * {@link #start} serves, {@link #close} stops cleanly. Data directory layout: {@code logs/}
- * (partition logs), {@code metadata/} (topics, producer id block), {@code producer-state/}
- * (idempotent-producer snapshots).
+ * (partition logs), {@code producer-id-block} (the end of the last producer-id block handed out
+ * here), {@code producer-state/} (idempotent-producer snapshots); the metadata quorum keeps its
+ * log in {@code __cluster_metadata/}.
  */
 public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private static final Logger LOG = Logger.getLogger(KafkaServer.class.getName());
@@ -142,7 +143,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             replicas = new ReplicaManager(logs, config.explicitValues(), dataDir.resolve("producer-state"),
                     clusterView.localBrokerId(), scheduler, handlers);
             ProducerIdManager producerIds = new ProducerIdManager(clusterView::allocateProducerIds,
-                    dataDir.resolve("metadata").resolve("producer-id-block"));
+                    dataDir.resolve("producer-id-block"));
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);

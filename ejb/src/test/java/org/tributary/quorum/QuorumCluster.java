@@ -49,11 +49,7 @@ final class QuorumCluster implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return org.tributary.testing.FreePorts.next();
     }
 
     QuorumConfig config(int id) {

@@ -74,10 +74,8 @@ public final class TestBroker implements AutoCloseable {
     }
 
     /** A port that was free a moment ago on 127.0.0.1. */
-    public static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    public static int freePort() {
+        return org.tributary.testing.FreePorts.next();
     }
 
     /** Closes the server and creates a new one on the same data directory (and port if free). */

@@ -1,0 +1,259 @@
+package org.tributary.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.tributary.broker.ClusterBroker;
+import org.tributary.config.BrokerConfig;
+import org.tributary.config.NodeSettings;
+import org.tributary.config.QuorumSettings;
+import org.tributary.grid.VoterSet;
+
+/**
+ * Three brokers in one JVM that form one cluster through the metadata quorum (real Ratis, real
+ * storage, real Kafka clients): one metadata truth on every broker, admin writes through any
+ * broker, the controller's failover, fencing of a stopped broker and its return.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ClusterMetadataTest {
+    private static final java.util.logging.Logger KAFKA_LOG = java.util.logging.Logger.getLogger("org.apache.kafka");
+
+    static {
+        KAFKA_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private final Map<Integer, ClusterBroker> brokers = new HashMap<>();
+    private final Map<Integer, Path> dirs = new HashMap<>();
+    private final Map<Integer, Integer> kafkaPorts = new HashMap<>();
+    private VoterSet voters;
+
+    @AfterEach
+    void stop() {
+        brokers.values().forEach(ClusterBroker::close);
+        dirs.values().forEach(TestBroker::deleteTree);
+    }
+
+    private void startCluster() throws Exception {
+        Map<Integer, QuorumSettings.HostPort> v = new HashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            v.put(id, new QuorumSettings.HostPort("127.0.0.1", TestBroker.freePort()));
+            kafkaPorts.put(id, TestBroker.freePort());
+            dirs.put(id, Files.createTempDirectory("tributary-cluster-" + id));
+        }
+        voters = new VoterSet(v);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<ClusterBroker>> starting = new ArrayList<>();
+            for (int id = 1; id <= 3; id++) {
+                int node = id;
+                starting.add(pool.submit(() -> startBroker(node)));
+            }
+            for (int id = 1; id <= 3; id++) {
+                brokers.put(id, starting.get(id - 1).get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private ClusterBroker startBroker(int id) throws IOException {
+        Map<String, String> values = new HashMap<>();
+        values.put("listeners", "PLAINTEXT://127.0.0.1:" + kafkaPorts.get(id));
+        values.put("log.dirs", dirs.get(id).toString());
+        values.put("tributary.http.port", "0");
+        values.put("num.io.threads", "4");
+        values.put("num.network.threads", "2");
+        values.put("offsets.topic.num.partitions", "6");
+        BrokerConfig config = BrokerConfig.of(values);
+        return ClusterBroker.start(config, NodeSettings.from(config), id, TestBroker.CLUSTER_ID, voters, Executors.defaultThreadFactory(),
+                Time.SYSTEM, Duration.ofSeconds(90));
+    }
+
+    private Admin admin(int id) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPorts.get(id));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return Admin.create(p);
+    }
+
+    private String bootstrap(int... ids) {
+        List<String> s = new ArrayList<>();
+        for (int id : ids) {
+            s.add("127.0.0.1:" + kafkaPorts.get(id));
+        }
+        return String.join(",", s);
+    }
+
+    private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("not within " + timeoutMs + " ms: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private int controllerId() {
+        return brokers.values().stream().filter(b -> b.metadata().quorum().isLeader()).mapToInt(b -> b.self().id()).findFirst()
+                .orElse(-1);
+    }
+
+    @Test
+    void aTopicCreatedThroughOneBrokerIsTheSameOnEveryBrokerWithItsPartitionsSpread() throws Exception {
+        startCluster();
+        try (Admin a1 = admin(1)) {
+            a1.createTopics(List.of(new NewTopic("orders", 6, (short) 3))).all().get(30, TimeUnit.SECONDS);
+        }
+        Set<Integer> leaders = new HashSet<>();
+        for (int id = 1; id <= 3; id++) {
+            try (Admin a = admin(id)) {
+                TopicDescription d = a.describeTopics(List.of("orders")).allTopicNames().get(30, TimeUnit.SECONDS).get("orders");
+                assertEquals(6, d.partitions().size(), "broker " + id + " knows all partitions at once (read-your-writes through broker 1)");
+                for (TopicPartitionInfo p : d.partitions()) {
+                    assertEquals(3, p.replicas().size());
+                    assertEquals(p.replicas().get(0).id(), p.leader().id(), "the preferred leader leads");
+                    leaders.add(p.leader().id());
+                }
+                List<Integer> nodes = a.describeCluster().nodes().get().stream().map(Node::id).sorted().toList();
+                assertEquals(List.of(1, 2, 3), nodes, "every live broker is listed by broker " + id);
+                assertEquals(controllerId(), a.describeCluster().controller().get().id(), "the quorum leader is the controller");
+            }
+        }
+        assertEquals(Set.of(1, 2, 3), leaders, "leadership is spread over the brokers");
+    }
+
+    @Test
+    void recordsProducedThroughAnyBrokerReachTheirLeadersAndAreReadBackThroughAnother() throws Exception {
+        startCluster();
+        try (Admin a = admin(2)) {
+            a.createTopics(List.of(new NewTopic("events", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(2), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                producer.send(new ProducerRecord<>("events", i % 3, null, ("e" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            }
+        }
+        try (Admin a = admin(3)) {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                ends.put(new TopicPartition("events", p), OffsetSpec.latest());
+            }
+            long total = a.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+            assertEquals(300, total, "listOffsets through broker 3 finds every partition's leader");
+        }
+        Map<String, Object> cc = Map.of("bootstrap.servers", bootstrap(3), "group.id", "readers", "auto.offset.reset", "earliest",
+                "enable.auto.commit", false);
+        Set<String> seen = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("events"));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (seen.size() < 300 && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+            consumer.commitSync(Duration.ofSeconds(30));
+        }
+        assertEquals(300, seen.size(), "a group consumer through broker 3 reads every record");
+    }
+
+    @Test
+    void theControllerFailsOverAndAStoppedBrokersPartitionsGoOfflineUntilItReturns() throws Exception {
+        startCluster();
+        try (Admin a = admin(1)) {
+            a.createTopics(List.of(new NewTopic("single", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        int controller = controllerId();
+        assertTrue(controller > 0);
+        int survivor = controller == 1 ? 2 : 1;
+        long stoppedAt = System.nanoTime();
+        brokers.remove(controller).close();
+        try (Admin a = admin(survivor)) {
+            // an admin write succeeds through a survivor once a new controller is elected
+            a.createTopics(List.of(new NewTopic("after-failover", 2, (short) 2))).all().get(60, TimeUnit.SECONDS);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+            System.out.println("controller failover: CreateTopics succeeded " + ms + " ms after the controller stopped");
+            assertNotEquals(controller, controllerId());
+            // the stopped broker is fenced; its partitions of the RF-1 topic have no leader
+            await("the stopped broker's partitions go offline", 30_000, () -> {
+                try {
+                    TopicDescription d = a.describeTopics(List.of("single")).allTopicNames().get().get("single");
+                    return d.partitions().stream().filter(p -> p.replicas().get(0).id() == controller)
+                            .allMatch(p -> p.leader() == null || p.leader().isEmpty());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<Integer> nodes = a.describeCluster().nodes().get().stream().map(Node::id).toList();
+            assertTrue(!nodes.contains(controller), "a fenced broker is not listed: " + nodes);
+        }
+        brokers.put(controller, startBroker(controller));
+        try (Admin a = admin(survivor)) {
+            await("the returned broker leads its partitions again", 30_000, () -> {
+                try {
+                    TopicDescription d = a.describeTopics(List.of("single")).allTopicNames().get().get("single");
+                    return d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()
+                            && p.leader().id() == p.replicas().get(0).id());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(a.listTopics().names().get().containsAll(Set.of("single", "after-failover")));
+        }
+    }
+
+    @Test
+    void idempotentProducersOnDifferentBrokersGetDifferentProducerIds() throws Exception {
+        startCluster();
+        Set<Long> ids = new HashSet<>();
+        for (int id = 1; id <= 3; id++) {
+            long pid = brokers.get(id).view().allocateProducerIds(1000);
+            assertTrue(ids.add(pid), "producer id block " + pid + " handed out twice");
+        }
+        List<Long> sorted = ids.stream().sorted().toList();
+        assertTrue(sorted.get(1) - sorted.get(0) >= 1000 && sorted.get(2) - sorted.get(1) >= 1000, "blocks do not overlap: " + sorted);
+    }
+}
