@@ -104,7 +104,7 @@ public final class BrokerNode {
         long formationMs = config.getLong(FORMATION_TIMEOUT, 180_000L);
         VoterSet voters = QuorumFormation.resolve(hz, clusterId, nodeId, q, s.dataDir(), System::currentTimeMillis,
                 System.currentTimeMillis() + formationMs);
-        ClusterBroker b = ClusterBroker.start(config, s, nodeId, clusterId, voters, threads, Time.SYSTEM,
+        ClusterBroker b = ClusterBroker.start(config, s, nodeId, clusterId, voters, q.self(), threads, Time.SYSTEM,
                 Duration.ofMillis(config.getLong(REGISTRATION_TIMEOUT, 180_000L)));
         this.broker = b;
         MetadataNode md = b.metadata();

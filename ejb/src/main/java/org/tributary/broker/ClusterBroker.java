@@ -10,6 +10,7 @@ import org.tributary.config.BrokerConfig;
 import org.tributary.config.ConfigException;
 import org.tributary.config.Listener;
 import org.tributary.config.NodeSettings;
+import org.tributary.config.QuorumSettings;
 import org.tributary.grid.VoterSet;
 import org.tributary.server.KafkaServer;
 
@@ -37,8 +38,8 @@ public final class ClusterBroker implements AutoCloseable {
 
     /** Starts node {@code nodeId}; nothing is left running when it fails. */
     public static ClusterBroker start(BrokerConfig config, NodeSettings s, int nodeId, String clusterId, VoterSet voters,
-            ThreadFactory threads, Time time, Duration admission) throws IOException {
-        MetadataNode md = MetadataNode.start(clusterId, nodeId, voters, s.dataDir(), config, threads);
+            QuorumSettings.HostPort quorumAddress, ThreadFactory threads, Time time, Duration admission) throws IOException {
+        MetadataNode md = MetadataNode.start(clusterId, nodeId, voters, quorumAddress, s.dataDir(), config, threads);
         KafkaServer server = null;
         try {
             server = KafkaServer.create(config, s.dataDir(), threads, time, md.metadata());

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.protocol.Errors;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.config.BrokerConfig;
+import org.tributary.config.QuorumSettings;
 import org.tributary.controller.ApiError;
 import org.tributary.controller.ConfigValidator;
 import org.tributary.controller.ControllerClient;
@@ -71,18 +72,22 @@ public final class MetadataNode implements AutoCloseable {
         this.client = new ControllerClient(quorum::requestLeader, follower);
     }
 
-    /** Starts this node's quorum member (a voter when {@code voters} names it). */
-    public static MetadataNode start(String clusterId, int nodeId, VoterSet voters, Path dataDir, BrokerConfig config,
-            ThreadFactory threads) throws IOException {
-        if (!voters.contains(nodeId)) {
-            throw new org.tributary.config.ConfigException("node.id", nodeId, "is not a voter of the metadata quorum " + voters
-                    + "; brokers beyond the voters (observers) are not supported yet: start at most as many nodes as voters");
-        }
+    /**
+     * Starts this node's quorum member: a voter when {@code voters} names it, otherwise an observer
+     * at {@code self} that follows every committed entry without voting (it asks the quorum to add
+     * it, and keeps asking until a leader has done so or {@code REQUEST_TIMEOUT} x 12 passed).
+     */
+    public static MetadataNode start(String clusterId, int nodeId, VoterSet voters, QuorumSettings.HostPort self, Path dataDir,
+            BrokerConfig config, ThreadFactory threads) throws IOException {
+        boolean observer = !voters.contains(nodeId);
         long election = config.getLong(ELECTION_TIMEOUT, 1_000L);
         QuorumConfig.Builder qb = QuorumConfig.builder().clusterId(clusterId).localId(nodeId)
                 .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT)
                 .electionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election));
         voters.voters().forEach((id, a) -> qb.voter(id, a.host() + ":" + a.port()));
+        if (observer) {
+            qb.observer(nodeId, self.host() + ":" + self.port());
+        }
         QuorumConfig qcfg = qb.build();
         MetadataFollower follower = new MetadataFollower();
         Map<String, String> defaults = config.explicitValues();
@@ -100,7 +105,34 @@ public final class MetadataNode implements AutoCloseable {
             throw e;
         }
         controller.attach(quorum::appendAsLeader);
+        if (observer) {
+            joinAsObserver(quorum, nodeId, self);
+        }
         return new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
+    }
+
+    private static void joinAsObserver(RaftQuorum quorum, int nodeId, QuorumSettings.HostPort self) throws IOException {
+        long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos() * 12;
+        while (true) {
+            try {
+                quorum.addObserver(nodeId, self.host() + ":" + self.port());
+                LOG.info(() -> "TRIB-0055 Node " + nodeId + " follows the metadata quorum as an observer at " + self);
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    quorum.close();
+                    throw new IOException("node " + nodeId + " could not join the metadata quorum as an observer (" + e.getMessage()
+                            + "); is a majority of its voters running?", e);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    quorum.close();
+                    throw new IOException("interrupted while joining the metadata quorum", ie);
+                }
+            }
+        }
     }
 
     /** Topic configs are checked with the broker's own rules; broker configs cannot be changed at run time yet. */

@@ -64,6 +64,7 @@ class ClusterMetadataTest {
     private final Map<Integer, Path> dirs = new HashMap<>();
     private final Map<Integer, Integer> kafkaPorts = new HashMap<>();
     private VoterSet voters;
+    private final Map<Integer, QuorumSettings.HostPort> observerAddresses = new HashMap<>();
 
     @AfterEach
     void stop() {
@@ -103,8 +104,13 @@ class ClusterMetadataTest {
         values.put("num.network.threads", "2");
         values.put("offsets.topic.num.partitions", "6");
         BrokerConfig config = BrokerConfig.of(values);
-        return ClusterBroker.start(config, NodeSettings.from(config), id, TestBroker.CLUSTER_ID, voters, Executors.defaultThreadFactory(),
+        return ClusterBroker.start(config, NodeSettings.from(config), id, TestBroker.CLUSTER_ID, voters, quorumAddress(id), Executors.defaultThreadFactory(),
                 Time.SYSTEM, Duration.ofSeconds(90));
+    }
+
+    private QuorumSettings.HostPort quorumAddress(int id) {
+        return voters.contains(id) ? voters.voters().get(id) : observerAddresses.computeIfAbsent(id,
+                k -> new QuorumSettings.HostPort("127.0.0.1", TestBroker.freePort()));
     }
 
     private Admin admin(int id) {
@@ -243,6 +249,23 @@ class ClusterMetadataTest {
             });
             assertTrue(a.listTopics().names().get().containsAll(Set.of("single", "after-failover")));
         }
+    }
+
+    @Test
+    void aFourthBrokerFollowsTheQuorumAsAnObserverAndLeadsPartitions() throws Exception {
+        startCluster();
+        kafkaPorts.put(4, TestBroker.freePort());
+        dirs.put(4, Files.createTempDirectory("tributary-cluster-4"));
+        brokers.put(4, startBroker(4));
+        try (Admin a = admin(4)) {
+            assertEquals(List.of(1, 2, 3, 4), a.describeCluster().nodes().get().stream().map(Node::id).sorted().toList());
+            a.createTopics(List.of(new NewTopic("wide", 8, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (Admin a = admin(1)) {
+            TopicDescription d = a.describeTopics(List.of("wide")).allTopicNames().get(30, TimeUnit.SECONDS).get("wide");
+            assertTrue(d.partitions().stream().anyMatch(p -> p.leader().id() == 4), "the new broker leads some partitions");
+        }
+        assertTrue(!brokers.get(4).metadata().quorum().config().localIsVoter(), "broker 4 is an observer, not a voter");
     }
 
     @Test

@@ -68,7 +68,7 @@ public final class TestBroker implements AutoCloseable {
         BrokerConfig config = BrokerConfig.of(values);
         VoterSet voters = new VoterSet(Map.of(BROKER_ID, new QuorumSettings.HostPort("127.0.0.1", quorumPort)));
         broker = ClusterBroker.start(config, NodeSettings.from(config), BROKER_ID, CLUSTER_ID, voters,
-                Executors.defaultThreadFactory(), Time.SYSTEM, Duration.ofSeconds(60));
+                voters.voters().get(BROKER_ID), Executors.defaultThreadFactory(), Time.SYSTEM, Duration.ofSeconds(60));
         server = broker.server();
         port = server.boundPort();
     }
