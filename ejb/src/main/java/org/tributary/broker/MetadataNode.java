@@ -80,6 +80,7 @@ public final class MetadataNode implements AutoCloseable {
     public static MetadataNode start(String clusterId, int nodeId, VoterSet voters, QuorumSettings.HostPort self, Path dataDir,
             BrokerConfig config, ThreadFactory threads) throws IOException {
         boolean observer = !voters.contains(nodeId);
+        checkBindable(observer ? self : voters.voters().get(nodeId));
         long election = config.getLong(ELECTION_TIMEOUT, 1_000L);
         QuorumConfig.Builder qb = QuorumConfig.builder().clusterId(clusterId).localId(nodeId)
                 .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT)
@@ -93,7 +94,7 @@ public final class MetadataNode implements AutoCloseable {
         Map<String, String> defaults = config.explicitValues();
         ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, 9_000L),
                 config.getInt("num.partitions", 1, 1, 10_000), (short) config.getInt("default.replication.factor", 1, 1, Short.MAX_VALUE),
-                10_000);
+                10_000, false); // no follower replication yet: a new partition's ISR is its leader alone
         ControllerServer controller = new ControllerServer(ccfg, validator(defaults), follower, clusterId,
                 System::currentTimeMillis, REQUEST_TIMEOUT, threads);
         follower.setLeadership(controller);
@@ -109,6 +110,17 @@ public final class MetadataNode implements AutoCloseable {
             joinAsObserver(quorum, nodeId, self);
         }
         return new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
+    }
+
+    /** A quorum port in use fails the start with one line naming the setting, not a Raft stack trace. */
+    private static void checkBindable(QuorumSettings.HostPort address) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(address.host(), address.port()));
+        } catch (IOException e) {
+            throw new org.tributary.config.ConfigException(QuorumSettings.PORT, address.port(), "the metadata quorum cannot bind "
+                    + address + " (" + e.getMessage() + "); stop what uses it or choose another port");
+        }
     }
 
     private static void joinAsObserver(RaftQuorum quorum, int nodeId, QuorumSettings.HostPort self) throws IOException {

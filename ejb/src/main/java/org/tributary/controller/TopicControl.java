@@ -160,6 +160,9 @@ final class TopicControl {
         for (int i = 0; i < assignment.size(); i++) {
             List<Integer> replicas = assignment.get(i);
             List<Integer> isr = replicas.stream().filter(active::test).toList();
+            if (!config.followersReplicate()) {
+                isr = List.of(isr.get(0)); // followers hold no data yet: the leader alone is in sync
+            }
             c.add(new PartitionRecord(id, first + i, replicas, isr, isr.get(0), 0, 0));
         }
     }

@@ -43,16 +43,19 @@ public final class LocalCluster implements AutoCloseable {
     private final int kafkaBase;
     private final int httpBase;
     private final int gridBase;
+    /** Raft ports of the metadata quorum (one more than the nodes, for a node added later). */
+    private final int quorumBase;
     private final String javaOpts;
 
     private LocalCluster(Path dataRoot, int size, String extraJavaOpts) {
         this.home = Paths.get(System.getProperty("tributary.home", ".")).toAbsolutePath().normalize();
         this.dataRoot = dataRoot;
         this.size = size;
-        int base = freeRange(3 * size);
+        int base = freeRange(4 * size + 1);
         this.kafkaBase = base;
         this.httpBase = base + size;
         this.gridBase = base + 2 * size;
+        this.quorumBase = base + 3 * size;
         this.javaOpts = (System.getProperty("tributary.node.jvm", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
                 + " " + extraJavaOpts).trim();
     }
@@ -238,6 +241,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("TRIBUTARY_KAFKA_PORT", Integer.toString(kafkaBase));
         env.put("TRIBUTARY_HTTP_PORT", Integer.toString(httpBase));
         env.put("TRIBUTARY_GRID_PORT", Integer.toString(gridBase));
+        env.put("TRIBUTARY_QUORUM_PORT", Integer.toString(quorumBase));
         env.put("TRIBUTARY_JAVA_OPTS", javaOpts);
         env.putIfAbsent("TRIBUTARY_START_TIMEOUT", "240");
         try {
