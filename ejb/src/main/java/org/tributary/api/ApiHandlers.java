@@ -20,6 +20,7 @@ public final class ApiHandlers {
         r.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(r));
         r.register(ApiKeys.METADATA, 0, 13, metadata::metadata);
         r.register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, metadata::describeCluster);
+        r.register(ApiKeys.DESCRIBE_QUORUM, 0, 2, new DescribeQuorumHandler(s));
         r.register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(s));
         r.register(ApiKeys.FETCH, 4, 18, new FetchHandler(s));
         r.register(ApiKeys.LIST_OFFSETS, 1, 11, offsets::listOffsets);

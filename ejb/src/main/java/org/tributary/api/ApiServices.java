@@ -10,5 +10,6 @@ import org.tributary.txn.ProducerIdManager;
 
 /** What the API handlers work with; one instance per broker. */
 public record ApiServices(BrokerConfig config, ClusterView cluster, MetadataStore metadata, ReplicaManager replicas,
-        ProducerIdManager producerIds, TopicAdmin topics, GroupCoordinator groups, BrokerMetrics metrics) {
+        ProducerIdManager producerIds, TopicAdmin topics, GroupCoordinator groups, BrokerMetrics metrics,
+        org.tributary.controller.ControllerClient controller) {
 }

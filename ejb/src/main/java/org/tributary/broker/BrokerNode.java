@@ -100,7 +100,10 @@ public final class BrokerNode {
             m.write(s.dataDir());
         }
         this.meta = m;
-        QuorumSettings q = QuorumSettings.from(config, Optional.of(nodeId), s.plaintext());
+        QuorumSettings configured = QuorumSettings.from(config, Optional.of(nodeId), s.plaintext());
+        QuorumSettings q = configured.port() != 0 ? configured : configured.withPort(VoterSet.read(s.dataDir())
+                .filter(v -> v.contains(nodeId)).map(v -> v.voters().get(nodeId).port())
+                .orElseGet(() -> freePort(configured.host())));
         long formationMs = config.getLong(FORMATION_TIMEOUT, 180_000L);
         VoterSet voters = QuorumFormation.resolve(hz, clusterId, nodeId, q, s.dataDir(), System::currentTimeMillis,
                 System.currentTimeMillis() + formationMs);
@@ -187,6 +190,15 @@ public final class BrokerNode {
     /** The Kafka server, for the admin interface (topics, partitions). */
     public Optional<KafkaServer> kafka() {
         return Optional.ofNullable(kafka);
+    }
+
+    private static int freePort(String host) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new ConfigException(QuorumSettings.PORT, 0, "no free port on " + host + " for the metadata quorum ("
+                    + e.getMessage() + "); set " + QuorumSettings.PORT);
+        }
     }
 
     private static void checkResolvable(Listener l) {

@@ -106,6 +106,7 @@ public final class MetadataNode implements AutoCloseable {
             throw e;
         }
         controller.attach(quorum::appendAsLeader);
+        controller.attachStatus(quorum::status, qcfg.voters());
         if (observer) {
             joinAsObserver(quorum, nodeId, self);
         }

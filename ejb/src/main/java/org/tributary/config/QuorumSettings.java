@@ -60,11 +60,7 @@ public record QuorumSettings(Map<Integer, HostPort> explicitVoters, int voterCou
         String host = config.get(HOST).filter(s -> !s.isEmpty()).orElse(defaultHost);
         int defaultPort = kafka.port() == 0 ? 0 : kafka.port() + PORT_OFFSET;
         int port = config.getInt(PORT, defaultPort, 0, 65535);
-        if (port == 0) {
-            throw new ConfigException(PORT, port, "the quorum needs a fixed port (voters find each other at it after a restart);"
-                    + " set " + PORT + " when the Kafka listener's port is 0");
-        }
-        if (port == kafka.port()) {
+        if (port != 0 && port == kafka.port()) {
             throw new ConfigException(PORT, port, "is the Kafka listener's port; give the quorum its own port");
         }
         if (!voters.isEmpty()) {
@@ -125,8 +121,16 @@ public record QuorumSettings(Map<Integer, HostPort> explicitVoters, int voterCou
         return !explicitVoters.isEmpty();
     }
 
-    /** This node's quorum address. */
+    /** This node's quorum address; port 0 until {@link #withPort} fixed one. */
     public HostPort self() {
         return new HostPort(host, port);
+    }
+
+    /**
+     * With the given port: for a node whose Kafka listener takes any free port (0), the quorum port
+     * is picked once, at the node's first start, and kept with the voters in its data directory.
+     */
+    public QuorumSettings withPort(int newPort) {
+        return new QuorumSettings(explicitVoters, voterCount, host, newPort);
     }
 }

@@ -66,6 +66,8 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     private final Duration appendTimeout;
     private final ScheduledExecutorService thread;
     private volatile Appender appender;
+    private volatile java.util.function.Supplier<org.tributary.quorum.QuorumStatus> status;
+    private volatile java.util.Map<Integer, String> voterAddresses = java.util.Map.of();
     private volatile State state = State.INACTIVE;
     private volatile long epoch = -1;
     private ClusterController rules;
@@ -92,6 +94,12 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     /** Connects the quorum's append; must be called before the quorum can elect this member. */
     public void attach(Appender appender) {
         this.appender = appender;
+    }
+
+    /** Connects the quorum's status, for DescribeQuorum. */
+    public void attachStatus(java.util.function.Supplier<org.tributary.quorum.QuorumStatus> status, java.util.Map<Integer, String> voters) {
+        this.status = status;
+        this.voterAddresses = java.util.Map.copyOf(voters);
     }
 
     public State state() {
@@ -179,6 +187,9 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     private byte[] process(ApiMessage request) {
         if (state != State.ACTIVE || !settled()) {
             return ControllerRpc.encodeNotActive();
+        }
+        if (request instanceof org.apache.kafka.common.message.DescribeQuorumRequestData && status != null) {
+            return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), QuorumDescription.of(status.get(), voterAddresses));
         }
         ControllerApis.Outcome outcome = ControllerApis.handle(rules, metadata.image(), request, clusterId, clock.getAsLong());
         long offset = metadata.lastAppliedOffset();

@@ -148,7 +148,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             metadata.addListener(replicas);
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
             groups = startGroupCoordinator(clusterView, topicAdmin);
-            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics);
+            ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
+                    controller);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);

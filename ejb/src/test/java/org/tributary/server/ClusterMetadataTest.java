@@ -166,6 +166,16 @@ class ClusterMetadataTest {
             }
         }
         assertEquals(Set.of(1, 2, 3), leaders, "leadership is spread over the brokers");
+        try (Admin a3 = admin(3)) {
+            org.apache.kafka.clients.admin.QuorumInfo q = a3.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS);
+            assertEquals(controllerId(), q.leaderId(), "DescribeQuorum through any broker names the Raft leader");
+            assertEquals(Set.of(1, 2, 3), q.voters().stream().map(org.apache.kafka.clients.admin.QuorumInfo.ReplicaState::replicaId)
+                    .collect(java.util.stream.Collectors.toSet()));
+            assertTrue(q.highWatermark() > 0 && q.leaderEpoch() >= 1, "high watermark " + q.highWatermark() + ", epoch " + q.leaderEpoch());
+            for (org.apache.kafka.clients.admin.QuorumInfo.ReplicaState v : q.voters()) {
+                assertTrue(v.logEndOffset() > 0, "voter " + v.replicaId() + " log end offset " + v.logEndOffset());
+            }
+        }
     }
 
     @Test
