@@ -20,11 +20,26 @@ final class DescribeQuorumHandler implements ApiHandler {
         this.services = services;
     }
 
+    /** The controller answers at the newest version; older ones have no endpoints (v2) and no timestamps (v1). */
+    static DescribeQuorumResponseData forVersion(DescribeQuorumResponseData r, short v) {
+        if (v < 2) {
+            r.nodes().clear();
+        }
+        if (v < 1) {
+            r.topics().forEach(t -> t.partitions().forEach(p -> {
+                p.currentVoters().forEach(s -> s.setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
+                p.observers().forEach(s -> s.setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
+            }));
+        }
+        return r;
+    }
+
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext ctx, ApiMessage message) {
         DescribeQuorumRequestData req = (DescribeQuorumRequestData) message;
+        short v = ctx.apiVersion();
         return services.controller().send(req, DescribeQuorumResponseData.class, TIMEOUT)
-                .<ApiMessage>thenApply(r -> r)
+                .<ApiMessage>thenApply(r -> forVersion(r, v))
                 .exceptionally(e -> {
                     Errors err = Errors.forException(org.tributary.controller.ControllerClient.translator().apply(e));
                     return new DescribeQuorumResponseData().setErrorCode(err == Errors.UNKNOWN_SERVER_ERROR

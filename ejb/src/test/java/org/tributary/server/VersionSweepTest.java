@@ -91,6 +91,10 @@ class VersionSweepTest {
         m.put(ApiKeys.METADATA, v -> new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
                 .setName("sweep"))));
         m.put(ApiKeys.DESCRIBE_CLUSTER, v -> new DescribeClusterRequestData());
+        m.put(ApiKeys.DESCRIBE_QUORUM, v -> new org.apache.kafka.common.message.DescribeQuorumRequestData().setTopics(List.of(
+                new org.apache.kafka.common.message.DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
+                        .setPartitions(List.of(new org.apache.kafka.common.message.DescribeQuorumRequestData.PartitionData()
+                                .setPartitionIndex(0))))));
         m.put(ApiKeys.PRODUCE, v -> {
             ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData();
             if (v >= 13) {
