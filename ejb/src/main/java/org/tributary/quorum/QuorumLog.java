@@ -18,6 +18,7 @@ import java.util.logging.Logger;
  * <li>TRIB-0114 snapshot could not be written or loaded</li>
  * <li>TRIB-0115 observer added or removed</li>
  * <li>TRIB-0116 a leadership callback of the state machine threw</li>
+ * <li>TRIB-0117 the tracking transport cannot be loaded by Ratis (an EAR); plain Netty is used</li>
  * </ul>
  */
 final class QuorumLog {

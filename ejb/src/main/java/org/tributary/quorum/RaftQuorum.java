@@ -89,6 +89,21 @@ public final class RaftQuorum implements AutoCloseable {
      */
     public static RaftQuorum start(QuorumConfig cfg, ReplicatedStateMachine sm, LeaderRequestHandler handler)
             throws IOException {
+        // Ratis loads its transport (TrackingRpcType) by name through the context class loader it
+        // saw first; in an EAR its jars sit in lib/ while this class is in the EJB module, so make
+        // the loader that sees both (this class's) the context while Ratis starts and makes threads
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(RaftQuorum.class.getClassLoader());
+        try {
+            return startWithContextLoader(cfg, sm, handler);
+        } finally {
+            current.setContextClassLoader(previous);
+        }
+    }
+
+    private static RaftQuorum startWithContextLoader(QuorumConfig cfg, ReplicatedStateMachine sm, LeaderRequestHandler handler)
+            throws IOException {
         RatisLogLevels.apply();
         java.nio.file.Path storage = cfg.storageDir().toAbsolutePath().normalize();
         if (!STORAGE_IN_USE.add(storage)) {

@@ -23,9 +23,25 @@ final class RatisSettings {
     private RatisSettings() {
     }
 
+    /**
+     * The tracking transport when Ratis can load it by name; plain Netty otherwise. Ratis resolves
+     * the type through the context class loader it captured when it was first used: in an EAR its
+     * jars are in {@code lib/} and may have captured a loader that cannot see the EJB module, and
+     * then followers' fetch and caught-up times are unknown (-1) in DescribeQuorum; nothing else
+     * changes.
+     */
+    static org.apache.ratis.rpc.RpcType transport() {
+        if (org.apache.ratis.util.ReflectionUtils.getClassByNameOrNull(TrackingRpcType.class.getName()) != null) {
+            return new TrackingRpcType();
+        }
+        QuorumLog.LOG.info("TRIB-0117 Ratis cannot load " + TrackingRpcType.class.getName() + " from its class loader; using its"
+                + " plain Netty transport (followers' fetch times are not reported)");
+        return SupportedRpcType.NETTY;
+    }
+
     static RaftProperties server(QuorumConfig cfg, String bindHost, int bindPort) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, new TrackingRpcType());
+        RaftConfigKeys.Rpc.setType(p, transport());
         NettyConfigKeys.Server.setHost(p, bindHost);
         NettyConfigKeys.Server.setPort(p, bindPort);
         // plain NIO: a native epoll library can be loaded by one class loader only, which breaks a redeploy
