@@ -19,6 +19,7 @@ import org.tributary.config.Listener;
 import org.tributary.config.NodeSettings;
 import org.tributary.config.QuorumSettings;
 import org.tributary.grid.GridMembers;
+import org.tributary.grid.GridPublisher;
 import org.tributary.grid.NodeIds;
 import org.tributary.grid.QuorumFormation;
 import org.tributary.grid.VoterSet;
@@ -43,6 +44,7 @@ public final class BrokerNode {
     private volatile QuorumClusterView cluster;
     private volatile ClusterBroker broker;
     private volatile GridMembers grid;
+    private volatile GridPublisher publisher;
     private volatile KafkaServer kafka;
     private volatile BrokerInfo self;
     private volatile long readyAtMillis;
@@ -111,6 +113,10 @@ public final class BrokerNode {
                 Duration.ofMillis(config.getLong(REGISTRATION_TIMEOUT, 180_000L)));
         this.broker = b;
         MetadataNode md = b.metadata();
+        GridPublisher pub = new GridPublisher(hz, clusterId, nodeId, md.quorum()::leaderId, threads);
+        this.publisher = pub;
+        md.metadata().addListener(pub);
+        pub.accept(md.metadata().image());
         QuorumClusterView view = b.view();
         BrokerInfo info = b.self();
         Listener adv = new Listener("PLAINTEXT", info.host(), info.kafkaPort());
@@ -135,6 +141,11 @@ public final class BrokerNode {
         broker = null;
         GridMembers g = grid;
         grid = null;
+        GridPublisher pub = publisher;
+        publisher = null;
+        if (pub != null) {
+            pub.close();
+        }
         if (b != null) {
             b.close();
         }
