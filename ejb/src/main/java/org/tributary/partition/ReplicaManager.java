@@ -43,7 +43,9 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final Path producerStateDir;
     private final int localBrokerId;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, String>> appliedConfigs = new ConcurrentHashMap<>();
+    /** The topics as last applied, by name; an unchanged topic is the same object in the next image. */
+    private final Map<String, TopicImage> appliedTopics = new java.util.HashMap<>();
+    private boolean strayLogsChecked;
     private final Purgatory fetchPurgatory;
     private final Purgatory producePurgatory;
 
@@ -93,43 +95,66 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     /** Makes the local partitions match {@code image}. Also used once at start-up (recovery). */
     @Override
     public synchronized void accept(MetadataImage image) {
-        Set<TopicPartition> wanted = new HashSet<>();
+        Set<String> present = new HashSet<>();
         for (TopicImage topic : image.topics()) {
-            LogConfig config = LogConfig.from(brokerDefaults, topic.configs());
-            boolean configChanged = !topic.configs().equals(appliedConfigs.get(topic.name()));
-            for (int p = 0; p < topic.partitionCount(); p++) {
-                List<Integer> replicas = topic.replicas(p);
-                if (!replicas.contains(localBrokerId)) {
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(topic.name(), p);
-                wanted.add(tp);
-                Partition existing = partitions.get(tp);
-                if (existing != null && !existing.topicId().equals(topic.id())) {
-                    remove(tp); // same name, new topic: the old one was deleted
-                    existing = null;
-                }
-                if (existing == null) {
-                    existing = open(tp, topic, replicas, config);
-                } else if (configChanged) {
-                    existing.log().updateConfig(config);
-                }
-                boolean wasLeader = existing.isLeader();
-                existing.update(topic.partition(p), localBrokerId);
-                if (wasLeader && !existing.isLeader()) { // waiting produces and fetches get NOT_LEADER_OR_FOLLOWER
-                    fetchPurgatory.checkAndComplete(tp);
-                    producePurgatory.checkAndComplete(tp);
-                }
+            present.add(topic.name());
+            TopicImage previous = appliedTopics.get(topic.name());
+            if (previous == topic) {
+                continue; // unchanged: a delta copies only the topics it changes
             }
-            appliedConfigs.put(topic.name(), topic.configs());
+            applyTopic(topic, previous);
+            appliedTopics.put(topic.name(), topic);
         }
+        for (String name : Set.copyOf(appliedTopics.keySet())) {
+            if (!present.contains(name)) { // named by an earlier image, removed by this one
+                appliedTopics.remove(name);
+                removeAll(name, Set.of());
+            }
+        }
+        if (!strayLogsChecked) { // once, against the first image (start-up): later logs are only made here
+            strayLogsChecked = true;
+            moveAsideStrayLogs(Set.copyOf(partitions.keySet()));
+        }
+    }
+
+    private void applyTopic(TopicImage topic, TopicImage previous) {
+        boolean configChanged = previous == null || !topic.configs().equals(previous.configs());
+        LogConfig config = LogConfig.from(brokerDefaults, topic.configs());
+        Set<TopicPartition> wanted = new HashSet<>();
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            List<Integer> replicas = topic.replicas(p);
+            if (!replicas.contains(localBrokerId)) {
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(topic.name(), p);
+            wanted.add(tp);
+            Partition existing = partitions.get(tp);
+            if (existing != null && !existing.topicId().equals(topic.id())) {
+                remove(tp); // same name, new topic: the old one was deleted
+                existing = null;
+            }
+            if (existing == null) {
+                existing = open(tp, topic, replicas, config);
+            } else if (configChanged) {
+                existing.log().updateConfig(config);
+            }
+            boolean wasLeader = existing.isLeader();
+            existing.update(topic.partition(p), localBrokerId);
+            if (wasLeader && !existing.isLeader()) { // waiting produces and fetches get NOT_LEADER_OR_FOLLOWER
+                fetchPurgatory.checkAndComplete(tp);
+                producePurgatory.checkAndComplete(tp);
+            }
+        }
+        removeAll(topic.name(), wanted);
+    }
+
+    /** Removes this broker's partitions of {@code topic} other than {@code keep} (the metadata no longer places them here). */
+    private void removeAll(String topic, Set<TopicPartition> keep) {
         for (TopicPartition tp : Set.copyOf(partitions.keySet())) {
-            if (!wanted.contains(tp)) { // named by an earlier image, removed by this one
+            if (tp.topic().equals(topic) && !keep.contains(tp)) {
                 remove(tp);
             }
         }
-        appliedConfigs.keySet().removeIf(name -> image.topic(name).isEmpty());
-        moveAsideStrayLogs(wanted);
     }
 
     private Partition open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
