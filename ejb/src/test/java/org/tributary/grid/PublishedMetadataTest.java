@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.AfterEach;
@@ -22,29 +17,15 @@ import org.tributary.metadata.MetadataRecord;
 
 /** The committed image as published into the grid, read by another member that runs no broker. */
 class PublishedMetadataTest {
-    private final String gridName = "test-" + UUID.randomUUID();
-    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final org.tributary.testing.GridMembers grid = new org.tributary.testing.GridMembers(15901);
 
     @AfterEach
     void shutdown() {
-        members.forEach(HazelcastInstance::shutdown);
+        grid.close();
     }
 
     private HazelcastInstance member() {
-        Config c = new Config();
-        c.setClusterName(gridName);
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "jdk");
-        c.setProperty("hazelcast.wait.seconds.before.join", "0");
-        c.getNetworkConfig().setPort(15901).setPortAutoIncrement(true);
-        c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:15901").addMember("127.0.0.1:15902");
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(c);
-        members.add(hz);
-        return hz;
+        return grid.start();
     }
 
     static MetadataImage image() {

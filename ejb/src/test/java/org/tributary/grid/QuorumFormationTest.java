@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,8 +26,7 @@ import org.tributary.config.QuorumSettings;
 
 /** Voter formation on real, embedded data-grid members (loopback only). */
 class QuorumFormationTest {
-    private final String gridName = "test-" + UUID.randomUUID();
-    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final org.tributary.testing.GridMembers grid = new org.tributary.testing.GridMembers(15801);
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @TempDir
@@ -40,25 +35,11 @@ class QuorumFormationTest {
     @AfterEach
     void shutdown() {
         pool.shutdownNow();
-        members.forEach(HazelcastInstance::shutdown);
+        grid.close();
     }
 
     private HazelcastInstance member() {
-        Config c = new Config();
-        c.setClusterName(gridName);
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "jdk");
-        c.setProperty("hazelcast.wait.seconds.before.join", "0");
-        c.getNetworkConfig().setPort(15801).setPortAutoIncrement(true);
-        c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:15801").addMember("127.0.0.1:15802")
-                .addMember("127.0.0.1:15803").addMember("127.0.0.1:15804");
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(c);
-        members.add(hz);
-        return hz;
+        return grid.start();
     }
 
     private static QuorumSettings settings(int node, Map<String, String> values) {
@@ -125,7 +106,7 @@ class QuorumFormationTest {
         VoterSet.parse("5@127.0.0.1:9197").write(data(5));
         QuorumFormation.resolve(other, "c1", 5, settings(5, Map.of("tributary.quorum.port", "9197")), data(5),
                 System::currentTimeMillis, deadline(500));
-        ConfigException byGrid = assertThrows(ConfigException.class, () -> QuorumFormation.resolve(members.get(0), "c1", 0,
+        ConfigException byGrid = assertThrows(ConfigException.class, () -> QuorumFormation.resolve(grid.get(0), "c1", 0,
                 settings(0, Map.of()), data(0), System::currentTimeMillis, deadline(500)));
         assertTrue(byGrid.getMessage().contains("has the quorum 5@127.0.0.1:9197"), byGrid.getMessage());
     }
