@@ -45,13 +45,22 @@ final class FetchHandler implements ApiHandler {
             return CompletableFuture.completedFuture(new FetchResponseData().setErrorCode(session.error().code())
                     .setSessionId(FetchSessions.INVALID_SESSION_ID).setThrottleTimeMs(0));
         }
-        Result first = read(ctx.image(), session, req, v);
+        int replicaId = v >= 15 ? req.replicaState().replicaId() : req.replicaId();
+        Follower follower = replicaId >= 0 ? new Follower(replicaId, v >= 15 ? req.replicaState().replicaEpoch() : -1L) : null;
+        Result first = read(ctx.image(), session, req, v, follower, true);
+        if (follower != null) {
+            first.follower = true;
+        }
         if (req.maxWaitMs() <= 0 || first.bytes >= Math.max(1, req.minBytes()) || first.hasError || first.parts.isEmpty()) {
             return CompletableFuture.completedFuture(respond(session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(session, req, v, done), first.watched);
+        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(session, req, v, follower, done), first.watched);
         return done;
+    }
+
+    /** A fetch from another broker's replica (replica id and broker epoch; KIP-903). */
+    private record Follower(int replicaId, long brokerEpoch) {
     }
 
     /** One partition's read: what to answer for it. */
@@ -63,10 +72,17 @@ final class FetchHandler implements ApiHandler {
         final List<TopicPartition> watched = new ArrayList<>();
         long bytes;
         boolean hasError;
+        boolean follower;
     }
 
-    /** Reads every partition of the fetch once. */
-    private Result read(MetadataImage image, FetchSessions.Context session, FetchRequestData req, short v) {
+    /**
+     * Reads every partition of the fetch once. A consumer reads below the high watermark (the last
+     * stable offset for read_committed); a follower reads up to the log end, and on its first read
+     * ({@code record}) its fetch offset is recorded as its progress, which may move the high
+     * watermark, or it is told where its log diverges.
+     */
+    private Result read(MetadataImage image, FetchSessions.Context session, FetchRequestData req, short v, Follower follower,
+            boolean record) {
         Result result = new Result();
         long remaining = Math.max(0, req.maxBytes());
         boolean readCommitted = v >= 4 && req.isolationLevel() == 1;
@@ -94,6 +110,19 @@ final class FetchHandler implements ApiHandler {
                 continue;
             }
             Errors epochError = OffsetsHandler.checkLeaderEpoch(w.currentLeaderEpoch, partition);
+            if (follower != null && record && epochError == Errors.NONE) {
+                Partition.FollowerFetch ff = services.replicas().followerFetch(partition, follower.replicaId(), follower.brokerEpoch(),
+                        w.fetchOffset, w.lastFetchedEpoch, w.currentLeaderEpoch);
+                epochError = ff.error();
+                if (ff.diverged()) {
+                    pd.setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(ff.divergingEpoch())
+                            .setEndOffset(ff.divergingEndOffset()));
+                    pd.setHighWatermark(partition.highWatermark()).setLastStableOffset(partition.lastStableOffset())
+                            .setLogStartOffset(partition.log().logStartOffset());
+                    result.hasError = true; // answer at once: the follower must truncate first
+                    continue;
+                }
+            }
             long hw = partition.highWatermark();
             long logStart = partition.log().logStartOffset();
             pd.setHighWatermark(hw).setLastStableOffset(partition.lastStableOffset()).setLogStartOffset(logStart);
@@ -103,7 +132,7 @@ final class FetchHandler implements ApiHandler {
                 continue;
             }
             result.watched.add(tp);
-            long limit = readCommitted ? partition.lastStableOffset() : hw;
+            long limit = follower != null ? partition.log().logEndOffset() : readCommitted ? partition.lastStableOffset() : hw;
             if (w.fetchOffset == limit && w.fetchOffset >= logStart) {
                 continue; // caught up: nothing to read yet
             }
@@ -164,6 +193,9 @@ final class FetchHandler implements ApiHandler {
 
     /** Counts what the answer carries per existing topic: bytes, offsets delivered, failed partitions. */
     private void count(Result result) {
+        if (result.follower) {
+            return; // replication traffic is not consumer traffic
+        }
         for (Part part : result.parts) {
             if (!part.known()) {
                 continue;
@@ -208,19 +240,28 @@ final class FetchHandler implements ApiHandler {
         private final FetchSessions.Context session;
         private final FetchRequestData req;
         private final short version;
+        private final Follower follower;
         private final CompletableFuture<ApiMessage> done;
 
-        DelayedFetch(FetchSessions.Context session, FetchRequestData req, short version, CompletableFuture<ApiMessage> done) {
+        DelayedFetch(FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
+                CompletableFuture<ApiMessage> done) {
             super(req.maxWaitMs());
             this.session = session;
             this.req = req;
             this.version = version;
+            this.follower = follower;
             this.done = done;
+        }
+
+        private Result reread() {
+            Result r = read(services.metadata().image(), session, req, version, follower, false);
+            r.follower = follower != null;
+            return r;
         }
 
         @Override
         public boolean tryComplete() {
-            Result r = read(services.metadata().image(), session, req, version);
+            Result r = reread();
             if (r.bytes >= Math.max(1, req.minBytes()) || r.hasError) {
                 return forceComplete();
             }
@@ -230,7 +271,7 @@ final class FetchHandler implements ApiHandler {
         @Override
         protected void onComplete() {
             try {
-                done.complete(respond(session, read(services.metadata().image(), session, req, version), version));
+                done.complete(respond(session, reread(), version));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }

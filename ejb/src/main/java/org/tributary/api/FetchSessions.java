@@ -33,6 +33,7 @@ final class FetchSessions {
         long fetchOffset;
         int maxBytes;
         int currentLeaderEpoch;
+        int lastFetchedEpoch = -1;
         long sentHighWatermark = -1;
         long sentLastStableOffset = -1;
         long sentLogStartOffset = -1;
@@ -125,6 +126,7 @@ final class FetchSessions {
                     known.fetchOffset = w.fetchOffset;
                     known.maxBytes = w.maxBytes;
                     known.currentLeaderEpoch = w.currentLeaderEpoch;
+                    known.lastFetchedEpoch = w.lastFetchedEpoch;
                 }
             }
             s.nextEpoch = epoch == Integer.MAX_VALUE ? 1 : epoch + 1;
@@ -162,6 +164,7 @@ final class FetchSessions {
                 w.fetchOffset = p.fetchOffset();
                 w.maxBytes = p.partitionMaxBytes();
                 w.currentLeaderEpoch = p.currentLeaderEpoch();
+                w.lastFetchedEpoch = p.lastFetchedEpoch();
                 out.add(w);
             }
         }

@@ -38,7 +38,7 @@ final class ProduceHandler implements ApiHandler {
         ProduceRequestData req = (ProduceRequestData) message;
         short acks = req.acks();
         ProduceResponseData resp = new ProduceResponseData().setThrottleTimeMs(0);
-        Map<TopicPartition, Long> waitFor = new HashMap<>();
+        Map<TopicPartition, long[]> waitFor = new HashMap<>();
         Map<TopicPartition, PartitionProduceResponse> byPartition = new HashMap<>();
         boolean anyError = false;
         for (ProduceRequestData.TopicProduceData td : req.topicData()) {
@@ -91,14 +91,14 @@ final class ProduceHandler implements ApiHandler {
                     if (records == null || records.sizeInBytes() == 0) {
                         throw new org.apache.kafka.common.InvalidRecordException("Produce request for " + tp + " has no records");
                     }
-                    Partition.AppendResult r = partition.appendAsLeader(records);
+                    Partition.AppendResult r = partition.appendAsLeader(records, acks);
                     if (r.duplicate()) {
                         counters.appended(0, 0);
                     } else {
                         counters.appended(r.lastOffset() - r.firstOffset() + 1, records.sizeInBytes());
                     }
                     pr.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTime()).setLogStartOffset(r.logStartOffset());
-                    waitFor.put(tp, r.lastOffset() + 1);
+                    waitFor.put(tp, new long[] {r.lastOffset() + 1, r.leaderEpoch()});
                     byPartition.put(tp, pr);
                 } catch (Exception e) {
                     Errors err = ApiErrors.of(e, "produce to " + tp);
@@ -135,14 +135,19 @@ final class ProduceHandler implements ApiHandler {
         return done;
     }
 
-    /** acks=all: waits until every written partition's high watermark covers the append. */
+    /**
+     * acks=all: waits until every written partition's high watermark covers the append (the whole
+     * ISR has it), then answers per partition as Kafka does: NONE, NOT_ENOUGH_REPLICAS_AFTER_APPEND
+     * when the ISR shrank below min.insync.replicas meanwhile, NOT_LEADER_OR_FOLLOWER when the
+     * leadership was lost, REQUEST_TIMED_OUT at the timeout.
+     */
     private final class DelayedProduce extends DelayedOperation {
-        private final Map<TopicPartition, Long> required;
+        private final Map<TopicPartition, long[]> required;
         private final Map<TopicPartition, PartitionProduceResponse> results;
         private final ProduceResponseData response;
         private final CompletableFuture<ApiMessage> done;
 
-        DelayedProduce(long timeoutMs, Map<TopicPartition, Long> required, Map<TopicPartition, PartitionProduceResponse> results,
+        DelayedProduce(long timeoutMs, Map<TopicPartition, long[]> required, Map<TopicPartition, PartitionProduceResponse> results,
                 ProduceResponseData response, CompletableFuture<ApiMessage> done) {
             super(Math.max(0, timeoutMs));
             this.required = required;
@@ -151,11 +156,15 @@ final class ProduceHandler implements ApiHandler {
             this.done = done;
         }
 
+        private Errors state(TopicPartition tp, long[] req) {
+            Partition p = services.replicas().replica(tp).orElse(null);
+            return p == null ? Errors.NOT_LEADER_OR_FOLLOWER : p.acksAllState(req[0], (int) req[1]);
+        }
+
         @Override
         public boolean tryComplete() {
-            for (Map.Entry<TopicPartition, Long> e : required.entrySet()) {
-                Partition p = services.replicas().partition(e.getKey()).orElse(null);
-                if (p != null && p.highWatermark() < e.getValue()) {
+            for (Map.Entry<TopicPartition, long[]> e : required.entrySet()) {
+                if (state(e.getKey(), e.getValue()) == null) {
                     return false;
                 }
             }
@@ -164,10 +173,13 @@ final class ProduceHandler implements ApiHandler {
 
         @Override
         protected void onComplete() {
-            for (Map.Entry<TopicPartition, Long> e : required.entrySet()) {
-                Partition p = services.replicas().partition(e.getKey()).orElse(null);
-                if (p == null || p.highWatermark() < e.getValue()) {
-                    results.get(e.getKey()).setErrorCode(Errors.REQUEST_TIMED_OUT.code());
+            for (Map.Entry<TopicPartition, long[]> e : required.entrySet()) {
+                Errors state = state(e.getKey(), e.getValue());
+                Errors answer = state == null ? Errors.REQUEST_TIMED_OUT : state;
+                if (answer != Errors.NONE) {
+                    PartitionProduceResponse pr = results.get(e.getKey());
+                    pr.setErrorCode(answer.code());
+                    services.metrics().topic(e.getKey().topic()).produceFailed();
                 }
             }
             done.complete(response);

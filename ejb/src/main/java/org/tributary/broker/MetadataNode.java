@@ -94,7 +94,7 @@ public final class MetadataNode implements AutoCloseable {
         Map<String, String> defaults = config.explicitValues();
         ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, 9_000L),
                 config.getInt("num.partitions", 1, 1, 10_000), (short) config.getInt("default.replication.factor", 1, 1, Short.MAX_VALUE),
-                10_000, false); // no follower replication yet: a new partition's ISR is its leader alone
+                10_000);
         ControllerServer controller = new ControllerServer(ccfg, validator(defaults), follower, clusterId,
                 System::currentTimeMillis, REQUEST_TIMEOUT, threads);
         follower.setLeadership(controller);

@@ -82,4 +82,9 @@ public final class QuorumClusterView implements ClusterView {
         }
         return resp.producerIdStart();
     }
+
+    @Override
+    public long brokerEpoch() {
+        return brokerEpoch.getAsLong();
+    }
 }

@@ -28,4 +28,9 @@ public interface ClusterView {
      * hand out, now or after a restart, and returns the first.
      */
     long allocateProducerIds(int count);
+
+    /** This broker's registration epoch with the controller (KIP-903); -1 when it has none. */
+    default long brokerEpoch() {
+        return -1L;
+    }
 }

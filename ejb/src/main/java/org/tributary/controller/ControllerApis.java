@@ -8,7 +8,12 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
@@ -67,6 +72,10 @@ final class ControllerApis {
             return createPartitions(rules, image, r);
         } else if (request instanceof IncrementalAlterConfigsRequestData r) {
             return alterConfigs(rules, image, r);
+        } else if (request instanceof AlterPartitionRequestData r) {
+            return alterPartition(rules, image, r);
+        } else if (request instanceof ElectLeadersRequestData r) {
+            return electLeaders(rules, image, r);
         }
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }
@@ -209,5 +218,54 @@ final class ControllerApis {
             out.setErrorCode(error.error().code()).setErrorMessage(error.message());
         }
         return Outcome.of(all, resp);
+    }
+
+    private static Outcome alterPartition(ClusterController rules, MetadataImage image, AlterPartitionRequestData r) {
+        List<AlterPartitionRequest.PartitionIsr> parts = new ArrayList<>();
+        for (AlterPartitionRequestData.TopicData t : r.topics()) {
+            for (AlterPartitionRequestData.PartitionData p : t.partitions()) {
+                List<AlterPartitionRequest.IsrMember> isr = new ArrayList<>();
+                p.newIsrWithEpochs().forEach(b -> isr.add(new AlterPartitionRequest.IsrMember(b.brokerId(), b.brokerEpoch())));
+                p.newIsr().forEach(id -> isr.add(new AlterPartitionRequest.IsrMember(id, -1L)));
+                parts.add(new AlterPartitionRequest.PartitionIsr(t.topicId(), p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), isr));
+            }
+        }
+        ControllerResult<AlterPartitionResponse> res = rules.alterPartition(image, new AlterPartitionRequest(r.brokerId(),
+                r.brokerEpoch(), parts));
+        AlterPartitionResponse out = res.response();
+        AlterPartitionResponseData resp = new AlterPartitionResponseData().setErrorCode(out.error().error().code());
+        Map<Uuid, AlterPartitionResponseData.TopicData> topics = new java.util.LinkedHashMap<>();
+        for (AlterPartitionResponse.PartitionResult p : out.partitions()) {
+            AlterPartitionResponseData.PartitionData pd = new AlterPartitionResponseData.PartitionData().setPartitionIndex(p.partition())
+                    .setErrorCode(p.error().error().code());
+            if (p.registration() != null) {
+                pd.setLeaderId(p.registration().leader()).setLeaderEpoch(p.registration().leaderEpoch())
+                        .setIsr(new ArrayList<>(p.registration().isr())).setPartitionEpoch(p.registration().partitionEpoch());
+            }
+            topics.computeIfAbsent(p.topicId(), id -> new AlterPartitionResponseData.TopicData().setTopicId(id)).partitions().add(pd);
+        }
+        resp.setTopics(new ArrayList<>(topics.values()));
+        return Outcome.of(res.records(), resp);
+    }
+
+    private static Outcome electLeaders(ClusterController rules, MetadataImage image, ElectLeadersRequestData r) {
+        ElectionType type = ElectionType.valueOf(r.electionType());
+        List<org.apache.kafka.common.TopicPartition> partitions = null;
+        if (r.topicPartitions() != null) {
+            partitions = new ArrayList<>();
+            for (ElectLeadersRequestData.TopicPartitions t : r.topicPartitions()) {
+                for (int p : t.partitions()) {
+                    partitions.add(new org.apache.kafka.common.TopicPartition(t.topic(), p));
+                }
+            }
+        }
+        ControllerResult<Map<org.apache.kafka.common.TopicPartition, ApiError>> res = rules.electLeaders(image, type, partitions);
+        ElectLeadersResponseData resp = new ElectLeadersResponseData().setErrorCode(Errors.NONE.code());
+        Map<String, ElectLeadersResponseData.ReplicaElectionResult> byTopic = new java.util.LinkedHashMap<>();
+        res.response().forEach((tp, e) -> byTopic.computeIfAbsent(tp.topic(), n -> new ElectLeadersResponseData.ReplicaElectionResult()
+                .setTopic(n)).partitionResult().add(new ElectLeadersResponseData.PartitionResult().setPartitionId(tp.partition())
+                        .setErrorCode(e.error().code()).setErrorMessage(e.message())));
+        resp.setReplicaElectionResults(new ArrayList<>(byTopic.values()));
+        return Outcome.of(res.records(), resp);
     }
 }

@@ -3,13 +3,9 @@ package org.tributary.controller;
 /**
  * The controller's settings: broker session timeout (Kafka's {@code broker.session.timeout.ms}),
  * the defaults for topics created without a partition count or replication factor
- * ({@code num.partitions}, {@code default.replication.factor}), a bound on partitions per topic,
- * and whether followers copy their leader's log. Until they do, a new partition's ISR is its
- * leader alone: a replica without the data must never be elected from the ISR, so losing the
- * leader's broker takes the partition offline instead of losing acknowledged records.
+ * ({@code num.partitions}, {@code default.replication.factor}) and a bound on partitions per topic.
  */
-public record ControllerConfig(long sessionTimeoutMs, int defaultPartitions, short defaultReplicationFactor, int maxPartitionsPerTopic,
-        boolean followersReplicate) {
+public record ControllerConfig(long sessionTimeoutMs, int defaultPartitions, short defaultReplicationFactor, int maxPartitionsPerTopic) {
     /** Producer ids handed out per block, as Kafka. */
     public static final int PRODUCER_ID_BLOCK_SIZE = 1000;
 
@@ -18,11 +14,6 @@ public record ControllerConfig(long sessionTimeoutMs, int defaultPartitions, sho
             throw new IllegalArgumentException("invalid controller config " + sessionTimeoutMs + "/" + defaultPartitions + "/"
                     + defaultReplicationFactor + "/" + maxPartitionsPerTopic);
         }
-    }
-
-    /** With replicating followers: a new partition's ISR is every live replica. */
-    public ControllerConfig(long sessionTimeoutMs, int defaultPartitions, short defaultReplicationFactor, int maxPartitionsPerTopic) {
-        this(sessionTimeoutMs, defaultPartitions, defaultReplicationFactor, maxPartitionsPerTopic, true);
     }
 
     public static ControllerConfig defaults() {

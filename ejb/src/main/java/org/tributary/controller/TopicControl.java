@@ -159,10 +159,7 @@ final class TopicControl {
         IntPredicate active = ReplicationControl.active(c.state);
         for (int i = 0; i < assignment.size(); i++) {
             List<Integer> replicas = assignment.get(i);
-            List<Integer> isr = replicas.stream().filter(active::test).toList();
-            if (!config.followersReplicate()) {
-                isr = List.of(isr.get(0)); // followers hold no data yet: the leader alone is in sync
-            }
+            List<Integer> isr = replicas.stream().filter(active::test).toList(); // every log is empty: all active replicas are in sync
             c.add(new PartitionRecord(id, first + i, replicas, isr, isr.get(0), 0, 0));
         }
     }

@@ -62,6 +62,29 @@ final class LogTruncation {
         }
     }
 
+    static void truncateFullyAndStartAt(PartitionLog log, long offset) throws IOException {
+        log.lock.lock();
+        try {
+            log.checkOpen();
+            LogConfig config = log.config();
+            removeSegments(log, new ArrayList<>(log.segments.values()));
+            LogSegment fresh = LogSegment.open(log.dir, offset, config, log.time.milliseconds(), config.preallocate());
+            log.segments.put(offset, fresh);
+            fresh.flush();
+            CheckpointFile.fsyncDirectory(log.dir);
+            log.logStartOffset = offset;
+            log.logEndOffset = offset;
+            log.recoveryPoint = offset;
+            log.cleanerOffset = offset;
+            log.highWatermark = offset;
+            log.epochCache.clear();
+            log.epochCache.checkpoint();
+            log.writeState();
+        } finally {
+            log.lock.unlock();
+        }
+    }
+
     static long deleteRecordsBefore(PartitionLog log, long offset) throws IOException {
         log.lock.lock();
         try {

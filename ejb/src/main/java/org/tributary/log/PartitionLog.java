@@ -22,8 +22,8 @@ import org.apache.kafka.common.utils.Time;
  * One partition's log: an ordered set of {@link LogSegment}s in {@code <topic>-<partition>/}, the last
  * of which (the active segment) takes appends. Invariants: segments are keyed by base offset and
  * hold strictly increasing, non-overlapping offsets; {@code logStartOffset <= logEndOffset}; every
- * offset below {@code recoveryPoint} is fsynced; the leader epoch cache has no entry at or past the
- * log end offset.
+ * offset below {@code recoveryPoint} is fsynced; the leader epoch cache has no entry past the log end
+ * offset (a leader's current epoch may start at it, before its first append).
  *
  * <p>Thread-safe: appends, roll, truncation, retention and the compaction swap are serialized by
  * {@link #lock}; reads run concurrently with them and see a prefix of the log (file sizes are
@@ -232,6 +232,31 @@ public final class PartitionLog implements Closeable {
     /** Removes every record at or after {@code offset}; fsyncs the result. */
     public void truncateTo(long offset) throws IOException {
         LogTruncation.truncateTo(this, offset);
+    }
+
+    /**
+     * Empties the log and restarts it at {@code offset} (a follower whose whole log is behind its
+     * leader's log start offset); fsyncs the result.
+     */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        LogTruncation.truncateFullyAndStartAt(this, offset);
+    }
+
+    /**
+     * A new leader's epoch starts at the log end offset, before it appends anything (as Kafka's
+     * leader does), so OffsetForLeaderEpoch and a follower's divergence check see where the previous
+     * epochs end. No-op when {@code epoch} is not newer than the latest.
+     */
+    public void assignLeaderEpoch(int epoch) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            if (epochCache.assign(epoch, logEndOffset)) {
+                epochCache.checkpoint();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** DeleteRecords: moves the log start offset up to {@code offset} (checkpointed) and drops whole segments below it. */

@@ -15,14 +15,29 @@ import org.tributary.log.AppendInfo;
 import org.tributary.log.PartitionLog;
 import org.tributary.txn.BatchMetadata;
 import org.tributary.txn.ProducerStateManager;
+import org.tributary.log.EpochEndOffset;
+import org.tributary.metadata.PartitionRegistration;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.protocol.Errors;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
- * A partition this broker holds: its log, its replica state (leader epoch, replicas, ISR, high
- * watermark) and its idempotent-producer state. With one broker the local replica leads, the ISR
- * is just the leader and the high watermark is the log end offset.
+ * A partition this broker holds: its log, its replica state and its idempotent-producer state.
  *
- * <p>Thread-safe: appends are serialized by this object's lock (producer-state check, append and
- * state update happen together); reads go straight to the log.
+ * <p>Replica state follows the metadata ({@link #update}): the role (see {@link Role}), the leader
+ * and partition epochs, the replicas and the ISR. As leader it tracks every follower's log end
+ * offset and when it was last caught up (from the followers' fetches), keeps the high watermark at
+ * the smallest log end offset of the maximal ISR (the ISR plus a pending addition, KIP-497; never
+ * moving back), and proposes ISR changes ({@link IsrChange}) for the controller to decide; only a
+ * committed answer changes the ISR. As follower it appends the leader's batches as they are,
+ * takes min(leader's high watermark, own log end) as its high watermark and truncates where its
+ * log diverges from the leader's, rebuilding producer state with the log.
+ *
+ * <p>Thread-safe: state changes and appends are serialized by this object's lock; reads of the
+ * log and of the (volatile) high watermark take no lock.
  */
 public final class Partition {
     private final TopicPartition tp;
@@ -30,43 +45,169 @@ public final class Partition {
     private final PartitionLog log;
     private final ProducerStateManager producers = new ProducerStateManager();
     private final Path snapshotFile;
-    private volatile int leaderEpoch;
+    private final int localBrokerId;
+    private volatile int leaderEpoch = -1;
+    private volatile int partitionEpoch = -1;
     private volatile List<Integer> replicas;
     private volatile List<Integer> isr;
-    private volatile Role role = Role.LEADER;
-    private volatile int leader;
+    private volatile Role role = Role.OFFLINE;
+    private volatile int leader = -1;
+    private volatile long highWatermark;
+    /** Leader only: each follower's progress by broker id. Guarded by this. */
+    private final Map<Integer, Follower> followers = new HashMap<>();
+    /** Leader only: where the current leader epoch starts. Guarded by this. */
+    private long leaderEpochStartOffset;
+    /** Leader only: the ISR change sent to the controller and not answered yet. Guarded by this. */
+    private IsrChange pendingIsr;
 
     /**
      * This broker's role for the partition, as the latest applied metadata says. LEADER: serves
-     * produce and consumer fetches; FOLLOWER: holds a replica and serves no client; OFFLINE: the
-     * partition has no leader at all (every broker of its ISR is fenced).
+     * produce and consumer fetches and the followers' fetches; FOLLOWER: copies the leader's log and
+     * serves no client; OFFLINE: the partition has no leader at all (every broker of its ISR is fenced).
      */
     public enum Role {
         LEADER, FOLLOWER, OFFLINE
     }
 
-    /** Where an append landed; {@code duplicate} when it was a retry already written. */
-    public record AppendResult(long firstOffset, long lastOffset, long logAppendTime, long logStartOffset, boolean duplicate) {
+    /** What an {@link #update} changed for this broker. */
+    public enum Transition {
+        NONE, BECAME_LEADER, BECAME_FOLLOWER, WENT_OFFLINE
     }
 
-    Partition(TopicPartition tp, Uuid topicId, PartitionLog log, Path snapshotFile, int leaderEpoch, List<Integer> replicas) {
+    /** Where an append landed; {@code duplicate} when it was a retry already written. */
+    public record AppendResult(long firstOffset, long lastOffset, long logAppendTime, long logStartOffset, boolean duplicate,
+            int leaderEpoch) {
+    }
+
+    /**
+     * The leader's view of one follower fetch: an error, or a divergence (the follower must truncate
+     * to where {@code divergingEpoch} ends, {@code divergingEndOffset}), or accepted; whether the
+     * high watermark moved; an ISR addition to send to the controller (or null).
+     */
+    public record FollowerFetch(Errors error, int divergingEpoch, long divergingEndOffset, boolean highWatermarkMoved,
+            IsrChange isrChange) {
+        public boolean diverged() {
+            return divergingEndOffset >= 0 || divergingEpoch >= 0;
+        }
+
+        static FollowerFetch error(Errors e) {
+            return new FollowerFetch(e, -1, -1, false, null);
+        }
+    }
+
+    private static final class Follower {
+        long brokerEpoch = -1;
+        long logEndOffset = -1;
+        long lastCaughtUpMs;
+        long lastFetchMs;
+        long lastFetchLeaderLogEndOffset;
+
+        Follower(long lastCaughtUpMs) {
+            this.lastCaughtUpMs = lastCaughtUpMs;
+        }
+    }
+
+    Partition(TopicPartition tp, Uuid topicId, PartitionLog log, Path snapshotFile, int localBrokerId, List<Integer> replicas) {
         this.tp = tp;
         this.topicId = topicId;
         this.log = log;
         this.snapshotFile = snapshotFile;
-        this.leaderEpoch = leaderEpoch;
+        this.localBrokerId = localBrokerId;
         this.replicas = List.copyOf(replicas);
         this.isr = List.copyOf(replicas);
-        this.leader = replicas.isEmpty() ? -1 : replicas.get(0);
+        this.highWatermark = log.highWatermark();
     }
 
-    /** Takes the partition's registration from a new metadata image (role, leader epoch, replicas, ISR). */
-    void update(org.tributary.metadata.PartitionRegistration reg, int localBrokerId) {
-        this.replicas = List.copyOf(reg.replicas());
-        this.isr = List.copyOf(reg.isr());
-        this.leader = reg.leader();
-        this.leaderEpoch = reg.leaderEpoch();
-        this.role = reg.leader() == localBrokerId ? Role.LEADER : reg.leader() < 0 ? Role.OFFLINE : Role.FOLLOWER;
+    /**
+     * Takes the partition's registration from newly applied metadata. A registration older than the
+     * state already held (an AlterPartition answer applied first) changes nothing.
+     */
+    synchronized Transition update(PartitionRegistration reg, long nowMs) throws IOException {
+        boolean newEpoch = reg.leaderEpoch() != leaderEpoch;
+        if (!newEpoch && reg.partitionEpoch() <= partitionEpoch) {
+            return Transition.NONE;
+        }
+        Role old = role;
+        Role next = reg.leader() == localBrokerId ? Role.LEADER : reg.leader() < 0 ? Role.OFFLINE : Role.FOLLOWER;
+        replicas = List.copyOf(reg.replicas());
+        isr = List.copyOf(reg.isr());
+        leader = reg.leader();
+        leaderEpoch = reg.leaderEpoch();
+        partitionEpoch = reg.partitionEpoch();
+        pendingIsr = null; // a committed state ends (or supersedes) any pending change
+        role = next;
+        switch (next) {
+            case LEADER -> {
+                if (old != Role.LEADER || newEpoch) {
+                    becomeLeader(nowMs);
+                    return Transition.BECAME_LEADER;
+                }
+                syncFollowers(nowMs);
+                maybeIncrementHighWatermark();
+                return Transition.NONE;
+            }
+            case FOLLOWER -> {
+                followers.clear();
+                return old != Role.FOLLOWER || newEpoch ? Transition.BECAME_FOLLOWER : Transition.NONE;
+            }
+            default -> {
+                followers.clear();
+                return old == Role.OFFLINE ? Transition.NONE : Transition.WENT_OFFLINE;
+            }
+        }
+    }
+
+    private void becomeLeader(long nowMs) throws IOException {
+        leaderEpochStartOffset = log.logEndOffset();
+        log.assignLeaderEpoch(leaderEpoch);
+        followers.clear();
+        syncFollowers(nowMs);
+        highWatermark = Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset());
+        maybeIncrementHighWatermark();
+    }
+
+    /** One progress entry per remote replica; in-sync ones get a full lag period to fetch (as in Kafka). */
+    private void syncFollowers(long nowMs) {
+        followers.keySet().retainAll(replicas);
+        for (int r : replicas) {
+            if (r != localBrokerId) {
+                followers.computeIfAbsent(r, id -> new Follower(isr.contains(id) ? nowMs : 0L));
+            }
+        }
+    }
+
+    /** The ISR plus a pending addition: whom the high watermark waits for. */
+    private List<Integer> maximalIsr() {
+        if (pendingIsr == null) {
+            return isr;
+        }
+        List<Integer> out = new ArrayList<>(isr);
+        for (int r : pendingIsr.brokerIds()) {
+            if (!out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Leader: the high watermark becomes the smallest log end offset in the maximal ISR, if that is higher. */
+    private boolean maybeIncrementHighWatermark() {
+        if (role != Role.LEADER) {
+            return false;
+        }
+        long candidate = log.logEndOffset();
+        for (int r : maximalIsr()) {
+            if (r != localBrokerId) {
+                Follower f = followers.get(r);
+                candidate = Math.min(candidate, f == null ? -1L : f.logEndOffset);
+            }
+        }
+        if (candidate > highWatermark) {
+            highWatermark = candidate;
+            log.updateHighWatermark(candidate);
+            return true;
+        }
+        return false;
     }
 
     public Role role() {
@@ -98,6 +239,10 @@ public final class Partition {
         return leaderEpoch;
     }
 
+    public int partitionEpoch() {
+        return partitionEpoch;
+    }
+
     public List<Integer> replicas() {
         return replicas;
     }
@@ -106,24 +251,45 @@ public final class Partition {
         return isr;
     }
 
-    /** With a single in-sync replica every appended record is committed at once. */
+    /** Offsets below it are on every member of the ISR: consumers read only below it. */
     public long highWatermark() {
-        return log.logEndOffset();
+        return highWatermark;
     }
 
     /** No transactions yet: the last stable offset is the high watermark. */
     public long lastStableOffset() {
-        return highWatermark();
+        return highWatermark;
+    }
+
+    /** The topic's {@code min.insync.replicas}. */
+    public int minInsyncReplicas() {
+        return log.config().minInsyncReplicas();
+    }
+
+    /** Leader: fewer in-sync replicas than replicas (Kafka's UnderReplicatedPartitions). */
+    public boolean underReplicated() {
+        return role == Role.LEADER && isr.size() < replicas.size();
+    }
+
+    /** An appending leader: acks=1 or 0 (the default for internal writes). */
+    public AppendResult appendAsLeader(MemoryRecords records) throws IOException {
+        return appendAsLeader(records, (short) 1);
     }
 
     /**
      * Appends as leader. Idempotent batches are checked first: a duplicate returns where the
-     * original landed without writing; a gap or an old epoch throws the matching Kafka error.
+     * original landed without writing; a gap or an old epoch throws the matching Kafka error. With
+     * {@code requiredAcks} -1, an ISR smaller than {@code min.insync.replicas} refuses the append
+     * (NOT_ENOUGH_REPLICAS), as Kafka does.
      */
-    public synchronized AppendResult appendAsLeader(MemoryRecords records) throws IOException {
+    public synchronized AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) throws IOException {
         if (role != Role.LEADER) {
-            throw new org.apache.kafka.common.errors.NotLeaderOrFollowerException("Broker is not the leader of " + tp
+            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + tp
                     + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
+        }
+        if (requiredAcks == -1 && isr.size() < minInsyncReplicas()) {
+            throw new NotEnoughReplicasException("The in-sync replicas of " + tp + " " + isr + " are fewer than min.insync.replicas ("
+                    + minInsyncReplicas() + ")");
         }
         List<MutableRecordBatch> batches = new ArrayList<>();
         for (MutableRecordBatch b : records.batches()) {
@@ -139,7 +305,7 @@ public final class Partition {
         ProducerStateManager.Check check = producers.validateAll(batches);
         if (check.duplicate().isPresent()) {
             BatchMetadata d = check.duplicate().get();
-            return new AppendResult(d.firstOffset(), d.lastOffset(), -1L, log.logStartOffset(), true);
+            return new AppendResult(d.firstOffset(), d.lastOffset(), -1L, log.logStartOffset(), true, leaderEpoch);
         }
         AppendInfo info = log.appendAsLeader(records, leaderEpoch);
         long offset = info.firstOffset();
@@ -148,7 +314,211 @@ public final class Partition {
             producers.record(b, offset, offset + count - 1);
             offset += count;
         }
-        return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false);
+        maybeIncrementHighWatermark();
+        return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
+                leaderEpoch);
+    }
+
+    /**
+     * For an acks=all produce appended in {@code appendEpoch} up to {@code requiredOffset}
+     * (exclusive): null while the ISR has not caught up; NONE when it has and the ISR is at least
+     * min.insync.replicas; NOT_ENOUGH_REPLICAS_AFTER_APPEND when it has but the ISR shrank below that
+     * meanwhile; NOT_LEADER_OR_FOLLOWER when this broker lost the leadership it appended under.
+     */
+    public synchronized Errors acksAllState(long requiredOffset, int appendEpoch) {
+        if (role != Role.LEADER || leaderEpoch != appendEpoch) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        if (highWatermark >= requiredOffset) {
+            return isr.size() >= minInsyncReplicas() ? Errors.NONE : Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+        }
+        return null;
+    }
+
+    /**
+     * Leader: a follower fetches from {@code fetchOffset} having last fetched epoch
+     * {@code lastFetchedEpoch} (-1: unknown). Checks the leader epoch it believes in and its
+     * divergence (KIP-320: the offset where its last epoch ends here), then records its progress,
+     * moves the high watermark and may propose adding it to the ISR ({@code eligible}: registered,
+     * unfenced and not shutting down in the latest metadata).
+     */
+    public synchronized FollowerFetch onFollowerFetch(int replicaId, long replicaEpoch, long fetchOffset, int lastFetchedEpoch,
+            int currentLeaderEpoch, long nowMs, IntPredicate eligible, long localBrokerEpoch) {
+        if (role != Role.LEADER) {
+            return FollowerFetch.error(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch != leaderEpoch) {
+            return FollowerFetch.error(currentLeaderEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH);
+        }
+        Follower f = followers.get(replicaId);
+        if (f == null) {
+            return FollowerFetch.error(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        if (lastFetchedEpoch >= 0) {
+            EpochEndOffset eo = log.endOffsetForEpoch(lastFetchedEpoch);
+            if (eo.leaderEpoch() < lastFetchedEpoch || eo.endOffset() < fetchOffset) {
+                return new FollowerFetch(Errors.NONE, eo.leaderEpoch(), eo.endOffset(), false, null);
+            }
+        }
+        long leaderEnd = log.logEndOffset();
+        if (fetchOffset > leaderEnd || fetchOffset < log.logStartOffset()) {
+            return FollowerFetch.error(Errors.OFFSET_OUT_OF_RANGE);
+        }
+        if (fetchOffset >= leaderEnd) {
+            f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, nowMs);
+        } else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) {
+            f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
+        }
+        f.lastFetchLeaderLogEndOffset = leaderEnd;
+        f.lastFetchMs = nowMs;
+        f.logEndOffset = fetchOffset;
+        f.brokerEpoch = replicaEpoch;
+        boolean moved = maybeIncrementHighWatermark();
+        IsrChange change = null;
+        if (pendingIsr == null && !isr.contains(replicaId) && fetchOffset >= highWatermark && fetchOffset >= leaderEpochStartOffset
+                && eligible.test(replicaId)) {
+            List<IsrChange.Member> members = new ArrayList<>(members(isr, localBrokerEpoch));
+            members.add(new IsrChange.Member(replicaId, replicaEpoch));
+            change = new IsrChange(tp, topicId, leaderEpoch, partitionEpoch, members);
+            pendingIsr = change;
+        }
+        return new FollowerFetch(Errors.NONE, -1, -1, moved, change);
+    }
+
+    /**
+     * Leader: proposes removing ISR members that have not caught up with the log end for more than
+     * {@code maxLagMs} (replica.lag.time.max.ms); null when none or a change is pending.
+     */
+    public synchronized IsrChange maybeShrinkIsr(long nowMs, long maxLagMs, long localBrokerEpoch) {
+        if (role != Role.LEADER || pendingIsr != null) {
+            return null;
+        }
+        long leaderEnd = log.logEndOffset();
+        List<Integer> keep = new ArrayList<>();
+        for (int r : isr) {
+            Follower f = followers.get(r);
+            boolean caughtUp = r == localBrokerId || f != null && (f.logEndOffset == leaderEnd || nowMs - f.lastCaughtUpMs <= maxLagMs);
+            if (caughtUp) {
+                keep.add(r);
+            }
+        }
+        if (keep.size() == isr.size()) {
+            return null;
+        }
+        pendingIsr = new IsrChange(tp, topicId, leaderEpoch, partitionEpoch, members(keep, localBrokerEpoch));
+        return pendingIsr;
+    }
+
+    private List<IsrChange.Member> members(List<Integer> ids, long localBrokerEpoch) {
+        List<IsrChange.Member> out = new ArrayList<>();
+        for (int r : ids) {
+            Follower f = followers.get(r);
+            out.add(new IsrChange.Member(r, r == localBrokerId ? localBrokerEpoch : f == null ? -1L : f.brokerEpoch));
+        }
+        return out;
+    }
+
+    /**
+     * The controller answered {@code sent}: on success its committed state (leader epoch, ISR,
+     * partition epoch) is taken if it is newer than what this partition holds. Either way the
+     * change is no longer pending. Returns whether the high watermark moved.
+     */
+    public synchronized boolean onIsrChangeAnswered(IsrChange sent, Errors error, int answeredLeaderEpoch, List<Integer> answeredIsr,
+            int answeredPartitionEpoch) {
+        if (pendingIsr != sent) {
+            return false; // superseded by newer metadata
+        }
+        pendingIsr = null;
+        if (error == Errors.NONE && answeredLeaderEpoch == leaderEpoch && answeredPartitionEpoch > partitionEpoch) {
+            isr = List.copyOf(answeredIsr);
+            partitionEpoch = answeredPartitionEpoch;
+            return maybeIncrementHighWatermark();
+        }
+        return false;
+    }
+
+    /** Leader: whether an ISR change is waiting for the controller (for tests and metrics). */
+    public synchronized boolean isrChangePending() {
+        return pendingIsr != null;
+    }
+
+    /** Leader: a follower's last known log end offset (-1 when unknown). */
+    public synchronized long followerLogEndOffset(int brokerId) {
+        Follower f = followers.get(brokerId);
+        return f == null ? -1L : f.logEndOffset;
+    }
+
+    /** Leader: the largest lag in offsets of any follower (for metrics); 0 without followers. */
+    public synchronized long maxFollowerLag() {
+        long end = log.logEndOffset();
+        long max = 0;
+        for (Follower f : followers.values()) {
+            max = Math.max(max, f.logEndOffset < 0 ? end : end - f.logEndOffset);
+        }
+        return max;
+    }
+
+    /** Follower: where to fetch next and the epoch of the last batch held (KIP-320's lastFetchedEpoch). */
+    public long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    /** Follower: the epoch of the log's last batch, -1 when empty. */
+    public int lastFetchedEpoch() {
+        return log.latestEpoch().orElse(-1);
+    }
+
+    /**
+     * Follower in leader epoch {@code epoch}: appends the leader's batches as they are (offsets and
+     * epochs kept), records producer state, and takes min(leader's high watermark, own log end) as
+     * its high watermark. Refused when the partition is no longer following in that epoch.
+     */
+    public synchronized void appendAsFollower(MemoryRecords records, long leaderHighWatermark, int epoch) throws IOException {
+        checkFollowing(epoch);
+        if (records.sizeInBytes() > 0) {
+            log.appendAsFollower(records);
+            for (RecordBatch b : records.batches()) {
+                producers.record(b, b.baseOffset(), b.lastOffset());
+            }
+        }
+        long hw = Math.max(log.logStartOffset(), Math.min(leaderHighWatermark, log.logEndOffset()));
+        highWatermark = hw;
+        log.updateHighWatermark(hw);
+    }
+
+    /**
+     * Follower: removes everything at or after {@code offset} (where this log diverges from the
+     * leader's) and rolls producer state back with it.
+     */
+    public synchronized void truncateTo(long offset, int epoch) throws IOException {
+        checkFollowing(epoch);
+        if (offset >= log.logEndOffset()) {
+            return;
+        }
+        log.truncateTo(offset);
+        afterTruncation();
+    }
+
+    /** Follower: the leader's log starts after this whole log; start again, empty, at {@code offset}. */
+    public synchronized void truncateFullyAndStartAt(long offset, int epoch) throws IOException {
+        checkFollowing(epoch);
+        log.truncateFullyAndStartAt(offset);
+        afterTruncation();
+    }
+
+    private void afterTruncation() throws IOException {
+        if (producers.mapEndOffset() > log.logEndOffset()) {
+            producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom);
+        }
+        highWatermark = Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset()));
+        log.updateHighWatermark(highWatermark);
+    }
+
+    private void checkFollowing(int epoch) {
+        if (role != Role.FOLLOWER || leaderEpoch != epoch) {
+            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " no longer follows " + tp + " in leader epoch " + epoch
+                    + " (role " + role + ", leader epoch " + leaderEpoch + ")");
+        }
     }
 
     /** Rebuilds producer state from the snapshot and the log (at open). */
@@ -178,6 +548,6 @@ public final class Partition {
 
     @Override
     public String toString() {
-        return "Partition(" + tp + ", epoch " + leaderEpoch + ")";
+        return "Partition(" + tp + ", " + role + ", leader epoch " + leaderEpoch + ", ISR " + isr + ", HW " + highWatermark + ")";
     }
 }

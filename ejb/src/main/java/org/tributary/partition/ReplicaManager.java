@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.utils.Time;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
@@ -48,16 +50,60 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private boolean strayLogsChecked;
     private final Purgatory fetchPurgatory;
     private final Purgatory producePurgatory;
+    private final Replication replication;
+    private volatile MetadataImage lastImage;
+
+    /**
+     * How this broker's partitions reach the rest of the cluster: the fetchers that copy followed
+     * partitions from their leaders, where ISR changes go (to the controller), this broker's
+     * registration epoch, and the clock.
+     */
+    public record Replication(Followers followers, Consumer<IsrChange> isrChanges, LongSupplier brokerEpoch, Time time) {
+        /** One broker alone: nothing to follow, no ISR to change. */
+        public static Replication standalone(Time time) {
+            return new Replication(Followers.NONE, c -> {
+            }, () -> -1L, time);
+        }
+    }
+
+    /** The follower side: which partitions to copy from which leader. Implementations must be thread-safe. */
+    public interface Followers {
+        Followers NONE = new Followers() {
+            @Override
+            public void follow(Partition partition) {
+            }
+
+            @Override
+            public void unfollow(TopicPartition tp) {
+            }
+        };
+
+        /** Starts (or re-points, after a leader or epoch change) copying {@code partition} from its leader. */
+        void follow(Partition partition);
+
+        /** Stops copying {@code tp}; returns once no fetch of it is being applied. */
+        void unfollow(TopicPartition tp);
+    }
 
     public ReplicaManager(LogManager logs, Map<String, String> brokerDefaults, Path producerStateDir, int localBrokerId,
             ScheduledExecutorService timer, ExecutorService completionPool) throws IOException {
+        this(logs, brokerDefaults, producerStateDir, localBrokerId, timer, completionPool, Replication.standalone(Time.SYSTEM));
+    }
+
+    public ReplicaManager(LogManager logs, Map<String, String> brokerDefaults, Path producerStateDir, int localBrokerId,
+            ScheduledExecutorService timer, ExecutorService completionPool, Replication replication) throws IOException {
         this.logs = logs;
         this.brokerDefaults = Map.copyOf(brokerDefaults);
         this.producerStateDir = producerStateDir;
         this.localBrokerId = localBrokerId;
+        this.replication = replication;
         Files.createDirectories(producerStateDir);
         this.fetchPurgatory = new Purgatory("fetch", timer, completionPool);
         this.producePurgatory = new Purgatory("produce", timer, completionPool);
+    }
+
+    public int localBrokerId() {
+        return localBrokerId;
     }
 
     /** The partition if this broker leads it: the only ones clients may produce to or fetch from. */
@@ -92,9 +138,65 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         fetchPurgatory.checkAndComplete(tp);
     }
 
+    /**
+     * A follower's fetch of a partition this broker leads: checked and recorded by the partition;
+     * an ISR addition goes to the controller; a moved high watermark wakes acks=all produces and
+     * consumer fetches.
+     */
+    public Partition.FollowerFetch followerFetch(Partition p, int replicaId, long replicaEpoch, long fetchOffset, int lastFetchedEpoch,
+            int currentLeaderEpoch) {
+        Partition.FollowerFetch r = p.onFollowerFetch(replicaId, replicaEpoch, fetchOffset, lastFetchedEpoch, currentLeaderEpoch,
+                replication.time().milliseconds(), this::eligibleForIsr, replication.brokerEpoch().getAsLong());
+        if (r.isrChange() != null) {
+            replication.isrChanges().accept(r.isrChange());
+        }
+        if (r.highWatermarkMoved()) {
+            onAppend(p.topicPartition());
+        }
+        return r;
+    }
+
+    /** Registered, unfenced and not shutting down in the latest metadata this manager applied. */
+    private boolean eligibleForIsr(int brokerId) {
+        MetadataImage image = lastImage;
+        return image != null && image.broker(brokerId).map(org.tributary.metadata.BrokerRegistration::active).orElse(false);
+    }
+
+    /** The controller answered an ISR change this broker asked for. */
+    public void onIsrChangeAnswered(IsrChange sent, org.apache.kafka.common.protocol.Errors error, int leaderEpoch, List<Integer> isr,
+            int partitionEpoch) {
+        Partition p = partitions.get(sent.topicPartition());
+        if (p != null && p.topicId().equals(sent.topicId())) {
+            p.onIsrChangeAnswered(sent, error, leaderEpoch, isr, partitionEpoch);
+            onAppend(sent.topicPartition()); // acks=all waits re-check the high watermark and the ISR size
+        }
+    }
+
+    /** Proposes dropping followers that lag more than {@code maxLagMs} from the ISRs this broker leads. */
+    public void shrinkIsrs(long maxLagMs) {
+        long now = replication.time().milliseconds();
+        long epoch = replication.brokerEpoch().getAsLong();
+        for (Partition p : partitions.values()) {
+            if (p.isLeader()) {
+                IsrChange c = p.maybeShrinkIsr(now, maxLagMs, epoch);
+                if (c != null) {
+                    LOG.info(() -> "TRIB-REPL-001 " + p.topicPartition() + ": followers " + difference(p.isr(), c.brokerIds())
+                            + " lag more than " + maxLagMs + " ms behind; asking the controller to shrink the ISR " + p.isr()
+                            + " to " + c.brokerIds());
+                    replication.isrChanges().accept(c);
+                }
+            }
+        }
+    }
+
+    private static List<Integer> difference(List<Integer> a, List<Integer> b) {
+        return a.stream().filter(x -> !b.contains(x)).toList();
+    }
+
     /** Makes the local partitions match {@code image}. Also used once at start-up (recovery). */
     @Override
     public synchronized void accept(MetadataImage image) {
+        lastImage = image;
         Set<String> present = new HashSet<>();
         for (TopicImage topic : image.topics()) {
             present.add(topic.name());
@@ -138,12 +240,22 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             } else if (configChanged) {
                 existing.log().updateConfig(config);
             }
-            boolean wasLeader = existing.isLeader();
-            existing.update(topic.partition(p), localBrokerId);
-            if (wasLeader && !existing.isLeader()) { // waiting produces and fetches get NOT_LEADER_OR_FOLLOWER
-                fetchPurgatory.checkAndComplete(tp);
-                producePurgatory.checkAndComplete(tp);
+            Partition.Transition t;
+            try {
+                t = existing.update(topic.partition(p), replication.time().milliseconds());
+            } catch (IOException e) {
+                LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ": " + e.getMessage());
+                continue;
             }
+            switch (t) {
+                case BECAME_FOLLOWER -> replication.followers().follow(existing);
+                case BECAME_LEADER, WENT_OFFLINE -> replication.followers().unfollow(tp);
+                default -> {
+                }
+            }
+            // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read
+            producePurgatory.checkAndComplete(tp);
+            fetchPurgatory.checkAndComplete(tp);
         }
         removeAll(topic.name(), wanted);
     }
@@ -161,7 +273,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         try {
             PartitionLog log = logs.getOrCreate(tp, config);
             Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
-            Partition partition = new Partition(tp, topic.id(), log, snapshot, 0, replicas);
+            Partition partition = new Partition(tp, topic.id(), log, snapshot, localBrokerId, replicas);
             partition.recoverProducerState();
             partitions.put(tp, partition);
             return partition;
@@ -171,6 +283,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     }
 
     private void remove(TopicPartition tp) {
+        replication.followers().unfollow(tp);
         Partition p = partitions.remove(tp);
         try {
             if (p != null) {

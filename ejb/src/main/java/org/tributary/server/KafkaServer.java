@@ -40,6 +40,8 @@ import org.tributary.network.ListenerAddress;
 import org.tributary.network.SocketServer;
 import org.tributary.partition.Partition;
 import org.tributary.partition.ReplicaManager;
+import org.tributary.replication.IsrChangeSender;
+import org.tributary.replication.ReplicaFetchers;
 import org.tributary.txn.ProducerIdManager;
 
 /**
@@ -66,7 +68,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private final int maxRequestBytes;
     private ExecutorService handlers;
     private SocketServer socketServer;
-    private ReplicaManager replicas;
+    private volatile ReplicaManager replicas;
+    private volatile ReplicaFetchers fetchers;
     private ApiRegistry registry;
     private GroupCoordinator groups;
     private volatile ApiDispatcher dispatcher;
@@ -141,7 +144,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         }
         try {
             replicas = new ReplicaManager(logs, config.explicitValues(), dataDir.resolve("producer-state"),
-                    clusterView.localBrokerId(), scheduler, handlers);
+                    clusterView.localBrokerId(), scheduler, handlers, replication(clusterView, controller));
             ProducerIdManager producerIds = new ProducerIdManager(clusterView::allocateProducerIds,
                     dataDir.resolve("producer-id-block"));
             replicas.accept(metadata.image());
@@ -163,6 +166,37 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         socketServer.start();
         LOG.info("TRIB-SRV-001 Kafka listener(s) " + listeners + " serving broker " + clusterView.localBrokerId()
                 + " of cluster " + clusterView.clusterId() + " with " + metadata.image().topics().size() + " topic(s)");
+    }
+
+    /**
+     * The follower fetchers and the ISR-change sender of this broker; a broker without a controller
+     * (embedded, alone) replicates nothing. Leaders check their followers' lag every half
+     * {@code replica.lag.time.max.ms}.
+     */
+    private ReplicaManager.Replication replication(ClusterView clusterView, ControllerClient controller) {
+        if (controller == null) {
+            return ReplicaManager.Replication.standalone(time);
+        }
+        fetchers = new ReplicaFetchers(clusterView.localBrokerId(), clusterView::brokerEpoch, metadata::image, threads, config, time);
+        IsrChangeSender sender = new IsrChangeSender(controller, clusterView::localBrokerId, clusterView::brokerEpoch,
+                (change, error, leaderEpoch, isr, partitionEpoch) -> {
+                    ReplicaManager r = replicas;
+                    if (r != null) {
+                        r.onIsrChangeAnswered(change, error, leaderEpoch, isr, partitionEpoch);
+                    }
+                });
+        long maxLagMs = config.getLong("replica.lag.time.max.ms", 30_000L);
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                ReplicaManager r = replicas;
+                if (r != null) {
+                    r.shrinkIsrs(maxLagMs);
+                }
+            } catch (RuntimeException e) {
+                LOG.warning("TRIB-SRV-004 ISR check failed: " + e);
+            }
+        }, maxLagMs / 2, Math.max(1, maxLagMs / 2), TimeUnit.MILLISECONDS);
+        return new ReplicaManager.Replication(fetchers, sender, clusterView::brokerEpoch, time);
     }
 
     /** The group coordinator over __consumer_offsets: loaded from the log now, deadlines checked every 50 ms. */
@@ -202,6 +236,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return Optional.ofNullable(registry);
     }
 
+    /** This broker's partitions (empty before {@link #start}). */
+    public Optional<ReplicaManager> replicaManager() {
+        return Optional.ofNullable(replicas);
+    }
+
     /** Fetches waiting in the purgatory (long poll), for tests and metrics. */
     public int parkedFetches() {
         return replicas == null ? 0 : replicas.fetchPurgatory().watched();
@@ -219,6 +258,9 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         }
         if (groups != null) {
             groups.close();
+        }
+        if (fetchers != null) {
+            fetchers.close();
         }
         if (replicas != null) {
             replicas.fetchPurgatory().close();

@@ -60,88 +60,39 @@ class ClusterMetadataTest {
         KAFKA_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
-    private final Map<Integer, ClusterBroker> brokers = new HashMap<>();
-    private final Map<Integer, Path> dirs = new HashMap<>();
-    private final Map<Integer, Integer> kafkaPorts = new HashMap<>();
-    private VoterSet voters;
-    private final Map<Integer, QuorumSettings.HostPort> observerAddresses = new HashMap<>();
+    private InJvmCluster cluster;
+    private Map<Integer, ClusterBroker> brokers;
 
     @AfterEach
     void stop() {
-        brokers.values().forEach(ClusterBroker::close);
-        dirs.values().forEach(TestBroker::deleteTree);
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void startCluster() throws Exception {
-        Map<Integer, QuorumSettings.HostPort> v = new HashMap<>();
-        for (int id = 1; id <= 3; id++) {
-            v.put(id, new QuorumSettings.HostPort("127.0.0.1", TestBroker.freePort()));
-            kafkaPorts.put(id, TestBroker.freePort());
-            dirs.put(id, Files.createTempDirectory("tributary-cluster-" + id));
-        }
-        voters = new VoterSet(v);
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<ClusterBroker>> starting = new ArrayList<>();
-            for (int id = 1; id <= 3; id++) {
-                int node = id;
-                starting.add(pool.submit(() -> startBroker(node)));
-            }
-            for (int id = 1; id <= 3; id++) {
-                brokers.put(id, starting.get(id - 1).get(120, TimeUnit.SECONDS));
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        cluster = new InJvmCluster(Map.of()).start();
+        brokers = cluster.brokers;
     }
 
     private ClusterBroker startBroker(int id) throws IOException {
-        Map<String, String> values = new HashMap<>();
-        values.put("listeners", "PLAINTEXT://127.0.0.1:" + kafkaPorts.get(id));
-        values.put("log.dirs", dirs.get(id).toString());
-        values.put("tributary.http.port", "0");
-        values.put("num.io.threads", "4");
-        values.put("num.network.threads", "2");
-        values.put("offsets.topic.num.partitions", "6");
-        BrokerConfig config = BrokerConfig.of(values);
-        return ClusterBroker.start(config, NodeSettings.from(config), id, TestBroker.CLUSTER_ID, voters, quorumAddress(id), Executors.defaultThreadFactory(),
-                Time.SYSTEM, Duration.ofSeconds(90));
-    }
-
-    private QuorumSettings.HostPort quorumAddress(int id) {
-        return voters.contains(id) ? voters.voters().get(id) : observerAddresses.computeIfAbsent(id,
-                k -> new QuorumSettings.HostPort("127.0.0.1", TestBroker.freePort()));
+        return cluster.startBroker(id);
     }
 
     private Admin admin(int id) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPorts.get(id));
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        return Admin.create(p);
+        return cluster.admin(id);
     }
 
     private String bootstrap(int... ids) {
-        List<String> s = new ArrayList<>();
-        for (int id : ids) {
-            s.add("127.0.0.1:" + kafkaPorts.get(id));
-        }
-        return String.join(",", s);
+        return cluster.bootstrap(ids);
     }
 
     private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("not within " + timeoutMs + " ms: " + what);
-            }
-            Thread.sleep(50);
-        }
+        InJvmCluster.await(what, timeoutMs, condition);
     }
 
     private int controllerId() {
-        return brokers.values().stream().filter(b -> b.metadata().quorum().isLeader()).mapToInt(b -> b.self().id()).findFirst()
-                .orElse(-1);
+        return cluster.controllerId();
     }
 
     @Test
@@ -246,7 +197,7 @@ class ClusterMetadataTest {
             List<Integer> nodes = a.describeCluster().nodes().get().stream().map(Node::id).toList();
             assertTrue(!nodes.contains(controller), "a fenced broker is not listed: " + nodes);
         }
-        brokers.put(controller, startBroker(controller));
+        startBroker(controller);
         try (Admin a = admin(survivor)) {
             await("the returned broker leads its partitions again", 30_000, () -> {
                 try {
@@ -264,9 +215,8 @@ class ClusterMetadataTest {
     @Test
     void aFourthBrokerFollowsTheQuorumAsAnObserverAndLeadsPartitions() throws Exception {
         startCluster();
-        kafkaPorts.put(4, TestBroker.freePort());
-        dirs.put(4, Files.createTempDirectory("tributary-cluster-4"));
-        brokers.put(4, startBroker(4));
+        cluster.prepare(4);
+        startBroker(4);
         try (Admin a = admin(4)) {
             assertEquals(List.of(1, 2, 3, 4), a.describeCluster().nodes().get().stream().map(Node::id).sorted().toList());
             a.createTopics(List.of(new NewTopic("wide", 8, (short) 1))).all().get(30, TimeUnit.SECONDS);

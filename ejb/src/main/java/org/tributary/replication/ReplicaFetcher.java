@@ -1,0 +1,358 @@
+package org.tributary.replication;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.utils.Time;
+import org.tributary.log.EpochEndOffset;
+import org.tributary.metadata.BrokerRegistration;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.partition.Partition;
+
+/**
+ * Copies the partitions this broker follows from one leader broker: a loop on its own thread that
+ * sends one Fetch (the replica form: replica id and broker epoch, KIP-903; every partition with its
+ * fetch offset, leader epoch and last fetched epoch, KIP-320) and applies the answer: appends the
+ * batches as they are, takes the leader's high watermark, truncates where the leader reports a
+ * divergence, starts again at the leader's log start when this log is entirely behind it. A
+ * partition whose leader answers with an error waits {@code replica.fetch.backoff.ms} (the
+ * metadata will re-point it); a lost connection backs off all of them.
+ *
+ * <p>Partitions are added and removed from other threads; {@link #remove} returns once no answer
+ * for the partition is being applied.
+ */
+final class ReplicaFetcher implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class.getName());
+    /** Fetch v15: topic ids and the replica state (id, broker epoch). */
+    static final short FETCH_VERSION = 15;
+
+    /** Fetcher settings, Kafka's names: replica.fetch.wait.max.ms, .min.bytes, .max.bytes, .response.max.bytes, .backoff.ms. */
+    record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs) {
+        static final Settings DEFAULTS = new Settings(500, 1, 1_048_576, 10_485_760, 1_000L, 30_000);
+    }
+
+    private static final class Target {
+        final Partition partition;
+        final int leaderEpoch;
+        volatile long backoffUntilMs;
+
+        Target(Partition partition, int leaderEpoch) {
+            this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
+        }
+    }
+
+    private final int leaderId;
+    private final int localId;
+    private final LongSupplier brokerEpoch;
+    private final Supplier<MetadataImage> image;
+    private final Settings settings;
+    private final Time time;
+    private final BrokerChannel channel;
+    private final ConcurrentHashMap<TopicPartition, Target> targets = new ConcurrentHashMap<>();
+    /** Held while an answer is applied, so {@link #remove} can wait for it; also signals new partitions. */
+    private final ReentrantLock applying = new ReentrantLock();
+    private final Condition changed = applying.newCondition();
+    private volatile boolean running = true;
+    private long lastWarnMs;
+
+    ReplicaFetcher(int leaderId, int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, Settings settings, Time time) {
+        this.leaderId = leaderId;
+        this.localId = localId;
+        this.brokerEpoch = brokerEpoch;
+        this.image = image;
+        this.settings = settings;
+        this.time = time;
+        this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000);
+    }
+
+    int leaderId() {
+        return leaderId;
+    }
+
+    void add(Partition p) {
+        applying.lock();
+        try {
+            targets.put(p.topicPartition(), new Target(p, p.leaderEpoch()));
+            changed.signalAll();
+        } finally {
+            applying.unlock();
+        }
+    }
+
+    /** Stops fetching {@code tp}; when this returns no answer for it is being applied. */
+    void remove(TopicPartition tp) {
+        applying.lock();
+        try {
+            targets.remove(tp);
+        } finally {
+            applying.unlock();
+        }
+    }
+
+    boolean isEmpty() {
+        return targets.isEmpty();
+    }
+
+    int size() {
+        return targets.size();
+    }
+
+    void shutdown() {
+        running = false;
+        applying.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            applying.unlock();
+        }
+        channel.close();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                fetchOnce();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                warn("TRIB-REPL-003 fetching from broker " + leaderId + " failed: " + e, e);
+                backOffAll();
+            }
+        }
+        channel.close();
+    }
+
+    /** One round: build, send, apply. Waits when there is nothing to fetch. */
+    void fetchOnce() throws InterruptedException {
+        long now = time.milliseconds();
+        Map<TopicPartition, Target> round = new LinkedHashMap<>();
+        long nextWake = Long.MAX_VALUE;
+        for (Map.Entry<TopicPartition, Target> e : targets.entrySet()) {
+            if (e.getValue().backoffUntilMs <= now) {
+                round.put(e.getKey(), e.getValue());
+            } else {
+                nextWake = Math.min(nextWake, e.getValue().backoffUntilMs);
+            }
+        }
+        if (round.isEmpty()) {
+            awaitChange(nextWake == Long.MAX_VALUE ? 1_000L : Math.max(1L, nextWake - now));
+            return;
+        }
+        InetSocketAddress leader = leaderAddress();
+        if (leader == null) {
+            backOff(round.values());
+            return;
+        }
+        channel.target(leader);
+        Map<TopicPartition, Long> sentOffsets = new HashMap<>();
+        FetchRequestData req = request(round, sentOffsets);
+        FetchResponseData resp;
+        try {
+            resp = channel.send(ApiKeys.FETCH, FETCH_VERSION, req, FetchResponseData::new,
+                    settings.socketTimeoutMs() + settings.maxWaitMs());
+        } catch (IOException e) {
+            if (!running) {
+                return; // shut down: the channel was closed on purpose
+            }
+            warn("TRIB-REPL-002 cannot fetch from broker " + leaderId + " at " + leader + ": " + e.getMessage()
+                    + "; retrying in " + settings.backoffMs() + " ms", null);
+            backOff(round.values());
+            return;
+        }
+        if (resp.errorCode() != Errors.NONE.code()) {
+            warn("TRIB-REPL-004 broker " + leaderId + " refused the fetch: " + Errors.forCode(resp.errorCode()), null);
+            backOff(round.values());
+            return;
+        }
+        Map<Uuid, String> names = new HashMap<>();
+        round.forEach((tp, t) -> names.put(t.partition.topicId(), tp.topic()));
+        for (FetchResponseData.FetchableTopicResponse tr : resp.responses()) {
+            String topic = names.get(tr.topicId());
+            if (topic == null) {
+                continue;
+            }
+            for (FetchResponseData.PartitionData pd : tr.partitions()) {
+                TopicPartition tp = new TopicPartition(topic, pd.partitionIndex());
+                Target sent = round.get(tp);
+                if (sent != null) {
+                    apply(tp, sent, sentOffsets.get(tp), pd);
+                }
+            }
+        }
+    }
+
+    private FetchRequestData request(Map<TopicPartition, Target> round, Map<TopicPartition, Long> sentOffsets) {
+        FetchRequestData req = new FetchRequestData()
+                .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(localId).setReplicaEpoch(brokerEpoch.getAsLong()))
+                .setMaxWaitMs(settings.maxWaitMs()).setMinBytes(settings.minBytes()).setMaxBytes(settings.responseMaxBytes())
+                .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+        Map<Uuid, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, Target> e : round.entrySet()) {
+            Partition p = e.getValue().partition;
+            long offset = p.logEndOffset();
+            sentOffsets.put(e.getKey(), offset);
+            topics.computeIfAbsent(p.topicId(), id -> new FetchRequestData.FetchTopic().setTopicId(id).setTopic(e.getKey().topic()))
+                    .partitions().add(new FetchRequestData.FetchPartition().setPartition(e.getKey().partition())
+                            .setCurrentLeaderEpoch(e.getValue().leaderEpoch).setFetchOffset(offset)
+                            .setLastFetchedEpoch(p.lastFetchedEpoch()).setLogStartOffset(p.log().logStartOffset())
+                            .setPartitionMaxBytes(settings.partitionMaxBytes()));
+        }
+        req.setTopics(new ArrayList<>(topics.values()));
+        return req;
+    }
+
+    /** Applies one partition's answer, unless the partition was removed or re-pointed meanwhile. */
+    private void apply(TopicPartition tp, Target sent, long fetchOffset, FetchResponseData.PartitionData pd) {
+        applying.lock();
+        try {
+            if (targets.get(tp) != sent) {
+                return; // removed or re-pointed while the fetch was in flight
+            }
+            Partition p = sent.partition;
+            Errors error = Errors.forCode(pd.errorCode());
+            try {
+                switch (error) {
+                    case NONE -> {
+                        FetchResponseData.EpochEndOffset d = pd.divergingEpoch();
+                        if (d != null && (d.epoch() >= 0 || d.endOffset() >= 0)) {
+                            truncateOnDivergence(p, sent.leaderEpoch, d.epoch(), d.endOffset());
+                        } else if (p.logEndOffset() == fetchOffset) {
+                            p.appendAsFollower(wholeBatches((MemoryRecords) pd.records()), pd.highWatermark(), sent.leaderEpoch);
+                        }
+                    }
+                    case OFFSET_OUT_OF_RANGE -> {
+                        if (fetchOffset < pd.logStartOffset()) {
+                            LOG.info(() -> "TRIB-REPL-005 " + tp + ": the leader's log starts at " + pd.logStartOffset()
+                                    + ", after this replica's end " + fetchOffset + "; starting again, empty, there");
+                            p.truncateFullyAndStartAt(pd.logStartOffset(), sent.leaderEpoch);
+                        } else {
+                            long to = Math.max(0, Math.min(pd.highWatermark(), fetchOffset));
+                            LOG.info(() -> "TRIB-REPL-006 " + tp + ": this replica's end " + fetchOffset
+                                    + " is past the leader's log; truncating to the leader's high watermark " + to);
+                            p.truncateTo(to, sent.leaderEpoch);
+                        }
+                    }
+                    default -> sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
+                }
+            } catch (IOException | RuntimeException e) {
+                warn("TRIB-REPL-007 " + tp + ": could not apply the fetch from broker " + leaderId + ": " + e.getMessage(), null);
+                sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
+            }
+        } finally {
+            applying.unlock();
+        }
+    }
+
+    /**
+     * KIP-320: the leader says its log holds epoch {@code leaderEpoch} (the largest not above ours)
+     * up to {@code leaderEnd}. Truncate to where both logs agree; when this log's matching epoch
+     * differs, truncate to where ours ends and let the next fetch compare again.
+     */
+    static long truncationOffset(Partition p, int leaderEpoch, long leaderEnd) {
+        long end = p.logEndOffset();
+        if (leaderEnd < 0) {
+            return Math.min(p.highWatermark(), end);
+        }
+        if (leaderEpoch < 0) {
+            return Math.min(leaderEnd, end);
+        }
+        EpochEndOffset mine = p.log().endOffsetForEpoch(leaderEpoch);
+        if (mine.leaderEpoch() < 0) {
+            return Math.min(leaderEnd, end);
+        }
+        if (mine.leaderEpoch() != leaderEpoch) {
+            return Math.min(mine.endOffset(), end);
+        }
+        return Math.min(Math.min(leaderEnd, mine.endOffset()), end);
+    }
+
+    private void truncateOnDivergence(Partition p, int followingEpoch, int leaderEpoch, long leaderEnd) throws IOException {
+        long to = truncationOffset(p, leaderEpoch, leaderEnd);
+        long end = p.logEndOffset();
+        if (to < end) {
+            LOG.info(() -> "TRIB-REPL-008 " + p.topicPartition() + ": the log diverges from leader " + leaderId + "'s (its epoch "
+                    + leaderEpoch + " ends at " + leaderEnd + "); truncating from " + end + " to " + to);
+        }
+        p.truncateTo(to, followingEpoch);
+    }
+
+    /** A fetch answer may end with a partial batch (a size limit cut it): only whole batches are appended. */
+    static MemoryRecords wholeBatches(MemoryRecords records) {
+        if (records == null) {
+            return MemoryRecords.EMPTY;
+        }
+        int valid = 0;
+        for (MutableRecordBatch b : records.batches()) {
+            valid += b.sizeInBytes();
+        }
+        if (valid == records.sizeInBytes()) {
+            return records;
+        }
+        ByteBuffer buf = records.buffer().duplicate();
+        buf.limit(buf.position() + valid);
+        return MemoryRecords.readableRecords(buf.slice());
+    }
+
+    private InetSocketAddress leaderAddress() {
+        MetadataImage img = image.get();
+        BrokerRegistration b = img == null ? null : img.broker(leaderId).orElse(null);
+        if (b == null || b.fenced()) {
+            return null;
+        }
+        return new InetSocketAddress(b.host(), b.kafkaPort());
+    }
+
+    private void backOff(Iterable<Target> round) {
+        long until = time.milliseconds() + settings.backoffMs();
+        for (Target t : round) {
+            t.backoffUntilMs = until;
+        }
+    }
+
+    private void backOffAll() {
+        backOff(targets.values());
+    }
+
+    private void awaitChange(long ms) throws InterruptedException {
+        applying.lock();
+        try {
+            if (running) {
+                changed.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            applying.unlock();
+        }
+    }
+
+    /** At most one warning per 10 s per fetcher: a down leader must not flood the log. */
+    private void warn(String message, Throwable t) {
+        long now = time.milliseconds();
+        if (now - lastWarnMs >= 10_000L) {
+            lastWarnMs = now;
+            LOG.log(Level.WARNING, message, t);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.tributary.replication;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
+import org.tributary.config.BrokerConfig;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.partition.Partition;
+import org.tributary.partition.ReplicaManager;
+
+/**
+ * The follower side of replication: one {@link ReplicaFetcher} thread per leader broker, each
+ * fetching all partitions this broker follows from that leader. Partitions move between fetchers
+ * as leadership moves; a fetcher left without partitions stops. Thread-safe.
+ */
+public final class ReplicaFetchers implements ReplicaManager.Followers, AutoCloseable {
+    private final int localId;
+    private final LongSupplier brokerEpoch;
+    private final Supplier<MetadataImage> image;
+    private final ThreadFactory threads;
+    private final ReplicaFetcher.Settings settings;
+    private final Time time;
+    private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
+    private final Map<ReplicaFetcher, Thread> running = new HashMap<>();
+    private boolean closed;
+
+    public ReplicaFetchers(int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, ThreadFactory threads,
+            BrokerConfig config, Time time) {
+        this.localId = localId;
+        this.brokerEpoch = brokerEpoch;
+        this.image = image;
+        this.threads = threads;
+        this.time = time;
+        this.settings = new ReplicaFetcher.Settings(
+                config.getInt("replica.fetch.wait.max.ms", 500, 0, 60_000),
+                config.getInt("replica.fetch.min.bytes", 1, 1, Integer.MAX_VALUE),
+                config.getInt("replica.fetch.max.bytes", 1_048_576, 1, Integer.MAX_VALUE),
+                config.getInt("replica.fetch.response.max.bytes", 10_485_760, 1, Integer.MAX_VALUE),
+                config.getLong("replica.fetch.backoff.ms", 1_000L),
+                config.getInt("replica.socket.timeout.ms", 30_000, 1, Integer.MAX_VALUE));
+    }
+
+    @Override
+    public synchronized void follow(Partition partition) {
+        if (closed) {
+            return;
+        }
+        int leader = partition.leader();
+        TopicPartition tp = partition.topicPartition();
+        for (ReplicaFetcher f : byLeader.values()) {
+            if (f.leaderId() != leader) {
+                f.remove(tp);
+            }
+        }
+        ReplicaFetcher f = byLeader.get(leader);
+        if (f == null) {
+            f = new ReplicaFetcher(leader, localId, brokerEpoch, image, settings, time);
+            Thread t = threads.newThread(f);
+            try {
+                t.setName("tributary-replica-fetcher-" + localId + "-from-" + leader);
+            } catch (SecurityException ignored) {
+                // a container thread may keep its own name
+            }
+            byLeader.put(leader, f);
+            running.put(f, t);
+            t.start();
+        }
+        f.add(partition);
+        stopIdle();
+    }
+
+    @Override
+    public synchronized void unfollow(TopicPartition tp) {
+        for (ReplicaFetcher f : byLeader.values()) {
+            f.remove(tp);
+        }
+        stopIdle();
+    }
+
+    /** Partitions being fetched, over all leaders (for tests and metrics). */
+    public synchronized int followed() {
+        return byLeader.values().stream().mapToInt(ReplicaFetcher::size).sum();
+    }
+
+    private void stopIdle() {
+        byLeader.values().removeIf(f -> {
+            if (f.isEmpty()) {
+                f.shutdown();
+                running.remove(f);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Stops every fetcher and waits (bounded) for their threads. */
+    @Override
+    public void close() {
+        Map<ReplicaFetcher, Thread> stopping;
+        synchronized (this) {
+            closed = true;
+            stopping = new HashMap<>(running);
+            running.clear();
+            byLeader.clear();
+        }
+        stopping.keySet().forEach(ReplicaFetcher::shutdown);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (Thread t : stopping.values()) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
