@@ -119,10 +119,21 @@ public final class Partition {
     }
 
     /**
+     * Opens a partition over {@code log} for broker {@code localBrokerId}, its producer state
+     * recovered from {@code snapshotFile} and the log. Its role comes with the first {@link #update}.
+     */
+    public static Partition open(TopicPartition tp, Uuid topicId, PartitionLog log, Path snapshotFile, int localBrokerId,
+            List<Integer> replicas) throws IOException {
+        Partition p = new Partition(tp, topicId, log, snapshotFile, localBrokerId, replicas);
+        p.recoverProducerState();
+        return p;
+    }
+
+    /**
      * Takes the partition's registration from newly applied metadata. A registration older than the
      * state already held (an AlterPartition answer applied first) changes nothing.
      */
-    synchronized Transition update(PartitionRegistration reg, long nowMs) throws IOException {
+    public synchronized Transition update(PartitionRegistration reg, long nowMs) throws IOException {
         boolean newEpoch = reg.leaderEpoch() != leaderEpoch;
         if (!newEpoch && reg.partitionEpoch() <= partitionEpoch) {
             return Transition.NONE;

@@ -273,8 +273,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         try {
             PartitionLog log = logs.getOrCreate(tp, config);
             Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
-            Partition partition = new Partition(tp, topic.id(), log, snapshot, localBrokerId, replicas);
-            partition.recoverProducerState();
+            Partition partition = Partition.open(tp, topic.id(), log, snapshot, localBrokerId, replicas);
             partitions.put(tp, partition);
             return partition;
         } catch (IOException e) {
