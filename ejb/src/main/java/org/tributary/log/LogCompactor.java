@@ -51,6 +51,7 @@ final class LogCompactor {
         List<LogSegment> all;
         long lso;
         long cleanerOffset;
+        long hw;
         log.lock.lock();
         try {
             if (log.isClosed() || !config.compact()) {
@@ -59,6 +60,7 @@ final class LogCompactor {
             all = new ArrayList<>(log.segments.values());
             lso = log.logStartOffset();
             cleanerOffset = Math.max(log.cleanerOffset, lso);
+            hw = log.highWatermark();
         } finally {
             log.lock.unlock();
         }
@@ -66,6 +68,10 @@ final class LogCompactor {
         LogSegment active = all.remove(all.size() - 1);
         long firstUncleanable = active.baseOffset();
         for (LogSegment s : all) {
+            if (s.nextOffset() > hw) { // records at or above the high watermark may still be truncated: never cleaned
+                firstUncleanable = s.baseOffset();
+                break;
+            }
             if (s.nextOffset() > cleanerOffset && config.minCompactionLagMs() > 0
                     && s.largestTimestamp() > now - config.minCompactionLagMs()) {
                 firstUncleanable = s.baseOffset();

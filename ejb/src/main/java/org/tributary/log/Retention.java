@@ -8,7 +8,7 @@ import java.util.List;
  * The delete cleanup policy: whole segments are removed from the start of the log while they are
  * past {@code retention.ms} (judged by the segment's largest timestamp) or while the log exceeds
  * {@code retention.bytes}, and also when they lie wholly below the log start offset. The active
- * segment is never removed. The log start offset then moves to the first remaining segment.
+ * segment is never removed, nor a segment reaching the high watermark (as in Kafka). The log start offset then moves to the first remaining segment.
  */
 final class Retention {
     private Retention() {
@@ -33,7 +33,8 @@ final class Retention {
                 boolean expired = config.delete() && config.retentionMs() >= 0
                         && now - seg.largestTimestamp() > config.retentionMs();
                 boolean oversize = config.delete() && excess != Long.MIN_VALUE && excess - seg.size() >= 0;
-                if (!(belowStart || expired || oversize)) {
+                if (!(belowStart || expired || oversize) || nextBase > log.highWatermark()) {
+                    // only segments wholly below the high watermark go: above it records may still be truncated or not yet replicated
                     break;
                 }
                 dead.add(seg);

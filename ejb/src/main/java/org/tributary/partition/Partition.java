@@ -482,9 +482,11 @@ public final class Partition {
     /**
      * Follower in leader epoch {@code epoch}: appends the leader's batches as they are (offsets and
      * epochs kept), records producer state, and takes min(leader's high watermark, own log end) as
-     * its high watermark. Refused when the partition is no longer following in that epoch.
+     * its high watermark; the log start follows the leader's (not past that high watermark). Refused
+     * when the partition is no longer following in that epoch.
      */
-    public synchronized void appendAsFollower(MemoryRecords records, long leaderHighWatermark, int epoch) throws IOException {
+    public synchronized void appendAsFollower(MemoryRecords records, long leaderHighWatermark, long leaderLogStartOffset, int epoch)
+            throws IOException {
         checkFollowing(epoch);
         if (records.sizeInBytes() > 0) {
             log.appendAsFollower(records);
@@ -495,6 +497,10 @@ public final class Partition {
         long hw = Math.max(log.logStartOffset(), Math.min(leaderHighWatermark, log.logEndOffset()));
         highWatermark = hw;
         log.updateHighWatermark(hw);
+        long start = Math.min(leaderLogStartOffset, hw);
+        if (start > log.logStartOffset()) { // the leader's DeleteRecords or retention moved its log start
+            log.deleteRecordsBefore(start);
+        }
     }
 
     /**

@@ -52,6 +52,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final Purgatory producePurgatory;
     private final Replication replication;
     private volatile MetadataImage lastImage;
+    private final java.util.List<java.util.function.BiConsumer<Partition, Partition.Transition>> leadershipListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * How this broker's partitions reach the rest of the cluster: the fetchers that copy followed
@@ -104,6 +106,25 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
 
     public int localBrokerId() {
         return localBrokerId;
+    }
+
+    /**
+     * Told of every role change of a local partition (became leader, follower, offline; also
+     * {@code WENT_OFFLINE} when the partition is removed), on the thread applying metadata: keep it
+     * short and hand slow work (loading a coordinator's state) to another thread.
+     */
+    public void addLeadershipListener(java.util.function.BiConsumer<Partition, Partition.Transition> listener) {
+        leadershipListeners.add(listener);
+    }
+
+    private void notifyListeners(Partition p, Partition.Transition t) {
+        for (java.util.function.BiConsumer<Partition, Partition.Transition> l : leadershipListeners) {
+            try {
+                l.accept(p, t);
+            } catch (RuntimeException e) {
+                LOG.warning("TRIB-PART-007 a leadership listener failed for " + p.topicPartition() + ": " + e);
+            }
+        }
     }
 
     /** The partition if this broker leads it: the only ones clients may produce to or fetch from. */
@@ -253,6 +274,9 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
                 default -> {
                 }
             }
+            if (t != Partition.Transition.NONE) {
+                notifyListeners(existing, t);
+            }
             // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read
             producePurgatory.checkAndComplete(tp);
             fetchPurgatory.checkAndComplete(tp);
@@ -284,6 +308,9 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private void remove(TopicPartition tp) {
         replication.followers().unfollow(tp);
         Partition p = partitions.remove(tp);
+        if (p != null && p.isLeader()) {
+            notifyListeners(p, Partition.Transition.WENT_OFFLINE);
+        }
         try {
             if (p != null) {
                 Files.deleteIfExists(p.snapshotFile());

@@ -240,7 +240,8 @@ final class ReplicaFetcher implements Runnable {
                         if (d != null && (d.epoch() >= 0 || d.endOffset() >= 0)) {
                             truncateOnDivergence(p, sent.leaderEpoch, d.epoch(), d.endOffset());
                         } else if (p.logEndOffset() == fetchOffset) {
-                            p.appendAsFollower(wholeBatches((MemoryRecords) pd.records()), pd.highWatermark(), sent.leaderEpoch);
+                            p.appendAsFollower(wholeBatches((MemoryRecords) pd.records()), pd.highWatermark(), pd.logStartOffset(),
+                                    sent.leaderEpoch);
                         }
                     }
                     case OFFSET_OUT_OF_RANGE -> {

@@ -108,4 +108,13 @@ public final class Batches {
         int zero = s.indexOf('\0');
         return zero >= 0 ? s.substring(0, zero) : s;
     }
+
+    /**
+     * Marks everything in {@code log} as replicated (high watermark = log end), as a leader alone in
+     * its ISR does after each append; retention and compaction work only below the high watermark.
+     */
+    static PartitionLog committed(PartitionLog log) {
+        log.updateHighWatermark(log.logEndOffset());
+        return log;
+    }
 }

@@ -69,7 +69,7 @@ class CompactionTest {
         }
         List<String> before = Batches.dump(log);
         long activeBase = log.activeSegment().baseOffset();
-        CleanResult r = log.compact();
+        CleanResult r = Batches.committed(log).compact();
         assertTrue(r.segmentsCleaned() > 0);
         assertTrue(r.recordsDiscarded() > 0);
         assertEquals(activeBase, r.cleanedUpTo());
@@ -86,7 +86,7 @@ class CompactionTest {
         for (int i = 0; i < 20; i++) {
             put("k" + (i % 2), "v" + i);
         }
-        log.compact();
+        Batches.committed(log).compact();
         List<Long> survivors = Batches.offsets(log);
         assertFalse(survivors.contains(0L));
         RecordBatch b = log.read(0, 1000, log.logEndOffset(), true).records().batches().iterator().next();
@@ -103,7 +103,7 @@ class CompactionTest {
         for (int i = 0; i < 10; i++) {
             put("filler" + i, "x");
         }
-        log.compact();
+        Batches.committed(log).compact();
         List<String> first = Batches.dump(log);
         assertTrue(first.contains("2:a=null"), "tombstone kept: " + first);
         assertFalse(first.contains("0:a=1"), "value under the tombstone removed");
@@ -111,7 +111,7 @@ class CompactionTest {
         for (int i = 0; i < 10; i++) {
             put("more" + i, "y");
         }
-        log.compact();
+        Batches.committed(log).compact();
         List<String> second = Batches.dump(log);
         assertFalse(second.stream().anyMatch(s -> s.contains(":a=")), "tombstone removed after delete.retention.ms: " + second);
         assertTrue(second.contains("1:b=1"));
@@ -126,12 +126,12 @@ class CompactionTest {
         for (int i = 0; i < 10; i++) {
             put("filler" + i, "x");
         }
-        log.compact();
+        Batches.committed(log).compact();
         time.advance(999);
         for (int i = 0; i < 10; i++) {
             put("more" + i, "y");
         }
-        log.compact();
+        Batches.committed(log).compact();
         assertTrue(Batches.dump(log).contains("1:a=null"));
     }
 
@@ -143,11 +143,11 @@ class CompactionTest {
             put("k", "v" + i);
         }
         List<String> before = Batches.dump(log);
-        assertEquals(0, log.compact().segmentsCleaned());
+        assertEquals(0, Batches.committed(log).compact().segmentsCleaned());
         assertEquals(before, Batches.dump(log));
         time.advance(60_001);
         put("k", "last");
-        assertTrue(log.compact().segmentsCleaned() > 0);
+        assertTrue(Batches.committed(log).compact().segmentsCleaned() > 0);
         assertTrue(Batches.dump(log).size() < before.size());
     }
 
@@ -158,12 +158,12 @@ class CompactionTest {
         for (int i = 0; i < 20; i++) {
             put("k" + i, "v");   // distinct keys: cleaning removes nothing, leaving a big clean section
         }
-        assertTrue(log.compact().segmentsCleaned() > 0); // everything dirty at first: ratio 1.0
+        assertTrue(Batches.committed(log).compact().segmentsCleaned() > 0); // everything dirty at first: ratio 1.0
         put("k0", "again");
         for (int i = 0; i < 3; i++) {
             put("z" + i, "v");
         }
-        assertEquals(0, log.compact().segmentsCleaned(), "a little dirt over a large clean section waits");
+        assertEquals(0, Batches.committed(log).compact().segmentsCleaned(), "a little dirt over a large clean section waits");
     }
 
     @Test
@@ -174,15 +174,15 @@ class CompactionTest {
         for (int i = 0; i < 20; i++) {
             put("k" + i, "v");
         }
-        log.compact();                         // all dirty: cleaned once
+        Batches.committed(log).compact();                         // all dirty: cleaned once
         put("k0", "again");
         for (int i = 0; i < 8; i++) {
             put("z" + i, "v");
         }
-        assertEquals(0, log.compact().segmentsCleaned(), "below the ratio and not overdue");
+        assertEquals(0, Batches.committed(log).compact().segmentsCleaned(), "below the ratio and not overdue");
         time.advance(5001);
         put("tick", "v");
-        assertTrue(log.compact().segmentsCleaned() > 0, "overdue dirty records are cleaned regardless of the ratio");
+        assertTrue(Batches.committed(log).compact().segmentsCleaned() > 0, "overdue dirty records are cleaned regardless of the ratio");
         assertFalse(Batches.dump(log).contains("0:k0=v"));
     }
 
@@ -194,7 +194,7 @@ class CompactionTest {
         for (int i = 0; i < 12; i++) {
             put("a", "later" + i);
         }
-        log.compact();
+        Batches.committed(log).compact();
         List<RecordBatch> producerBatches = new ArrayList<>();
         for (RecordBatch b : log.batchesFrom(log.logStartOffset())) {
             if (b.producerId() == 7L) {
@@ -217,10 +217,10 @@ class CompactionTest {
         for (int i = 0; i < 20; i++) {
             put("k" + (i % 3), "v" + i);
         }
-        assertTrue(log.compact().segmentsCleaned() > 0);
+        assertTrue(Batches.committed(log).compact().segmentsCleaned() > 0);
         time.advance(5001);
         put("k0", "fresh");
-        assertTrue(log.deleteExpiredSegments() > 0);
+        assertTrue(Batches.committed(log).deleteExpiredSegments() > 0);
         assertTrue(log.logStartOffset() > 0);
     }
 }

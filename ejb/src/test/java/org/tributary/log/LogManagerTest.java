@@ -88,6 +88,8 @@ class LogManagerTest {
                 log.appendAsLeader(Batches.batch(1, 10, time.milliseconds()), 0);
             }
             time.advance(101);
+            assertEquals(0, m.runRetention(), "nothing goes above the high watermark");
+            Batches.committed(log);
             assertEquals(2, m.runRetention());
             assertEquals(2, log.logStartOffset());
         }
@@ -105,6 +107,10 @@ class LogManagerTest {
                 c.appendAsLeader(Batches.keyed(time.milliseconds(), "k", "v" + i), 0);
                 p.appendAsLeader(Batches.keyed(time.milliseconds(), "k", "v" + i), 0);
             }
+            m.runCleaner();
+            assertEquals(12, Batches.dump(c).size(), "nothing is cleaned above the high watermark");
+            Batches.committed(c);
+            Batches.committed(p);
             m.runCleaner();
             assertTrue(Batches.dump(c).size() < 12);
             assertEquals(12, Batches.dump(p).size());

@@ -50,7 +50,7 @@ class RetentionTest {
         appendOnePerSegment(5, 4000); // timestamps t, t+4s, t+8s, t+12s, t+16s; now = t+20s
         assertEquals(5, log.segmentCount());
         // ages 20 s, 16 s, 12 s are past 10 s; 8 s and the active segment are not
-        assertEquals(3, log.deleteExpiredSegments());
+        assertEquals(3, Batches.committed(log).deleteExpiredSegments());
         assertEquals(List.of(6L, 8L), log.segmentBaseOffsets());
         assertEquals(6, log.logStartOffset());
     }
@@ -60,9 +60,9 @@ class RetentionTest {
         open(Map.of("segment.bytes", ONE_BATCH, "retention.ms", "10000"));
         appendOnePerSegment(3, 0);
         time.advance(10_000);
-        assertEquals(0, log.deleteExpiredSegments());
+        assertEquals(0, Batches.committed(log).deleteExpiredSegments());
         time.advance(1);
-        assertEquals(2, log.deleteExpiredSegments(), "all but the active segment");
+        assertEquals(2, Batches.committed(log).deleteExpiredSegments(), "all but the active segment");
         assertEquals(4, log.logStartOffset());
         assertEquals(1, log.segmentCount());
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(0, 100, 6, false));
@@ -73,7 +73,7 @@ class RetentionTest {
         open(Map.of("retention.ms", "1", "retention.bytes", "0"));
         log.appendAsLeader(Batches.batch(2, 100, time.milliseconds()), 0);
         time.advance(1_000_000);
-        assertEquals(0, log.deleteExpiredSegments());
+        assertEquals(0, Batches.committed(log).deleteExpiredSegments());
         assertEquals(2, Batches.offsets(log).size());
     }
 
@@ -82,7 +82,7 @@ class RetentionTest {
         int one = Integer.parseInt(ONE_BATCH);
         open(Map.of("segment.bytes", ONE_BATCH, "retention.bytes", Integer.toString(2 * one + 10)));
         appendOnePerSegment(5, 0);
-        assertEquals(2, log.deleteExpiredSegments()); // 5 segments of one batch: keep 3 (>= size - retention)
+        assertEquals(2, Batches.committed(log).deleteExpiredSegments()); // 5 segments of one batch: keep 3 (>= size - retention)
         assertEquals(List.of(4L, 6L, 8L), log.segmentBaseOffsets());
         assertEquals(4, log.logStartOffset());
         assertTrue(log.sizeInBytes() <= 3L * one);
@@ -95,7 +95,7 @@ class RetentionTest {
             log.appendAsLeader(Batches.keyed(time.milliseconds(), "k" + i, "v"), 0);
         }
         time.advance(100_000);
-        assertEquals(0, log.deleteExpiredSegments());
+        assertEquals(0, Batches.committed(log).deleteExpiredSegments());
     }
 
     @Test
@@ -103,7 +103,7 @@ class RetentionTest {
         open(Map.of("segment.bytes", ONE_BATCH, "retention.ms", "1000"));
         appendOnePerSegment(3, 0);
         time.advance(2000);
-        log.deleteExpiredSegments();
+        Batches.committed(log).deleteExpiredSegments();
         Path dir = tmp.resolve("clicks-1");
         assertTrue(Files.notExists(LogSegment.logFile(dir, 0)));
         assertTrue(Files.notExists(LogSegment.indexFile(dir, 0)));

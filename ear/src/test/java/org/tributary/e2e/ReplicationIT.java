@@ -1,0 +1,241 @@
+package org.tributary.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.tributary.testkit.LocalCluster;
+
+/**
+ * Kafka's replication contract on three real Payara Micro nodes, replication factor 3 and
+ * min.insync.replicas 2: an idempotent acks=all producer writes without pause while nodes —
+ * sometimes a partition leader, sometimes the controller — are killed with kill -9 and started
+ * again; afterwards every acknowledged record is read exactly once, at the offset it was
+ * acknowledged with, in order per partition. Then every node is killed at once and started:
+ * still every acknowledged record.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicationIT {
+    private static final String TOPIC = "replicated";
+    private static final int PARTITIONS = 3;
+    private static final int ROUNDS = Integer.getInteger("tributary.it.replication.rounds", 10);
+
+    @TempDir
+    static Path data;
+    static LocalCluster cluster;
+    /** Acknowledged records: partition -> offset -> value. */
+    static final Map<Integer, ConcurrentSkipListMap<Long, String>> ACKED = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = LocalCluster.start(data, 3);
+        try (Admin a = admin(0, 1, 2)) {
+            a.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static Admin admin(int... nodes) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap(nodes));
+        p.put("default.api.timeout.ms", "60000");
+        p.put("request.timeout.ms", "10000");
+        return Admin.create(p);
+    }
+
+    private static String bootstrap(int... nodes) {
+        return java.util.Arrays.stream(nodes).mapToObj(n -> "127.0.0.1:" + cluster.kafkaPort(n)).collect(Collectors.joining(","));
+    }
+
+    private static TopicDescription describe() throws Exception {
+        try (Admin a = admin(0, 1, 2)) {
+            return a.describeTopics(List.of(TOPIC)).allTopicNames().get(60, TimeUnit.SECONDS).get(TOPIC);
+        }
+    }
+
+    private static boolean fullyInSync() {
+        try {
+            return describe().partitions().stream().allMatch(p -> p.isr().size() == 3 && p.leader() != null);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void acknowledgedRecordsSurviveKillsOfLeadersAndTheController() throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap(0, 1, 2));
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("linger.ms", "2");
+        p.put("delivery.timeout.ms", "120000");
+        p.put("request.timeout.ms", "15000");
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger failed = new AtomicInteger();
+        Set<String> failures = ConcurrentHashMap.newKeySet();
+        Random random = new Random(42);
+        Thread writer;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            writer = new Thread(() -> {
+                int seq = 0;
+                while (running.get()) {
+                    int partition = seq % PARTITIONS;
+                    String value = "v" + seq++;
+                    producer.send(new ProducerRecord<>(TOPIC, partition, null, value), (meta, error) -> {
+                        if (error == null) {
+                            ACKED.computeIfAbsent(meta.partition(), k -> new ConcurrentSkipListMap<>()).put(meta.offset(), value);
+                        } else {
+                            failed.incrementAndGet();
+                            failures.add(error.getClass().getSimpleName());
+                        }
+                    });
+                    if (seq % 50 == 0) {
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            }, "replication-it-writer");
+            writer.start();
+            for (int round = 0; round < ROUNDS; round++) {
+                TopicDescription d = describe();
+                int controller;
+                try (Admin a = admin(0, 1, 2)) {
+                    controller = a.describeCluster().controller().get(60, TimeUnit.SECONDS).id();
+                }
+                int leader0 = d.partitions().get(0).leader().id();
+                int victim = switch (round % 3) {
+                    case 0 -> leader0;
+                    case 1 -> controller;
+                    default -> random.nextInt(3);
+                };
+                int before = ackedCount();
+                long t0 = System.nanoTime();
+                cluster.kill(victim);
+                LocalCluster.await(Duration.ofSeconds(60), "acknowledgements continue after kill -9 of node " + victim,
+                        () -> ackedCount() > before + 200);
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                System.out.println("ReplicationIT round " + round + ": killed node " + victim + " (leader of partition 0: " + leader0
+                        + ", controller: " + controller + "); 200 more acknowledgements " + ms + " ms later");
+                cluster.restart(victim);
+                LocalCluster.await(Duration.ofSeconds(90), "every replica back in sync after node " + victim + " returned",
+                        ReplicationIT::fullyInSync);
+            }
+            running.set(false);
+            writer.join(30_000);
+            producer.flush();
+        }
+        System.out.println("ReplicationIT: " + ackedCount() + " acknowledged, " + failed.get() + " failed " + failures);
+        assertTrue(ackedCount() > 1000, "the producer kept writing: " + ackedCount());
+        checkEveryAcknowledgedRecordOnce();
+    }
+
+    @Test
+    @Order(2)
+    void acknowledgedRecordsSurviveKillOfEveryNodeAtOnce() throws Exception {
+        for (int node = 0; node < 3; node++) {
+            ProcessHandle.of(cluster.pid(node)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (int node = 0; node < 3; node++) {
+            long pid = cluster.pid(node);
+            LocalCluster.await(Duration.ofSeconds(30), "node to be gone", () -> pid <= 0 || ProcessHandle.of(pid).isEmpty());
+        }
+        assertEquals(0, cluster.launcher(List.of("cluster", "3")).exitCode());
+        LocalCluster.await(Duration.ofSeconds(120), "every partition led and fully in sync", ReplicationIT::fullyInSync);
+        checkEveryAcknowledgedRecordOnce();
+    }
+
+    private static int ackedCount() {
+        return ACKED.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Reads every partition from the start to its end: each acknowledged value at its offset, no value twice. */
+    private static void checkEveryAcknowledgedRecordOnce() throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap(0, 1, 2));
+        p.put("enable.auto.commit", "false");
+        Map<Integer, TreeMap<Long, String>> read = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < PARTITIONS; i++) {
+                tps.add(new TopicPartition(TOPIC, i));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(tps, Duration.ofSeconds(60));
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (System.currentTimeMillis() < deadline && tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    read.computeIfAbsent(r.partition(), k -> new TreeMap<>()).put(r.offset(), r.value());
+                }
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        for (TreeMap<Long, String> part : read.values()) {
+            for (String v : part.values()) {
+                assertTrue(seen.add(v), "value " + v + " is in the log twice (a retry was written again)");
+            }
+        }
+        int checked = 0;
+        for (Map.Entry<Integer, ConcurrentSkipListMap<Long, String>> e : ACKED.entrySet()) {
+            TreeMap<Long, String> part = read.getOrDefault(e.getKey(), new TreeMap<>());
+            for (Map.Entry<Long, String> a : e.getValue().entrySet()) {
+                assertEquals(a.getValue(), part.get(a.getKey()), "partition " + e.getKey() + " offset " + a.getKey()
+                        + " was acknowledged with this value");
+                checked++;
+            }
+            long previous = -1;
+            for (String v : part.values()) { // one producer, one partition: values in send order
+                long n = Long.parseLong(v.substring(1));
+                assertTrue(n > previous, "partition " + e.getKey() + " holds " + v + " after v" + previous);
+                previous = n;
+            }
+        }
+        assertEquals(ackedCount(), checked);
+    }
+
+}
