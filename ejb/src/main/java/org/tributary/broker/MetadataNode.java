@@ -98,6 +98,9 @@ public final class MetadataNode implements AutoCloseable {
         ControllerServer controller = new ControllerServer(ccfg, validator(defaults), follower, clusterId,
                 System::currentTimeMillis, REQUEST_TIMEOUT, threads);
         follower.setLeadership(controller);
+        if (config.getBoolean("auto.leader.rebalance.enable", true)) {
+            controller.autoLeaderRebalance(1_000L * config.getLong("leader.imbalance.check.interval.seconds", 300L));
+        }
         RaftQuorum quorum;
         try {
             quorum = RaftQuorum.start(qcfg, follower, controller);

@@ -142,9 +142,16 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
             return;
         }
         state = State.ACTIVE;
+        lastRebalanceMs = clock.getAsLong();
+        fenceDeparted();
         ticker = thread.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         LOG.info(() -> "TRIB-0051 This broker is the active controller (epoch " + newEpoch + ")");
     }
+
+    private volatile long rebalanceIntervalMs;
+    /** Broker id -> incarnation whose grid member left while this member was not active. Controller thread only. */
+    private final java.util.Map<Integer, Uuid> departed = new java.util.HashMap<>();
+    private long lastRebalanceMs;
 
     private void deactivate(String why) {
         if (ticker != null) {
@@ -210,14 +217,43 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
             if (state == State.ACTIVE && settled()) {
                 runInternal(rules.brokerLeft(metadata.image(), brokerId, null, clock.getAsLong()).records(),
                         "fence broker " + brokerId + " whose grid member left");
+            } else {
+                // no active controller here yet (the controller itself may be what left): keep the hint
+                // for when this member wins the election, for that incarnation of the broker only
+                metadata.image().broker(brokerId).ifPresent(b -> departed.put(brokerId, b.incarnationId()));
             }
         });
     }
 
+    /** Grid hints that arrived while this member was not the active controller; applied when it becomes one. */
+    private void fenceDeparted() {
+        for (java.util.Map.Entry<Integer, Uuid> e : java.util.Map.copyOf(departed).entrySet()) {
+            runInternal(rules.brokerLeft(metadata.image(), e.getKey(), e.getValue(), clock.getAsLong()).records(),
+                    "fence broker " + e.getKey() + " whose grid member left before this controller was elected");
+        }
+        departed.clear();
+    }
+
     private void tick() {
         if (state == State.ACTIVE && settled()) {
-            runInternal(rules.fenceExpiredBrokers(metadata.image(), clock.getAsLong()).records(), "fence expired brokers");
+            long now = clock.getAsLong();
+            runInternal(rules.fenceExpiredBrokers(metadata.image(), now).records(), "fence expired brokers");
+            long interval = rebalanceIntervalMs;
+            if (interval > 0 && now - lastRebalanceMs >= interval) {
+                lastRebalanceMs = now;
+                runInternal(rules.electLeaders(metadata.image(), org.apache.kafka.common.ElectionType.PREFERRED, null).records(),
+                        "move leadership back to preferred replicas");
+            }
         }
+    }
+
+    /**
+     * {@code auto.leader.rebalance.enable}: every {@code intervalMs}
+     * ({@code leader.imbalance.check.interval.seconds}) the active controller gives each partition
+     * back to its preferred replica where that replica is live and in sync; 0 turns it off.
+     */
+    public void autoLeaderRebalance(long intervalMs) {
+        this.rebalanceIntervalMs = intervalMs;
     }
 
     private void runInternal(List<MetadataRecord> records, String what) {

@@ -74,6 +74,13 @@ public final class BrokerMetrics {
         m.totalTime.recordNanos(totalNanos);
     }
 
+    private volatile java.util.function.LongSupplier replicaMaxLag = () -> 0L;
+
+    /** Where the largest follower lag (in offsets, over the partitions this broker leads) comes from. */
+    public void replicaMaxLag(java.util.function.LongSupplier source) {
+        this.replicaMaxLag = source;
+    }
+
     public void isrShrunk() {
         isrShrinks.increment();
     }
@@ -94,6 +101,7 @@ public final class BrokerMetrics {
                         m.totalTime.snapshot()));
             }
         }
-        return new MetricsSnapshot(clockMillis.getAsLong(), all.snapshot(), byTopic, requests, isrShrinks.sum(), isrExpands.sum());
+        return new MetricsSnapshot(clockMillis.getAsLong(), all.snapshot(), byTopic, requests, isrShrinks.sum(), isrExpands.sum(),
+                replicaMaxLag.getAsLong());
     }
 }

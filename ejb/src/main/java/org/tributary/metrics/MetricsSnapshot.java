@@ -8,7 +8,7 @@ import java.util.Map;
  * percentiles cover the last minute.
  */
 public record MetricsSnapshot(long atMillis, TopicCounters allTopics, Map<String, TopicCounters> topics,
-        List<RequestStats> requests, long isrShrinks, long isrExpands) {
+        List<RequestStats> requests, long isrShrinks, long isrExpands, long replicaMaxLag) {
 
     public MetricsSnapshot {
         topics = Map.copyOf(topics);
@@ -35,6 +35,6 @@ public record MetricsSnapshot(long atMillis, TopicCounters allTopics, Map<String
     }
 
     public static MetricsSnapshot empty() {
-        return new MetricsSnapshot(0, TopicCounters.ZERO, Map.of(), List.of(), 0, 0);
+        return new MetricsSnapshot(0, TopicCounters.ZERO, Map.of(), List.of(), 0, 0, 0);
     }
 }

@@ -158,6 +158,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
         dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics);
+        ReplicaManager rm = replicas;
+        metrics.replicaMaxLag(rm::maxFollowerLag);
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
         scheduler.scheduleWithFixedDelay(() -> {
             replicas.expireProducers(time.milliseconds(), producerExpirationMs);
@@ -182,7 +184,15 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
                 (change, error, leaderEpoch, isr, partitionEpoch) -> {
                     ReplicaManager r = replicas;
                     if (r != null) {
+                        int before = r.replica(change.topicPartition()).map(p -> p.isr().size()).orElse(-1);
                         r.onIsrChangeAnswered(change, error, leaderEpoch, isr, partitionEpoch);
+                        if (error == org.apache.kafka.common.protocol.Errors.NONE && before >= 0 && isr.size() != before) {
+                            if (isr.size() < before) {
+                                metrics.isrShrunk();
+                            } else {
+                                metrics.isrExpanded();
+                            }
+                        }
                     }
                 });
         long maxLagMs = config.getLong("replica.lag.time.max.ms", 30_000L);

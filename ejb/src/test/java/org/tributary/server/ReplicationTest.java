@@ -150,6 +150,16 @@ class ReplicationTest {
                 return false;
             }
         });
+        try (Admin a = cluster.admin(survivor)) { // kafka-leader-election --election-type preferred
+            TopicPartition tp0 = new TopicPartition("r", 0);
+            int preferred = a.describeTopics(List.of("r")).allTopicNames().get().get("r").partitions().get(0).replicas().get(0).id();
+            Map<TopicPartition, java.util.Optional<Throwable>> result = a.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED,
+                    java.util.Set.of(tp0)).partitions().get(30, TimeUnit.SECONDS);
+            assertTrue(result.get(tp0).isEmpty() || result.get(tp0).get() instanceof org.apache.kafka.common.errors.ElectionNotNeededException,
+                    String.valueOf(result));
+            assertEquals(preferred, a.describeTopics(List.of("r")).allTopicNames().get().get("r").partitions().get(0).leader().id(),
+                    "the preferred replica leads again");
+        }
     }
 
     @Test

@@ -141,6 +141,8 @@ public class KafkaMetrics {
                 x -> x.activeController() ? 1 : 0);
         fixed("kafka.controller.KafkaController.OfflinePartitionsCount", "Partitions without a leader", "partitions",
                 StatsSnapshot::offline);
+        fixed("kafka.server.ReplicaFetcherManager.MaxLag", "Largest lag in offsets of a follower of a partition this broker leads",
+                "offsets", StatsSnapshot::replicaMaxLag);
         fixed("kafka.server.KafkaServer.LiveBrokers", "Brokers alive in the cluster", "brokers", StatsSnapshot::brokers);
     }
 

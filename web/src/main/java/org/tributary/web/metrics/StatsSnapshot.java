@@ -12,7 +12,7 @@ import java.util.Map;
 public record StatsSnapshot(long atMillis, int brokers, int controllerId, boolean activeController, int topicCount,
         int partitionCount, int underReplicated, int offline, Flow flow, long messagesConsumedTotal,
         double messagesConsumedPerSec, long isrShrinks, long isrExpands, Map<String, TopicStat> topics,
-        Map<String, GroupStat> groups, List<ApiStat> requests) {
+        Map<String, GroupStat> groups, List<ApiStat> requests, long replicaMaxLag) {
 
     /** Totals since start and rates over the last sample period, for one topic or all of them. */
     public record Flow(long messagesIn, long bytesIn, long messagesOut, long bytesOut, long produceRequests,
@@ -40,6 +40,6 @@ public record StatsSnapshot(long atMillis, int brokers, int controllerId, boolea
 
     static StatsSnapshot empty() {
         return new StatsSnapshot(System.currentTimeMillis(), 0, -1, false, 0, 0, 0, 0, Flow.ZERO, 0, 0, 0, 0, Map.of(),
-                Map.of(), List.of());
+                Map.of(), List.of(), 0);
     }
 }
