@@ -45,8 +45,9 @@ import org.tributary.testkit.LocalCluster;
  * min.insync.replicas 2: an idempotent acks=all producer writes without pause while nodes —
  * sometimes a partition leader, sometimes the controller — are killed with kill -9 and started
  * again; afterwards every acknowledged record is read exactly once, at the offset it was
- * acknowledged with, in order per partition. Then every node is killed at once and started:
- * still every acknowledged record.
+ * acknowledged with, in order per partition. A leader suspended (SIGSTOP) past its session comes
+ * back as a follower with nothing lost or forked; a rolling restart (SIGTERM) under load gives
+ * the producer no error at all; every node killed at once and started: still every record.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicationIT {
@@ -102,45 +103,74 @@ class ReplicationIT {
         }
     }
 
+    /** An idempotent acks=all producer writing without pause on its own thread; acknowledged records go to {@link #ACKED}. */
+    static final class Writer implements AutoCloseable {
+        private final KafkaProducer<String, String> producer;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+        final AtomicInteger failed = new AtomicInteger();
+        final Set<String> failures = ConcurrentHashMap.newKeySet();
+        private static final AtomicInteger SEQ = new AtomicInteger();
+
+        Writer() {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap(0, 1, 2));
+            p.put("acks", "all");
+            p.put("enable.idempotence", "true");
+            p.put("linger.ms", "2");
+            p.put("delivery.timeout.ms", "120000");
+            p.put("request.timeout.ms", "15000");
+            producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+            thread = new Thread(this::run, "replication-it-writer");
+            thread.start();
+        }
+
+        private void run() {
+            while (running.get()) {
+                int seq = SEQ.getAndIncrement();
+                int partition = seq % PARTITIONS;
+                String value = "v" + seq;
+                producer.send(new ProducerRecord<>(TOPIC, partition, null, value), (meta, error) -> {
+                    if (error == null) {
+                        ACKED.computeIfAbsent(meta.partition(), k -> new ConcurrentSkipListMap<>()).put(meta.offset(), value);
+                    } else {
+                        failed.incrementAndGet();
+                        failures.add(error.getClass().getSimpleName() + ": " + error.getMessage());
+                    }
+                });
+                if (seq % 10 == 0) { // about 2,000 records a second: enough traffic, a quick check afterwards
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        /** Waits until {@code n} more records than now are acknowledged; returns the milliseconds it took. */
+        long awaitMore(int n, String what) {
+            int before = ackedCount();
+            long t0 = System.nanoTime();
+            LocalCluster.await(Duration.ofSeconds(60), what, () -> ackedCount() >= before + n);
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
+            producer.flush();
+            producer.close(Duration.ofSeconds(60));
+        }
+    }
+
     @Test
     @Order(1)
     void acknowledgedRecordsSurviveKillsOfLeadersAndTheController() throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap(0, 1, 2));
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "2");
-        p.put("delivery.timeout.ms", "120000");
-        p.put("request.timeout.ms", "15000");
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger failed = new AtomicInteger();
-        Set<String> failures = ConcurrentHashMap.newKeySet();
         Random random = new Random(42);
-        Thread writer;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            writer = new Thread(() -> {
-                int seq = 0;
-                while (running.get()) {
-                    int partition = seq % PARTITIONS;
-                    String value = "v" + seq++;
-                    producer.send(new ProducerRecord<>(TOPIC, partition, null, value), (meta, error) -> {
-                        if (error == null) {
-                            ACKED.computeIfAbsent(meta.partition(), k -> new ConcurrentSkipListMap<>()).put(meta.offset(), value);
-                        } else {
-                            failed.incrementAndGet();
-                            failures.add(error.getClass().getSimpleName());
-                        }
-                    });
-                    if (seq % 10 == 0) { // about 2,000 records a second: enough traffic, a quick check afterwards
-                        try {
-                            Thread.sleep(5);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }
-            }, "replication-it-writer");
-            writer.start();
+        Writer writer = new Writer();
+        try (writer) {
             for (int round = 0; round < ROUNDS; round++) {
                 TopicDescription d = describe();
                 int controller;
@@ -165,17 +195,60 @@ class ReplicationIT {
                 LocalCluster.await(Duration.ofSeconds(90), "every replica back in sync after node " + victim + " returned",
                         ReplicationIT::fullyInSync);
             }
-            running.set(false);
-            writer.join(30_000);
-            producer.flush();
         }
-        System.out.println("ReplicationIT: " + ackedCount() + " acknowledged, " + failed.get() + " failed " + failures);
+        System.out.println("ReplicationIT: " + ackedCount() + " acknowledged, " + writer.failed.get() + " failed " + writer.failures);
         assertTrue(ackedCount() > 1000, "the producer kept writing: " + ackedCount());
         checkEveryAcknowledgedRecordOnce();
     }
 
     @Test
     @Order(2)
+    void aLeaderSuspendedPastItsSessionRejoinsAsAFollowerWithNothingLostOrForked() throws Exception {
+        Writer writer = new Writer();
+        try (writer) {
+            writer.awaitMore(200, "writing");
+            int leader0 = describe().partitions().get(0).leader().id();
+            cluster.suspend(leader0);
+            try {
+                LocalCluster.await(Duration.ofSeconds(60), "partition 0 led by another node while " + leader0 + " is suspended", () -> {
+                    try {
+                        TopicPartitionInfo p0 = describe().partitions().get(0);
+                        return p0.leader() != null && p0.leader().id() != leader0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                long ms = writer.awaitMore(500, "acknowledgements through the other nodes while " + leader0 + " is suspended");
+                System.out.println("ReplicationIT: 500 acknowledgements " + ms + " ms after partition 0 moved from suspended node " + leader0);
+            } finally {
+                cluster.resume(leader0);
+            }
+            LocalCluster.await(Duration.ofSeconds(90), "the resumed node back in every ISR", ReplicationIT::fullyInSync);
+            writer.awaitMore(200, "writing after the resume");
+        }
+        checkEveryAcknowledgedRecordOnce();
+    }
+
+    @Test
+    @Order(3)
+    void aRollingRestartUnderLoadGivesTheProducerNoError() throws Exception {
+        Writer writer = new Writer();
+        try (writer) {
+            for (int node = 0; node < 3; node++) {
+                writer.awaitMore(200, "writing before node " + node + " restarts");
+                assertEquals(0, cluster.stop(node).exitCode(), "SIGTERM stop of node " + node);
+                writer.awaitMore(200, "writing while node " + node + " is down");
+                cluster.restart(node);
+                LocalCluster.await(Duration.ofSeconds(90), "node " + node + " back in every ISR", ReplicationIT::fullyInSync);
+            }
+            writer.awaitMore(200, "writing after the rolling restart");
+        }
+        assertEquals(0, writer.failed.get(), "no record failed during a rolling restart: " + writer.failures);
+        checkEveryAcknowledgedRecordOnce();
+    }
+
+    @Test
+    @Order(4)
     void acknowledgedRecordsSurviveKillOfEveryNodeAtOnce() throws Exception {
         for (int node = 0; node < 3; node++) {
             ProcessHandle.of(cluster.pid(node)).ifPresent(ProcessHandle::destroyForcibly);
