@@ -232,6 +232,15 @@ public final class MetadataNode implements AutoCloseable {
     @Override
     public void close() {
         shutDownBroker();
+        halt();
+    }
+
+    /**
+     * Stops without a controlled shutdown: no goodbye to the controller, which fences this broker
+     * only when its session expires (what a crash looks like to the cluster; tests use it).
+     */
+    public void halt() {
+        lifecycle = null;
         heartbeats.shutdownNow();
         controller.close();
         quorum.close();

@@ -100,6 +100,15 @@ final class InJvmCluster implements AutoCloseable {
         }
     }
 
+    /** Brings broker {@code id} down without a controlled shutdown (as a crash would, but its files are closed cleanly). */
+    void crash(int id) {
+        ClusterBroker b = brokers.remove(id);
+        if (b != null) {
+            b.metadata().halt(); // no controlled shutdown, heartbeats stop
+            b.server().close();
+        }
+    }
+
     private QuorumSettings.HostPort quorumAddress(int id) {
         return voters.contains(id) ? voters.voters().get(id) : observerAddresses.computeIfAbsent(id,
                 k -> new QuorumSettings.HostPort("127.0.0.1", TestBroker.freePort()));

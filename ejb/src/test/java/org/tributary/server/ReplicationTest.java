@@ -193,4 +193,34 @@ class ReplicationTest {
             assertEquals(1, m.offset(), "acks=1 still writes with the ISR below min.insync.replicas");
         }
     }
+
+    @Test
+    void withTwoOfThreeBrokersDownAcksAllTimesOutRetriablyAndResumesWhenTheyReturn() throws Exception {
+        cluster = new InJvmCluster(Map.of()).start();
+        createTopic("q", 1, 3, Map.of("min.insync.replicas", "2"));
+        int leader;
+        try (Admin a = cluster.admin(1)) {
+            leader = a.describeTopics(List.of("q")).allTopicNames().get().get("q").partitions().get(0).leader().id();
+        }
+        List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
+        others.remove(Integer.valueOf(leader));
+        others.forEach(cluster::crash); // no controlled shutdown, no quorum left: the ISR cannot shrink
+        try (KafkaProducer<byte[], byte[]> producer = producer(cluster.bootstrap(leader), "all", false)) {
+            long t0 = System.nanoTime();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> producer.send(new ProducerRecord<>("q",
+                    "unacknowledged".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(org.apache.kafka.common.errors.RetriableException.class, e.getCause(), String.valueOf(e.getCause()));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "failed within the delivery timeout, no hang");
+        }
+        try (KafkaProducer<byte[], byte[]> producer = producer(cluster.bootstrap(leader), "1", false)) {
+            producer.send(new ProducerRecord<>("q", "leader-only".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+        for (int id : others) {
+            cluster.startBroker(id);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = producer(cluster.bootstrap(1, 2, 3), "all", true)) {
+            RecordMetadata m = producer.send(new ProducerRecord<>("q", "after".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS);
+            assertTrue(m.offset() >= 2, "writes resume with the brokers back: offset " + m.offset());
+        }
+    }
 }
