@@ -57,8 +57,10 @@ public final class Partition {
     private final Map<Integer, Follower> followers = new HashMap<>();
     /** Leader only: where the current leader epoch starts. Guarded by this. */
     private long leaderEpochStartOffset;
-    /** Leader only: the ISR change sent to the controller and not answered yet. Guarded by this. */
+    /** Leader only: the ISR change sent to the controller and not settled yet. Guarded by this. */
     private IsrChange pendingIsr;
+    /** Leader only: the pending change got an answer that does not settle it (no answer in time): send it again. Guarded by this. */
+    private boolean resendPendingIsr;
 
     /**
      * This broker's role for the partition, as the latest applied metadata says. LEADER: serves
@@ -146,6 +148,7 @@ public final class Partition {
         leaderEpoch = reg.leaderEpoch();
         partitionEpoch = reg.partitionEpoch();
         pendingIsr = null; // a committed state ends (or supersedes) any pending change
+        resendPendingIsr = false;
         role = next;
         switch (next) {
             case LEADER -> {
@@ -392,17 +395,28 @@ public final class Partition {
             members.add(new IsrChange.Member(replicaId, replicaEpoch));
             change = new IsrChange(tp, topicId, leaderEpoch, partitionEpoch, members);
             pendingIsr = change;
+        } else if (resendPendingIsr) {
+            resendPendingIsr = false;
+            change = pendingIsr;
         }
         return new FollowerFetch(Errors.NONE, -1, -1, moved, change);
     }
 
     /**
      * Leader: proposes removing ISR members that have not caught up with the log end for more than
-     * {@code maxLagMs} (replica.lag.time.max.ms); null when none or a change is pending.
+     * {@code maxLagMs} (replica.lag.time.max.ms); null when none or a change is pending. A pending
+     * change whose last try got no settling answer is returned again, to be sent again.
      */
     public synchronized IsrChange maybeShrinkIsr(long nowMs, long maxLagMs, long localBrokerEpoch) {
-        if (role != Role.LEADER || pendingIsr != null) {
+        if (role != Role.LEADER) {
             return null;
+        }
+        if (pendingIsr != null) {
+            if (!resendPendingIsr) {
+                return null;
+            }
+            resendPendingIsr = false;
+            return pendingIsr;
         }
         long leaderEnd = log.logEndOffset();
         List<Integer> keep = new ArrayList<>();
@@ -431,21 +445,43 @@ public final class Partition {
 
     /**
      * The controller answered {@code sent}: on success its committed state (leader epoch, ISR,
-     * partition epoch) is taken if it is newer than what this partition holds. Either way the
-     * change is no longer pending. Returns whether the high watermark moved.
+     * partition epoch) is taken if it is newer than what this partition holds, and the change is
+     * no longer pending; also not when the controller refused the change as it stands (it checked
+     * it against its current state and wrote nothing). Any other answer leaves the change pending,
+     * as the controller may have applied it (an answer lost or timed out, a controller that
+     * changed, a retry of a change already applied): the high watermark keeps waiting for the
+     * replica it may add, until the metadata brings the partition's newer state; a change that got
+     * no answer is also sent again (by the next follower fetch or ISR check). Returns whether the
+     * high watermark moved.
      */
     public synchronized boolean onIsrChangeAnswered(IsrChange sent, Errors error, int answeredLeaderEpoch, List<Integer> answeredIsr,
             int answeredPartitionEpoch) {
         if (pendingIsr != sent) {
             return false; // superseded by newer metadata
         }
+        if (error != Errors.NONE && !refusedAsItStands(error)) {
+            // FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION: the partition changed at the controller, maybe by this very
+            // change; its state comes with the metadata. Anything else: unknown whether it was applied: try again.
+            resendPendingIsr = error != Errors.FENCED_LEADER_EPOCH && error != Errors.INVALID_UPDATE_VERSION;
+            return false;
+        }
         pendingIsr = null;
+        resendPendingIsr = false;
         if (error == Errors.NONE && answeredLeaderEpoch == leaderEpoch && answeredPartitionEpoch > partitionEpoch) {
             isr = List.copyOf(answeredIsr);
             partitionEpoch = answeredPartitionEpoch;
             return maybeIncrementHighWatermark();
         }
         return false;
+    }
+
+    /**
+     * AlterPartition errors the controller gives after checking the change against its current
+     * leader and partition epochs: nothing was written for it, and no earlier try of it was.
+     */
+    private static boolean refusedAsItStands(Errors error) {
+        return error == Errors.INELIGIBLE_REPLICA || error == Errors.INVALID_REQUEST || error == Errors.UNKNOWN_TOPIC_ID
+                || error == Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 
     /** Leader: whether an ISR change is waiting for the controller (for tests and metrics). */

@@ -193,7 +193,10 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         }
     }
 
-    /** Proposes dropping followers that lag more than {@code maxLagMs} from the ISRs this broker leads. */
+    /**
+     * Proposes dropping followers that lag more than {@code maxLagMs} from the ISRs this broker
+     * leads, and sends again the pending changes whose last try got no answer.
+     */
     public void shrinkIsrs(long maxLagMs) {
         long now = replication.time().milliseconds();
         long epoch = replication.brokerEpoch().getAsLong();
@@ -201,9 +204,11 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             if (p.isLeader()) {
                 IsrChange c = p.maybeShrinkIsr(now, maxLagMs, epoch);
                 if (c != null) {
-                    LOG.info(() -> "TRIB-REPL-001 " + p.topicPartition() + ": followers " + difference(p.isr(), c.brokerIds())
-                            + " lag more than " + maxLagMs + " ms behind; asking the controller to shrink the ISR " + p.isr()
-                            + " to " + c.brokerIds());
+                    List<Integer> lagging = difference(p.isr(), c.brokerIds());
+                    if (!lagging.isEmpty()) { // else a pending change sent again
+                        LOG.info(() -> "TRIB-REPL-001 " + p.topicPartition() + ": followers " + lagging + " lag more than " + maxLagMs
+                                + " ms behind; asking the controller to shrink the ISR " + p.isr() + " to " + c.brokerIds());
+                    }
                     replication.isrChanges().accept(c);
                 }
             }

@@ -231,32 +231,9 @@ final class ReplicaFetcher implements Runnable {
             if (targets.get(tp) != sent) {
                 return; // removed or re-pointed while the fetch was in flight
             }
-            Partition p = sent.partition;
-            Errors error = Errors.forCode(pd.errorCode());
             try {
-                switch (error) {
-                    case NONE -> {
-                        FetchResponseData.EpochEndOffset d = pd.divergingEpoch();
-                        if (d != null && (d.epoch() >= 0 || d.endOffset() >= 0)) {
-                            truncateOnDivergence(p, sent.leaderEpoch, d.epoch(), d.endOffset());
-                        } else if (p.logEndOffset() == fetchOffset) {
-                            p.appendAsFollower(wholeBatches((MemoryRecords) pd.records()), pd.highWatermark(), pd.logStartOffset(),
-                                    sent.leaderEpoch);
-                        }
-                    }
-                    case OFFSET_OUT_OF_RANGE -> {
-                        if (fetchOffset < pd.logStartOffset()) {
-                            LOG.info(() -> "TRIB-REPL-005 " + tp + ": the leader's log starts at " + pd.logStartOffset()
-                                    + ", after this replica's end " + fetchOffset + "; starting again, empty, there");
-                            p.truncateFullyAndStartAt(pd.logStartOffset(), sent.leaderEpoch);
-                        } else {
-                            long to = Math.max(0, Math.min(pd.highWatermark(), fetchOffset));
-                            LOG.info(() -> "TRIB-REPL-006 " + tp + ": this replica's end " + fetchOffset
-                                    + " is past the leader's log; truncating to the leader's high watermark " + to);
-                            p.truncateTo(to, sent.leaderEpoch);
-                        }
-                    }
-                    default -> sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
+                if (!applyAnswer(sent.partition, leaderId, sent.leaderEpoch, fetchOffset, pd)) {
+                    sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
                 }
             } catch (IOException | RuntimeException e) {
                 warn("TRIB-REPL-007 " + tp + ": could not apply the fetch from broker " + leaderId + ": " + e.getMessage(), null);
@@ -264,6 +241,48 @@ final class ReplicaFetcher implements Runnable {
             }
         } finally {
             applying.unlock();
+        }
+    }
+
+    /**
+     * Applies one partition's answer from leader {@code leaderId} to {@code p}, which follows it in
+     * {@code followingEpoch} and fetched from {@code fetchOffset}: truncates where the leader reports a
+     * divergence, appends the whole batches and takes the leader's high watermark (unless the log
+     * moved since the fetch was sent), or handles OFFSET_OUT_OF_RANGE. Returns false when the answer
+     * was another error and the fetcher should back off. Does no network I/O (the replication
+     * simulation test drives it directly).
+     */
+    static boolean applyAnswer(Partition p, int leaderId, int followingEpoch, long fetchOffset, FetchResponseData.PartitionData pd)
+            throws IOException {
+        TopicPartition tp = p.topicPartition();
+        Errors error = Errors.forCode(pd.errorCode());
+        switch (error) {
+            case NONE -> {
+                FetchResponseData.EpochEndOffset d = pd.divergingEpoch();
+                if (d != null && (d.epoch() >= 0 || d.endOffset() >= 0)) {
+                    truncateOnDivergence(p, leaderId, followingEpoch, d.epoch(), d.endOffset());
+                } else if (p.logEndOffset() == fetchOffset) {
+                    p.appendAsFollower(wholeBatches((MemoryRecords) pd.records()), pd.highWatermark(), pd.logStartOffset(),
+                            followingEpoch);
+                }
+                return true;
+            }
+            case OFFSET_OUT_OF_RANGE -> {
+                if (fetchOffset < pd.logStartOffset()) {
+                    LOG.info(() -> "TRIB-REPL-005 " + tp + ": the leader's log starts at " + pd.logStartOffset()
+                            + ", after this replica's end " + fetchOffset + "; starting again, empty, there");
+                    p.truncateFullyAndStartAt(pd.logStartOffset(), followingEpoch);
+                } else {
+                    long to = Math.max(0, Math.min(pd.highWatermark(), fetchOffset));
+                    LOG.info(() -> "TRIB-REPL-006 " + tp + ": this replica's end " + fetchOffset
+                            + " is past the leader's log; truncating to the leader's high watermark " + to);
+                    p.truncateTo(to, followingEpoch);
+                }
+                return true;
+            }
+            default -> {
+                return false;
+            }
         }
     }
 
@@ -290,7 +309,8 @@ final class ReplicaFetcher implements Runnable {
         return Math.min(Math.min(leaderEnd, mine.endOffset()), end);
     }
 
-    private void truncateOnDivergence(Partition p, int followingEpoch, int leaderEpoch, long leaderEnd) throws IOException {
+    private static void truncateOnDivergence(Partition p, int leaderId, int followingEpoch, int leaderEpoch, long leaderEnd)
+            throws IOException {
         long to = truncationOffset(p, leaderEpoch, leaderEnd);
         long end = p.logEndOffset();
         if (to < end) {

@@ -165,22 +165,30 @@ public final class ProducerStateManager {
     }
 
     /**
-     * Loads the snapshot (when present and not beyond the log end), then applies every batch of
-     * the log from where the snapshot ends. {@code batchesFrom} reads the log from an offset.
+     * Loads the snapshot (when present and not beyond the log end; one beyond it is deleted), then
+     * applies every batch of the log from where the snapshot ends. {@code batchesFrom} reads the
+     * log from an offset.
      */
     public void recover(Path snapshot, long logStartOffset, long logEndOffset, BatchSource batchesFrom) throws IOException {
         producers.clear();
         mapEndOffset = logStartOffset;
         if (Files.exists(snapshot)) {
+            boolean beyondLog = false;
             try {
                 long end = readSnapshot(snapshot);
                 if (end > logEndOffset) {
                     producers.clear(); // log lost data after the snapshot: rebuild from the log
+                    beyondLog = true;
                 } else {
                     mapEndOffset = Math.max(end, logStartOffset);
                 }
             } catch (IOException | RuntimeException e) {
                 producers.clear();
+            }
+            if (beyondLog) {
+                // it describes records the log no longer holds: a later recovery, once the log has grown past its end
+                // again (other records at those offsets), must not load it
+                Files.delete(snapshot);
             }
         }
         if (mapEndOffset < logEndOffset) {

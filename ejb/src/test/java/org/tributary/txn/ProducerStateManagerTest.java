@@ -91,6 +91,28 @@ class ProducerStateManagerTest {
         assertEquals(0, q.validate(batch(0, 42, (short) 0, 0, 2)).duplicate().orElseThrow().firstOffset());
     }
 
+    /**
+     * A snapshot that describes records a truncation removed must not come back: once the log has
+     * grown past its end again, with other records, loading it would report a retry of a removed
+     * batch as a duplicate (found by the replication simulation).
+     */
+    @Test
+    void aSnapshotBeyondTheTruncatedLogIsDeletedNotLoadedLater() throws Exception {
+        Path file = dir.resolve("p.snapshot");
+        ProducerStateManager s = new ProducerStateManager();
+        RecordBatch removed = batch(0, 42, (short) 0, 0, 2);
+        s.validate(removed);
+        s.record(removed, 0, 1);
+        s.writeSnapshot(file); // ends at 2
+
+        s.recover(file, 0, 0, from -> List.of()); // the log was truncated to 0
+        assertTrue(Files.notExists(file), "the snapshot beyond the log end is gone");
+        List<RecordBatch> log = List.of(batch(0, 9, (short) 0, 0, 3)); // other records at 0..2
+        ProducerStateManager r = new ProducerStateManager();
+        r.recover(file, 0, 3, from -> log);
+        assertTrue(r.validate(batch(0, 42, (short) 0, 0, 2)).duplicate().isEmpty(), "the removed batch is not a duplicate");
+    }
+
     @Test
     void idleProducersExpire() {
         ProducerStateManager s = new ProducerStateManager();
