@@ -60,6 +60,14 @@ class GroupLeadershipTest {
         return r.offsets().get(tp).offset();
     }
 
+    /** Leads the partition, commits 5 (replicated), then 9 with the followers stalled: returns the pending answer. */
+    CompletableFuture<Map<TopicPartition, Errors>> committedFiveThenNine() {
+        lead();
+        assertEquals(Errors.NONE, commit(5).join().get(tp));
+        log.autoReplicate = false;
+        return commit(9);
+    }
+
     /** One member through join and sync, generation 1; returns its member id. */
     String stableGroupOfOne() {
         JoinResult first = coordinator.join(join("", "instance-1", "consumer", "range")).join();
@@ -134,10 +142,7 @@ class GroupLeadershipTest {
 
     @Test
     void aCommitIsAnsweredAndVisibleOnlyOnceReplicated() {
-        lead();
-        assertEquals(Errors.NONE, commit(5).join().get(tp));
-        log.autoReplicate = false;
-        CompletableFuture<Map<TopicPartition, Errors>> pending = commit(9);
+        CompletableFuture<Map<TopicPartition, Errors>> pending = committedFiveThenNine();
         assertFalse(pending.isDone(), "acks=all: the followers do not have it yet");
         assertEquals(5, fetched(), "a pending commit is not visible");
         time.sleep(1_000);
@@ -150,10 +155,7 @@ class GroupLeadershipTest {
 
     @Test
     void aCommitTruncatedAwayWithTheLeadershipNeverBecomesVisible() {
-        lead();
-        assertEquals(Errors.NONE, commit(5).join().get(tp));
-        log.autoReplicate = false;
-        CompletableFuture<Map<TopicPartition, Errors>> pending = commit(9);
+        CompletableFuture<Map<TopicPartition, Errors>> pending = committedFiveThenNine();
         log.loseLeadership(partition); // the new leader never got it: truncated
         assertEquals(Errors.NOT_COORDINATOR, pending.join().get(tp), "NOT_LEADER_OR_FOLLOWER, as Kafka maps it");
         assertEquals(Errors.NOT_COORDINATOR, coordinator.offsets().fetch(G, List.of(tp)).error());
@@ -217,10 +219,7 @@ class GroupLeadershipTest {
 
     @Test
     void offsetsLoadedFromAboveTheHighWatermarkShowOnceItCoversThem() {
-        lead();
-        assertEquals(Errors.NONE, commit(5).join().get(tp));
-        log.autoReplicate = false;
-        commit(9); // written here, not replicated yet, when the leadership moves and comes back with the log intact
+        committedFiveThenNine(); // 9 is written here, not replicated yet, when the leadership moves and comes back with the log intact
         coordinator.resigned(partition, log.regainLeadership(partition));
         runLoader();
         lead();
