@@ -62,7 +62,7 @@ final class GroupAdminHandler {
         }
         int leader;
         try {
-            coordinator.isLocalCoordinator(key); // creates __consumer_offsets on first use
+            coordinator.ensureOffsetsTopic(); // creates __consumer_offsets on first use
             leader = leaderOf(coordinator.partitionFor(key));
         } catch (RuntimeException e) {
             Errors err = ApiErrors.of(e, "FindCoordinator");
@@ -98,6 +98,9 @@ final class GroupAdminHandler {
         boolean typeMatches = req.typesFilter().isEmpty() || req.typesFilter().stream().anyMatch("classic"::equalsIgnoreCase);
         if ((unknownState && states.isEmpty()) || !typeMatches) {
             return CompletableFuture.completedFuture(out);
+        }
+        if (coordinator.loading()) { // as Kafka: the list would miss the groups still loading
+            return CompletableFuture.completedFuture(out.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
         }
         for (GroupDescription g : coordinator.listGroups(states)) {
             ListGroupsResponseData.ListedGroup lg = new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())

@@ -23,7 +23,10 @@ import org.tributary.group.GroupOffsets;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.TopicImage;
 
-/** OffsetCommit, OffsetFetch (one group or many, v8+) and OffsetDelete; topic ids from v10. */
+/**
+ * OffsetCommit (answered once the commit is replicated), OffsetFetch (one group or many, v8+) and
+ * OffsetDelete; topic ids from v10.
+ */
 final class OffsetCommitHandler {
     private final GroupCoordinator coordinator;
 
@@ -65,12 +68,14 @@ final class OffsetCommitHandler {
                 responses.put(tp, rp);
             }
         }
-        if (!offsets.isEmpty()) {
-            Map<TopicPartition, Errors> result = coordinator.offsets().commit(new GroupOffsets.CommitRequest(req.groupId(),
-                    req.memberId(), req.groupInstanceId(), req.generationIdOrMemberEpoch(), retentionMs, offsets));
-            result.forEach((tp, e) -> responses.get(tp).setErrorCode(e.code()));
+        if (offsets.isEmpty()) {
+            return CompletableFuture.completedFuture(out);
         }
-        return CompletableFuture.completedFuture(out);
+        return coordinator.offsets().commit(new GroupOffsets.CommitRequest(req.groupId(), req.memberId(), req.groupInstanceId(),
+                req.generationIdOrMemberEpoch(), retentionMs, offsets)).thenApply(result -> {
+                    result.forEach((tp, e) -> responses.get(tp).setErrorCode(e.code()));
+                    return out;
+                });
     }
 
     CompletionStage<ApiMessage> offsetFetch(RequestContext ctx, ApiMessage message) {

@@ -1,22 +1,21 @@
 package org.tributary.api;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.function.BiConsumer;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
-import org.tributary.cluster.ClusterView;
 import org.tributary.group.CoordinatorLog;
 import org.tributary.group.GroupConfig;
 import org.tributary.metadata.MetadataStore;
@@ -26,8 +25,10 @@ import org.tributary.partition.ReplicaManager;
 
 /**
  * The group coordinator's storage over the broker's own partitions: {@code __consumer_offsets}
- * is created on first use (compacted, {@code offsets.topic.num.partitions} partitions), records
- * are appended as leader like any produce, and replayed from the log at start.
+ * is created on first use (compacted, {@code offsets.topic.num.partitions} partitions,
+ * {@code offsets.topic.replication.factor} replicas capped by the brokers serving, and the broker's
+ * {@code min.insync.replicas} as for any topic: Kafka has no separate key for it), records are
+ * appended as leader with acks=all and replayed from the log when this broker becomes a partition's leader.
  */
 public final class OffsetsTopicLog implements CoordinatorLog {
     public static final String TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
@@ -35,16 +36,13 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     private final MetadataStore metadata;
     private final ReplicaManager replicas;
     private final TopicAdmin topics;
-    private final ClusterView cluster;
     private final GroupConfig config;
     private final Time time;
 
-    public OffsetsTopicLog(MetadataStore metadata, ReplicaManager replicas, TopicAdmin topics, ClusterView cluster,
-            GroupConfig config, Time time) {
+    public OffsetsTopicLog(MetadataStore metadata, ReplicaManager replicas, TopicAdmin topics, GroupConfig config, Time time) {
         this.metadata = metadata;
         this.replicas = replicas;
         this.topics = topics;
-        this.cluster = cluster;
         this.config = config;
         this.time = time;
     }
@@ -70,53 +68,59 @@ public final class OffsetsTopicLog implements CoordinatorLog {
     }
 
     @Override
-    public boolean isLocalLeader(int partition) {
-        TopicImage t = topic(true);
-        return partition < t.partitionCount() && t.partition(partition).leader() == cluster.localBrokerId()
-                && replicas.partition(new TopicPartition(TOPIC, partition)).isPresent();
+    public void createIfMissing() {
+        topic(true);
     }
 
     @Override
-    public List<Integer> localPartitions() {
-        TopicImage t = topic(false);
-        List<Integer> out = new ArrayList<>();
-        if (t != null) {
-            for (int p = 0; p < t.partitionCount(); p++) {
-                if (t.partition(p).leader() == cluster.localBrokerId()) {
-                    out.add(p);
-                }
-            }
-        }
-        return out;
+    public int leaderEpoch(int partition) {
+        return replicas.partition(new TopicPartition(TOPIC, partition)).map(Partition::leaderEpoch).orElse(-1);
     }
 
+    private Partition leader(TopicPartition tp) {
+        return replicas.partition(tp).orElseThrow(() -> new NotLeaderOrFollowerException("this broker does not lead " + tp));
+    }
+
+    /** acks=all, as Kafka's coordinators write: refused while the ISR is below min.insync.replicas. */
     @Override
-    public void append(int partition, List<Entry> entries) throws IOException {
+    public Appended append(int partition, List<Entry> entries) throws IOException {
         TopicPartition tp = new TopicPartition(TOPIC, partition);
-        Partition p = replicas.partition(tp).orElseThrow(() -> new NotCoordinatorException("not the leader of " + tp));
+        Partition p = leader(tp);
         long now = time.milliseconds();
         SimpleRecord[] records = new SimpleRecord[entries.size()];
         for (int i = 0; i < records.length; i++) {
             records[i] = new SimpleRecord(now, entries.get(i).key(), entries.get(i).value());
         }
-        p.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, records));
+        Partition.AppendResult r = p.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, records), (short) -1);
         replicas.onAppend(tp);
+        return new Appended(r.firstOffset(), r.lastOffset() + 1, r.leaderEpoch());
     }
 
     @Override
-    public void replay(int partition, BiConsumer<byte[], byte[]> consumer) throws IOException {
-        Partition p = replicas.partition(new TopicPartition(TOPIC, partition)).orElse(null);
-        if (p == null) {
-            return;
-        }
-        for (RecordBatch batch : p.log().batchesFrom(p.log().logStartOffset())) {
-            if (batch.isControlBatch()) {
-                continue;
+    public CompletableFuture<Errors> awaitCommitted(int partition, long offset, int leaderEpoch, long timeoutMs) {
+        return replicas.awaitReplication(new TopicPartition(TOPIC, partition), offset, leaderEpoch, timeoutMs);
+    }
+
+    /** Reads up to the log end, as Kafka's coordinator loader does; stops early if the leadership moves. */
+    @Override
+    public long replay(int partition, Replay replay) throws IOException {
+        TopicPartition tp = new TopicPartition(TOPIC, partition);
+        Partition p = leader(tp);
+        int epoch = p.leaderEpoch();
+        long end = p.log().logStartOffset();
+        replay.begin(p.highWatermark(), epoch);
+        for (RecordBatch batch : p.log().batchesFrom(end)) {
+            if (!p.isLeader() || p.leaderEpoch() != epoch) {
+                throw new NotLeaderOrFollowerException("this broker stopped leading " + tp + " in leader epoch " + epoch);
             }
-            for (org.apache.kafka.common.record.internal.Record r : batch) {
-                consumer.accept(r.hasKey() ? Utils.toArray(r.key()) : null, r.hasValue() ? Utils.toArray(r.value()) : null);
+            if (!batch.isControlBatch()) {
+                for (org.apache.kafka.common.record.internal.Record r : batch) {
+                    replay.record(r.offset(), r.hasKey() ? Utils.toArray(r.key()) : null, r.hasValue() ? Utils.toArray(r.value()) : null);
+                }
             }
+            end = batch.nextOffset();
         }
+        return end;
     }
 
     @Override

@@ -157,8 +157,7 @@ final class ProduceHandler implements ApiHandler {
         }
 
         private Errors state(TopicPartition tp, long[] req) {
-            Partition p = services.replicas().replica(tp).orElse(null);
-            return p == null ? Errors.NOT_LEADER_OR_FOLLOWER : p.acksAllState(req[0], (int) req[1]);
+            return services.replicas().acksAllState(tp, req[0], (int) req[1]);
         }
 
         @Override

@@ -38,12 +38,64 @@ final class ClassicGroup {
     boolean initialDelay;
     boolean newMemberAdded;
     long initialDelayRemainingMs;
+    /** The committed offsets clients see: only writes the high watermark of the offsets topic covers. */
     final Map<TopicPartition, CommittedOffset> offsets = new TreeMap<>(
             (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+    /** Where in the offsets topic partition the record of each visible offset is (a later write wins). */
+    private final Map<TopicPartition, Long> offsetPositions = new HashMap<>();
+    /** Kafka's pending offset commits: written, not replicated yet; the position of the latest such write per partition. */
+    final Map<TopicPartition, Long> pendingOffsets = new HashMap<>();
 
     ClassicGroup(String groupId, long now) {
         this.groupId = groupId;
         this.stateTimestamp = now;
+    }
+
+    /** An offset read from the log at {@code position}, already committed there. */
+    void putOffset(TopicPartition tp, CommittedOffset offset, long position) {
+        offsets.put(tp, offset);
+        offsetPositions.put(tp, position);
+    }
+
+    /**
+     * The write of {@code offset} at {@code position} is replicated: it becomes visible unless a
+     * later write already is, or the offset was deleted while it was pending (Kafka's onOffsetCommitAppend).
+     */
+    void onOffsetCommitted(TopicPartition tp, CommittedOffset offset, long position) {
+        Long pending = pendingOffsets.get(tp);
+        if (pending == null) {
+            return;
+        }
+        Long visible = offsetPositions.get(tp);
+        if (visible == null || visible < position) {
+            putOffset(tp, offset, position);
+        }
+        if (pending == position) {
+            pendingOffsets.remove(tp);
+        }
+    }
+
+    /** The write at {@code position} failed: it never becomes visible. */
+    void onOffsetWriteFailed(TopicPartition tp, long position) {
+        pendingOffsets.remove(tp, position);
+    }
+
+    /** Forgets an offset, visible or pending (deleted or expired). */
+    void removeOffset(TopicPartition tp) {
+        offsets.remove(tp);
+        offsetPositions.remove(tp);
+        pendingOffsets.remove(tp);
+    }
+
+    /** Takes over the offsets another object of this group holds (a replayed metadata record replaces the group). */
+    void takeOffsets(ClassicGroup other) {
+        offsets.putAll(other.offsets);
+        offsetPositions.putAll(other.offsetPositions);
+        pendingOffsets.putAll(other.pendingOffsets);
+    }
+
+    boolean hasOffsets() {
+        return !offsets.isEmpty() || !pendingOffsets.isEmpty();
     }
 
     void transitionTo(GroupState next, long now) {

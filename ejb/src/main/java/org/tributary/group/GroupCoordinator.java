@@ -1,6 +1,7 @@
 package org.tributary.group;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,8 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.logging.Logger;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 
@@ -17,14 +23,25 @@ import org.apache.kafka.common.utils.Time;
  * Kafka's classic group coordinator: membership state machine (Empty → PreparingRebalance →
  * CompletingRebalance → Stable), generations, static members, and the group's committed offsets
  * (see {@link GroupOffsets}; the rebalance transitions and deadlines are in {@link Rebalance}). A group belongs to partition {@code abs(hash(groupId)) % N} of
- * {@code __consumer_offsets}; requests for groups whose partition another broker leads get
- * NOT_COORDINATOR.
+ * {@code __consumer_offsets}; this broker coordinates the groups of the partitions it leads.
+ *
+ * <p>Leadership drives the state, as in Kafka: when this broker becomes a partition's leader
+ * ({@link #becameLeader}) the partition is replayed on the loader executor, and its groups answer
+ * COORDINATOR_LOAD_IN_PROGRESS until that is done; when it stops leading ({@link #resigned}) its
+ * groups are dropped and whatever they wait for is answered NOT_COORDINATOR. Groups of partitions
+ * not led here (or whose leadership moved, before the event arrives) get NOT_COORDINATOR.
+ *
+ * <p>Writes are acknowledged once replicated: an offset commit, a generation's assignment or a
+ * replaced static member is answered (and a commit becomes visible to OffsetFetch) only when the
+ * offsets topic partition's high watermark covers the write; failures are mapped as Kafka maps
+ * them ({@link #clientError}).
  *
  * <p>JoinGroup and SyncGroup answers are delayed operations: futures held by the members and
- * completed by events (the last member joins, the leader syncs, a member leaves or fails) or by
- * deadlines that {@link #tick()} checks against the injected clock. No thread ever waits.
+ * completed by events (the last member joins, the leader syncs, a member leaves or fails, a write
+ * is replicated) or by deadlines that {@link #tick()} checks against the injected clock. No thread ever waits.
  *
- * <p>Thread-safe: one lock (this object) guards all groups; futures complete under it.
+ * <p>Thread-safe: one lock (this object) guards all groups; futures complete under it. Replicated
+ * writes are taken up on the completion executor, never on the thread that moved the high watermark.
  */
 public final class GroupCoordinator implements GroupsView {
     private static final Logger LOG = Logger.getLogger(GroupCoordinator.class.getName());
@@ -37,13 +54,52 @@ public final class GroupCoordinator implements GroupsView {
     final Function<byte[], java.util.Set<String>> subscriptionTopics;
     private final GroupOffsets offsets;
     private final Rebalance rebalance;
+    /** Runs loads and unloads, one at a time and in the order the leadership events came. */
+    private final Executor loader;
+    /** Takes up replicated (or failed) writes. */
+    private final Executor completions;
+    /**
+     * The offsets topic partitions this broker coordinates (loading or loaded), by partition.
+     * Changed by leadership events without the coordinator's lock (they come on the thread applying
+     * metadata, which must not wait for it).
+     */
+    private final ConcurrentHashMap<Integer, Shard> shards = new ConcurrentHashMap<>();
     private long nextExpiryCheck;
 
+    /** A partition this broker leads: the leader epoch it was loaded in, and whether loading is done. */
+    private static final class Shard {
+        final int epoch;
+        volatile boolean loaded;
+
+        Shard(int epoch) {
+            this.epoch = epoch;
+        }
+    }
+
+    /**
+     * A write to the offsets topic: where it landed ({@code position}, -1 when the append itself
+     * failed) and its acks=all outcome, the raw append error (NONE once replicated).
+     */
+    record Write(long position, CompletableFuture<Errors> replicated) {
+    }
+
+    /** Loads, unloads and replicated writes run on the calling thread (tests). */
     public GroupCoordinator(GroupConfig config, CoordinatorLog log, Time time, Function<byte[], java.util.Set<String>> subscriptionTopics) {
+        this(config, log, time, subscriptionTopics, Runnable::run, Runnable::run);
+    }
+
+    /**
+     * {@code loader} runs the replays of partitions this broker comes to lead (one thread: never
+     * the thread applying metadata); {@code completions} takes up writes once replicated.
+     */
+    public GroupCoordinator(GroupConfig config, CoordinatorLog log, Time time, Function<byte[], java.util.Set<String>> subscriptionTopics,
+            Executor loader, Executor completions) {
         this.config = config;
         this.log = log;
         this.time = time;
         this.subscriptionTopics = subscriptionTopics;
+        this.loader = loader;
+        this.completions = completions;
         this.offsets = new GroupOffsets(this);
         this.rebalance = new Rebalance(this);
         this.nextExpiryCheck = time.milliseconds() + config.offsetsRetentionCheckIntervalMs();
@@ -63,22 +119,164 @@ public final class GroupCoordinator implements GroupsView {
         return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % log.partitionCount();
     }
 
-    /** Whether this broker coordinates the group (creates the offsets topic on first use). */
-    public boolean isLocalCoordinator(String groupId) {
-        return checkCoordinator(groupId) == Errors.NONE;
+    /** Creates the offsets topic if it does not exist yet (FindCoordinator's first use); takes no lock. */
+    public void ensureOffsetsTopic() {
+        log.createIfMissing();
     }
 
-    /** NONE when this broker coordinates the group, else why not. */
+    /**
+     * NONE when this broker coordinates the group and has loaded it; COORDINATOR_LOAD_IN_PROGRESS
+     * while its partition loads; NOT_COORDINATOR when another broker leads the partition (or the
+     * leadership moved and the unload has not run yet).
+     */
     synchronized Errors checkCoordinator(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
-        return log.isLocalLeader(partitionFor(groupId)) ? Errors.NONE : Errors.NOT_COORDINATOR;
+        int partition = partitionFor(groupId);
+        Shard shard = shards.get(partition);
+        if (shard == null || log.leaderEpoch(partition) != shard.epoch) {
+            return Errors.NOT_COORDINATOR;
+        }
+        return shard.loaded ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
     }
 
-    /** Rebuilds groups and offsets from the offsets topic partitions this broker leads (at start). */
-    public synchronized void load() throws IOException {
-        GroupLoader.load(this);
+    /** Whether any partition is still loading (ListGroups then answers COORDINATOR_LOAD_IN_PROGRESS, as Kafka does). */
+    public boolean loading() {
+        return shards.values().stream().anyMatch(s -> !s.loaded);
+    }
+
+    // ---------------------------------------------------------------- leadership: load and unload
+
+    /**
+     * This broker became the leader of offsets topic partition {@code partition} in
+     * {@code leaderEpoch}: from now its groups answer COORDINATOR_LOAD_IN_PROGRESS, and the loader
+     * replays the partition. Called on the thread applying metadata: takes no coordinator lock.
+     */
+    public void becameLeader(int partition, int leaderEpoch) {
+        Shard shard = new Shard(leaderEpoch);
+        if (shards.compute(partition, (p, current) -> current != null && current.epoch >= leaderEpoch ? current : shard) == shard) {
+            runOnLoader(() -> load(partition, shard), "load partition " + partition);
+        }
+    }
+
+    /**
+     * This broker stopped leading the partition (follower, offline, removed) as of
+     * {@code leaderEpoch}: from now its groups answer NOT_COORDINATOR, and the loader drops them and
+     * answers what their members wait for. Takes no coordinator lock.
+     */
+    public void resigned(int partition, int leaderEpoch) {
+        Shard current = shards.get(partition);
+        if (current != null && current.epoch <= leaderEpoch && shards.remove(partition, current)) {
+            runOnLoader(() -> unload(partition), "unload partition " + partition);
+        }
+    }
+
+    private void runOnLoader(Runnable task, String what) {
+        try {
+            loader.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.fine(() -> "group coordinator stopped; cannot " + what);
+        }
+    }
+
+    /**
+     * Drops what an earlier leadership left, replays the partition (without the lock), then installs
+     * its groups unless the leadership changed meanwhile.
+     */
+    void load(int partition, Shard shard) {
+        synchronized (this) {
+            if (shards.get(partition) != shard) {
+                return; // superseded before it ran
+            }
+            dropGroups(partition);
+        }
+        long start = time.milliseconds();
+        GroupLoader.Loaded loaded;
+        try {
+            loaded = GroupLoader.replay(log, partition, start);
+        } catch (IOException | RuntimeException e) {
+            shards.remove(partition, shard);
+            LOG.warning("TRIB-GRP-007 cannot load partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
+                    + "): " + e.getMessage());
+            return;
+        }
+        synchronized (this) {
+            if (shards.get(partition) != shard) {
+                return; // unloaded or superseded meanwhile
+            }
+            if (loaded.leaderEpoch() != shard.epoch) {
+                shards.remove(partition, shard); // the next leadership event decides
+                return;
+            }
+            long now = time.milliseconds();
+            for (ClassicGroup g : loaded.groups().values()) {
+                g.members.values().forEach(m -> m.heartbeatDeadline = now + m.sessionTimeoutMs);
+                groups.put(g.groupId, g);
+            }
+            loaded.staged().forEach((id, staged) -> staged.forEach((tp, o) -> loaded.groups().get(id).pendingOffsets.put(tp, o.position())));
+            shard.loaded = true;
+            String summary = "TRIB-GRP-005 loaded partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
+                    + ") in " + (now - start) + " ms: " + loaded.groups().size() + " group(s), " + loaded.offsetCount()
+                    + " committed offset(s)" + (loaded.stagedCount() > 0 ? ", " + loaded.stagedCount() + " more once replicated" : "");
+            LOG.log(loaded.groups().isEmpty() ? java.util.logging.Level.FINE : java.util.logging.Level.INFO, summary);
+            if (!loaded.staged().isEmpty()) {
+                awaitLoadedOffsets(partition, shard, loaded.endOffset(), loaded.staged());
+            }
+        }
+    }
+
+    /** Offsets loaded from above the high watermark become visible once it covers the end of the replay. */
+    private void awaitLoadedOffsets(int partition, Shard shard, long endOffset, Map<String, Map<org.apache.kafka.common.TopicPartition,
+            GroupLoader.Staged>> staged) {
+        log.awaitCommitted(partition, endOffset, shard.epoch, config.offsetCommitTimeoutMs())
+                .handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions)
+                .thenAccept(e -> {
+                    synchronized (this) {
+                        if (shards.get(partition) != shard) {
+                            return;
+                        }
+                        if (e == Errors.REQUEST_TIMED_OUT) {
+                            awaitLoadedOffsets(partition, shard, endOffset, staged);
+                        } else if (e == Errors.NONE || e == Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND) { // covered by the high watermark
+                            staged.forEach((id, offsets) -> {
+                                ClassicGroup g = groups.get(id);
+                                if (g != null) {
+                                    offsets.forEach((tp, o) -> g.onOffsetCommitted(tp, o.offset(), o.position()));
+                                }
+                            });
+                        } // else the leadership moved: the unload follows
+                    }
+                });
+    }
+
+    synchronized void unload(int partition) {
+        Shard current = shards.get(partition);
+        if (current == null || !current.loaded) { // (a later load drops them itself)
+            dropGroups(partition);
+        }
+    }
+
+    /** Drops the partition's groups; what their members wait for is answered NOT_COORDINATOR (they go find the new one). */
+    private void dropGroups(int partition) {
+        int dropped = 0;
+        long now = time.milliseconds();
+        for (ClassicGroup g : List.copyOf(groups.values())) {
+            if (partitionFor(g.groupId) == partition) {
+                g.members.values().forEach(m -> m.failWaiting(Errors.NOT_COORDINATOR));
+                g.transitionTo(GroupState.DEAD, now);
+                groups.remove(g.groupId);
+                dropped++;
+            }
+        }
+        int n = dropped;
+        LOG.log(n == 0 ? java.util.logging.Level.FINE : java.util.logging.Level.INFO,
+                () -> "TRIB-GRP-008 unloaded partition " + partition + " of __consumer_offsets: " + n + " group(s)");
+    }
+
+    /** Whether {@code g} is still the coordinator's object for its group (not unloaded, deleted or replaced). */
+    boolean isCurrent(ClassicGroup g) {
+        return groups.get(g.groupId) == g;
     }
 
     // ---------------------------------------------------------------- JoinGroup
@@ -202,36 +400,45 @@ public final class GroupCoordinator implements GroupsView {
         return f;
     }
 
-    /** KIP-345: a restarted static member takes over its old member id and assignment, without a rebalance when stable. */
+    /**
+     * KIP-345: a restarted static member takes over its old member id and assignment, without a
+     * rebalance when stable; answered once the new member id is stored (replicated), else reverted.
+     */
     private CompletableFuture<JoinResult> replaceStaticMember(ClassicGroup g, JoinRequest r, String oldId, String newId,
             List<Member.Protocol> protocols, long now) {
         Member m = g.members.get(oldId);
-        if (m.awaitingJoin != null) {
-            m.awaitingJoin.complete(JoinResult.error(Errors.FENCED_INSTANCE_ID, oldId));
-            m.awaitingJoin = null;
-        }
-        if (m.awaitingSync != null) {
-            m.awaitingSync.complete(SyncResult.error(Errors.FENCED_INSTANCE_ID));
-            m.awaitingSync = null;
-        }
+        m.failWaiting(Errors.FENCED_INSTANCE_ID);
         g.replaceStatic(oldId, newId);
         m.heartbeatDeadline = now + r.sessionTimeoutMs();
         if (g.state == GroupState.STABLE) {
             List<Member.Protocol> oldProtocols = m.protocols;
             m.protocols = List.copyOf(protocols);
             if (g.protocolName != null && g.protocolName.equals(g.selectProtocol())) {
+                Member old = new Member(oldId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs,
+                        m.protocolType, oldProtocols);
                 m.clientId = r.clientId();
                 m.clientHost = r.clientHost();
                 m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
                 m.sessionTimeoutMs = r.sessionTimeoutMs();
-                if (!persist(g)) {
-                    m.protocols = oldProtocols;
-                    g.replaceStatic(newId, oldId);
-                    return done(JoinResult.error(Errors.UNKNOWN_SERVER_ERROR, ""));
-                }
-                boolean leader = newId.equals(g.leaderId);
-                LOG.fine(() -> "static member " + r.groupInstanceId() + " of group " + g.groupId + " rejoined as " + newId);
-                return done(g.joinResult(m, r.supportsSkipAssignment(), r.supportsSkipAssignment() && leader));
+                return persist(g).replicated().thenApply(e -> {
+                    synchronized (this) {
+                        if (e == Errors.NONE) {
+                            LOG.fine(() -> "static member " + r.groupInstanceId() + " of group " + g.groupId + " rejoined as " + newId);
+                            boolean skip = r.supportsSkipAssignment();
+                            return g.joinResult(m, skip, skip && newId.equals(g.leaderId));
+                        }
+                        if (isCurrent(g) && newId.equals(g.staticMembers.get(m.groupInstanceId))) {
+                            m.protocols = old.protocols;
+                            m.clientId = old.clientId;
+                            m.clientHost = old.clientHost;
+                            m.rebalanceTimeoutMs = old.rebalanceTimeoutMs;
+                            m.sessionTimeoutMs = old.sessionTimeoutMs;
+                            g.replaceStatic(newId, oldId);
+                            m.heartbeatDeadline = time.milliseconds() + m.sessionTimeoutMs;
+                        }
+                        return JoinResult.error(clientError(e), "");
+                    }
+                });
             }
         }
         return updateMemberAndRebalance(g, m, r, protocols, now);
@@ -272,21 +479,8 @@ public final class GroupCoordinator implements GroupsView {
                         byte[] a = assignments.get(each.memberId);
                         each.assignment = a == null ? new byte[0] : a;
                     }
-                    if (persist(g)) {
-                        g.transitionTo(GroupState.STABLE, now);
-                        for (Member each : g.members.values()) {
-                            if (each.awaitingSync != null) {
-                                each.awaitingSync.complete(new SyncResult(Errors.NONE, g.protocolType, g.protocolName, each.assignment));
-                                each.awaitingSync = null;
-                            }
-                        }
-                        if (g.pendingSync.isEmpty()) {
-                            g.syncDeadline = -1L;
-                        }
-                    } else {
-                        rebalance.resetAssignments(g, Errors.COORDINATOR_NOT_AVAILABLE);
-                        rebalance.prepareRebalance(g, now, "storing the assignment failed");
-                    }
+                    int generation = g.generationId;
+                    persist(g).replicated().thenAccept(stored -> assignmentStored(g, generation, stored));
                 }
                 return f;
             }
@@ -302,10 +496,40 @@ public final class GroupCoordinator implements GroupsView {
         }
     }
 
+    /**
+     * The leader's assignment for {@code generation} was stored (or not): the group becomes
+     * Stable and every waiting member gets its assignment, or they all get the error and the group
+     * rebalances. Nothing if the group moved on meanwhile.
+     */
+    private synchronized void assignmentStored(ClassicGroup g, int generation, Errors stored) {
+        if (!isCurrent(g) || g.state != GroupState.COMPLETING_REBALANCE || g.generationId != generation) {
+            return;
+        }
+        long now = time.milliseconds();
+        if (stored != Errors.NONE) {
+            rebalance.resetAssignments(g, clientError(stored));
+            rebalance.prepareRebalance(g, now, "storing the assignment failed: " + stored);
+            return;
+        }
+        g.transitionTo(GroupState.STABLE, now);
+        for (Member each : g.members.values()) {
+            if (each.awaitingSync != null) {
+                each.awaitingSync.complete(new SyncResult(Errors.NONE, g.protocolType, g.protocolName, each.assignment));
+                each.awaitingSync = null;
+            }
+        }
+        if (g.pendingSync.isEmpty()) {
+            g.syncDeadline = -1L;
+        }
+    }
+
     // ---------------------------------------------------------------- Heartbeat, LeaveGroup
 
     public synchronized Errors heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
         Errors e = checkCoordinator(groupId);
+        if (e == Errors.COORDINATOR_LOAD_IN_PROGRESS) {
+            return Errors.NONE; // as Kafka: the group is still loading, answer blindly
+        }
         if (e != Errors.NONE) {
             return e;
         }
@@ -372,12 +596,21 @@ public final class GroupCoordinator implements GroupsView {
     public synchronized void tick() {
         long now = time.milliseconds();
         for (ClassicGroup g : List.copyOf(groups.values())) {
-            rebalance.checkDeadlines(g, now);
+            if (isCurrent(g) && coordinating(g)) {
+                rebalance.checkDeadlines(g, now);
+            }
         }
         if (now >= nextExpiryCheck) {
             nextExpiryCheck = now + config.offsetsRetentionCheckIntervalMs();
             offsets.expire(now);
         }
+    }
+
+    /** Whether this broker still leads the group's partition in the epoch it loaded (an unload may be on its way). */
+    boolean coordinating(ClassicGroup g) {
+        int partition = partitionFor(g.groupId);
+        Shard shard = shards.get(partition);
+        return shard != null && shard.loaded && log.leaderEpoch(partition) == shard.epoch;
     }
 
     private Errors validateMember(ClassicGroup g, String memberId, String groupInstanceId, int generationId) {
@@ -399,20 +632,56 @@ public final class GroupCoordinator implements GroupsView {
         return Errors.NONE;
     }
 
-    /** Writes the group's metadata record; false when the write failed. */
-    boolean persist(ClassicGroup g) {
+    /** Writes the group's metadata record. */
+    Write persist(ClassicGroup g) {
+        return write(g.groupId, List.of(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId),
+                OffsetsTopicRecords.groupValue(g.toStored()))));
+    }
+
+    /**
+     * Appends to the group's partition with acks=all. The outcome is taken up on the completion
+     * executor (callers then take the lock); a failed append completes at once, on the caller.
+     */
+    Write write(String groupId, List<CoordinatorLog.Entry> entries) {
+        int partition = partitionFor(groupId);
         try {
-            log.append(partitionFor(g.groupId), List.of(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId),
-                    OffsetsTopicRecords.groupValue(g.toStored()))));
-            return true;
+            CoordinatorLog.Appended a = log.append(partition, entries);
+            CompletableFuture<Errors> replicated = log.awaitCommitted(partition, a.nextOffset(), a.leaderEpoch(),
+                    config.offsetCommitTimeoutMs()).handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions);
+            return new Write(a.baseOffset(), replicated);
         } catch (IOException | RuntimeException e) {
-            LOG.warning("TRIB-GRP-002 cannot store metadata of group " + g.groupId + ": " + e.getMessage());
-            return false;
+            LOG.warning("TRIB-GRP-002 cannot write group " + groupId + " to partition " + partition + " of __consumer_offsets: "
+                    + e.getMessage());
+            return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
         }
     }
 
+    /** The Kafka error of a failed append. */
+    static Errors appendError(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof ApiException) {
+            return Errors.forException(t);
+        }
+        return t instanceof IOException || t instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR : Errors.UNKNOWN_SERVER_ERROR;
+    }
+
+    /**
+     * What a client is told when a write to the offsets topic failed, as Kafka's group coordinator
+     * translates append errors (GroupCoordinatorService / GroupMetadataManager): retriable
+     * replication trouble is COORDINATOR_NOT_AVAILABLE, a lost leadership or storage NOT_COORDINATOR.
+     */
+    static Errors clientError(Errors appendError) {
+        return switch (appendError) {
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT ->
+                    Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.UNKNOWN_SERVER_ERROR;
+            default -> appendError;
+        };
+    }
+
     void dropIfUnused(ClassicGroup g) {
-        if (g.isEmpty() && g.offsets.isEmpty() && g.generationId == 0 && g.pendingMembers.isEmpty()) {
+        if (g.isEmpty() && !g.hasOffsets() && g.generationId == 0 && g.pendingMembers.isEmpty()) {
             groups.remove(g.groupId);
         }
     }
@@ -458,7 +727,7 @@ public final class GroupCoordinator implements GroupsView {
             } else if (g.state != GroupState.EMPTY) {
                 out.put(id, Errors.NON_EMPTY_GROUP);
             } else {
-                out.put(id, offsets.removeGroup(g) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
+                out.put(id, offsets.removeGroup(g));
             }
         }
         return out;
@@ -487,16 +756,7 @@ public final class GroupCoordinator implements GroupsView {
     /** Completes every waiting join and sync with COORDINATOR_NOT_AVAILABLE so clients retry elsewhere (shutdown). */
     public synchronized void close() {
         for (ClassicGroup g : groups.values()) {
-            for (Member m : g.members.values()) {
-                if (m.awaitingJoin != null) {
-                    m.awaitingJoin.complete(JoinResult.error(Errors.COORDINATOR_NOT_AVAILABLE, m.memberId));
-                    m.awaitingJoin = null;
-                }
-                if (m.awaitingSync != null) {
-                    m.awaitingSync.complete(SyncResult.error(Errors.COORDINATOR_NOT_AVAILABLE));
-                    m.awaitingSync = null;
-                }
-            }
+            g.members.values().forEach(m -> m.failWaiting(Errors.COORDINATOR_NOT_AVAILABLE));
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -15,8 +16,10 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * Committed offsets of the coordinator's groups: commit (with Kafka's generation and member
  * checks), fetch, delete, expiry after {@code offsets.retention.minutes} once a group is empty,
- * and lag. Every change is written to {@code __consumer_offsets} before memory changes. Uses the
- * coordinator's lock.
+ * and lag. A commit is written to {@code __consumer_offsets} with acks=all and becomes visible
+ * (and is answered) once the partition's high watermark covers it; until then it is pending, and
+ * a failed or truncated write never shows. Deletions and expiry change memory once written
+ * locally. Uses the coordinator's lock.
  */
 public final class GroupOffsets {
     private static final Logger LOG = Logger.getLogger(GroupOffsets.class.getName());
@@ -40,8 +43,11 @@ public final class GroupOffsets {
         }
     }
 
-    /** Commits; returns one error per partition (the same group-level error for all when the commit is refused). */
-    public Map<TopicPartition, Errors> commit(CommitRequest r) {
+    /**
+     * Commits; completes with one error per partition (the same group-level error for all when the
+     * commit is refused) once the write is replicated or has failed.
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commit(CommitRequest r) {
         synchronized (c) {
             Errors e = c.checkCoordinator(r.groupId());
             if (e == Errors.NONE) {
@@ -52,7 +58,7 @@ public final class GroupOffsets {
                 for (TopicPartition tp : r.offsets().keySet()) {
                     out.put(tp, e);
                 }
-                return out;
+                return CompletableFuture.completedFuture(out);
             }
             ClassicGroup g = c.groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, c.time.milliseconds()));
             List<CoordinatorLog.Entry> entries = new ArrayList<>();
@@ -71,23 +77,39 @@ public final class GroupOffsets {
                 entries.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(r.groupId(), o.getKey()),
                         OffsetsTopicRecords.offsetValue(stamped)));
             }
-            if (!entries.isEmpty()) {
-                try {
-                    c.log.append(c.partitionFor(r.groupId()), entries);
-                } catch (IOException | RuntimeException ex) {
-                    LOG.warning("TRIB-GRP-003 cannot store offsets of group " + r.groupId() + ": " + ex.getMessage());
-                    accepted.keySet().forEach(tp -> out.put(tp, Errors.COORDINATOR_NOT_AVAILABLE));
-                    c.dropIfUnused(g);
-                    return out;
-                }
-                g.offsets.putAll(accepted);
-            }
             Member m = r.memberId() == null ? null : g.members.get(r.memberId());
             if (m != null) {
-                m.heartbeatDeadline = c.time.milliseconds() + m.sessionTimeoutMs;
+                m.heartbeatDeadline = now + m.sessionTimeoutMs;
             }
-            c.dropIfUnused(g);
-            return out;
+            if (entries.isEmpty()) {
+                c.dropIfUnused(g);
+                return CompletableFuture.completedFuture(out);
+            }
+            GroupCoordinator.Write w = c.write(r.groupId(), entries);
+            if (w.position() >= 0) {
+                accepted.keySet().forEach(tp -> g.pendingOffsets.put(tp, w.position()));
+            }
+            return w.replicated().thenApply(written -> {
+                synchronized (c) {
+                    boolean current = c.isCurrent(g);
+                    accepted.forEach((tp, o) -> {
+                        if (written == Errors.NONE) {
+                            if (current) {
+                                g.onOffsetCommitted(tp, o, w.position());
+                            }
+                        } else {
+                            if (current) {
+                                g.onOffsetWriteFailed(tp, w.position());
+                            }
+                            out.put(tp, GroupCoordinator.clientError(written));
+                        }
+                    });
+                    if (current) {
+                        c.dropIfUnused(g);
+                    }
+                    return out;
+                }
+            });
         }
     }
 
@@ -172,19 +194,17 @@ public final class GroupOffsets {
                     continue;
                 }
                 out.put(tp, Errors.NONE);
-                if (g.offsets.containsKey(tp)) {
+                if (g.offsets.containsKey(tp) || g.pendingOffsets.containsKey(tp)) {
                     tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(groupId, tp), null));
                     removed.add(tp);
                 }
             }
             if (!tombstones.isEmpty()) {
-                try {
-                    c.log.append(c.partitionFor(groupId), tombstones);
-                } catch (IOException | RuntimeException ex) {
-                    LOG.warning("TRIB-GRP-003 cannot delete offsets of group " + groupId + ": " + ex.getMessage());
-                    return Map.entry(Errors.COORDINATOR_NOT_AVAILABLE, Map.of());
+                Errors written = appendLocally(groupId, tombstones, "delete offsets of");
+                if (written != Errors.NONE) {
+                    return Map.entry(written, Map.of());
                 }
-                removed.forEach(g.offsets::remove);
+                removed.forEach(g::removeOffset);
             }
             return Map.entry(Errors.NONE, out);
         }
@@ -208,22 +228,35 @@ public final class GroupOffsets {
         return topics;
     }
 
-    /** Writes tombstones for the group's offsets and metadata and forgets it. */
-    boolean removeGroup(ClassicGroup g) {
+    /**
+     * Appends tombstones (deletions, expiry) and returns at once, as Kafka's classic coordinator
+     * did; the client error when the append failed.
+     */
+    private Errors appendLocally(String groupId, List<CoordinatorLog.Entry> tombstones, String what) {
+        try {
+            c.log.append(c.partitionFor(groupId), tombstones);
+            return Errors.NONE;
+        } catch (IOException | RuntimeException ex) {
+            LOG.warning("TRIB-GRP-003 cannot " + what + " group " + groupId + ": " + ex.getMessage());
+            return GroupCoordinator.clientError(GroupCoordinator.appendError(ex));
+        }
+    }
+
+    /** Writes tombstones for the group's offsets and metadata and forgets it; the client error when that failed. */
+    Errors removeGroup(ClassicGroup g) {
+        Set<TopicPartition> partitions = new HashSet<>(g.offsets.keySet());
+        partitions.addAll(g.pendingOffsets.keySet());
         List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
-        for (TopicPartition tp : g.offsets.keySet()) {
+        for (TopicPartition tp : partitions) {
             tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null));
         }
         tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId), null));
-        try {
-            c.log.append(c.partitionFor(g.groupId), tombstones);
-        } catch (IOException | RuntimeException ex) {
-            LOG.warning("TRIB-GRP-003 cannot delete group " + g.groupId + ": " + ex.getMessage());
-            return false;
+        Errors written = appendLocally(g.groupId, tombstones, "delete");
+        if (written == Errors.NONE) {
+            g.transitionTo(GroupState.DEAD, c.time.milliseconds());
+            c.groups.remove(g.groupId);
         }
-        g.transitionTo(GroupState.DEAD, c.time.milliseconds());
-        c.groups.remove(g.groupId);
-        return true;
+        return written;
     }
 
     /**
@@ -235,6 +268,9 @@ public final class GroupOffsets {
     void expire(long now) {
         long retention = c.config().offsetsRetentionMs();
         for (ClassicGroup g : List.copyOf(c.groups.values())) {
+            if (!c.isCurrent(g) || !c.coordinating(g)) {
+                continue;
+            }
             boolean empty = g.state == GroupState.EMPTY;
             // KIP-496: a stable consumer group keeps only the offsets of topics it subscribes to
             boolean stableConsumer = g.state == GroupState.STABLE && "consumer".equals(g.protocolType);
@@ -246,7 +282,7 @@ public final class GroupOffsets {
             List<TopicPartition> expired = new ArrayList<>();
             for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
                 CommittedOffset o = e.getValue();
-                if (subscribed.contains(e.getKey().topic())) {
+                if (subscribed.contains(e.getKey().topic()) || g.pendingOffsets.containsKey(e.getKey())) {
                     continue;
                 }
                 long deadline = o.expireTimestamp() >= 0 ? o.expireTimestamp()
@@ -258,19 +294,16 @@ public final class GroupOffsets {
             if (expired.isEmpty() && !empty) {
                 continue;
             }
-            if (empty && expired.size() == g.offsets.size()) {
-                if (removeGroup(g) && !expired.isEmpty()) {
+            if (empty && expired.size() == g.offsets.size() && g.pendingOffsets.isEmpty()) {
+                if (removeGroup(g) == Errors.NONE && !expired.isEmpty()) {
                     LOG.info("TRIB-GRP-004 expired " + expired.size() + " offset(s) of empty group " + g.groupId + "; group removed");
                 }
                 continue;
             }
             List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
             expired.forEach(tp -> tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null)));
-            try {
-                c.log.append(c.partitionFor(g.groupId), tombstones);
-                expired.forEach(g.offsets::remove);
-            } catch (IOException | RuntimeException ex) {
-                LOG.warning("TRIB-GRP-003 cannot expire offsets of group " + g.groupId + ": " + ex.getMessage());
+            if (appendLocally(g.groupId, tombstones, "expire offsets of") == Errors.NONE) {
+                expired.forEach(g::removeOffset);
             }
         }
     }

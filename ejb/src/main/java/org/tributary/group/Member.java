@@ -40,6 +40,18 @@ final class Member {
         this.protocols = List.copyOf(protocols);
     }
 
+    /** Answers a waiting JoinGroup and SyncGroup, if any, with {@code error}. */
+    void failWaiting(org.apache.kafka.common.protocol.Errors error) {
+        if (awaitingJoin != null) {
+            awaitingJoin.complete(JoinResult.error(error, memberId));
+            awaitingJoin = null;
+        }
+        if (awaitingSync != null) {
+            awaitingSync.complete(SyncResult.error(error));
+            awaitingSync = null;
+        }
+    }
+
     boolean isStatic() {
         return groupInstanceId != null;
     }

@@ -116,7 +116,11 @@ final class Rebalance {
             g.protocolName = null;
             g.leaderId = null;
             g.transitionTo(GroupState.EMPTY, now);
-            c.persist(g);
+            c.persist(g).replicated().thenAccept(e -> {
+                if (e != Errors.NONE) { // as Kafka: the previous generation may come back after a failover, with no live members
+                    LOG.warning("TRIB-GRP-002 cannot store that group " + g.groupId + " is empty: " + e);
+                }
+            });
             return;
         }
         g.protocolName = g.selectProtocol();
@@ -147,14 +151,7 @@ final class Rebalance {
 
     /** Removes a member without touching the group state; completes what it waits for with UNKNOWN_MEMBER_ID. */
     void failMember(ClassicGroup g, Member m) {
-        if (m.awaitingJoin != null) {
-            m.awaitingJoin.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, m.memberId));
-            m.awaitingJoin = null;
-        }
-        if (m.awaitingSync != null) {
-            m.awaitingSync.complete(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
-            m.awaitingSync = null;
-        }
+        m.failWaiting(Errors.UNKNOWN_MEMBER_ID);
         g.remove(m.memberId);
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.utils.Time;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.tributary.log.LogConfig;
 import org.tributary.log.LogManager;
 import org.tributary.log.PartitionLog;
@@ -151,6 +153,38 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
 
     public Map<String, String> brokerDefaults() {
         return brokerDefaults;
+    }
+
+    /**
+     * The acks=all state of an append to {@code tp} in leader epoch {@code appendEpoch} up to
+     * {@code requiredOffset} (exclusive), as {@link Partition#acksAllState}: null while the ISR has
+     * not caught up; NOT_LEADER_OR_FOLLOWER when this broker no longer holds the partition.
+     */
+    public Errors acksAllState(TopicPartition tp, long requiredOffset, int appendEpoch) {
+        Partition p = partitions.get(tp);
+        return p == null ? Errors.NOT_LEADER_OR_FOLLOWER : p.acksAllState(requiredOffset, appendEpoch);
+    }
+
+    /**
+     * Completes with the acks=all outcome of an append already made to {@code tp} (see
+     * {@link #acksAllState}), or REQUEST_TIMED_OUT after {@code timeoutMs}; waits in the produce
+     * purgatory, so no thread blocks. The future may complete on the calling thread.
+     */
+    public CompletableFuture<Errors> awaitReplication(TopicPartition tp, long requiredOffset, int appendEpoch, long timeoutMs) {
+        CompletableFuture<Errors> result = new CompletableFuture<>();
+        producePurgatory.tryCompleteElseWatch(new DelayedOperation(Math.max(0, timeoutMs)) {
+            @Override
+            public boolean tryComplete() {
+                return acksAllState(tp, requiredOffset, appendEpoch) != null && forceComplete();
+            }
+
+            @Override
+            protected void onComplete() {
+                Errors state = acksAllState(tp, requiredOffset, appendEpoch);
+                result.complete(state == null ? Errors.REQUEST_TIMED_OUT : state);
+            }
+        }, List.of(tp));
+        return result;
     }
 
     /** Called after an append: wakes fetches and produces waiting on {@code tp}. */

@@ -72,6 +72,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private volatile ReplicaFetchers fetchers;
     private ApiRegistry registry;
     private GroupCoordinator groups;
+    private ExecutorService groupLoader;
     private volatile ApiDispatcher dispatcher;
     private volatile boolean closed;
     private volatile int boundPort = -1;
@@ -147,10 +148,10 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
                     clusterView.localBrokerId(), scheduler, handlers, replication(clusterView, controller));
             ProducerIdManager producerIds = new ProducerIdManager(clusterView::allocateProducerIds,
                     dataDir.resolve("producer-id-block"));
+            TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
+            groups = startGroupCoordinator(topicAdmin); // before the first image: it hears of every leadership
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
-            TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
-            groups = startGroupCoordinator(clusterView, topicAdmin);
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
                     controller);
             registry = ApiHandlers.registry(services);
@@ -209,13 +210,30 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return new ReplicaManager.Replication(fetchers, sender, clusterView::brokerEpoch, time);
     }
 
-    /** The group coordinator over __consumer_offsets: loaded from the log now, deadlines checked every 50 ms. */
-    private GroupCoordinator startGroupCoordinator(ClusterView clusterView, TopicAdmin topicAdmin) throws IOException {
+    /**
+     * The group coordinator over __consumer_offsets. It follows this broker's leaderships of the
+     * topic's partitions: each one it comes to lead is loaded on the group-loader thread, each one it
+     * stops leading is unloaded there; replicated writes are taken up on the request handler pool.
+     * Deadlines are checked every 50 ms.
+     */
+    private GroupCoordinator startGroupCoordinator(TopicAdmin topicAdmin) {
         GroupConfig groupConfig = GroupConfig.from(config);
+        groupLoader = Executors.newSingleThreadExecutor(named(threads, "tributary-group-loader"));
         GroupCoordinator coordinator = new GroupCoordinator(groupConfig,
-                new OffsetsTopicLog(metadata, replicas, topicAdmin, clusterView, groupConfig, time), time,
-                org.tributary.api.ConsumerSubscriptions::topics);
-        coordinator.load();
+                new OffsetsTopicLog(metadata, replicas, topicAdmin, groupConfig, time), time,
+                org.tributary.api.ConsumerSubscriptions::topics, groupLoader, handlers);
+        replicas.addLeadershipListener((partition, transition) -> {
+            TopicPartition tp = partition.topicPartition();
+            if (!tp.topic().equals(OffsetsTopicLog.TOPIC)) {
+                return;
+            }
+            switch (transition) {
+                case BECAME_LEADER -> coordinator.becameLeader(tp.partition(), partition.leaderEpoch());
+                case BECAME_FOLLOWER, WENT_OFFLINE -> coordinator.resigned(tp.partition(), partition.leaderEpoch());
+                default -> {
+                }
+            }
+        });
         scheduler.scheduleWithFixedDelay(() -> {
             try {
                 coordinator.tick();
@@ -266,6 +284,9 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (socketServer != null) {
             socketServer.stopAccepting();
         }
+        if (groupLoader != null) {
+            groupLoader.shutdown(); // not interrupted: an interrupt would close the log files it reads
+        }
         if (groups != null) {
             groups.close();
         }
@@ -294,6 +315,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (replicas != null) {
             replicas.close();
         }
+        awaitTermination(groupLoader);
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
@@ -304,6 +326,16 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             logs.close();
         } catch (IOException e) {
             LOG.warning("TRIB-SRV-002 closing logs failed: " + e.getMessage());
+        }
+    }
+
+    private static void awaitTermination(ExecutorService executor) {
+        try {
+            if (executor != null && !executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warning("TRIB-SRV-005 " + executor + " did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -59,6 +59,8 @@ class GroupProtocolTest {
         broker = new TestBroker(GroupClients.FAST_GROUPS);
         try (Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic("proto-topic", 2, (short) 1))).all().get();
+            // as clients do before any group request: FindCoordinator creates __consumer_offsets, whose partitions then load
+            admin.listConsumerGroupOffsets("raw").partitionsToOffsetAndMetadata().get();
         }
     }
 

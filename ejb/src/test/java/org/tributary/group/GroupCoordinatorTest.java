@@ -29,7 +29,17 @@ class GroupCoordinatorTest {
 
     GroupCoordinator coordinator(int initialDelayMs) {
         GroupConfig c = GroupConfig.defaults().withInitialRebalanceDelayMs(initialDelayMs);
-        return new GroupCoordinator(c, log, time, meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(",")));
+        return leading(new GroupCoordinator(c, log, time, meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(","))));
+    }
+
+    /** The coordinator told it leads every partition not led elsewhere (it loads them at once: no loader thread here). */
+    GroupCoordinator leading(GroupCoordinator c) {
+        for (int p = 0; p < log.partitionCount(); p++) {
+            if (!log.ledElsewhere.contains(p)) {
+                c.becameLeader(p, log.leaderEpoch(p));
+            }
+        }
+        return c;
     }
 
     static JoinRequest join(String memberId, String instanceId, String protocolType, String... protocols) {
@@ -182,8 +192,8 @@ class GroupCoordinatorTest {
         assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL, coordinator.join(join("", null, "consumer", "other")).join().error());
         assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL,
                 coordinator.sync(G, 2, m[0].memberId(), null, "consumer", "roundrobin", Map.of()).join().error());
-        assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL, new GroupCoordinator(GroupConfig.defaults().withInitialRebalanceDelayMs(0),
-                log, time, x -> Set.of()).join(new JoinRequest("other", "", null, "c", "h", SESSION, REBALANCE, "consumer",
+        assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL, leading(new GroupCoordinator(GroupConfig.defaults().withInitialRebalanceDelayMs(0),
+                log, time, x -> Set.of())).join(new JoinRequest("other", "", null, "c", "h", SESSION, REBALANCE, "consumer",
                 List.of(), true, true)).join().error());
         JoinRequest tooShort = new JoinRequest(G, "", null, "c", "h", 1, REBALANCE, "consumer",
                 List.of(new JoinRequest.ProtocolMetadata("range", new byte[0])), true, true);
@@ -203,7 +213,7 @@ class GroupCoordinatorTest {
     @Test
     void groupMaxSizeIsEnforced() {
         GroupConfig c = new GroupConfig(0, 6000, 1_800_000, 1, 50, (short) 1, 1000, 1000, 4096);
-        coordinator = new GroupCoordinator(c, log, time, x -> Set.of());
+        coordinator = leading(new GroupCoordinator(c, log, time, x -> Set.of()));
         joinNew();
         assertEquals(Errors.GROUP_MAX_SIZE_REACHED, coordinator.join(join("")).join().error());
     }
@@ -224,7 +234,7 @@ class GroupCoordinatorTest {
         assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.heartbeat(G, first.memberId(), "instance-1", 1));
         assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.join(join(first.memberId(), "instance-1", "consumer", "range")).join().error());
         assertEquals(Errors.FENCED_INSTANCE_ID, coordinator.offsets().commit(new GroupOffsets.CommitRequest(G, first.memberId(),
-                "instance-1", 1, Map.of(new org.apache.kafka.common.TopicPartition("t", 0), offset(5)))).values().iterator().next());
+                "instance-1", 1, Map.of(new org.apache.kafka.common.TopicPartition("t", 0), offset(5)))).join().values().iterator().next());
         assertEquals(Errors.NONE, coordinator.heartbeat(G, again.memberId(), "instance-1", 1));
     }
 
@@ -273,12 +283,12 @@ class GroupCoordinatorTest {
         JoinResult[] m = stableGroupOfTwo();
         var tp = new org.apache.kafka.common.TopicPartition("t", 0);
         GroupOffsets offsets = coordinator.offsets();
-        assertEquals(Errors.NONE, offsets.commit(new GroupOffsets.CommitRequest(G, m[0].memberId(), null, 2, Map.of(tp, offset(5)))).get(tp));
-        assertEquals(Errors.ILLEGAL_GENERATION, offsets.commit(new GroupOffsets.CommitRequest(G, m[0].memberId(), null, 1, Map.of(tp, offset(6)))).get(tp));
-        assertEquals(Errors.UNKNOWN_MEMBER_ID, offsets.commit(new GroupOffsets.CommitRequest(G, "ghost", null, 2, Map.of(tp, offset(6)))).get(tp));
+        assertEquals(Errors.NONE, offsets.commit(new GroupOffsets.CommitRequest(G, m[0].memberId(), null, 2, Map.of(tp, offset(5)))).join().get(tp));
+        assertEquals(Errors.ILLEGAL_GENERATION, offsets.commit(new GroupOffsets.CommitRequest(G, m[0].memberId(), null, 1, Map.of(tp, offset(6)))).join().get(tp));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, offsets.commit(new GroupOffsets.CommitRequest(G, "ghost", null, 2, Map.of(tp, offset(6)))).join().get(tp));
         coordinator.join(join(m[0].memberId(), null, "consumer", "range", "roundrobin"));
         coordinator.join(join(m[1].memberId()));
-        assertEquals(Errors.REBALANCE_IN_PROGRESS, offsets.commit(new GroupOffsets.CommitRequest(G, m[0].memberId(), null, 3, Map.of(tp, offset(6)))).get(tp));
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, offsets.commit(new GroupOffsets.CommitRequest(G, m[0].memberId(), null, 3, Map.of(tp, offset(6)))).join().get(tp));
         assertEquals(5, offsets.fetch(G, List.of(tp)).offsets().get(tp).offset());
         assertEquals(3, offsets.fetch(G, null).offsets().get(tp).leaderEpoch());
         assertEquals(-1, offsets.fetch(G, List.of(new org.apache.kafka.common.TopicPartition("t", 1))).offsets().values().iterator().next().offset());
@@ -289,11 +299,11 @@ class GroupCoordinatorTest {
     @Test
     void offsetsOfEmptyGroupsExpireAfterRetentionWithTombstones() {
         GroupConfig c = new GroupConfig(0, 6000, 1_800_000, 100, 50, (short) 1, 60_000, 1_000, 4096);
-        coordinator = new GroupCoordinator(c, log, time, subscription -> Set.of("t"));
+        coordinator = leading(new GroupCoordinator(c, log, time, subscription -> Set.of("t")));
         var tp = new org.apache.kafka.common.TopicPartition("t", 0);
         // a commit-only group (no group management)
         assertEquals(Errors.NONE, coordinator.offsets().commit(new GroupOffsets.CommitRequest("simple", "", null, -1,
-                Map.of(tp, new CommittedOffset(9, -1, "", time.milliseconds(), -1)))).get(tp));
+                Map.of(tp, new CommittedOffset(9, -1, "", time.milliseconds(), -1)))).join().get(tp));
         // an active group: its offsets never expire while it has members
         JoinResult a = joinNew().join();
         coordinator.sync(G, 1, a.memberId(), null, null, null, assignments(a.memberId()));
@@ -317,7 +327,7 @@ class GroupCoordinatorTest {
     @Test
     void stableConsumerGroupLosesOnlyOffsetsOfTopicsItNoLongerSubscribes() {
         GroupConfig c = new GroupConfig(0, 6000, 1_800_000, 100, 50, (short) 1, 60_000, 1_000, 4096);
-        coordinator = new GroupCoordinator(c, log, time, meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(",")));
+        coordinator = leading(new GroupCoordinator(c, log, time, meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(","))));
         JoinResult a = joinNew().join(); // subscribes to topic-a (see join())
         coordinator.sync(G, 1, a.memberId(), null, null, null, assignments(a.memberId()));
         var kept = new org.apache.kafka.common.TopicPartition("topic-a", 0);
@@ -343,14 +353,10 @@ class GroupCoordinatorTest {
         coordinator.offsets().commit(new GroupOffsets.CommitRequest("gone", "", null, -1, Map.of(tp, offset(1))));
         assertEquals(Errors.NONE, coordinator.offsets().delete("gone", List.of(tp)).getKey());
 
-        GroupCoordinator restarted = coordinator(0);
+        GroupCoordinator restarted = new GroupCoordinator(GroupConfig.defaults().withInitialRebalanceDelayMs(0), log, time,
+                meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(",")));
         assertEquals(0, restarted.groups().size());
-        coordinator = restarted;
-        try {
-            restarted.load();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        coordinator = leading(restarted);
         GroupDescription d = restarted.describeGroup(G).orElseThrow();
         assertEquals(GroupState.STABLE, d.state());
         assertEquals(1, d.generationId());
@@ -369,9 +375,14 @@ class GroupCoordinatorTest {
     @Test
     void failedWritesAreReportedNotHidden() {
         var tp = new org.apache.kafka.common.TopicPartition("t", 0);
-        log.failWrites = true;
+        log.failWrites = true; // a storage error, as Kafka's KAFKA_STORAGE_ERROR: go find the coordinator again
+        assertEquals(Errors.NOT_COORDINATOR, coordinator.offsets().commit(new GroupOffsets.CommitRequest("g", "", null, -1,
+                Map.of(tp, offset(1)))).join().get(tp));
+        assertTrue(coordinator.describeGroup("g").isEmpty());
+        log.failWrites = false;
+        log.tooFewInSyncReplicas = true;
         assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, coordinator.offsets().commit(new GroupOffsets.CommitRequest("g", "", null, -1,
-                Map.of(tp, offset(1)))).get(tp));
+                Map.of(tp, offset(1)))).join().get(tp), "NOT_ENOUGH_REPLICAS, as Kafka maps it");
         assertTrue(coordinator.describeGroup("g").isEmpty());
     }
 }

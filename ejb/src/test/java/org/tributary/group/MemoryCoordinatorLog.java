@@ -8,15 +8,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.function.BiConsumer;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.protocol.Errors;
 
-/** The offsets topic in memory: every append kept in order per partition; some partitions can be led "elsewhere". */
+/**
+ * The offsets topic in memory: every append kept in order per partition (the list index is the
+ * offset); some partitions can be led "elsewhere". Each partition has a leader epoch and a high
+ * watermark: with {@link #autoReplicate} (the default) the high watermark follows every append,
+ * as for a lone replica; without it, it moves only when a test calls {@link #replicate}.
+ */
 final class MemoryCoordinatorLog implements CoordinatorLog {
     final Map<Integer, List<Entry>> partitions = new HashMap<>();
     final Set<Integer> ledElsewhere = new HashSet<>();
     final Map<TopicPartition, Long> endOffsets = new HashMap<>();
+    private final Map<Integer, Integer> epochs = new HashMap<>();
+    private final Map<Integer, Long> highWatermarks = new HashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>();
     boolean failWrites;
+    boolean tooFewInSyncReplicas;
+    boolean autoReplicate = true;
+
+    private record Waiter(int partition, long offset, int epoch, CompletableFuture<Errors> result) {
+    }
 
     @Override
     public int partitionCount() {
@@ -24,28 +40,128 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
     }
 
     @Override
-    public boolean isLocalLeader(int partition) {
-        return !ledElsewhere.contains(partition);
+    public void createIfMissing() {
     }
 
     @Override
-    public List<Integer> localPartitions() {
-        List<Integer> out = new ArrayList<>(partitions.keySet());
-        out.removeAll(ledElsewhere);
-        return out;
+    public synchronized int leaderEpoch(int partition) {
+        return ledElsewhere.contains(partition) ? -1 : epochs.getOrDefault(partition, 0);
+    }
+
+    /** The partition's current leader epoch, whoever leads it. */
+    synchronized int epoch(int partition) {
+        return epochs.getOrDefault(partition, 0);
+    }
+
+    synchronized long highWatermark(int partition) {
+        return highWatermarks.getOrDefault(partition, 0L);
+    }
+
+    private List<Entry> entries(int partition) {
+        return partitions.computeIfAbsent(partition, p -> new ArrayList<>());
     }
 
     @Override
-    public synchronized void append(int partition, List<Entry> entries) throws IOException {
-        if (failWrites) {
-            throw new IOException("disk full");
+    public Appended append(int partition, List<Entry> entries) throws IOException {
+        Appended a;
+        synchronized (this) {
+            if (failWrites) {
+                throw new IOException("disk full");
+            }
+            if (ledElsewhere.contains(partition)) {
+                throw new NotLeaderOrFollowerException("partition " + partition + " is led elsewhere");
+            }
+            if (tooFewInSyncReplicas) {
+                throw new NotEnoughReplicasException("too few in-sync replicas");
+            }
+            List<Entry> log = entries(partition);
+            long base = log.size();
+            log.addAll(entries);
+            if (autoReplicate) {
+                highWatermarks.put(partition, (long) log.size());
+            }
+            a = new Appended(base, log.size(), leaderEpoch(partition));
         }
-        partitions.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(entries);
+        check();
+        return a;
     }
 
     @Override
-    public synchronized void replay(int partition, BiConsumer<byte[], byte[]> consumer) {
-        partitions.getOrDefault(partition, List.of()).forEach(e -> consumer.accept(e.key(), e.value()));
+    public CompletableFuture<Errors> awaitCommitted(int partition, long offset, int leaderEpoch, long timeoutMs) {
+        CompletableFuture<Errors> result = new CompletableFuture<>();
+        synchronized (this) {
+            waiters.add(new Waiter(partition, offset, leaderEpoch, result));
+        }
+        check();
+        return result;
+    }
+
+    /** Completes the waits that can complete, outside the lock (their callbacks take the coordinator's). */
+    private void check() {
+        List<Map.Entry<Waiter, Errors>> done = new ArrayList<>();
+        synchronized (this) {
+            for (Waiter w : List.copyOf(waiters)) {
+                Errors state = leaderEpoch(w.partition()) != w.epoch() ? Errors.NOT_LEADER_OR_FOLLOWER
+                        : highWatermark(w.partition()) >= w.offset() ? Errors.NONE : null;
+                if (state != null) {
+                    waiters.remove(w);
+                    done.add(Map.entry(w, state));
+                }
+            }
+        }
+        done.forEach(d -> d.getKey().result().complete(d.getValue()));
+    }
+
+    /** The followers caught up: the high watermark moves to the log end. */
+    void replicate(int partition) {
+        synchronized (this) {
+            highWatermarks.put(partition, (long) entries(partition).size());
+        }
+        check();
+    }
+
+    /** Every waiting write times out. */
+    void timeOutWaits() {
+        List<Waiter> all;
+        synchronized (this) {
+            all = List.copyOf(waiters);
+            waiters.clear();
+        }
+        all.forEach(w -> w.result().complete(Errors.REQUEST_TIMED_OUT));
+    }
+
+    /** Another broker takes over the partition; what it never got (above the high watermark) is truncated away. */
+    void loseLeadership(int partition) {
+        synchronized (this) {
+            ledElsewhere.add(partition);
+            epochs.merge(partition, 1, Integer::sum);
+            List<Entry> log = entries(partition);
+            log.subList((int) highWatermark(partition), log.size()).clear();
+        }
+        check();
+    }
+
+    /** This broker leads the partition again, in a new leader epoch; returns it. */
+    synchronized int regainLeadership(int partition) {
+        ledElsewhere.remove(partition);
+        return epochs.merge(partition, 1, Integer::sum);
+    }
+
+    synchronized int waiting() {
+        return waiters.size();
+    }
+
+    @Override
+    public synchronized long replay(int partition, Replay replay) {
+        if (ledElsewhere.contains(partition)) {
+            throw new NotLeaderOrFollowerException("partition " + partition + " is led elsewhere");
+        }
+        replay.begin(highWatermark(partition), leaderEpoch(partition));
+        List<Entry> log = entries(partition);
+        for (int i = 0; i < log.size(); i++) {
+            replay.record(i, log.get(i).key(), log.get(i).value());
+        }
+        return log.size();
     }
 
     @Override
