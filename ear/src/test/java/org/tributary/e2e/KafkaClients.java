@@ -19,6 +19,21 @@ final class KafkaClients {
     private KafkaClients() {
     }
 
+    /** The Kafka addresses of the given nodes, comma separated. */
+    static String bootstrap(org.tributary.testkit.LocalCluster cluster, int... nodes) {
+        return java.util.Arrays.stream(nodes).mapToObj(n -> "127.0.0.1:" + cluster.kafkaPort(n))
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** An Admin client through the given nodes, with generous timeouts for a cluster under test. */
+    static org.apache.kafka.clients.admin.Admin admin(org.tributary.testkit.LocalCluster cluster, int... nodes) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap(cluster, nodes));
+        p.put("default.api.timeout.ms", "60000");
+        p.put("request.timeout.ms", "10000");
+        return org.apache.kafka.clients.admin.Admin.create(p);
+    }
+
     /** Sends the values with acks=all (idempotent, the client's default) and waits for every acknowledgement. */
     static List<RecordMetadata> produce(String bootstrap, String topic, List<String> values, int partition) throws Exception {
         Properties p = new Properties();

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -52,12 +51,7 @@ class MetadataQuorumIT {
     }
 
     private static Admin admin(int... nodes) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", java.util.Arrays.stream(nodes).mapToObj(n -> "127.0.0.1:" + cluster.kafkaPort(n))
-                .collect(Collectors.joining(",")));
-        p.put("default.api.timeout.ms", "60000");
-        p.put("request.timeout.ms", "10000");
-        return Admin.create(p);
+        return KafkaClients.admin(cluster, nodes);
     }
 
     private static String kcatList(int node) throws IOException, InterruptedException {

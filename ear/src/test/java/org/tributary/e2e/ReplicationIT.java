@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -78,15 +77,11 @@ class ReplicationIT {
     }
 
     private static Admin admin(int... nodes) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap(nodes));
-        p.put("default.api.timeout.ms", "60000");
-        p.put("request.timeout.ms", "10000");
-        return Admin.create(p);
+        return KafkaClients.admin(cluster, nodes);
     }
 
     private static String bootstrap(int... nodes) {
-        return java.util.Arrays.stream(nodes).mapToObj(n -> "127.0.0.1:" + cluster.kafkaPort(n)).collect(Collectors.joining(","));
+        return KafkaClients.bootstrap(cluster, nodes);
     }
 
     private static TopicDescription describe() throws Exception {
