@@ -28,6 +28,8 @@ public final class ControllerClient {
     }
 
     private static final long RETRY_NANOS = 100_000_000L;
+    /** How long past its timeout a request may take before {@link #send} gives up on it. */
+    private static final long GRACE_MS = 1_000;
     private final LeaderChannel channel;
     private final MetadataFollower metadata;
 
@@ -38,11 +40,18 @@ public final class ControllerClient {
 
     /**
      * Sends {@code request}; completes with the controller's response of type {@code type} once
-     * this broker has applied the records it wrote.
+     * this broker has applied the records it wrote, or with a {@link TimeoutException} when that
+     * has not happened within {@code timeout} (and a short grace). Never blocks the caller.
      */
     public <R extends ApiMessage> CompletableFuture<R> send(ApiMessage request, Class<R> type, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        return attempt(ControllerRpc.encode(request), request, type, deadline);
+        return attempt(ControllerRpc.encode(request), request, type, deadline)
+                .orTimeout(timeout.toMillis() + GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    throw new CompletionException(t instanceof java.util.concurrent.TimeoutException
+                            ? new TimeoutException("the controller did not answer within " + timeout.toMillis() + " ms") : t);
+                });
     }
 
     /** One try; a member that is not (yet) the active controller is asked again after a short pause, until the deadline. */
@@ -72,12 +81,15 @@ public final class ControllerClient {
 
     /** Like {@link #send} but waits; failures are thrown as Kafka exceptions. */
     public <R extends ApiMessage> R call(ApiMessage request, Class<R> type, Duration timeout) {
+        return await(send(request, type, timeout));
+    }
+
+    /** Waits for what {@link #send} returned (it always completes); failures are thrown as Kafka exceptions. */
+    public static <R> R await(CompletableFuture<R> sent) {
         try {
-            return send(request, type, timeout).get(timeout.toMillis() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return sent.get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw unwrap(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("the controller did not answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TimeoutException("interrupted while waiting for the controller");
