@@ -13,8 +13,9 @@ import org.tributary.quorum.QuorumException;
 /**
  * A broker's way to the active controller, from any broker (KIP-590's forwarding, over the
  * quorum's own transport): sends one of Kafka's controller messages to the quorum leader and,
- * once the controller has answered, waits until this broker's own image has applied what the
- * request wrote, so a client that created a topic through this broker sees it here at once.
+ * once the controller has answered, waits until this broker has applied what the request wrote
+ * and handed it to its listeners, so a client that created a topic through this broker sees it
+ * here at once and finds its partitions open here.
  *
  * <p>Failures: no leader within {@code timeout} (an election, or a minority side) completes with
  * Kafka's retriable {@link TimeoutException}; a leader that loses its leadership while answering
@@ -75,7 +76,7 @@ public final class ControllerClient {
                         throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
                                 + answer.response().getClass().getSimpleName());
                     }
-                    return metadata.awaitOffset(answer.offset()).thenApply(img -> type.cast(answer.response()));
+                    return metadata.awaitListeners(answer.offset()).thenApply(img -> type.cast(answer.response()));
                 });
     }
 
