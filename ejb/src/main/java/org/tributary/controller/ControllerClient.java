@@ -76,7 +76,13 @@ public final class ControllerClient {
                         throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
                                 + answer.response().getClass().getSimpleName());
                     }
-                    return metadata.awaitListeners(answer.offset()).thenApply(img -> type.cast(answer.response()));
+                    // the change is committed once the image has it; opening its logs here may take longer
+                    // than the deadline allows (a large batch on a busy disk): then answer anyway, and the
+                    // partitions open a moment later (clients retry what they cannot reach meanwhile)
+                    long waitMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+                    return metadata.awaitOffset(answer.offset()).thenCompose(img -> metadata.awaitListeners(answer.offset())
+                            .completeOnTimeout(img, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS))
+                            .thenApply(img -> type.cast(answer.response()));
                 });
     }
 
