@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.util.logging.Logger;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
+import org.tributary.controller.ApiError;
+import org.tributary.controller.ControllerClient;
 
 /** Maps exceptions to Kafka error codes; unexpected ones are logged as one line (never sent as a stack trace). */
 final class ApiErrors {
@@ -23,6 +25,20 @@ final class ApiErrors {
         }
         LOG.warning("TRIB-API-001 unexpected error in " + what + ": " + e);
         return Errors.UNKNOWN_SERVER_ERROR;
+    }
+
+    /**
+     * A failure as the error code and message for the client: a Kafka error with its own message
+     * (a controller failure as the retriable error {@link ControllerClient} makes of it), anything
+     * else as {@link #of} maps it, with the code's default message.
+     */
+    static ApiError error(Throwable failure, String what) {
+        RuntimeException e = ControllerClient.translator().apply(failure);
+        if (e instanceof ApiException) {
+            return ApiError.of(Errors.forException(e), e.getMessage());
+        }
+        Errors err = of(e, what);
+        return ApiError.of(err, err.message());
     }
 
     /**

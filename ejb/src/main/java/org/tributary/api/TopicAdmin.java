@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.cluster.ClusterView;
 import org.tributary.config.BrokerConfig;
+import org.tributary.controller.ApiError;
 import org.tributary.controller.ControllerClient;
 import org.tributary.log.LogConfig;
 import org.tributary.metadata.MetadataStore;
@@ -82,12 +84,13 @@ public final class TopicAdmin {
     }
 
     /**
-     * Creates a topic (or only validates when {@code validateOnly}). {@code partitions} / {@code rf}
-     * of -1 take the broker defaults; a non-empty {@code manual} assignment fixes the replicas.
-     * Returns the topic as this broker's image has it (for validateOnly: as it would be).
+     * This broker's checks of one topic to create (name, counts, manual assignment against the
+     * live brokers, configs). {@code partitions} / {@code rf} of -1 take the broker defaults; a
+     * non-empty {@code manual} assignment fixes the replicas. Returns the topic as the controller
+     * takes it ({@link #sendCreate}); a failed check throws the Kafka error.
      */
-    public TopicImage create(String name, int partitions, short rf, List<List<Integer>> manual, Map<String, String> configs,
-            boolean validateOnly) {
+    public CreateTopicsRequestData.CreatableTopic checkCreate(String name, int partitions, short rf, List<List<Integer>> manual,
+            Map<String, String> configs) {
         validateName(name);
         boolean hasManual = manual != null && !manual.isEmpty();
         if (hasManual && (partitions != -1 || rf != -1)) {
@@ -112,13 +115,35 @@ public final class TopicAdmin {
             }
         }
         configs.forEach((k, v) -> t.configs().add(new CreateTopicsRequestData.CreatableTopicConfig().setName(k).setValue(v)));
+        return t;
+    }
+
+    /**
+     * Sends {@code topics} (each from {@link #checkCreate}, names distinct) to the controller as
+     * one request, decided in one metadata log entry; completes with its per-topic results, in
+     * order, once this broker's image has the topics. Never blocks.
+     */
+    public CompletableFuture<CreateTopicsResponseData> sendCreate(List<CreateTopicsRequestData.CreatableTopic> topics,
+            boolean validateOnly) {
         CreateTopicsRequestData req = new CreateTopicsRequestData().setValidateOnly(validateOnly)
                 .setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
-        req.topics().add(t);
-        CreateTopicsResponseData resp = controller.call(req, CreateTopicsResponseData.class, CONTROLLER_TIMEOUT);
-        CreateTopicsResponseData.CreatableTopicResult result = resp.topics().iterator().next();
+        topics.forEach(t -> req.topics().add(t.duplicate()));
+        return controller.send(req, CreateTopicsResponseData.class, CONTROLLER_TIMEOUT);
+    }
+
+    /**
+     * Creates a topic (or only validates when {@code validateOnly}), waiting for the controller;
+     * arguments as {@link #checkCreate}. Returns the topic as this broker's image has it (for
+     * validateOnly: as it would be).
+     */
+    public TopicImage create(String name, int partitions, short rf, List<List<Integer>> manual, Map<String, String> configs,
+            boolean validateOnly) {
+        CreateTopicsRequestData.CreatableTopic t = checkCreate(name, partitions, rf, manual, configs);
+        CreateTopicsResponseData.CreatableTopicResult result = ControllerClient.await(sendCreate(List.of(t), validateOnly)).topics()
+                .iterator().next();
         throwIfError(result.errorCode(), result.errorMessage());
         if (validateOnly) {
+            boolean hasManual = manual != null && !manual.isEmpty();
             return new TopicImage(name, Uuid.ZERO_UUID, hasManual ? manual : java.util.Collections.nCopies(result.numPartitions(),
                     java.util.Collections.nCopies(result.replicationFactor(), -1)), configs);
         }
@@ -126,19 +151,33 @@ public final class TopicAdmin {
                 "Topic '" + name + "' was created but deleted again at once"));
     }
 
-    public void delete(String name) {
+    /** This broker's check of a topic to delete: it must be in this broker's image. */
+    public void checkDelete(String name) {
         if (store.image().topic(name).isEmpty()) {
             throw new UnknownTopicOrPartitionException("This server does not host this topic: " + name);
         }
+    }
+
+    /** Sends the deletion of {@code names} (each passed {@link #checkDelete}) as one controller request; as {@link #sendCreate}. */
+    public CompletableFuture<DeleteTopicsResponseData> sendDelete(List<String> names) {
         DeleteTopicsRequestData req = new DeleteTopicsRequestData().setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
-        req.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(name));
-        DeleteTopicsResponseData resp = controller.call(req, DeleteTopicsResponseData.class, CONTROLLER_TIMEOUT);
-        DeleteTopicsResponseData.DeletableTopicResult r = resp.responses().iterator().next();
+        names.forEach(n -> req.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(n)));
+        return controller.send(req, DeleteTopicsResponseData.class, CONTROLLER_TIMEOUT);
+    }
+
+    public void delete(String name) {
+        checkDelete(name);
+        DeleteTopicsResponseData.DeletableTopicResult r = ControllerClient.await(sendDelete(List.of(name))).responses().iterator()
+                .next();
         throwIfError(r.errorCode(), r.errorMessage());
     }
 
-    /** Raises the partition count to {@code count}; {@code manual} gives replicas of the new ones. */
-    public void createPartitions(String name, int count, List<List<Integer>> manual, boolean validateOnly) {
+    /**
+     * This broker's checks of raising topic {@code name} to {@code count} partitions ({@code manual}
+     * gives replicas of the new ones): it exists here, the count is in bounds, the assignment
+     * names live brokers. Returns the topic as the controller takes it ({@link #sendCreatePartitions}).
+     */
+    public CreatePartitionsRequestData.CreatePartitionsTopic checkCreatePartitions(String name, int count, List<List<Integer>> manual) {
         TopicImage topic = store.image().topic(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
         if (count > MAX_PARTITIONS) {
@@ -155,11 +194,23 @@ public final class TopicAdmin {
             manual.forEach(r -> a.add(new CreatePartitionsRequestData.CreatePartitionsAssignment().setBrokerIds(new ArrayList<>(r))));
             t.setAssignments(a);
         }
+        return t;
+    }
+
+    /** Sends {@code topics} (each from {@link #checkCreatePartitions}) as one controller request; as {@link #sendCreate}. */
+    public CompletableFuture<CreatePartitionsResponseData> sendCreatePartitions(List<CreatePartitionsRequestData.CreatePartitionsTopic> topics,
+            boolean validateOnly) {
         CreatePartitionsRequestData req = new CreatePartitionsRequestData().setValidateOnly(validateOnly)
                 .setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
-        req.topics().add(t);
-        CreatePartitionsResponseData resp = controller.call(req, CreatePartitionsResponseData.class, CONTROLLER_TIMEOUT);
-        CreatePartitionsResponseData.CreatePartitionsTopicResult r = resp.results().get(0);
+        topics.forEach(t -> req.topics().add(t.duplicate()));
+        return controller.send(req, CreatePartitionsResponseData.class, CONTROLLER_TIMEOUT);
+    }
+
+    /** Raises the partition count to {@code count}, waiting for the controller; arguments as {@link #checkCreatePartitions}. */
+    public void createPartitions(String name, int count, List<List<Integer>> manual, boolean validateOnly) {
+        CreatePartitionsRequestData.CreatePartitionsTopic t = checkCreatePartitions(name, count, manual);
+        CreatePartitionsResponseData.CreatePartitionsTopicResult r = ControllerClient.await(sendCreatePartitions(List.of(t),
+                validateOnly)).results().get(0);
         throwIfError(r.errorCode(), r.errorMessage());
     }
 
@@ -192,10 +243,19 @@ public final class TopicAdmin {
         throwIfError(r.errorCode(), r.errorMessage());
     }
 
-    private static void throwIfError(short code, String message) {
+    /**
+     * The controller's per-topic error code and message as the error to give the client: the
+     * code's own message when the controller sent none; {@link ApiError#NONE} for success.
+     */
+    public static ApiError resultError(short code, String message) {
         Errors e = Errors.forCode(code);
-        if (e != Errors.NONE) {
-            throw e.exception(message == null || message.isEmpty() ? e.message() : message);
+        return e == Errors.NONE ? ApiError.NONE : ApiError.of(e, message == null || message.isEmpty() ? e.message() : message);
+    }
+
+    private static void throwIfError(short code, String message) {
+        ApiError e = resultError(code, message);
+        if (!e.isSuccess()) {
+            throw e.error().exception(e.message());
         }
     }
 

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
@@ -21,10 +22,18 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.tributary.controller.ApiError;
 import org.tributary.log.LogConfig;
 import org.tributary.metadata.TopicImage;
 
-/** CreateTopics, DeleteTopics and CreatePartitions, through {@link TopicAdmin}. */
+/**
+ * CreateTopics, DeleteTopics and CreatePartitions: each topic is checked here first (with
+ * {@link TopicAdmin}'s checks, shared with the REST and console callers); all topics that pass go
+ * to the active controller as ONE request, decided in one metadata log entry, without blocking
+ * the calling thread. The controller's per-topic results are merged with the local errors in the
+ * request's order. A controller failure (no leader, a lost leadership, a timeout) is the
+ * retriable Kafka error for each topic that was sent.
+ */
 final class TopicsHandler {
     private final ApiServices services;
 
@@ -32,8 +41,43 @@ final class TopicsHandler {
         this.services = services;
     }
 
+    /** A topic that passed the local checks: the result slot to fill from the controller's answer, and its configs. */
+    private record Pending<R>(R result, Map<String, String> configs) {
+    }
+
+    /**
+     * Once {@code answer} completes: its i-th per-topic result goes to the i-th of {@code pending}
+     * ({@code success}, or {@code failed} with the error {@code errorOf} finds in it); a failed
+     * answer fails every one of them.
+     * Completes with {@code response}; completes at once when nothing was sent.
+     */
+    private static <R, A> CompletionStage<ApiMessage> merge(ApiMessage response, List<Pending<R>> pending,
+            CompletableFuture<List<A>> answer, Function<A, ApiError> errorOf, BiConsumer<Pending<R>, A> success,
+            BiConsumer<R, ApiError> failed, String what) {
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        return answer.handle((results, failure) -> {
+            if (failure == null && results.size() != pending.size()) {
+                failure = new IllegalStateException("the controller answered " + results.size() + " of " + pending.size() + " topics");
+            }
+            ApiError all = failure == null ? null : ApiErrors.error(failure, what);
+            for (int i = 0; i < pending.size(); i++) {
+                Pending<R> p = pending.get(i);
+                ApiError e = all != null ? all : errorOf.apply(results.get(i));
+                if (e.isSuccess()) {
+                    success.accept(p, results.get(i));
+                } else {
+                    failed.accept(p.result(), e);
+                }
+            }
+            return response;
+        });
+    }
+
     CompletionStage<ApiMessage> createTopics(RequestContext ctx, ApiMessage message) {
         CreateTopicsRequestData req = (CreateTopicsRequestData) message;
+        short v = ctx.apiVersion();
         CreateTopicsResponseData resp = new CreateTopicsResponseData().setThrottleTimeMs(0);
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new HashSet<>();
@@ -42,11 +86,13 @@ final class TopicsHandler {
                 duplicates.add(t.name());
             }
         });
+        List<CreateTopicsRequestData.CreatableTopic> checked = new ArrayList<>();
+        List<Pending<CreatableTopicResult>> pending = new ArrayList<>();
         for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
-            CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
             if (resp.topics().find(t.name()) != null) {
                 continue; // duplicates answered once
             }
+            CreatableTopicResult r = new CreatableTopicResult().setName(t.name());
             resp.topics().add(r);
             try {
                 if (duplicates.contains(t.name())) {
@@ -71,27 +117,32 @@ final class TopicsHandler {
                     }
                     manual.add(assignments.get(i).brokerIds());
                 }
-                TopicImage created = services.topics().create(t.name(), t.numPartitions(), t.replicationFactor(), manual, configs,
-                        req.validateOnly());
-                if (ctx.apiVersion() >= 7) {
-                    r.setTopicId(req.validateOnly() ? Uuid.ZERO_UUID : created.id());
-                }
-                if (ctx.apiVersion() >= 5) {
-                    r.setNumPartitions(created.partitionCount()).setReplicationFactor(created.replicationFactor());
-                    LogConfig config = LogConfig.from(services.topics().brokerDefaults(), created.configs());
-                    for (ConfigsHandler.Entry e : ConfigsHandler.topicEntries(config)) {
-                        r.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs().setName(e.name()).setValue(e.value())
-                                .setReadOnly(false).setConfigSource(e.source()).setIsSensitive(false));
-                    }
-                }
-            } catch (ApiException e) {
-                r.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+                checked.add(services.topics().checkCreate(t.name(), t.numPartitions(), t.replicationFactor(), manual, configs));
+                pending.add(new Pending<>(r, configs));
             } catch (RuntimeException e) {
-                Errors err = ApiErrors.of(e, "create topic " + t.name());
-                r.setErrorCode(err.code()).setErrorMessage(err.message());
+                setError(r, ApiErrors.error(e, "create topic " + t.name()));
             }
         }
-        return CompletableFuture.completedFuture(resp);
+        CompletableFuture<List<CreatableTopicResult>> answer = checked.isEmpty() ? null
+                : services.topics().sendCreate(checked, req.validateOnly()).thenApply(a -> new ArrayList<>(a.topics()));
+        return merge(resp, pending, answer, c -> TopicAdmin.resultError(c.errorCode(), c.errorMessage()), (p, c) -> {
+            CreatableTopicResult r = p.result();
+            if (v >= 7) {
+                r.setTopicId(req.validateOnly() ? Uuid.ZERO_UUID : c.topicId());
+            }
+            if (v >= 5) {
+                r.setNumPartitions(c.numPartitions()).setReplicationFactor(c.replicationFactor());
+                LogConfig config = LogConfig.from(services.topics().brokerDefaults(), p.configs());
+                for (ConfigsHandler.Entry e : ConfigsHandler.topicEntries(config)) {
+                    r.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs().setName(e.name()).setValue(e.value())
+                            .setReadOnly(false).setConfigSource(e.source()).setIsSensitive(false));
+                }
+            }
+        }, TopicsHandler::setError, "create topics");
+    }
+
+    private static void setError(CreatableTopicResult r, ApiError e) {
+        r.setErrorCode(e.error().code()).setErrorMessage(e.message());
     }
 
     CompletionStage<ApiMessage> deleteTopics(RequestContext ctx, ApiMessage message) {
@@ -119,8 +170,11 @@ final class TopicsHandler {
         unknownIds.forEach(resp.responses()::add);
         boolean withIds = ctx.apiVersion() >= 6;
         boolean withMessages = ctx.apiVersion() >= 5;
-        for (Map.Entry<String, Uuid> e : targets.entrySet()) {
-            String name = e.getKey();
+        BiConsumer<DeleteTopicsResponseData.DeletableTopicResult, ApiError> failed = (r, e) -> r.setErrorCode(e.error().code())
+                .setErrorMessage(withMessages ? e.message() : null);
+        List<String> checked = new ArrayList<>();
+        List<Pending<DeleteTopicsResponseData.DeletableTopicResult>> pending = new ArrayList<>();
+        for (String name : targets.keySet()) {
             DeleteTopicsResponseData.DeletableTopicResult r = new DeleteTopicsResponseData.DeletableTopicResult().setName(name);
             resp.responses().add(r);
             try {
@@ -128,15 +182,17 @@ final class TopicsHandler {
                 if (t != null && withIds) {
                     r.setTopicId(t.id());
                 }
-                services.topics().delete(name);
-            } catch (ApiException ex) {
-                r.setErrorCode(Errors.forException(ex).code()).setErrorMessage(withMessages ? ex.getMessage() : null);
+                services.topics().checkDelete(name);
+                checked.add(name);
+                pending.add(new Pending<>(r, Map.of()));
             } catch (RuntimeException ex) {
-                Errors err = ApiErrors.of(ex, "delete topic " + name);
-                r.setErrorCode(err.code()).setErrorMessage(withMessages ? err.message() : null);
+                failed.accept(r, ApiErrors.error(ex, "delete topic " + name));
             }
         }
-        return CompletableFuture.completedFuture(resp);
+        CompletableFuture<List<DeleteTopicsResponseData.DeletableTopicResult>> answer = checked.isEmpty() ? null
+                : services.topics().sendDelete(checked).thenApply(a -> new ArrayList<>(a.responses()));
+        return merge(resp, pending, answer, d -> TopicAdmin.resultError(d.errorCode(), d.errorMessage()), (p, d) -> {
+        }, failed, "delete topics");
     }
 
     CompletionStage<ApiMessage> createPartitions(RequestContext ctx, ApiMessage message) {
@@ -144,6 +200,10 @@ final class TopicsHandler {
         CreatePartitionsResponseData resp = new CreatePartitionsResponseData().setThrottleTimeMs(0);
         Map<String, Integer> counts = new HashMap<>();
         req.topics().forEach(t -> counts.merge(t.name(), 1, Integer::sum));
+        BiConsumer<CreatePartitionsResponseData.CreatePartitionsTopicResult, ApiError> failed = (r, e) -> r
+                .setErrorCode(e.error().code()).setErrorMessage(e.message());
+        List<CreatePartitionsRequestData.CreatePartitionsTopic> checked = new ArrayList<>();
+        List<Pending<CreatePartitionsResponseData.CreatePartitionsTopicResult>> pending = new ArrayList<>();
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : req.topics()) {
             CreatePartitionsResponseData.CreatePartitionsTopicResult r = new CreatePartitionsResponseData.CreatePartitionsTopicResult()
                     .setName(t.name());
@@ -156,14 +216,15 @@ final class TopicsHandler {
                 if (t.assignments() != null) {
                     t.assignments().forEach(a -> manual.add(a.brokerIds()));
                 }
-                services.topics().createPartitions(t.name(), t.count(), manual, req.validateOnly());
-            } catch (ApiException e) {
-                r.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+                checked.add(services.topics().checkCreatePartitions(t.name(), t.count(), manual));
+                pending.add(new Pending<>(r, Map.of()));
             } catch (RuntimeException e) {
-                Errors err = ApiErrors.of(e, "create partitions of " + t.name());
-                r.setErrorCode(err.code()).setErrorMessage(err.message());
+                failed.accept(r, ApiErrors.error(e, "create partitions of " + t.name()));
             }
         }
-        return CompletableFuture.completedFuture(resp);
+        CompletableFuture<List<CreatePartitionsResponseData.CreatePartitionsTopicResult>> answer = checked.isEmpty() ? null
+                : services.topics().sendCreatePartitions(checked, req.validateOnly()).thenApply(CreatePartitionsResponseData::results);
+        return merge(resp, pending, answer, c -> TopicAdmin.resultError(c.errorCode(), c.errorMessage()), (p, c) -> {
+        }, failed, "create partitions");
     }
 }

@@ -90,7 +90,7 @@ public final class MetadataNode implements AutoCloseable {
             qb.observer(nodeId, self.host() + ":" + self.port());
         }
         QuorumConfig qcfg = qb.build();
-        MetadataFollower follower = new MetadataFollower();
+        MetadataFollower follower = new MetadataFollower(threads);
         Map<String, String> defaults = config.explicitValues();
         ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, 9_000L),
                 config.getInt("num.partitions", 1, 1, 10_000), (short) config.getInt("default.replication.factor", 1, 1, Short.MAX_VALUE),

@@ -13,8 +13,9 @@ import org.tributary.quorum.QuorumException;
 /**
  * A broker's way to the active controller, from any broker (KIP-590's forwarding, over the
  * quorum's own transport): sends one of Kafka's controller messages to the quorum leader and,
- * once the controller has answered, waits until this broker's own image has applied what the
- * request wrote, so a client that created a topic through this broker sees it here at once.
+ * once the controller has answered, waits until this broker has applied what the request wrote
+ * and handed it to its listeners, so a client that created a topic through this broker sees it
+ * here at once and finds its partitions open here.
  *
  * <p>Failures: no leader within {@code timeout} (an election, or a minority side) completes with
  * Kafka's retriable {@link TimeoutException}; a leader that loses its leadership while answering
@@ -28,6 +29,8 @@ public final class ControllerClient {
     }
 
     private static final long RETRY_NANOS = 100_000_000L;
+    /** How long past its timeout a request may take before {@link #send} gives up on it. */
+    private static final long GRACE_MS = 1_000;
     private final LeaderChannel channel;
     private final MetadataFollower metadata;
 
@@ -38,11 +41,18 @@ public final class ControllerClient {
 
     /**
      * Sends {@code request}; completes with the controller's response of type {@code type} once
-     * this broker has applied the records it wrote.
+     * this broker has applied the records it wrote, or with a {@link TimeoutException} when that
+     * has not happened within {@code timeout} (and a short grace). Never blocks the caller.
      */
     public <R extends ApiMessage> CompletableFuture<R> send(ApiMessage request, Class<R> type, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        return attempt(ControllerRpc.encode(request), request, type, deadline);
+        return attempt(ControllerRpc.encode(request), request, type, deadline)
+                .orTimeout(timeout.toMillis() + GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    throw new CompletionException(t instanceof java.util.concurrent.TimeoutException
+                            ? new TimeoutException("the controller did not answer within " + timeout.toMillis() + " ms") : t);
+                });
     }
 
     /** One try; a member that is not (yet) the active controller is asked again after a short pause, until the deadline. */
@@ -66,18 +76,27 @@ public final class ControllerClient {
                         throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
                                 + answer.response().getClass().getSimpleName());
                     }
-                    return metadata.awaitOffset(answer.offset()).thenApply(img -> type.cast(answer.response()));
+                    // the change is committed once the image has it; opening its logs here may take longer
+                    // than the deadline allows (a large batch on a busy disk): then answer anyway, and the
+                    // partitions open a moment later (clients retry what they cannot reach meanwhile)
+                    long waitMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+                    return metadata.awaitOffset(answer.offset()).thenCompose(img -> metadata.awaitListeners(answer.offset())
+                            .completeOnTimeout(img, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS))
+                            .thenApply(img -> type.cast(answer.response()));
                 });
     }
 
     /** Like {@link #send} but waits; failures are thrown as Kafka exceptions. */
     public <R extends ApiMessage> R call(ApiMessage request, Class<R> type, Duration timeout) {
+        return await(send(request, type, timeout));
+    }
+
+    /** Waits for what {@link #send} returned (it always completes); failures are thrown as Kafka exceptions. */
+    public static <R> R await(CompletableFuture<R> sent) {
         try {
-            return send(request, type, timeout).get(timeout.toMillis() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return sent.get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw unwrap(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("the controller did not answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TimeoutException("interrupted while waiting for the controller");

@@ -3,6 +3,7 @@ package org.tributary.controller;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,6 +76,8 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     private ScheduledFuture<?> ticker;
     /** An append timed out (no quorum) and may still commit: nothing else is decided until its fate is known. */
     private boolean inDoubt;
+    /** Per API key: requests decided while active, and metadata log entries they wrote. */
+    private final ConcurrentHashMap<Short, AtomicLongArray> counts = new ConcurrentHashMap<>();
 
     public ControllerServer(ControllerConfig config, ConfigValidator validator, MetadataFollower metadata, String clusterId,
             LongSupplier clock, Duration appendTimeout, ThreadFactory threads) {
@@ -104,6 +108,20 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
 
     public State state() {
         return state;
+    }
+
+    /** How many requests with API key {@code apiKey} this member decided as the active controller. */
+    public long requestsDecided(short apiKey) {
+        return count(apiKey).get(0);
+    }
+
+    /** How many metadata log entries requests with API key {@code apiKey} appended through this member. */
+    public long entriesWritten(short apiKey) {
+        return count(apiKey).get(1);
+    }
+
+    private AtomicLongArray count(short apiKey) {
+        return counts.computeIfAbsent(apiKey, k -> new AtomicLongArray(2));
     }
 
     /** The epoch this member leads (or last led), -1 if never. */
@@ -199,10 +217,12 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
             return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), QuorumDescription.of(status.get(), voterAddresses));
         }
         ControllerApis.Outcome outcome = ControllerApis.handle(rules, metadata.image(), request, clusterId, clock.getAsLong());
+        count(request.apiKey()).incrementAndGet(0);
         long offset = metadata.lastAppliedOffset();
         if (!outcome.records().isEmpty()) {
             try {
                 offset = write(outcome.records());
+                count(request.apiKey()).incrementAndGet(1);
             } catch (NotActive e) {
                 return ControllerRpc.encodeNotActive();
             }

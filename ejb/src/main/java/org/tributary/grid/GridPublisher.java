@@ -14,7 +14,7 @@ import org.tributary.metadata.MetadataImage;
 
 /**
  * Publishes each committed image into the grid ({@link PublishedMetadata}) while this node is the
- * active controller. Images arrive on the quorum's apply thread and are handed to one publishing
+ * active controller. Images arrive on the metadata publisher thread and are handed to one publishing
  * thread; when several arrive while one is being written, only the newest is written next.
  *
  * <p>Thread-safe.

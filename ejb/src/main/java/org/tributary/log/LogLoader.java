@@ -50,6 +50,7 @@ final class LogLoader {
         LogConfig config = log.config();
         TreeMap<Long, LogSegment> segments = new TreeMap<>();
         long now = log.time.milliseconds();
+        boolean stateWritten = Files.exists(dir.resolve(LogState.FILE_NAME));
         LogState state = LogState.read(dir);
         Loaded loaded = load(dir, config, now, state);
         segments.putAll(loaded.segments());
@@ -74,7 +75,11 @@ final class LogLoader {
         log.logEndOffset = leo;
         log.cleanerOffset = Math.min(Math.max(loaded.cleanerOffset(), lso), leo);
         log.highWatermark = Math.min(Math.max(state.highWatermark(), lso), leo);
-        if (!loaded.hadCleanShutdown()) {
+        // A log that holds nothing and never checkpointed its state (a partition just created) has
+        // nothing to make durable: an empty segment and a state of zeros are what loading finds
+        // without them after a crash. Skipping the fsyncs makes creating a partition cheap.
+        boolean empty = !stateWritten && lso == 0 && leo == 0 && log.highWatermark == 0 && log.cleanerOffset == 0;
+        if (!loaded.hadCleanShutdown() && !empty) {
             for (LogSegment s : segments.tailMap(segments.floorKey(Math.max(segments.firstKey(), loaded.recoveryPoint()))).values()) {
                 s.flush();
             }
@@ -86,7 +91,9 @@ final class LogLoader {
             log.epochCache.checkpoint();
         }
         log.segments.putAll(segments);
-        log.writeState();
+        if (!empty) {
+            log.writeState();
+        }
     }
 
     static Loaded load(Path dir, LogConfig config, long now, LogState state) throws IOException {

@@ -9,6 +9,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,9 +23,15 @@ import org.tributary.quorum.ReplicatedStateMachine;
 /**
  * A broker's copy of the cluster metadata: the state machine of the metadata quorum. Every
  * committed entry (a batch of {@link MetadataRecord}s) is decoded and applied to the
- * {@link MetadataImage} in log order, on the quorum's apply thread; then the new image is handed to
- * the listeners (the replica manager, the controller's committed view, the grid publisher) and
- * waiters for that offset are released. Snapshots are the image written as records.
+ * {@link MetadataImage} in log order, on the quorum's apply thread, and {@link #awaitOffset} waiters
+ * for that offset are released. Then the new image is handed to the listeners (the replica
+ * manager, the grid publisher), after which {@link #awaitListeners} waiters are released: on the
+ * publisher thread when there is one, so that their work (the replica manager opens a log per new
+ * partition) never holds up the quorum's apply thread, whose progress the active controller waits
+ * for on every write; a listener then gets the newest image when it is ready for one and may skip
+ * images that a newer one replaced in the meantime. Without a publisher thread (tests) listeners
+ * run on the apply thread, before any waiter is released. Snapshots are the image written as
+ * records.
  *
  * <p>Thread-safe: {@link #image()} may be read by any thread (one immutable image per request);
  * everything else is called by the quorum, one call at a time.
@@ -35,10 +47,31 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
     }
 
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
-    private final ConcurrentSkipListMap<Long, List<CompletableFuture<MetadataImage>>> waiters = new ConcurrentSkipListMap<>();
+    /** Released once an image is this broker's image. */
+    private final Waiters applied = new Waiters();
+    /** Released once the listeners have been handed an image. */
+    private final Waiters published = new Waiters();
     private volatile MetadataImage image = MetadataImage.EMPTY;
-    private volatile long lastApplied = -1;
     private volatile Leadership leadership;
+    /** Runs the listeners off the apply thread; null: they run on it. */
+    private final ExecutorService publisher;
+    private final AtomicReference<MetadataImage> unpublished = new AtomicReference<>();
+    private final AtomicBoolean publishScheduled = new AtomicBoolean();
+
+    /** Listeners run on the quorum's apply thread. */
+    public MetadataFollower() {
+        this.publisher = null;
+    }
+
+    /** Listeners run on one thread of {@code threads}, named tributary-metadata-publisher. */
+    public MetadataFollower(ThreadFactory threads) {
+        this.publisher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = threads.newThread(r);
+            t.setName("tributary-metadata-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     public void setLeadership(Leadership leadership) {
         this.leadership = leadership;
@@ -57,22 +90,24 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
     @Override
     public void close() {
         listeners.clear();
-        waiters.values().forEach(l -> l.forEach(f -> f.completeExceptionally(new IllegalStateException("metadata closed"))));
-        waiters.clear();
+        if (publisher != null) {
+            publisher.shutdownNow();
+        }
+        applied.close();
+        published.close();
     }
 
     /** Completes with the image once an entry at or after {@code offset} has been applied here. */
     public CompletableFuture<MetadataImage> awaitOffset(long offset) {
-        CompletableFuture<MetadataImage> f = new CompletableFuture<>();
-        if (lastApplied >= offset) {
-            f.complete(image);
-            return f;
-        }
-        waiters.computeIfAbsent(offset, k -> new CopyOnWriteArrayList<>()).add(f);
-        if (lastApplied >= offset) { // applied while registering
-            release();
-        }
-        return f;
+        return applied.await(offset);
+    }
+
+    /**
+     * Completes once the listeners (the replica manager) have been handed an image at or after
+     * {@code offset}: then this broker also serves what the entry created.
+     */
+    public CompletableFuture<MetadataImage> awaitListeners(long offset) {
+        return published.await(offset);
     }
 
     @Override
@@ -83,7 +118,32 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
 
     private void publish(MetadataImage next, long offset) {
         image = next;
-        lastApplied = offset;
+        if (publisher == null) {
+            notifyListeners(next, offset);
+            applied.reach(offset, next);
+            return;
+        }
+        applied.reach(offset, next);
+        unpublished.set(next);
+        if (publishScheduled.compareAndSet(false, true)) {
+            try {
+                publisher.execute(this::publishNewest);
+            } catch (RejectedExecutionException closed) {
+                publishScheduled.set(false);
+            }
+        }
+    }
+
+    /** On the publisher thread: hands the newest image not yet published to the listeners. */
+    private void publishNewest() {
+        publishScheduled.set(false);
+        MetadataImage next = unpublished.getAndSet(null);
+        if (next != null) {
+            notifyListeners(next, next.offset());
+        }
+    }
+
+    private void notifyListeners(MetadataImage next, long offset) {
         for (Consumer<MetadataImage> l : listeners) {
             try {
                 l.accept(next);
@@ -91,17 +151,52 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
                 LOG.log(Level.WARNING, "TRIB-0030 A metadata listener failed on the image at offset " + offset + ": " + e, e);
             }
         }
-        release();
+        published.reach(offset, next);
     }
 
-    private void release() {
-        long applied = lastApplied;
-        MetadataImage img = image;
-        Map<Long, List<CompletableFuture<MetadataImage>>> done = waiters.headMap(applied, true);
-        for (List<CompletableFuture<MetadataImage>> fs : done.values()) {
-            fs.forEach(f -> f.complete(img));
+    /** Futures waiting until an offset is reached, completed with the image that reached it. Thread-safe. */
+    private static final class Waiters {
+        private final ConcurrentSkipListMap<Long, List<CompletableFuture<MetadataImage>>> byOffset = new ConcurrentSkipListMap<>();
+        private volatile long reached = -1;
+        private volatile MetadataImage at = MetadataImage.EMPTY;
+
+        long reached() {
+            return reached;
         }
-        done.clear();
+
+        CompletableFuture<MetadataImage> await(long offset) {
+            CompletableFuture<MetadataImage> f = new CompletableFuture<>();
+            if (reached >= offset) {
+                f.complete(at);
+                return f;
+            }
+            byOffset.computeIfAbsent(offset, k -> new CopyOnWriteArrayList<>()).add(f);
+            if (reached >= offset) { // reached while registering
+                release();
+            }
+            return f;
+        }
+
+        void reach(long offset, MetadataImage image) {
+            at = image;
+            reached = offset;
+            release();
+        }
+
+        private void release() {
+            long upTo = reached;
+            MetadataImage img = at;
+            Map<Long, List<CompletableFuture<MetadataImage>>> done = byOffset.headMap(upTo, true);
+            for (List<CompletableFuture<MetadataImage>> fs : done.values()) {
+                fs.forEach(f -> f.complete(img));
+            }
+            done.clear();
+        }
+
+        void close() {
+            byOffset.values().forEach(l -> l.forEach(f -> f.completeExceptionally(new IllegalStateException("metadata closed"))));
+            byOffset.clear();
+        }
     }
 
     @Override
@@ -119,7 +214,7 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
 
     @Override
     public long lastAppliedOffset() {
-        return lastApplied;
+        return applied.reached();
     }
 
     @Override

@@ -15,7 +15,12 @@ public interface MetadataStore extends Closeable {
     /** The current image. */
     MetadataImage image();
 
-    /** Called (synchronously, in order) with each new image after it is durable. */
+    /**
+     * Called in order with the new images after they are durable, one call at a time. A listener
+     * may be handed only the newest of several images that arrived while it was busy
+     * ({@link MetadataFollower} runs listeners on its own thread); it must make its state match the
+     * image it is given.
+     */
     void addListener(Consumer<MetadataImage> listener);
 
     @Override

@@ -72,6 +72,28 @@ class RecoveryTest {
     }
 
     @Test
+    void aNewEmptyLogWritesNoStateAndComesBackEmptyAfterACrashOrWithoutItsFiles() throws Exception {
+        open();
+        assertFalse(Files.exists(dir.resolve(LogState.FILE_NAME)), "nothing to make durable in a log just created");
+        log.simulateCrash();
+        open();
+        assertEquals(0, log.logEndOffset());
+        log.simulateCrash();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f); // a crash before the new files reached the disk
+            }
+        }
+        open();
+        assertEquals(0, log.logEndOffset());
+        assertEquals(0, log.appendAsLeader(Batches.batch(3, 40, time.milliseconds()), 1).firstOffset());
+        log.simulateCrash();
+        open();
+        assertEquals(3, log.logEndOffset(), "a log with data recovers as before");
+        assertTrue(Files.exists(dir.resolve(LogState.FILE_NAME)), "and checkpoints its state when opened");
+    }
+
+    @Test
     void logCutInTheMiddleOfABatchRecoversEveryEarlierBatch() throws Exception {
         open();
         List<long[]> batches = appendBatches(5);

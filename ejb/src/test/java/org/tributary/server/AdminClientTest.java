@@ -121,6 +121,32 @@ class AdminClientTest {
     }
 
     @Test
+    void validAndInvalidTopicsOfOneRequestGetTheirOwnResultsFromOneControllerRequest() throws Exception {
+        admin.createTopics(List.of(new NewTopic("mixed-exists", 1, (short) 1))).all().get();
+        org.tributary.controller.ControllerServer controller = broker.broker().metadata().controller();
+        short key = org.apache.kafka.common.protocol.ApiKeys.CREATE_TOPICS.id;
+        long requests = controller.requestsDecided(key);
+        long entries = controller.entriesWritten(key);
+        org.apache.kafka.clients.admin.CreateTopicsResult r = admin.createTopics(List.of(new NewTopic("mixed-a", 2, (short) 1),
+                new NewTopic("mixed/bad", 1, (short) 1), new NewTopic("mixed-exists", 1, (short) 1), new NewTopic("mixed-rf", 1, (short) 3),
+                new NewTopic("mixed-cfg", 1, (short) 1).configs(Map.of("retention.ms", "soon")), new NewTopic("mixed-b", 3, (short) 1)));
+        assertEquals(2, r.numPartitions("mixed-a").get());
+        assertEquals(3, r.numPartitions("mixed-b").get());
+        assertNotEquals(Uuid.ZERO_UUID, r.topicId("mixed-b").get());
+        assertInstanceOf(InvalidTopicException.class, cause(assertThrows(ExecutionException.class, () -> r.values().get("mixed/bad").get())));
+        assertInstanceOf(TopicExistsException.class, cause(assertThrows(ExecutionException.class,
+                () -> r.values().get("mixed-exists").get())));
+        assertInstanceOf(InvalidReplicationFactorException.class, cause(assertThrows(ExecutionException.class,
+                () -> r.values().get("mixed-rf").get())));
+        assertInstanceOf(InvalidConfigurationException.class, cause(assertThrows(ExecutionException.class,
+                () -> r.values().get("mixed-cfg").get())));
+        assertEquals(requests + 1, controller.requestsDecided(key), "the topics that passed the broker's checks went as one request");
+        assertEquals(entries + 1, controller.entriesWritten(key), "and were written as one entry");
+        assertTrue(admin.listTopics().names().get().containsAll(List.of("mixed-a", "mixed-b")));
+        assertFalse(admin.listTopics().names().get().contains("mixed-rf"));
+    }
+
+    @Test
     void configsDescribeAndAlter() throws Exception {
         admin.createTopics(List.of(new NewTopic("cfg", 1, (short) 1).configs(Map.of("retention.ms", "3600000")))).all().get();
         ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, "cfg");

@@ -130,6 +130,47 @@ class ClusterMetadataTest {
     }
 
     @Test
+    void fiftyTopicsInOneRequestAreOneControllerRequestAndOneMetadataLogEntry() throws Exception {
+        startCluster();
+        int controller = controllerId();
+        int other = controller == 1 ? 2 : 1;
+        org.tributary.controller.ControllerServer c = brokers.get(controller).metadata().controller();
+        short create = org.apache.kafka.common.protocol.ApiKeys.CREATE_TOPICS.id;
+        long requests = c.requestsDecided(create);
+        long entries = c.entriesWritten(create);
+        long offset = brokers.get(other).metadata().metadata().image().offset();
+        List<NewTopic> topics = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            topics.add(new NewTopic(String.format("many-%02d", i), 10, (short) 3));
+        }
+        // raw, to a broker that is not the controller: it forwards the whole request as one
+        org.apache.kafka.common.message.CreateTopicsRequestData req = new org.apache.kafka.common.message.CreateTopicsRequestData()
+                .setTimeoutMs(30_000);
+        topics.forEach(t -> req.topics().add(new org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic()
+                .setName(t.name()).setNumPartitions(t.numPartitions()).setReplicationFactor(t.replicationFactor())));
+        try (RawClient raw = new RawClient(kafkaPorts.get(other))) {
+            org.apache.kafka.common.requests.CreateTopicsResponse resp = raw.send(
+                    new org.apache.kafka.common.requests.CreateTopicsRequest.Builder(req).build((short) 7));
+            assertEquals(50, resp.data().topics().size());
+            resp.data().topics().forEach(r -> assertEquals(0, r.errorCode(), r.name() + ": " + r.errorMessage()));
+        }
+        assertEquals(requests + 1, c.requestsDecided(create), "one controller request for 50 topics");
+        assertEquals(entries + 1, c.entriesWritten(create), "one metadata log entry for 50 topics");
+        assertTrue(brokers.get(other).metadata().metadata().image().offset() > offset);
+        for (int id = 1; id <= 3; id++) {
+            int broker = id;
+            await("broker " + id + " has all 50 topics", 30_000, () -> brokers.get(broker).metadata().metadata().image().topics()
+                    .stream().filter(t -> t.name().startsWith("many-") && t.partitionCount() == 10).count() == 50);
+        }
+        short delete = org.apache.kafka.common.protocol.ApiKeys.DELETE_TOPICS.id;
+        long deletes = c.requestsDecided(delete);
+        try (Admin a = admin(other)) {
+            a.deleteTopics(topics.stream().map(NewTopic::name).toList()).all().get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(deletes + 1, c.requestsDecided(delete), "one controller request deletes 50 topics");
+    }
+
+    @Test
     void recordsProducedThroughAnyBrokerReachTheirLeadersAndAreReadBackThroughAnother() throws Exception {
         startCluster();
         try (Admin a = admin(2)) {
