@@ -148,7 +148,7 @@ class ClusterMetadataTest {
                 .setTimeoutMs(30_000);
         topics.forEach(t -> req.topics().add(new org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic()
                 .setName(t.name()).setNumPartitions(t.numPartitions()).setReplicationFactor(t.replicationFactor())));
-        try (RawClient raw = new RawClient(kafkaPorts.get(other))) {
+        try (RawClient raw = new RawClient(cluster.kafkaPort(other))) {
             org.apache.kafka.common.requests.CreateTopicsResponse resp = raw.send(
                     new org.apache.kafka.common.requests.CreateTopicsRequest.Builder(req).build((short) 7));
             assertEquals(50, resp.data().topics().size());

@@ -88,6 +88,10 @@ final class InJvmCluster implements AutoCloseable {
         return b;
     }
 
+    int kafkaPort(int id) {
+        return kafkaPorts.get(id);
+    }
+
     ClusterBroker broker(int id) {
         return brokers.get(id);
     }
