@@ -55,7 +55,7 @@ class ProtocolEdgeTest {
             ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, ApiKeys.INIT_PRODUCER_ID.id,
             ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.SYNC_GROUP.id, ApiKeys.HEARTBEAT.id, ApiKeys.LEAVE_GROUP.id,
             ApiKeys.OFFSET_COMMIT.id, ApiKeys.OFFSET_FETCH.id, ApiKeys.OFFSET_DELETE.id, ApiKeys.LIST_GROUPS.id,
-            ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id);
+            ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id, ApiKeys.ELECT_LEADERS.id);
 
     private TestBroker broker;
 

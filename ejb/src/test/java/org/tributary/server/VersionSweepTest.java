@@ -91,6 +91,10 @@ class VersionSweepTest {
         m.put(ApiKeys.METADATA, v -> new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
                 .setName("sweep"))));
         m.put(ApiKeys.DESCRIBE_CLUSTER, v -> new DescribeClusterRequestData());
+        m.put(ApiKeys.ELECT_LEADERS, v -> new org.apache.kafka.common.message.ElectLeadersRequestData().setTimeoutMs(10_000)
+                .setTopicPartitions(new org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitionsCollection(List.of(
+                        new org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions().setTopic("sweep")
+                                .setPartitions(List.of(0))).iterator())));
         m.put(ApiKeys.DESCRIBE_QUORUM, v -> new org.apache.kafka.common.message.DescribeQuorumRequestData().setTopics(List.of(
                 new org.apache.kafka.common.message.DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
                         .setPartitions(List.of(new org.apache.kafka.common.message.DescribeQuorumRequestData.PartitionData()
