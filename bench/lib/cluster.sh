@@ -1,4 +1,4 @@
-# Shared by the cluster benchmarks (bench/metadata/run.sh); sourced, not run.
+# Shared by the cluster benchmarks (bench/metadata/run.sh, bench/replication/run.sh); sourced, not run.
 # Starts, restarts and stops a 3-node Apache Kafka 4.3.1 KRaft cluster (combined broker+controller
 # processes) and a 3-node Tributary cluster (server-config/bin/tributary cluster 3), all on 127.0.0.1,
 # and records figures as "system<TAB>figure<TAB>value<TAB>note" lines (value "n/a" with the reason).

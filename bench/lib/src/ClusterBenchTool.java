@@ -6,7 +6,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * What the cluster benchmarks' client tools (MetadataBench: bench/lib/cluster.sh
+ * What the cluster benchmarks' client tools (MetadataBench, ReplicationBench: bench/lib/cluster.sh
  * compiles them with this) share: "sub-command --key value ..." arguments, figures printed to stdout
  * as {@code FIG<TAB>name<TAB>value<TAB>note} (value "n/a" when the figure could not be measured, the
  * note then says why), progress on stderr, and an Admin client that fails fast.
