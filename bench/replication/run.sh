@@ -102,7 +102,7 @@ stored_bytes() { # SYSTEM TOPIC: bytes of the topic's log segments on all 3 node
   for ((i = 0; i < N; i++)); do
     if [ "$1" = kafka ]; then dirs+=("$KDIR/data-$i"); else dirs+=("$TDATA/node-$i"); fi
   done
-  find "${dirs[@]}" -path "*/$2-[0-9]*/*" -name '*.log' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+  find "${dirs[@]}" -path "*/$2-[0-9]*/*" -name '*.log' -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 create_topic() { # SYSTEM TOPIC PARTITIONS: prints the partitions' state; fails (with the reason) without leaders
   local out
@@ -235,8 +235,8 @@ for s in ("kafka", "tributary"):
 figs = [
     ("produce-mbs", "1. produce, acks=all (MB/s)", "K/T"),
     ("consume-mbs", "2. consume (MB/s)", "K/T"),
-    ("e2e-p50", "3. end-to-end latency p50 (ms)", "T/K"),
-    ("e2e-p99", "3. end-to-end latency p99 (ms)", "T/K"),
+    ("e2e-p50", "3. end-to-end latency p50 (whole ms)", "T/K"),
+    ("e2e-p99", "3. end-to-end latency p99 (whole ms)", "T/K"),
     ("cpu-per-gb", "4. broker CPU s per GB produced", "T/K"),
     ("copies", "4. copies kept on the 3 nodes (bytes / produced)", "-"),
 ] + [(f"failover-{r}", f"5. kill -9 leader -> next ack, round {r} (ms)", "T/K") for r in range(1, rounds + 1)] + [
@@ -247,7 +247,7 @@ def fmt(v):
 table = []
 for f, label, kind in figs:
     k, t = val.get(("kafka", f)), val.get(("tributary", f))
-    if kind == "-" or k is None or t is None or (k if kind == "T/K" else t) == 0:
+    if kind == "-" or not k or not t:  # n/a, or 0 (a latency below 1 ms, as the tool rounds it)
         ratio = "-"
     else:
         ratio = f"{(t / k if kind == 'T/K' else k / t):.2f} {kind}"
@@ -264,7 +264,8 @@ warning = ""
 if copies is not None and copies < $RF - 0.5:
     warning = (f"Tributary kept {copies:.2f} copies of the produced data on its 3 nodes, not $RF: it did not replicate "
                "partition data when these figures were taken (only the leader holds a partition's records), so its "
-               "figures are not comparable to Kafka's yet; failover loses the partition's data.")
+               "figures are not comparable to Kafka's yet, and a partition whose leader is killed has no other copy "
+               "to fail over to.")
 elif ("tributary", "copies") not in val and "tributary" in "$SYSTEMS":
     warning = "Whether Tributary replicated partition data could not be checked (no produce phase)."
 groups = {}
