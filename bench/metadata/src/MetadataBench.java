@@ -9,12 +9,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,8 +40,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * The metadata benchmark's client side (bench/metadata/run.sh). One sub-command per figure; each
- * prints its figures to stdout as {@code FIG<TAB>name<TAB>value<TAB>note}, value "n/a" when the figure
- * could not be measured (the note then says why). Progress goes to stderr. Every wait is bounded.
+ * prints its figures as {@link ClusterBenchTool#fig}. Every wait is bounded.
  *
  * <pre>
  * create    --bootstrap B --brokers H:P,.. --prefix P --topics N --partitions P --rf R --batch K --label L
@@ -56,18 +52,9 @@ import org.apache.kafka.common.requests.RequestHeader;
  * Per-broker checks use raw Metadata / DescribeCluster requests on one socket per broker, so that
  * every answer comes from that broker and no other (an Admin client may ask any broker it knows).
  */
-public final class MetadataBench {
-    private static Map<String, String> opts;
-
+public final class MetadataBench extends ClusterBenchTool {
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            throw new IllegalArgumentException("usage: MetadataBench create|propagate|failover --key value ...");
-        }
-        opts = new HashMap<>();
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        switch (args[0]) {
+        switch (start("metadata-bench", args)) {
             case "create" -> create();
             case "propagate" -> propagate();
             case "failover" -> failover();
@@ -78,8 +65,7 @@ public final class MetadataBench {
             }
             default -> throw new IllegalArgumentException("unknown sub-command " + args[0]);
         }
-        System.out.flush();
-        System.exit(0); // do not wait for Admin client threads of timed-out calls
+        exit();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -344,13 +330,7 @@ public final class MetadataBench {
         int deadlineS = intOpt("deadline-s", 60);
         boolean quorumOnly = Boolean.parseBoolean(opt("quorum-only", "false"));
         List<String> brokers = brokers();
-        Map<Integer, Long> pids = new LinkedHashMap<>();
-        for (String kv : opt("pids", "").split(",")) {
-            if (!kv.isBlank()) {
-                String[] p = kv.split("=");
-                pids.put(Integer.parseInt(p[0].trim()), Long.parseLong(p[1].trim()));
-            }
-        }
+        Map<Integer, Long> pids = pids();
         try (Admin admin = admin(5000)) {
             awaitHealthy(admin, brokers, intOpt("healthy-wait-s", 60));
 
@@ -519,18 +499,6 @@ public final class MetadataBench {
     // Helpers
     // ------------------------------------------------------------------------------------------
 
-    private static Admin admin(int requestTimeoutMs) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, opt("bootstrap", "127.0.0.1:9092"));
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "metadata-bench");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(requestTimeoutMs));
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(Math.max(2 * requestTimeoutMs, requestTimeoutMs + 1000)));
-        p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "50");
-        p.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "50");
-        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
-        return Admin.create(p);
-    }
-
     private static List<String> brokers() {
         return Arrays.stream(opt("brokers", opt("bootstrap", "127.0.0.1:9092")).split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();
@@ -538,29 +506,6 @@ public final class MetadataBench {
 
     private static String topicName(String prefix, int i) {
         return String.format("%s-%05d", prefix, i);
-    }
-
-    private static void fig(String name, String value, String note) {
-        String clean = note == null ? "" : note.replaceAll("[\\t\\r\\n]+", " ");
-        System.out.println("FIG\t" + name + "\t" + (value == null ? "n/a" : value) + "\t" + clean);
-        System.out.flush();
-    }
-
-    private static String describe(Throwable t) {
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m.split("\n")[0]);
-    }
-
-    private static void log(String fmt, Object... args) {
-        System.err.printf("[metadata-bench] " + fmt + "%n", args);
-    }
-
-    private static String opt(String k, String def) {
-        return opts.getOrDefault(k, def);
-    }
-
-    private static int intOpt(String k, int def) {
-        return Integer.parseInt(opt(k, Integer.toString(def)));
     }
 
     /** One blocking connection to one broker: a request, then its answer. */
