@@ -90,9 +90,28 @@ class ReplicationIT {
         }
     }
 
+    /**
+     * Every replica in sync as EVERY node sees it, all naming the same leaders: a node that was
+     * suspended answers from its old metadata until it has caught up, so one node's view is not enough.
+     */
     private static boolean fullyInSync() {
         try {
-            return describe().partitions().stream().allMatch(p -> p.isr().size() == 3 && p.leader() != null);
+            List<Integer> leaders = null;
+            for (int node = 0; node < 3; node++) {
+                List<TopicPartitionInfo> parts;
+                try (Admin a = admin(node)) {
+                    parts = a.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC).partitions();
+                }
+                if (!parts.stream().allMatch(p -> p.isr().size() == 3 && p.leader() != null)) {
+                    return false;
+                }
+                List<Integer> l = parts.stream().map(p -> p.leader().id()).toList();
+                if (leaders != null && !leaders.equals(l)) {
+                    return false;
+                }
+                leaders = l;
+            }
+            return true;
         } catch (Exception e) {
             return false;
         }
