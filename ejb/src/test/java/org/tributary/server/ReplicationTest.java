@@ -157,8 +157,15 @@ class ReplicationTest {
                     java.util.Set.of(tp0)).partitions().get(30, TimeUnit.SECONDS);
             assertTrue(result.get(tp0).isEmpty() || result.get(tp0).get() instanceof org.apache.kafka.common.errors.ElectionNotNeededException,
                     String.valueOf(result));
-            assertEquals(preferred, a.describeTopics(List.of("r")).allTopicNames().get().get("r").partitions().get(0).leader().id(),
-                    "the preferred replica leads again");
+            // the answer comes once the broker that forwarded it has the change; others apply it moments later
+            InJvmCluster.await("the preferred replica " + preferred + " leads partition 0 again, as every broker sees it", 15_000, () -> {
+                for (int b = 1; b <= 3; b++) {
+                    if (replica(b, "r", 0).leader() != preferred) {
+                        return false;
+                    }
+                }
+                return true;
+            });
         }
     }
 
