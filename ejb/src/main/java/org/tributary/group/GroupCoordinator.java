@@ -10,9 +10,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import org.apache.kafka.common.errors.ApiException;
@@ -54,27 +52,11 @@ public final class GroupCoordinator implements GroupsView {
     final Function<byte[], java.util.Set<String>> subscriptionTopics;
     private final GroupOffsets offsets;
     private final Rebalance rebalance;
-    /** Runs loads and unloads, one at a time and in the order the leadership events came. */
-    private final Executor loader;
     /** Takes up replicated (or failed) writes. */
-    private final Executor completions;
-    /**
-     * The offsets topic partitions this broker coordinates (loading or loaded), by partition.
-     * Changed by leadership events without the coordinator's lock (they come on the thread applying
-     * metadata, which must not wait for it).
-     */
-    private final ConcurrentHashMap<Integer, Shard> shards = new ConcurrentHashMap<>();
+    final Executor completions;
+    /** Which offsets topic partitions this broker coordinates, and their loads and unloads. */
+    private final GroupLeadership leadership;
     private long nextExpiryCheck;
-
-    /** A partition this broker leads: the leader epoch it was loaded in, and whether loading is done. */
-    private static final class Shard {
-        final int epoch;
-        volatile boolean loaded;
-
-        Shard(int epoch) {
-            this.epoch = epoch;
-        }
-    }
 
     /**
      * A write to the offsets topic: where it landed ({@code position}, -1 when the append itself
@@ -98,8 +80,8 @@ public final class GroupCoordinator implements GroupsView {
         this.log = log;
         this.time = time;
         this.subscriptionTopics = subscriptionTopics;
-        this.loader = loader;
         this.completions = completions;
+        this.leadership = new GroupLeadership(this, loader);
         this.offsets = new GroupOffsets(this);
         this.rebalance = new Rebalance(this);
         this.nextExpiryCheck = time.milliseconds() + config.offsetsRetentionCheckIntervalMs();
@@ -133,145 +115,28 @@ public final class GroupCoordinator implements GroupsView {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
         }
-        int partition = partitionFor(groupId);
-        Shard shard = shards.get(partition);
-        if (shard == null || log.leaderEpoch(partition) != shard.epoch) {
-            return Errors.NOT_COORDINATOR;
-        }
-        return shard.loaded ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        return leadership.state(partitionFor(groupId));
     }
 
     /** Whether any partition is still loading (ListGroups then answers COORDINATOR_LOAD_IN_PROGRESS, as Kafka does). */
     public boolean loading() {
-        return shards.values().stream().anyMatch(s -> !s.loaded);
+        return leadership.loading();
     }
 
-    // ---------------------------------------------------------------- leadership: load and unload
+    // ---------------------------------------------------------------- leadership: load and unload (GroupLeadership)
 
     /**
      * This broker became the leader of offsets topic partition {@code partition} in
-     * {@code leaderEpoch}: from now its groups answer COORDINATOR_LOAD_IN_PROGRESS, and the loader
-     * replays the partition. Called on the thread applying metadata: takes no coordinator lock.
+     * {@code leaderEpoch}: its groups answer COORDINATOR_LOAD_IN_PROGRESS until the loader has
+     * replayed it. Called on the thread applying metadata: takes no coordinator lock.
      */
     public void becameLeader(int partition, int leaderEpoch) {
-        Shard shard = new Shard(leaderEpoch);
-        if (shards.compute(partition, (p, current) -> current != null && current.epoch >= leaderEpoch ? current : shard) == shard) {
-            runOnLoader(() -> load(partition, shard), "load partition " + partition);
-        }
+        leadership.becameLeader(partition, leaderEpoch);
     }
 
-    /**
-     * This broker stopped leading the partition (follower, offline, removed) as of
-     * {@code leaderEpoch}: from now its groups answer NOT_COORDINATOR, and the loader drops them and
-     * answers what their members wait for. Takes no coordinator lock.
-     */
+    /** This broker stopped leading the partition as of {@code leaderEpoch}: its groups answer NOT_COORDINATOR. No lock. */
     public void resigned(int partition, int leaderEpoch) {
-        Shard current = shards.get(partition);
-        if (current != null && current.epoch <= leaderEpoch && shards.remove(partition, current)) {
-            runOnLoader(() -> unload(partition), "unload partition " + partition);
-        }
-    }
-
-    private void runOnLoader(Runnable task, String what) {
-        try {
-            loader.execute(task);
-        } catch (RejectedExecutionException e) {
-            LOG.fine(() -> "group coordinator stopped; cannot " + what);
-        }
-    }
-
-    /**
-     * Drops what an earlier leadership left, replays the partition (without the lock), then installs
-     * its groups unless the leadership changed meanwhile.
-     */
-    void load(int partition, Shard shard) {
-        synchronized (this) {
-            if (shards.get(partition) != shard) {
-                return; // superseded before it ran
-            }
-            dropGroups(partition);
-        }
-        long start = time.milliseconds();
-        GroupLoader.Loaded loaded;
-        try {
-            loaded = GroupLoader.replay(log, partition, start);
-        } catch (IOException | RuntimeException e) {
-            shards.remove(partition, shard);
-            LOG.warning("TRIB-GRP-007 cannot load partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
-                    + "): " + e.getMessage());
-            return;
-        }
-        synchronized (this) {
-            if (shards.get(partition) != shard) {
-                return; // unloaded or superseded meanwhile
-            }
-            if (loaded.leaderEpoch() != shard.epoch) {
-                shards.remove(partition, shard); // the next leadership event decides
-                return;
-            }
-            long now = time.milliseconds();
-            for (ClassicGroup g : loaded.groups().values()) {
-                g.members.values().forEach(m -> m.heartbeatDeadline = now + m.sessionTimeoutMs);
-                groups.put(g.groupId, g);
-            }
-            loaded.staged().forEach((id, staged) -> staged.forEach((tp, o) -> loaded.groups().get(id).pendingOffsets.put(tp, o.position())));
-            shard.loaded = true;
-            String summary = "TRIB-GRP-005 loaded partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
-                    + ") in " + (now - start) + " ms: " + loaded.groups().size() + " group(s), " + loaded.offsetCount()
-                    + " committed offset(s)" + (loaded.stagedCount() > 0 ? ", " + loaded.stagedCount() + " more once replicated" : "");
-            LOG.log(loaded.groups().isEmpty() ? java.util.logging.Level.FINE : java.util.logging.Level.INFO, summary);
-            if (!loaded.staged().isEmpty()) {
-                awaitLoadedOffsets(partition, shard, loaded.endOffset(), loaded.staged());
-            }
-        }
-    }
-
-    /** Offsets loaded from above the high watermark become visible once it covers the end of the replay. */
-    private void awaitLoadedOffsets(int partition, Shard shard, long endOffset, Map<String, Map<org.apache.kafka.common.TopicPartition,
-            GroupLoader.Staged>> staged) {
-        log.awaitCommitted(partition, endOffset, shard.epoch, config.offsetCommitTimeoutMs())
-                .handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions)
-                .thenAccept(e -> {
-                    synchronized (this) {
-                        if (shards.get(partition) != shard) {
-                            return;
-                        }
-                        if (e == Errors.REQUEST_TIMED_OUT) {
-                            awaitLoadedOffsets(partition, shard, endOffset, staged);
-                        } else if (e == Errors.NONE || e == Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND) { // covered by the high watermark
-                            staged.forEach((id, offsets) -> {
-                                ClassicGroup g = groups.get(id);
-                                if (g != null) {
-                                    offsets.forEach((tp, o) -> g.onOffsetCommitted(tp, o.offset(), o.position()));
-                                }
-                            });
-                        } // else the leadership moved: the unload follows
-                    }
-                });
-    }
-
-    synchronized void unload(int partition) {
-        Shard current = shards.get(partition);
-        if (current == null || !current.loaded) { // (a later load drops them itself)
-            dropGroups(partition);
-        }
-    }
-
-    /** Drops the partition's groups; what their members wait for is answered NOT_COORDINATOR (they go find the new one). */
-    private void dropGroups(int partition) {
-        int dropped = 0;
-        long now = time.milliseconds();
-        for (ClassicGroup g : List.copyOf(groups.values())) {
-            if (partitionFor(g.groupId) == partition) {
-                g.members.values().forEach(m -> m.failWaiting(Errors.NOT_COORDINATOR));
-                g.transitionTo(GroupState.DEAD, now);
-                groups.remove(g.groupId);
-                dropped++;
-            }
-        }
-        int n = dropped;
-        LOG.log(n == 0 ? java.util.logging.Level.FINE : java.util.logging.Level.INFO,
-                () -> "TRIB-GRP-008 unloaded partition " + partition + " of __consumer_offsets: " + n + " group(s)");
+        leadership.resigned(partition, leaderEpoch);
     }
 
     /** Whether {@code g} is still the coordinator's object for its group (not unloaded, deleted or replaced). */
@@ -608,9 +473,7 @@ public final class GroupCoordinator implements GroupsView {
 
     /** Whether this broker still leads the group's partition in the epoch it loaded (an unload may be on its way). */
     boolean coordinating(ClassicGroup g) {
-        int partition = partitionFor(g.groupId);
-        Shard shard = shards.get(partition);
-        return shard != null && shard.loaded && log.leaderEpoch(partition) == shard.epoch;
+        return leadership.state(partitionFor(g.groupId)) == Errors.NONE;
     }
 
     private Errors validateMember(ClassicGroup g, String memberId, String groupInstanceId, int generationId) {

@@ -1,0 +1,188 @@
+package org.tributary.group;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Logger;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * Which {@code __consumer_offsets} partitions the {@link GroupCoordinator} coordinates, following
+ * this broker's leaderships: a partition it comes to lead is replayed on the loader executor while
+ * its groups answer COORDINATOR_LOAD_IN_PROGRESS; one it stops leading is unloaded, its waiting
+ * members answered NOT_COORDINATOR. Leadership events take no coordinator lock (they come on the
+ * thread applying metadata); installing and dropping groups happens under it.
+ */
+final class GroupLeadership {
+    private static final Logger LOG = Logger.getLogger(GroupLeadership.class.getName());
+
+    private final GroupCoordinator c;
+    /** Runs loads and unloads, one at a time and in the order the leadership events came. */
+    private final Executor loader;
+    /** The partitions coordinated here (loading or loaded), by partition. */
+    private final ConcurrentHashMap<Integer, Shard> shards = new ConcurrentHashMap<>();
+
+    /** A partition this broker leads: the leader epoch it was loaded in, and whether loading is done. */
+    private static final class Shard {
+        final int epoch;
+        volatile boolean loaded;
+
+        Shard(int epoch) {
+            this.epoch = epoch;
+        }
+    }
+
+    GroupLeadership(GroupCoordinator coordinator, Executor loader) {
+        this.c = coordinator;
+        this.loader = loader;
+    }
+
+    /**
+     * NONE when the partition is coordinated here and loaded in the current leader epoch;
+     * COORDINATOR_LOAD_IN_PROGRESS while it loads; NOT_COORDINATOR otherwise (also when the
+     * leadership moved and the unload has not run yet).
+     */
+    Errors state(int partition) {
+        Shard shard = shards.get(partition);
+        if (shard == null || c.log.leaderEpoch(partition) != shard.epoch) {
+            return Errors.NOT_COORDINATOR;
+        }
+        return shard.loaded ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+    }
+
+    /** Whether any partition is still loading. */
+    boolean loading() {
+        return shards.values().stream().anyMatch(s -> !s.loaded);
+    }
+
+    /**
+     * This broker became the leader of offsets topic partition {@code partition} in
+     * {@code leaderEpoch}: from now its groups answer COORDINATOR_LOAD_IN_PROGRESS, and the loader
+     * replays the partition. Called on the thread applying metadata: takes no coordinator lock.
+     */
+    void becameLeader(int partition, int leaderEpoch) {
+        Shard shard = new Shard(leaderEpoch);
+        if (shards.compute(partition, (p, current) -> current != null && current.epoch >= leaderEpoch ? current : shard) == shard) {
+            runOnLoader(() -> load(partition, shard), "load partition " + partition);
+        }
+    }
+
+    /**
+     * This broker stopped leading the partition (follower, offline, removed) as of
+     * {@code leaderEpoch}: from now its groups answer NOT_COORDINATOR, and the loader drops them and
+     * answers what their members wait for. Takes no coordinator lock.
+     */
+    void resigned(int partition, int leaderEpoch) {
+        Shard current = shards.get(partition);
+        if (current != null && current.epoch <= leaderEpoch && shards.remove(partition, current)) {
+            runOnLoader(() -> unload(partition), "unload partition " + partition);
+        }
+    }
+
+    private void runOnLoader(Runnable task, String what) {
+        try {
+            loader.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.fine(() -> "group coordinator stopped; cannot " + what);
+        }
+    }
+
+    /**
+     * Drops what an earlier leadership left, replays the partition (without the lock), then installs
+     * its groups unless the leadership changed meanwhile.
+     */
+    void load(int partition, Shard shard) {
+        synchronized (c) {
+            if (shards.get(partition) != shard) {
+                return; // superseded before it ran
+            }
+            dropGroups(partition);
+        }
+        long start = c.time.milliseconds();
+        GroupLoader.Loaded loaded;
+        try {
+            loaded = GroupLoader.replay(c.log, partition, start);
+        } catch (IOException | RuntimeException e) {
+            shards.remove(partition, shard);
+            LOG.warning("TRIB-GRP-007 cannot load partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
+                    + "): " + e.getMessage());
+            return;
+        }
+        synchronized (c) {
+            if (shards.get(partition) != shard) {
+                return; // unloaded or superseded meanwhile
+            }
+            if (loaded.leaderEpoch() != shard.epoch) {
+                shards.remove(partition, shard); // the next leadership event decides
+                return;
+            }
+            long now = c.time.milliseconds();
+            for (ClassicGroup g : loaded.groups().values()) {
+                g.members.values().forEach(m -> m.heartbeatDeadline = now + m.sessionTimeoutMs);
+                c.groups.put(g.groupId, g);
+            }
+            loaded.staged().forEach((id, staged) -> staged.forEach((tp, o) -> loaded.groups().get(id).pendingOffsets.put(tp, o.position())));
+            shard.loaded = true;
+            String summary = "TRIB-GRP-005 loaded partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
+                    + ") in " + (now - start) + " ms: " + loaded.groups().size() + " group(s), " + loaded.offsetCount()
+                    + " committed offset(s)" + (loaded.stagedCount() > 0 ? ", " + loaded.stagedCount() + " more once replicated" : "");
+            LOG.log(loaded.groups().isEmpty() ? java.util.logging.Level.FINE : java.util.logging.Level.INFO, summary);
+            if (!loaded.staged().isEmpty()) {
+                awaitLoadedOffsets(partition, shard, loaded.endOffset(), loaded.staged());
+            }
+        }
+    }
+
+    /** Offsets loaded from above the high watermark become visible once it covers the end of the replay. */
+    private void awaitLoadedOffsets(int partition, Shard shard, long endOffset, Map<String, Map<org.apache.kafka.common.TopicPartition,
+            GroupLoader.Staged>> staged) {
+        c.log.awaitCommitted(partition, endOffset, shard.epoch, c.config.offsetCommitTimeoutMs())
+                .handleAsync((e, ex) -> ex == null ? e : GroupCoordinator.appendError(ex), c.completions)
+                .thenAccept(e -> {
+                    synchronized (c) {
+                        if (shards.get(partition) != shard) {
+                            return;
+                        }
+                        if (e == Errors.REQUEST_TIMED_OUT) {
+                            awaitLoadedOffsets(partition, shard, endOffset, staged);
+                        } else if (e == Errors.NONE || e == Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND) { // covered by the high watermark
+                            staged.forEach((id, offsets) -> {
+                                ClassicGroup g = c.groups.get(id);
+                                if (g != null) {
+                                    offsets.forEach((tp, o) -> g.onOffsetCommitted(tp, o.offset(), o.position()));
+                                }
+                            });
+                        } // else the leadership moved: the unload follows
+                    }
+                });
+    }
+
+    void unload(int partition) {
+        synchronized (c) {
+        Shard current = shards.get(partition);
+            if (current == null || !current.loaded) { // (a later load drops them itself)
+                dropGroups(partition);
+            }
+        }
+    }
+
+    /** Drops the partition's groups; what their members wait for is answered NOT_COORDINATOR (they go find the new one). */
+    private void dropGroups(int partition) {
+        int dropped = 0;
+        long now = c.time.milliseconds();
+        for (ClassicGroup g : List.copyOf(c.groups.values())) {
+            if (c.partitionFor(g.groupId) == partition) {
+                g.members.values().forEach(m -> m.failWaiting(Errors.NOT_COORDINATOR));
+                g.transitionTo(GroupState.DEAD, now);
+                c.groups.remove(g.groupId);
+                dropped++;
+            }
+        }
+        int n = dropped;
+        LOG.log(n == 0 ? java.util.logging.Level.FINE : java.util.logging.Level.INFO,
+                () -> "TRIB-GRP-008 unloaded partition " + partition + " of __consumer_offsets: " + n + " group(s)");
+    }
+}
