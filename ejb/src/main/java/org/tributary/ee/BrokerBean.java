@@ -95,7 +95,11 @@ public class BrokerBean implements BrokerService {
 
     @Override
     public Optional<String> failure() {
-        return Optional.ofNullable(failure);
+        if (failure != null) {
+            return Optional.of(failure);
+        }
+        BrokerNode n = node;
+        return n == null ? Optional.empty() : n.metadataNode().flatMap(m -> m.quorum().engineFailure());
     }
 
     @Override

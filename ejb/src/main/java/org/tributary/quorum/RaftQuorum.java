@@ -153,6 +153,7 @@ public final class RaftQuorum implements AutoCloseable {
         }
         RaftQuorum q = new RaftQuorum(cfg, groupId, server, ratisSm, tracker, client, timer);
         q.state.set(MemberState.RUNNING);
+        timer.scheduleWithFixedDelay(q::checkEngine, 1, 1, TimeUnit.SECONDS);
         QuorumLog.LOG.info(() -> "TRIB-0100 Quorum member " + cfg.localId() + " started as "
                 + (cfg.localIsVoter() ? "voter" : "observer") + " of group " + groupId.getUuid() + " (voters "
                 + cfg.voters().keySet() + "), storage " + cfg.storageDir());
@@ -313,6 +314,33 @@ public final class RaftQuorum implements AutoCloseable {
                 return -1;
             }
             Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /**
+     * Why the Raft engine stopped although this member was not closed, or empty while it runs. A
+     * member whose engine stopped no longer follows the metadata log: the node must be restarted.
+     */
+    public java.util.Optional<String> engineFailure() {
+        return java.util.Optional.ofNullable(engineFailure);
+    }
+
+    private volatile String engineFailure;
+
+    /** Runs every second on the timer: notices (once) an engine that stopped by itself. */
+    private void checkEngine() {
+        if (engineFailure != null || state.get() != MemberState.RUNNING) {
+            return;
+        }
+        org.apache.ratis.util.LifeCycle.State s = server.getLifeCycleState();
+        DivisionInfo info = ratisSm.info();
+        if (s.isRunning() && info != null) {
+            s = info.getLifeCycleState(); // the group's division may stop on its own too
+        }
+        if (s.isClosingOrClosed() || s == org.apache.ratis.util.LifeCycle.State.EXCEPTION) {
+            engineFailure = "the metadata quorum's Raft engine of member " + cfg.localId() + " stopped by itself (state " + s
+                    + "); this node no longer follows the cluster metadata: restart it";
+            QuorumLog.LOG.severe(() -> "TRIB-0118 " + engineFailure);
         }
     }
 

@@ -31,8 +31,26 @@ final class RatisLogLevels {
     private RatisLogLevels() {
     }
 
+    /**
+     * Ratis's lifecycle logger reports every failed connection attempt to an unreachable peer
+     * (its Netty client and peer proxy "failed to start", three records per retry); those are
+     * dropped, as the transport loggers above are quieted. Lifecycle records of anything else (a
+     * server or division failing) still pass.
+     */
+    static final String LIFECYCLE = "org.apache.ratis.util.LifeCycle";
+
+    static boolean peerConnectionNoise(java.util.logging.LogRecord r) {
+        String m = r.getMessage();
+        return m != null && (m.startsWith("NettyClient-") || m.matches("(?s)^\\d+\\|[^:]+:\\d+: .*"));
+    }
+
     static synchronized void apply() {
         LogManager manager = LogManager.getLogManager();
+        Logger lifecycle = Logger.getLogger(LIFECYCLE);
+        if (lifecycle.getFilter() == null) {
+            lifecycle.setFilter(r -> !peerConnectionNoise(r));
+            HELD.add(lifecycle);
+        }
         for (String[] d : DEFAULTS) {
             Logger logger = Logger.getLogger(d[0]);
             if (logger.getLevel() == null && manager.getProperty(d[0] + ".level") == null) {

@@ -19,6 +19,8 @@ import org.apache.ratis.util.TimeDuration;
 final class RatisSettings {
     /** Snapshots kept on disk: the newest plus one in case the newest turns out unreadable. */
     static final int SNAPSHOTS_RETAINED = 2;
+    /** Ratis's close-after-a-JVM-pause threshold: effectively never (see {@link #server}). */
+    static final TimeDuration NEVER_CLOSE_ON_PAUSE = TimeDuration.valueOf(3650, TimeUnit.DAYS);
 
     private RatisSettings() {
     }
@@ -79,7 +81,13 @@ final class RatisSettings {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(cfg.electionTimeoutMax().toMillis()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(cfg.requestTimeout().toMillis()));
         RaftServerConfigKeys.Rpc.setSlownessTimeout(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
-        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // Ratis closes its whole server after a JVM pause longer than this threshold (its pause
+        // monitor; the setting has no other use). A closed member never follows the metadata log
+        // again, so a broker frozen for a few seconds (GC, SIGSTOP, a suspended VM) would come back
+        // serving its old metadata for good. A paused member must instead rejoin and catch up like
+        // any lagging one (a paused leader still steps down: Ratis's step-down wait time), so the
+        // threshold lies beyond any pause.
+        RaftServerConfigKeys.setCloseThreshold(p, NEVER_CLOSE_ON_PAUSE);
         RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
         RaftServerConfigKeys.Read.setTimeout(p, ms(cfg.requestTimeout().toMillis()));
