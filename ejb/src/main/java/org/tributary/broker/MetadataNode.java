@@ -98,6 +98,7 @@ public final class MetadataNode implements AutoCloseable {
         ControllerServer controller = new ControllerServer(ccfg, validator(defaults), follower, clusterId,
                 System::currentTimeMillis, REQUEST_TIMEOUT, threads);
         follower.setLeadership(controller);
+        controller.departedHintGrace(Math.max(1_500L, 2 * config.getLong(HEARTBEAT_INTERVAL, 1_000L)));
         if (config.getBoolean("auto.leader.rebalance.enable", true)) {
             controller.autoLeaderRebalance(1_000L * config.getLong("leader.imbalance.check.interval.seconds", 300L));
         }

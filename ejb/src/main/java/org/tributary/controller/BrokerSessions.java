@@ -67,6 +67,12 @@ final class BrokerSessions {
         return s.incarnation.equals(incarnation) && nowMs - s.lastContactMs <= timeoutMs;
     }
 
+    /** Whether this incarnation heartbeated or registered with this controller after its election. */
+    boolean heardSinceElection(int id, Uuid incarnation) {
+        Session s = sessions.get(id);
+        return s != null && s.incarnation.equals(incarnation) && s.lastContactMs > startMs;
+    }
+
     /** Ends the session at once (the broker's grid member left). */
     void expire(int id, Uuid incarnation) {
         Session s = session(id, incarnation);

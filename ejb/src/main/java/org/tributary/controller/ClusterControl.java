@@ -142,12 +142,25 @@ final class ClusterControl {
         return fenced;
     }
 
+    /**
+     * A hint recorded before this controller's election, applied after it, by a member whose own
+     * view of the grid may have been the wrong one (it was the one cut off, seeing everyone
+     * "leave"): a broker that has heartbeated to this controller since its election is alive.
+     */
+    ApiError memberLeftBeforeElection(Changes c, int brokerId, Uuid incarnationId) {
+        if (sessions.heardSinceElection(brokerId, incarnationId)) {
+            return ApiError.NONE;
+        }
+        return memberLeft(c, brokerId, incarnationId);
+    }
+
     /** The grid says the broker's member left: end its session and fence it now. */
     ApiError memberLeft(Changes c, int brokerId, Uuid incarnationId) {
         Optional<BrokerRegistration> b = c.state.broker(brokerId);
         if (b.isEmpty() || (incarnationId != null && !incarnationId.equals(b.get().incarnationId()))) {
             return ApiError.of(Errors.STALE_BROKER_EPOCH, "Broker " + brokerId + " has no registration of that incarnation");
         }
+
         sessions.expire(brokerId, b.get().incarnationId());
         if (!b.get().fenced()) {
             ReplicationControl.fence(c, brokerId);

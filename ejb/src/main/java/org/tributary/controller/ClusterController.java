@@ -81,6 +81,17 @@ public final class ClusterController {
         return c.result(r);
     }
 
+    /**
+     * As {@link #brokerLeft}, for a hint recorded before this controller was elected: ignored when
+     * that incarnation has heartbeated to this controller since (the hint's recorder was the one
+     * cut off from the grid).
+     */
+    public ControllerResult<ApiError> brokerLeftBeforeElection(MetadataImage pending, int brokerId, Uuid incarnationId, long nowMs) {
+        Changes c = new Changes(pending);
+        ApiError r = cluster.memberLeftBeforeElection(c, brokerId, incarnationId);
+        return c.result(r);
+    }
+
     /** The broker's state in {@code pending} (empty when never registered). */
     public static Optional<BrokerControlState> brokerState(MetadataImage pending, int brokerId) {
         return pending.broker(brokerId).map(ClusterControl::state);

@@ -161,7 +161,12 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         }
         state = State.ACTIVE;
         lastRebalanceMs = clock.getAsLong();
-        fenceDeparted();
+        long graceMs = departedGraceMs;
+        if (graceMs <= 0) {
+            fenceDeparted(newEpoch);
+        } else {
+            thread.schedule(() -> fenceDeparted(newEpoch), graceMs, TimeUnit.MILLISECONDS);
+        }
         ticker = thread.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         LOG.info(() -> "TRIB-0051 This broker is the active controller (epoch " + newEpoch + ")");
     }
@@ -245,10 +250,26 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         });
     }
 
-    /** Grid hints that arrived while this member was not the active controller; applied when it becomes one. */
-    private void fenceDeparted() {
+    /**
+     * How long after its election this controller waits before acting on grid hints it kept while
+     * not active: a broker that heartbeats within it is alive whatever the hint said (the member
+     * that recorded the hint may itself have been cut off from the grid, seeing everyone "leave").
+     * At least two heartbeat intervals; 0 acts at once (simulations).
+     */
+    public void departedHintGrace(long ms) {
+        this.departedGraceMs = ms;
+    }
+
+    private volatile long departedGraceMs;
+
+    /** Grid hints that arrived while this member was not the active controller; applied once it is one (and still is). */
+    private void fenceDeparted(long activatedEpoch) {
+        if (state != State.ACTIVE || epoch != activatedEpoch) {
+            departed.clear();
+            return;
+        }
         for (java.util.Map.Entry<Integer, Uuid> e : java.util.Map.copyOf(departed).entrySet()) {
-            runInternal(rules.brokerLeft(metadata.image(), e.getKey(), e.getValue(), clock.getAsLong()).records(),
+            runInternal(rules.brokerLeftBeforeElection(metadata.image(), e.getKey(), e.getValue(), clock.getAsLong()).records(),
                     "fence broker " + e.getKey() + " whose grid member left before this controller was elected");
         }
         departed.clear();

@@ -132,6 +132,21 @@ class BrokerLifecycleTest {
     }
 
     @Test
+    void aHintKeptFromBeforeTheElectionIsIgnoredForABrokerThatHeartbeatedSince() {
+        h.start(1, null);
+        h.start(2, null);
+        h.failover();
+        Uuid one = h.broker(1).incarnationId();
+        Uuid two = h.broker(2).incarnationId();
+        h.time.advance(100);
+        h.heartbeat(1); // alive: the member that kept the hint was the one cut off from the grid
+        assertTrue(h.run(h.controller.brokerLeftBeforeElection(h.image, 1, one, h.time.milliseconds())).isSuccess());
+        assertFalse(h.broker(1).fenced(), "a broker heard since the election is not fenced on an older hint");
+        assertTrue(h.run(h.controller.brokerLeftBeforeElection(h.image, 2, two, h.time.milliseconds())).isSuccess());
+        assertTrue(h.broker(2).fenced(), "a broker silent since the election is fenced on the hint");
+    }
+
+    @Test
     void controlledShutdownMovesLeadershipThenFencesOnceOthersCaughtUp() {
         h.start(1, null);
         h.start(2, null);
