@@ -43,6 +43,8 @@ final class LeaderEpochCache {
         if (last != null && (epoch <= last.getKey() || startOffset < last.getValue())) {
             return false;
         }
+        // an older epoch that starts at the same offset holds nothing: the new one replaces it (Kafka)
+        epochs.values().removeIf(start -> start >= startOffset);
         epochs.put(epoch, startOffset);
         return true;
     }

@@ -29,6 +29,12 @@ final class LogTruncation {
         try {
             log.checkOpen();
             if (offset >= log.logEndOffset) {
+                // nothing to remove, but an epoch may start at the log end with nothing in it (this
+                // replica led briefly and appended nothing): as Kafka does, that entry goes, or a
+                // follower would keep naming an epoch its leader never had and diverge forever
+                if (log.epochCache.truncateFromEnd(log.logEndOffset)) {
+                    log.epochCache.checkpoint();
+                }
                 return;
             }
             LogConfig config = log.config();

@@ -270,6 +270,15 @@ public final class Partition {
         return highWatermark;
     }
 
+    /**
+     * A leader elected moments ago may hold a high watermark behind the start of its own epoch
+     * until its followers fetch again; answering "latest" from it would let a client's end offset go
+     * backwards. Kafka answers OFFSET_NOT_AVAILABLE (retriable) then (KIP-207).
+     */
+    public synchronized boolean highWatermarkBehindEpochStart() {
+        return role == Role.LEADER && highWatermark < leaderEpochStartOffset;
+    }
+
     /** No transactions yet: the last stable offset is the high watermark. */
     public long lastStableOffset() {
         return highWatermark;
@@ -545,11 +554,11 @@ public final class Partition {
      */
     public synchronized void truncateTo(long offset, int epoch) throws IOException {
         checkFollowing(epoch);
-        if (offset >= log.logEndOffset()) {
-            return;
+        boolean removes = offset < log.logEndOffset();
+        log.truncateTo(offset); // also when nothing is removed: it drops an empty epoch at the log end
+        if (removes) {
+            afterTruncation();
         }
-        log.truncateTo(offset);
-        afterTruncation();
     }
 
     /** Follower: the leader's log starts after this whole log; start again, empty, at {@code offset}. */

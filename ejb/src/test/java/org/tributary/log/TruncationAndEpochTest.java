@@ -148,6 +148,22 @@ class TruncationAndEpochTest {
     }
 
     @Test
+    void anEpochWithNothingInItIsReplacedByTheNextAndDroppedByATruncationAtTheLogEnd() throws Exception {
+        open(Map.of());
+        append(3, 1);
+        log.assignLeaderEpoch(2); // led briefly, appended nothing
+        log.assignLeaderEpoch(3); // again: epoch 2 held nothing, so epoch 3 replaces it
+        assertEquals(Map.of(1, 0L, 3, 3L), log.epochCache.entries());
+        log.truncateTo(3); // a follower again, told its log matches the leader's up to its end
+        assertEquals(Map.of(1, 0L), log.epochCache.entries(), "the empty epoch at the log end is gone, as in Kafka");
+        assertEquals(OptionalInt.of(1), log.latestEpoch(), "the follower names the epoch of its last batch again");
+        assertEquals(3, log.logEndOffset(), "no record was removed");
+        log.close();
+        open(Map.of());
+        assertEquals(Map.of(1, 0L), log.epochCache.entries(), "checkpointed");
+    }
+
+    @Test
     void epochCacheFollowsTheLogStartOffset() throws Exception {
         open(Map.of("segment.bytes", Integer.toString(Batches.batch(3, 50, 0).sizeInBytes())));
         append(3, 1);
