@@ -69,7 +69,9 @@ final class OffsetsHandler {
                 }
                 try {
                     long ts = lp.timestamp();
-                    if (ts == LATEST) {
+                    if (ts == LATEST && p.highWatermarkBehindEpochStart()) {
+                        pr.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code()); // KIP-207: retried by the client
+                    } else if (ts == LATEST) {
                         pr.setOffset(readCommitted ? p.lastStableOffset() : p.highWatermark()).setLeaderEpoch(p.leaderEpoch());
                     } else if (ts == EARLIEST || ts == EARLIEST_LOCAL) {
                         pr.setOffset(p.log().logStartOffset()).setLeaderEpoch(p.leaderEpoch());
@@ -80,7 +82,12 @@ final class OffsetsHandler {
                     } else if (ts >= 0) {
                         Optional<TimestampOffset> to = p.log().offsetForTimestamp(ts);
                         long limit = readCommitted ? p.lastStableOffset() : p.highWatermark();
-                        to.filter(x -> x.offset() < limit).ifPresent(x -> set(pr, x));
+                        Optional<TimestampOffset> found = to.filter(x -> x.offset() < limit);
+                        if (found.isPresent()) {
+                            set(pr, found.get());
+                        } else if (p.highWatermarkBehindEpochStart()) {
+                            pr.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code()); // the answer may be above a lagging high watermark
+                        }
                     } else {
                         pr.setErrorCode(Errors.INVALID_REQUEST.code());
                     }

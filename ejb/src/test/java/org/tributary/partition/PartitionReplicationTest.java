@@ -103,6 +103,20 @@ class PartitionReplicationTest {
     }
 
     @Test
+    void aNewLeaderWhoseHighWatermarkLagsTheStartOfItsEpochSaysSoUntilFollowersCatchUp() throws Exception {
+        leader.appendAsLeader(records("a", "b", "c"), (short) 1);
+        assertFalse(leader.highWatermarkBehindEpochStart(), "its epoch started at offset 0");
+        leader.update(new PartitionRegistration(List.of(1, 2, 3), List.of(1, 2, 3), 1, 1, 1), time.milliseconds());
+        assertEquals(0, leader.highWatermark(), "no follower has fetched in the new epoch yet");
+        assertTrue(leader.highWatermarkBehindEpochStart(), "latest offsets would go backwards: KIP-207's OFFSET_NOT_AVAILABLE");
+        assertEquals(Errors.NONE, leader.onFollowerFetch(2, 7L, 3, 0, 1, time.milliseconds(), ALL_ELIGIBLE, 5L).error());
+        assertTrue(leader.highWatermarkBehindEpochStart(), "follower 3 has not fetched yet");
+        assertEquals(Errors.NONE, leader.onFollowerFetch(3, 7L, 3, 0, 1, time.milliseconds(), ALL_ELIGIBLE, 5L).error());
+        assertEquals(3, leader.highWatermark());
+        assertFalse(leader.highWatermarkBehindEpochStart());
+    }
+
+    @Test
     void aFollowerJoinsTheIsrOnlyOnceCaughtUpAndTheHighWatermarkWaitsForAPendingJoin() throws Exception {
         leader.update(new PartitionRegistration(List.of(1, 2, 3), List.of(1, 2), 1, 0, 1), time.milliseconds());
         leader.appendAsLeader(records("a", "b"), (short) 1);
