@@ -56,6 +56,14 @@ class ReplicationIT {
 
     @TempDir
     static Path data;
+    /** A failed test keeps the nodes' logs under target/replication-it-logs. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher KEEP_LOGS = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            System.out.println("ReplicationIT: " + context.getDisplayName() + " failed; " + keepLogs());
+        }
+    };
     static LocalCluster cluster;
     /** Acknowledged records: partition -> offset -> value. */
     static final Map<Integer, ConcurrentSkipListMap<Long, String>> ACKED = new ConcurrentHashMap<>();
@@ -91,30 +99,37 @@ class ReplicationIT {
     }
 
     /**
-     * Every replica in sync as EVERY node sees it, all naming the same leaders: a node that was
-     * suspended answers from its old metadata until it has caught up, so one node's view is not enough.
+     * Every replica in sync as EVERY node sees it, all naming the same leader and leader epoch: each
+     * node is asked for its own view over its admin API (a Kafka client would ask whichever node it
+     * likes). A node that was suspended answers from its old metadata until it has caught up, so one
+     * node's view is not enough.
      */
     private static boolean fullyInSync() {
         try {
-            List<Integer> leaders = null;
+            String first = null;
             for (int node = 0; node < 3; node++) {
-                List<TopicPartitionInfo> parts;
-                try (Admin a = admin(node)) {
-                    parts = a.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC).partitions();
+                StringBuilder view = new StringBuilder();
+                for (int p = 0; p < PARTITIONS; p++) {
+                    String json = partitionView(node, p);
+                    if (!json.matches("(?s).*\"isr\"\\s*:\\s*\\[\\s*\\d+\\s*,\\s*\\d+\\s*,\\s*\\d+\\s*\\].*")) {
+                        return false;
+                    }
+                    view.append(Json.number(json, "leader")).append('/').append(Json.number(json, "leaderEpoch")).append(' ');
                 }
-                if (!parts.stream().allMatch(p -> p.isr().size() == 3 && p.leader() != null)) {
+                if (first != null && !first.equals(view.toString())) {
                     return false;
                 }
-                List<Integer> l = parts.stream().map(p -> p.leader().id()).toList();
-                if (leaders != null && !leaders.equals(l)) {
-                    return false;
-                }
-                leaders = l;
+                first = view.toString();
             }
             return true;
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** The partition as this node sees it (leader, epoch, ISR, its own offsets), from its admin API. */
+    private static String partitionView(int node, int partition) {
+        return cluster.get(node, "/api/topics/" + TOPIC + "/partitions/" + partition);
     }
 
     /** An idempotent acks=all producer writing without pause on its own thread; acknowledged records go to {@link #ACKED}. */
@@ -282,10 +297,40 @@ class ReplicationIT {
 
     /** Reads every partition from the start to its end: each acknowledged value at its offset, no value twice. */
     private static void checkEveryAcknowledgedRecordOnce() throws Exception {
+        Map<Integer, TreeMap<Long, String>> read = new HashMap<>();
+        Map<TopicPartition, Long> ends = readAll(read);
+        Set<String> seen = new HashSet<>();
+        for (TreeMap<Long, String> part : read.values()) {
+            for (String v : part.values()) {
+                assertTrue(seen.add(v), "value " + v + " is in the log twice (a retry was written again)");
+            }
+        }
+        int checked = 0;
+        for (Map.Entry<Integer, ConcurrentSkipListMap<Long, String>> e : ACKED.entrySet()) {
+            TreeMap<Long, String> part = read.getOrDefault(e.getKey(), new TreeMap<>());
+            for (Map.Entry<Long, String> a : e.getValue().entrySet()) {
+                if (!a.getValue().equals(part.get(a.getKey()))) {
+                    String why = diagnose(e.getKey(), a.getKey(), part, ends);
+                    assertEquals(a.getValue(), part.get(a.getKey()), "partition " + e.getKey() + " offset " + a.getKey()
+                            + " was acknowledged with this value; " + why);
+                }
+                checked++;
+            }
+            long previous = -1;
+            for (String v : part.values()) { // one producer, one partition: values in send order
+                long n = Long.parseLong(v.substring(1));
+                assertTrue(n > previous, "partition " + e.getKey() + " holds " + v + " after v" + previous);
+                previous = n;
+            }
+        }
+        assertEquals(ackedCount(), checked);
+    }
+
+    /** Reads every partition from its start to the end offsets it asks for first; returns those end offsets. */
+    private static Map<TopicPartition, Long> readAll(Map<Integer, TreeMap<Long, String>> read) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap(0, 1, 2));
         p.put("enable.auto.commit", "false");
-        Map<Integer, TreeMap<Long, String>> read = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int i = 0; i < PARTITIONS; i++) {
@@ -300,29 +345,59 @@ class ReplicationIT {
                     read.computeIfAbsent(r.partition(), k -> new TreeMap<>()).put(r.offset(), r.value());
                 }
             }
+            return ends;
         }
-        Set<String> seen = new HashSet<>();
-        for (TreeMap<Long, String> part : read.values()) {
-            for (String v : part.values()) {
-                assertTrue(seen.add(v), "value " + v + " is in the log twice (a retry was written again)");
-            }
-        }
-        int checked = 0;
-        for (Map.Entry<Integer, ConcurrentSkipListMap<Long, String>> e : ACKED.entrySet()) {
-            TreeMap<Long, String> part = read.getOrDefault(e.getKey(), new TreeMap<>());
-            for (Map.Entry<Long, String> a : e.getValue().entrySet()) {
-                assertEquals(a.getValue(), part.get(a.getKey()), "partition " + e.getKey() + " offset " + a.getKey()
-                        + " was acknowledged with this value");
-                checked++;
-            }
-            long previous = -1;
-            for (String v : part.values()) { // one producer, one partition: values in send order
-                long n = Long.parseLong(v.substring(1));
-                assertTrue(n > previous, "partition " + e.getKey() + " holds " + v + " after v" + previous);
-                previous = n;
-            }
-        }
-        assertEquals(ackedCount(), checked);
     }
 
+    /**
+     * What a missing acknowledged record means: a read that ended early (the end offset the reader
+     * was given) or a hole in the log; read again after a pause to tell a stale answer from a loss.
+     * The nodes' logs are kept under target/replication-it-logs.
+     */
+    private static String diagnose(int partition, long offset, TreeMap<Long, String> part, Map<TopicPartition, Long> ends) {
+        StringBuilder b = new StringBuilder();
+        b.append("the reader was given end offset ").append(ends.get(new TopicPartition(TOPIC, partition)))
+                .append(", read ").append(part.size()).append(" records");
+        if (!part.isEmpty()) {
+            b.append(" (").append(part.firstKey()).append("..").append(part.lastKey()).append(")");
+        }
+        b.append(", records above the missing offset: ").append(part.tailMap(offset, false).size());
+        for (int node = 0; node < 3; node++) {
+            try {
+                b.append("; node ").append(node).append(" sees ").append(partitionView(node, partition));
+            } catch (RuntimeException ex) {
+                b.append("; node ").append(node).append(" did not answer: ").append(ex.getMessage());
+            }
+        }
+        try {
+            Thread.sleep(5_000);
+            Map<Integer, TreeMap<Long, String>> again = new HashMap<>();
+            Map<TopicPartition, Long> ends2 = readAll(again);
+            b.append("; read again 5 s later: end offset ").append(ends2.get(new TopicPartition(TOPIC, partition)))
+                    .append(", the offset holds ").append(again.getOrDefault(partition, new TreeMap<>()).get(offset));
+        } catch (Exception ex) {
+            b.append("; the second read failed: ").append(ex);
+        }
+        b.append("; ").append(keepLogs());
+        return b.toString();
+    }
+
+    /** Copies every node's log under target/replication-it-logs; says where. */
+    private static String keepLogs() {
+        if (cluster == null) {
+            return "no cluster";
+        }
+        Path kept = Path.of("target", "replication-it-logs", Long.toString(System.currentTimeMillis()));
+        try {
+            java.nio.file.Files.createDirectories(kept);
+            for (int node = 0; node < cluster.size(); node++) {
+                if (java.nio.file.Files.exists(cluster.logFile(node))) {
+                    java.nio.file.Files.copy(cluster.logFile(node), kept.resolve("node-" + node + ".log"));
+                }
+            }
+            return "node logs kept in " + kept.toAbsolutePath();
+        } catch (java.io.IOException ex) {
+            return "node logs not kept: " + ex;
+        }
+    }
 }
