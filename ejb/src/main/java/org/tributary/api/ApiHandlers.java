@@ -35,6 +35,9 @@ public final class ApiHandlers {
         r.register(ApiKeys.INIT_PRODUCER_ID, 0, 6, new ProducerIdHandler(s));
         if (s.controller() != null) {
             r.register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(s));
+            ReassignmentsHandler reassignments = new ReassignmentsHandler(s);
+            r.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1, reassignments::alter);
+            r.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, reassignments::list);
         }
         registerGroups(r, s);
         return r;
