@@ -33,8 +33,14 @@ public final class ApiHandlers {
         r.register(ApiKeys.ALTER_CONFIGS, 0, 2, configs::alterConfigs);
         r.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, configs::incrementalAlterConfigs);
         r.register(ApiKeys.INIT_PRODUCER_ID, 0, 6, new ProducerIdHandler(s));
+        if (s.replicas() != null) {
+            r.register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5, new LogDirsHandler(s)::describe);
+        }
         if (s.controller() != null) {
             r.register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(s));
+            ReassignmentsHandler reassignments = new ReassignmentsHandler(s);
+            r.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1, reassignments::alter);
+            r.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, reassignments::list);
         }
         registerGroups(r, s);
         return r;

@@ -28,7 +28,9 @@ import org.tributary.metadata.TopicImage;
 /**
  * DescribeConfigs (topics and this broker), AlterConfigs (replace a topic's overrides) and
  * IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT on a topic). Broker configs are static
- * here: describing them works, altering them is refused with INVALID_REQUEST.
+ * here: describing them works, altering them is refused with INVALID_REQUEST. One exception:
+ * deleting the broker-level replication throttles (which Tributary never sets) succeeds and changes
+ * nothing, as {@code kafka-reassign-partitions --verify} does after every reassignment.
  */
 final class ConfigsHandler {
     static final byte TOPIC = 2;
@@ -36,6 +38,9 @@ final class ConfigsHandler {
     static final byte DYNAMIC_TOPIC_CONFIG = 1;
     static final byte STATIC_BROKER_CONFIG = 4;
     static final byte DEFAULT_CONFIG = 5;
+    /** Kafka's dynamic broker throttles that {@code kafka-reassign-partitions} clears: never set here. */
+    static final Set<String> BROKER_THROTTLES = Set.of("leader.replication.throttled.rate", "follower.replication.throttled.rate",
+            "replica.alter.log.dirs.io.max.bytes.per.second");
 
     /** One described config. */
     record Entry(String name, String value, byte source) {
@@ -151,6 +156,11 @@ final class ConfigsHandler {
                             .setResourceType(r.resourceType()).setResourceName(r.resourceName());
             resp.responses().add(rr);
             try {
+                if (r.resourceType() == BROKER && !r.configs().isEmpty() && r.configs().stream()
+                        .allMatch(c -> c.configOperation() == 1 && BROKER_THROTTLES.contains(c.name()))) {
+                    checkBroker(r.resourceName()); // deleting throttles that are never set: nothing to do
+                    continue;
+                }
                 checkTopicResource(r.resourceType(), r.resourceName());
                 TopicImage t = services.metadata().image().topic(r.resourceName()).orElseThrow(() ->
                         new UnknownTopicOrPartitionException("Topic " + r.resourceName() + " does not exist"));

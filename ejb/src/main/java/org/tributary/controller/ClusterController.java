@@ -147,6 +147,23 @@ public final class ClusterController {
     }
 
     /**
+     * AlterPartitionReassignments (KIP-455): starts, replaces or cancels (null target) the
+     * reassignment of each partition, in order; one error per partition, in the same order.
+     */
+    public ControllerResult<List<ApiError>> alterPartitionReassignments(MetadataImage pending, List<PartitionReassignment> reassignments,
+            boolean allowReplicationFactorChange) {
+        Changes c = new Changes(pending);
+        List<ApiError> r = ReplicationControl.alterPartitionReassignments(c, reassignments, allowReplicationFactorChange);
+        return c.result(r);
+    }
+
+    /** ListPartitionReassignments: the reassigning partitions of {@code partitions}, or of all topics when it is null. */
+    public static Map<TopicPartition, org.tributary.metadata.PartitionRegistration> listPartitionReassignments(MetadataImage image,
+            Collection<TopicPartition> partitions) {
+        return ReplicationControl.listPartitionReassignments(image, partitions);
+    }
+
+    /**
      * A block of {@link ControllerConfig#PRODUCER_ID_BLOCK_SIZE} producer ids for a registered
      * broker. Blocks follow each other in the log, so they never overlap or go back, across
      * failovers and snapshots; hand the block out only once its entry commits.

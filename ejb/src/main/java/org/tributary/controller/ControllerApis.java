@@ -12,6 +12,10 @@ import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
@@ -76,6 +80,10 @@ final class ControllerApis {
             return alterPartition(rules, image, r);
         } else if (request instanceof ElectLeadersRequestData r) {
             return electLeaders(rules, image, r);
+        } else if (request instanceof AlterPartitionReassignmentsRequestData r) {
+            return alterPartitionReassignments(rules, image, r);
+        } else if (request instanceof ListPartitionReassignmentsRequestData r) {
+            return listPartitionReassignments(image, r);
         }
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }
@@ -267,5 +275,50 @@ final class ControllerApis {
                         .setErrorCode(e.error().code()).setErrorMessage(e.message())));
         resp.setReplicaElectionResults(new ArrayList<>(byTopic.values()));
         return Outcome.of(res.records(), resp);
+    }
+
+    private static Outcome alterPartitionReassignments(ClusterController rules, MetadataImage image,
+            AlterPartitionReassignmentsRequestData r) {
+        List<PartitionReassignment> all = new ArrayList<>();
+        for (AlterPartitionReassignmentsRequestData.ReassignableTopic t : r.topics()) {
+            for (AlterPartitionReassignmentsRequestData.ReassignablePartition p : t.partitions()) {
+                all.add(new PartitionReassignment(new org.apache.kafka.common.TopicPartition(t.name(), p.partitionIndex()), p.replicas()));
+            }
+        }
+        ControllerResult<List<ApiError>> res = rules.alterPartitionReassignments(image, all, r.allowReplicationFactorChange());
+        AlterPartitionReassignmentsResponseData resp = new AlterPartitionReassignmentsResponseData().setErrorCode(Errors.NONE.code())
+                .setErrorMessage(null).setAllowReplicationFactorChange(r.allowReplicationFactorChange());
+        Map<String, AlterPartitionReassignmentsResponseData.ReassignableTopicResponse> byTopic = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            PartitionReassignment p = all.get(i);
+            ApiError e = res.response().get(i);
+            byTopic.computeIfAbsent(p.partition().topic(), n -> new AlterPartitionReassignmentsResponseData.ReassignableTopicResponse()
+                    .setName(n)).partitions().add(new AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse()
+                            .setPartitionIndex(p.partition().partition()).setErrorCode(e.error().code()).setErrorMessage(e.message()));
+        }
+        resp.setResponses(new ArrayList<>(byTopic.values()));
+        return Outcome.of(res.records(), resp);
+    }
+
+    private static Outcome listPartitionReassignments(MetadataImage image, ListPartitionReassignmentsRequestData r) {
+        List<org.apache.kafka.common.TopicPartition> partitions = null;
+        if (r.topics() != null) {
+            partitions = new ArrayList<>();
+            for (ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics t : r.topics()) {
+                for (int p : t.partitionIndexes()) {
+                    partitions.add(new org.apache.kafka.common.TopicPartition(t.name(), p));
+                }
+            }
+        }
+        ListPartitionReassignmentsResponseData resp = new ListPartitionReassignmentsResponseData().setErrorCode(Errors.NONE.code())
+                .setErrorMessage(null);
+        Map<String, ListPartitionReassignmentsResponseData.OngoingTopicReassignment> byTopic = new java.util.LinkedHashMap<>();
+        ClusterController.listPartitionReassignments(image, partitions).forEach((tp, reg) -> byTopic.computeIfAbsent(tp.topic(),
+                n -> new ListPartitionReassignmentsResponseData.OngoingTopicReassignment().setName(n)).partitions()
+                .add(new ListPartitionReassignmentsResponseData.OngoingPartitionReassignment().setPartitionIndex(tp.partition())
+                        .setReplicas(new ArrayList<>(reg.replicas())).setAddingReplicas(new ArrayList<>(reg.addingReplicas()))
+                        .setRemovingReplicas(new ArrayList<>(reg.removingReplicas()))));
+        resp.setTopics(new ArrayList<>(byTopic.values()));
+        return Outcome.of(List.of(), resp);
     }
 }

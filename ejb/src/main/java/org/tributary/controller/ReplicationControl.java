@@ -17,6 +17,7 @@ import org.tributary.controller.AlterPartitionResponse.PartitionResult;
 import org.tributary.controller.PartitionChanges.Election;
 import org.tributary.metadata.BrokerRegistration;
 import org.tributary.metadata.MetadataDelta;
+import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
 import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
@@ -26,12 +27,16 @@ import org.tributary.metadata.TopicImage;
 
 /**
  * Leaders and ISRs: what fencing, unfencing and controlled shutdown do to partitions, leader
- * elections on request, and ISR changes from leaders (AlterPartition). Works on a
+ * elections on request, ISR changes from leaders (AlterPartition) and partition reassignments
+ * (KIP-455: AlterPartitionReassignments, ListPartitionReassignments). Works on a
  * {@link Changes}; every rule reads the state including the operation's earlier records.
  *
  * <p>Invariants kept: a leader is in its ISR and is an unfenced broker (or -1); an ISR is a non-empty
  * subset of the replicas; an ISR of more than one member holds no fenced broker; leader epochs bump
- * exactly when the leader changes. Stateless.
+ * exactly when the leader changes. Reassignments: adding and removing replicas are disjoint subsets
+ * of the replicas, and the replicas are the target followed by the removing ones; starting one never
+ * changes the ISR (new replicas join it through AlterPartition once caught up), and it completes
+ * only when every target replica is in the ISR, so the ISR after it is the whole target. Stateless.
  */
 final class ReplicationControl {
     static final String UNCLEAN_KEY = "unclean.leader.election.enable";
@@ -154,6 +159,116 @@ final class ReplicationControl {
         }
         c.add(change.get());
         return ApiError.NONE;
+    }
+
+    /**
+     * AlterPartitionReassignments: for each partition in order, start (or replace) a reassignment
+     * to {@code targetReplicas}, or cancel the one in progress when it is null. Errors (Kafka's
+     * codes and messages): UNKNOWN_TOPIC_OR_PARTITION; INVALID_REPLICA_ASSIGNMENT for an empty
+     * list, an unregistered broker or a duplicate; NO_REASSIGNMENT_IN_PROGRESS for cancelling
+     * nothing; INVALID_REPLICATION_FACTOR when {@code allowReplicationFactorChange} is false and the
+     * target changes it.
+     */
+    static List<ApiError> alterPartitionReassignments(Changes c, List<PartitionReassignment> reassignments,
+            boolean allowReplicationFactorChange) {
+        List<ApiError> out = new ArrayList<>(reassignments.size());
+        for (PartitionReassignment r : reassignments) {
+            out.add(reassign(c, r, allowReplicationFactorChange));
+        }
+        return out;
+    }
+
+    private static ApiError reassign(Changes c, PartitionReassignment r, boolean allowReplicationFactorChange) {
+        TopicPartition tp = r.partition();
+        Optional<TopicImage> topic = c.state.topic(tp.topic());
+        if (topic.isEmpty()) {
+            return ApiError.of(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unable to find a topic named " + tp.topic() + ".");
+        }
+        TopicImage t = topic.get();
+        if (tp.partition() < 0 || tp.partition() >= t.partitionCount()) {
+            return ApiError.of(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unable to find partition " + tp.topic() + ":" + tp.partition() + ".");
+        }
+        PartitionRegistration part = t.partition(tp.partition());
+        boolean unclean = uncleanEnabled(c.state, t);
+        Election election = unclean ? Election.UNCLEAN : Election.ONLINE;
+        PartitionChanges.Target target;
+        if (r.targetReplicas() == null) {
+            if (!part.isReassigning()) {
+                return ApiError.of(Errors.NO_REASSIGNMENT_IN_PROGRESS, Errors.NO_REASSIGNMENT_IN_PROGRESS.message());
+            }
+            List<Integer> replicas = part.originalReplicas();
+            List<Integer> isr = new ArrayList<>(part.isr());
+            isr.removeAll(part.addingReplicas());
+            if (isr.isEmpty()) { // only replicas being added are in sync: going back needs an unclean election
+                if (!unclean) {
+                    return ApiError.of(Errors.INVALID_REPLICA_ASSIGNMENT, "Unable to revert partition assignment for " + tp.topic()
+                            + ":" + tp.partition() + " because it would require an unclean leader election.");
+                }
+                isr.add(replicas.get(0));
+            }
+            target = new PartitionChanges.Target(isr, replicas, List.of(), List.of());
+        } else {
+            ApiError e = validateTarget(c.state, r.targetReplicas());
+            if (!e.isSuccess()) {
+                return e;
+            }
+            int currentRf = part.originalReplicas().size();
+            if (!allowReplicationFactorChange && r.targetReplicas().size() != currentRf) {
+                return ApiError.of(Errors.INVALID_REPLICATION_FACTOR, "The replication factor is changed from " + currentRf + " to "
+                        + r.targetReplicas().size());
+            }
+            PartitionChanges.Reassignment re = PartitionChanges.Reassignment.of(part.replicas(), r.targetReplicas());
+            target = new PartitionChanges.Target(part.isr(), re.replicas(), re.removing(), re.adding());
+        }
+        PartitionChanges.build(t.id(), tp.partition(), part, target, active(c.state), election).ifPresent(c::add);
+        return ApiError.NONE;
+    }
+
+    /** Kafka's checks of a manual assignment: not empty, registered brokers, each once. */
+    private static ApiError validateTarget(MetadataDelta state, List<Integer> replicas) {
+        if (replicas.isEmpty()) {
+            return ApiError.of(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list.");
+        }
+        List<Integer> sorted = new ArrayList<>(replicas);
+        sorted.sort(Integer::compare);
+        Integer previous = null;
+        for (Integer b : sorted) {
+            if (state.broker(b).isEmpty()) {
+                return ApiError.of(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker " + b
+                        + ", but no such broker is registered.");
+            }
+            if (b.equals(previous)) {
+                return ApiError.of(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes the broker " + b
+                        + " more than once.");
+            }
+            previous = b;
+        }
+        return ApiError.NONE;
+    }
+
+    /**
+     * ListPartitionReassignments: the partitions with a reassignment in progress, of every topic
+     * ({@code partitions} null) or of the given ones (unknown topics and partitions are left out).
+     */
+    static Map<TopicPartition, PartitionRegistration> listPartitionReassignments(MetadataImage image,
+            Collection<TopicPartition> partitions) {
+        Map<TopicPartition, PartitionRegistration> out = new LinkedHashMap<>();
+        if (partitions == null) {
+            for (TopicImage t : image.topics()) {
+                for (int p = 0; p < t.partitionCount(); p++) {
+                    if (t.partition(p).isReassigning()) {
+                        out.put(new TopicPartition(t.name(), p), t.partition(p));
+                    }
+                }
+            }
+            return out;
+        }
+        for (TopicPartition tp : partitions) {
+            image.topic(tp.topic()).filter(t -> tp.partition() >= 0 && tp.partition() < t.partitionCount())
+                    .map(t -> t.partition(tp.partition())).filter(PartitionRegistration::isReassigning)
+                    .ifPresent(reg -> out.put(tp, reg));
+        }
+        return out;
     }
 
     /** AlterPartition: compare-and-set ISR changes from partition leaders (Kafka's validation order and codes). */

@@ -53,6 +53,11 @@ public final class LogManager implements Closeable {
         this.scheduler = scheduler;
     }
 
+    /** The directory holding the partition logs. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public static LogManager open(Path dataDir, Map<String, String> brokerDefaults, Time time,
                                   ScheduledExecutorService scheduler) throws IOException {
         LogManager m = new LogManager(dataDir, brokerDefaults, time, scheduler);

@@ -28,7 +28,12 @@ import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
  *
  * Big-endian; strings are an int32 byte length (-1 = null) and UTF-8; int lists an int32 count (-1 =
  * null) and int32s; Uuids two int64s; booleans one byte 0/1. Each record type has its own version
- * byte; a decoder refuses versions it does not know. Anything unknown, truncated, trailing or
+ * byte; a decoder refuses versions it does not know, and reads every older version.
+ *
+ * <p>Versions: {@link PartitionRecord} and {@link PartitionChangeRecord} version 1 (KIP-455
+ * reassignment) append {@code removingReplicas} and {@code addingReplicas} (int lists; null in a
+ * change = unchanged) to the version 0 payload. A record without reassignment state is still
+ * written as version 0, byte for byte as before, so logs and snapshots of either kind decode. Anything unknown, truncated, trailing or
  * failing the checksum is refused with a {@link CorruptRecordException} that says what and where.
  *
  * <p>Stateless and thread-safe.
@@ -50,10 +55,11 @@ public final class MetadataCodec {
 
     /** The record types and their codes in the log; never reuse a code. */
     enum Type {
-        REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 0),
-        PARTITION_CHANGE(7, 0), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);
+        REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
+        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);
 
         final byte code;
+        /** The highest version this broker reads and writes. */
         final byte version;
 
         Type(int code, int version) {
@@ -88,6 +94,16 @@ public final class MetadataCodec {
             throw new IllegalArgumentException("no codec for " + r.getClass().getName());
         }
 
+        /** The version {@code r} is written in: the lowest that holds all of its fields. */
+        static byte versionOf(MetadataRecord r) {
+            if (r instanceof PartitionRecord p) {
+                return (byte) (p.removingReplicas().isEmpty() && p.addingReplicas().isEmpty() ? 0 : 1);
+            } else if (r instanceof PartitionChangeRecord p) {
+                return (byte) (p.changesReassignment() ? 1 : 0);
+            }
+            return 0;
+        }
+
         static Type ofCode(byte code) {
             for (Type t : values()) {
                 if (t.code == code) {
@@ -105,11 +121,12 @@ public final class MetadataCodec {
         w.int32(batch.size());
         for (MetadataRecord r : batch) {
             Type t = Type.of(r);
+            byte version = Type.versionOf(r);
             w.int8(t.code);
-            w.int8(t.version);
+            w.int8(version);
             int sizeAt = w.position();
             w.int32(0);
-            RecordPayloads.write(w, r);
+            RecordPayloads.write(w, r, version);
             w.putInt(sizeAt, w.position() - sizeAt - 4);
         }
         byte[] bytes = w.toByteArray();
@@ -170,7 +187,7 @@ public final class MetadataCodec {
             ByteBuffer payload = buf.slice();
             payload.limit(size);
             buf.position(buf.position() + size);
-            MetadataRecord r = RecordPayloads.read(type, new ByteReader(payload));
+            MetadataRecord r = RecordPayloads.read(type, version, new ByteReader(payload));
             if (payload.hasRemaining()) {
                 throw new CorruptRecordException("record " + index + " (" + type + ") at byte " + at + " has " + payload.remaining()
                         + " unread byte(s)", null);
@@ -195,7 +212,7 @@ public final class MetadataCodec {
         private RecordPayloads() {
         }
 
-        static void write(ByteWriter w, MetadataRecord record) {
+        static void write(ByteWriter w, MetadataRecord record, byte version) {
             if (record instanceof RegisterBrokerRecord r) {
                 w.int32(r.brokerId());
                 w.uuid(r.incarnationId());
@@ -226,12 +243,20 @@ public final class MetadataCodec {
                 w.int32(r.leader());
                 w.int32(r.leaderEpoch());
                 w.int32(r.partitionEpoch());
+                if (version >= 1) {
+                    w.ints(r.removingReplicas());
+                    w.ints(r.addingReplicas());
+                }
             } else if (record instanceof PartitionChangeRecord r) {
                 w.uuid(r.topicId());
                 w.int32(r.partition());
                 w.ints(r.isr());
                 w.int32(r.leader());
                 w.ints(r.replicas());
+                if (version >= 1) {
+                    w.ints(r.removingReplicas());
+                    w.ints(r.addingReplicas());
+                }
             } else if (record instanceof ConfigRecord r) {
                 w.int8((byte) r.resourceType().ordinal());
                 w.string(r.resourceName());
@@ -248,7 +273,7 @@ public final class MetadataCodec {
             }
         }
 
-        static MetadataRecord read(Type type, ByteReader r) {
+        static MetadataRecord read(Type type, byte version, ByteReader r) {
             switch (type) {
                 case REGISTER_BROKER:
                     return new RegisterBrokerRecord(r.int32(), r.uuid(), r.int64(), r.string(), r.int32(), r.int32(), r.string(),
@@ -261,10 +286,26 @@ public final class MetadataCodec {
                     return new ControlledShutdownRecord(r.int32(), r.int64());
                 case TOPIC:
                     return new TopicRecord(r.string(), r.uuid());
-                case PARTITION:
-                    return new PartitionRecord(r.uuid(), r.int32(), r.ints(), r.ints(), r.int32(), r.int32(), r.int32());
-                case PARTITION_CHANGE:
-                    return new PartitionChangeRecord(r.uuid(), r.int32(), r.ints(), r.int32(), r.ints());
+                case PARTITION: {
+                    PartitionRecord p = new PartitionRecord(r.uuid(), r.int32(), r.ints(), r.ints(), r.int32(), r.int32(), r.int32());
+                    if (version < 1) {
+                        return p;
+                    }
+                    List<Integer> removing = r.ints();
+                    List<Integer> adding = r.ints();
+                    if (removing == null || adding == null) {
+                        throw new IllegalArgumentException("a partition record has null removing or adding replicas");
+                    }
+                    return new PartitionRecord(p.topicId(), p.partition(), p.replicas(), p.isr(), p.leader(), p.leaderEpoch(),
+                            p.partitionEpoch(), removing, adding);
+                }
+                case PARTITION_CHANGE: {
+                    PartitionChangeRecord c = new PartitionChangeRecord(r.uuid(), r.int32(), r.ints(), r.int32(), r.ints());
+                    if (version < 1) {
+                        return c;
+                    }
+                    return new PartitionChangeRecord(c.topicId(), c.partition(), c.isr(), c.leader(), c.replicas(), r.ints(), r.ints());
+                }
                 case CONFIG:
                     byte t = r.int8();
                     if (t < 0 || t >= ResourceType.values().length) {

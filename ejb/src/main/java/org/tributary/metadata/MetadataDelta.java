@@ -166,6 +166,15 @@ public final class MetadataDelta {
         check(reg.replicas().containsAll(reg.isr()), "ISR " + reg.isr() + " not within replicas " + reg.replicas());
         check(reg.leader() == MetadataRecord.NO_LEADER || reg.isr().contains(reg.leader()),
                 "leader " + reg.leader() + " not in ISR " + reg.isr());
+        check(new HashSet<>(reg.removingReplicas()).size() == reg.removingReplicas().size()
+                && new HashSet<>(reg.addingReplicas()).size() == reg.addingReplicas().size(),
+                "duplicate removing " + reg.removingReplicas() + " or adding " + reg.addingReplicas() + " replicas");
+        check(reg.replicas().containsAll(reg.removingReplicas()) && reg.replicas().containsAll(reg.addingReplicas()),
+                "removing " + reg.removingReplicas() + " or adding " + reg.addingReplicas() + " replicas not within replicas "
+                        + reg.replicas());
+        check(reg.removingReplicas().stream().noneMatch(reg.addingReplicas()::contains),
+                "replicas both removing " + reg.removingReplicas() + " and adding " + reg.addingReplicas());
+        check(reg.removingReplicas().size() < reg.replicas().size(), "every replica " + reg.replicas() + " is being removed");
     }
 
     private BrokerRegistration brokerAt(int id, long epoch) {

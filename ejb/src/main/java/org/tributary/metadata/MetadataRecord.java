@@ -66,33 +66,61 @@ public sealed interface MetadataRecord {
 
     /**
      * A partition's full registration: the next partition of its topic (partitions are numbered
-     * without gaps), or a replacement in a snapshot.
+     * without gaps), or a replacement in a snapshot. {@code removingReplicas} and
+     * {@code addingReplicas} (KIP-455) are empty unless a reassignment is in progress; then
+     * {@code replicas} is the target followed by the replicas being removed.
      */
     record PartitionRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
-            int partitionEpoch) implements MetadataRecord {
+            int partitionEpoch, List<Integer> removingReplicas, List<Integer> addingReplicas) implements MetadataRecord {
         public PartitionRecord {
             Objects.requireNonNull(topicId, "topicId");
             replicas = List.copyOf(replicas);
             isr = List.copyOf(isr);
+            removingReplicas = removingReplicas == null ? List.of() : List.copyOf(removingReplicas);
+            addingReplicas = addingReplicas == null ? List.of() : List.copyOf(addingReplicas);
+        }
+
+        /** A partition without a reassignment in progress. */
+        public PartitionRecord(Uuid topicId, int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch,
+                int partitionEpoch) {
+            this(topicId, partition, replicas, isr, leader, leaderEpoch, partitionEpoch, List.of(), List.of());
+        }
+
+        /** The record of {@code reg} as partition {@code partition} of topic {@code topicId}. */
+        public static PartitionRecord of(Uuid topicId, int partition, PartitionRegistration reg) {
+            return new PartitionRecord(topicId, partition, reg.replicas(), reg.isr(), reg.leader(), reg.leaderEpoch(),
+                    reg.partitionEpoch(), reg.removingReplicas(), reg.addingReplicas());
         }
 
         public PartitionRegistration registration() {
-            return new PartitionRegistration(replicas, isr, leader, leaderEpoch, partitionEpoch);
+            return new PartitionRegistration(replicas, isr, leader, leaderEpoch, partitionEpoch, removingReplicas, addingReplicas);
         }
     }
 
     /**
-     * A change to one partition. {@code isr} and {@code replicas} are null when unchanged;
-     * {@code leader} is {@link #NO_LEADER_CHANGE} when unchanged. As in Kafka, applying it always
-     * bumps the partition epoch, and bumps the leader epoch whenever {@code leader} is set (a new
-     * leader, or the same one to force a bump).
+     * A change to one partition. {@code isr}, {@code replicas}, {@code removingReplicas} and
+     * {@code addingReplicas} are null when unchanged; {@code leader} is {@link #NO_LEADER_CHANGE}
+     * when unchanged. As in Kafka, applying it always bumps the partition epoch, and bumps the
+     * leader epoch whenever {@code leader} is set (a new leader, or the same one to force a bump).
      */
-    record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> isr, int leader, List<Integer> replicas)
-            implements MetadataRecord {
+    record PartitionChangeRecord(Uuid topicId, int partition, List<Integer> isr, int leader, List<Integer> replicas,
+            List<Integer> removingReplicas, List<Integer> addingReplicas) implements MetadataRecord {
         public PartitionChangeRecord {
             Objects.requireNonNull(topicId, "topicId");
             isr = isr == null ? null : List.copyOf(isr);
             replicas = replicas == null ? null : List.copyOf(replicas);
+            removingReplicas = removingReplicas == null ? null : List.copyOf(removingReplicas);
+            addingReplicas = addingReplicas == null ? null : List.copyOf(addingReplicas);
+        }
+
+        /** A change that leaves the reassignment state (removing and adding replicas) as it is. */
+        public PartitionChangeRecord(Uuid topicId, int partition, List<Integer> isr, int leader, List<Integer> replicas) {
+            this(topicId, partition, isr, leader, replicas, null, null);
+        }
+
+        /** Whether it sets the removing or adding replicas (needs record version 1 in the log). */
+        public boolean changesReassignment() {
+            return removingReplicas != null || addingReplicas != null;
         }
     }
 

@@ -41,7 +41,7 @@ public final class MetadataSnapshot {
             }
             for (int p = 0; p < t.partitionCount(); p++) {
                 PartitionRegistration r = t.partition(p);
-                out.add(new PartitionRecord(t.id(), p, r.replicas(), r.isr(), r.leader(), r.leaderEpoch(), r.partitionEpoch()));
+                out.add(PartitionRecord.of(t.id(), p, r));
             }
         }
         if (image.nextProducerId() > 0) {

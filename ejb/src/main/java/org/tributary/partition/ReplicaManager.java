@@ -106,6 +106,11 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         this.producePurgatory = new Purgatory("produce", timer, completionPool);
     }
 
+    /** The directory holding this broker's partition logs (its one log dir). */
+    public Path logDir() {
+        return logs.dataDir();
+    }
+
     public int localBrokerId() {
         return localBrokerId;
     }

@@ -58,7 +58,9 @@ class ControllerSimulationTest {
                     "heartbeat NONE+CONTROLLED_SHUTDOWN", "heartbeat STALE_BROKER_EPOCH", "expire fenced", "memberLeft NONE",
                     "create NONE", "create TOPIC_ALREADY_EXISTS", "create INVALID_REPLICATION_FACTOR", "create INVALID_TOPIC_EXCEPTION",
                     "create INVALID_REPLICA_ASSIGNMENT", "delete NONE", "createPartitions NONE", "topicConfig NONE", "elect NONE",
-                    "elect PREFERRED_LEADER_NOT_AVAILABLE", "elect ELIGIBLE_LEADERS_NOT_AVAILABLE", "producerIds NONE", "producerIds STALE_BROKER_EPOCH")) {
+                    "elect PREFERRED_LEADER_NOT_AVAILABLE", "elect ELIGIBLE_LEADERS_NOT_AVAILABLE", "producerIds NONE", "producerIds STALE_BROKER_EPOCH",
+                    "reassign NONE", "reassign INVALID_REPLICA_ASSIGNMENT", "reassign NO_REASSIGNMENT_IN_PROGRESS",
+                    "reassign UNKNOWN_TOPIC_OR_PARTITION", "reassign IN_PROGRESS", "reassign COMPLETED")) {
                 assertTrue(outcomes.getOrDefault(expected, 0) > 0, "the simulation never produced " + expected + ": " + outcomes);
             }
         }
@@ -120,6 +122,7 @@ class ControllerSimulationTest {
                         BrokerRegistration b = img.broker(part.leader()).orElseThrow(() -> new AssertionError(where + ": unknown leader"));
                         assertTrue(!b.fenced(), where + ": fenced leader");
                     }
+                    checkReassignment(part, where);
                     if (part.isr().size() > 1) {
                         for (int m : part.isr()) {
                             assertTrue(!img.broker(m).orElseThrow().fenced(), where + ": fenced broker " + m + " in a shared ISR");
@@ -127,6 +130,29 @@ class ControllerSimulationTest {
                     }
                 }
             }
+        }
+
+        /**
+         * KIP-455: adding and removing replicas are disjoint subsets of the replicas; the replicas
+         * are the target (adding ones included) followed by the removing ones; a reassignment in
+         * progress has not yet got every target replica in its ISR (else it would have completed).
+         */
+        private static void checkReassignment(PartitionRegistration part, String where) {
+            List<Integer> removing = part.removingReplicas();
+            List<Integer> adding = part.addingReplicas();
+            assertTrue(part.replicas().containsAll(removing) && part.replicas().containsAll(adding), where
+                    + ": adding or removing replicas outside the replicas");
+            assertTrue(removing.stream().noneMatch(adding::contains), where + ": a replica both adding and removing");
+            if (!part.isReassigning()) {
+                return;
+            }
+            List<Integer> target = part.targetReplicas();
+            assertEquals(target, part.replicas().subList(0, target.size()), where + ": the target is not first");
+            assertTrue(part.targetReplicas().containsAll(adding), where + ": adding replicas outside the target");
+            assertTrue(!target.isEmpty(), where + ": every replica removing");
+            List<Integer> isrInTarget = part.isr().stream().filter(target::contains).toList();
+            assertTrue(isrInTarget.isEmpty() || !isrInTarget.containsAll(target), where
+                    + ": every target replica is in sync, yet the reassignment did not complete");
         }
 
         private void checkHistory(MetadataImage img) {

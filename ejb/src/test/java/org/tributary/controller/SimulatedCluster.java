@@ -112,6 +112,8 @@ final class SimulatedCluster {
         } else if (response instanceof AlterPartitionResponse c) {
             codes.add(c.error().error().name());
             c.partitions().forEach(x -> codes.add(x.error().error().name()));
+        } else if (response instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof ApiError) {
+            l.forEach(v -> codes.add(((ApiError) v).error().name()));
         } else if (response instanceof List<?> fenced) {
             codes.add(fenced.isEmpty() ? "none" : "fenced");
         }
@@ -147,6 +149,8 @@ final class SimulatedCluster {
             electLeaders();
         } else if (roll < 76) {
             producerIds();
+        } else if (roll < 79) {
+            reassign();
         } else if (roll < 93) {
             lastAction = "commit";
             commit(1 + random.nextInt(4));
@@ -354,6 +358,32 @@ final class SimulatedCluster {
         List<TopicPartition> which = random.nextInt(3) == 0 ? null : List.of(new TopicPartition(pick(TOPICS), random.nextInt(3)));
         lastAction = "elect " + type + " " + which;
         submit(controller.electLeaders(log.pending, type, which));
+    }
+
+    /**
+     * A reassignment of a random partition to random brokers (some unregistered, some duplicated,
+     * sometimes empty), or a cancellation.
+     */
+    private void reassign() {
+        TopicPartition tp = new TopicPartition(pick(TOPICS), random.nextInt(3));
+        List<Integer> target = null;
+        if (random.nextInt(4) != 0) {
+            target = new ArrayList<>();
+            int n = random.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                target.add(random.nextInt(7));
+            }
+            if (random.nextInt(3) != 0) {
+                target = target.stream().distinct().toList();
+            }
+        }
+        lastAction = "reassign " + tp + " to " + target;
+        List<ApiError> r = submit(controller.alterPartitionReassignments(log.pending, java.util.Collections.singletonList(
+                new PartitionReassignment(tp, target)), true));
+        if (target != null && r.get(0).isSuccess()) {
+            PartitionRegistration after = log.pending.topic(tp.topic()).orElseThrow().partition(tp.partition());
+            outcomes.merge("reassign " + (after.isReassigning() ? "IN_PROGRESS" : "COMPLETED"), 1, Integer::sum);
+        }
     }
 
     private void producerIds() {

@@ -41,6 +41,10 @@ class MetadataCodecTest {
                 new PartitionRecord(T, 7, List.of(1, 2, 3), List.of(2, 3), 2, 5, 9),
                 new PartitionChangeRecord(T, 0, List.of(1), MetadataRecord.NO_LEADER_CHANGE, null),
                 new PartitionChangeRecord(T, 0, null, MetadataRecord.NO_LEADER, List.of(3, 1)),
+                new PartitionRecord(T, 2, List.of(4, 5, 6, 1), List.of(1, 4), 1, 3, 8, List.of(1), List.of(5, 6)),
+                new PartitionChangeRecord(T, 1, null, MetadataRecord.NO_LEADER_CHANGE, List.of(4, 5, 6, 1), List.of(1), List.of(5, 6)),
+                new PartitionChangeRecord(T, 1, List.of(4, 5), 4, List.of(4, 5), List.of(), List.of()),
+                new PartitionChangeRecord(T, 1, null, MetadataRecord.NO_LEADER_CHANGE, null, null, List.of()),
                 new ConfigRecord(ResourceType.TOPIC, "orders", "retention.ms", "1000"),
                 new ConfigRecord(ResourceType.BROKER, "", "unclean.leader.election.enable", null),
                 new RemoveTopicRecord(T),
@@ -114,6 +118,68 @@ class MetadataCodecTest {
         byte[] bytes = MetadataCodec.encode(List.of(new TopicRecord("t", T)));
         ByteBuffer.wrap(bytes).putInt(15, 1_000_000); // the topic name's length
         assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(resum(bytes)));
+    }
+
+    /** A batch as the codec before reassignments wrote it, built by hand: partition records of version 0. */
+    private static byte[] versionZeroBatch() {
+        ByteBuffer body = ByteBuffer.allocate(200);
+        body.putInt(2); // records
+        body.put((byte) 6).put((byte) 0).putInt(16 + 4 + 4 + 12 + 4 + 8 + 12); // PartitionRecord v0
+        body.putLong(T.getMostSignificantBits()).putLong(T.getLeastSignificantBits()).putInt(7);
+        body.putInt(3).putInt(1).putInt(2).putInt(3); // replicas
+        body.putInt(2).putInt(2).putInt(3); // isr
+        body.putInt(2).putInt(5).putInt(9); // leader, leader epoch, partition epoch
+        body.put((byte) 7).put((byte) 0).putInt(16 + 4 + 8 + 4 + 4); // PartitionChangeRecord v0
+        body.putLong(T.getMostSignificantBits()).putLong(T.getLeastSignificantBits()).putInt(0);
+        body.putInt(1).putInt(1); // isr
+        body.putInt(MetadataRecord.NO_LEADER_CHANGE);
+        body.putInt(-1); // replicas unchanged
+        byte[] out = new byte[5 + body.position()];
+        out[0] = MetadataCodec.FORMAT;
+        System.arraycopy(body.array(), 0, out, 5, body.position());
+        return resum(out);
+    }
+
+    @Test
+    void partitionRecordsWrittenBeforeReassignmentsStillDecode() {
+        List<MetadataRecord> decoded = MetadataCodec.decode(versionZeroBatch());
+        assertEquals(List.of(new PartitionRecord(T, 7, List.of(1, 2, 3), List.of(2, 3), 2, 5, 9, List.of(), List.of()),
+                new PartitionChangeRecord(T, 0, List.of(1), MetadataRecord.NO_LEADER_CHANGE, null, null, null)), decoded);
+        PartitionRegistration reg = ((PartitionRecord) decoded.get(0)).registration();
+        assertEquals(List.of(), reg.removingReplicas());
+        assertEquals(List.of(), reg.addingReplicas());
+        assertTrue(!reg.isReassigning());
+    }
+
+    @Test
+    void recordsWithoutReassignmentStateAreStillWrittenAsVersionZero() {
+        assertTrue(Arrays.equals(versionZeroBatch(), MetadataCodec.encode(List.of(new PartitionRecord(T, 7, List.of(1, 2, 3),
+                List.of(2, 3), 2, 5, 9), new PartitionChangeRecord(T, 0, List.of(1), MetadataRecord.NO_LEADER_CHANGE, null)))),
+                "byte for byte as before, so an older reader of the same log keeps working until a reassignment is made");
+    }
+
+    @Test
+    void reassignmentStateIsWrittenAsVersionOneAndVersionTwoIsRefused() {
+        byte[] bytes = MetadataCodec.encode(List.of(new PartitionRecord(T, 0, List.of(2, 1), List.of(1), 1, 0, 1, List.of(1),
+                List.of(2))));
+        assertEquals(1, bytes[10]); // version of the first record
+        bytes[10] = 2;
+        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> MetadataCodec.decode(resum(bytes)));
+        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        byte[] change = MetadataCodec.encode(List.of(new PartitionChangeRecord(T, 0, null, 1, null, List.of(), null)));
+        assertEquals(1, change[10]);
+    }
+
+    @Test
+    void aSnapshotKeepsAReassignmentInProgress() {
+        PartitionRegistration reassigning = new PartitionRegistration(List.of(1, 2, 3, 0), List.of(0, 1, 2), 0, 0, 1, List.of(0),
+                List.of(3));
+        MetadataImage img = MetadataDelta.apply(MetadataImage.EMPTY, List.of(new TopicRecord("t", T),
+                PartitionRecord.of(T, 0, reassigning)), 0, 1);
+        List<MetadataRecord> records = MetadataCodec.decode(MetadataCodec.encode(MetadataSnapshot.records(img)));
+        MetadataImage loaded = MetadataSnapshot.load(records, img.offset(), img.epoch());
+        assertEquals(img, loaded);
+        assertEquals(reassigning, loaded.topic("t").orElseThrow().partition(0));
     }
 
     private static byte[] resum(byte[] bytes) {

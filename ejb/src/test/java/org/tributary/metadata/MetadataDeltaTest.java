@@ -170,4 +170,26 @@ class MetadataDeltaTest {
         assertSame(grown.partition(0), reassigned.partition(0));
         assertEquals(PartitionRegistration.initial(List.of(3, 1, 2)), reassigned.partition(1));
     }
+
+    @Test
+    void partitionChangesSetAndClearAReassignmentAndBadReassignmentStateIsRefused() {
+        MetadataImage img = MetadataDelta.apply(MetadataImage.EMPTY, List.of(new TopicRecord("r", A),
+                new PartitionRecord(A, 0, List.of(0, 1, 2), List.of(0, 1, 2), 0, 0, 0)), 0, 1);
+        img = MetadataDelta.apply(img, List.of(new PartitionChangeRecord(A, 0, null, MetadataRecord.NO_LEADER_CHANGE,
+                List.of(1, 2, 3, 0), List.of(0), List.of(3))), 1, 1);
+        assertEquals(new PartitionRegistration(List.of(1, 2, 3, 0), List.of(0, 1, 2), 0, 0, 1, List.of(0), List.of(3)),
+                img.topic("r").orElseThrow().partition(0));
+        MetadataImage reassigning = img;
+        MetadataImage done = MetadataDelta.apply(img, List.of(new PartitionChangeRecord(A, 0, List.of(1, 2, 3), 1, List.of(1, 2, 3),
+                List.of(), List.of())), 2, 1);
+        assertEquals(new PartitionRegistration(List.of(1, 2, 3), List.of(1, 2, 3), 1, 1, 2),
+                done.topic("r").orElseThrow().partition(0));
+        for (PartitionChangeRecord bad : List.of(
+                new PartitionChangeRecord(A, 0, null, MetadataRecord.NO_LEADER_CHANGE, null, null, List.of(7)),
+                new PartitionChangeRecord(A, 0, null, MetadataRecord.NO_LEADER_CHANGE, null, List.of(3), null),
+                new PartitionChangeRecord(A, 0, null, MetadataRecord.NO_LEADER_CHANGE, null, List.of(1, 1), null),
+                new PartitionChangeRecord(A, 0, null, MetadataRecord.NO_LEADER_CHANGE, null, List.of(0, 1, 2, 3), List.of()))) {
+            assertThrows(IllegalStateException.class, () -> MetadataDelta.apply(reassigning, List.of(bad), 2, 1), bad.toString());
+        }
+    }
 }

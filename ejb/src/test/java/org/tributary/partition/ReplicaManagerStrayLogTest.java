@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tributary.log.Batches;
 import org.tributary.log.LogManager;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.PartitionRegistration;
 import org.tributary.metadata.TopicImage;
 import org.tributary.testing.FakeTime;
 
@@ -86,6 +87,53 @@ class ReplicaManagerStrayLogTest {
             assertFalse(Files.exists(tmp.resolve("logs/orders-1")));
             try (Stream<Path> s = Files.list(tmp.resolve("logs"))) {
                 assertEquals(0, s.count(), "an explicit removal leaves nothing aside");
+            }
+            rm.close();
+        }
+    }
+
+    @Test
+    void aReassignmentCreatesTheLogOfAnAddedReplicaAndDeletesTheLogOfARemovedOne() throws Exception {
+        Uuid id = Uuid.randomUuid();
+        TopicPartition tp = new TopicPartition("moving", 0);
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ReplicaManager.Followers followers = new ReplicaManager.Followers() {
+            @Override
+            public void follow(Partition partition) {
+                calls.add("follow " + partition.topicPartition() + " from " + partition.leader());
+            }
+
+            @Override
+            public void unfollow(TopicPartition t) {
+                calls.add("unfollow " + t);
+            }
+        };
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool,
+                    new ReplicaManager.Replication(followers, c -> { }, () -> 5L, time));
+            PartitionRegistration before = new PartitionRegistration(List.of(2, 3, 4), List.of(2, 3, 4), 2, 0, 0);
+            rm.accept(image(TopicImage.of("moving", id, List.of(before), Map.of())));
+            assertFalse(rm.replica(tp).isPresent(), "not a replica here");
+            // a reassignment from [2,3,4] to [1,3,4] starts: this broker (1) is being added
+            PartitionRegistration adding = new PartitionRegistration(List.of(1, 3, 4, 2), List.of(2, 3, 4), 2, 0, 1, List.of(2),
+                    List.of(1));
+            rm.accept(image(TopicImage.of("moving", id, List.of(adding), Map.of())));
+            assertEquals(Partition.Role.FOLLOWER, rm.replica(tp).orElseThrow().role());
+            assertTrue(Files.isDirectory(tmp.resolve("logs/moving-0")), "the added replica has its log");
+            assertEquals(List.of("follow moving-0 from 2"), calls);
+            assertEquals(List.of(1, 3, 4, 2), rm.replica(tp).orElseThrow().replicas());
+            // completed: 2 leaves and 3 leads
+            rm.accept(image(TopicImage.of("moving", id, List.of(new PartitionRegistration(List.of(1, 3, 4), List.of(3, 4, 1), 3, 1, 2)),
+                    Map.of())));
+            assertEquals(List.of("follow moving-0 from 2", "follow moving-0 from 3"), calls);
+            // a second reassignment, to [3,4], removes this broker: it stops fetching and deletes its copy
+            rm.accept(image(TopicImage.of("moving", id, List.of(new PartitionRegistration(List.of(3, 4), List.of(3, 4), 3, 1, 3)),
+                    Map.of())));
+            assertFalse(rm.replica(tp).isPresent());
+            assertEquals("unfollow moving-0", calls.get(calls.size() - 1));
+            assertFalse(Files.exists(tmp.resolve("logs/moving-0")), "the removed replica's log is deleted, not moved aside");
+            try (Stream<Path> s = Files.list(tmp.resolve("logs"))) {
+                assertEquals(0, s.count());
             }
             rm.close();
         }

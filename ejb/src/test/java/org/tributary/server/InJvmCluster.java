@@ -88,6 +88,11 @@ final class InJvmCluster implements AutoCloseable {
         return b;
     }
 
+    /** Broker {@code id}'s data directory ({@code log.dirs}). */
+    Path dataDir(int id) {
+        return dirs.get(id);
+    }
+
     int kafkaPort(int id) {
         return kafkaPorts.get(id);
     }

@@ -55,7 +55,9 @@ class ProtocolEdgeTest {
             ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, ApiKeys.INIT_PRODUCER_ID.id,
             ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.SYNC_GROUP.id, ApiKeys.HEARTBEAT.id, ApiKeys.LEAVE_GROUP.id,
             ApiKeys.OFFSET_COMMIT.id, ApiKeys.OFFSET_FETCH.id, ApiKeys.OFFSET_DELETE.id, ApiKeys.LIST_GROUPS.id,
-            ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id, ApiKeys.ELECT_LEADERS.id);
+            ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id, ApiKeys.ELECT_LEADERS.id,
+            ApiKeys.ALTER_PARTITION_REASSIGNMENTS.id, ApiKeys.LIST_PARTITION_REASSIGNMENTS.id,
+            ApiKeys.DESCRIBE_LOG_DIRS.id);
 
     private TestBroker broker;
 

@@ -95,6 +95,12 @@ class VersionSweepTest {
                 .setTopicPartitions(new org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitionsCollection(List.of(
                         new org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions().setTopic("sweep")
                                 .setPartitions(List.of(0))).iterator())));
+        m.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, v -> new AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000)
+                .setTopics(List.of(new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("sweep").setPartitions(
+                        List.of(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0)
+                                .setReplicas(List.of(0)))))));
+        m.put(ApiKeys.DESCRIBE_LOG_DIRS, v -> new DescribeLogDirsRequestData().setTopics(null));
+        m.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, v -> new ListPartitionReassignmentsRequestData().setTimeoutMs(10_000));
         m.put(ApiKeys.DESCRIBE_QUORUM, v -> new org.apache.kafka.common.message.DescribeQuorumRequestData().setTopics(List.of(
                 new org.apache.kafka.common.message.DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
                         .setPartitions(List.of(new org.apache.kafka.common.message.DescribeQuorumRequestData.PartitionData()

@@ -1,0 +1,340 @@
+package org.tributary.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.PartitionReassignment;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Partition reassignment (KIP-455) on four brokers in one JVM (voters 1..3, broker 0 an observer)
+ * with real Kafka clients and Kafka's own kafka-reassign-partitions tool: a partition moves under
+ * continuous acks=all writes without losing or duplicating an acknowledged record, the removed
+ * broker deletes its copy, a reassignment that cannot finish shows the full replica set and can be
+ * cancelled.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ReassignmentTest {
+    private InJvmCluster cluster;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = new InJvmCluster(Map.of()).start();
+        cluster.prepare(0);
+        cluster.startBroker(0);
+        InJvmCluster.await("broker 0 is registered and unfenced", 60_000, () -> {
+            try (Admin a = cluster.admin(1)) {
+                return a.describeCluster().nodes().get().stream().map(Node::id).sorted().toList().equals(List.of(0, 1, 2, 3));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** Every test starts with all four brokers up (one test stops broker 0 for a while). */
+    @org.junit.jupiter.api.BeforeEach
+    void allBrokersActive() throws InterruptedException {
+        InJvmCluster.await("brokers 0..3 are active", 60_000, () -> {
+            for (int b = 0; b <= 3; b++) {
+                int id = b;
+                if (cluster.broker(1).metadata().metadata().image().broker(id)
+                        .map(org.tributary.metadata.BrokerRegistration::active).orElse(false) == Boolean.FALSE) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private TopicPartitionInfo describe(int via, String topic, int p) throws Exception {
+        try (Admin a = cluster.admin(via)) {
+            TopicDescription d = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            return d.partitions().get(p);
+        }
+    }
+
+    private static List<Integer> ids(List<Node> nodes) {
+        return nodes.stream().map(Node::id).toList();
+    }
+
+    private boolean holdsLogOnDisk(int broker, TopicPartition tp) throws Exception {
+        try (Stream<Path> files = Files.walk(cluster.dataDir(broker))) {
+            return files.anyMatch(f -> f.getFileName().toString().equals(tp.topic() + "-" + tp.partition()));
+        }
+    }
+
+    @Test
+    void aPartitionMovesUnderContinuousAcksAllWritesWithoutLosingOrDuplicatingAcknowledgedRecords() throws Exception {
+        TopicPartition tp = new TopicPartition("moved", 0);
+        try (Admin a = cluster.admin(1)) {
+            a.createTopics(List.of(new NewTopic("moved", Map.of(0, List.of(0, 1, 2))).configs(Map.of("min.insync.replicas", "2"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        InJvmCluster.await("broker 0 holds moved-0", 30_000, () -> cluster.broker(0).server().replicaManager().orElseThrow()
+                .replica(tp).isPresent());
+        Map<String, Object> pc = new HashMap<>();
+        pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(1, 2, 3));
+        pc.put(ProducerConfig.ACKS_CONFIG, "all");
+        pc.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        pc.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        pc.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        pc.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+                while (producing.get()) {
+                    String v = "v" + sent.getAndIncrement();
+                    producer.send(new ProducerRecord<>("moved", 0, null, v.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+                        if (e == null) {
+                            acked.add(v);
+                        } else {
+                            failed.add(v + ": " + e);
+                        }
+                    });
+                    Thread.sleep(2);
+                }
+                producer.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "reassignment-writer");
+        writer.start();
+        try {
+            InJvmCluster.await("records are acknowledged before the move", 60_000, () -> acked.size() >= 200);
+            try (Admin a = cluster.admin(2)) {
+                a.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(1, 2, 3))))).all()
+                        .get(30, TimeUnit.SECONDS);
+            }
+            InJvmCluster.await("the move completes: replicas [1, 2, 3], all in sync, as every broker sees it", 120_000, () -> {
+                try {
+                    for (int b = 0; b <= 3; b++) {
+                        TopicPartitionInfo i = describe(b, "moved", 0);
+                        if (!ids(i.replicas()).equals(List.of(1, 2, 3)) || i.isr().size() != 3 || i.leader() == null
+                                || i.leader().id() == 0) {
+                            return false;
+                        }
+                    }
+                    try (Admin a = cluster.admin(3)) {
+                        return a.listPartitionReassignments().reassignments().get(30, TimeUnit.SECONDS).isEmpty();
+                    }
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int afterMove = acked.size();
+            InJvmCluster.await("records are acknowledged after the move", 60_000, () -> acked.size() >= afterMove + 200);
+        } finally {
+            producing.set(false);
+            writer.join(150_000);
+        }
+        assertEquals(List.of(), List.copyOf(failed), "no send failed");
+        InJvmCluster.await("broker 0 no longer holds moved-0, in memory or on disk", 30_000, () -> {
+            try {
+                return cluster.broker(0).server().replicaManager().orElseThrow().replica(tp).isEmpty() && !holdsLogOnDisk(0, tp);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertTrue(holdsLogOnDisk(3, tp), "broker 3 holds the partition's log");
+        for (int b = 1; b <= 3; b++) {
+            int broker = b;
+            long end = cluster.broker(1).server().replicaManager().orElseThrow().replica(tp).map(p -> p.leader())
+                    .map(l -> cluster.broker(l).server().replicaManager().orElseThrow().replica(tp).orElseThrow().logEndOffset())
+                    .orElseThrow();
+            InJvmCluster.await("broker " + b + " has the whole log", 30_000, () -> cluster.broker(broker).server().replicaManager()
+                    .orElseThrow().replica(tp).orElseThrow().logEndOffset() == end);
+        }
+        List<String> read = new ArrayList<>();
+        Map<String, Object> cc = Map.of("bootstrap.servers", cluster.bootstrap(1, 2, 3), "group.id", "check-" + System.nanoTime(),
+                "auto.offset.reset", "earliest", "enable.auto.commit", false);
+        Set<String> wanted = Set.copyOf(acked);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(tp));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!Set.copyOf(read).containsAll(wanted) && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    read.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                read.add(new String(r.value(), StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(read.size(), Set.copyOf(read).size(), "no record twice");
+        List<String> missing = wanted.stream().filter(v -> !read.contains(v)).sorted().toList();
+        assertEquals(List.of(), missing, "every acknowledged record (" + wanted.size() + ") is read");
+        assertTrue(wanted.size() >= 400, "records were acknowledged before, during and after the move: " + wanted.size());
+    }
+
+    @Test
+    void aReassignmentThatCannotFinishShowsTheFullReplicaSetAndCanBeCancelled() throws Exception {
+        TopicPartition tp = new TopicPartition("stuck", 0);
+        try (Admin a = cluster.admin(1)) {
+            a.createTopics(List.of(new NewTopic("stuck", Map.of(0, List.of(1, 2, 3))))).all().get(30, TimeUnit.SECONDS);
+            // broker 0 stopped: still registered (fenced), so it may be named, but it cannot catch up
+            cluster.stop(0);
+            try {
+                a.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(1, 2, 0))))).all()
+                        .get(30, TimeUnit.SECONDS);
+                TopicPartitionInfo i = describe(1, "stuck", 0);
+                assertEquals(List.of(1, 2, 0, 3), ids(i.replicas()), "Metadata shows the target then the replicas being removed");
+                assertEquals(Set.of(1, 2, 3), Set.copyOf(ids(i.isr())), "the ISR is untouched");
+                Map<TopicPartition, PartitionReassignment> ongoing = a.listPartitionReassignments().reassignments()
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals(Set.of(tp), ongoing.keySet());
+                assertEquals(List.of(1, 2, 0, 3), ongoing.get(tp).replicas());
+                assertEquals(List.of(0), ongoing.get(tp).addingReplicas());
+                assertEquals(List.of(3), ongoing.get(tp).removingReplicas());
+                a.alterPartitionReassignments(Map.of(tp, Optional.empty())).all().get(30, TimeUnit.SECONDS);
+                assertEquals(List.of(1, 2, 3), ids(describe(1, "stuck", 0).replicas()), "cancelled: back to the original replicas");
+                assertTrue(a.listPartitionReassignments().reassignments().get(30, TimeUnit.SECONDS).isEmpty());
+                Throwable e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> a.alterPartitionReassignments(Map.of(tp, Optional.empty())).all().get(30, TimeUnit.SECONDS)).getCause();
+                assertTrue(e instanceof org.apache.kafka.common.errors.NoReassignmentInProgressException, String.valueOf(e));
+                e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> a.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(1, 9))))).all()
+                                .get(30, TimeUnit.SECONDS)).getCause();
+                assertTrue(e instanceof org.apache.kafka.common.errors.InvalidReplicaAssignmentException, String.valueOf(e));
+            } finally {
+                cluster.startBroker(0);
+            }
+        }
+    }
+
+    /** Runs Kafka's kafka-reassign-partitions in-process; returns what it printed. */
+    private String tool(String... args) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrap(1, 2, 3)));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Exit.setExitProcedure((status, message) -> {
+            throw new ToolExit(status);
+        });
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            ReassignPartitionsCommand.main(all.toArray(String[]::new));
+        } catch (ToolExit e) {
+            capture.println("EXIT " + e.status);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            Exit.resetExitProcedure();
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        System.out.println("$ kafka-reassign-partitions " + String.join(" ", args) + "\n" + text);
+        return text;
+    }
+
+    private static final class ToolExit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        ToolExit(int status) {
+            super(null, null, false, false);
+            this.status = status;
+        }
+    }
+
+    @Test
+    void kafkaReassignPartitionsGeneratesExecutesAndVerifiesAMove() throws Exception {
+        try (Admin a = cluster.admin(1)) {
+            a.createTopics(List.of(new NewTopic("tool", Map.of(0, List.of(0, 1), 1, List.of(1, 0))))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 50; i++) {
+                producer.send(new ProducerRecord<>("tool", i % 2, null, ("t" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+        Path dir = Files.createTempDirectory("reassign-tool");
+        try {
+            Path topics = dir.resolve("topics.json");
+            Files.writeString(topics, "{\"version\":1,\"topics\":[{\"topic\":\"tool\"}]}");
+            String generated = tool("--topics-to-move-json-file", topics.toString(), "--broker-list", "2,3", "--generate");
+            assertTrue(generated.contains("Current partition replica assignment"), generated);
+            assertTrue(generated.contains("Proposed partition reassignment configuration"), generated);
+            String[] lines = generated.strip().split("\n");
+            String proposed = lines[lines.length - 1];
+            assertTrue(proposed.startsWith("{") && proposed.contains("\"tool\""), proposed);
+            Path plan = dir.resolve("plan.json");
+            Files.writeString(plan, proposed);
+
+            String executed = tool("--reassignment-json-file", plan.toString(), "--execute");
+            assertTrue(executed.contains("Successfully started partition reassignment"), executed);
+            InJvmCluster.await("kafka-reassign-partitions --verify reports both partitions completed", 120_000, () -> {
+                String verified = tool("--reassignment-json-file", plan.toString(), "--verify");
+                return verified.contains("Reassignment of partition tool-0 is completed")
+                        && verified.contains("Reassignment of partition tool-1 is completed") && !verified.contains("EXIT");
+            });
+            for (int p = 0; p < 2; p++) {
+                assertEquals(Set.of(2, 3), Set.copyOf(ids(describe(1, "tool", p).replicas())), "partition " + p + " moved to 2 and 3");
+            }
+            String last = tool("--reassignment-json-file", plan.toString(), "--verify");
+            assertTrue(last.contains("Clearing broker-level throttles") && last.contains("Clearing topic-level throttles")
+                    && !last.contains("Error") && !last.contains("EXIT"), last);
+            try (Admin a = cluster.admin(2)) { // setting a broker throttle is still refused: broker configs are static
+                org.apache.kafka.common.config.ConfigResource broker = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.BROKER, "2");
+                Throwable e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> a.incrementalAlterConfigs(Map.of(broker, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                                new org.apache.kafka.clients.admin.ConfigEntry("leader.replication.throttled.rate", "1000"),
+                                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS)).getCause();
+                assertTrue(e instanceof org.apache.kafka.common.errors.InvalidRequestException, String.valueOf(e));
+            }
+        } finally {
+            TestBroker.deleteTree(dir);
+        }
+    }
+}
