@@ -186,10 +186,12 @@ final class OffsetCommitHandler {
                 return out;
             }
             for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : req.topics()) {
-                OffsetDeleteResponseData.OffsetDeleteResponseTopic rt = new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
+                OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
+                        new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
                 for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
                     TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
-                    Errors e = ctx.image().topic(t.name()).isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION : res.getValue().getOrDefault(tp, Errors.NONE);
+                    Errors e = ctx.image().topic(t.name()).isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                            : res.getValue().getOrDefault(tp, Errors.NONE);
                     rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
                             .setErrorCode(e.code()));
                 }

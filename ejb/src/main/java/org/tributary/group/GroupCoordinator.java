@@ -32,8 +32,8 @@ import org.apache.kafka.common.utils.Time;
  *
  * <p>Writes are acknowledged once replicated: an offset commit, a generation's assignment, a
  * replaced static member or a deletion (DeleteGroups, OffsetDelete) is answered (and a commit or
- * deletion becomes visible) only when the offsets topic partition's high watermark covers the write; failures are mapped as Kafka maps
- * them ({@link #clientError}).
+ * deletion becomes visible) only when the offsets topic partition's high watermark covers the
+ * write; failures are mapped as Kafka maps them ({@link #clientError}).
  *
  * <p>JoinGroup and SyncGroup answers are delayed operations: futures held by the members and
  * completed by events (the last member joins, the leader syncs, a member leaves or fails, a write
@@ -605,7 +605,8 @@ public final class GroupCoordinator implements GroupsView {
             } else if (g.state != GroupState.EMPTY) {
                 results.put(id, done(Errors.NON_EMPTY_GROUP));
             } else if (g.deletion != null) {
-                results.put(id, g.deletion.outcome().thenApply(written -> written == Errors.NONE ? Errors.GROUP_ID_NOT_FOUND : clientError(written)));
+                results.put(id, g.deletion.outcome()
+                        .thenApply(written -> written == Errors.NONE ? Errors.GROUP_ID_NOT_FOUND : clientError(written)));
             } else {
                 results.put(id, null); // answered below, keeping the order
                 toDelete.computeIfAbsent(partitionFor(id), p -> new ArrayList<>()).add(g);

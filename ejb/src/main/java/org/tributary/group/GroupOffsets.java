@@ -401,8 +401,8 @@ public final class GroupOffsets {
                     tombstonesDone(g, expired, w.position(), written);
                 }
                 if (written != Errors.NONE) {
-                    LOG.warning("TRIB-GRP-003 cannot expire " + expired.size() + " offset(s) of group " + g.groupId + " (next check retries): "
-                            + written);
+                    LOG.warning("TRIB-GRP-003 cannot expire " + expired.size() + " offset(s) of group " + g.groupId
+                            + " (the next check retries): " + written);
                 }
             });
         }
