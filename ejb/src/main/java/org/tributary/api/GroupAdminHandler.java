@@ -149,8 +149,10 @@ final class GroupAdminHandler {
         DeleteGroupsRequestData req = (DeleteGroupsRequestData) message;
         DeleteGroupsResponseData out = new DeleteGroupsResponseData().setThrottleTimeMs(0);
         List<String> ids = new ArrayList<>(req.groupsNames());
-        coordinator.deleteGroups(ids).forEach((id, e) -> out.results().add(
-                new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id).setErrorCode(e.code())));
-        return CompletableFuture.completedFuture(out);
+        return coordinator.deleteGroups(ids).thenApply(results -> {
+            results.forEach((id, e) -> out.results().add(
+                    new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id).setErrorCode(e.code())));
+            return out;
+        });
     }
 }

@@ -180,21 +180,24 @@ final class OffsetCommitHandler {
         OffsetDeleteRequestData req = (OffsetDeleteRequestData) message;
         List<TopicPartition> partitions = new ArrayList<>();
         req.topics().forEach(t -> t.partitions().forEach(p -> partitions.add(new TopicPartition(t.name(), p.partitionIndex()))));
-        Map.Entry<Errors, Map<TopicPartition, Errors>> res = coordinator.offsets().delete(req.groupId(), partitions);
-        OffsetDeleteResponseData out = new OffsetDeleteResponseData().setThrottleTimeMs(0).setErrorCode(res.getKey().code());
-        if (res.getKey() != Errors.NONE) {
-            return CompletableFuture.completedFuture(out);
-        }
-        for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : req.topics()) {
-            OffsetDeleteResponseData.OffsetDeleteResponseTopic rt = new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
-            for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
-                TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
-                Errors e = ctx.image().topic(t.name()).isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION : res.getValue().getOrDefault(tp, Errors.NONE);
-                rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
-                        .setErrorCode(e.code()));
+        return coordinator.offsets().delete(req.groupId(), partitions).thenApply(res -> {
+            OffsetDeleteResponseData out = new OffsetDeleteResponseData().setThrottleTimeMs(0).setErrorCode(res.getKey().code());
+            if (res.getKey() != Errors.NONE) {
+                return out;
             }
-            out.topics().add(rt);
-        }
-        return CompletableFuture.completedFuture(out);
+            for (OffsetDeleteRequestData.OffsetDeleteRequestTopic t : req.topics()) {
+                OffsetDeleteResponseData.OffsetDeleteResponseTopic rt =
+                        new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
+                for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
+                    TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                    Errors e = ctx.image().topic(t.name()).isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                            : res.getValue().getOrDefault(tp, Errors.NONE);
+                    rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
+                            .setErrorCode(e.code()));
+                }
+                out.topics().add(rt);
+            }
+            return out;
+        });
     }
 }

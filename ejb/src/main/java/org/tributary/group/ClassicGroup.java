@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * A classic group's state: members, generation, chosen protocol, leader, and the group's
@@ -45,6 +47,21 @@ final class ClassicGroup {
     private final Map<TopicPartition, Long> offsetPositions = new HashMap<>();
     /** Kafka's pending offset commits: written, not replicated yet; the position of the latest such write per partition. */
     final Map<TopicPartition, Long> pendingOffsets = new HashMap<>();
+    /**
+     * Offset tombstones (OffsetDelete, expiry) written, not committed yet: the position of the
+     * latest such write per partition. The offsets stay visible until then.
+     */
+    final Map<TopicPartition, Long> pendingTombstones = new HashMap<>();
+    /** The group's deletion (DeleteGroups, expiry) while its tombstones are written but not committed; else null. */
+    Deletion deletion;
+
+    /**
+     * A pending deletion: its tombstones start at {@code position}, written when the group was in
+     * {@code generation}; {@code outcome} completes with the raw append outcome once the deletion
+     * has been applied to (or, failed, left out of) the in-memory state.
+     */
+    record Deletion(long position, int generation, CompletableFuture<Errors> outcome) {
+    }
 
     ClassicGroup(String groupId, long now) {
         this.groupId = groupId;
@@ -78,13 +95,50 @@ final class ClassicGroup {
     /** The write at {@code position} failed: it never becomes visible. */
     void onOffsetWriteFailed(TopicPartition tp, long position) {
         pendingOffsets.remove(tp, position);
+        if (!pendingOffsets.containsKey(tp) && !offsets.containsKey(tp)) {
+            offsetPositions.remove(tp); // a committed tombstone's mark (see onTombstoneCommitted): no commit left to hold back
+        }
     }
 
-    /** Forgets an offset, visible or pending (deleted or expired). */
+    /**
+     * A tombstone of {@code tp} written at {@code position} is committed: an offset written before
+     * it is gone (visible, or pending and taken up later), one written after it stays (pending or
+     * already visible). While a later commit is still pending, the tombstone's position is kept as
+     * the partition's visible position with no offset, so that an earlier commit taken up late
+     * cannot come back (replicated writes may be taken up in any order).
+     */
+    void onTombstoneCommitted(TopicPartition tp, long position) {
+        Long visible = offsetPositions.get(tp);
+        if (visible != null && visible < position) {
+            offsets.remove(tp);
+            offsetPositions.remove(tp);
+        }
+        Long pending = pendingOffsets.get(tp);
+        if (pending != null && pending < position) {
+            pendingOffsets.remove(tp);
+        } else if (pending != null && !offsetPositions.containsKey(tp)) {
+            offsetPositions.put(tp, position);
+        }
+    }
+
+    /** Forgets an offset, visible or pending (a tombstone replayed from the log). */
     void removeOffset(TopicPartition tp) {
         offsets.remove(tp);
         offsetPositions.remove(tp);
         pendingOffsets.remove(tp);
+    }
+
+    /**
+     * What is left of a deleted group that had only offsets committed after its tombstones: a new
+     * group with no generation or protocol, as replaying the log (and Kafka, whose commit created
+     * a new simple group once the old one was gone) gives.
+     */
+    void resetMetadata() {
+        generationId = 0;
+        protocolType = null;
+        protocolName = null;
+        leaderId = null;
+        state = GroupState.EMPTY;
     }
 
     /** Takes over the offsets another object of this group holds (a replayed metadata record replaces the group). */
@@ -238,7 +292,7 @@ final class ClassicGroup {
 
     JoinResult joinResult(Member m, boolean leaderGetsMembers, boolean skipAssignment) {
         boolean leader = m.memberId.equals(leaderId);
-        return new JoinResult(org.apache.kafka.common.protocol.Errors.NONE, m.memberId, generationId, protocolType, protocolName,
+        return new JoinResult(Errors.NONE, m.memberId, generationId, protocolType, protocolName,
                 leaderId == null ? "" : leaderId, leader && skipAssignment,
                 leader && leaderGetsMembers ? memberMetadata() : List.of());
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,10 +30,10 @@ import org.apache.kafka.common.utils.Time;
  * groups are dropped and whatever they wait for is answered NOT_COORDINATOR. Groups of partitions
  * not led here (or whose leadership moved, before the event arrives) get NOT_COORDINATOR.
  *
- * <p>Writes are acknowledged once replicated: an offset commit, a generation's assignment or a
- * replaced static member is answered (and a commit becomes visible to OffsetFetch) only when the
- * offsets topic partition's high watermark covers the write; failures are mapped as Kafka maps
- * them ({@link #clientError}).
+ * <p>Writes are acknowledged once replicated: an offset commit, a generation's assignment, a
+ * replaced static member or a deletion (DeleteGroups, OffsetDelete) is answered (and a commit or
+ * deletion becomes visible) only when the offsets topic partition's high watermark covers the
+ * write; failures are mapped as Kafka maps them ({@link #clientError}).
  *
  * <p>JoinGroup and SyncGroup answers are delayed operations: futures held by the members and
  * completed by events (the last member joins, the leader syncs, a member leaves or fails, a write
@@ -577,23 +578,49 @@ public final class GroupCoordinator implements GroupsView {
         return Map.entry(Errors.NONE, g.describe());
     }
 
-    /** Deletes empty groups and their offsets (tombstones); one error per group. */
-    public synchronized Map<String, Errors> deleteGroups(List<String> groupIds) {
-        Map<String, Errors> out = new java.util.LinkedHashMap<>();
+    /**
+     * DeleteGroups: deletes empty groups and their offsets; one error per group (each group once,
+     * in the order asked). The tombstones of the groups of one offsets topic partition are one
+     * write; the answer comes once they are committed, or with the client error of the failed write
+     * (the groups then stay). Until then the groups stay visible (DescribeGroups, OffsetFetch).
+     *
+     * <p>A group already being deleted is not written again: its answer waits for that deletion,
+     * then is GROUP_ID_NOT_FOUND, as Kafka answers (its coordinator applies a deletion to its
+     * uncommitted state at once, and answers a later request once the earlier write is committed),
+     * or the earlier deletion's error if it failed.
+     */
+    public synchronized CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
+        Map<String, CompletableFuture<Errors>> results = new LinkedHashMap<>();
+        Map<Integer, List<ClassicGroup>> toDelete = new LinkedHashMap<>();
         for (String id : groupIds) {
+            if (results.containsKey(id)) {
+                continue;
+            }
             Errors e = checkCoordinator(id);
             ClassicGroup g = e == Errors.NONE ? groups.get(id) : null;
             if (e != Errors.NONE) {
-                out.put(id, e);
+                results.put(id, done(e));
             } else if (g == null) {
-                out.put(id, Errors.GROUP_ID_NOT_FOUND);
+                results.put(id, done(Errors.GROUP_ID_NOT_FOUND));
             } else if (g.state != GroupState.EMPTY) {
-                out.put(id, Errors.NON_EMPTY_GROUP);
+                results.put(id, done(Errors.NON_EMPTY_GROUP));
+            } else if (g.deletion != null) {
+                results.put(id, g.deletion.outcome()
+                        .thenApply(written -> written == Errors.NONE ? Errors.GROUP_ID_NOT_FOUND : clientError(written)));
             } else {
-                out.put(id, offsets.removeGroup(g));
+                results.put(id, null); // answered below, keeping the order
+                toDelete.computeIfAbsent(partitionFor(id), p -> new ArrayList<>()).add(g);
             }
         }
-        return out;
+        for (List<ClassicGroup> gs : toDelete.values()) {
+            CompletableFuture<Errors> answer = offsets.removeGroups(gs).thenApply(GroupCoordinator::clientError);
+            gs.forEach(g -> results.put(g.groupId, answer));
+        }
+        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(all -> {
+            Map<String, Errors> out = new LinkedHashMap<>();
+            results.forEach((id, f) -> out.put(id, f.join()));
+            return out;
+        });
     }
 
     // ---------------------------------------------------------------- GroupsView

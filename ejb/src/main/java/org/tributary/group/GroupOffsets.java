@@ -1,6 +1,5 @@
 package org.tributary.group;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,8 +17,9 @@ import org.apache.kafka.common.protocol.Errors;
  * checks), fetch, delete, expiry after {@code offsets.retention.minutes} once a group is empty,
  * and lag. A commit is written to {@code __consumer_offsets} with acks=all and becomes visible
  * (and is answered) once the partition's high watermark covers it; until then it is pending, and
- * a failed or truncated write never shows. Deletions and expiry change memory once written
- * locally. Uses the coordinator's lock.
+ * a failed or truncated write never shows. Deletions (OffsetDelete, DeleteGroups, expiry) are
+ * written the same way and change memory only once committed: until then the offsets and groups
+ * they delete stay visible. Uses the coordinator's lock.
  */
 public final class GroupOffsets {
     private static final Logger LOG = Logger.getLogger(GroupOffsets.class.getName());
@@ -170,8 +170,13 @@ public final class GroupOffsets {
         }
     }
 
-    /** OffsetDelete: removes offsets unless the (non-empty) group is subscribed to the topic. */
-    public Map.Entry<Errors, Map<TopicPartition, Errors>> delete(String groupId, List<TopicPartition> partitions) {
+    /**
+     * OffsetDelete: removes offsets unless the (non-empty) group is subscribed to the topic.
+     * Answered, as Kafka's coordinator answers every write, once the tombstones are committed (the
+     * offsets stay visible until then and go only then), or with the client error of the failed
+     * write (the offsets stay).
+     */
+    public CompletableFuture<Map.Entry<Errors, Map<TopicPartition, Errors>>> delete(String groupId, List<TopicPartition> partitions) {
         synchronized (c) {
             Errors e = c.checkCoordinator(groupId);
             ClassicGroup g = e == Errors.NONE ? c.groups.get(groupId) : null;
@@ -182,7 +187,7 @@ public final class GroupOffsets {
                 e = Errors.NON_EMPTY_GROUP;
             }
             if (e != Errors.NONE) {
-                return Map.entry(e, Map.of());
+                return CompletableFuture.completedFuture(Map.entry(e, Map.of()));
             }
             Set<String> subscribed = subscribedTopics(g);
             Map<TopicPartition, Errors> out = new LinkedHashMap<>();
@@ -199,14 +204,45 @@ public final class GroupOffsets {
                     removed.add(tp);
                 }
             }
-            if (!tombstones.isEmpty()) {
-                Errors written = appendLocally(groupId, tombstones, "delete offsets of");
-                if (written != Errors.NONE) {
-                    return Map.entry(written, Map.of());
-                }
-                removed.forEach(g::removeOffset);
+            if (tombstones.isEmpty()) {
+                return CompletableFuture.completedFuture(Map.entry(Errors.NONE, out));
             }
-            return Map.entry(Errors.NONE, out);
+            GroupCoordinator.Write w = writeTombstones(g, removed, tombstones);
+            return w.replicated().thenApply(written -> {
+                synchronized (c) {
+                    tombstonesDone(g, removed, w.position(), written);
+                }
+                if (written != Errors.NONE) {
+                    LOG.warning("TRIB-GRP-003 cannot delete " + removed.size() + " offset(s) of group " + groupId + ": " + written);
+                    return Map.entry(GroupCoordinator.clientError(written), Map.of());
+                }
+                return Map.entry(Errors.NONE, out);
+            });
+        }
+    }
+
+    /** Appends offset tombstones of the group; the partitions are pending deletion until the write's outcome ({@link #tombstonesDone}). */
+    private GroupCoordinator.Write writeTombstones(ClassicGroup g, List<TopicPartition> partitions, List<CoordinatorLog.Entry> tombstones) {
+        GroupCoordinator.Write w = c.write(g.groupId, tombstones);
+        if (w.position() >= 0) {
+            partitions.forEach(tp -> g.pendingTombstones.put(tp, w.position()));
+        }
+        return w;
+    }
+
+    /**
+     * Offset tombstones written at {@code position} are committed: the offsets written before them
+     * go; or they failed, and nothing changes. Nothing either if the group was unloaded meanwhile.
+     */
+    private void tombstonesDone(ClassicGroup g, List<TopicPartition> partitions, long position, Errors written) {
+        if (position < 0 || !c.isCurrent(g)) {
+            return;
+        }
+        for (TopicPartition tp : partitions) {
+            g.pendingTombstones.remove(tp, position);
+            if (written == Errors.NONE) {
+                g.onTombstoneCommitted(tp, position);
+            }
         }
     }
 
@@ -229,34 +265,83 @@ public final class GroupOffsets {
     }
 
     /**
-     * Appends tombstones (deletions, expiry) and returns at once, as Kafka's classic coordinator
-     * did; the client error when the append failed.
+     * Deletes groups of one offsets topic partition (DeleteGroups, expiry): tombstones for their
+     * offsets and metadata, in one write, as Kafka writes a DeleteGroups' records of a partition
+     * together. Each group is marked as being deleted ({@link ClassicGroup#deletion}) until the
+     * write's outcome, and stays as it is (visible, with its offsets) until its tombstones are
+     * committed; then it is forgotten ({@link #groupDeleted}). Completes with the raw append
+     * outcome once that outcome is applied.
      */
-    private Errors appendLocally(String groupId, List<CoordinatorLog.Entry> tombstones, String what) {
-        try {
-            c.log.append(c.partitionFor(groupId), tombstones);
-            return Errors.NONE;
-        } catch (IOException | RuntimeException ex) {
-            LOG.warning("TRIB-GRP-003 cannot " + what + " group " + groupId + ": " + ex.getMessage());
-            return GroupCoordinator.clientError(GroupCoordinator.appendError(ex));
+    CompletableFuture<Errors> removeGroups(List<ClassicGroup> gs) {
+        List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
+        Map<ClassicGroup, Set<TopicPartition>> partitions = new LinkedHashMap<>();
+        for (ClassicGroup g : gs) {
+            Set<TopicPartition> tps = new HashSet<>(g.offsets.keySet());
+            tps.addAll(g.pendingOffsets.keySet());
+            partitions.put(g, tps);
+            for (TopicPartition tp : tps) {
+                tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null));
+            }
+            tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId), null));
         }
+        GroupCoordinator.Write w = c.write(gs.get(0).groupId, tombstones);
+        if (w.position() < 0) {
+            return w.replicated(); // nothing written, nothing pending
+        }
+        CompletableFuture<Errors> applied = new CompletableFuture<>();
+        Map<ClassicGroup, ClassicGroup.Deletion> deletions = new LinkedHashMap<>();
+        for (ClassicGroup g : gs) {
+            g.deletion = new ClassicGroup.Deletion(w.position(), g.generationId, applied);
+            deletions.put(g, g.deletion);
+        }
+        w.replicated().whenComplete((written, ex) -> {
+            Errors outcome = ex == null ? written : GroupCoordinator.appendError(ex);
+            try {
+                synchronized (c) {
+                    deletions.forEach((g, d) -> groupDeleted(g, d, partitions.get(g), outcome));
+                }
+            } finally {
+                applied.complete(outcome);
+            }
+        });
+        return applied;
     }
 
-    /** Writes tombstones for the group's offsets and metadata and forgets it; the client error when that failed. */
-    Errors removeGroup(ClassicGroup g) {
-        Set<TopicPartition> partitions = new HashSet<>(g.offsets.keySet());
-        partitions.addAll(g.pendingOffsets.keySet());
-        List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null));
+    /**
+     * A group's deletion {@code d} has its outcome. Failed: the group stays as it was (a retry
+     * writes the tombstones again). Committed: the offsets written before the tombstones go,
+     * commits written after them stay (a new commit-only group, as replaying the log gives).
+     *
+     * <p>A group that a JoinGroup reached between the deletion's write and its commit (a member or a
+     * KIP-394 pending member, or a new generation) is kept, with its members and without the
+     * deleted offsets. That is what Kafka ends up with: its coordinator applies the tombstones to
+     * its (uncommitted) state at once, so that JoinGroup created a new group with that member, whose
+     * records follow the tombstones in the log; here the group stayed visible until the commit, so
+     * the JoinGroup joined it, and what it writes (its next generation) also follows the tombstones.
+     * The group keeps counting generations from where it was, where Kafka's new group starts over.
+     */
+    private void groupDeleted(ClassicGroup g, ClassicGroup.Deletion d, Set<TopicPartition> partitions, Errors written) {
+        if (g.deletion == d) {
+            g.deletion = null;
         }
-        tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId), null));
-        Errors written = appendLocally(g.groupId, tombstones, "delete");
-        if (written == Errors.NONE) {
-            g.transitionTo(GroupState.DEAD, c.time.milliseconds());
-            c.groups.remove(g.groupId);
+        if (!c.isCurrent(g)) {
+            return; // unloaded meanwhile; a later load replays what the log holds
         }
-        return written;
+        if (written != Errors.NONE) {
+            LOG.warning("TRIB-GRP-003 cannot delete group " + g.groupId + ": " + written);
+            return;
+        }
+        partitions.forEach(tp -> g.onTombstoneCommitted(tp, d.position()));
+        if (!g.isEmpty() || !g.pendingMembers.isEmpty() || g.state != GroupState.EMPTY || g.generationId != d.generation()) {
+            LOG.fine(() -> "group " + g.groupId + " was joined while being deleted: kept, without its deleted offsets");
+            return;
+        }
+        if (g.hasOffsets()) {
+            g.resetMetadata();
+            return;
+        }
+        g.transitionTo(GroupState.DEAD, c.time.milliseconds());
+        c.groups.remove(g.groupId);
     }
 
     /**
@@ -268,8 +353,8 @@ public final class GroupOffsets {
     void expire(long now) {
         long retention = c.config().offsetsRetentionMs();
         for (ClassicGroup g : List.copyOf(c.groups.values())) {
-            if (!c.isCurrent(g) || !c.coordinating(g)) {
-                continue;
+            if (!c.isCurrent(g) || !c.coordinating(g) || g.deletion != null) {
+                continue; // a group being deleted: if that fails, the next run tries again
             }
             boolean empty = g.state == GroupState.EMPTY;
             // KIP-496: a stable consumer group keeps only the offsets of topics it subscribes to
@@ -282,29 +367,44 @@ public final class GroupOffsets {
             List<TopicPartition> expired = new ArrayList<>();
             for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
                 CommittedOffset o = e.getValue();
-                if (subscribed.contains(e.getKey().topic()) || g.pendingOffsets.containsKey(e.getKey())) {
-                    continue;
+                TopicPartition tp = e.getKey();
+                if (subscribed.contains(tp.topic()) || g.pendingOffsets.containsKey(tp) || g.pendingTombstones.containsKey(tp)) {
+                    continue; // a newer commit or a tombstone on its way
                 }
                 long deadline = o.expireTimestamp() >= 0 ? o.expireTimestamp()
                         : (empty && managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
                 if (now >= deadline) {
-                    expired.add(e.getKey());
+                    expired.add(tp);
                 }
             }
-            if (expired.isEmpty() && !empty) {
+            if (empty && expired.size() == g.offsets.size() && g.pendingOffsets.isEmpty() && g.pendingTombstones.isEmpty()) {
+                int n = expired.size();
+                removeGroups(List.of(g)).thenAccept(written -> {
+                    boolean removed;
+                    synchronized (c) {
+                        removed = written == Errors.NONE && c.groups.get(g.groupId) != g;
+                    }
+                    if (removed && n > 0) {
+                        LOG.info("TRIB-GRP-004 expired " + n + " offset(s) of empty group " + g.groupId + "; group removed");
+                    }
+                });
                 continue;
             }
-            if (empty && expired.size() == g.offsets.size() && g.pendingOffsets.isEmpty()) {
-                if (removeGroup(g) == Errors.NONE && !expired.isEmpty()) {
-                    LOG.info("TRIB-GRP-004 expired " + expired.size() + " offset(s) of empty group " + g.groupId + "; group removed");
-                }
+            if (expired.isEmpty()) {
                 continue;
             }
             List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
             expired.forEach(tp -> tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null)));
-            if (appendLocally(g.groupId, tombstones, "expire offsets of") == Errors.NONE) {
-                expired.forEach(g::removeOffset);
-            }
+            GroupCoordinator.Write w = writeTombstones(g, expired, tombstones);
+            w.replicated().thenAccept(written -> {
+                synchronized (c) {
+                    tombstonesDone(g, expired, w.position(), written);
+                }
+                if (written != Errors.NONE) {
+                    LOG.warning("TRIB-GRP-003 cannot expire " + expired.size() + " offset(s) of group " + g.groupId
+                            + " (the next check retries): " + written);
+                }
+            });
         }
     }
 

@@ -292,8 +292,8 @@ class GroupCoordinatorTest {
         assertEquals(5, offsets.fetch(G, List.of(tp)).offsets().get(tp).offset());
         assertEquals(3, offsets.fetch(G, null).offsets().get(tp).leaderEpoch());
         assertEquals(-1, offsets.fetch(G, List.of(new org.apache.kafka.common.TopicPartition("t", 1))).offsets().values().iterator().next().offset());
-        assertEquals(Errors.NON_EMPTY_GROUP, coordinator.deleteGroups(List.of(G)).get(G));
-        assertEquals(Errors.GROUP_ID_NOT_FOUND, coordinator.deleteGroups(List.of("none")).get("none"));
+        assertEquals(Errors.NON_EMPTY_GROUP, coordinator.deleteGroups(List.of(G)).join().get(G));
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, coordinator.deleteGroups(List.of("none")).join().get("none"));
     }
 
     @Test
@@ -351,7 +351,7 @@ class GroupCoordinatorTest {
         var tp = new org.apache.kafka.common.TopicPartition("t", 2);
         coordinator.offsets().commit(new GroupOffsets.CommitRequest(G, s.memberId(), "instance-1", 1, Map.of(tp, offset(42))));
         coordinator.offsets().commit(new GroupOffsets.CommitRequest("gone", "", null, -1, Map.of(tp, offset(1))));
-        assertEquals(Errors.NONE, coordinator.offsets().delete("gone", List.of(tp)).getKey());
+        assertEquals(Errors.NONE, coordinator.offsets().delete("gone", List.of(tp)).join().getKey());
 
         GroupCoordinator restarted = new GroupCoordinator(GroupConfig.defaults().withInitialRebalanceDelayMs(0), log, time,
                 meta -> Set.of(new String(meta, StandardCharsets.UTF_8).split(",")));

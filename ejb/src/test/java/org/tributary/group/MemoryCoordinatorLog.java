@@ -120,6 +120,19 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
         check();
     }
 
+    /** The followers caught up to {@code highWatermark} (exclusive): writes below it are committed, later ones still wait. */
+    void replicateTo(int partition, long highWatermark) {
+        synchronized (this) {
+            highWatermarks.put(partition, Math.min(highWatermark, entries(partition).size()));
+        }
+        check();
+    }
+
+    /** The partition's log end offset (where the next append lands). */
+    synchronized long logEnd(int partition) {
+        return entries(partition).size();
+    }
+
     /** Every waiting write times out. */
     void timeOutWaits() {
         List<Waiter> all;
