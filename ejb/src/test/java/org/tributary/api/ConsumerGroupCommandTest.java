@@ -3,8 +3,6 @@ package org.tributary.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +13,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.tributary.testing.KafkaTools;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.group.GroupState;
@@ -48,37 +46,7 @@ class ConsumerGroupCommandTest {
     private String tool(String... args) {
         List<String> all = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrap(), "--timeout", "20000"));
         all.addAll(List.of(args));
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        Exit.setExitProcedure((status, message) -> {
-            throw new ToolExit(status);
-        });
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            ConsumerGroupCommand.main(all.toArray(String[]::new));
-        } catch (ToolExit e) {
-            capture.println("EXIT " + e.status);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            Exit.resetExitProcedure();
-        }
-        String text = buf.toString(StandardCharsets.UTF_8);
-        System.out.println("$ kafka-consumer-groups " + String.join(" ", args) + "\n" + text);
-        return text;
-    }
-
-    private static final class ToolExit extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-
-        ToolExit(int status) {
-            super(null, null, false, false);
-            this.status = status;
-        }
+        return KafkaTools.run("kafka-consumer-groups", ConsumerGroupCommand::main, all.toArray(String[]::new));
     }
 
     /** Rows of the describe table for a topic: partition → columns. */

@@ -3,8 +3,6 @@ package org.tributary.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +33,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.tributary.testing.KafkaTools;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
@@ -253,37 +251,7 @@ class ReassignmentTest {
     private String tool(String... args) {
         List<String> all = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrap(1, 2, 3)));
         all.addAll(List.of(args));
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        Exit.setExitProcedure((status, message) -> {
-            throw new ToolExit(status);
-        });
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            ReassignPartitionsCommand.main(all.toArray(String[]::new));
-        } catch (ToolExit e) {
-            capture.println("EXIT " + e.status);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            Exit.resetExitProcedure();
-        }
-        String text = buf.toString(StandardCharsets.UTF_8);
-        System.out.println("$ kafka-reassign-partitions " + String.join(" ", args) + "\n" + text);
-        return text;
-    }
-
-    private static final class ToolExit extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-
-        ToolExit(int status) {
-            super(null, null, false, false);
-            this.status = status;
-        }
+        return KafkaTools.run("kafka-reassign-partitions", ReassignPartitionsCommand::main, all.toArray(String[]::new));
     }
 
     @Test

@@ -1,0 +1,51 @@
+package org.tributary.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.apache.kafka.common.utils.Exit;
+
+/** Runs one of Kafka's command-line tools in this JVM, as a user would run it, and captures what it printed. */
+public final class KafkaTools {
+    private KafkaTools() {
+    }
+
+    /**
+     * Runs {@code main} with {@code args}; returns stdout and stderr together, ending with
+     * "EXIT n" when the tool exited with a status. Also echoes the command and its output.
+     */
+    public static String run(String name, Consumer<String[]> main, String... args) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Exit.setExitProcedure((status, message) -> {
+            throw new ToolExit(status);
+        });
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            main.accept(args);
+        } catch (ToolExit e) {
+            capture.println("EXIT " + e.status);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            Exit.resetExitProcedure();
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        System.out.println("$ " + name + " " + String.join(" ", args) + "\n" + text);
+        return text;
+    }
+
+    private static final class ToolExit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        ToolExit(int status) {
+            super(null, null, false, false);
+            this.status = status;
+        }
+    }
+}
