@@ -265,8 +265,7 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     /** Grid hints that arrived while this member was not the active controller; applied once it is one (and still is). */
     private void fenceDeparted(long activatedEpoch) {
         if (state != State.ACTIVE || epoch != activatedEpoch) {
-            departed.clear();
-            return;
+            return; // no longer the controller it was scheduled for: the hints wait for the next activation
         }
         for (java.util.Map.Entry<Integer, Uuid> e : java.util.Map.copyOf(departed).entrySet()) {
             runInternal(rules.brokerLeftBeforeElection(metadata.image(), e.getKey(), e.getValue(), clock.getAsLong()).records(),
