@@ -3,22 +3,19 @@ package org.tributary.quorum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tributary.testing.LiveFiles;
 
 class SnapshotTest {
     @TempDir
     Path dir;
 
     private static long count(Path root, String regex) throws Exception {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> p.getFileName().toString().matches(regex)).count();
-        }
+        return LiveFiles.count(root, name -> name.matches(regex));
     }
 
     @Test

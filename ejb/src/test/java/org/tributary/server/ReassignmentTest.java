@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -37,9 +36,10 @@ import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.tributary.testing.KafkaTools;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.tributary.testing.KafkaTools;
+import org.tributary.testing.LiveFiles;
 
 /**
  * Partition reassignment (KIP-455) on four brokers in one JVM (voters 1..3, broker 0 an observer)
@@ -101,9 +101,8 @@ class ReassignmentTest {
     }
 
     private boolean holdsLogOnDisk(int broker, TopicPartition tp) throws Exception {
-        try (Stream<Path> files = Files.walk(cluster.dataDir(broker))) {
-            return files.anyMatch(f -> f.getFileName().toString().equals(tp.topic() + "-" + tp.partition()));
-        }
+        String dir = tp.topic() + "-" + tp.partition();
+        return LiveFiles.countIncludingDirectories(cluster.dataDir(broker), dir::equals) > 0;
     }
 
     @Test
