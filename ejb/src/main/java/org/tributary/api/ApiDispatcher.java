@@ -90,7 +90,8 @@ public final class ApiDispatcher implements RequestChannel {
                     + " is not supported by this broker"));
             return;
         }
-        RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), images.get());
+        RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), request.principal(),
+                request.listenerName(), images.get());
         CompletionStage<ApiMessage> result;
         try {
             result = reg.handler().handle(ctx, body.data());

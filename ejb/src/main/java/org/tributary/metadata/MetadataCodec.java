@@ -53,7 +53,10 @@ public final class MetadataCodec {
         }
     }
 
-    /** The record types and their codes in the log; never reuse a code. */
+    /**
+     * The record types and their codes in the log; never reuse a code. Codes 12-13 are reserved for
+     * SCRAM credentials (set, remove), 14-15 for ACLs (add, remove), 16 for client quotas.
+     */
     enum Type {
         REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
         PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
  * One client connection, owned by a {@link Processor}. All methods except {@link #complete} run on
@@ -32,6 +33,8 @@ final class Connection {
     private long lastActiveNanos = System.nanoTime();
     private Send sending;
     private boolean closed;
+    /** Who this connection speaks for; set by the transport (TLS client certificate) or authentication (SASL). */
+    private volatile KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
     Connection(String id, SocketChannel channel, Processor processor, String listenerName, int maxRequestBytes) {
         this.id = id;
@@ -61,6 +64,14 @@ final class Connection {
 
     InetAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    KafkaPrincipal principal() {
+        return principal;
+    }
+
+    void principal(KafkaPrincipal p) {
+        this.principal = p;
     }
 
     SocketChannel channel() {

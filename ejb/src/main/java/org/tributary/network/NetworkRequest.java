@@ -3,6 +3,7 @@ package org.tributary.network;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
  * One size-prefixed frame read from a client connection (the prefix removed), and the ways to
@@ -32,6 +33,11 @@ public final class NetworkRequest {
 
     public InetAddress clientAddress() {
         return connection.remoteAddress();
+    }
+
+    /** The principal of the connection this request came on ({@code User:ANONYMOUS} until something authenticates it). */
+    public KafkaPrincipal principal() {
+        return connection.principal();
     }
 
     public String listenerName() {
