@@ -11,6 +11,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -22,6 +23,7 @@ import org.tributary.metadata.MetadataImage;
 import org.tributary.metrics.BrokerMetrics;
 import org.tributary.network.NetworkRequest;
 import org.tributary.network.RequestChannel;
+import org.tributary.security.ClientQuotaManager;
 
 /**
  * Decodes frames with kafka-clients' generated classes and routes them through the
@@ -36,12 +38,20 @@ public final class ApiDispatcher implements RequestChannel {
     private final ExecutorService handlers;
     private final Supplier<MetadataImage> images;
     private final BrokerMetrics metrics;
+    private final ClientQuotaManager quotas;
 
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics) {
+        this(registry, handlers, images, metrics, null);
+    }
+
+    /** With {@code quotas} (may be null): produce bytes and request time are recorded and over-quota clients throttled. */
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
+            ClientQuotaManager quotas) {
         this.registry = registry;
         this.handlers = handlers;
         this.images = images;
         this.metrics = metrics;
+        this.quotas = quotas;
     }
 
     @Override
@@ -93,8 +103,11 @@ public final class ApiDispatcher implements RequestChannel {
         RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), request.principal(),
                 request.listenerName(), images.get());
         CompletionStage<ApiMessage> result;
+        long handleStart = System.nanoTime();
+        long handleNanos;
         try {
             result = reg.handler().handle(ctx, body.data());
+            handleNanos = System.nanoTime() - handleStart;
         } catch (Exception e) {
             done(request, key, true);
             fail(request, header, body, e);
@@ -104,12 +117,47 @@ public final class ApiDispatcher implements RequestChannel {
             done(request, key, error != null);
             if (error != null) {
                 fail(request, header, body, error);
-            } else if (response == null) {
-                request.noResponse();
             } else {
-                send(request, header, response, version);
+                long throttleMs = throttleMs(ctx, body, request.payload().limit(), handleNanos, response);
+                if (response == null) {
+                    request.noResponse(throttleMs);
+                } else {
+                    if (throttleMs > 0) {
+                        Throttles.set(response, (int) Math.min(Integer.MAX_VALUE, throttleMs));
+                    }
+                    send(request, header, response, version, throttleMs);
+                }
             }
         });
+    }
+
+    /**
+     * How long to hold this client back (0 for most): the larger of its produce byte-rate throttle
+     * (the request's size, recorded once its records are appended), the fetch throttle its handler
+     * already put in the response, and its request-time throttle (the time a handler thread spent
+     * on it). Requests between brokers are exempt, as in Kafka.
+     */
+    private long throttleMs(RequestContext ctx, AbstractRequest body, int requestBytes, long handleNanos, ApiMessage response) {
+        if (quotas == null || !quotas.enabled() || isFromBroker(body)) {
+            return 0;
+        }
+        long now = System.currentTimeMillis();
+        long bandwidth = 0;
+        if (ctx.apiKey() == ApiKeys.PRODUCE) {
+            bandwidth = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.PRODUCE, ctx.principal(), ctx.clientId(), requestBytes, now);
+        } else if (response instanceof FetchResponseData f) {
+            bandwidth = f.throttleTimeMs();
+        }
+        long requestTime = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.REQUEST, ctx.principal(), ctx.clientId(), handleNanos,
+                now);
+        return Math.max(bandwidth, requestTime);
+    }
+
+    private static boolean isFromBroker(AbstractRequest body) {
+        if (body instanceof org.apache.kafka.common.requests.FetchRequest f) {
+            return f.replicaId() >= 0;
+        }
+        return false;
     }
 
     /**
@@ -156,8 +204,12 @@ public final class ApiDispatcher implements RequestChannel {
     }
 
     private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version) {
+        send(request, header, response, version, 0);
+    }
+
+    private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version, long throttleMs) {
         try {
-            request.respond(SendBuilder.buildResponseSend(header.toResponseHeader(), response, version));
+            request.respond(SendBuilder.buildResponseSend(header.toResponseHeader(), response, version), throttleMs);
         } catch (RuntimeException e) {
             LOG.warning("TRIB-API-002 cannot encode " + header.apiKey() + " v" + version + " response: " + e);
             request.closeConnection("response encoding failed");

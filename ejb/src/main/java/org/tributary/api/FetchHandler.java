@@ -14,6 +14,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.tributary.log.FetchSlice;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.security.ClientQuotaManager;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.TopicMetrics;
 import org.tributary.partition.DelayedOperation;
@@ -52,10 +53,10 @@ final class FetchHandler implements ApiHandler {
             first.follower = true;
         }
         if (req.maxWaitMs() <= 0 || first.bytes >= Math.max(1, req.minBytes()) || first.hasError || first.parts.isEmpty()) {
-            return CompletableFuture.completedFuture(respond(session, first, v));
+            return CompletableFuture.completedFuture(respond(ctx, session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(session, req, v, follower, done), first.watched);
+        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, done), first.watched);
         return done;
     }
 
@@ -153,7 +154,11 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** Builds the answer; in an incremental session only partitions with news are included. */
-    private FetchResponseData respond(FetchSessions.Context session, Result result, short v) {
+    private FetchResponseData respond(RequestContext ctx, FetchSessions.Context session, Result result, short v) {
+        FetchResponseData throttled = throttledResponse(ctx, session, result);
+        if (throttled != null) {
+            return throttled;
+        }
         count(result);
         FetchResponseData resp = new FetchResponseData().setThrottleTimeMs(0).setSessionId(session.sessionId());
         Object lock = session.session() == null ? new Object() : session.session();
@@ -189,6 +194,26 @@ final class FetchHandler implements ApiHandler {
             }
         }
         return resp;
+    }
+
+    /**
+     * A consumer over its fetch byte-rate quota gets, as in Kafka, an empty answer with the
+     * throttle time (the bytes it would have carried are taken back from its rate, and the session
+     * is left as it was, so nothing is skipped); null when the answer may go out.
+     */
+    private FetchResponseData throttledResponse(RequestContext ctx, FetchSessions.Context session, Result result) {
+        ClientQuotaManager quotas = services.quotas();
+        if (result.follower || quotas == null || !quotas.enabled() || result.bytes == 0) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        long throttle = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.FETCH, ctx.principal(), ctx.clientId(), result.bytes, now);
+        if (throttle <= 0) {
+            return null;
+        }
+        quotas.unrecord(ClientQuotaManager.Type.FETCH, ctx.principal(), ctx.clientId(), result.bytes, now);
+        return new FetchResponseData().setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttle))
+                .setSessionId(session.incremental() ? session.sessionId() : FetchSessions.INVALID_SESSION_ID);
     }
 
     /** Counts what the answer carries per existing topic: bytes, offsets delivered, failed partitions. */
@@ -237,15 +262,17 @@ final class FetchHandler implements ApiHandler {
 
     /** A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown. */
     private final class DelayedFetch extends DelayedOperation {
+        private final RequestContext ctx;
         private final FetchSessions.Context session;
         private final FetchRequestData req;
         private final short version;
         private final Follower follower;
         private final CompletableFuture<ApiMessage> done;
 
-        DelayedFetch(FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
+        DelayedFetch(RequestContext ctx, FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
                 CompletableFuture<ApiMessage> done) {
             super(req.maxWaitMs());
+            this.ctx = ctx;
             this.session = session;
             this.req = req;
             this.version = version;
@@ -271,7 +298,7 @@ final class FetchHandler implements ApiHandler {
         @Override
         protected void onComplete() {
             try {
-                done.complete(respond(session, reread(), version));
+                done.complete(respond(ctx, session, reread(), version));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
@@ -59,7 +60,7 @@ public final class MetadataCodec {
      */
     enum Type {
         REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
-        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);
+        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0), CLIENT_QUOTA(16, 0);
 
         final byte code;
         /** The highest version this broker reads and writes. */
@@ -93,6 +94,8 @@ public final class MetadataCodec {
                 return PRODUCER_IDS;
             } else if (r instanceof NoOpRecord) {
                 return NO_OP;
+            } else if (r instanceof ClientQuotaRecord) {
+                return CLIENT_QUOTA;
             }
             throw new IllegalArgumentException("no codec for " + r.getClass().getName());
         }
@@ -271,6 +274,16 @@ public final class MetadataCodec {
                 w.int32(r.brokerId());
                 w.int64(r.brokerEpoch());
                 w.int64(r.nextProducerId());
+            } else if (record instanceof ClientQuotaRecord r) {
+                java.util.SortedMap<String, String> entity = new java.util.TreeMap<>(r.entity().entries());
+                w.int32(entity.size());
+                entity.forEach((type, name) -> {
+                    w.string(type);
+                    w.string(name);
+                });
+                w.string(r.key());
+                w.int64(Double.doubleToLongBits(r.value()));
+                w.bool(r.remove());
             } else if (!(record instanceof NoOpRecord)) {
                 throw new IllegalArgumentException("no codec for " + record.getClass().getName());
             }
@@ -321,6 +334,22 @@ public final class MetadataCodec {
                     return new ProducerIdsRecord(r.int32(), r.int64(), r.int64());
                 case NO_OP:
                     return new NoOpRecord();
+                case CLIENT_QUOTA: {
+                    int n = r.int32();
+                    if (n <= 0 || n > 3) {
+                        throw new IllegalArgumentException("a client quota entity has " + n + " entity types");
+                    }
+                    java.util.Map<String, String> entity = new java.util.HashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        String entityType = r.string();
+                        if (entityType == null || entity.containsKey(entityType)) {
+                            throw new IllegalArgumentException("a client quota entity type is null or repeated");
+                        }
+                        entity.put(entityType, r.string());
+                    }
+                    return new ClientQuotaRecord(new org.apache.kafka.common.quota.ClientQuotaEntity(entity), r.string(),
+                            Double.longBitsToDouble(r.int64()), r.bool());
+                }
                 default:
                     throw new IllegalArgumentException("unknown record type " + type);
             }

@@ -2,6 +2,7 @@ package org.tributary.metadata;
 
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -149,6 +150,20 @@ public sealed interface MetadataRecord {
      * broker id and epoch -1.
      */
     record ProducerIdsRecord(int brokerId, long brokerEpoch, long nextProducerId) implements MetadataRecord {
+    }
+
+    /**
+     * Sets ({@code remove == false}) or removes one client quota value of one entity (Kafka's
+     * QuotaRecord): a user, a client id, or both; a {@code null} entity name is that type's default.
+     */
+    record ClientQuotaRecord(ClientQuotaEntity entity, String key, double value, boolean remove) implements MetadataRecord {
+        public ClientQuotaRecord {
+            Objects.requireNonNull(entity, "entity");
+            Objects.requireNonNull(key, "key");
+            if (entity.entries().isEmpty()) {
+                throw new IllegalArgumentException("a client quota entity names at least one entity type");
+            }
+        }
     }
 
     /** Changes nothing; a new controller writes it first to learn that its term's entries commit. */

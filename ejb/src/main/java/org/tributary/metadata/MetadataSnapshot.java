@@ -3,6 +3,7 @@ package org.tributary.metadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.PartitionRecord;
@@ -44,6 +45,8 @@ public final class MetadataSnapshot {
                 out.add(PartitionRecord.of(t.id(), p, r));
             }
         }
+        image.quotas().entities().forEach((entity, values) -> values.forEach((k, v) ->
+                out.add(new ClientQuotaRecord(entity, k, v, false))));
         if (image.nextProducerId() > 0) {
             out.add(new ProducerIdsRecord(-1, -1, image.nextProducerId()));
         }

@@ -33,6 +33,8 @@ final class Connection {
     private long lastActiveNanos = System.nanoTime();
     private Send sending;
     private boolean closed;
+    /** Reading stays off until then (System.nanoTime()), for a client over its quota; 0 when not muted. */
+    private volatile long mutedUntilNanos;
     /** Who this connection speaks for; set by the transport (TLS client certificate) or authentication (SASL). */
     private volatile KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
@@ -176,13 +178,39 @@ final class Connection {
         }
         sending = null;
         int ops = key.interestOps() & ~SelectionKey.OP_WRITE;
+        if (resumeReading && throttled()) {
+            key.interestOps(ops);
+            processor.throttled(this);
+            return true;
+        }
         key.interestOps(resumeReading ? ops | SelectionKey.OP_READ : ops);
         return true;
     }
 
-    /** Resumes reading after a request that has no response. */
+    /** Resumes reading after a request that has no response (unless throttled: then once the throttle ends). */
     void unmute() {
+        if (throttled()) {
+            processor.throttled(this);
+            return;
+        }
         key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+    }
+
+    /** Keeps reading off for {@code ms} after the answer in flight is written. */
+    void throttle(long ms) {
+        if (ms > 0) {
+            mutedUntilNanos = System.nanoTime() + ms * 1_000_000L;
+        }
+    }
+
+    boolean throttled() {
+        long until = mutedUntilNanos;
+        return until != 0 && until - System.nanoTime() > 0;
+    }
+
+    /** Nanoseconds until the throttle ends (<= 0 when it has). */
+    long throttleLeftNanos(long now) {
+        return mutedUntilNanos == 0 ? 0 : mutedUntilNanos - now;
     }
 
     void close() {

@@ -31,6 +31,8 @@ final class Processor implements Runnable {
     private final ConcurrentLinkedQueue<PendingAccept> newConnections = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final List<Connection> connections = new ArrayList<>();
+    /** Connections whose reading is off until their quota throttle ends (processor thread only). */
+    private final List<Connection> throttled = new ArrayList<>();
     private volatile boolean running = true;
     private volatile boolean draining;
 
@@ -80,7 +82,8 @@ final class Processor implements Runnable {
             while (running) {
                 registerNew();
                 processCompletions();
-                selector.select(500);
+                selector.select(selectTimeoutMs());
+                unthrottle();
                 closeIdle();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
@@ -122,6 +125,39 @@ final class Processor implements Runnable {
                 selector.close();
             } catch (IOException e) {
                 // closing anyway
+            }
+        }
+    }
+
+    /** Called on this processor's thread when a connection's answer is written but its throttle still runs. */
+    void throttled(Connection c) {
+        throttled.add(c);
+    }
+
+    private long selectTimeoutMs() {
+        long wait = 500;
+        long now = System.nanoTime();
+        for (Connection c : throttled) {
+            wait = Math.min(wait, Math.max(1, (c.throttleLeftNanos(now) + 999_999) / 1_000_000));
+        }
+        return wait;
+    }
+
+    /** Resumes reading on connections whose throttle has ended. */
+    private void unthrottle() {
+        if (throttled.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (java.util.Iterator<Connection> it = throttled.iterator(); it.hasNext();) {
+            Connection c = it.next();
+            if (c.isClosed()) {
+                it.remove();
+            } else if (c.throttleLeftNanos(now) <= 0) {
+                it.remove();
+                if (!draining) {
+                    c.unmute();
+                }
             }
         }
     }

@@ -40,6 +40,7 @@ import org.tributary.network.ListenerAddress;
 import org.tributary.network.SocketServer;
 import org.tributary.partition.Partition;
 import org.tributary.partition.ReplicaManager;
+import org.tributary.security.ClientQuotaManager;
 import org.tributary.replication.IsrChangeSender;
 import org.tributary.replication.ReplicaFetchers;
 import org.tributary.txn.ProducerIdManager;
@@ -74,6 +75,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private GroupCoordinator groups;
     private ExecutorService groupLoader;
     private volatile ApiDispatcher dispatcher;
+    private ClientQuotaManager quotas;
     private volatile boolean closed;
     private volatile int boundPort = -1;
     private final BrokerMetrics metrics;
@@ -152,13 +154,15 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             groups = startGroupCoordinator(topicAdmin); // before the first image: it hears of every leadership
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
+            quotas = new ClientQuotaManager(() -> metadata.image().quotas(), config.getInt("quota.window.num", 11, 2, 1000),
+                    1000L * config.getInt("quota.window.size.seconds", 1, 1, 3600));
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
-                    controller);
+                    controller, quotas);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
-        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics);
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas);
         ReplicaManager rm = replicas;
         metrics.replicaMaxLag(rm::maxFollowerLag);
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
