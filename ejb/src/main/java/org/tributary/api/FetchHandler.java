@@ -14,6 +14,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.tributary.log.FetchSlice;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.replication.ReplicationThrottle;
 import org.tributary.security.ClientQuotaManager;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.TopicMetrics;
@@ -30,9 +31,13 @@ import org.tributary.partition.Partition;
 final class FetchHandler implements ApiHandler {
     private final ApiServices services;
     private final FetchSessions sessions;
+    /** Kafka's leader-side replication throttle (KIP-73) for followers that are not in the ISR. */
+    private final ReplicationThrottle leaderThrottle;
 
     FetchHandler(ApiServices services) {
         this.services = services;
+        this.leaderThrottle = services.replicas() == null ? null : new ReplicationThrottle(ReplicationThrottle.Side.LEADER,
+                services.replicas().localBrokerId(), () -> services.metadata().image(), System::currentTimeMillis);
         this.sessions = new FetchSessions(
                 services.config().getInt("max.incremental.fetch.session.cache.slots", 1000, 0, 1_000_000), 120_000L);
     }
@@ -65,7 +70,11 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** One partition's read: what to answer for it. */
-    private record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data) {
+    private record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data,
+            boolean[] replicationThrottled) {
+        Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data) {
+            this(wanted, topicName, known, data, new boolean[1]);
+        }
     }
 
     private static final class Result {
@@ -137,9 +146,20 @@ final class FetchHandler implements ApiHandler {
             if (w.fetchOffset == limit && w.fetchOffset >= logStart) {
                 continue; // caught up: nothing to read yet
             }
+            long throttledMax = Long.MAX_VALUE;
+            boolean minOneBatch = result.bytes == 0;
+            if (follower != null && leaderThrottle != null && leaderThrottle.throttles(tp)
+                    && !partition.isr().contains(follower.replicaId())) {
+                throttledMax = leaderThrottle.headroomBytes();
+                if (throttledMax <= 0) {
+                    continue; // over the replication throttle: this replica gets nothing this time
+                }
+                minOneBatch &= leaderThrottle.idle();
+                result.parts.get(result.parts.size() - 1).replicationThrottled()[0] = true;
+            }
             try {
-                int max = (int) Math.min(Math.max(0, w.maxBytes), remaining);
-                FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, result.bytes == 0);
+                int max = (int) Math.min(Math.min(Math.max(0, w.maxBytes), remaining), throttledMax);
+                FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, minOneBatch);
                 Records records = slice.records();
                 pd.setRecords(records).setLogStartOffset(slice.logStartOffset());
                 int size = records.sizeInBytes();
@@ -155,6 +175,15 @@ final class FetchHandler implements ApiHandler {
 
     /** Builds the answer; in an incremental session only partitions with news are included. */
     private FetchResponseData respond(RequestContext ctx, FetchSessions.Context session, Result result, short v) {
+        if (result.follower && leaderThrottle != null) {
+            long throttledBytes = 0;
+            for (Part part : result.parts) {
+                if (part.replicationThrottled()[0]) {
+                    throttledBytes += part.data().records().sizeInBytes();
+                }
+            }
+            leaderThrottle.record(throttledBytes);
+        }
         FetchResponseData throttled = throttledResponse(ctx, session, result);
         if (throttled != null) {
             return throttled;

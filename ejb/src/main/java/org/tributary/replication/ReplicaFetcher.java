@@ -43,6 +43,8 @@ import org.tributary.partition.Partition;
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class.getName());
+    /** How long a fetcher with only throttled replicas waits before it looks at the rate again. */
+    private static final long THROTTLE_WAIT_MS = 100;
     /** Fetch v15: topic ids and the replica state (id, broker epoch). */
     static final short FETCH_VERSION = 15;
 
@@ -69,6 +71,7 @@ final class ReplicaFetcher implements Runnable {
     private final Settings settings;
     private final Time time;
     private final BrokerChannel channel;
+    private final ReplicationThrottle throttle;
     private final ConcurrentHashMap<TopicPartition, Target> targets = new ConcurrentHashMap<>();
     /** Held while an answer is applied, so {@link #remove} can wait for it; also signals new partitions. */
     private final ReentrantLock applying = new ReentrantLock();
@@ -77,6 +80,13 @@ final class ReplicaFetcher implements Runnable {
     private long lastWarnMs;
 
     ReplicaFetcher(int leaderId, int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, Settings settings, Time time) {
+        this(leaderId, localId, brokerEpoch, image, settings, time, null);
+    }
+
+    /** With a follower-side replication throttle ({@code null}: none). */
+    ReplicaFetcher(int leaderId, int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, Settings settings, Time time,
+            ReplicationThrottle throttle) {
+        this.throttle = throttle;
         this.leaderId = leaderId;
         this.localId = localId;
         this.brokerEpoch = brokerEpoch;
@@ -161,6 +171,14 @@ final class ReplicaFetcher implements Runnable {
             awaitChange(nextWake == Long.MAX_VALUE ? 1_000L : Math.max(1L, nextWake - now));
             return;
         }
+        if (throttle != null && throttle.headroomBytes() <= 0) {
+            // over the follower-side replication throttle: replicas outside the ISR wait for the rate to come down
+            round.entrySet().removeIf(e -> throttle.throttles(e.getKey()) && !e.getValue().partition.isr().contains(localId));
+            if (round.isEmpty()) {
+                awaitChange(THROTTLE_WAIT_MS);
+                return;
+            }
+        }
         InetSocketAddress leader = leaderAddress();
         if (leader == null) {
             backOff(round.values());
@@ -198,6 +216,9 @@ final class ReplicaFetcher implements Runnable {
                 TopicPartition tp = new TopicPartition(topic, pd.partitionIndex());
                 Target sent = round.get(tp);
                 if (sent != null) {
+                    if (throttle != null && throttle.throttles(tp) && !sent.partition.isr().contains(localId)) {
+                        throttle.record(pd.records() == null ? 0 : pd.records().sizeInBytes());
+                    }
                     apply(tp, sent, sentOffsets.get(tp), pd);
                 }
             }
@@ -218,10 +239,19 @@ final class ReplicaFetcher implements Runnable {
                     .partitions().add(new FetchRequestData.FetchPartition().setPartition(e.getKey().partition())
                             .setCurrentLeaderEpoch(e.getValue().leaderEpoch).setFetchOffset(offset)
                             .setLastFetchedEpoch(p.lastFetchedEpoch()).setLogStartOffset(p.log().logStartOffset())
-                            .setPartitionMaxBytes(settings.partitionMaxBytes()));
+                            .setPartitionMaxBytes(partitionMaxBytes(e.getKey(), p)));
         }
         req.setTopics(new ArrayList<>(topics.values()));
         return req;
+    }
+
+    /** The most to ask for one partition: a throttled replica outside the ISR asks for no more than the throttle allows now. */
+    private int partitionMaxBytes(TopicPartition tp, Partition p) {
+        int max = settings.partitionMaxBytes();
+        if (throttle != null && throttle.throttles(tp) && !p.isr().contains(localId)) {
+            max = (int) Math.max(1, Math.min(max, throttle.headroomBytes()));
+        }
+        return max;
     }
 
     /** Applies one partition's answer, unless the partition was removed or re-pointed meanwhile. */

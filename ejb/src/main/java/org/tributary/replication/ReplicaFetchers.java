@@ -24,6 +24,8 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
     private final ThreadFactory threads;
     private final ReplicaFetcher.Settings settings;
     private final Time time;
+    /** Kafka's follower-side replication throttle (KIP-73), shared by every fetcher of this broker. */
+    private final ReplicationThrottle throttle;
     private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
     private final Map<ReplicaFetcher, Thread> running = new HashMap<>();
     private boolean closed;
@@ -35,6 +37,7 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
         this.image = image;
         this.threads = threads;
         this.time = time;
+        this.throttle = new ReplicationThrottle(ReplicationThrottle.Side.FOLLOWER, localId, image, time::milliseconds);
         this.settings = new ReplicaFetcher.Settings(
                 config.getInt("replica.fetch.wait.max.ms", 500, 0, 60_000),
                 config.getInt("replica.fetch.min.bytes", 1, 1, Integer.MAX_VALUE),
@@ -58,7 +61,7 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
         }
         ReplicaFetcher f = byLeader.get(leader);
         if (f == null) {
-            f = new ReplicaFetcher(leader, localId, brokerEpoch, image, settings, time);
+            f = new ReplicaFetcher(leader, localId, brokerEpoch, image, settings, time, throttle);
             Thread t = threads.newThread(f);
             try {
                 t.setName("tributary-replica-fetcher-" + localId + "-from-" + leader);

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.tributary.metadata.ClientQuotas;
+import org.tributary.util.SampledRate;
 
 /**
  * Enforces client quotas (KIP-13, KIP-55, KIP-124) from the cluster metadata: produce and fetch
@@ -42,7 +43,7 @@ public final class ClientQuotaManager {
     private final Supplier<ClientQuotas> quotas;
     private final int samples;
     private final long windowMs;
-    private final Map<SensorKey, QuotaRate> sensors = new ConcurrentHashMap<>();
+    private final Map<SensorKey, SampledRate> sensors = new ConcurrentHashMap<>();
     private volatile long lastSweepMs;
 
     /**
@@ -65,7 +66,7 @@ public final class ClientQuotaManager {
             return 0;
         }
         sweep(nowMs);
-        QuotaRate rate = sensors.computeIfAbsent(new SensorKey(type, q.user(), q.clientId()), k -> new QuotaRate(samples, windowMs, nowMs));
+        SampledRate rate = sensors.computeIfAbsent(new SensorKey(type, q.user(), q.clientId()), k -> new SampledRate(samples, windowMs, nowMs));
         rate.record(type == Type.REQUEST ? value * 100.0 / 1_000_000_000.0 : value, nowMs);
         double observed = rate.rate(nowMs);
         if (observed <= q.bound()) {
@@ -80,7 +81,7 @@ public final class ClientQuotaManager {
     public void unrecord(Type type, KafkaPrincipal principal, String clientId, double value, long nowMs) {
         Applied q = applied(quotas.get(), type, user(principal), clientId == null ? "" : clientId);
         if (q != null) {
-            QuotaRate rate = sensors.get(new SensorKey(type, q.user(), q.clientId()));
+            SampledRate rate = sensors.get(new SensorKey(type, q.user(), q.clientId()));
             if (rate != null) {
                 rate.record(-value, nowMs);
             }

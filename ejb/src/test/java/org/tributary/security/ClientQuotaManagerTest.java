@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.junit.jupiter.api.Test;
 import org.tributary.metadata.ClientQuotas;
+import org.tributary.util.SampledRate;
 import org.tributary.metadata.MetadataDelta;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.MetadataRecord;
@@ -90,7 +91,7 @@ class ClientQuotaManagerTest {
 
     @Test
     void theRateSpansAtLeastAllButOneWindowAndForgetsExpiredWindows() {
-        QuotaRate r = new QuotaRate(11, 1000, 0);
+        SampledRate r = new SampledRate(11, 1000, 0);
         r.record(10_000, 0);
         assertEquals(1000.0, r.rate(0), 1e-9); // 10,000 over the minimum 10 s
         assertEquals(10_000, r.spanMs(0));

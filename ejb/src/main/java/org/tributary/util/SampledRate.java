@@ -1,4 +1,4 @@
-package org.tributary.security;
+package org.tributary.util;
 
 /**
  * A rate over sliding sample windows, as Kafka's quota sensors measure it: {@code samples}
@@ -8,7 +8,7 @@ package org.tributary.security;
  *
  * <p>Thread-safe (synchronized: one client's requests are few at a time).
  */
-final class QuotaRate {
+public final class SampledRate {
     private final int samples;
     private final long windowMs;
     private final double[] values;
@@ -16,7 +16,7 @@ final class QuotaRate {
     private int current;
     private long lastRecordMs;
 
-    QuotaRate(int samples, long windowMs, long nowMs) {
+    public SampledRate(int samples, long windowMs, long nowMs) {
         if (samples < 2 || windowMs <= 0) {
             throw new IllegalArgumentException("samples must be >= 2 and windowMs > 0");
         }
@@ -29,20 +29,20 @@ final class QuotaRate {
         this.lastRecordMs = nowMs;
     }
 
-    synchronized void record(double value, long nowMs) {
+    public synchronized void record(double value, long nowMs) {
         roll(nowMs);
         values[current] += value;
         lastRecordMs = nowMs;
     }
 
     /** The rate per second at {@code nowMs}. */
-    synchronized double rate(long nowMs) {
+    public synchronized double rate(long nowMs) {
         roll(nowMs);
         return total(nowMs) * 1000.0 / spanMs(nowMs);
     }
 
     /** The time the current windows span, at least {@code samples - 1} windows (Kafka's Rate.windowSize). */
-    synchronized long spanMs(long nowMs) {
+    public synchronized long spanMs(long nowMs) {
         long oldest = nowMs;
         for (int i = 0; i < samples; i++) {
             if (starts[i] != Long.MIN_VALUE && !expired(i, nowMs)) {
@@ -57,7 +57,7 @@ final class QuotaRate {
         return Math.max(span, 1);
     }
 
-    synchronized long lastRecordMs() {
+    public synchronized long lastRecordMs() {
         return lastRecordMs;
     }
 
