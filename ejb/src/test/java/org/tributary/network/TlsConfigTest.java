@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,12 +29,7 @@ class TlsConfigTest {
 
     @BeforeAll
     void keys() throws Exception {
-        tls = TlsFiles.create();
-    }
-
-    @AfterAll
-    void delete() throws IOException {
-        tls.delete();
+        tls = TlsFiles.shared();
     }
 
     private Map<String, String> good() {

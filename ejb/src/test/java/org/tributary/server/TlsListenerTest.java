@@ -69,7 +69,7 @@ class TlsListenerTest {
 
     @BeforeAll
     void start() throws Exception {
-        tls = TlsFiles.create();
+        tls = TlsFiles.shared();
         Map<String, String> s = new HashMap<>();
         s.put("listeners", "PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0");
         s.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL");
@@ -91,9 +91,6 @@ class TlsListenerTest {
     void stop() throws IOException {
         if (broker != null) {
             broker.close();
-        }
-        if (tls != null) {
-            tls.delete();
         }
     }
 

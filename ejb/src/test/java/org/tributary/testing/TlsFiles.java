@@ -36,7 +36,28 @@ public final class TlsFiles {
         this.strangerKeystore = dir.resolve("stranger.p12");
     }
 
-    /** Creates everything under a new temp directory (a few seconds: keytool runs a dozen times). */
+    private static TlsFiles shared;
+
+    /**
+     * One set for every test class of this JVM (keytool runs eighteen times: seconds to tens of
+     * seconds on a busy machine), deleted when the JVM exits. Tests must not change the files.
+     */
+    public static synchronized TlsFiles shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            TlsFiles f = create();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    f.delete();
+                } catch (IOException e) {
+                    // temp files: left behind at worst
+                }
+            }));
+            shared = f;
+        }
+        return shared;
+    }
+
+    /** Creates everything under a new temp directory. */
     public static TlsFiles create() throws IOException, InterruptedException {
         TlsFiles f = new TlsFiles(Files.createTempDirectory("tributary-tls"));
         Path ca = f.dir.resolve("ca.p12");
