@@ -91,13 +91,12 @@ final class Processor implements Runnable {
             while (running) {
                 registerNew();
                 processCompletions();
-                if (buffered.stream().anyMatch(Connection::readableWithoutSocket)) {
+                if (!buffered.isEmpty() && buffered.stream().anyMatch(Connection::readableWithoutSocket)) {
                     selector.selectNow();
                 } else {
                     selector.select(500);
                 }
                 closeIdle();
-                warnings.flush();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey key = it.next();
@@ -191,13 +190,17 @@ final class Processor implements Runnable {
         return "closing connection " + c.id() + " from " + c.remoteAddress() + ": " + reason;
     }
 
-    /** Kafka's connections.max.idle.ms: drop connections that sent nothing for that long. */
+    /** Kafka's connections.max.idle.ms: drop connections that sent nothing for that long (checked once a second). */
     private void closeIdle() {
         long now = System.nanoTime();
-        if (maxIdleNanos <= 0 || now - lastIdleCheck < 1_000_000_000L) {
+        if (now - lastIdleCheck < 1_000_000_000L) {
             return;
         }
         lastIdleCheck = now;
+        warnings.flush(); // summaries whose interval ended; once a second, like the idle check
+        if (maxIdleNanos <= 0) {
+            return;
+        }
         for (Connection c : new ArrayList<>(connections)) {
             if (c.idleLongerThan(maxIdleNanos, now)) {
                 close(c, null);

@@ -213,7 +213,7 @@ public final class TlsContext {
      * Kafka's SSL principal: User:&lt;the client certificate's subject (RFC 2253) mapped by
      * {@code ssl.principal.mapping.rules}&gt;, or User:ANONYMOUS without a client certificate.
      */
-    public KafkaPrincipal principal(SSLSession session) {
+    public KafkaPrincipal principal(SSLSession session) throws javax.net.ssl.SSLException {
         try {
             if (session.getPeerPrincipal() instanceof X500Principal x500) {
                 return new KafkaPrincipal(KafkaPrincipal.USER_TYPE, mapper.getName(x500.getName()));
@@ -222,7 +222,8 @@ public final class TlsContext {
         } catch (SSLPeerUnverifiedException e) {
             return KafkaPrincipal.ANONYMOUS;
         } catch (IOException e) {
-            throw new IllegalStateException("the client certificate's name matches no rule of " + SslConfig.PRINCIPAL_MAPPING_RULES
+            // a failed authentication, as in Kafka: the connection is closed and the failure summarised
+            throw new javax.net.ssl.SSLException("the client certificate's name matches no rule of " + SslConfig.PRINCIPAL_MAPPING_RULES
                     + ": " + e.getMessage(), e);
         }
     }
