@@ -274,8 +274,8 @@ final class TlsTransport implements Transport {
                 throw new EOFException("TLS is closed");
             }
             written += r.bytesConsumed();
-            if (!flush()) {
-                break;
+            if (!flush() || r.bytesConsumed() == 0) {
+                break; // the socket is full, or the engine takes nothing now (it has output of its own pending)
             }
         }
         return written;
@@ -317,7 +317,7 @@ final class TlsTransport implements Transport {
                 throw new EOFException("TLS is closed");
             }
             done += r.bytesConsumed();
-            if (!flush()) {
+            if (!flush() || r.bytesConsumed() == 0) {
                 break;
             }
         }

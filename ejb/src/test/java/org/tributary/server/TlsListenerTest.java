@@ -178,6 +178,37 @@ class TlsListenerTest {
     }
 
     @Test
+    void requestsDecryptedTogetherAreAllAnsweredWithoutMoreBytesFromTheSocket() throws Exception {
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tls.truststore)) {
+            ts.load(in, TlsFiles.PASSWORD.toCharArray());
+        }
+        tmf.init(ts);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", broker.port("SSL"))) {
+            s.setSoTimeout(10_000);
+            java.io.ByteArrayOutputStream three = new java.io.ByteArrayOutputStream();
+            for (int corr = 1; corr <= 3; corr++) {
+                RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "pipelined", corr);
+                ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), new ApiVersionsRequestData()
+                        .setClientSoftwareName("x").setClientSoftwareVersion("1"), (short) 3);
+                three.write(ByteBuffer.allocate(4).putInt(body.remaining()).array());
+                three.write(body.array(), body.arrayOffset(), body.remaining());
+            }
+            s.getOutputStream().write(three.toByteArray()); // one TLS record: three requests
+            s.getOutputStream().flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            for (int corr = 1; corr <= 3; corr++) {
+                byte[] response = new byte[in.readInt()];
+                in.readFully(response);
+                assertEquals(corr, ByteBuffer.wrap(response).getInt(), "responses in request order");
+            }
+        }
+    }
+
+    @Test
     void kcatProducesAndConsumesOverSsl() throws Exception {
         assertTrue(Files.isExecutable(KCAT), "kcat is not installed");
         StringBuilder lines = new StringBuilder();
