@@ -53,8 +53,9 @@ import org.tributary.api.RequestContext;
 import org.tributary.testing.TlsFiles;
 
 /**
- * One broker with three listeners: PLAINTEXT, SSL (no client certificates) and MTLS (SSL with
- * {@code ssl.client.auth=required} and principal mapping rules, set as per-listener overrides).
+ * One broker with four listeners: PLAINTEXT, SSL (no client certificates), MTLS (SSL with
+ * {@code ssl.client.auth=required} and principal mapping rules) and REQ (SSL with
+ * {@code ssl.client.auth=requested}), the last two set as per-listener overrides.
  * Real clients: the Java producer, consumer and admin, and kcat.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,8 +72,9 @@ class TlsListenerTest {
     void start() throws Exception {
         tls = TlsFiles.shared();
         Map<String, String> s = new HashMap<>();
-        s.put("listeners", "PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0");
-        s.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL");
+        s.put("listeners", "PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,MTLS://127.0.0.1:0,REQ://127.0.0.1:0");
+        s.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,MTLS:SSL,REQ:SSL");
+        s.put("listener.name.req.ssl.client.auth", "requested");
         s.putAll(tls.brokerSettings(""));
         s.put("listener.name.mtls.ssl.client.auth", "required");
         s.put("listener.name.mtls.ssl.principal.mapping.rules", "RULE:^CN=([^,]+),OU=clients,.*$/$1/U,DEFAULT");
@@ -161,8 +163,16 @@ class TlsListenerTest {
         try (Admin admin = admin(client("SSL", tls.clientKeystore, "tls-anon"))) {
             admin.listTopics().names().get();
         }
+        try (Admin admin = admin(client("REQ", tls.clientKeystore, "req-alice"))) {
+            admin.listTopics().names().get();
+        }
+        try (Admin admin = admin(client("REQ", null, "req-nobody"))) {
+            admin.listTopics().names().get();
+        }
         assertEquals("MTLS " + new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "ALICE"), seen.get("mtls-alice"));
         assertEquals("SSL " + KafkaPrincipal.ANONYMOUS, seen.get("tls-anon"));
+        assertEquals("REQ User:" + TlsFiles.CLIENT_DN, seen.get("req-alice")); // DEFAULT rule: the subject as it is
+        assertEquals("REQ " + KafkaPrincipal.ANONYMOUS, seen.get("req-nobody"));
     }
 
     @Test
