@@ -235,7 +235,7 @@ final class Processor implements Runnable {
             return new SocketTransferChannel(p.channel());
         }
         if (tlsFileScratch == null) {
-            tlsFileScratch = ByteBuffer.allocateDirect(16 * 1024);
+            tlsFileScratch = ByteBuffer.allocateDirect(TlsTransport.FILE_SCRATCH_BYTES);
         }
         String host = null;
         int port = -1;

@@ -18,10 +18,12 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  *
  * <p>Buffers, sized from the session and grown when the engine asks: {@code netIn} (encrypted
  * bytes read, write mode), {@code appIn} (decrypted bytes not yet delivered, write mode),
- * {@code netOut} (encrypted bytes not yet written, read mode). Fetch responses' file regions are
- * read into the processor's one scratch buffer (one TLS record at a time: the whole region of the
- * record is consumed by one wrap into an empty {@code netOut}, so nothing read from a file is ever
- * held across calls), then wrapped: the copy TLS must make, and no other.
+ * {@code netOut} (encrypted bytes not yet written, read mode; one record long during the handshake,
+ * {@value #RECORDS_PER_WRITE} records once data flows, so one write system call carries several).
+ * Fetch responses' file regions are read into the processor's one scratch buffer, a few records at
+ * a time, and wrapped from there: the copy TLS must make, and no other. Nothing read from a file is
+ * held across calls: what the socket did not take is read again by the next call, which starts
+ * where the bytes consumed end.
  *
  * <p>The handshake's delegated tasks (key exchange, certificate checks with the JDK's trust
  * managers: CPU work of well under a millisecond to a few milliseconds, no I/O) run inline on the
@@ -33,6 +35,10 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  */
 final class TlsTransport implements Transport {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** How many TLS records one socket write carries at most, once application data flows. */
+    static final int RECORDS_PER_WRITE = 4;
+    /** The processor's scratch buffer for file regions: this many TLS records' worth. */
+    static final int FILE_SCRATCH_BYTES = RECORDS_PER_WRITE * 16 * 1024;
 
     private final SocketChannel socket;
     private final SSLEngine engine;
@@ -48,7 +54,7 @@ final class TlsTransport implements Transport {
     private boolean closing;
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
-    /** {@code fileScratch}: the processor's buffer for file regions, at most one TLS record (16 KiB) long. */
+    /** {@code fileScratch}: the processor's buffer for file regions ({@link #FILE_SCRATCH_BYTES}). */
     TlsTransport(SocketChannel socket, SSLEngine engine, TlsContext context, ByteBuffer fileScratch) throws SSLException {
         this.socket = socket;
         this.engine = engine;
@@ -267,18 +273,7 @@ final class TlsTransport implements Transport {
         if (!flush()) {
             return 0;
         }
-        long written = 0;
-        while (remaining(srcs, offset, length) > 0) {
-            SSLEngineResult r = wrap(srcs, offset, length);
-            if (r.getStatus() == Status.CLOSED) {
-                throw new EOFException("TLS is closed");
-            }
-            written += r.bytesConsumed();
-            if (!flush() || r.bytesConsumed() == 0) {
-                break; // the socket is full, or the engine takes nothing now (it has output of its own pending)
-            }
-        }
-        return written;
+        return wrapAll(srcs, offset, length);
     }
 
     @Override
@@ -304,7 +299,11 @@ final class TlsTransport implements Transport {
             return 0;
         }
         long done = 0;
+        ByteBuffer[] chunk = {fileScratch};
         while (done < count) {
+            if (done > 0 && netOut.hasRemaining()) {
+                break; // the socket did not take everything: read no more now
+            }
             fileScratch.clear();
             fileScratch.limit((int) Math.min(fileScratch.capacity(), count - done));
             int read = file.read(fileScratch, position + done);
@@ -312,16 +311,43 @@ final class TlsTransport implements Transport {
                 break;
             }
             fileScratch.flip();
-            SSLEngineResult r = wrap(fileScratch);
-            if (r.getStatus() == Status.CLOSED) {
-                throw new EOFException("TLS is closed");
-            }
-            done += r.bytesConsumed();
-            if (!flush() || r.bytesConsumed() == 0) {
-                break;
+            done += wrapAll(chunk, 0, 1);
+            if (fileScratch.hasRemaining()) {
+                break; // the socket is full: what was read and not wrapped is read again next time
             }
         }
         return done;
+    }
+
+    /**
+     * Wraps as much of {@code srcs} as the socket takes: records are gathered in {@code netOut}
+     * (a few records long once data flows, so one write system call carries several) and written
+     * whenever it cannot hold another; stops when the socket is full. Returns the bytes consumed;
+     * what was wrapped and not yet written stays pending ({@link #hasPendingWrites}).
+     */
+    private long wrapAll(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        int packet = engine.getSession().getPacketBufferSize();
+        if (netOut.capacity() < RECORDS_PER_WRITE * packet) {
+            ByteBuffer bigger = ByteBuffer.allocate(RECORDS_PER_WRITE * packet);
+            bigger.put(netOut).flip();
+            netOut = bigger;
+        }
+        long consumed = 0;
+        while (remaining(srcs, offset, length) > 0) {
+            if (netOut.capacity() - netOut.remaining() < packet && !flush()) {
+                return consumed;
+            }
+            SSLEngineResult r = wrap(srcs, offset, length);
+            if (r.getStatus() == Status.CLOSED) {
+                throw new EOFException("TLS is closed");
+            }
+            if (r.bytesConsumed() == 0) {
+                break; // the engine takes nothing now (it has output of its own pending)
+            }
+            consumed += r.bytesConsumed();
+        }
+        flush();
+        return consumed;
     }
 
     private SSLEngineResult wrap(ByteBuffer src) throws IOException {
