@@ -18,7 +18,6 @@ import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.tributary.cluster.BrokerInfo;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.GroupState;
