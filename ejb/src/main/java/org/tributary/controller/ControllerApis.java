@@ -108,14 +108,20 @@ final class ControllerApis {
             return Outcome.of(List.of(), new BrokerRegistrationResponseData().setErrorCode(Errors.INCONSISTENT_CLUSTER_ID.code())
                     .setBrokerEpoch(-1));
         }
-        BrokerRegistrationRequestData.Listener kafka = r.listeners().find("PLAINTEXT");
         BrokerRegistrationRequestData.Listener http = r.listeners().find(ControllerRpc.HTTP_LISTENER);
-        if (kafka == null) {
+        List<org.tributary.metadata.BrokerEndpoint> endpoints = new java.util.ArrayList<>();
+        for (BrokerRegistrationRequestData.Listener l : r.listeners()) {
+            if (!l.name().equals(ControllerRpc.HTTP_LISTENER)) {
+                endpoints.add(new org.tributary.metadata.BrokerEndpoint(l.name(), l.host(), l.port(), l.securityProtocol()));
+            }
+        }
+        if (endpoints.isEmpty()) {
             return Outcome.of(List.of(), new BrokerRegistrationResponseData().setErrorCode(Errors.INVALID_REGISTRATION.code())
                     .setBrokerEpoch(-1));
         }
-        RegisterBrokerRequest req = new RegisterBrokerRequest(r.brokerId(), r.incarnationId(), kafka.host(), kafka.port(),
-                http == null ? 0 : http.port(), r.rack(), r.previousBrokerEpoch() >= 0);
+        org.tributary.metadata.BrokerEndpoint first = endpoints.get(0);
+        RegisterBrokerRequest req = new RegisterBrokerRequest(r.brokerId(), r.incarnationId(), first.host(), first.port(),
+                http == null ? 0 : http.port(), r.rack(), r.previousBrokerEpoch() >= 0, endpoints);
         ControllerResult<RegisterBrokerResponse> res = rules.registerBroker(image, req, nowMs);
         RegisterBrokerResponse resp = res.response();
         if (!resp.error().isSuccess()) {

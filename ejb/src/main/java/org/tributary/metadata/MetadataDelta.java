@@ -139,7 +139,7 @@ public final class MetadataDelta {
                     + " is not above its current epoch " + o.epoch()));
         }
         brokers.put(r.brokerId(), new BrokerRegistration(r.brokerId(), r.incarnationId(), r.epoch(), r.host(), r.kafkaPort(),
-                r.httpPort(), r.rack(), r.fenced(), false, r.cleanShutdown()));
+                r.httpPort(), r.rack(), r.fenced(), false, r.cleanShutdown(), r.endpoints()));
     }
 
     private void config(ConfigRecord r) {

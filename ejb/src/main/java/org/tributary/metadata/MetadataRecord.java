@@ -35,13 +35,25 @@ public sealed interface MetadataRecord {
      * fenced state. {@code cleanShutdown} is what the broker reported about its previous run.
      */
     record RegisterBrokerRecord(int brokerId, Uuid incarnationId, long epoch, String host, int kafkaPort, int httpPort,
-            String rack, boolean fenced, boolean cleanShutdown) implements MetadataRecord {
+            String rack, boolean fenced, boolean cleanShutdown, List<BrokerEndpoint> endpoints) implements MetadataRecord {
         public RegisterBrokerRecord {
             Objects.requireNonNull(incarnationId, "incarnationId");
             Objects.requireNonNull(host, "host");
             if (brokerId < 0) {
                 throw new IllegalArgumentException("broker id must be >= 0, was " + brokerId);
             }
+            endpoints = endpoints == null || endpoints.isEmpty() ? BrokerEndpoint.plaintextOnly(host, kafkaPort) : List.copyOf(endpoints);
+        }
+
+        /** A broker with one PLAINTEXT listener at {@code host:kafkaPort} (version 0). */
+        public RegisterBrokerRecord(int brokerId, Uuid incarnationId, long epoch, String host, int kafkaPort, int httpPort,
+                String rack, boolean fenced, boolean cleanShutdown) {
+            this(brokerId, incarnationId, epoch, host, kafkaPort, httpPort, rack, fenced, cleanShutdown, null);
+        }
+
+        /** Whether the endpoints are only the PLAINTEXT listener at host:kafkaPort, which version 0 implies. */
+        boolean plaintextOnly() {
+            return endpoints.equals(BrokerEndpoint.plaintextOnly(host, kafkaPort));
         }
     }
 

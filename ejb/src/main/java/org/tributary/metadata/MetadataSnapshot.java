@@ -28,7 +28,7 @@ public final class MetadataSnapshot {
         List<MetadataRecord> out = new ArrayList<>();
         for (BrokerRegistration b : image.brokers()) {
             out.add(new RegisterBrokerRecord(b.id(), b.incarnationId(), b.epoch(), b.host(), b.kafkaPort(), b.httpPort(), b.rack(),
-                    b.fenced(), b.cleanShutdown()));
+                    b.fenced(), b.cleanShutdown(), b.endpoints()));
             if (b.inControlledShutdown()) {
                 out.add(new ControlledShutdownRecord(b.id(), b.epoch()));
             }

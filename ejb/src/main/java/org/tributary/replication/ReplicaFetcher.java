@@ -26,6 +26,7 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.log.EpochEndOffset;
 import org.tributary.metadata.BrokerRegistration;
+import org.tributary.network.InterBroker;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.partition.Partition;
 
@@ -49,8 +50,9 @@ final class ReplicaFetcher implements Runnable {
     static final short FETCH_VERSION = 15;
 
     /** Fetcher settings, Kafka's names: replica.fetch.wait.max.ms, .min.bytes, .max.bytes, .response.max.bytes, .backoff.ms. */
-    record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs) {
-        static final Settings DEFAULTS = new Settings(500, 1, 1_048_576, 10_485_760, 1_000L, 30_000);
+    record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs,
+            InterBroker interBroker) {
+        static final Settings DEFAULTS = new Settings(500, 1, 1_048_576, 10_485_760, 1_000L, 30_000, InterBroker.PLAINTEXT);
     }
 
     private static final class Target {
@@ -93,7 +95,8 @@ final class ReplicaFetcher implements Runnable {
         this.image = image;
         this.settings = settings;
         this.time = time;
-        this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000);
+        this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000,
+                settings.interBroker().tls());
     }
 
     int leaderId() {
@@ -373,7 +376,9 @@ final class ReplicaFetcher implements Runnable {
         if (b == null || b.fenced()) {
             return null;
         }
-        return new InetSocketAddress(b.host(), b.kafkaPort());
+        // the leader's endpoint for inter.broker.listener.name, as in Kafka; a leader without it cannot be reached
+        return b.endpoint(settings.interBroker().listener()).map(e -> new InetSocketAddress(e.host(), e.port()))
+                .orElse(null);
     }
 
     private void backOff(Iterable<Target> round) {

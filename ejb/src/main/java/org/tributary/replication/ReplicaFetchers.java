@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.config.BrokerConfig;
+import org.tributary.network.InterBroker;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.partition.Partition;
 import org.tributary.partition.ReplicaManager;
@@ -30,8 +31,9 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
     private final Map<ReplicaFetcher, Thread> running = new HashMap<>();
     private boolean closed;
 
+    /** {@code interBroker}: which listener of the leaders to fetch from, and how (plaintext or TLS). */
     public ReplicaFetchers(int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, ThreadFactory threads,
-            BrokerConfig config, Time time) {
+            BrokerConfig config, InterBroker interBroker, Time time) {
         this.localId = localId;
         this.brokerEpoch = brokerEpoch;
         this.image = image;
@@ -44,7 +46,8 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
                 config.getInt("replica.fetch.max.bytes", 1_048_576, 1, Integer.MAX_VALUE),
                 config.getInt("replica.fetch.response.max.bytes", 10_485_760, 1, Integer.MAX_VALUE),
                 config.getLong("replica.fetch.backoff.ms", 1_000L),
-                config.getInt("replica.socket.timeout.ms", 30_000, 1, Integer.MAX_VALUE));
+                config.getInt("replica.socket.timeout.ms", 30_000, 1, Integer.MAX_VALUE),
+                interBroker);
     }
 
     @Override

@@ -36,6 +36,7 @@ import org.tributary.metadata.MetadataStore;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.BrokerMetrics;
 import org.tributary.metrics.MetricsSnapshot;
+import org.tributary.network.InterBroker;
 import org.tributary.network.ListenerAddress;
 import org.tributary.network.SocketServer;
 import org.tributary.partition.Partition;
@@ -66,6 +67,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private final MetadataStore metadata;
     private final ScheduledExecutorService scheduler;
     private final List<ListenerAddress> listeners;
+    private final InterBroker interBroker;
     private final int maxRequestBytes;
     private ExecutorService handlers;
     private SocketServer socketServer;
@@ -78,6 +80,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private ClientQuotaManager quotas;
     private volatile boolean closed;
     private volatile int boundPort = -1;
+    private volatile Map<String, Integer> boundPorts = Map.of();
     private final BrokerMetrics metrics;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
@@ -89,7 +92,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.logs = logs;
         this.metadata = metadata;
         this.scheduler = scheduler;
-        this.listeners = ListenerAddress.parseAll("listeners", config.getString("listeners", "PLAINTEXT://:9092"));
+        this.listeners = ListenerAddress.from(config);
+        this.interBroker = InterBroker.from(config);
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
         this.metrics = new BrokerMetrics(time::milliseconds);
     }
@@ -128,8 +132,19 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes, maxIdleMs,
                 request -> dispatcher.onRequest(request), threads);
         Map<String, Integer> ports = socketServer.bind();
+        boundPorts = Map.copyOf(ports);
         boundPort = ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());
         return boundPort;
+    }
+
+    /** How this broker reaches other brokers' listeners (also how in-process admin clients reach this one). */
+    public InterBroker interBroker() {
+        return interBroker;
+    }
+
+    /** The bound port of every listener, by listener name; empty before binding. */
+    public Map<String, Integer> boundPorts() {
+        return boundPorts;
     }
 
     /** The port {@link #bind()} bound for the PLAINTEXT listener (or the first one); -1 before binding. */
@@ -184,7 +199,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (controller == null) {
             return ReplicaManager.Replication.standalone(time);
         }
-        fetchers = new ReplicaFetchers(clusterView.localBrokerId(), clusterView::brokerEpoch, metadata::image, threads, config, time);
+        fetchers = new ReplicaFetchers(clusterView.localBrokerId(), clusterView::brokerEpoch, metadata::image, threads, config, interBroker,
+                time);
         IsrChangeSender sender = new IsrChangeSender(controller, clusterView::localBrokerId, clusterView::brokerEpoch,
                 (change, error, leaderEpoch, isr, partitionEpoch) -> {
                     ReplicaManager r = replicas;
