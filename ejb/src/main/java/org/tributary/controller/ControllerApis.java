@@ -84,6 +84,10 @@ final class ControllerApis {
             return alterPartitionReassignments(rules, image, r);
         } else if (request instanceof ListPartitionReassignmentsRequestData r) {
             return listPartitionReassignments(image, r);
+        } else if (request instanceof org.apache.kafka.common.message.CreateAclsRequestData r) {
+            return AclMessages.createAcls(image, r);
+        } else if (request instanceof org.apache.kafka.common.message.DeleteAclsRequestData r) {
+            return AclMessages.deleteAcls(image, r);
         }
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.tributary.metadata.MetadataRecord.AccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
@@ -13,6 +14,7 @@ import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
 import org.tributary.metadata.MetadataRecord.PartitionRecord;
 import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
 import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
+import org.tributary.metadata.MetadataRecord.RemoveAccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
 import org.tributary.metadata.MetadataRecord.ResourceType;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
@@ -35,6 +37,10 @@ import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
  * change = unchanged) to the version 0 payload. A record without reassignment state is still
  * written as version 0, byte for byte as before, so logs and snapshots of either kind decode. Anything unknown, truncated, trailing or
  * failing the checksum is refused with a {@link CorruptRecordException} that says what and where.
+ *
+ * <p>ACL records (codes 14 and 15) carry Kafka's fields with Kafka's codes: an ACL is
+ * {@code id:uuid | resourceType:int8 | resourceName:string | patternType:int8 | principal:string |
+ * host:string | operation:int8 | permissionType:int8} ({@link AclRecords}); its removal is the id.
  *
  * <p>Stateless and thread-safe.
  */
@@ -59,7 +65,8 @@ public final class MetadataCodec {
      */
     enum Type {
         REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
-        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);
+        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0),
+        ACCESS_CONTROL_ENTRY(14, 0), REMOVE_ACCESS_CONTROL_ENTRY(15, 0);
 
         final byte code;
         /** The highest version this broker reads and writes. */
@@ -93,6 +100,10 @@ public final class MetadataCodec {
                 return PRODUCER_IDS;
             } else if (r instanceof NoOpRecord) {
                 return NO_OP;
+            } else if (r instanceof AccessControlEntryRecord) {
+                return ACCESS_CONTROL_ENTRY;
+            } else if (r instanceof RemoveAccessControlEntryRecord) {
+                return REMOVE_ACCESS_CONTROL_ENTRY;
             }
             throw new IllegalArgumentException("no codec for " + r.getClass().getName());
         }
@@ -271,6 +282,10 @@ public final class MetadataCodec {
                 w.int32(r.brokerId());
                 w.int64(r.brokerEpoch());
                 w.int64(r.nextProducerId());
+            } else if (record instanceof AccessControlEntryRecord r) {
+                AclRecords.write(w, r);
+            } else if (record instanceof RemoveAccessControlEntryRecord r) {
+                w.uuid(r.id());
             } else if (!(record instanceof NoOpRecord)) {
                 throw new IllegalArgumentException("no codec for " + record.getClass().getName());
             }
@@ -321,6 +336,10 @@ public final class MetadataCodec {
                     return new ProducerIdsRecord(r.int32(), r.int64(), r.int64());
                 case NO_OP:
                     return new NoOpRecord();
+                case ACCESS_CONTROL_ENTRY:
+                    return AclRecords.read(r);
+                case REMOVE_ACCESS_CONTROL_ENTRY:
+                    return new RemoveAccessControlEntryRecord(r.uuid());
                 default:
                     throw new IllegalArgumentException("unknown record type " + type);
             }

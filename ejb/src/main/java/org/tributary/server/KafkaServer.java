@@ -77,6 +77,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private volatile boolean closed;
     private volatile int boundPort = -1;
     private final BrokerMetrics metrics;
+    private final org.tributary.api.RequestAuthorizer authorizer;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
             MetadataStore metadata, ScheduledExecutorService scheduler) {
@@ -90,6 +91,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.listeners = ListenerAddress.parseAll("listeners", config.getString("listeners", "PLAINTEXT://:9092"));
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
         this.metrics = new BrokerMetrics(time::milliseconds);
+        this.authorizer = new org.tributary.api.RequestAuthorizer(org.tributary.security.AuthorizerConfig.from(config).orElse(null));
     }
 
     /**
@@ -153,7 +155,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
-                    controller);
+                    controller, authorizer);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
