@@ -55,9 +55,9 @@ public final class ApiHandlers {
         if (s.groups() == null) {
             return;
         }
-        GroupMembershipHandler members = new GroupMembershipHandler(s.groups());
+        GroupMembershipHandler members = new GroupMembershipHandler(s.groups(), s.authorizer());
         GroupAdminHandler admin = new GroupAdminHandler(s, s.groups());
-        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups());
+        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups(), s.authorizer());
         r.register(ApiKeys.FIND_COORDINATOR, 0, 6, admin::findCoordinator);
         r.register(ApiKeys.JOIN_GROUP, 0, 9, members::joinGroup);
         r.register(ApiKeys.SYNC_GROUP, 0, 5, members::syncGroup);

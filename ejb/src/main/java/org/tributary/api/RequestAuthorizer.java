@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.security.AclAuthorizer;
 
@@ -71,6 +72,16 @@ public final class RequestAuthorizer {
     public void requireCluster(RequestContext ctx, AclOperation op) {
         if (!allowsCluster(ctx, op)) {
             throw new ClusterAuthorizationException("Cluster authorization failed.");
+        }
+    }
+
+    /**
+     * For group APIs answered with one error code: throws {@link GroupAuthorizationException}
+     * (GROUP_AUTHORIZATION_FAILED) when the request may not do {@code op} on the group.
+     */
+    public void requireGroup(RequestContext ctx, AclOperation op, String groupId) {
+        if (!allows(ctx, op, ResourceType.GROUP, groupId == null ? "" : groupId)) {
+            throw new GroupAuthorizationException("Not authorized to access group: " + groupId);
         }
     }
 
