@@ -42,9 +42,10 @@ public final class ApiHandlers {
             r.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1, reassignments::alter);
             r.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, reassignments::list);
             AclsHandler acls = new AclsHandler(s);
-            r.register(ApiKeys.CREATE_ACLS, 0, 3, acls::createAcls);
-            r.register(ApiKeys.DESCRIBE_ACLS, 0, 3, acls::describeAcls);
-            r.register(ApiKeys.DELETE_ACLS, 0, 3, acls::deleteAcls);
+            // v0 was removed by KIP-896 (Kafka 4.0): kafka-clients 4.3.1 decodes v1-3 only
+            r.register(ApiKeys.CREATE_ACLS, 1, 3, acls::createAcls);
+            r.register(ApiKeys.DESCRIBE_ACLS, 1, 3, acls::describeAcls);
+            r.register(ApiKeys.DELETE_ACLS, 1, 3, acls::deleteAcls);
         }
         registerGroups(r, s);
         return r;
