@@ -30,6 +30,13 @@ import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.CreateAclsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.message.CreateAclsResponseData;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -222,6 +229,42 @@ class AclProtocolTest {
         list = acls("--list", "--topic", "reports-", "--resource-pattern-type", "prefixed");
         assertFalse(list.contains("User:bob"), list);
         assertEquals(3, after.describeAcls(AclBindingFilter.ANY).values().get().size());
+    }
+
+    @Test
+    void followerRequestsNeedClusterActionAndConsumerFetchesNeedRead() throws Exception {
+        broker = new TestBroker(AUTHORIZER);
+        grant(broker.broker(), cluster(AclOperation.CREATE), allow(ResourceType.TOPIC, "orders-", PatternType.PREFIXED,
+                AclOperation.READ));
+        Admin admin = track(broker.admin());
+        admin.createTopics(List.of(new NewTopic("orders-1", 1, (short) 1), new NewTopic("payments", 1, (short) 1))).all()
+                .get(20, TimeUnit.SECONDS);
+        try (RawClient raw = new RawClient(broker.port())) {
+            assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED, fetch(raw, 2, "orders-1"), "a follower fetch without CLUSTER_ACTION");
+            assertEquals(Errors.NONE, fetch(raw, -1, "orders-1"), "a consumer fetch with READ");
+            assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED, fetch(raw, -1, "payments"), "a consumer fetch without READ");
+            OffsetForLeaderEpochRequestData epochs = new OffsetForLeaderEpochRequestData().setReplicaId(2);
+            epochs.topics().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("orders-1").setPartitions(List.of(
+                    new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0)
+                            .setCurrentLeaderEpoch(-1))));
+            OffsetsForLeaderEpochResponse r = raw.send(new OffsetsForLeaderEpochRequest(epochs, (short) 4));
+            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), r.data().topics().iterator().next().partitions().get(0).errorCode());
+        }
+        grant(broker.broker(), cluster(AclOperation.CLUSTER_ACTION));
+        try (RawClient raw = new RawClient(broker.port())) {
+            Errors e = fetch(raw, 2, "payments");
+            assertTrue(e != Errors.TOPIC_AUTHORIZATION_FAILED, "with CLUSTER_ACTION a follower may fetch any topic: " + e);
+        }
+    }
+
+    /** One full fetch (no session) of partition 0 at offset 0, v12 (names, replica id in the request); its partition error. */
+    private static Errors fetch(RawClient raw, int replicaId, String topic) throws java.io.IOException {
+        FetchRequestData data = new FetchRequestData().setReplicaId(replicaId).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+                .setSessionId(0).setSessionEpoch(-1);
+        data.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(new FetchRequestData.FetchPartition()
+                .setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1))));
+        FetchResponse r = raw.send(new FetchRequest(data, (short) 12));
+        return Errors.forCode(r.data().responses().get(0).partitions().get(0).errorCode());
     }
 
     private String acls(String... args) {
