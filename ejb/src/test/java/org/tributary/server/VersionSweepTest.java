@@ -253,5 +253,15 @@ class VersionSweepTest {
         m.put(ApiKeys.DESCRIBE_GROUPS, v -> new DescribeGroupsRequestData().setGroups(List.of("sweep-g1", "sweep-simple", "sweep-none"))
                 .setIncludeAuthorizedOperations(v >= 3));
         m.put(ApiKeys.DELETE_GROUPS, v -> new DeleteGroupsRequestData().setGroupsNames(List.of("sweep-none" + v)));
+        // no authorizer here: each ACL API answers SECURITY_DISABLED in its own shape
+        m.put(ApiKeys.CREATE_ACLS, v -> new org.apache.kafka.common.message.CreateAclsRequestData().setCreations(List.of(
+                new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation().setResourceType((byte) 2)
+                        .setResourceName("sweep").setResourcePatternType((byte) 3).setPrincipal("User:sweep").setHost("*")
+                        .setOperation((byte) 3).setPermissionType((byte) 3))));
+        m.put(ApiKeys.DESCRIBE_ACLS, v -> new org.apache.kafka.common.message.DescribeAclsRequestData().setResourceTypeFilter((byte) 1)
+                .setPatternTypeFilter((byte) (v >= 1 ? 1 : 3)).setOperation((byte) 1).setPermissionType((byte) 1));
+        m.put(ApiKeys.DELETE_ACLS, v -> new org.apache.kafka.common.message.DeleteAclsRequestData().setFilters(List.of(
+                new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter((byte) 1)
+                        .setPatternTypeFilter((byte) 1).setOperation((byte) 1).setPermissionType((byte) 1))));
     }
 }
