@@ -1,9 +1,7 @@
 package org.tributary.api;
 
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.acl.AclOperation;
@@ -88,17 +86,6 @@ public final class RequestAuthorizer {
     /** KIP-679: may the request do {@code op} on at least one resource of {@code type}? */
     public boolean allowsSome(RequestContext ctx, AclOperation op, ResourceType type) {
         return acls == null || acls.authorizeByResourceType(ctx.image().acls(), ctx.principal(), ctx.clientAddress(), op, type);
-    }
-
-    /** The names of {@code names} the request may do {@code op} on, in their order (each asked once). */
-    public Set<String> allowed(RequestContext ctx, AclOperation op, ResourceType type, Collection<String> names) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String n : names) {
-            if (n != null && (acls == null || out.contains(n) || allows(ctx, op, type, n))) {
-                out.add(n);
-            }
-        }
-        return out;
     }
 
     /** KIP-430: the operations the request's principal may do on the resource, as Kafka's bit field. */
