@@ -31,6 +31,9 @@ import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -135,6 +138,15 @@ class AclProtocolTest {
                 .get(20, TimeUnit.SECONDS));
         assertInstanceOf(TopicAuthorizationException.class, cause(e));
         assertTrue(admin.listTopics().names().get().isEmpty());
+        try (RawClient raw = new RawClient(broker.port())) {
+            // no IDEMPOTENT_WRITE and no WRITE on any topic (KIP-679): no producer id
+            InitProducerIdResponse idempotent = raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData().setTransactionalId(null)
+                    .setTransactionTimeoutMs(60_000)).build((short) 4));
+            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED, idempotent.error());
+            InitProducerIdResponse transactional = raw.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                    .setTransactionalId("tx-1").setTransactionTimeoutMs(60_000)).build((short) 4));
+            assertEquals(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactional.error());
+        }
     }
 
     @Test
@@ -265,6 +277,57 @@ class AclProtocolTest {
                 .setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1))));
         FetchResponse r = raw.send(new FetchRequest(data, (short) 12));
         return Errors.forCode(r.data().responses().get(0).partitions().get(0).errorCode());
+    }
+
+    @Test
+    void eachAdminApiChecksItsOwnOperation() throws Exception {
+        broker = new TestBroker(AUTHORIZER);
+        grant(broker.broker(), cluster(AclOperation.CREATE), allow(ResourceType.TOPIC, "orders-", PatternType.PREFIXED,
+                AclOperation.DESCRIBE), allow(ResourceType.TOPIC, "orders-open", PatternType.LITERAL, AclOperation.ALL),
+                allow(ResourceType.GROUP, "g", PatternType.LITERAL, AclOperation.DESCRIBE));
+        Admin admin = track(broker.admin());
+        admin.createTopics(List.of(new NewTopic("orders-1", 1, (short) 1), new NewTopic("orders-open", 1, (short) 1))).all()
+                .get(20, TimeUnit.SECONDS);
+        org.apache.kafka.common.config.ConfigResource topic = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "orders-1");
+        org.apache.kafka.common.config.ConfigResource open = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "orders-open");
+        org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition("orders-1", 0);
+        expect(TopicAuthorizationException.class, admin.describeConfigs(List.of(topic)).all());
+        assertFalse(admin.describeConfigs(List.of(open)).all().get().get(open).entries().isEmpty());
+        expect(TopicAuthorizationException.class, admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("retention.ms", "1000"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all());
+        expect(TopicAuthorizationException.class, admin.createPartitions(Map.of("orders-1",
+                org.apache.kafka.clients.admin.NewPartitions.increaseTo(2))).all());
+        admin.createPartitions(Map.of("orders-open", org.apache.kafka.clients.admin.NewPartitions.increaseTo(2))).all().get();
+        expect(TopicAuthorizationException.class, admin.deleteRecords(Map.of(p0,
+                org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(0))).all());
+        assertEquals(0, admin.listOffsets(Map.of(p0, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().get(p0).offset(),
+                "ListOffsets needs DESCRIBE only");
+        expect(ClusterAuthorizationException.class, admin.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED, Set.of(p0)).all());
+        expect(ClusterAuthorizationException.class, admin.listPartitionReassignments().reassignments());
+        expect(ClusterAuthorizationException.class, admin.describeMetadataQuorum().quorumInfo());
+        expect(ClusterAuthorizationException.class, admin.describeLogDirs(List.of(TestBroker.BROKER_ID)).allDescriptions());
+        expect(org.apache.kafka.common.errors.GroupAuthorizationException.class, admin.deleteConsumerGroups(List.of("g")).all());
+        // KIP-430: what the principal may do, when asked
+        org.apache.kafka.clients.admin.TopicDescription d = admin.describeTopics(List.of("orders-1"),
+                new org.apache.kafka.clients.admin.DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames().get()
+                .get("orders-1");
+        assertEquals(Set.of(AclOperation.DESCRIBE), d.authorizedOperations());
+        assertEquals(Set.of(), admin.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions()
+                .includeAuthorizedOperations(true)).authorizedOperations().get(), "no DESCRIBE on the cluster: nothing shown");
+        // WRITE on orders-open lets an idempotent producer start (KIP-679); orders-1 itself stays read-only
+        KafkaProducer<byte[], byte[]> p = producer();
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> p.send(new ProducerRecord<>("orders-1", "x".getBytes())).get(20, TimeUnit.SECONDS));
+        assertInstanceOf(TopicAuthorizationException.class, cause(e));
+        assertEquals(0, p.send(new ProducerRecord<>("orders-open", "y".getBytes())).get(20, TimeUnit.SECONDS).offset());
+    }
+
+    private static void expect(Class<? extends Throwable> type, org.apache.kafka.common.KafkaFuture<?> future) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(type, cause(e));
     }
 
     private String acls(String... args) {
