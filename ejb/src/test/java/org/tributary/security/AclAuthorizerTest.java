@@ -257,6 +257,49 @@ class AclAuthorizerTest {
         assertFalse(may(b, ALICE, AclOperation.READ, "t"));
     }
 
+    @Test
+    void denialsAreLoggedAtFineOneLineEachAndNeverAboveIt() {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(AclAuthorizer.LOGGER_NAME);
+        List<java.util.logging.LogRecord> records = new ArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        h.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Level before = log.getLevel();
+        log.addHandler(h);
+        try {
+            AclsImage a = acls(allowTopic("t", PatternType.LITERAL, "User:alice", AclOperation.READ));
+            log.setLevel(java.util.logging.Level.INFO); // the default: nothing at all
+            for (int i = 0; i < 1000; i++) {
+                may(a, BOB, AclOperation.READ, "t");
+            }
+            assertEquals(List.of(), records);
+            log.setLevel(java.util.logging.Level.FINE);
+            assertFalse(may(a, BOB, AclOperation.READ, "t"));
+            assertTrue(may(a, ALICE, AclOperation.READ, "t"));
+            authorizer.authorize(a, BOB, HOST1, AclOperation.DESCRIBE, ResourceType.TOPIC, "t", false, "Metadata");
+            assertEquals(1, records.size(), "one line for the denial; grants are FINEST, filtered denials not logged");
+            java.util.logging.LogRecord r = records.get(0);
+            assertEquals(java.util.logging.Level.FINE, r.getLevel());
+            assertEquals("Principal = User:bob is Denied operation = READ from host = 10.0.0.1 on resource = TOPIC:t for request = Test"
+                    + " based on no matching ACL", r.getMessage());
+        } finally {
+            log.removeHandler(h);
+            log.setLevel(before);
+        }
+    }
+
     /**
      * A produce-like check with many ACLs in force: literal, prefixed and wildcard ACLs on 10,000
      * topics of 1,000 users, checked for one principal and topic after another. The index keeps a
