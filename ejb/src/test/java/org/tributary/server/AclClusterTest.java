@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * ACLs in a three-broker cluster in one JVM: written once through any broker, applied by every
  * broker, kept across a broker's restart. Replication between the brokers runs over PLAINTEXT as
  * User:ANONYMOUS too, so, exactly as in Kafka, the followers' fetches need CLUSTER_ACTION on the
- * cluster: the test grants it (and CREATE on the cluster for the topics), and the clients get
- * WRITE on the prefix {@code orders-} only.
+ * cluster: until the test grants it, the followers are refused and say so; the clients get
+ * CREATE, ALTER and DESCRIBE on the cluster and WRITE on the prefix {@code orders-} only.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class AclClusterTest {
@@ -57,14 +57,36 @@ class AclClusterTest {
     @Test
     void aclsAreAppliedByEveryBrokerAndKeptAcrossARestart() throws Exception {
         cluster = new InJvmCluster(AclProtocolTest.AUTHORIZER).start();
-        AclProtocolTest.grant(cluster.broker(1), AclProtocolTest.cluster(AclOperation.CLUSTER_ACTION),
-                AclProtocolTest.cluster(AclOperation.CREATE), AclProtocolTest.cluster(AclOperation.ALTER),
+        AclProtocolTest.grant(cluster.broker(1), AclProtocolTest.cluster(AclOperation.CREATE), AclProtocolTest.cluster(AclOperation.ALTER),
                 AclProtocolTest.cluster(AclOperation.DESCRIBE));
+        java.util.logging.Logger fetcherLog = java.util.logging.Logger.getLogger("org.tributary.replication.ReplicaFetcher");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        fetcherLog.addHandler(capture);
         try (Admin admin = cluster.admin(2)) {
             admin.createAcls(List.of(AclProtocolTest.allow(ResourceType.TOPIC, "orders-", PatternType.PREFIXED, AclOperation.WRITE)))
                     .all().get(30, TimeUnit.SECONDS);
             admin.createTopics(List.of(new NewTopic("orders-1", 1, (short) 3), new NewTopic("payments", 1, (short) 3))).all()
                     .get(30, TimeUnit.SECONDS);
+            // without CLUSTER_ACTION the followers' fetches are refused, and the followers say why
+            InJvmCluster.await("a follower reports its refused fetches", 30_000,
+                    () -> warnings.stream().anyMatch(w -> w.startsWith("TRIB-REPL-012") && w.contains("CLUSTER_ACTION")));
+            admin.createAcls(List.of(AclProtocolTest.cluster(AclOperation.CLUSTER_ACTION))).all().get(30, TimeUnit.SECONDS);
+        } finally {
+            fetcherLog.removeHandler(capture);
         }
         for (int id = 1; id <= 3; id++) {
             int b = id;
