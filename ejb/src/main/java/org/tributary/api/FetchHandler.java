@@ -69,9 +69,8 @@ final class FetchHandler implements ApiHandler {
     private RequestAuthorizer.TopicCheck access(RequestContext ctx, boolean follower) {
         RequestAuthorizer auth = services.authorizer();
         if (follower) {
-            RequestAuthorizer.TopicCheck all = auth.topics(ctx, AclOperation.CLUSTER_ACTION);
             return auth.allowsCluster(ctx, AclOperation.CLUSTER_ACTION) ? RequestAuthorizer.NONE.topics(ctx, AclOperation.READ)
-                    : all.denyAll();
+                    : auth.topics(ctx, AclOperation.CLUSTER_ACTION).denyAll();
         }
         return auth.topics(ctx, AclOperation.READ);
     }

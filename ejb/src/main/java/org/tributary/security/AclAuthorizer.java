@@ -32,11 +32,17 @@ public final class AclAuthorizer {
     private static final Logger LOG = Logger.getLogger(LOGGER_NAME);
 
     private final Set<String> superUsers;
+    /** The super users as (type, name) pairs: a check compares without building strings. */
+    private final String[][] superUserParts;
     private final boolean allowEveryoneIfNoAclFound;
     private volatile AclIndex index = AclIndex.of(AclsImage.EMPTY);
 
     public AclAuthorizer(Set<String> superUsers, boolean allowEveryoneIfNoAclFound) {
         this.superUsers = Set.copyOf(superUsers);
+        this.superUserParts = this.superUsers.stream().map(u -> {
+            int colon = u.indexOf(':');
+            return new String[] {colon < 0 ? "" : u.substring(0, colon), u.substring(colon + 1)};
+        }).toArray(String[][]::new);
         this.allowEveryoneIfNoAclFound = allowEveryoneIfNoAclFound;
     }
 
@@ -60,7 +66,12 @@ public final class AclAuthorizer {
     }
 
     boolean isSuperUser(KafkaPrincipal principal) {
-        return !superUsers.isEmpty() && superUsers.contains(principal.getPrincipalType() + ":" + principal.getName());
+        for (String[] u : superUserParts) {
+            if (u[1].equals(principal.getName()) && u[0].equals(principal.getPrincipalType())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -69,7 +80,8 @@ public final class AclAuthorizer {
      * listings); {@code api} names the request in the log line.
      */
     public boolean authorize(AclsImage acls, KafkaPrincipal principal, InetAddress client, AclOperation op, ResourceType type,
-            String name, boolean logIfDenied, String api) {
+            String resourceName, boolean logIfDenied, String api) {
+        String name = resourceName == null ? "" : resourceName; // a missing name matches only wildcards and empty prefixes
         if (isSuperUser(principal)) {
             log(true, "super user", principal, client, op, type, name, api, true);
             return true;
