@@ -228,6 +228,22 @@ class AclProtocolTest {
 
         Admin admin = track(broker.admin());
         assertEquals(5, admin.describeAcls(AclBindingFilter.ANY).values().get().size(), "two cluster grants and three ACLs");
+        // Kafka's broker-side checks: the cluster resource has one name; names are not empty
+        ExecutionException bad = assertThrows(ExecutionException.class, () -> admin.createAcls(List.of(
+                allow(ResourceType.CLUSTER, "my-cluster", PatternType.LITERAL, AclOperation.ALTER))).all().get());
+        assertInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class, cause(bad));
+        try (RawClient raw = new RawClient(broker.port())) {
+            org.apache.kafka.common.message.DeleteAclsRequestData unknown = new org.apache.kafka.common.message.DeleteAclsRequestData();
+            unknown.filters().add(new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter(
+                    (byte) 0).setPatternTypeFilter((byte) 1).setOperation((byte) 1).setPermissionType((byte) 1));
+            // kafka-clients' parser refuses a filter with an UNKNOWN part, so (as Kafka's broker) the connection is closed
+            org.apache.kafka.common.requests.RequestHeader header = new org.apache.kafka.common.requests.RequestHeader(
+                    org.apache.kafka.common.protocol.ApiKeys.DELETE_ACLS, (short) 3, "raw", 1);
+            raw.writeFrame(org.apache.kafka.common.requests.RequestUtils.serialize(header.data(), header.headerVersion(), unknown,
+                    (short) 3));
+            assertThrows(java.io.EOFException.class, raw::readFrame);
+        }
+        assertEquals(5, admin.describeAcls(AclBindingFilter.ANY).values().get().size(), "nothing was created or removed");
         open.remove(admin);
         admin.close();
 
