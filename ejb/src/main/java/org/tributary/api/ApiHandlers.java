@@ -44,6 +44,11 @@ public final class ApiHandlers {
             ClientQuotasHandler quotas = new ClientQuotasHandler(s);
             r.register(ApiKeys.DESCRIBE_CLIENT_QUOTAS, 0, 1, quotas::describe);
             r.register(ApiKeys.ALTER_CLIENT_QUOTAS, 0, 1, quotas::alter);
+            AclsHandler acls = new AclsHandler(s);
+            // v0 was removed by KIP-896 (Kafka 4.0): kafka-clients 4.3.1 decodes v1-3 only
+            r.register(ApiKeys.CREATE_ACLS, 1, 3, acls::createAcls);
+            r.register(ApiKeys.DESCRIBE_ACLS, 1, 3, acls::describeAcls);
+            r.register(ApiKeys.DELETE_ACLS, 1, 3, acls::deleteAcls);
         }
         registerGroups(r, s);
         return r;
@@ -54,9 +59,9 @@ public final class ApiHandlers {
         if (s.groups() == null) {
             return;
         }
-        GroupMembershipHandler members = new GroupMembershipHandler(s.groups());
+        GroupMembershipHandler members = new GroupMembershipHandler(s.groups(), s.authorizer());
         GroupAdminHandler admin = new GroupAdminHandler(s, s.groups());
-        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups());
+        OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups(), s.authorizer());
         r.register(ApiKeys.FIND_COORDINATOR, 0, 6, admin::findCoordinator);
         r.register(ApiKeys.JOIN_GROUP, 0, 9, members::joinGroup);
         r.register(ApiKeys.SYNC_GROUP, 0, 5, members::syncGroup);

@@ -12,12 +12,12 @@ import org.tributary.txn.ProducerIdManager;
 /** What the API handlers work with; one instance per broker. */
 public record ApiServices(BrokerConfig config, ClusterView cluster, MetadataStore metadata, ReplicaManager replicas,
         ProducerIdManager producerIds, TopicAdmin topics, GroupCoordinator groups, BrokerMetrics metrics,
-        org.tributary.controller.ControllerClient controller, ClientQuotaManager quotas) {
+        org.tributary.controller.ControllerClient controller, RequestAuthorizer authorizer, ClientQuotaManager quotas) {
 
-    /** Without client quotas (tests, in-process callers). */
+    /** Services without authorization (no authorizer configured) and without client quotas. */
     public ApiServices(BrokerConfig config, ClusterView cluster, MetadataStore metadata, ReplicaManager replicas,
             ProducerIdManager producerIds, TopicAdmin topics, GroupCoordinator groups, BrokerMetrics metrics,
             org.tributary.controller.ControllerClient controller) {
-        this(config, cluster, metadata, replicas, producerIds, topics, groups, metrics, controller, null);
+        this(config, cluster, metadata, replicas, producerIds, topics, groups, metrics, controller, RequestAuthorizer.NONE, null);
     }
 }

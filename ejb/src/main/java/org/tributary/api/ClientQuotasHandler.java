@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterClientQuotasRequestData;
 import org.apache.kafka.common.message.AlterClientQuotasResponseData;
 import org.apache.kafka.common.message.DescribeClientQuotasRequestData;
@@ -33,6 +34,9 @@ final class ClientQuotasHandler {
 
     CompletionStage<ApiMessage> describe(RequestContext ctx, ApiMessage message) {
         DescribeClientQuotasRequestData req = (DescribeClientQuotasRequestData) message;
+        if (!services.authorizer().allowsCluster(ctx, AclOperation.DESCRIBE_CONFIGS)) {
+            return error(Errors.CLUSTER_AUTHORIZATION_FAILED, Errors.CLUSTER_AUTHORIZATION_FAILED.message());
+        }
         DescribeClientQuotasResponseData resp = new DescribeClientQuotasResponseData().setThrottleTimeMs(0);
         Map<String, String> exact = new HashMap<>();
         Set<String> anyName = new HashSet<>();
@@ -102,19 +106,28 @@ final class ClientQuotasHandler {
 
     CompletionStage<ApiMessage> alter(RequestContext ctx, ApiMessage message) {
         AlterClientQuotasRequestData req = ((AlterClientQuotasRequestData) message).duplicate();
+        if (!services.authorizer().allowsCluster(ctx, AclOperation.ALTER_CONFIGS)) {
+            return CompletableFuture.completedFuture(failAll(req, Errors.CLUSTER_AUTHORIZATION_FAILED,
+                    Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
+        }
         return services.controller().send(req, AlterClientQuotasResponseData.class, TIMEOUT)
                 .<ApiMessage>thenApply(resp -> resp.duplicate().setThrottleTimeMs(0))
                 .exceptionally(e -> {
                     RuntimeException t = ControllerClient.translator().apply(e);
-                    AlterClientQuotasResponseData out = new AlterClientQuotasResponseData().setThrottleTimeMs(0);
-                    for (AlterClientQuotasRequestData.EntryData en : req.entries()) {
-                        AlterClientQuotasResponseData.EntryData r = new AlterClientQuotasResponseData.EntryData()
-                                .setErrorCode(Errors.forException(t).code()).setErrorMessage(t.getMessage());
-                        en.entity().forEach(d -> r.entity().add(new AlterClientQuotasResponseData.EntityData()
-                                .setEntityType(d.entityType()).setEntityName(d.entityName())));
-                        out.entries().add(r);
-                    }
-                    return out;
+                    return failAll(req, Errors.forException(t), t.getMessage());
                 });
+    }
+
+    /** The same error for every entry (Kafka answers AlterClientQuotas per entity). */
+    private static AlterClientQuotasResponseData failAll(AlterClientQuotasRequestData req, Errors error, String message) {
+        AlterClientQuotasResponseData out = new AlterClientQuotasResponseData().setThrottleTimeMs(0);
+        for (AlterClientQuotasRequestData.EntryData en : req.entries()) {
+            AlterClientQuotasResponseData.EntryData r = new AlterClientQuotasResponseData.EntryData()
+                    .setErrorCode(error.code()).setErrorMessage(message);
+            en.entity().forEach(d -> r.entity().add(new AlterClientQuotasResponseData.EntityData()
+                    .setEntityType(d.entityType()).setEntityName(d.entityName())));
+            out.entries().add(r);
+        }
+        return out;
     }
 }

@@ -12,9 +12,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -25,6 +30,7 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.log.LogConfig;
 import org.tributary.metadata.TopicImage;
 
@@ -76,6 +82,7 @@ final class ConfigsHandler {
                     .setResourceType(r.resourceType()).setResourceName(r.resourceName());
             resp.results().add(result);
             try {
+                authorize(ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType(), r.resourceName());
                 List<Entry> entries;
                 boolean readOnly;
                 if (r.resourceType() == TOPIC) {
@@ -130,6 +137,35 @@ final class ConfigsHandler {
         return CompletableFuture.completedFuture(resp);
     }
 
+    /**
+     * Kafka's checks for the config APIs: DESCRIBE_CONFIGS (describe) or ALTER_CONFIGS (alter) on
+     * the topic, on the cluster for broker and broker-logger resources, on the group for groups;
+     * a denial is the resource's TOPIC_/CLUSTER_/GROUP_AUTHORIZATION_FAILED.
+     */
+    private void authorize(RequestContext ctx, AclOperation op, byte resourceType, String name) {
+        RequestAuthorizer auth = services.authorizer();
+        ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
+        switch (type) {
+            case TOPIC -> {
+                if (!auth.allows(ctx, op, ResourceType.TOPIC, name)) {
+                    throw new TopicAuthorizationException("Authorization failed.");
+                }
+            }
+            case BROKER, BROKER_LOGGER -> {
+                if (!auth.allowsCluster(ctx, op)) {
+                    throw new ClusterAuthorizationException("Authorization failed.");
+                }
+            }
+            case GROUP -> {
+                if (!auth.allows(ctx, op, ResourceType.GROUP, name)) {
+                    throw new GroupAuthorizationException("Authorization failed.");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
     private void checkBroker(String name) {
         if (!name.isEmpty() && !name.equals(Integer.toString(services.cluster().localBrokerId()))) {
             throw new InvalidRequestException("Unexpected broker id, expected " + services.cluster().localBrokerId()
@@ -145,6 +181,7 @@ final class ConfigsHandler {
                     .setResourceType(r.resourceType()).setResourceName(r.resourceName());
             resp.responses().add(rr);
             try {
+                authorize(ctx, AclOperation.ALTER_CONFIGS, r.resourceType(), r.resourceName());
                 checkTopicResource(r.resourceType(), r.resourceName());
                 Map<String, String> overrides = new TreeMap<>();
                 for (AlterConfigsRequestData.AlterableConfig c : r.configs()) {
@@ -173,6 +210,7 @@ final class ConfigsHandler {
                             .setResourceType(r.resourceType()).setResourceName(r.resourceName());
             resp.responses().add(rr);
             try {
+                authorize(ctx, AclOperation.ALTER_CONFIGS, r.resourceType(), r.resourceName());
                 if (r.resourceType() == BROKER) {
                     alterBroker(r, req.validateOnly());
                     continue;

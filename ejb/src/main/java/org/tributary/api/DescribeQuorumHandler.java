@@ -36,6 +36,7 @@ final class DescribeQuorumHandler implements ApiHandler {
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext ctx, ApiMessage message) {
+        services.authorizer().requireCluster(ctx, org.apache.kafka.common.acl.AclOperation.DESCRIBE);
         DescribeQuorumRequestData req = (DescribeQuorumRequestData) message;
         short v = ctx.apiVersion();
         return services.controller().send(req, DescribeQuorumResponseData.class, TIMEOUT)

@@ -25,6 +25,7 @@ final class ElectLeadersHandler implements ApiHandler {
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext ctx, ApiMessage message) {
+        services.authorizer().requireCluster(ctx, org.apache.kafka.common.acl.AclOperation.ALTER);
         ElectLeadersRequestData req = ((ElectLeadersRequestData) message).duplicate();
         if (ctx.apiVersion() == 0) {
             req.setElectionType((byte) 0);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -53,7 +54,8 @@ final class FetchHandler implements ApiHandler {
         }
         int replicaId = v >= 15 ? req.replicaState().replicaId() : req.replicaId();
         Follower follower = replicaId >= 0 ? new Follower(replicaId, v >= 15 ? req.replicaState().replicaEpoch() : -1L) : null;
-        Result first = read(ctx.image(), session, req, v, follower, true);
+        RequestAuthorizer.TopicCheck access = access(ctx, follower != null);
+        Result first = read(ctx.image(), session, req, v, follower, true, access);
         if (follower != null) {
             first.follower = true;
         }
@@ -61,8 +63,22 @@ final class FetchHandler implements ApiHandler {
             return CompletableFuture.completedFuture(respond(ctx, session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, done), first.watched);
+        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, access, done),
+                first.watched);
         return done;
+    }
+
+    /**
+     * Kafka's checks for Fetch: a follower (a replica id) needs CLUSTER_ACTION on the cluster, else
+     * every partition is TOPIC_AUTHORIZATION_FAILED; a consumer needs READ on each topic.
+     */
+    private RequestAuthorizer.TopicCheck access(RequestContext ctx, boolean follower) {
+        RequestAuthorizer auth = services.authorizer();
+        if (follower) {
+            return auth.allowsCluster(ctx, AclOperation.CLUSTER_ACTION) ? RequestAuthorizer.NONE.topics(ctx, AclOperation.READ)
+                    : auth.topics(ctx, AclOperation.CLUSTER_ACTION).denyAll();
+        }
+        return auth.topics(ctx, AclOperation.READ);
     }
 
     /** A fetch from another broker's replica (replica id and broker epoch; KIP-903). */
@@ -92,7 +108,7 @@ final class FetchHandler implements ApiHandler {
      * watermark, or it is told where its log diverges.
      */
     private Result read(MetadataImage image, FetchSessions.Context session, FetchRequestData req, short v, Follower follower,
-            boolean record) {
+            boolean record, RequestAuthorizer.TopicCheck access) {
         Result result = new Result();
         long remaining = Math.max(0, req.maxBytes());
         boolean readCommitted = v >= 4 && req.isolationLevel() == 1;
@@ -107,8 +123,18 @@ final class FetchHandler implements ApiHandler {
                 pd.setAbortedTransactions(new ArrayList<>());
             }
             result.parts.add(new Part(w, topic == null ? w.topic : topic.name(), topic != null, pd));
+            if (topic == null && v >= 13) {
+                pd.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+                result.hasError = true;
+                continue;
+            }
+            if (!access.allows(topic == null ? w.topic : topic.name())) {
+                pd.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                result.hasError = true;
+                continue;
+            }
             if (topic == null) {
-                pd.setErrorCode((v >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                pd.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 result.hasError = true;
                 continue;
             }
@@ -296,21 +322,23 @@ final class FetchHandler implements ApiHandler {
         private final FetchRequestData req;
         private final short version;
         private final Follower follower;
+        private final RequestAuthorizer.TopicCheck access;
         private final CompletableFuture<ApiMessage> done;
 
         DelayedFetch(RequestContext ctx, FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
-                CompletableFuture<ApiMessage> done) {
+                RequestAuthorizer.TopicCheck access, CompletableFuture<ApiMessage> done) {
             super(req.maxWaitMs());
             this.ctx = ctx;
             this.session = session;
             this.req = req;
             this.version = version;
             this.follower = follower;
+            this.access = access;
             this.done = done;
         }
 
         private Result reread() {
-            Result r = read(services.metadata().image(), session, req, version, follower, false);
+            Result r = read(services.metadata().image(), session, req, version, follower, false, access);
             r.follower = follower != null;
             return r;
         }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -18,6 +19,8 @@ import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
+import org.tributary.cluster.BrokerInfo;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.GroupState;
@@ -25,6 +28,7 @@ import org.tributary.group.GroupState;
 /** FindCoordinator, ListGroups, DescribeGroups and DeleteGroups. */
 final class GroupAdminHandler {
     private static final byte KEY_TYPE_GROUP = 0;
+    private static final byte KEY_TYPE_TRANSACTION = 1;
 
     private final ApiServices services;
     private final GroupCoordinator coordinator;
@@ -39,19 +43,29 @@ final class GroupAdminHandler {
         short v = ctx.apiVersion();
         FindCoordinatorResponseData out = new FindCoordinatorResponseData().setThrottleTimeMs(0);
         if (v < 4) {
-            FindCoordinatorResponseData.Coordinator c = coordinatorFor(req.key(), req.keyType(), ctx.listenerName());
+            FindCoordinatorResponseData.Coordinator c = coordinatorFor(ctx, req.key(), req.keyType());
             return CompletableFuture.completedFuture(out.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
                     .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port()));
         }
         for (String key : req.coordinatorKeys()) {
-            out.coordinators().add(coordinatorFor(key, req.keyType(), ctx.listenerName()));
+            out.coordinators().add(coordinatorFor(ctx, key, req.keyType()));
         }
         return CompletableFuture.completedFuture(out);
     }
 
-    private FindCoordinatorResponseData.Coordinator coordinatorFor(String key, byte keyType, String listener) {
+    private FindCoordinatorResponseData.Coordinator coordinatorFor(RequestContext ctx, String key, byte keyType) {
         FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
+        // Kafka's check: DESCRIBE on the group (key type 0) or on the transactional id (key type 1)
+        RequestAuthorizer auth = services.authorizer();
+        String name = key == null ? "" : key;
+        if (keyType == KEY_TYPE_GROUP && !auth.allows(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, name)) {
+            return c.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()).setErrorMessage(Errors.GROUP_AUTHORIZATION_FAILED.message());
+        }
+        if (keyType == KEY_TYPE_TRANSACTION && !auth.allows(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, name)) {
+            return c.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                    .setErrorMessage(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.message());
+        }
         if (keyType != KEY_TYPE_GROUP) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code())
                     .setErrorMessage("This broker has no coordinator for key type " + keyType + " (only consumer groups)");
@@ -68,7 +82,7 @@ final class GroupAdminHandler {
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(ApiErrors.message(e, err));
         }
         Optional<org.tributary.metadata.BrokerEndpoint> broker = services.cluster().liveBrokers().stream().filter(b -> b.id() == leader)
-                .findFirst().flatMap(b -> ListenerEndpoints.of(b, listener));
+                .findFirst().flatMap(b -> ListenerEndpoints.of(b, ctx.listenerName()));
         if (broker.isEmpty()) {
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(Errors.COORDINATOR_NOT_AVAILABLE.message());
         }
@@ -102,7 +116,12 @@ final class GroupAdminHandler {
         if (coordinator.loading()) { // as Kafka: the list would miss the groups still loading
             return CompletableFuture.completedFuture(out.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
         }
+        RequestAuthorizer auth = services.authorizer();
+        boolean all = auth.filters(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, RequestAuthorizer.CLUSTER_NAME);
         for (GroupDescription g : coordinator.listGroups(states)) {
+            if (!all && !auth.filters(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId())) {
+                continue; // Kafka: without DESCRIBE on the cluster, only the groups the principal may describe
+            }
             ListGroupsResponseData.ListedGroup lg = new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
                     .setProtocolType(g.protocolType());
             if (v >= 4) {
@@ -120,13 +139,21 @@ final class GroupAdminHandler {
         DescribeGroupsRequestData req = (DescribeGroupsRequestData) message;
         short v = ctx.apiVersion();
         DescribeGroupsResponseData out = new DescribeGroupsResponseData().setThrottleTimeMs(0);
+        RequestAuthorizer auth = services.authorizer();
         for (String id : req.groups()) {
+            if (!auth.allows(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, id)) {
+                out.groups().add(new DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
+                        .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()).setGroupState("").setProtocolType("")
+                        .setProtocolData("").setAuthorizedOperations(Integer.MIN_VALUE));
+                continue;
+            }
             Map.Entry<Errors, GroupDescription> d = coordinator.describe(id);
             GroupDescription g = d.getValue();
             DescribeGroupsResponseData.DescribedGroup dg = new DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
                     .setErrorCode(d.getKey().code()).setGroupState(g.state().kafkaName()).setProtocolType(g.protocolType())
                     .setProtocolData(g.protocolName())
-                    .setAuthorizedOperations(req.includeAuthorizedOperations() ? ALL_GROUP_OPERATIONS : Integer.MIN_VALUE);
+                    .setAuthorizedOperations(req.includeAuthorizedOperations()
+                            ? auth.authorizedOperations(ctx, ResourceType.GROUP, id) : Integer.MIN_VALUE);
             if (d.getKey() == Errors.NONE && g.state() == GroupState.DEAD && v >= 6) {
                 dg.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.");
             }
@@ -142,13 +169,21 @@ final class GroupAdminHandler {
         return CompletableFuture.completedFuture(out);
     }
 
-    /** READ, DELETE, DESCRIBE as Kafka's AclOperation bit positions: no authorizer, so everything a group supports. */
-    private static final int ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
-
     CompletionStage<ApiMessage> deleteGroups(RequestContext ctx, ApiMessage message) {
         DeleteGroupsRequestData req = (DeleteGroupsRequestData) message;
         DeleteGroupsResponseData out = new DeleteGroupsResponseData().setThrottleTimeMs(0);
-        List<String> ids = new ArrayList<>(req.groupsNames());
+        List<String> ids = new ArrayList<>();
+        for (String id : req.groupsNames()) {
+            if (services.authorizer().allows(ctx, AclOperation.DELETE, ResourceType.GROUP, id)) { // Kafka: DELETE on the group
+                ids.add(id);
+            } else {
+                out.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id)
+                        .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()));
+            }
+        }
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(out);
+        }
         return coordinator.deleteGroups(ids).thenApply(results -> {
             results.forEach((id, e) -> out.results().add(
                     new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id).setErrorCode(e.code())));

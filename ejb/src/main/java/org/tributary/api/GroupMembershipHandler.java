@@ -23,13 +23,21 @@ import org.tributary.group.JoinResult;
 /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of the classic group protocol, over the {@link GroupCoordinator}. */
 final class GroupMembershipHandler {
     private final GroupCoordinator coordinator;
+    private final RequestAuthorizer authorizer;
 
-    GroupMembershipHandler(GroupCoordinator coordinator) {
+    GroupMembershipHandler(GroupCoordinator coordinator, RequestAuthorizer authorizer) {
         this.coordinator = coordinator;
+        this.authorizer = authorizer;
+    }
+
+    /** Kafka's check for the membership APIs: READ on the group, else GROUP_AUTHORIZATION_FAILED. */
+    private void authorize(RequestContext ctx, String groupId) {
+        authorizer.requireGroup(ctx, org.apache.kafka.common.acl.AclOperation.READ, groupId);
     }
 
     CompletionStage<ApiMessage> joinGroup(RequestContext ctx, ApiMessage message) {
         JoinGroupRequestData req = (JoinGroupRequestData) message;
+        authorize(ctx, req.groupId());
         short v = ctx.apiVersion();
         List<JoinRequest.ProtocolMetadata> protocols = new ArrayList<>();
         req.protocols().forEach(p -> protocols.add(new JoinRequest.ProtocolMetadata(p.name(), p.metadata())));
@@ -58,6 +66,7 @@ final class GroupMembershipHandler {
 
     CompletionStage<ApiMessage> syncGroup(RequestContext ctx, ApiMessage message) {
         SyncGroupRequestData req = (SyncGroupRequestData) message;
+        authorize(ctx, req.groupId());
         short v = ctx.apiVersion();
         Map<String, byte[]> assignments = new HashMap<>();
         req.assignments().forEach(a -> assignments.put(a.memberId(), a.assignment()));
@@ -75,12 +84,14 @@ final class GroupMembershipHandler {
 
     CompletionStage<ApiMessage> heartbeat(RequestContext ctx, ApiMessage message) {
         HeartbeatRequestData req = (HeartbeatRequestData) message;
+        authorize(ctx, req.groupId());
         Errors e = coordinator.heartbeat(req.groupId(), req.memberId(), req.groupInstanceId(), req.generationId());
         return CompletableFuture.completedFuture(new HeartbeatResponseData().setThrottleTimeMs(0).setErrorCode(e.code()));
     }
 
     CompletionStage<ApiMessage> leaveGroup(RequestContext ctx, ApiMessage message) {
         LeaveGroupRequestData req = (LeaveGroupRequestData) message;
+        authorize(ctx, req.groupId());
         short v = ctx.apiVersion();
         List<GroupCoordinator.Leaving> leaving = new ArrayList<>();
         if (v < 3) {

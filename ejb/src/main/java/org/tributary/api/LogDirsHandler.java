@@ -29,6 +29,7 @@ final class LogDirsHandler {
     }
 
     CompletionStage<ApiMessage> describe(RequestContext ctx, ApiMessage message) {
+        services.authorizer().requireCluster(ctx, org.apache.kafka.common.acl.AclOperation.DESCRIBE);
         DescribeLogDirsRequestData req = (DescribeLogDirsRequestData) message;
         Map<String, List<DescribeLogDirsResponseData.DescribeLogDirsPartition>> byTopic = new TreeMap<>();
         for (Map.Entry<TopicPartition, Partition> e : services.replicas().partitions().entrySet()) {

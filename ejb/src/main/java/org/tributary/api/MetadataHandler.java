@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePart
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.PartitionRegistration;
@@ -55,27 +57,69 @@ final class MetadataHandler {
         MetadataImage image = ctx.image();
         Set<Integer> live = brokers.stream().map(BrokerInfo::id).collect(Collectors.toSet());
         boolean all = req.topics() == null || (req.topics().isEmpty() && v == 0);
+        RequestAuthorizer auth = services.authorizer();
         if (all) {
             for (TopicImage t : image.topics()) {
-                resp.topics().add(describe(t, live));
+                if (auth.filters(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) { // only what the principal may see
+                    resp.topics().add(describe(t, live));
+                }
             }
         } else {
             boolean create = autoCreate && (v < 4 || req.allowAutoTopicCreation());
             for (MetadataRequestData.MetadataRequestTopic rt : req.topics()) {
-                resp.topics().add(lookup(rt, image, create, live));
+                resp.topics().add(lookup(ctx, rt, image, create, live));
             }
+        }
+        if (v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations()) {
+            resp.setClusterAuthorizedOperations(clusterOperations(ctx));
+        }
+        if (v >= 8 && req.includeTopicAuthorizedOperations()) {
+            resp.topics().forEach(t -> {
+                if (t.errorCode() == Errors.NONE.code() || t.errorCode() == Errors.LEADER_NOT_AVAILABLE.code()) {
+                    t.setTopicAuthorizedOperations(auth.authorizedOperations(ctx, ResourceType.TOPIC, t.name()));
+                }
+            });
         }
         return CompletableFuture.completedFuture(resp);
     }
 
-    private MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt, MetadataImage image, boolean create,
-            Set<Integer> live) {
+    /** KIP-430: the cluster operations allowed, or none without DESCRIBE on the cluster (as Kafka answers). */
+    private int clusterOperations(RequestContext ctx) {
+        RequestAuthorizer auth = services.authorizer();
+        return auth.filters(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, RequestAuthorizer.CLUSTER_NAME)
+                ? auth.authorizedOperations(ctx, ResourceType.CLUSTER, RequestAuthorizer.CLUSTER_NAME) : 0;
+    }
+
+    /**
+     * Kafka's checks for Metadata: a topic the principal may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED
+     * whether it exists or not (by name: without its id); auto-creation needs CREATE on the cluster or
+     * the topic, else TOPIC_AUTHORIZATION_FAILED.
+     */
+    static boolean mayCreate(ApiServices services, RequestContext ctx, String topic) {
+        RequestAuthorizer auth = services.authorizer();
+        return auth.filters(ctx, AclOperation.CREATE, ResourceType.CLUSTER, RequestAuthorizer.CLUSTER_NAME)
+                || auth.allows(ctx, AclOperation.CREATE, ResourceType.TOPIC, topic);
+    }
+
+    private MetadataResponseTopic lookup(RequestContext ctx, MetadataRequestData.MetadataRequestTopic rt, MetadataImage image,
+            boolean create, Set<Integer> live) {
+        RequestAuthorizer auth = services.authorizer();
         if (rt.name() == null) {
             Uuid id = rt.topicId();
-            return image.topic(id).map(t -> describe(t, live)).orElseGet(() -> new MetadataResponseTopic()
-                    .setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+            TopicImage t = image.topic(id).orElse(null);
+            if (t == null) {
+                return new MetadataResponseTopic().setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+            }
+            if (!auth.allows(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) {
+                return new MetadataResponseTopic().setTopicId(id).setName(null).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+            }
+            return describe(t, live);
         }
         String name = rt.name();
+        if (!auth.allows(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+            return new MetadataResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
         TopicImage t = image.topic(name).orElse(null);
         if (t != null) {
             return describe(t, live);
@@ -86,6 +130,9 @@ final class MetadataHandler {
         }
         if (!create || Topic.isInternal(name)) { // internal topics are made by their coordinators, with their own settings
             return err.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        if (!mayCreate(services, ctx, name)) {
+            return err.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
         }
         try {
             return describe(autoCreate(services, name), live);
@@ -152,6 +199,9 @@ final class MetadataHandler {
             return CompletableFuture.completedFuture(resp.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("The endpoint type requested is not supported by this broker")
                     .setEndpointType(req.endpointType()));
+        }
+        if (req.includeClusterAuthorizedOperations()) {
+            resp.setClusterAuthorizedOperations(clusterOperations(ctx));
         }
         resp.setEndpointType((byte) 1);
         for (BrokerInfo b : servingBrokers()) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.group.CommittedOffset;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupOffsets;
@@ -29,9 +31,19 @@ import org.tributary.metadata.TopicImage;
  */
 final class OffsetCommitHandler {
     private final GroupCoordinator coordinator;
+    private final RequestAuthorizer authorizer;
 
-    OffsetCommitHandler(GroupCoordinator coordinator) {
+    OffsetCommitHandler(GroupCoordinator coordinator, RequestAuthorizer authorizer) {
         this.coordinator = coordinator;
+        this.authorizer = authorizer;
+    }
+
+    /**
+     * Kafka's topic checks for the offset APIs: READ (commit, delete) or DESCRIBE (fetch) on the
+     * topic; the group checks (READ, DESCRIBE, DELETE on the group) come first in each method.
+     */
+    private boolean mayTopic(RequestContext ctx, AclOperation op, String topic) {
+        return authorizer.allows(ctx, op, ResourceType.TOPIC, topic);
     }
 
     /** Resolves a request topic (by id from v10) to a name; null when unknown. */
@@ -44,6 +56,7 @@ final class OffsetCommitHandler {
 
     CompletionStage<ApiMessage> offsetCommit(RequestContext ctx, ApiMessage message) {
         OffsetCommitRequestData req = (OffsetCommitRequestData) message;
+        authorizer.requireGroup(ctx, AclOperation.READ, req.groupId());
         short v = ctx.apiVersion();
         long retentionMs = v <= 4 && req.retentionTimeMs() > 0 ? req.retentionTimeMs() : -1L;
         Map<TopicPartition, CommittedOffset> offsets = new LinkedHashMap<>();
@@ -55,10 +68,15 @@ final class OffsetCommitHandler {
                     .setName(v >= 10 ? "" : t.name()).setTopicId(v >= 10 ? t.topicId() : Uuid.ZERO_UUID);
             out.topics().add(rt);
             TopicImage topic = name == null ? null : ctx.image().topic(name).orElse(null);
+            boolean readable = name == null || mayTopic(ctx, AclOperation.READ, name);
             for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
                 OffsetCommitResponseData.OffsetCommitResponsePartition rp = new OffsetCommitResponseData.OffsetCommitResponsePartition()
                         .setPartitionIndex(p.partitionIndex());
                 rt.partitions().add(rp);
+                if (!readable) {
+                    rp.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 if (topic == null || p.partitionIndex() < 0 || p.partitionIndex() >= topic.partitionCount()) {
                     rp.setErrorCode((name == null && v >= 10 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
                     continue;
@@ -122,6 +140,10 @@ final class OffsetCommitHandler {
     private OffsetFetchResponseData.OffsetFetchResponseGroup fetchGroup(RequestContext ctx, String groupId,
             List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics, short v) {
         OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(groupId);
+        if (!authorizer.allows(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+            return out.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
+        }
+        List<TopicPartition> denied = new ArrayList<>();
         List<TopicPartition> wanted = null;
         Map<String, Uuid> ids = new HashMap<>();
         List<TopicPartition> unknownIds = new ArrayList<>();
@@ -129,9 +151,12 @@ final class OffsetCommitHandler {
             wanted = new ArrayList<>();
             for (OffsetFetchRequestData.OffsetFetchRequestTopics t : topics) {
                 String name = topicName(ctx.image(), t.name(), t.topicId(), v, (short) 10);
+                boolean describable = name == null || mayTopic(ctx, AclOperation.DESCRIBE, name);
                 for (int p : t.partitionIndexes()) {
                     if (name == null) {
                         unknownIds.add(new TopicPartition(t.topicId().toString(), p));
+                    } else if (!describable) {
+                        denied.add(new TopicPartition(name, p));
                     } else {
                         wanted.add(new TopicPartition(name, p));
                     }
@@ -152,6 +177,9 @@ final class OffsetCommitHandler {
             if (v >= 10 && ctx.image().topic(tp.topic()).isEmpty()) {
                 continue; // offsets of deleted topics have no id to report
             }
+            if (wanted == null && !authorizer.filters(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, tp.topic())) {
+                continue; // all offsets asked: only the topics the principal may describe
+            }
             OffsetFetchResponseData.OffsetFetchResponseTopics rt = byTopic.computeIfAbsent(tp.topic(), n -> {
                 OffsetFetchResponseData.OffsetFetchResponseTopics t = new OffsetFetchResponseData.OffsetFetchResponseTopics();
                 if (v >= 10) {
@@ -166,6 +194,14 @@ final class OffsetCommitHandler {
                     .setCommittedOffset(o.offset()).setCommittedLeaderEpoch(o.leaderEpoch()).setMetadata(o.metadata())
                     .setErrorCode(Errors.NONE.code()));
         }
+        for (TopicPartition tp : denied) {
+            OffsetFetchResponseData.OffsetFetchResponseTopics rt = byTopic.computeIfAbsent(tp.topic(), n ->
+                    v >= 10 ? new OffsetFetchResponseData.OffsetFetchResponseTopics().setName("").setTopicId(ids.get(n))
+                            : new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(n));
+            rt.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(tp.partition())
+                    .setCommittedOffset(-1L).setCommittedLeaderEpoch(-1).setMetadata("")
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+        }
         for (TopicPartition tp : unknownIds) {
             OffsetFetchResponseData.OffsetFetchResponseTopics rt = byTopic.computeIfAbsent("id:" + tp.topic(),
                     n -> new OffsetFetchResponseData.OffsetFetchResponseTopics().setName("").setTopicId(Uuid.fromString(tp.topic())));
@@ -178,8 +214,16 @@ final class OffsetCommitHandler {
 
     CompletionStage<ApiMessage> offsetDelete(RequestContext ctx, ApiMessage message) {
         OffsetDeleteRequestData req = (OffsetDeleteRequestData) message;
+        authorizer.requireGroup(ctx, AclOperation.DELETE, req.groupId());
         List<TopicPartition> partitions = new ArrayList<>();
-        req.topics().forEach(t -> t.partitions().forEach(p -> partitions.add(new TopicPartition(t.name(), p.partitionIndex()))));
+        java.util.Set<String> unreadable = new java.util.HashSet<>();
+        req.topics().forEach(t -> {
+            if (!mayTopic(ctx, AclOperation.READ, t.name())) {
+                unreadable.add(t.name());
+                return;
+            }
+            t.partitions().forEach(p -> partitions.add(new TopicPartition(t.name(), p.partitionIndex())));
+        });
         return coordinator.offsets().delete(req.groupId(), partitions).thenApply(res -> {
             OffsetDeleteResponseData out = new OffsetDeleteResponseData().setThrottleTimeMs(0).setErrorCode(res.getKey().code());
             if (res.getKey() != Errors.NONE) {
@@ -190,7 +234,8 @@ final class OffsetCommitHandler {
                         new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(t.name());
                 for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
                     TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
-                    Errors e = ctx.image().topic(t.name()).isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                    Errors e = unreadable.contains(t.name()) ? Errors.TOPIC_AUTHORIZATION_FAILED
+                            : ctx.image().topic(t.name()).isEmpty() ? Errors.UNKNOWN_TOPIC_OR_PARTITION
                             : res.getValue().getOrDefault(tp, Errors.NONE);
                     rt.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
                             .setErrorCode(e.code()));

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -41,6 +42,15 @@ final class OffsetsHandler {
         return currentLeaderEpoch < p.leaderEpoch() ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
     }
 
+    /**
+     * Kafka's checks: ListOffsets and OffsetForLeaderEpoch need DESCRIBE on the topic (a follower's
+     * epoch query CLUSTER_ACTION on the cluster), DeleteRecords DELETE; a denied topic is
+     * TOPIC_AUTHORIZATION_FAILED for each of its partitions.
+     */
+    private boolean may(RequestContext ctx, AclOperation op, String topic) {
+        return services.authorizer().allows(ctx, op, org.apache.kafka.common.resource.ResourceType.TOPIC, topic);
+    }
+
     private Optional<Partition> partition(MetadataImage image, String topic, int index) {
         return image.topic(topic).flatMap(t -> services.replicas().partition(new TopicPartition(topic, index))
                 .filter(p -> p.topicId().equals(t.id())));
@@ -53,10 +63,15 @@ final class OffsetsHandler {
         for (ListOffsetsRequestData.ListOffsetsTopic t : req.topics()) {
             ListOffsetsResponseData.ListOffsetsTopicResponse tr = new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(t.name());
             resp.topics().add(tr);
+            boolean described = may(ctx, AclOperation.DESCRIBE, t.name());
             for (ListOffsetsRequestData.ListOffsetsPartition lp : t.partitions()) {
                 ListOffsetsResponseData.ListOffsetsPartitionResponse pr = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                         .setPartitionIndex(lp.partitionIndex()).setTimestamp(-1L).setOffset(-1L).setLeaderEpoch(-1);
                 tr.partitions().add(pr);
+                if (!described) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 Partition p = partition(ctx.image(), t.name(), lp.partitionIndex()).orElse(null);
                 if (p == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -117,10 +132,15 @@ final class OffsetsHandler {
         for (DeleteRecordsRequestData.DeleteRecordsTopic t : req.topics()) {
             DeleteRecordsResponseData.DeleteRecordsTopicResult tr = new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
             resp.topics().add(tr);
+            boolean deletable = may(ctx, AclOperation.DELETE, t.name());
             for (DeleteRecordsRequestData.DeleteRecordsPartition dp : t.partitions()) {
                 DeleteRecordsResponseData.DeleteRecordsPartitionResult pr = new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                         .setPartitionIndex(dp.partitionIndex()).setLowWatermark(-1L);
                 tr.partitions().add(pr);
+                if (!deletable) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 Partition p = partition(ctx.image(), t.name(), dp.partitionIndex()).orElse(null);
                 if (p == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -145,7 +165,12 @@ final class OffsetsHandler {
     CompletionStage<ApiMessage> offsetForLeaderEpoch(RequestContext ctx, ApiMessage message) {
         OffsetForLeaderEpochRequestData req = (OffsetForLeaderEpochRequestData) message;
         OffsetForLeaderEpochResponseData resp = new OffsetForLeaderEpochResponseData().setThrottleTimeMs(0);
+        boolean follower = ctx.apiVersion() >= 3 && req.replicaId() >= 0;
+        if (follower) {
+            services.authorizer().requireCluster(ctx, AclOperation.CLUSTER_ACTION); // as Kafka: the whole request fails
+        }
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t : req.topics()) {
+            boolean described = follower || may(ctx, AclOperation.DESCRIBE, t.topic());
             OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult tr = new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult()
                     .setTopic(t.topic());
             resp.topics().add(tr);
@@ -153,6 +178,10 @@ final class OffsetsHandler {
                 OffsetForLeaderEpochResponseData.EpochEndOffset pr = new OffsetForLeaderEpochResponseData.EpochEndOffset()
                         .setPartition(op.partition()).setLeaderEpoch(-1).setEndOffset(-1L);
                 tr.partitions().add(pr);
+                if (!described) {
+                    pr.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    continue;
+                }
                 Partition p = partition(ctx.image(), t.topic(), op.partition()).orElse(null);
                 if (p == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

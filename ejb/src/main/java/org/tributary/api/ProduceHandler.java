@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.TopicMetrics;
 import org.tributary.partition.DelayedOperation;
@@ -41,6 +43,8 @@ final class ProduceHandler implements ApiHandler {
         Map<TopicPartition, long[]> waitFor = new HashMap<>();
         Map<TopicPartition, PartitionProduceResponse> byPartition = new HashMap<>();
         boolean anyError = false;
+        boolean transactionDenied = req.transactionalId() != null
+                && !services.authorizer().allows(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId());
         for (ProduceRequestData.TopicProduceData td : req.topicData()) {
             TopicProduceResponse tr = new TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
             resp.responses().add(tr);
@@ -49,15 +53,21 @@ final class ProduceHandler implements ApiHandler {
             String topicMessage = null;
             if (acks != 0 && acks != 1 && acks != -1) {
                 topicError = Errors.INVALID_REQUIRED_ACKS;
+            } else if (transactionDenied) {
+                topicError = Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
             } else if (ctx.apiVersion() >= 13) {
                 topic = ctx.image().topic(td.topicId()).orElse(null);
-                topicError = topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.NONE;
+                topicError = topic == null ? Errors.UNKNOWN_TOPIC_ID : !mayWrite(ctx, topic.name()) ? Errors.TOPIC_AUTHORIZATION_FAILED
+                        : Errors.NONE;
+            } else if (!mayWrite(ctx, td.name())) {
+                topicError = Errors.TOPIC_AUTHORIZATION_FAILED;
             } else {
                 topic = ctx.image().topic(td.name()).orElse(null);
                 if (topic == null) {
                     try {
                         TopicAdmin.validateName(td.name());
-                        if (autoCreate && !org.apache.kafka.common.internals.Topic.isInternal(td.name())) {
+                        if (autoCreate && !org.apache.kafka.common.internals.Topic.isInternal(td.name())
+                                && MetadataHandler.mayCreate(services, ctx, td.name())) {
                             topic = MetadataHandler.autoCreate(services, td.name());
                         } else {
                             topicError = Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -133,6 +143,11 @@ final class ProduceHandler implements ApiHandler {
         DelayedProduce op = new DelayedProduce(req.timeoutMs(), waitFor, byPartition, resp, done);
         services.replicas().producePurgatory().tryCompleteElseWatch(op, new ArrayList<>(waitFor.keySet()));
         return done;
+    }
+
+    /** Kafka's check for Produce: WRITE on the topic (KIP-679: no cluster permission for idempotence). */
+    private boolean mayWrite(RequestContext ctx, String topic) {
+        return services.authorizer().allows(ctx, AclOperation.WRITE, ResourceType.TOPIC, topic);
     }
 
     /**

@@ -26,6 +26,7 @@ final class ReassignmentsHandler {
     }
 
     CompletionStage<ApiMessage> alter(RequestContext ctx, ApiMessage message) {
+        services.authorizer().requireCluster(ctx, org.apache.kafka.common.acl.AclOperation.ALTER);
         AlterPartitionReassignmentsRequestData req = ((AlterPartitionReassignmentsRequestData) message).duplicate();
         if (ctx.apiVersion() < 1) {
             req.setAllowReplicationFactorChange(true);
@@ -46,6 +47,7 @@ final class ReassignmentsHandler {
     }
 
     CompletionStage<ApiMessage> list(RequestContext ctx, ApiMessage message) {
+        services.authorizer().requireCluster(ctx, org.apache.kafka.common.acl.AclOperation.DESCRIBE);
         ListPartitionReassignmentsRequestData req = ((ListPartitionReassignmentsRequestData) message).duplicate();
         return services.controller().send(req, ListPartitionReassignmentsResponseData.class, timeout(req.timeoutMs()))
                 .<ApiMessage>thenApply(resp -> resp.duplicate().setThrottleTimeMs(0))

@@ -12,7 +12,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.controller.ApiError;
 import org.tributary.log.LogConfig;
 import org.tributary.metadata.TopicImage;
@@ -33,6 +36,11 @@ import org.tributary.metadata.TopicImage;
  * the calling thread. The controller's per-topic results are merged with the local errors in the
  * request's order. A controller failure (no leader, a lost leadership, a timeout) is the
  * retriable Kafka error for each topic that was sent.
+ *
+ * <p>Authorization as Kafka's: CreateTopics needs CREATE on the cluster or the topic (and
+ * DESCRIBE_CONFIGS to see the configs it answers with), DeleteTopics DELETE on the topic (and
+ * DESCRIBE to learn the name of a topic named by id), CreatePartitions ALTER on the topic; a
+ * denied topic is TOPIC_AUTHORIZATION_FAILED, decided before whether it exists.
  */
 final class TopicsHandler {
     private final ApiServices services;
@@ -88,6 +96,8 @@ final class TopicsHandler {
         });
         List<CreateTopicsRequestData.CreatableTopic> checked = new ArrayList<>();
         List<Pending<CreatableTopicResult>> pending = new ArrayList<>();
+        RequestAuthorizer auth = services.authorizer();
+        boolean clusterCreate = auth.filters(ctx, AclOperation.CREATE, ResourceType.CLUSTER, RequestAuthorizer.CLUSTER_NAME);
         for (CreateTopicsRequestData.CreatableTopic t : req.topics()) {
             if (resp.topics().find(t.name()) != null) {
                 continue; // duplicates answered once
@@ -98,6 +108,9 @@ final class TopicsHandler {
                 if (duplicates.contains(t.name())) {
                     throw new InvalidRequestException("Create topics request from client `" + ctx.clientId()
                             + "` contains multiple entries for the following topics: " + t.name());
+                }
+                if (!clusterCreate && !auth.allows(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name())) {
+                    throw new TopicAuthorizationException("Authorization failed.");
                 }
                 Map<String, String> configs = new LinkedHashMap<>();
                 for (CreateTopicsRequestData.CreatableTopicConfig c : t.configs()) {
@@ -130,7 +143,10 @@ final class TopicsHandler {
             if (v >= 7) {
                 r.setTopicId(req.validateOnly() ? Uuid.ZERO_UUID : c.topicId());
             }
-            if (v >= 5) {
+            if (v >= 5 && !auth.allows(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, r.name())) {
+                r.setNumPartitions(c.numPartitions()).setReplicationFactor(c.replicationFactor())
+                        .setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+            } else if (v >= 5) {
                 r.setNumPartitions(c.numPartitions()).setReplicationFactor(c.replicationFactor());
                 LogConfig config = LogConfig.from(services.topics().brokerDefaults(), p.configs());
                 for (ConfigsHandler.Entry e : ConfigsHandler.topicEntries(config)) {
@@ -149,6 +165,7 @@ final class TopicsHandler {
         DeleteTopicsRequestData req = (DeleteTopicsRequestData) message;
         DeleteTopicsResponseData resp = new DeleteTopicsResponseData().setThrottleTimeMs(0);
         Map<String, Uuid> targets = new LinkedHashMap<>();
+        Set<String> namedById = new HashSet<>();
         List<DeleteTopicsResponseData.DeletableTopicResult> unknownIds = new ArrayList<>();
         if (ctx.apiVersion() >= 6) {
             for (DeleteTopicsRequestData.DeleteTopicState s : req.topics()) {
@@ -161,6 +178,7 @@ final class TopicsHandler {
                                 .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()).setErrorMessage(Errors.UNKNOWN_TOPIC_ID.message()));
                     } else {
                         targets.put(t.name(), t.id());
+                        namedById.add(t.name());
                     }
                 }
             }
@@ -174,6 +192,7 @@ final class TopicsHandler {
                 .setErrorMessage(withMessages ? e.message() : null);
         List<String> checked = new ArrayList<>();
         List<Pending<DeleteTopicsResponseData.DeletableTopicResult>> pending = new ArrayList<>();
+        RequestAuthorizer auth = services.authorizer();
         for (String name : targets.keySet()) {
             DeleteTopicsResponseData.DeletableTopicResult r = new DeleteTopicsResponseData.DeletableTopicResult().setName(name);
             resp.responses().add(r);
@@ -181,6 +200,13 @@ final class TopicsHandler {
                 TopicImage t = ctx.image().topic(name).orElse(null);
                 if (t != null && withIds) {
                     r.setTopicId(t.id());
+                }
+                if (namedById.contains(name) && !auth.allows(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                    r.setName(null); // asked by id without DESCRIBE: the name stays hidden (the id is not secret)
+                    throw new TopicAuthorizationException("Authorization failed.");
+                }
+                if (!auth.allows(ctx, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+                    throw new TopicAuthorizationException("Authorization failed.");
                 }
                 services.topics().checkDelete(name);
                 checked.add(name);
@@ -211,6 +237,9 @@ final class TopicsHandler {
             try {
                 if (counts.get(t.name()) > 1) {
                     throw new InvalidRequestException("Duplicate topic in request: " + t.name());
+                }
+                if (!services.authorizer().allows(ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name())) {
+                    throw new TopicAuthorizationException("Authorization failed.");
                 }
                 List<List<Integer>> manual = new ArrayList<>();
                 if (t.assignments() != null) {

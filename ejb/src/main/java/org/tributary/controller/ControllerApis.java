@@ -90,6 +90,10 @@ final class ControllerApis {
             return listPartitionReassignments(image, r);
         } else if (request instanceof AlterClientQuotasRequestData r) {
             return alterClientQuotas(rules, image, r);
+        } else if (request instanceof org.apache.kafka.common.message.CreateAclsRequestData r) {
+            return AclMessages.createAcls(image, r);
+        } else if (request instanceof org.apache.kafka.common.message.DeleteAclsRequestData r) {
+            return AclMessages.deleteAcls(image, r);
         }
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
+import org.tributary.metadata.MetadataRecord.AccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
@@ -14,6 +15,7 @@ import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
 import org.tributary.metadata.MetadataRecord.PartitionRecord;
 import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
 import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
+import org.tributary.metadata.MetadataRecord.RemoveAccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
 import org.tributary.metadata.MetadataRecord.ResourceType;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
@@ -40,6 +42,10 @@ import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
  * PLAINTEXT listener at its host and port is written as version 0, which implies that endpoint. Anything unknown, truncated, trailing or
  * failing the checksum is refused with a {@link CorruptRecordException} that says what and where.
  *
+ * <p>ACL records (codes 14 and 15) carry Kafka's fields with Kafka's codes: an ACL is
+ * {@code id:uuid | resourceType:int8 | resourceName:string | patternType:int8 | principal:string |
+ * host:string | operation:int8 | permissionType:int8} ({@link AclRecords}); its removal is the id.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class MetadataCodec {
@@ -63,7 +69,8 @@ public final class MetadataCodec {
      */
     enum Type {
         REGISTER_BROKER(1, 1), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
-        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0), CLIENT_QUOTA(16, 0);
+        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0),
+        ACCESS_CONTROL_ENTRY(14, 0), REMOVE_ACCESS_CONTROL_ENTRY(15, 0), CLIENT_QUOTA(16, 0);
 
         final byte code;
         /** The highest version this broker reads and writes. */
@@ -99,6 +106,10 @@ public final class MetadataCodec {
                 return NO_OP;
             } else if (r instanceof ClientQuotaRecord) {
                 return CLIENT_QUOTA;
+            } else if (r instanceof AccessControlEntryRecord) {
+                return ACCESS_CONTROL_ENTRY;
+            } else if (r instanceof RemoveAccessControlEntryRecord) {
+                return REMOVE_ACCESS_CONTROL_ENTRY;
             }
             throw new IllegalArgumentException("no codec for " + r.getClass().getName());
         }
@@ -298,6 +309,10 @@ public final class MetadataCodec {
                 w.string(r.key());
                 w.int64(Double.doubleToLongBits(r.value()));
                 w.bool(r.remove());
+            } else if (record instanceof AccessControlEntryRecord r) {
+                AclRecords.write(w, r);
+            } else if (record instanceof RemoveAccessControlEntryRecord r) {
+                w.uuid(r.id());
             } else if (!(record instanceof NoOpRecord)) {
                 throw new IllegalArgumentException("no codec for " + record.getClass().getName());
             }
@@ -378,6 +393,10 @@ public final class MetadataCodec {
                     return new ClientQuotaRecord(new org.apache.kafka.common.quota.ClientQuotaEntity(entity), r.string(),
                             Double.longBitsToDouble(r.int64()), r.bool());
                 }
+                case ACCESS_CONTROL_ENTRY:
+                    return AclRecords.read(r);
+                case REMOVE_ACCESS_CONTROL_ENTRY:
+                    return new RemoveAccessControlEntryRecord(r.uuid());
                 default:
                     throw new IllegalArgumentException("unknown record type " + type);
             }

@@ -12,6 +12,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
+import org.tributary.metadata.MetadataRecord.AccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
@@ -20,6 +21,7 @@ import org.tributary.metadata.MetadataRecord.PartitionChangeRecord;
 import org.tributary.metadata.MetadataRecord.PartitionRecord;
 import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
 import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
+import org.tributary.metadata.MetadataRecord.RemoveAccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
 import org.tributary.metadata.MetadataRecord.ResourceType;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
@@ -44,6 +46,8 @@ public final class MetadataDelta {
     private final Map<Uuid, TopicImage> changedTopics = new HashMap<>();
     private final Set<Uuid> removedTopics = new HashSet<>();
     private final Map<String, Map<String, String>> changedBrokerConfigs = new HashMap<>();
+    private final Map<Uuid, org.apache.kafka.common.acl.AclBinding> addedAcls = new HashMap<>();
+    private final Set<Uuid> removedAcls = new HashSet<>();
     private long nextProducerId;
     private ClientQuotas quotas;
     private int replayed;
@@ -124,6 +128,14 @@ public final class MetadataDelta {
             nextProducerId = r.nextProducerId();
         } else if (record instanceof ClientQuotaRecord r) {
             quotas = quotas.with(r.entity(), r.key(), r.value(), r.remove());
+        } else if (record instanceof AccessControlEntryRecord r) {
+            check(acl(r.id()).isEmpty() && !removedAcls.contains(r.id()), "ACL id " + r.id() + " was used before");
+            addedAcls.put(r.id(), r.acl());
+        } else if (record instanceof RemoveAccessControlEntryRecord r) {
+            check(acl(r.id()).isPresent(), "no ACL with id " + r.id());
+            if (addedAcls.remove(r.id()) == null) {
+                removedAcls.add(r.id());
+            }
         } else if (record instanceof NoOpRecord) {
             // nothing to change
         } else {
@@ -242,6 +254,17 @@ public final class MetadataDelta {
         return nextProducerId;
     }
 
+    /** The ACL {@code id} as of the records replayed so far. */
+    public Optional<org.apache.kafka.common.acl.AclBinding> acl(Uuid id) {
+        org.apache.kafka.common.acl.AclBinding a = addedAcls.get(id);
+        return a != null ? Optional.of(a) : removedAcls.contains(id) ? Optional.empty() : base.acls().acl(id);
+    }
+
+    /** The ACLs as of the records replayed so far. */
+    public AclsImage acls() {
+        return base.acls().apply(addedAcls, removedAcls);
+    }
+
     private SortedMap<String, TopicImage> topicsByName() {
         SortedMap<String, TopicImage> topics = new TreeMap<>(base.topicMap());
         for (Uuid id : removedTopics) {
@@ -276,6 +299,6 @@ public final class MetadataDelta {
                 configs.put(name, Collections.unmodifiableMap(new TreeMap<>(c)));
             }
         });
-        return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId, quotas);
+        return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId, acls(), quotas);
     }
 }

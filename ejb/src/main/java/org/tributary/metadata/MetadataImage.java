@@ -13,7 +13,7 @@ import org.apache.kafka.common.Uuid;
 /**
  * One version of the cluster metadata: registered brokers (every id ever registered stays, as
  * brokers are never unregistered), topics by name and by id with their partitions and configs,
- * broker configs, the next producer id, and the offset and epoch of the last applied log entry.
+ * broker configs, the next producer id, the ACLs, and the offset and epoch of the last applied log entry.
  *
  * <p>Images built from the log ({@link MetadataDelta}) have {@code version() == offset() + 1}; the
  * single-broker file store builds images with {@link #with}/{@link #without}, which count versions
@@ -33,17 +33,18 @@ public final class MetadataImage {
     private final Map<Uuid, TopicImage> byId;
     private final SortedMap<String, Map<String, String>> brokerConfigs;
     private final long nextProducerId;
+    private final AclsImage acls;
     private final ClientQuotas quotas;
 
     /** An image of topics only (the single-broker file store). */
     public MetadataImage(long version, Map<String, TopicImage> topics) {
-        this(version, -1, -1, new TreeMap<>(), new TreeMap<>(topics), new TreeMap<>(), 0, ClientQuotas.EMPTY);
+        this(version, -1, -1, new TreeMap<>(), new TreeMap<>(topics), new TreeMap<>(), 0, AclsImage.EMPTY, ClientQuotas.EMPTY);
     }
 
     /** Takes ownership of the (already copied) maps. */
     MetadataImage(long version, long offset, long epoch, SortedMap<Integer, BrokerRegistration> brokers,
             SortedMap<String, TopicImage> topicsByName, SortedMap<String, Map<String, String>> brokerConfigs, long nextProducerId,
-            ClientQuotas quotas) {
+            AclsImage acls, ClientQuotas quotas) {
         this.version = version;
         this.offset = offset;
         this.epoch = epoch;
@@ -55,6 +56,7 @@ public final class MetadataImage {
         this.brokerConfigs = Collections.unmodifiableSortedMap(brokerConfigs);
         this.nextProducerId = nextProducerId;
         this.quotas = quotas;
+        this.acls = acls;
     }
 
     public long version() {
@@ -115,6 +117,11 @@ public final class MetadataImage {
         return nextProducerId;
     }
 
+    /** The ACLs in force (the same object from image to image until an entry changes them). */
+    public AclsImage acls() {
+        return acls;
+    }
+
     /** The client quotas (user / client id entities and their values). */
     public ClientQuotas quotas() {
         return quotas;
@@ -124,31 +131,34 @@ public final class MetadataImage {
     public MetadataImage with(TopicImage topic) {
         SortedMap<String, TopicImage> m = new TreeMap<>(byName);
         m.put(topic.name(), topic);
-        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, quotas);
+        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, acls,
+                quotas);
     }
 
     /** A new version without the named topic. */
     public MetadataImage without(String name) {
         SortedMap<String, TopicImage> m = new TreeMap<>(byName);
         m.remove(name);
-        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, quotas);
+        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, acls,
+                quotas);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof MetadataImage i && version == i.version && offset == i.offset && epoch == i.epoch
                 && nextProducerId == i.nextProducerId && brokers.equals(i.brokers) && byName.equals(i.byName)
-                && brokerConfigs.equals(i.brokerConfigs) && quotas.equals(i.quotas);
+                && brokerConfigs.equals(i.brokerConfigs) && acls.equals(i.acls) && quotas.equals(i.quotas);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(version, offset, epoch, nextProducerId, brokers, byName, brokerConfigs, quotas);
+        return Objects.hash(version, offset, epoch, nextProducerId, brokers, byName, brokerConfigs, acls, quotas);
     }
 
     @Override
     public String toString() {
         return "MetadataImage[offset=" + offset + ", epoch=" + epoch + ", version=" + version + ", brokers=" + brokers.values()
-                + ", topics=" + byName.values() + ", brokerConfigs=" + brokerConfigs + ", nextProducerId=" + nextProducerId + (quotas.isEmpty() ? "" : ", quotas=" + quotas) + "]";
+                + ", topics=" + byName.values() + ", brokerConfigs=" + brokerConfigs + ", nextProducerId=" + nextProducerId
+                + ", acls=" + acls.byId().size() + (quotas.isEmpty() ? "" : ", quotas=" + quotas) + "]";
     }
 }

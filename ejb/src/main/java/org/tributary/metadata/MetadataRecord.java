@@ -178,6 +178,32 @@ public sealed interface MetadataRecord {
         }
     }
 
+    /**
+     * An ACL is added (Kafka's {@code AccessControlEntryRecord}): {@code acl} is concrete (no ANY,
+     * MATCH or UNKNOWN part) and {@code id} names it until a {@link RemoveAccessControlEntryRecord}.
+     */
+    record AccessControlEntryRecord(Uuid id, org.apache.kafka.common.acl.AclBinding acl) implements MetadataRecord {
+        public AccessControlEntryRecord {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(acl, "acl");
+            if (acl.isUnknown() || acl.pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.ANY
+                    || acl.pattern().patternType() != org.apache.kafka.common.resource.PatternType.LITERAL
+                            && acl.pattern().patternType() != org.apache.kafka.common.resource.PatternType.PREFIXED
+                    || acl.entry().operation() == org.apache.kafka.common.acl.AclOperation.ANY
+                    || acl.entry().permissionType() == org.apache.kafka.common.acl.AclPermissionType.ANY
+                    || acl.pattern().name().isEmpty() || acl.entry().principal() == null || acl.entry().host() == null) {
+                throw new IllegalArgumentException("not a concrete ACL: " + acl);
+            }
+        }
+    }
+
+    /** The ACL {@code id} is removed (Kafka's {@code RemoveAccessControlEntryRecord}). */
+    record RemoveAccessControlEntryRecord(Uuid id) implements MetadataRecord {
+        public RemoveAccessControlEntryRecord {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
     /** Changes nothing; a new controller writes it first to learn that its term's entries commit. */
     record NoOpRecord() implements MetadataRecord {
     }

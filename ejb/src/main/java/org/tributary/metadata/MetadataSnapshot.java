@@ -18,7 +18,7 @@ import org.tributary.metadata.MetadataRecord.TopicRecord;
  * encoded with {@link MetadataCodec} (one batch, or split into several; they apply in order).
  *
  * <p>Brokers come first with their real epoch and fencing state, then broker configs, then each
- * topic with its configs and partitions, then the next producer id. Stateless and thread-safe.
+ * topic with its configs and partitions, then the next producer id, then the ACLs. Stateless and thread-safe.
  */
 public final class MetadataSnapshot {
     private MetadataSnapshot() {
@@ -50,6 +50,7 @@ public final class MetadataSnapshot {
         if (image.nextProducerId() > 0) {
             out.add(new ProducerIdsRecord(-1, -1, image.nextProducerId()));
         }
+        image.acls().byId().forEach((id, acl) -> out.add(new MetadataRecord.AccessControlEntryRecord(id, acl)));
         return out;
     }
 

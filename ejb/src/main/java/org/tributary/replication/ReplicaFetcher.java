@@ -267,6 +267,11 @@ final class ReplicaFetcher implements Runnable {
             try {
                 if (!applyAnswer(sent.partition, leaderId, sent.leaderEpoch, fetchOffset, pd)) {
                     sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
+                    if (pd.errorCode() == Errors.TOPIC_AUTHORIZATION_FAILED.code()) {
+                        warn("TRIB-REPL-012 broker " + leaderId + " refuses this broker's replica fetches (" + tp
+                                + ": TOPIC_AUTHORIZATION_FAILED): grant CLUSTER_ACTION on the cluster to the principal brokers"
+                                + " connect as (User:ANONYMOUS on PLAINTEXT)", null);
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 warn("TRIB-REPL-007 " + tp + ": could not apply the fetch from broker " + leaderId + ": " + e.getMessage(), null);

@@ -82,6 +82,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private volatile int boundPort = -1;
     private volatile Map<String, Integer> boundPorts = Map.of();
     private final BrokerMetrics metrics;
+    private final org.tributary.api.RequestAuthorizer authorizer;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
             MetadataStore metadata, ScheduledExecutorService scheduler) {
@@ -96,6 +97,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.interBroker = InterBroker.from(config);
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
         this.metrics = new BrokerMetrics(time::milliseconds);
+        this.authorizer = new org.tributary.api.RequestAuthorizer(org.tributary.security.AuthorizerConfig.from(config).orElse(null));
     }
 
     /**
@@ -172,7 +174,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             quotas = new ClientQuotaManager(() -> metadata.image().quotas(), config.getInt("quota.window.num", 11, 2, 1000),
                     1000L * config.getInt("quota.window.size.seconds", 1, 1, 3600));
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
-                    controller, quotas);
+                    controller, authorizer, quotas);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);

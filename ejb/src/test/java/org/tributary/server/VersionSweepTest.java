@@ -67,6 +67,49 @@ class VersionSweepTest {
         }
     }
 
+    /**
+     * The same sweep against a broker with the ACL authorizer where the principal (User:ANONYMOUS)
+     * may do nothing but create topics: every API still answers at every version, in its own shape,
+     * with authorization errors and never a server error or a closed connection.
+     */
+    @Test
+    void everyAdvertisedVersionAnswersWhenEverythingIsDenied() throws Exception {
+        try (TestBroker broker = new TestBroker(Map.of("group.initial.rebalance.delay.ms", "0", "authorizer.class.name",
+                "org.apache.kafka.metadata.authorizer.StandardAuthorizer"))) {
+            AclProtocolTest.grant(broker.broker(), AclProtocolTest.cluster(org.apache.kafka.common.acl.AclOperation.CREATE));
+            try (Admin admin = broker.admin()) {
+                admin.createTopics(List.of(new NewTopic("sweep", 1, (short) 1))).all().get();
+            }
+            Uuid id = broker.broker().metadata().metadata().image().topic("sweep").orElseThrow().id();
+            Map<ApiKeys, Function<Short, ApiMessage>> requests = requests(id);
+            List<String> failures = new ArrayList<>();
+            Map<Errors, Integer> denials = new java.util.TreeMap<>();
+            try (RawClient c = new RawClient(broker.port())) {
+                ApiVersionsResponseData versions = (ApiVersionsResponseData) exchange(c, ApiKeys.API_VERSIONS, (short) 3,
+                        new ApiVersionsRequestData().setClientSoftwareName("sweep").setClientSoftwareVersion("1")).data();
+                for (ApiVersionsResponseData.ApiVersion av : versions.apiKeys()) {
+                    ApiKeys key = ApiKeys.forId(av.apiKey());
+                    for (short v = av.minVersion(); v <= av.maxVersion(); v++) {
+                        AbstractResponse r = exchange(c, key, v, requests.get(key).apply(v));
+                        for (Errors e : r.errorCounts().keySet()) {
+                            if (e == Errors.UNKNOWN_SERVER_ERROR || e == Errors.UNSUPPORTED_VERSION || e == Errors.KAFKA_STORAGE_ERROR
+                                    || e == Errors.INVALID_REQUEST) {
+                                failures.add(key + " v" + v + ": " + e);
+                            }
+                            if (e.exception() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                                denials.merge(e, 1, Integer::sum);
+                            }
+                        }
+                    }
+                }
+            }
+            assertEquals(List.of(), failures);
+            assertTrue(denials.getOrDefault(Errors.TOPIC_AUTHORIZATION_FAILED, 0) > 20, String.valueOf(denials));
+            assertTrue(denials.getOrDefault(Errors.GROUP_AUTHORIZATION_FAILED, 0) > 20, String.valueOf(denials));
+            assertTrue(denials.getOrDefault(Errors.CLUSTER_AUTHORIZATION_FAILED, 0) > 10, String.valueOf(denials));
+        }
+    }
+
     private int correlation;
 
     private AbstractResponse exchange(RawClient c, ApiKeys key, short v, ApiMessage body) throws Exception {
@@ -261,5 +304,15 @@ class VersionSweepTest {
         m.put(ApiKeys.DESCRIBE_GROUPS, v -> new DescribeGroupsRequestData().setGroups(List.of("sweep-g1", "sweep-simple", "sweep-none"))
                 .setIncludeAuthorizedOperations(v >= 3));
         m.put(ApiKeys.DELETE_GROUPS, v -> new DeleteGroupsRequestData().setGroupsNames(List.of("sweep-none" + v)));
+        // no authorizer here: each ACL API answers SECURITY_DISABLED in its own shape
+        m.put(ApiKeys.CREATE_ACLS, v -> new org.apache.kafka.common.message.CreateAclsRequestData().setCreations(List.of(
+                new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation().setResourceType((byte) 2)
+                        .setResourceName("sweep").setResourcePatternType((byte) 3).setPrincipal("User:sweep").setHost("*")
+                        .setOperation((byte) 3).setPermissionType((byte) 3))));
+        m.put(ApiKeys.DESCRIBE_ACLS, v -> new org.apache.kafka.common.message.DescribeAclsRequestData().setResourceTypeFilter((byte) 1)
+                .setPatternTypeFilter((byte) (v >= 1 ? 1 : 3)).setOperation((byte) 1).setPermissionType((byte) 1));
+        m.put(ApiKeys.DELETE_ACLS, v -> new org.apache.kafka.common.message.DeleteAclsRequestData().setFilters(List.of(
+                new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter((byte) 1)
+                        .setPatternTypeFilter((byte) 1).setOperation((byte) 1).setPermissionType((byte) 1))));
     }
 }
