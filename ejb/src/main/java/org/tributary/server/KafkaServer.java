@@ -29,6 +29,7 @@ import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.GroupsView;
 import org.tributary.group.PartitionLag;
+import org.tributary.audit.AuditSink;
 import org.tributary.config.BrokerConfig;
 import org.tributary.log.LogManager;
 import org.tributary.controller.ControllerClient;
@@ -77,6 +78,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private volatile boolean closed;
     private volatile int boundPort = -1;
     private final BrokerMetrics metrics;
+    private volatile AuditSink audit = AuditSink.NONE;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
             MetadataStore metadata, ScheduledExecutorService scheduler) {
@@ -130,6 +132,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return boundPort;
     }
 
+    /** Where changes made through the Kafka protocol are reported (the audit trail); none until set. */
+    public void audit(AuditSink sink) {
+        this.audit = sink == null ? AuditSink.NONE : sink;
+    }
+
     /** The port {@link #bind()} bound for the PLAINTEXT listener (or the first one); -1 before binding. */
     public int boundPort() {
         return boundPort;
@@ -158,7 +165,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
-        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics);
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, () -> audit);
         ReplicaManager rm = replicas;
         metrics.replicaMaxLag(rm::maxFollowerLag);
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
