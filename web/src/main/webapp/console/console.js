@@ -303,7 +303,8 @@
           fill('cards', card('Partitions', t.partitionCount) + card('Replication factor', t.replicationFactor) +
             card('Under-replicated', t.underReplicated, t.underReplicated > 0) + card('Offline', t.offline, t.offline > 0) +
             card('Messages', t.messages) + card('Size on disk', bytes(t.sizeBytes)));
-          if (!$('partition-count').value) { $('partition-count').value = t.partitionCount + 1; }
+          var pc = $('partition-count'); // absent for viewers
+          if (pc && !pc.value) { pc.value = t.partitionCount + 1; }
           fill('partitions', '<table id="partitions-table"><tr><th class="num">Partition</th><th class="num">Leader</th><th>Replicas</th>' +
             '<th>ISR</th><th class="num">Log start</th><th class="num">Log end</th><th class="num">High watermark</th>' +
             '<th class="num">Size</th></tr>' + t.partitions.map(function (p) {
@@ -340,7 +341,7 @@
     var enc = encodeURIComponent(id);
     view.innerHTML = '<h1>Consumer group <span id="group-id">' + esc(id) + '</span></h1><div id="error"></div><div class="cards" id="cards"></div>' +
       '<h2>Lag per partition</h2><div id="lag"></div><h2>Members</h2><div id="members"></div>' +
-      '<h2>Reset offsets</h2><form class="inline" id="reset-form"><label>To<select id="reset-to"><option value="earliest">earliest</option>' +
+      '<h2 class="admin-only">Reset offsets</h2><form class="inline admin-only" id="reset-form"><label>To<select id="reset-to"><option value="earliest">earliest</option>' +
       '<option value="latest">latest</option><option value="timestamp">time</option><option value="offset">offset</option></select></label>' +
       '<label>Offset<input id="reset-offset" type="number" min="0" style="width:110px"></label>' +
       '<label>Time<input id="reset-time" type="datetime-local" step="1"></label>' +
