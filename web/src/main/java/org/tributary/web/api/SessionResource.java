@@ -18,7 +18,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.tributary.ee.AccessService;
 import org.tributary.persistence.Account;
-import org.tributary.persistence.PasswordHashing;
 import org.tributary.web.security.Caller;
 import org.tributary.web.security.TributaryAuthentication;
 
@@ -62,9 +61,17 @@ public class SessionResource {
             old.invalidate(); // a new session id at login: no session fixation
         }
         HttpSession session = http.getSession(true);
-        Caller c = new Caller(a.username(), a.role(), Caller.SESSION, PasswordHashing.randomSecret(32));
+        Caller c = new Caller(a.username(), a.role(), Caller.SESSION, csrfToken());
         session.setAttribute(Caller.ATTRIBUTE, c);
         return new Me(c.username(), c.role(), c.via(), c.csrfToken());
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static String csrfToken() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     @GET
