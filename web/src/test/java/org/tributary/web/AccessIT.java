@@ -72,6 +72,8 @@ class AccessIT {
             assertEquals(200, anon.get("/health/ready").status());
             assertEquals(200, anon.get("/metrics").status());
             assertTrue(anon.get("/api/setup").compact().contains("\"open\":false"), "the admin was configured: no setup secret");
+            AdminApiIT.assertProblem(anon.send("POST", "/api/setup", "{\"secret\":\"guess\",\"username\":\"intruder\",\"password\":\""
+                    + "a long enough password\"}"), 409, "secret");
         }
     }
 
