@@ -1,4 +1,4 @@
-package org.tributary.persistence;
+package org.tributary.testkit;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,33 +10,33 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.tributary.testing.FreePorts;
 
 /**
- * A throwaway PostgreSQL server for tests: its own cluster in a temp directory (initdb), on
+ * A throwaway PostgreSQL server for tests (the console database's tests in {@code ejb} and {@code web}): its own cluster in a temp directory (initdb), on
  * 127.0.0.1 at a free port, password authentication (SCRAM), stopped by {@link #close()}. The
  * binaries come from the Debian package ({@code /usr/lib/postgresql/<version>/bin}). PostgreSQL
  * refuses to run as root, so as root the server runs as {@code nobody} (through {@code runuser})
  * in a directory owned by it. Without the binaries a test is skipped with the reason, except in CI
  * ({@code CI=true}), where that is a failure.
  */
-final class TestPostgres implements AutoCloseable {
-    static final String USER = "tributary";
-    static final String PASSWORD = "pg-test-password-1";
+public final class LocalPostgres implements AutoCloseable {
+    public static final String USER = "tributary";
+    public static final String PASSWORD = "pg-test-password-1";
 
     private final Path bin;
     private final Path dir;
     private final int port;
     private final boolean asNobody;
+    private final Thread stopAtExit = new Thread(this::stopQuietly, "local-postgres-stop");
 
-    private TestPostgres(Path bin, Path dir, int port, boolean asNobody) {
+    private LocalPostgres(Path bin, Path dir, int port, boolean asNobody) {
         this.bin = bin;
         this.dir = dir;
         this.port = port;
         this.asNobody = asNobody;
     }
 
-    static Optional<Path> binaries() {
+    public static Optional<Path> binaries() {
         Path root = Path.of("/usr/lib/postgresql");
         if (!Files.isDirectory(root)) {
             return Optional.empty();
@@ -59,7 +59,7 @@ final class TestPostgres implements AutoCloseable {
     }
 
     /** Starts a server, or skips (fails in CI) when PostgreSQL is not installed. */
-    static TestPostgres start() throws Exception {
+    public static LocalPostgres start() throws Exception {
         Optional<Path> bin = binaries();
         if (bin.isEmpty()) {
             String why = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; Debian package 'postgresql', "
@@ -71,7 +71,7 @@ final class TestPostgres implements AutoCloseable {
         }
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "tributary-pg");
-        TestPostgres pg = new TestPostgres(bin.get(), dir, FreePorts.next(), root);
+        LocalPostgres pg = new LocalPostgres(bin.get(), dir, freePort(), root);
         try {
             pg.init();
             return pg;
@@ -81,7 +81,16 @@ final class TestPostgres implements AutoCloseable {
         }
     }
 
+    private void stopQuietly() {
+        try {
+            run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop"), asNobody);
+        } catch (Exception | AssertionError ignored) {
+            // best effort at JVM exit
+        }
+    }
+
     private void init() throws Exception {
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
         Path pwfile = dir.resolve("pwfile");
         Files.writeString(pwfile, PASSWORD + "\n");
         if (asNobody) {
@@ -110,12 +119,23 @@ final class TestPostgres implements AutoCloseable {
         }
     }
 
-    String jdbcUrl() {
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     @Override
     public void close() throws Exception {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook stops the server itself
+        }
         try {
             if (Files.exists(dir.resolve("data").resolve("postmaster.pid"))) {
                 run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop"),
