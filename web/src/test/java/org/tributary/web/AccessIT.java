@@ -70,7 +70,9 @@ class AccessIT {
             AdminApiIT.assertProblem(bad, 401, null);
             assertTrue(bad.body().contains("wrong user name or password"), bad.body());
             assertEquals(200, anon.get("/health/ready").status());
-            assertEquals(200, anon.get("/metrics").status());
+            Http.Reply metrics = anon.get("/metrics");
+            assertEquals(200, metrics.status());
+            assertTrue(metrics.body().toLowerCase().contains("tributary_audit_eventsdroppedtotal"), "the audit trail's drop counter");
             assertTrue(anon.get("/api/setup").compact().contains("\"open\":false"), "the admin was configured: no setup secret");
             AdminApiIT.assertProblem(anon.send("POST", "/api/setup", "{\"secret\":\"guess\",\"username\":\"intruder\",\"password\":\""
                     + "a long enough password\"}"), 409, "secret");
