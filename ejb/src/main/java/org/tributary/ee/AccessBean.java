@@ -147,6 +147,11 @@ public class AccessBean implements AccessService {
     }
 
     @Override
+    public Optional<Account> account(String username) {
+        return call(() -> accounts.find(username));
+    }
+
+    @Override
     public Optional<Account> tokenOwner(String token) {
         return call(() -> accounts.tokenOwner(token));
     }

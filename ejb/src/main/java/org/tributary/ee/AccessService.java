@@ -17,6 +17,9 @@ public interface AccessService {
     /** The account when the password is right. */
     Optional<Account> authenticate(String username, char[] password);
 
+    /** The account as it is now (a console session re-reads it on every request). */
+    Optional<Account> account(String username);
+
     /** The account a bearer token belongs to, while the token is valid. */
     Optional<Account> tokenOwner(String token);
 

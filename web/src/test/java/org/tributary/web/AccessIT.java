@@ -175,6 +175,23 @@ class AccessIT {
         assertEquals(204, browser.send(json(api + "session", "DELETE", null, csrf), HttpResponse.BodyHandlers.ofString()).statusCode());
         assertEquals(401, browser.send(HttpRequest.newBuilder(URI.create(api + "topics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "logged out");
+
+        // a console session follows its account: a role change applies to the next request
+        HttpClient viewerBrowser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        HttpResponse<String> viewerLogin = viewerBrowser.send(json(api + "session", "POST", "{\"username\":\"" + VIEWER
+                + "\",\"password\":\"" + VIEWER_PASSWORD + "\"}", null), HttpResponse.BodyHandlers.ofString());
+        Matcher vm = Pattern.compile("\"csrfToken\"\\s*:\\s*\"([^\"]+)\"").matcher(viewerLogin.body());
+        assertTrue(vm.find(), viewerLogin.body());
+        String viewerCsrf = vm.group(1);
+        HttpRequest create = json(api + "topics", "POST", "{\"name\":\"promoted-" + SUFFIX + "\"}", viewerCsrf);
+        assertEquals(403, viewerBrowser.send(create, HttpResponse.BodyHandlers.ofString()).statusCode());
+        try (Http admin = new Http(port)) {
+            assertEquals(200, admin.send("PUT", "/api/accounts/" + VIEWER + "/role", "{\"role\":\"admin\"}").status());
+            assertEquals(201, viewerBrowser.send(create, HttpResponse.BodyHandlers.ofString()).statusCode(), "promoted at once");
+            assertEquals(200, admin.send("PUT", "/api/accounts/" + VIEWER + "/role", "{\"role\":\"viewer\"}").status());
+        }
+        assertEquals(403, viewerBrowser.send(json(api + "topics/promoted-" + SUFFIX, "DELETE", null, viewerCsrf),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "demoted at once");
     }
 
     @Test

@@ -51,7 +51,7 @@ public class TributaryAuthentication implements HttpAuthenticationMechanism {
             } else {
                 HttpSession session = request.getSession(false);
                 Object c = session == null ? null : session.getAttribute(Caller.ATTRIBUTE);
-                caller = c instanceof Caller sc ? sc : null;
+                caller = c instanceof Caller sc ? current(session, sc) : null;
             }
         } catch (AdminException e) {
             request.setAttribute(Caller.UNAVAILABLE, e.getMessage());
@@ -61,6 +61,24 @@ public class TributaryAuthentication implements HttpAuthenticationMechanism {
         }
         request.setAttribute(Caller.ATTRIBUTE, caller);
         return context.notifyContainerAboutLogin(caller.username(), Set.of(caller.role()));
+    }
+
+    /**
+     * A console session follows its account: a deleted account ends the session, a changed role
+     * applies to the next request (no waiting for the session to expire).
+     */
+    private Caller current(HttpSession session, Caller c) {
+        Optional<Account> now = access.account(c.username());
+        if (now.isEmpty()) {
+            session.invalidate();
+            return null;
+        }
+        if (!now.get().role().equals(c.role())) {
+            Caller updated = new Caller(c.username(), now.get().role(), c.via(), c.csrfToken());
+            session.setAttribute(Caller.ATTRIBUTE, updated);
+            return updated;
+        }
+        return c;
     }
 
     private Caller basic(HttpServletRequest request, String encoded) {
