@@ -11,6 +11,7 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -24,6 +25,7 @@ import org.tributary.metadata.MetadataImage;
 import org.tributary.metrics.BrokerMetrics;
 import org.tributary.network.NetworkRequest;
 import org.tributary.network.RequestChannel;
+import org.tributary.security.ClientQuotaManager;
 
 /**
  * Decodes frames with kafka-clients' generated classes and routes them through the
@@ -38,19 +40,27 @@ public final class ApiDispatcher implements RequestChannel {
     private final ExecutorService handlers;
     private final Supplier<MetadataImage> images;
     private final BrokerMetrics metrics;
+    private final ClientQuotaManager quotas;
     private final Supplier<AuditSink> audit;
 
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics) {
-        this(registry, handlers, images, metrics, () -> AuditSink.NONE);
+        this(registry, handlers, images, metrics, null);
+    }
+
+    /** With {@code quotas} (may be null): produce bytes and request time are recorded and over-quota clients throttled. */
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
+            ClientQuotaManager quotas) {
+        this(registry, handlers, images, metrics, quotas, () -> AuditSink.NONE);
     }
 
     /** {@code audit}: where every answered change (see {@link AuditedRequests}) is reported, denied ones too. */
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
-            Supplier<AuditSink> audit) {
+            ClientQuotaManager quotas, Supplier<AuditSink> audit) {
         this.registry = registry;
         this.handlers = handlers;
         this.images = images;
         this.metrics = metrics;
+        this.quotas = quotas;
         this.audit = audit;
     }
 
@@ -103,8 +113,11 @@ public final class ApiDispatcher implements RequestChannel {
         RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), request.principal(),
                 request.listenerName(), images.get());
         CompletionStage<ApiMessage> result;
+        long handleStart = System.nanoTime();
+        long handleNanos;
         try {
             result = reg.handler().handle(ctx, body.data());
+            handleNanos = System.nanoTime() - handleStart;
         } catch (Exception e) {
             done(request, key, true);
             fail(request, header, body, e);
@@ -114,11 +127,17 @@ public final class ApiDispatcher implements RequestChannel {
             done(request, key, error != null);
             if (error != null) {
                 fail(request, header, body, error);
-            } else if (response == null) {
-                request.noResponse();
             } else {
-                audit(request, header, body.data(), response);
-                send(request, header, response, version);
+                long throttleMs = throttleMs(ctx, body, request.payload().limit(), handleNanos, response);
+                if (response == null) {
+                    request.noResponse(throttleMs);
+                } else {
+                    if (throttleMs > 0) {
+                        Throttles.set(response, (int) Math.min(Integer.MAX_VALUE, throttleMs));
+                    }
+                    audit(request, header, body.data(), response);
+                    send(request, header, response, version, throttleMs);
+                }
             }
         });
     }
@@ -148,6 +167,35 @@ public final class ApiDispatcher implements RequestChannel {
         } catch (RuntimeException e) {
             LOG.warning("TRIB-API-003 cannot audit " + key + " from client '" + printable(header.clientId()) + "': " + e);
         }
+    }
+
+    /**
+     * How long to hold this client back (0 for most): the larger of its produce byte-rate throttle
+     * (the request's size, recorded once its records are appended), the fetch throttle its handler
+     * already put in the response, and its request-time throttle (the time a handler thread spent
+     * on it). Requests between brokers are exempt, as in Kafka.
+     */
+    private long throttleMs(RequestContext ctx, AbstractRequest body, int requestBytes, long handleNanos, ApiMessage response) {
+        if (quotas == null || !quotas.enabled() || isFromBroker(body)) {
+            return 0;
+        }
+        long now = System.currentTimeMillis();
+        long bandwidth = 0;
+        if (ctx.apiKey() == ApiKeys.PRODUCE) {
+            bandwidth = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.PRODUCE, ctx.principal(), ctx.clientId(), requestBytes, now);
+        } else if (response instanceof FetchResponseData f) {
+            bandwidth = f.throttleTimeMs();
+        }
+        long requestTime = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.REQUEST, ctx.principal(), ctx.clientId(), handleNanos,
+                now);
+        return Math.max(bandwidth, requestTime);
+    }
+
+    private static boolean isFromBroker(AbstractRequest body) {
+        if (body instanceof org.apache.kafka.common.requests.FetchRequest f) {
+            return f.replicaId() >= 0;
+        }
+        return false;
     }
 
     /**
@@ -196,8 +244,12 @@ public final class ApiDispatcher implements RequestChannel {
     }
 
     private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version) {
+        send(request, header, response, version, 0);
+    }
+
+    private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version, long throttleMs) {
         try {
-            request.respond(SendBuilder.buildResponseSend(header.toResponseHeader(), response, version));
+            request.respond(SendBuilder.buildResponseSend(header.toResponseHeader(), response, version), throttleMs);
         } catch (RuntimeException e) {
             LOG.warning("TRIB-API-002 cannot encode " + header.apiKey() + " v" + version + " response: " + e);
             request.closeConnection("response encoding failed");

@@ -41,6 +41,9 @@ public final class ApiHandlers {
             ReassignmentsHandler reassignments = new ReassignmentsHandler(s);
             r.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1, reassignments::alter);
             r.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, reassignments::list);
+            ClientQuotasHandler quotas = new ClientQuotasHandler(s);
+            r.register(ApiKeys.DESCRIBE_CLIENT_QUOTAS, 0, 1, quotas::describe);
+            r.register(ApiKeys.ALTER_CLIENT_QUOTAS, 0, 1, quotas::alter);
         }
         registerGroups(r, s);
         return r;

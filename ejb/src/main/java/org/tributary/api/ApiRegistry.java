@@ -38,6 +38,15 @@ public final class ApiRegistry {
         return this;
     }
 
+    /**
+     * Replaces {@code key}'s handler by {@code wrapper} applied to it, same versions (a layer around
+     * a handler: observing the context in tests, checks before the handler).
+     */
+    public ApiRegistry wrap(ApiKeys key, java.util.function.UnaryOperator<ApiHandler> wrapper) {
+        table.computeIfPresent(key, (k, r) -> new Registration(k, r.minVersion(), r.maxVersion(), wrapper.apply(r.handler())));
+        return this;
+    }
+
     public Optional<Registration> lookup(ApiKeys key) {
         return Optional.ofNullable(table.get(key));
     }

@@ -1,5 +1,8 @@
 package org.tributary.api;
 
+import org.tributary.controller.ApiError;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import java.util.TreeSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -38,9 +41,12 @@ final class ConfigsHandler {
     static final byte DYNAMIC_TOPIC_CONFIG = 1;
     static final byte STATIC_BROKER_CONFIG = 4;
     static final byte DEFAULT_CONFIG = 5;
-    /** Kafka's dynamic broker throttles that {@code kafka-reassign-partitions} clears: never set here. */
-    static final Set<String> BROKER_THROTTLES = Set.of("leader.replication.throttled.rate", "follower.replication.throttled.rate",
-            "replica.alter.log.dirs.io.max.bytes.per.second");
+    /** Broker configs that can be changed at run time (KIP-73's replication throttles), per broker id or for all brokers. */
+    static final Set<String> DYNAMIC_BROKER_CONFIGS = Set.of("leader.replication.throttled.rate", "follower.replication.throttled.rate");
+    /** Throttles moves between log directories; this broker has one, so it can only be cleared (as kafka-reassign-partitions does). */
+    static final String LOG_DIRS_THROTTLE = "replica.alter.log.dirs.io.max.bytes.per.second";
+    static final byte DYNAMIC_BROKER_CONFIG = 2;
+    static final byte DYNAMIC_DEFAULT_BROKER_CONFIG = 3;
 
     /** One described config. */
     record Entry(String name, String value, byte source) {
@@ -81,8 +87,19 @@ final class ConfigsHandler {
                 } else if (r.resourceType() == BROKER) {
                     checkBroker(r.resourceName());
                     entries = new ArrayList<>();
+                    Map<String, String> dynamic = ctx.image().brokerConfig(r.resourceName());
+                    Map<String, String> dynamicDefault = ctx.image().brokerConfig("");
                     for (Map.Entry<String, String> e : new TreeMap<>(services.config().explicitValues()).entrySet()) {
-                        entries.add(new Entry(e.getKey(), e.getValue(), STATIC_BROKER_CONFIG));
+                        if (!DYNAMIC_BROKER_CONFIGS.contains(e.getKey())) {
+                            entries.add(new Entry(e.getKey(), e.getValue(), STATIC_BROKER_CONFIG));
+                        }
+                    }
+                    for (String k : new TreeSet<>(DYNAMIC_BROKER_CONFIGS)) {
+                        if (!r.resourceName().isEmpty() && dynamic.containsKey(k)) {
+                            entries.add(new Entry(k, dynamic.get(k), DYNAMIC_BROKER_CONFIG));
+                        } else if (dynamicDefault.containsKey(k)) {
+                            entries.add(new Entry(k, dynamicDefault.get(k), DYNAMIC_DEFAULT_BROKER_CONFIG));
+                        }
                     }
                     readOnly = true;
                 } else {
@@ -156,9 +173,8 @@ final class ConfigsHandler {
                             .setResourceType(r.resourceType()).setResourceName(r.resourceName());
             resp.responses().add(rr);
             try {
-                if (r.resourceType() == BROKER && !r.configs().isEmpty() && r.configs().stream()
-                        .allMatch(c -> c.configOperation() == 1 && BROKER_THROTTLES.contains(c.name()))) {
-                    checkBroker(r.resourceName()); // deleting throttles that are never set: nothing to do
+                if (r.resourceType() == BROKER) {
+                    alterBroker(r, req.validateOnly());
                     continue;
                 }
                 checkTopicResource(r.resourceType(), r.resourceName());
@@ -178,6 +194,64 @@ final class ConfigsHandler {
             }
         }
         return CompletableFuture.completedFuture(resp);
+    }
+
+    /**
+     * Sets or deletes dynamic broker configs of one broker (or of all: an empty name) through the
+     * controller. Only the replication throttle rates can change at run time; anything else is
+     * refused as Kafka refuses a config that is not dynamic.
+     */
+    private void alterBroker(IncrementalAlterConfigsRequestData.AlterConfigsResource r, boolean validateOnly) {
+        checkBroker(r.resourceName());
+        IncrementalAlterConfigsRequestData.AlterConfigsResource forward = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                .setResourceType(BROKER).setResourceName(r.resourceName());
+        Set<String> notDynamic = new TreeSet<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
+            boolean delete = c.configOperation() == AlterConfigOp.OpType.DELETE.id();
+            if (c.name().equals(LOG_DIRS_THROTTLE)) {
+                if (!delete) {
+                    throw new InvalidConfigurationException(LOG_DIRS_THROTTLE + " cannot be set: this broker keeps its logs in one "
+                            + "directory and never moves replicas between directories");
+                }
+                continue; // never set, so clearing it is done
+            }
+            if (!DYNAMIC_BROKER_CONFIGS.contains(c.name())) {
+                notDynamic.add(c.name());
+                continue;
+            }
+            if (!delete && c.configOperation() != AlterConfigOp.OpType.SET.id()) {
+                throw new InvalidRequestException(c.name() + " is a number: only SET and DELETE apply to it");
+            }
+            if (!delete) {
+                long v;
+                try {
+                    v = Long.parseLong(c.value() == null ? "" : c.value().trim());
+                } catch (NumberFormatException e) {
+                    throw new InvalidConfigurationException("Invalid value " + c.value() + " for configuration " + c.name()
+                            + ": Not a number of type LONG");
+                }
+                if (v < 0) {
+                    throw new InvalidConfigurationException("Invalid value " + v + " for configuration " + c.name()
+                            + ": Value must be at least 0");
+                }
+            }
+            forward.configs().add(c.duplicate());
+        }
+        if (!notDynamic.isEmpty()) {
+            throw new InvalidRequestException("Cannot update these configs dynamically: " + notDynamic + "; set them in the "
+                    + "broker's configuration (tributary.properties or system properties) and restart it");
+        }
+        if (validateOnly || forward.configs().isEmpty()) {
+            return;
+        }
+        IncrementalAlterConfigsRequestData req = new IncrementalAlterConfigsRequestData();
+        req.resources().add(forward);
+        IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse rr = services.controller()
+                .call(req, IncrementalAlterConfigsResponseData.class, TopicAdmin.CONTROLLER_TIMEOUT).responses().get(0);
+        ApiError e = TopicAdmin.resultError(rr.errorCode(), rr.errorMessage());
+        if (!e.isSuccess()) {
+            throw e.error().exception(e.message());
+        }
     }
 
     private static void apply(Map<String, String> overrides, LogConfig current, IncrementalAlterConfigsRequestData.AlterableConfig c) {

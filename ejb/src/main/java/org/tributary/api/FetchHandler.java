@@ -14,6 +14,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.tributary.log.FetchSlice;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.replication.ReplicationThrottle;
+import org.tributary.security.ClientQuotaManager;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.TopicMetrics;
 import org.tributary.partition.DelayedOperation;
@@ -29,9 +31,13 @@ import org.tributary.partition.Partition;
 final class FetchHandler implements ApiHandler {
     private final ApiServices services;
     private final FetchSessions sessions;
+    /** Kafka's leader-side replication throttle (KIP-73) for followers that are not in the ISR. */
+    private final ReplicationThrottle leaderThrottle;
 
     FetchHandler(ApiServices services) {
         this.services = services;
+        this.leaderThrottle = services.replicas() == null ? null : new ReplicationThrottle(ReplicationThrottle.Side.LEADER,
+                services.replicas().localBrokerId(), () -> services.metadata().image(), System::currentTimeMillis);
         this.sessions = new FetchSessions(
                 services.config().getInt("max.incremental.fetch.session.cache.slots", 1000, 0, 1_000_000), 120_000L);
     }
@@ -52,10 +58,10 @@ final class FetchHandler implements ApiHandler {
             first.follower = true;
         }
         if (req.maxWaitMs() <= 0 || first.bytes >= Math.max(1, req.minBytes()) || first.hasError || first.parts.isEmpty()) {
-            return CompletableFuture.completedFuture(respond(session, first, v));
+            return CompletableFuture.completedFuture(respond(ctx, session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(session, req, v, follower, done), first.watched);
+        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, done), first.watched);
         return done;
     }
 
@@ -64,7 +70,11 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** One partition's read: what to answer for it. */
-    private record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data) {
+    private record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data,
+            boolean[] replicationThrottled) {
+        Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data) {
+            this(wanted, topicName, known, data, new boolean[1]);
+        }
     }
 
     private static final class Result {
@@ -136,9 +146,20 @@ final class FetchHandler implements ApiHandler {
             if (w.fetchOffset == limit && w.fetchOffset >= logStart) {
                 continue; // caught up: nothing to read yet
             }
+            long throttledMax = Long.MAX_VALUE;
+            boolean minOneBatch = result.bytes == 0;
+            if (follower != null && leaderThrottle != null && leaderThrottle.throttles(tp)
+                    && !partition.isr().contains(follower.replicaId())) {
+                throttledMax = leaderThrottle.headroomBytes();
+                if (throttledMax <= 0) {
+                    continue; // over the replication throttle: this replica gets nothing this time
+                }
+                minOneBatch &= leaderThrottle.idle();
+                result.parts.get(result.parts.size() - 1).replicationThrottled()[0] = true;
+            }
             try {
-                int max = (int) Math.min(Math.max(0, w.maxBytes), remaining);
-                FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, result.bytes == 0);
+                int max = (int) Math.min(Math.min(Math.max(0, w.maxBytes), remaining), throttledMax);
+                FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, minOneBatch);
                 Records records = slice.records();
                 pd.setRecords(records).setLogStartOffset(slice.logStartOffset());
                 int size = records.sizeInBytes();
@@ -153,7 +174,20 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** Builds the answer; in an incremental session only partitions with news are included. */
-    private FetchResponseData respond(FetchSessions.Context session, Result result, short v) {
+    private FetchResponseData respond(RequestContext ctx, FetchSessions.Context session, Result result, short v) {
+        if (result.follower && leaderThrottle != null) {
+            long throttledBytes = 0;
+            for (Part part : result.parts) {
+                if (part.replicationThrottled()[0]) {
+                    throttledBytes += part.data().records().sizeInBytes();
+                }
+            }
+            leaderThrottle.record(throttledBytes);
+        }
+        FetchResponseData throttled = throttledResponse(ctx, session, result);
+        if (throttled != null) {
+            return throttled;
+        }
         count(result);
         FetchResponseData resp = new FetchResponseData().setThrottleTimeMs(0).setSessionId(session.sessionId());
         Object lock = session.session() == null ? new Object() : session.session();
@@ -189,6 +223,26 @@ final class FetchHandler implements ApiHandler {
             }
         }
         return resp;
+    }
+
+    /**
+     * A consumer over its fetch byte-rate quota gets, as in Kafka, an empty answer with the
+     * throttle time (the bytes it would have carried are taken back from its rate, and the session
+     * is left as it was, so nothing is skipped); null when the answer may go out.
+     */
+    private FetchResponseData throttledResponse(RequestContext ctx, FetchSessions.Context session, Result result) {
+        ClientQuotaManager quotas = services.quotas();
+        if (result.follower || quotas == null || !quotas.enabled() || result.bytes == 0) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        long throttle = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.FETCH, ctx.principal(), ctx.clientId(), result.bytes, now);
+        if (throttle <= 0) {
+            return null;
+        }
+        quotas.unrecord(ClientQuotaManager.Type.FETCH, ctx.principal(), ctx.clientId(), result.bytes, now);
+        return new FetchResponseData().setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttle))
+                .setSessionId(session.incremental() ? session.sessionId() : FetchSessions.INVALID_SESSION_ID);
     }
 
     /** Counts what the answer carries per existing topic: bytes, offsets delivered, failed partitions. */
@@ -237,15 +291,17 @@ final class FetchHandler implements ApiHandler {
 
     /** A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown. */
     private final class DelayedFetch extends DelayedOperation {
+        private final RequestContext ctx;
         private final FetchSessions.Context session;
         private final FetchRequestData req;
         private final short version;
         private final Follower follower;
         private final CompletableFuture<ApiMessage> done;
 
-        DelayedFetch(FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
+        DelayedFetch(RequestContext ctx, FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
                 CompletableFuture<ApiMessage> done) {
             super(req.maxWaitMs());
+            this.ctx = ctx;
             this.session = session;
             this.req = req;
             this.version = version;
@@ -271,7 +327,7 @@ final class FetchHandler implements ApiHandler {
         @Override
         protected void onComplete() {
             try {
-                done.complete(respond(session, reread(), version));
+                done.complete(respond(ctx, session, reread(), version));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }

@@ -18,7 +18,6 @@ import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.tributary.cluster.BrokerInfo;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.GroupState;
@@ -40,17 +39,17 @@ final class GroupAdminHandler {
         short v = ctx.apiVersion();
         FindCoordinatorResponseData out = new FindCoordinatorResponseData().setThrottleTimeMs(0);
         if (v < 4) {
-            FindCoordinatorResponseData.Coordinator c = coordinatorFor(req.key(), req.keyType());
+            FindCoordinatorResponseData.Coordinator c = coordinatorFor(req.key(), req.keyType(), ctx.listenerName());
             return CompletableFuture.completedFuture(out.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage())
                     .setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port()));
         }
         for (String key : req.coordinatorKeys()) {
-            out.coordinators().add(coordinatorFor(key, req.keyType()));
+            out.coordinators().add(coordinatorFor(key, req.keyType(), ctx.listenerName()));
         }
         return CompletableFuture.completedFuture(out);
     }
 
-    private FindCoordinatorResponseData.Coordinator coordinatorFor(String key, byte keyType) {
+    private FindCoordinatorResponseData.Coordinator coordinatorFor(String key, byte keyType, String listener) {
         FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
         if (keyType != KEY_TYPE_GROUP) {
@@ -68,12 +67,13 @@ final class GroupAdminHandler {
             Errors err = ApiErrors.of(e, "FindCoordinator");
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(ApiErrors.message(e, err));
         }
-        Optional<BrokerInfo> broker = services.cluster().liveBrokers().stream().filter(b -> b.id() == leader).findFirst();
+        Optional<org.tributary.metadata.BrokerEndpoint> broker = services.cluster().liveBrokers().stream().filter(b -> b.id() == leader)
+                .findFirst().flatMap(b -> ListenerEndpoints.of(b, listener));
         if (broker.isEmpty()) {
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(Errors.COORDINATOR_NOT_AVAILABLE.message());
         }
         return c.setErrorCode(Errors.NONE.code()).setErrorMessage(null).setNodeId(leader).setHost(broker.get().host())
-                .setPort(broker.get().kafkaPort());
+                .setPort(broker.get().port());
     }
 
     private int leaderOf(int partition) {

@@ -49,8 +49,8 @@ final class MetadataHandler {
                 .setControllerId(controllerId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
         for (BrokerInfo b : brokers) {
-            resp.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-                    .setNodeId(b.id()).setHost(b.host()).setPort(b.kafkaPort()).setRack(b.rack()));
+            ListenerEndpoints.of(b, ctx.listenerName()).ifPresent(e -> resp.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                    .setNodeId(b.id()).setHost(e.host()).setPort(e.port()).setRack(b.rack())));
         }
         MetadataImage image = ctx.image();
         Set<Integer> live = brokers.stream().map(BrokerInfo::id).collect(Collectors.toSet());
@@ -155,8 +155,8 @@ final class MetadataHandler {
         }
         resp.setEndpointType((byte) 1);
         for (BrokerInfo b : servingBrokers()) {
-            resp.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-                    .setBrokerId(b.id()).setHost(b.host()).setPort(b.kafkaPort()).setRack(b.rack()).setIsFenced(false));
+            ListenerEndpoints.of(b, ctx.listenerName()).ifPresent(e -> resp.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                    .setBrokerId(b.id()).setHost(e.host()).setPort(e.port()).setRack(b.rack()).setIsFenced(false)));
         }
         return CompletableFuture.completedFuture(resp);
     }

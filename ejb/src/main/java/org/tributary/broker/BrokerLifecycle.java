@@ -108,8 +108,10 @@ public final class BrokerLifecycle implements AutoCloseable {
     private void register() {
         BrokerRegistrationRequestData req = new BrokerRegistrationRequestData().setBrokerId(self.id()).setClusterId(clusterId)
                 .setIncarnationId(incarnation).setRack(self.rack());
-        req.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost(self.host())
-                .setPort(self.kafkaPort()).setSecurityProtocol((short) 0));
+        for (org.tributary.metadata.BrokerEndpoint e : self.endpoints()) {
+            req.listeners().add(new BrokerRegistrationRequestData.Listener().setName(e.listener()).setHost(e.host())
+                    .setPort(e.port()).setSecurityProtocol(e.securityProtocol()));
+        }
         req.listeners().add(new BrokerRegistrationRequestData.Listener().setName(ControllerRpc.HTTP_LISTENER).setHost(self.host())
                 .setPort(self.httpPort()).setSecurityProtocol((short) 0));
         BrokerRegistrationResponseData resp = controller.call(req, BrokerRegistrationResponseData.class, requestTimeout);

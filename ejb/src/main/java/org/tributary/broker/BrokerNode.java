@@ -74,7 +74,7 @@ public final class BrokerNode {
             throw new ConfigException(NodeSettings.NODE_ID, s.nodeId().getAsInt(), "the data directory " + s.dataDir()
                     + " belongs to broker " + existing.get().nodeId() + "; use that id or another data directory");
         }
-        checkResolvable(s.plaintext());
+        s.listeners().forEach(BrokerNode::checkResolvable);
         try {
             startServing(hz, threads, s, existing, t0);
         } catch (IOException | RuntimeException e) {
@@ -109,7 +109,7 @@ public final class BrokerNode {
             m.write(s.dataDir());
         }
         this.meta = m;
-        QuorumSettings configured = QuorumSettings.from(config, Optional.of(nodeId), s.plaintext());
+        QuorumSettings configured = QuorumSettings.from(config, Optional.of(nodeId), s.interBroker());
         QuorumSettings q = configured.port() != 0 ? configured : configured.withPort(VoterSet.read(s.dataDir())
                 .filter(v -> v.contains(nodeId)).map(v -> v.voters().get(nodeId).port())
                 .orElseGet(() -> freePort(configured.host())));
@@ -127,7 +127,8 @@ public final class BrokerNode {
         pub.accept(md.metadata().image());
         QuorumClusterView view = b.view();
         BrokerInfo info = b.self();
-        Listener adv = new Listener("PLAINTEXT", info.host(), info.kafkaPort());
+        String adv = info.endpoints().stream().map(e -> e.listener() + "://" + e.host() + ":" + e.port())
+                .collect(java.util.stream.Collectors.joining(","));
         this.settings = s;
         this.self = info;
         this.cluster = view;
@@ -135,7 +136,7 @@ public final class BrokerNode {
         this.readyAtMillis = System.currentTimeMillis();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         int size = view.liveBrokers().size();
-        LOG.info(() -> "TRIB-0001 Broker " + nodeId + " ready: cluster " + clusterId + ", Kafka " + adv.host() + ":" + adv.port()
+        LOG.info(() -> "TRIB-0001 Broker " + nodeId + " ready: cluster " + clusterId + ", Kafka " + adv
                 + ", HTTP " + s.httpPort() + ", data " + s.dataDir() + ", metadata quorum " + voters + " (leader "
                 + md.quorum().leaderId() + "), " + size + " broker(s) live (broker start took " + ms + " ms)");
     }
@@ -172,7 +173,7 @@ public final class BrokerNode {
         if (b != null) {
             b.metadata().metadata().image().brokers().stream()
                     .sorted(java.util.Comparator.comparingInt(org.tributary.metadata.BrokerRegistration::id))
-                    .forEach(r -> out.put(new BrokerInfo(r.id(), r.host(), r.kafkaPort(), r.httpPort(), r.rack()), r.active()));
+                    .forEach(r -> out.put(new BrokerInfo(r.id(), r.host(), r.kafkaPort(), r.httpPort(), r.rack(), r.endpoints()), r.active()));
         }
         return out;
     }

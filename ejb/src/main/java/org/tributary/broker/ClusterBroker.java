@@ -3,6 +3,7 @@ package org.tributary.broker;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.cluster.BrokerInfo;
@@ -12,6 +13,7 @@ import org.tributary.config.Listener;
 import org.tributary.config.NodeSettings;
 import org.tributary.config.QuorumSettings;
 import org.tributary.grid.VoterSet;
+import org.tributary.metadata.BrokerEndpoint;
 import org.tributary.server.KafkaServer;
 
 /**
@@ -43,15 +45,17 @@ public final class ClusterBroker implements AutoCloseable {
         KafkaServer server = null;
         try {
             server = KafkaServer.create(config, s.dataDir(), threads, time, md.metadata());
-            int boundPort;
             try {
-                boundPort = server.bind();
+                server.bind();
             } catch (BindException e) {
-                throw new ConfigException(NodeSettings.LISTENERS, s.plaintext(), "the address is already in use or not local ("
+                throw new ConfigException(NodeSettings.LISTENERS, s.listeners(), "the address is already in use or not local ("
                         + e.getMessage() + "); stop what uses it or choose another port");
             }
-            Listener adv = s.advertisedPlaintext(boundPort);
-            BrokerInfo info = new BrokerInfo(nodeId, adv.host(), adv.port(), s.httpPort(), s.rack());
+            List<Listener> advertised = s.advertised(server.boundPorts());
+            List<BrokerEndpoint> endpoints = advertised.stream().map(l -> new BrokerEndpoint(l.name(), l.host(), l.port(),
+                    s.security().protocol(l.name()).id)).toList();
+            Listener first = advertised.get(0);
+            BrokerInfo info = new BrokerInfo(nodeId, first.host(), first.port(), s.httpPort(), s.rack(), endpoints);
             md.register(info, admission);
             QuorumClusterView view = new QuorumClusterView(clusterId, nodeId, md.metadata(), md.quorum()::leaderId,
                     md.controllerClient(), md::brokerEpoch, Duration.ofSeconds(15));

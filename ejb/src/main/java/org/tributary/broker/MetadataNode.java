@@ -152,12 +152,29 @@ public final class MetadataNode implements AutoCloseable {
         }
     }
 
-    /** Topic configs are checked with the broker's own rules; broker configs cannot be changed at run time yet. */
+    /** Broker configs that can change at run time (the replication throttle rates; KIP-73), as whole numbers >= 0. */
+    static final java.util.Set<String> DYNAMIC_BROKER_CONFIGS = java.util.Set.of("leader.replication.throttled.rate",
+            "follower.replication.throttled.rate");
+
+    /** Topic configs are checked with the broker's own rules; of broker configs only the replication throttles change at run time. */
     static ConfigValidator validator(Map<String, String> brokerDefaults) {
         return (type, name, configs) -> {
             if (type == ResourceType.BROKER) {
-                return ApiError.of(Errors.INVALID_REQUEST, "Broker configs cannot be changed at run time yet; set them in "
-                        + "tributary.properties or as system properties and restart the broker");
+                for (Map.Entry<String, String> c : configs.entrySet()) {
+                    if (!DYNAMIC_BROKER_CONFIGS.contains(c.getKey())) {
+                        return ApiError.of(Errors.INVALID_REQUEST, "Broker config " + c.getKey() + " cannot be changed at run time; "
+                                + "set it in tributary.properties or as a system property and restart the broker");
+                    }
+                    try {
+                        if (Long.parseLong(c.getValue().trim()) < 0) {
+                            throw new NumberFormatException();
+                        }
+                    } catch (NumberFormatException e) {
+                        return ApiError.of(Errors.INVALID_CONFIG, "Invalid value " + c.getValue() + " for configuration " + c.getKey()
+                                + ": must be a whole number of bytes per second, at least 0");
+                    }
+                }
+                return ApiError.NONE;
             }
             try {
                 LogConfig.from(brokerDefaults, configs);

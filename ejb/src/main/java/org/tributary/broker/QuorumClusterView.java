@@ -60,7 +60,7 @@ public final class QuorumClusterView implements ClusterView {
     }
 
     static BrokerInfo info(BrokerRegistration b) {
-        return new BrokerInfo(b.id(), b.host(), b.kafkaPort(), b.httpPort(), b.rack());
+        return new BrokerInfo(b.id(), b.host(), b.kafkaPort(), b.httpPort(), b.rack(), b.endpoints());
     }
 
     @Override

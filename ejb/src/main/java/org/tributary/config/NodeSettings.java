@@ -10,7 +10,8 @@ import java.util.OptionalInt;
 /**
  * The settings that identify and place one broker node, validated together at start-up.
  * Keys are Kafka's where Kafka has one ({@code node.id}/{@code broker.id}, {@code log.dirs},
- * {@code listeners}, {@code advertised.listeners}, {@code broker.rack}); Tributary's own are
+ * {@code listeners}, {@code advertised.listeners}, {@code broker.rack}, and the listener model of
+ * {@link ListenerSecurity}); Tributary's own are
  * {@code tributary.http.port} (the admin/HTTP port this node serves, for the broker registry).
  */
 public record NodeSettings(
@@ -19,7 +20,8 @@ public record NodeSettings(
         List<Listener> listeners,
         List<Listener> advertisedListeners,
         String rack,
-        int httpPort) {
+        int httpPort,
+        ListenerSecurity security) {
 
     public static final String NODE_ID = "node.id";
     public static final String BROKER_ID = "broker.id";
@@ -57,25 +59,37 @@ public record NodeSettings(
         }
         Path dataDir = Paths.get(first).toAbsolutePath().normalize();
         List<Listener> listeners = Listener.parseList(LISTENERS, config.getString(LISTENERS, DEFAULT_LISTENERS));
-        if (listeners.stream().noneMatch(l -> l.name().equals("PLAINTEXT"))) {
-            throw new ConfigException(LISTENERS, config.getString(LISTENERS, ""), "a PLAINTEXT listener is required (other security protocols are not supported yet)");
-        }
         List<Listener> advertised = config.get(ADVERTISED_LISTENERS).filter(s -> !s.isEmpty())
                 .map(v -> Listener.parseList(ADVERTISED_LISTENERS, v))
                 .orElse(listeners);
+        ListenerSecurity security = ListenerSecurity.from(config, listeners, advertised);
         String rack = config.get(RACK).filter(s -> !s.isEmpty()).orElse(null);
         int httpPort = config.getInt(HTTP_PORT, 8080, 0, 65535);
-        return new NodeSettings(nodeId, dataDir, listeners, advertised, rack, httpPort);
+        return new NodeSettings(nodeId, dataDir, listeners, advertised, rack, httpPort, security);
     }
 
-    /** The PLAINTEXT bind listener. */
-    public Listener plaintext() {
-        return listeners.stream().filter(l -> l.name().equals("PLAINTEXT")).findFirst().orElseThrow();
+    /** The bind listener of the given name. */
+    public Listener listener(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener " + name));
     }
 
-    /** The PLAINTEXT listener clients are told about, with the bound port when the configured one was 0. */
-    public Listener advertisedPlaintext(int boundPort) {
-        Listener a = advertisedListeners.stream().filter(l -> l.name().equals("PLAINTEXT")).findFirst().orElse(plaintext());
+    /** The bind listener other brokers reach this one on ({@link ListenerSecurity#interBrokerListener()}). */
+    public Listener interBroker() {
+        return listener(security.interBrokerListener());
+    }
+
+    /**
+     * Every advertised listener as clients and other brokers are told about it, with the bound
+     * port where the configured one was 0 and this machine's name for a wildcard host.
+     */
+    public List<Listener> advertised(java.util.Map<String, Integer> boundPorts) {
+        return advertisedListeners.stream().map(a -> advertised(a.name(), boundPorts.getOrDefault(a.name(), a.port()))).toList();
+    }
+
+    /** The advertised listener {@code name}, with the bound port when the configured one was 0. */
+    public Listener advertised(String name, int boundPort) {
+        Listener a = advertisedListeners.stream().filter(l -> l.name().equals(name)).findFirst().orElse(listener(name));
         String host = a.host();
         if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
             host = localHostName();

@@ -51,7 +51,7 @@ final class ClusterControl {
             }
         }
         c.add(new RegisterBrokerRecord(id, req.incarnationId(), MetadataRecord.EPOCH_OF_ENTRY, req.host(), req.kafkaPort(),
-                req.httpPort(), req.rack(), true, req.cleanShutdown()));
+                req.httpPort(), req.rack(), true, req.cleanShutdown(), req.endpoints()));
         sessions.registered(id, req.incarnationId(), nowMs);
         return new RegisterBrokerResponse(ApiError.NONE, id);
     }

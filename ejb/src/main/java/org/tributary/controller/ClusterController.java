@@ -47,6 +47,11 @@ public final class ClusterController {
         this.topics = new TopicControl(config, validator, topicIds);
     }
 
+    /** Sets or removes client quotas (AlterClientQuotas); one result per alteration, in order. */
+    public ControllerResult<List<ApiError>> alterClientQuotas(MetadataImage pending, List<QuotaControl.Alteration> alterations) {
+        return QuotaControl.alter(pending, alterations);
+    }
+
     /** The first entry a new controller appends: when it commits, every earlier entry has too. */
     public static List<MetadataRecord> activationRecords() {
         return List.of(new NoOpRecord());

@@ -1,6 +1,7 @@
 package org.tributary.controller;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,10 +30,13 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
+import org.apache.kafka.common.message.AlterClientQuotasResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.tributary.metadata.MetadataDelta;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.MetadataRecord;
@@ -84,6 +88,8 @@ final class ControllerApis {
             return alterPartitionReassignments(rules, image, r);
         } else if (request instanceof ListPartitionReassignmentsRequestData r) {
             return listPartitionReassignments(image, r);
+        } else if (request instanceof AlterClientQuotasRequestData r) {
+            return alterClientQuotas(rules, image, r);
         }
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }
@@ -102,14 +108,20 @@ final class ControllerApis {
             return Outcome.of(List.of(), new BrokerRegistrationResponseData().setErrorCode(Errors.INCONSISTENT_CLUSTER_ID.code())
                     .setBrokerEpoch(-1));
         }
-        BrokerRegistrationRequestData.Listener kafka = r.listeners().find("PLAINTEXT");
         BrokerRegistrationRequestData.Listener http = r.listeners().find(ControllerRpc.HTTP_LISTENER);
-        if (kafka == null) {
+        List<org.tributary.metadata.BrokerEndpoint> endpoints = new java.util.ArrayList<>();
+        for (BrokerRegistrationRequestData.Listener l : r.listeners()) {
+            if (!l.name().equals(ControllerRpc.HTTP_LISTENER)) {
+                endpoints.add(new org.tributary.metadata.BrokerEndpoint(l.name(), l.host(), l.port(), l.securityProtocol()));
+            }
+        }
+        if (endpoints.isEmpty()) {
             return Outcome.of(List.of(), new BrokerRegistrationResponseData().setErrorCode(Errors.INVALID_REGISTRATION.code())
                     .setBrokerEpoch(-1));
         }
-        RegisterBrokerRequest req = new RegisterBrokerRequest(r.brokerId(), r.incarnationId(), kafka.host(), kafka.port(),
-                http == null ? 0 : http.port(), r.rack(), r.previousBrokerEpoch() >= 0);
+        org.tributary.metadata.BrokerEndpoint first = endpoints.get(0);
+        RegisterBrokerRequest req = new RegisterBrokerRequest(r.brokerId(), r.incarnationId(), first.host(), first.port(),
+                http == null ? 0 : http.port(), r.rack(), r.previousBrokerEpoch() >= 0, endpoints);
         ControllerResult<RegisterBrokerResponse> res = rules.registerBroker(image, req, nowMs);
         RegisterBrokerResponse resp = res.response();
         if (!resp.error().isSuccess()) {
@@ -226,6 +238,32 @@ final class ControllerApis {
             out.setErrorCode(error.error().code()).setErrorMessage(error.message());
         }
         return Outcome.of(all, resp);
+    }
+
+    private static Outcome alterClientQuotas(ClusterController rules, MetadataImage image, AlterClientQuotasRequestData r) {
+        List<QuotaControl.Alteration> alterations = new ArrayList<>();
+        for (AlterClientQuotasRequestData.EntryData e : r.entries()) {
+            Map<String, String> entity = new HashMap<>();
+            boolean duplicateType = false;
+            for (AlterClientQuotasRequestData.EntityData d : e.entity()) {
+                duplicateType |= entity.containsKey(d.entityType());
+                entity.put(d.entityType(), d.entityName());
+            }
+            List<QuotaControl.Op> ops = new ArrayList<>();
+            e.ops().forEach(op -> ops.add(new QuotaControl.Op(op.key(), op.value(), op.remove())));
+            alterations.add(new QuotaControl.Alteration(new ClientQuotaEntity(duplicateType ? Map.of() : entity), ops));
+        }
+        ControllerResult<List<ApiError>> result = rules.alterClientQuotas(image, alterations);
+        AlterClientQuotasResponseData resp = new AlterClientQuotasResponseData();
+        for (int i = 0; i < r.entries().size(); i++) {
+            ApiError err = result.response().get(i);
+            AlterClientQuotasResponseData.EntryData out = new AlterClientQuotasResponseData.EntryData()
+                    .setErrorCode(err.error().code()).setErrorMessage(err.message());
+            r.entries().get(i).entity().forEach(d -> out.entity().add(new AlterClientQuotasResponseData.EntityData()
+                    .setEntityType(d.entityType()).setEntityName(d.entityName())));
+            resp.entries().add(out);
+        }
+        return Outcome.of(r.validateOnly() ? List.of() : result.records(), resp);
     }
 
     private static Outcome alterPartition(ClusterController rules, MetadataImage image, AlterPartitionRequestData r) {

@@ -25,12 +25,17 @@ final class BrokerAdmin implements AutoCloseable {
     private final KafkaAdminOps ops;
 
     BrokerAdmin(KafkaServer server, String bootstrap) {
+        this(server, bootstrap, java.util.Map.of());
+    }
+
+    /** {@code security}: how to connect to that listener (kafka-clients' security.protocol and ssl.* settings). */
+    BrokerAdmin(KafkaServer server, String bootstrap, Map<String, Object> security) {
         this.server = server;
-        this.ops = new KafkaAdminOps(bootstrap);
+        this.ops = new KafkaAdminOps(bootstrap, security);
     }
 
     /**
-     * Where this node's admin clients connect: its own bound PLAINTEXT listener, on loopback when
+     * Where this node's admin clients connect: its own bound inter-broker listener, on loopback when
      * that is bound to every interface, so admin operations do not depend on the advertised
      * address (a name or NAT address the node itself may not reach).
      */

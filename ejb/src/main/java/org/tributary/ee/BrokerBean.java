@@ -64,13 +64,23 @@ public class BrokerBean implements BrokerService {
             n.start(hazelcast, threads);
             node = n;
             KafkaServer kafka = n.kafka().orElseThrow();
-            admin = new BrokerAdmin(kafka, BrokerAdmin.localBootstrap(n.settings().orElseThrow().plaintext(), kafka.boundPort()));
+            org.tributary.config.Listener inter = n.settings().orElseThrow().interBroker();
+            org.tributary.network.TlsContext tls = kafka.interBroker().tls();
+            admin = new BrokerAdmin(kafka, BrokerAdmin.localBootstrap(inter, kafka.boundPorts().get(inter.name())),
+                    tls == null ? java.util.Map.of() : loopback(tls.clientProperties()));
         } catch (ConfigException e) {
             fail(n, config, e.getMessage());
         } catch (Exception e) {
             LOG.log(Level.FINE, "Start-up failure detail", e);
             fail(n, config, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /** The node's own admin clients reach it on loopback: the certificate is still verified, its host name is not. */
+    private static java.util.Map<String, Object> loopback(java.util.Map<String, Object> tls) {
+        java.util.Map<String, Object> p = new java.util.HashMap<>(tls);
+        p.put("ssl.endpoint.identification.algorithm", "");
+        return p;
     }
 
     private void fail(BrokerNode n, BrokerConfig config, String why) {

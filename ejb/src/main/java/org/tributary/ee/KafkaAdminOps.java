@@ -56,19 +56,27 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class KafkaAdminOps implements AutoCloseable {
     private static final long TIMEOUT_MS = 15_000;
     private final String bootstrap;
+    private final java.util.Map<String, Object> security;
     private Admin admin;
     private KafkaProducer<byte[], byte[]> producer;
     private final Object readLock = new Object();
     private KafkaConsumer<byte[], byte[]> reader;
 
     KafkaAdminOps(String bootstrap) {
+        this(bootstrap, java.util.Map.of());
+    }
+
+    /** {@code security}: kafka-clients settings for the listener (security.protocol, ssl.*); empty for plaintext. */
+    KafkaAdminOps(String bootstrap, java.util.Map<String, Object> security) {
         this.bootstrap = bootstrap;
+        this.security = java.util.Map.copyOf(security);
     }
 
     private synchronized Admin admin() {
         if (admin == null) {
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.putAll(security);
             p.put(AdminClientConfig.CLIENT_ID_CONFIG, "tributary-admin-api");
             p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
             p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -81,6 +89,7 @@ final class KafkaAdminOps implements AutoCloseable {
         if (producer == null) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.putAll(security);
             p.put(ProducerConfig.CLIENT_ID_CONFIG, "tributary-admin-api");
             p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TIMEOUT_MS);
@@ -205,6 +214,7 @@ final class KafkaAdminOps implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> newConsumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(security);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-admin-browser");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -147,6 +147,14 @@ final class LogConfigKeys {
 
     private static final Function<String, Object> ANY = v -> v;
 
+    /** Kafka's throttled-replicas list: empty, {@code *}, or {@code partition:broker,...}. */
+    private static final Function<String, Object> THROTTLED_REPLICAS = v -> {
+        if (!v.isBlank()) {
+            org.tributary.util.ThrottledReplicas.parse(v);
+        }
+        return v;
+    };
+
     private static BrokerName b(String name) {
         return new BrokerName(name, 1);
     }
@@ -196,8 +204,8 @@ final class LogConfigKeys {
         add(m, "compression.zstd.level", "3", intBetween(-131072, 22), b("compression.zstd.level"));
         add(m, "min.insync.replicas", "1", intBetween(1, Integer.MAX_VALUE), b("min.insync.replicas"));
         add(m, "unclean.leader.election.enable", "false", BOOL, b("unclean.leader.election.enable"));
-        add(m, "leader.replication.throttled.replicas", "", ANY);
-        add(m, "follower.replication.throttled.replicas", "", ANY);
+        add(m, "leader.replication.throttled.replicas", "", THROTTLED_REPLICAS);
+        add(m, "follower.replication.throttled.replicas", "", THROTTLED_REPLICAS);
         add(m, "remote.storage.enable", "false", oneOf("false"));
         add(m, "local.retention.ms", "-2", longAtLeast(-2), b("log.local.retention.ms"));
         add(m, "local.retention.bytes", "-2", longAtLeast(-2), b("log.local.retention.bytes"));

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
@@ -33,7 +34,10 @@ import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
  * <p>Versions: {@link PartitionRecord} and {@link PartitionChangeRecord} version 1 (KIP-455
  * reassignment) append {@code removingReplicas} and {@code addingReplicas} (int lists; null in a
  * change = unchanged) to the version 0 payload. A record without reassignment state is still
- * written as version 0, byte for byte as before, so logs and snapshots of either kind decode. Anything unknown, truncated, trailing or
+ * written as version 0, byte for byte as before, so logs and snapshots of either kind decode.
+ * {@link RegisterBrokerRecord} version 1 appends the broker's endpoints (count:int32, then per
+ * endpoint listener:string, host:string, port:int32, security protocol:int8); a broker with only a
+ * PLAINTEXT listener at its host and port is written as version 0, which implies that endpoint. Anything unknown, truncated, trailing or
  * failing the checksum is refused with a {@link CorruptRecordException} that says what and where.
  *
  * <p>Stateless and thread-safe.
@@ -58,8 +62,8 @@ public final class MetadataCodec {
      * SCRAM credentials (set, remove), 14-15 for ACLs (add, remove), 16 for client quotas.
      */
     enum Type {
-        REGISTER_BROKER(1, 0), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
-        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0);
+        REGISTER_BROKER(1, 1), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
+        PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0), CLIENT_QUOTA(16, 0);
 
         final byte code;
         /** The highest version this broker reads and writes. */
@@ -93,13 +97,17 @@ public final class MetadataCodec {
                 return PRODUCER_IDS;
             } else if (r instanceof NoOpRecord) {
                 return NO_OP;
+            } else if (r instanceof ClientQuotaRecord) {
+                return CLIENT_QUOTA;
             }
             throw new IllegalArgumentException("no codec for " + r.getClass().getName());
         }
 
         /** The version {@code r} is written in: the lowest that holds all of its fields. */
         static byte versionOf(MetadataRecord r) {
-            if (r instanceof PartitionRecord p) {
+            if (r instanceof RegisterBrokerRecord b) {
+                return (byte) (b.plaintextOnly() ? 0 : 1);
+            } else if (r instanceof PartitionRecord p) {
                 return (byte) (p.removingReplicas().isEmpty() && p.addingReplicas().isEmpty() ? 0 : 1);
             } else if (r instanceof PartitionChangeRecord p) {
                 return (byte) (p.changesReassignment() ? 1 : 0);
@@ -226,6 +234,15 @@ public final class MetadataCodec {
                 w.string(r.rack());
                 w.bool(r.fenced());
                 w.bool(r.cleanShutdown());
+                if (version >= 1) {
+                    w.int32(r.endpoints().size());
+                    for (BrokerEndpoint e : r.endpoints()) {
+                        w.string(e.listener());
+                        w.string(e.host());
+                        w.int32(e.port());
+                        w.int8((byte) e.securityProtocol());
+                    }
+                }
             } else if (record instanceof FenceBrokerRecord r) {
                 w.int32(r.brokerId());
                 w.int64(r.epoch());
@@ -271,6 +288,16 @@ public final class MetadataCodec {
                 w.int32(r.brokerId());
                 w.int64(r.brokerEpoch());
                 w.int64(r.nextProducerId());
+            } else if (record instanceof ClientQuotaRecord r) {
+                java.util.SortedMap<String, String> entity = new java.util.TreeMap<>(r.entity().entries());
+                w.int32(entity.size());
+                entity.forEach((type, name) -> {
+                    w.string(type);
+                    w.string(name);
+                });
+                w.string(r.key());
+                w.int64(Double.doubleToLongBits(r.value()));
+                w.bool(r.remove());
             } else if (!(record instanceof NoOpRecord)) {
                 throw new IllegalArgumentException("no codec for " + record.getClass().getName());
             }
@@ -278,9 +305,23 @@ public final class MetadataCodec {
 
         static MetadataRecord read(Type type, byte version, ByteReader r) {
             switch (type) {
-                case REGISTER_BROKER:
-                    return new RegisterBrokerRecord(r.int32(), r.uuid(), r.int64(), r.string(), r.int32(), r.int32(), r.string(),
-                            r.bool(), r.bool());
+                case REGISTER_BROKER: {
+                    RegisterBrokerRecord b = new RegisterBrokerRecord(r.int32(), r.uuid(), r.int64(), r.string(), r.int32(), r.int32(),
+                            r.string(), r.bool(), r.bool());
+                    if (version < 1) {
+                        return b;
+                    }
+                    int n = r.int32();
+                    if (n < 1 || n > 64) {
+                        throw new IllegalArgumentException("a broker registration has " + n + " endpoints");
+                    }
+                    List<BrokerEndpoint> endpoints = new java.util.ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        endpoints.add(new BrokerEndpoint(r.string(), r.string(), r.int32(), r.int8()));
+                    }
+                    return new RegisterBrokerRecord(b.brokerId(), b.incarnationId(), b.epoch(), b.host(), b.kafkaPort(), b.httpPort(),
+                            b.rack(), b.fenced(), b.cleanShutdown(), endpoints);
+                }
                 case FENCE_BROKER:
                     return new FenceBrokerRecord(r.int32(), r.int64());
                 case UNFENCE_BROKER:
@@ -321,6 +362,22 @@ public final class MetadataCodec {
                     return new ProducerIdsRecord(r.int32(), r.int64(), r.int64());
                 case NO_OP:
                     return new NoOpRecord();
+                case CLIENT_QUOTA: {
+                    int n = r.int32();
+                    if (n <= 0 || n > 3) {
+                        throw new IllegalArgumentException("a client quota entity has " + n + " entity types");
+                    }
+                    java.util.Map<String, String> entity = new java.util.HashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        String entityType = r.string();
+                        if (entityType == null || entity.containsKey(entityType)) {
+                            throw new IllegalArgumentException("a client quota entity type is null or repeated");
+                        }
+                        entity.put(entityType, r.string());
+                    }
+                    return new ClientQuotaRecord(new org.apache.kafka.common.quota.ClientQuotaEntity(entity), r.string(),
+                            Double.longBitsToDouble(r.int64()), r.bool());
+                }
                 default:
                     throw new IllegalArgumentException("unknown record type " + type);
             }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
+import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.FenceBrokerRecord;
@@ -44,11 +45,13 @@ public final class MetadataDelta {
     private final Set<Uuid> removedTopics = new HashSet<>();
     private final Map<String, Map<String, String>> changedBrokerConfigs = new HashMap<>();
     private long nextProducerId;
+    private ClientQuotas quotas;
     private int replayed;
 
     public MetadataDelta(MetadataImage base) {
         this.base = base;
         this.nextProducerId = base.nextProducerId();
+        this.quotas = base.quotas();
     }
 
     /** Applies one batch to {@code image} atomically: the new image, or an exception and no change. */
@@ -119,6 +122,8 @@ public final class MetadataDelta {
         } else if (record instanceof ProducerIdsRecord r) {
             check(r.nextProducerId() > nextProducerId, "next producer id " + r.nextProducerId() + " is not above " + nextProducerId);
             nextProducerId = r.nextProducerId();
+        } else if (record instanceof ClientQuotaRecord r) {
+            quotas = quotas.with(r.entity(), r.key(), r.value(), r.remove());
         } else if (record instanceof NoOpRecord) {
             // nothing to change
         } else {
@@ -134,7 +139,7 @@ public final class MetadataDelta {
                     + " is not above its current epoch " + o.epoch()));
         }
         brokers.put(r.brokerId(), new BrokerRegistration(r.brokerId(), r.incarnationId(), r.epoch(), r.host(), r.kafkaPort(),
-                r.httpPort(), r.rack(), r.fenced(), false, r.cleanShutdown()));
+                r.httpPort(), r.rack(), r.fenced(), false, r.cleanShutdown(), r.endpoints()));
     }
 
     private void config(ConfigRecord r) {
@@ -271,6 +276,6 @@ public final class MetadataDelta {
                 configs.put(name, Collections.unmodifiableMap(new TreeMap<>(c)));
             }
         });
-        return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId);
+        return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId, quotas);
     }
 }

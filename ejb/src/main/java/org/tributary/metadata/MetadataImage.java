@@ -33,15 +33,17 @@ public final class MetadataImage {
     private final Map<Uuid, TopicImage> byId;
     private final SortedMap<String, Map<String, String>> brokerConfigs;
     private final long nextProducerId;
+    private final ClientQuotas quotas;
 
     /** An image of topics only (the single-broker file store). */
     public MetadataImage(long version, Map<String, TopicImage> topics) {
-        this(version, -1, -1, new TreeMap<>(), new TreeMap<>(topics), new TreeMap<>(), 0);
+        this(version, -1, -1, new TreeMap<>(), new TreeMap<>(topics), new TreeMap<>(), 0, ClientQuotas.EMPTY);
     }
 
     /** Takes ownership of the (already copied) maps. */
     MetadataImage(long version, long offset, long epoch, SortedMap<Integer, BrokerRegistration> brokers,
-            SortedMap<String, TopicImage> topicsByName, SortedMap<String, Map<String, String>> brokerConfigs, long nextProducerId) {
+            SortedMap<String, TopicImage> topicsByName, SortedMap<String, Map<String, String>> brokerConfigs, long nextProducerId,
+            ClientQuotas quotas) {
         this.version = version;
         this.offset = offset;
         this.epoch = epoch;
@@ -52,6 +54,7 @@ public final class MetadataImage {
         this.byId = Collections.unmodifiableMap(ids);
         this.brokerConfigs = Collections.unmodifiableSortedMap(brokerConfigs);
         this.nextProducerId = nextProducerId;
+        this.quotas = quotas;
     }
 
     public long version() {
@@ -112,35 +115,40 @@ public final class MetadataImage {
         return nextProducerId;
     }
 
+    /** The client quotas (user / client id entities and their values). */
+    public ClientQuotas quotas() {
+        return quotas;
+    }
+
     /** A new version with {@code topic} added or replaced. */
     public MetadataImage with(TopicImage topic) {
         SortedMap<String, TopicImage> m = new TreeMap<>(byName);
         m.put(topic.name(), topic);
-        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId);
+        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, quotas);
     }
 
     /** A new version without the named topic. */
     public MetadataImage without(String name) {
         SortedMap<String, TopicImage> m = new TreeMap<>(byName);
         m.remove(name);
-        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId);
+        return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, quotas);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof MetadataImage i && version == i.version && offset == i.offset && epoch == i.epoch
                 && nextProducerId == i.nextProducerId && brokers.equals(i.brokers) && byName.equals(i.byName)
-                && brokerConfigs.equals(i.brokerConfigs);
+                && brokerConfigs.equals(i.brokerConfigs) && quotas.equals(i.quotas);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(version, offset, epoch, nextProducerId, brokers, byName, brokerConfigs);
+        return Objects.hash(version, offset, epoch, nextProducerId, brokers, byName, brokerConfigs, quotas);
     }
 
     @Override
     public String toString() {
         return "MetadataImage[offset=" + offset + ", epoch=" + epoch + ", version=" + version + ", brokers=" + brokers.values()
-                + ", topics=" + byName.values() + ", brokerConfigs=" + brokerConfigs + ", nextProducerId=" + nextProducerId + "]";
+                + ", topics=" + byName.values() + ", brokerConfigs=" + brokerConfigs + ", nextProducerId=" + nextProducerId + (quotas.isEmpty() ? "" : ", quotas=" + quotas) + "]";
     }
 }

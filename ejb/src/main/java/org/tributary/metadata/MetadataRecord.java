@@ -2,6 +2,7 @@ package org.tributary.metadata;
 
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -34,13 +35,25 @@ public sealed interface MetadataRecord {
      * fenced state. {@code cleanShutdown} is what the broker reported about its previous run.
      */
     record RegisterBrokerRecord(int brokerId, Uuid incarnationId, long epoch, String host, int kafkaPort, int httpPort,
-            String rack, boolean fenced, boolean cleanShutdown) implements MetadataRecord {
+            String rack, boolean fenced, boolean cleanShutdown, List<BrokerEndpoint> endpoints) implements MetadataRecord {
         public RegisterBrokerRecord {
             Objects.requireNonNull(incarnationId, "incarnationId");
             Objects.requireNonNull(host, "host");
             if (brokerId < 0) {
                 throw new IllegalArgumentException("broker id must be >= 0, was " + brokerId);
             }
+            endpoints = endpoints == null || endpoints.isEmpty() ? BrokerEndpoint.plaintextOnly(host, kafkaPort) : List.copyOf(endpoints);
+        }
+
+        /** A broker with one PLAINTEXT listener at {@code host:kafkaPort} (version 0). */
+        public RegisterBrokerRecord(int brokerId, Uuid incarnationId, long epoch, String host, int kafkaPort, int httpPort,
+                String rack, boolean fenced, boolean cleanShutdown) {
+            this(brokerId, incarnationId, epoch, host, kafkaPort, httpPort, rack, fenced, cleanShutdown, null);
+        }
+
+        /** Whether the endpoints are only the PLAINTEXT listener at host:kafkaPort, which version 0 implies. */
+        boolean plaintextOnly() {
+            return endpoints.equals(BrokerEndpoint.plaintextOnly(host, kafkaPort));
         }
     }
 
@@ -149,6 +162,20 @@ public sealed interface MetadataRecord {
      * broker id and epoch -1.
      */
     record ProducerIdsRecord(int brokerId, long brokerEpoch, long nextProducerId) implements MetadataRecord {
+    }
+
+    /**
+     * Sets ({@code remove == false}) or removes one client quota value of one entity (Kafka's
+     * QuotaRecord): a user, a client id, or both; a {@code null} entity name is that type's default.
+     */
+    record ClientQuotaRecord(ClientQuotaEntity entity, String key, double value, boolean remove) implements MetadataRecord {
+        public ClientQuotaRecord {
+            Objects.requireNonNull(entity, "entity");
+            Objects.requireNonNull(key, "key");
+            if (entity.entries().isEmpty()) {
+                throw new IllegalArgumentException("a client quota entity names at least one entity type");
+            }
+        }
     }
 
     /** Changes nothing; a new controller writes it first to learn that its term's entries commit. */

@@ -3,6 +3,7 @@ package org.tributary.metadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
 import org.tributary.metadata.MetadataRecord.ConfigRecord;
 import org.tributary.metadata.MetadataRecord.ControlledShutdownRecord;
 import org.tributary.metadata.MetadataRecord.PartitionRecord;
@@ -27,7 +28,7 @@ public final class MetadataSnapshot {
         List<MetadataRecord> out = new ArrayList<>();
         for (BrokerRegistration b : image.brokers()) {
             out.add(new RegisterBrokerRecord(b.id(), b.incarnationId(), b.epoch(), b.host(), b.kafkaPort(), b.httpPort(), b.rack(),
-                    b.fenced(), b.cleanShutdown()));
+                    b.fenced(), b.cleanShutdown(), b.endpoints()));
             if (b.inControlledShutdown()) {
                 out.add(new ControlledShutdownRecord(b.id(), b.epoch()));
             }
@@ -44,6 +45,8 @@ public final class MetadataSnapshot {
                 out.add(PartitionRecord.of(t.id(), p, r));
             }
         }
+        image.quotas().entities().forEach((entity, values) -> values.forEach((k, v) ->
+                out.add(new ClientQuotaRecord(entity, k, v, false))));
         if (image.nextProducerId() > 0) {
             out.add(new ProducerIdsRecord(-1, -1, image.nextProducerId()));
         }

@@ -20,7 +20,8 @@ final class Connection {
 
     private final String id;
     private final SocketChannel channel;
-    private final SocketTransferChannel transfer;
+    private final Transport transport;
+    private boolean handshaken;
     private final Processor processor;
     private final String listenerName;
     private final InetAddress remoteAddress;
@@ -33,13 +34,15 @@ final class Connection {
     private long lastActiveNanos = System.nanoTime();
     private Send sending;
     private boolean closed;
+    /** Reading stays off until then (System.nanoTime()), for a client over its quota; 0 when not muted. */
+    private volatile long mutedUntilNanos;
     /** Who this connection speaks for; set by the transport (TLS client certificate) or authentication (SASL). */
     private volatile KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
-    Connection(String id, SocketChannel channel, Processor processor, String listenerName, int maxRequestBytes) {
+    Connection(String id, SocketChannel channel, Transport transport, Processor processor, String listenerName, int maxRequestBytes) {
         this.id = id;
         this.channel = channel;
-        this.transfer = new SocketTransferChannel(channel);
+        this.transport = transport;
         this.processor = processor;
         this.listenerName = listenerName;
         InetAddress remote = null;
@@ -96,8 +99,11 @@ final class Connection {
      */
     NetworkRequest read() throws IOException {
         lastActiveNanos = System.nanoTime();
+        if (!handshaken && !handshake()) {
+            return null;
+        }
         if (payload == null) {
-            if (channel.read(sizeBuffer) < 0) {
+            if (transport.read(sizeBuffer) < 0) {
                 throw new EofException();
             }
             if (sizeBuffer.hasRemaining()) {
@@ -107,17 +113,17 @@ final class Connection {
             int size = sizeBuffer.getInt();
             sizeBuffer.clear();
             if (size < 0) {
-                throw new FrameException("negative frame size " + size);
+                throw new FrameException("negative frame size " + size, false);
             }
             if (size > maxRequestBytes) {
-                throw new FrameException("frame of " + size + " bytes is larger than socket.request.max.bytes=" + maxRequestBytes);
+                throw new FrameException("frame of " + size + " bytes is larger than socket.request.max.bytes=" + maxRequestBytes, true);
             }
             frameSize = size;
             // grow with the bytes that really arrive: a size prefix alone must not reserve memory
             payload = ByteBuffer.allocate(Math.min(size, INITIAL_BUFFER));
         }
         while (true) {
-            int n = channel.read(payload);
+            int n = transport.read(payload);
             if (n < 0) {
                 throw new EofException();
             }
@@ -138,6 +144,33 @@ final class Connection {
         inFlight.set(true);
         key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
         return new NetworkRequest(this, frame, System.nanoTime());
+    }
+
+    /**
+     * Moves the transport's handshake on; once it is done the connection takes the transport's
+     * principal and waits for requests. Interest follows what the handshake waits for.
+     */
+    private boolean handshake() throws IOException {
+        if (!transport.handshake()) {
+            int ops = transport.handshakeWantsWrite() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+            key.interestOps(ops);
+            return false;
+        }
+        handshaken = true;
+        principal = transport.peerPrincipal();
+        key.interestOps(SelectionKey.OP_READ);
+        return true;
+    }
+
+    /** Decrypted bytes wait in the transport while reading is on: the selector will not report them. */
+    boolean readableWithoutSocket() {
+        return !closed && handshaken && !busy() && transport.hasBufferedInput() && key != null && key.isValid()
+                && (key.interestOps() & SelectionKey.OP_READ) != 0;
+    }
+
+    /** Bytes the transport holds already (TLS), so the next request may be there without the socket being readable. */
+    boolean hasBufferedInput() {
+        return transport.hasBufferedInput();
     }
 
     /** Called from any thread once the in-flight request is answered. */
@@ -166,23 +199,57 @@ final class Connection {
 
     boolean writeMore(boolean resumeReading) throws IOException {
         lastActiveNanos = System.nanoTime();
+        if (!handshaken) {
+            handshake();
+            return sending == null;
+        }
         if (sending == null) {
+            if (!transport.flush()) {
+                return false;
+            }
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
             return true;
         }
-        sending.writeTo(transfer);
+        sending.writeTo(transport);
         if (!sending.completed()) {
             key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
             return false;
         }
         sending = null;
         int ops = key.interestOps() & ~SelectionKey.OP_WRITE;
+        if (resumeReading && throttled()) {
+            key.interestOps(ops);
+            processor.throttled(this);
+            return true;
+        }
         key.interestOps(resumeReading ? ops | SelectionKey.OP_READ : ops);
         return true;
     }
 
-    /** Resumes reading after a request that has no response. */
+    /** Resumes reading after a request that has no response (unless throttled: then once the throttle ends). */
     void unmute() {
+        if (throttled()) {
+            processor.throttled(this);
+            return;
+        }
         key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+    }
+
+    /** Keeps reading off for {@code ms} after the answer in flight is written. */
+    void throttle(long ms) {
+        if (ms > 0) {
+            mutedUntilNanos = System.nanoTime() + ms * 1_000_000L;
+        }
+    }
+
+    boolean throttled() {
+        long until = mutedUntilNanos;
+        return until != 0 && until - System.nanoTime() > 0;
+    }
+
+    /** Nanoseconds until the throttle ends (<= 0 when it has). */
+    long throttleLeftNanos(long now) {
+        return mutedUntilNanos == 0 ? 0 : mutedUntilNanos - now;
     }
 
     void close() {
@@ -194,7 +261,7 @@ final class Connection {
             key.cancel();
         }
         try {
-            channel.close();
+            transport.close();
         } catch (IOException e) {
             // nothing left to do
         }
@@ -204,8 +271,16 @@ final class Connection {
     static final class FrameException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        FrameException(String message) {
+        private final boolean oversize;
+
+        FrameException(String message, boolean oversize) {
             super(message);
+            this.oversize = oversize;
+        }
+
+        /** Larger than socket.request.max.bytes (else malformed). */
+        boolean oversize() {
+            return oversize;
         }
     }
 

@@ -53,8 +53,24 @@ public final class NetworkRequest {
         connection.complete(response, null);
     }
 
+    /**
+     * Sends a response, then reads nothing more from this connection for {@code throttleMs} (a
+     * client over its quota, KIP-219: the response carries the throttle time and the connection
+     * stays muted for it, so a client that ignores it is held back all the same).
+     */
+    public void respond(Send response, long throttleMs) {
+        connection.throttle(throttleMs);
+        connection.complete(response, null);
+    }
+
     /** Answers nothing (acks=0 produce) and resumes reading this connection. */
     public void noResponse() {
+        connection.complete(null, null);
+    }
+
+    /** Answers nothing and resumes reading after {@code throttleMs} (an acks=0 produce over its quota). */
+    public void noResponse(long throttleMs) {
+        connection.throttle(throttleMs);
         connection.complete(null, null);
     }
 

@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
 import org.apache.kafka.common.network.Send;
 
 /**
@@ -31,16 +36,24 @@ final class Processor implements Runnable {
     private final ConcurrentLinkedQueue<PendingAccept> newConnections = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final List<Connection> connections = new ArrayList<>();
+    /** Connections whose transport holds decrypted bytes the selector cannot report (TLS). */
+    private final Set<Connection> buffered = new LinkedHashSet<>();
+    /** Connections whose reading is off until their quota throttle ends (processor thread only). */
+    private final List<Connection> throttled = new ArrayList<>();
+    private final NetworkWarnings warnings;
+    /** File regions of fetch responses on TLS connections are read into this buffer, one record at a time. */
+    private ByteBuffer tlsFileScratch;
     private volatile boolean running = true;
     private volatile boolean draining;
 
-    private record PendingAccept(SocketChannel channel, String listenerName) {
+    private record PendingAccept(SocketChannel channel, ListenerAddress listener) {
     }
 
     private record Completion(Connection connection, Send response, String closeReason) {
     }
 
-    Processor(int index, RequestChannel requests, int maxRequestBytes, long maxIdleMs) throws IOException {
+    Processor(int index, RequestChannel requests, int maxRequestBytes, long maxIdleMs, NetworkWarnings warnings) throws IOException {
+        this.warnings = warnings;
         this.maxIdleNanos = maxIdleMs * 1_000_000L;
         this.index = index;
         this.selector = Selector.open();
@@ -48,8 +61,8 @@ final class Processor implements Runnable {
         this.maxRequestBytes = maxRequestBytes;
     }
 
-    void accept(SocketChannel channel, String listenerName) {
-        newConnections.add(new PendingAccept(channel, listenerName));
+    void accept(SocketChannel channel, ListenerAddress listener) {
+        newConnections.add(new PendingAccept(channel, listener));
         selector.wakeup();
     }
 
@@ -80,7 +93,12 @@ final class Processor implements Runnable {
             while (running) {
                 registerNew();
                 processCompletions();
-                selector.select(500);
+                if (!buffered.isEmpty() && buffered.stream().anyMatch(Connection::readableWithoutSocket)) {
+                    selector.selectNow();
+                } else {
+                    selector.select(selectTimeoutMs());
+                }
+                unthrottle();
                 closeIdle();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
@@ -95,21 +113,16 @@ final class Processor implements Runnable {
                             c.writeMore(!draining);
                         }
                         if (key.isValid() && key.isReadable() && !draining) {
-                            NetworkRequest r = c.read();
-                            if (r != null) {
-                                requests.onRequest(r);
-                            }
+                            read(c);
                         }
-                    } catch (Connection.EofException e) {
-                        close(c, null);
-                    } catch (Connection.FrameException e) {
-                        close(c, e.getMessage());
-                    } catch (IOException e) {
-                        close(c, null);
-                    } catch (RuntimeException e) {
-                        close(c, "unexpected " + e);
+                        if (c.hasBufferedInput() && !c.isClosed()) {
+                            buffered.add(c);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        failed(c, e);
                     }
                 }
+                readBuffered();
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "TRIB-NET-002 network thread " + index + " stopped: " + e);
@@ -126,13 +139,104 @@ final class Processor implements Runnable {
         }
     }
 
-    /** Kafka's connections.max.idle.ms: drop connections that sent nothing for that long. */
+    /** Called on this processor's thread when a connection's answer is written but its throttle still runs. */
+    void throttled(Connection c) {
+        throttled.add(c);
+    }
+
+    private long selectTimeoutMs() {
+        long wait = 500;
+        long now = System.nanoTime();
+        for (Connection c : throttled) {
+            wait = Math.min(wait, Math.max(1, (c.throttleLeftNanos(now) + 999_999) / 1_000_000));
+        }
+        return wait;
+    }
+
+    /** Resumes reading on connections whose throttle has ended (decrypted input they hold is then read by {@link #readBuffered}). */
+    private void unthrottle() {
+        if (throttled.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Iterator<Connection> it = throttled.iterator(); it.hasNext();) {
+            Connection c = it.next();
+            if (c.isClosed()) {
+                it.remove();
+            } else if (c.throttleLeftNanos(now) <= 0) {
+                it.remove();
+                if (!draining) {
+                    c.unmute();
+                }
+            }
+        }
+    }
+
+    private void read(Connection c) throws IOException {
+        NetworkRequest r = c.read();
+        if (r != null) {
+            requests.onRequest(r);
+        }
+    }
+
+    /** Requests already decrypted (TLS) on connections that may read again: the selector will not report them. */
+    private void readBuffered() {
+        if (buffered.isEmpty() || draining) {
+            return;
+        }
+        for (Connection c : new ArrayList<>(buffered)) {
+            if (c.isClosed() || !c.hasBufferedInput()) {
+                buffered.remove(c);
+            } else if (c.readableWithoutSocket()) {
+                buffered.remove(c);
+                try {
+                    read(c);
+                    if (c.hasBufferedInput() && !c.isClosed()) {
+                        buffered.add(c);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failed(c, e);
+                }
+            }
+        }
+    }
+
+    /** Closes a connection after a failure; kinds hostile peers can repeat at will are summarised. */
+    private void failed(Connection c, Exception e) {
+        if (e instanceof Connection.EofException) {
+            close(c, null);
+        } else if (e instanceof Connection.FrameException f) {
+            warnings.frame(f.oversize()).warn(address(c), () -> describe(c, f.getMessage()));
+            close(c, null);
+        } else if (e instanceof SSLException) {
+            warnings.tls().warn(address(c), () -> describe(c, "TLS failed: " + e.getMessage()));
+            close(c, null);
+        } else if (e instanceof IOException) {
+            close(c, null);
+        } else {
+            close(c, "unexpected " + e);
+        }
+    }
+
+    private static String address(Connection c) {
+        return c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress();
+    }
+
+    private static String describe(Connection c, String reason) {
+        return "closing connection " + c.id() + " from " + c.remoteAddress() + ": " + reason;
+    }
+
+    /** Kafka's connections.max.idle.ms: drop connections that sent nothing for that long (checked once a second). */
     private void closeIdle() {
         long now = System.nanoTime();
-        if (maxIdleNanos <= 0 || now - lastIdleCheck < 1_000_000_000L) {
+        if (now - lastIdleCheck < 1_000_000_000L) {
             return;
         }
         lastIdleCheck = now;
+        warnings.flush(); // summaries whose interval ended; once a second, like the idle check
+        if (maxIdleNanos <= 0) {
+            return;
+        }
         for (Connection c : new ArrayList<>(connections)) {
             if (c.idleLongerThan(maxIdleNanos, now)) {
                 close(c, null);
@@ -146,8 +250,9 @@ final class Processor implements Runnable {
             try {
                 p.channel().configureBlocking(false);
                 p.channel().socket().setTcpNoDelay(true);
-                String id = p.listenerName() + "-" + index + "-" + CONNECTION_IDS.incrementAndGet();
-                Connection c = new Connection(id, p.channel(), this, p.listenerName(), maxRequestBytes);
+                String name = p.listener().name();
+                String id = name + "-" + index + "-" + CONNECTION_IDS.incrementAndGet();
+                Connection c = new Connection(id, p.channel(), transport(p), this, name, maxRequestBytes);
                 c.attach(p.channel().register(selector, draining ? 0 : SelectionKey.OP_READ, c));
                 connections.add(c);
             } catch (IOException e) {
@@ -158,6 +263,23 @@ final class Processor implements Runnable {
                 }
             }
         }
+    }
+
+    private Transport transport(PendingAccept p) throws IOException {
+        TlsContext tls = p.listener().tls();
+        if (tls == null) {
+            return new SocketTransferChannel(p.channel());
+        }
+        if (tlsFileScratch == null) {
+            tlsFileScratch = ByteBuffer.allocateDirect(TlsTransport.FILE_SCRATCH_BYTES);
+        }
+        String host = null;
+        int port = -1;
+        if (p.channel().getRemoteAddress() instanceof InetSocketAddress a) {
+            host = a.getAddress().getHostAddress();
+            port = a.getPort();
+        }
+        return new TlsTransport(p.channel(), tls.newServerEngine(host, port), tls, tlsFileScratch);
     }
 
     private void processCompletions() {
@@ -185,9 +307,10 @@ final class Processor implements Runnable {
 
     private void close(Connection c, String reason) {
         if (reason != null && !"closed".equals(reason)) {
-            LOG.warning(() -> "TRIB-NET-001 closing connection " + c.id() + " from " + c.remoteAddress() + ": " + reason);
+            warnings.request().warn(address(c), () -> describe(c, reason));
         }
         c.close();
         connections.remove(c);
+        buffered.remove(c);
     }
 }

@@ -16,8 +16,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.logging.Logger;
 
 /**
- * The Kafka listener: one acceptor thread for all listeners plus {@code num.network.threads}
- * processor threads, each with its own selector. Connections are spread round-robin.
+ * The Kafka listeners: one acceptor thread for all of them plus {@code num.network.threads}
+ * processor threads, each with its own selector. Connections are spread round-robin; a
+ * connection to an SSL listener gets a {@link TlsTransport}, others the plaintext one.
  *
  * <p>Life cycle: {@link #bind()} once, {@link #start()} once, {@link #close()} (idempotent).
  */
@@ -38,8 +39,9 @@ public final class SocketServer implements Closeable {
             RequestChannel requests, ThreadFactory threads) throws IOException {
         this.listeners = List.copyOf(listeners);
         this.threads = threads;
+        NetworkWarnings warnings = new NetworkWarnings(NetworkWarnings.DEFAULT_INTERVAL_MS, System::currentTimeMillis);
         for (int i = 0; i < networkThreads; i++) {
-            processors.add(new Processor(i, requests, maxRequestBytes, maxIdleMs));
+            processors.add(new Processor(i, requests, maxRequestBytes, maxIdleMs, warnings));
         }
     }
 
@@ -63,7 +65,7 @@ public final class SocketServer implements Closeable {
                 throw new IOException("listeners: cannot bind " + l + " (" + addr + "): " + e.getMessage(), e);
             }
             ch.configureBlocking(false);
-            ch.register(acceptSelector, SelectionKey.OP_ACCEPT, l.name());
+            ch.register(acceptSelector, SelectionKey.OP_ACCEPT, l);
             serverChannels.put(l.name(), ch);
             ports.put(l.name(), ch.socket().getLocalPort());
         }
@@ -93,7 +95,7 @@ public final class SocketServer implements Closeable {
                     }
                     SocketChannel client = ((ServerSocketChannel) key.channel()).accept();
                     if (client != null) {
-                        processors.get(next++ % processors.size()).accept(client, (String) key.attachment());
+                        processors.get(next++ % processors.size()).accept(client, (ListenerAddress) key.attachment());
                     }
                 }
                 acceptSelector.selectedKeys().clear();

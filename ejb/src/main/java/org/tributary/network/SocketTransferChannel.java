@@ -4,14 +4,47 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
-import org.apache.kafka.common.network.TransferableChannel;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
-/** Lets kafka-clients' {@code Send}s write to a plain socket, file regions by {@code sendfile}. */
-final class SocketTransferChannel implements TransferableChannel {
+/**
+ * The plaintext transport: reads and writes go straight to the socket, file regions by
+ * {@code sendfile} ({@link FileChannel#transferTo}), so fetch responses are zero-copy.
+ */
+final class SocketTransferChannel implements Transport {
     private final SocketChannel socket;
 
     SocketTransferChannel(SocketChannel socket) {
         this.socket = socket;
+    }
+
+    @Override
+    public boolean handshake() {
+        return true;
+    }
+
+    @Override
+    public boolean handshakeWantsWrite() {
+        return false;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return socket.read(dst);
+    }
+
+    @Override
+    public boolean hasBufferedInput() {
+        return false;
+    }
+
+    @Override
+    public boolean flush() {
+        return true;
+    }
+
+    @Override
+    public KafkaPrincipal peerPrincipal() {
+        return KafkaPrincipal.ANONYMOUS;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import javax.net.ssl.SSLSocket;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -14,10 +15,11 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Readable;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.tributary.network.TlsContext;
 
 /**
- * One blocking Kafka-protocol connection from this broker to another broker's listener, for the
- * replica fetcher that owns it (one request at a time; not thread-safe). Connects lazily; any I/O
+ * One blocking Kafka-protocol connection from this broker to another broker's listener (TLS when
+ * that listener is SSL: an {@link SSLSocket} that verifies the peer), for the replica fetcher that owns it (one request at a time; not thread-safe). Connects lazily; any I/O
  * failure closes it, and the next request reconnects.
  */
 final class BrokerChannel implements Closeable {
@@ -29,15 +31,18 @@ final class BrokerChannel implements Closeable {
 
     private final String clientId;
     private final int connectTimeoutMs;
+    private final TlsContext tls;
     private InetSocketAddress address;
     private Socket socket;
     private DataInputStream in;
     private OutputStream out;
     private int correlationId;
 
-    BrokerChannel(String clientId, int connectTimeoutMs) {
+    /** {@code tls}: null for a plaintext listener; else the TLS client side that verifies the peer. */
+    BrokerChannel(String clientId, int connectTimeoutMs, TlsContext tls) {
         this.clientId = clientId;
         this.connectTimeoutMs = connectTimeoutMs;
+        this.tls = tls;
     }
 
     /** Points the channel at {@code to}; a different address closes the current connection. */
@@ -60,8 +65,19 @@ final class BrokerChannel implements Closeable {
         try {
             if (socket == null) {
                 Socket s = new Socket();
-                s.setTcpNoDelay(true);
-                s.connect(address, connectTimeoutMs);
+                try {
+                    s.setTcpNoDelay(true);
+                    s.connect(address, connectTimeoutMs);
+                    if (tls != null) {
+                        s.setSoTimeout(readTimeoutMs);
+                        SSLSocket ssl = tls.clientSocket(s, address.getHostString(), address.getPort());
+                        ssl.startHandshake();
+                        s = ssl;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
                 socket = s;
                 in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 65_536));
                 out = s.getOutputStream();

@@ -26,6 +26,7 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.log.EpochEndOffset;
 import org.tributary.metadata.BrokerRegistration;
+import org.tributary.network.InterBroker;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.partition.Partition;
 
@@ -43,12 +44,15 @@ import org.tributary.partition.Partition;
  */
 final class ReplicaFetcher implements Runnable {
     private static final Logger LOG = Logger.getLogger(ReplicaFetcher.class.getName());
+    /** How long a fetcher with only throttled replicas waits before it looks at the rate again. */
+    private static final long THROTTLE_WAIT_MS = 100;
     /** Fetch v15: topic ids and the replica state (id, broker epoch). */
     static final short FETCH_VERSION = 15;
 
     /** Fetcher settings, Kafka's names: replica.fetch.wait.max.ms, .min.bytes, .max.bytes, .response.max.bytes, .backoff.ms. */
-    record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs) {
-        static final Settings DEFAULTS = new Settings(500, 1, 1_048_576, 10_485_760, 1_000L, 30_000);
+    record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs,
+            InterBroker interBroker) {
+        static final Settings DEFAULTS = new Settings(500, 1, 1_048_576, 10_485_760, 1_000L, 30_000, InterBroker.PLAINTEXT);
     }
 
     private static final class Target {
@@ -69,6 +73,7 @@ final class ReplicaFetcher implements Runnable {
     private final Settings settings;
     private final Time time;
     private final BrokerChannel channel;
+    private final ReplicationThrottle throttle;
     private final ConcurrentHashMap<TopicPartition, Target> targets = new ConcurrentHashMap<>();
     /** Held while an answer is applied, so {@link #remove} can wait for it; also signals new partitions. */
     private final ReentrantLock applying = new ReentrantLock();
@@ -77,13 +82,21 @@ final class ReplicaFetcher implements Runnable {
     private long lastWarnMs;
 
     ReplicaFetcher(int leaderId, int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, Settings settings, Time time) {
+        this(leaderId, localId, brokerEpoch, image, settings, time, null);
+    }
+
+    /** With a follower-side replication throttle ({@code null}: none). */
+    ReplicaFetcher(int leaderId, int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, Settings settings, Time time,
+            ReplicationThrottle throttle) {
+        this.throttle = throttle;
         this.leaderId = leaderId;
         this.localId = localId;
         this.brokerEpoch = brokerEpoch;
         this.image = image;
         this.settings = settings;
         this.time = time;
-        this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000);
+        this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000,
+                settings.interBroker().tls());
     }
 
     int leaderId() {
@@ -161,6 +174,14 @@ final class ReplicaFetcher implements Runnable {
             awaitChange(nextWake == Long.MAX_VALUE ? 1_000L : Math.max(1L, nextWake - now));
             return;
         }
+        if (throttle != null && throttle.headroomBytes() <= 0) {
+            // over the follower-side replication throttle: replicas outside the ISR wait for the rate to come down
+            round.entrySet().removeIf(e -> throttle.throttles(e.getKey()) && !e.getValue().partition.isr().contains(localId));
+            if (round.isEmpty()) {
+                awaitChange(THROTTLE_WAIT_MS);
+                return;
+            }
+        }
         InetSocketAddress leader = leaderAddress();
         if (leader == null) {
             backOff(round.values());
@@ -198,6 +219,9 @@ final class ReplicaFetcher implements Runnable {
                 TopicPartition tp = new TopicPartition(topic, pd.partitionIndex());
                 Target sent = round.get(tp);
                 if (sent != null) {
+                    if (throttle != null && throttle.throttles(tp) && !sent.partition.isr().contains(localId)) {
+                        throttle.record(pd.records() == null ? 0 : pd.records().sizeInBytes());
+                    }
                     apply(tp, sent, sentOffsets.get(tp), pd);
                 }
             }
@@ -218,10 +242,19 @@ final class ReplicaFetcher implements Runnable {
                     .partitions().add(new FetchRequestData.FetchPartition().setPartition(e.getKey().partition())
                             .setCurrentLeaderEpoch(e.getValue().leaderEpoch).setFetchOffset(offset)
                             .setLastFetchedEpoch(p.lastFetchedEpoch()).setLogStartOffset(p.log().logStartOffset())
-                            .setPartitionMaxBytes(settings.partitionMaxBytes()));
+                            .setPartitionMaxBytes(partitionMaxBytes(e.getKey(), p)));
         }
         req.setTopics(new ArrayList<>(topics.values()));
         return req;
+    }
+
+    /** The most to ask for one partition: a throttled replica outside the ISR asks for no more than the throttle allows now. */
+    private int partitionMaxBytes(TopicPartition tp, Partition p) {
+        int max = settings.partitionMaxBytes();
+        if (throttle != null && throttle.throttles(tp) && !p.isr().contains(localId)) {
+            max = (int) Math.max(1, Math.min(max, throttle.headroomBytes()));
+        }
+        return max;
     }
 
     /** Applies one partition's answer, unless the partition was removed or re-pointed meanwhile. */
@@ -343,7 +376,9 @@ final class ReplicaFetcher implements Runnable {
         if (b == null || b.fenced()) {
             return null;
         }
-        return new InetSocketAddress(b.host(), b.kafkaPort());
+        // the leader's endpoint for inter.broker.listener.name, as in Kafka; a leader without it cannot be reached
+        return b.endpoint(settings.interBroker().listener()).map(e -> new InetSocketAddress(e.host(), e.port()))
+                .orElse(null);
     }
 
     private void backOff(Iterable<Target> round) {

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.config.BrokerConfig;
+import org.tributary.network.InterBroker;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.partition.Partition;
 import org.tributary.partition.ReplicaManager;
@@ -24,24 +25,29 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
     private final ThreadFactory threads;
     private final ReplicaFetcher.Settings settings;
     private final Time time;
+    /** Kafka's follower-side replication throttle (KIP-73), shared by every fetcher of this broker. */
+    private final ReplicationThrottle throttle;
     private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
     private final Map<ReplicaFetcher, Thread> running = new HashMap<>();
     private boolean closed;
 
+    /** {@code interBroker}: which listener of the leaders to fetch from, and how (plaintext or TLS). */
     public ReplicaFetchers(int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, ThreadFactory threads,
-            BrokerConfig config, Time time) {
+            BrokerConfig config, InterBroker interBroker, Time time) {
         this.localId = localId;
         this.brokerEpoch = brokerEpoch;
         this.image = image;
         this.threads = threads;
         this.time = time;
+        this.throttle = new ReplicationThrottle(ReplicationThrottle.Side.FOLLOWER, localId, image, time::milliseconds);
         this.settings = new ReplicaFetcher.Settings(
                 config.getInt("replica.fetch.wait.max.ms", 500, 0, 60_000),
                 config.getInt("replica.fetch.min.bytes", 1, 1, Integer.MAX_VALUE),
                 config.getInt("replica.fetch.max.bytes", 1_048_576, 1, Integer.MAX_VALUE),
                 config.getInt("replica.fetch.response.max.bytes", 10_485_760, 1, Integer.MAX_VALUE),
                 config.getLong("replica.fetch.backoff.ms", 1_000L),
-                config.getInt("replica.socket.timeout.ms", 30_000, 1, Integer.MAX_VALUE));
+                config.getInt("replica.socket.timeout.ms", 30_000, 1, Integer.MAX_VALUE),
+                interBroker);
     }
 
     @Override
@@ -58,7 +64,7 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
         }
         ReplicaFetcher f = byLeader.get(leader);
         if (f == null) {
-            f = new ReplicaFetcher(leader, localId, brokerEpoch, image, settings, time);
+            f = new ReplicaFetcher(leader, localId, brokerEpoch, image, settings, time, throttle);
             Thread t = threads.newThread(f);
             try {
                 t.setName("tributary-replica-fetcher-" + localId + "-from-" + leader);

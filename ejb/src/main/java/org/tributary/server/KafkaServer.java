@@ -37,10 +37,12 @@ import org.tributary.metadata.MetadataStore;
 import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.BrokerMetrics;
 import org.tributary.metrics.MetricsSnapshot;
+import org.tributary.network.InterBroker;
 import org.tributary.network.ListenerAddress;
 import org.tributary.network.SocketServer;
 import org.tributary.partition.Partition;
 import org.tributary.partition.ReplicaManager;
+import org.tributary.security.ClientQuotaManager;
 import org.tributary.replication.IsrChangeSender;
 import org.tributary.replication.ReplicaFetchers;
 import org.tributary.txn.ProducerIdManager;
@@ -66,6 +68,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private final MetadataStore metadata;
     private final ScheduledExecutorService scheduler;
     private final List<ListenerAddress> listeners;
+    private final InterBroker interBroker;
     private final int maxRequestBytes;
     private ExecutorService handlers;
     private SocketServer socketServer;
@@ -75,8 +78,10 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private GroupCoordinator groups;
     private ExecutorService groupLoader;
     private volatile ApiDispatcher dispatcher;
+    private ClientQuotaManager quotas;
     private volatile boolean closed;
     private volatile int boundPort = -1;
+    private volatile Map<String, Integer> boundPorts = Map.of();
     private final BrokerMetrics metrics;
     private volatile AuditSink audit = AuditSink.NONE;
 
@@ -89,7 +94,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.logs = logs;
         this.metadata = metadata;
         this.scheduler = scheduler;
-        this.listeners = ListenerAddress.parseAll("listeners", config.getString("listeners", "PLAINTEXT://:9092"));
+        this.listeners = ListenerAddress.from(config);
+        this.interBroker = InterBroker.from(config);
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
         this.metrics = new BrokerMetrics(time::milliseconds);
     }
@@ -128,6 +134,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         socketServer = new SocketServer(listeners, networkThreads, maxRequestBytes, maxIdleMs,
                 request -> dispatcher.onRequest(request), threads);
         Map<String, Integer> ports = socketServer.bind();
+        boundPorts = Map.copyOf(ports);
         boundPort = ports.getOrDefault("PLAINTEXT", ports.values().iterator().next());
         return boundPort;
     }
@@ -135,6 +142,16 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     /** Where changes made through the Kafka protocol are reported (the audit trail); none until set. */
     public void audit(AuditSink sink) {
         this.audit = sink == null ? AuditSink.NONE : sink;
+    }
+
+    /** How this broker reaches other brokers' listeners (also how in-process admin clients reach this one). */
+    public InterBroker interBroker() {
+        return interBroker;
+    }
+
+    /** The bound port of every listener, by listener name; empty before binding. */
+    public Map<String, Integer> boundPorts() {
+        return boundPorts;
     }
 
     /** The port {@link #bind()} bound for the PLAINTEXT listener (or the first one); -1 before binding. */
@@ -159,13 +176,15 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             groups = startGroupCoordinator(topicAdmin); // before the first image: it hears of every leadership
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
+            quotas = new ClientQuotaManager(() -> metadata.image().quotas(), config.getInt("quota.window.num", 11, 2, 1000),
+                    1000L * config.getInt("quota.window.size.seconds", 1, 1, 3600));
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
-                    controller);
+                    controller, quotas);
             registry = ApiHandlers.registry(services);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
-        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, () -> audit);
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas, () -> audit);
         ReplicaManager rm = replicas;
         metrics.replicaMaxLag(rm::maxFollowerLag);
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
@@ -187,7 +206,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (controller == null) {
             return ReplicaManager.Replication.standalone(time);
         }
-        fetchers = new ReplicaFetchers(clusterView.localBrokerId(), clusterView::brokerEpoch, metadata::image, threads, config, time);
+        fetchers = new ReplicaFetchers(clusterView.localBrokerId(), clusterView::brokerEpoch, metadata::image, threads, config, interBroker,
+                time);
         IsrChangeSender sender = new IsrChangeSender(controller, clusterView::localBrokerId, clusterView::brokerEpoch,
                 (change, error, leaderEpoch, isr, partitionEpoch) -> {
                     ReplicaManager r = replicas;

@@ -25,7 +25,7 @@ class NodeSettingsTest {
     @Test
     void defaultsAreKafkasPlaintextListenerAndNoFixedId() {
         NodeSettings s = settings(Map.of());
-        assertEquals(new Listener("PLAINTEXT", "", 9092), s.plaintext());
+        assertEquals(new Listener("PLAINTEXT", "", 9092), s.interBroker());
         assertEquals(OptionalInt.empty(), s.nodeId());
         assertEquals(8080, s.httpPort());
     }
@@ -36,14 +36,14 @@ class NodeSettingsTest {
                 "advertised.listeners", "PLAINTEXT://broker3.example:9092", "broker.rack", "r1"));
         assertEquals(OptionalInt.of(3), s.nodeId());
         assertEquals(tmp.toAbsolutePath(), s.dataDir());
-        assertEquals(new Listener("PLAINTEXT", "broker3.example", 9092), s.advertisedPlaintext(19092));
+        assertEquals(new Listener("PLAINTEXT", "broker3.example", 9092), s.advertised("PLAINTEXT", 19092));
         assertEquals("r1", s.rack());
     }
 
     @Test
     void anEphemeralPortIsAdvertisedAsTheBoundPort() {
         NodeSettings s = settings(Map.of("listeners", "PLAINTEXT://127.0.0.1:0"));
-        assertEquals(new Listener("PLAINTEXT", "127.0.0.1", 41234), s.advertisedPlaintext(41234));
+        assertEquals(new Listener("PLAINTEXT", "127.0.0.1", 41234), s.advertised("PLAINTEXT", 41234));
     }
 
     @Test
@@ -58,7 +58,7 @@ class NodeSettingsTest {
         "listeners|PLAINTEXT://127.0.0.1:ninety|port 'ninety' is not a number",
         "listeners|PLAINTEXT://127.0.0.1:70000|outside 0-65535",
         "listeners|127.0.0.1:9092|PLAINTEXT://host:port",
-        "listeners|SSL://127.0.0.1:9093|a PLAINTEXT listener is required",
+        "listeners|SASL_SSL://127.0.0.1:9093|SASL listeners are not supported yet",
         "listeners|PLAINTEXT://:1,PLAINTEXT://:2|appears twice",
         "node.id|-4|0 or greater",
         "node.id|abc|must be a whole number",

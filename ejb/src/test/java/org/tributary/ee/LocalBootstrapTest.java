@@ -24,6 +24,6 @@ class LocalBootstrapTest {
         // an advertised address the node may not reach itself is never used
         NodeSettings settings = NodeSettings.from(BrokerConfig.of(Map.of("listeners", listeners,
                 "advertised.listeners", "PLAINTEXT://kafka.example.com:19092")));
-        assertEquals(expected, BrokerAdmin.localBootstrap(settings.plaintext(), boundPort));
+        assertEquals(expected, BrokerAdmin.localBootstrap(settings.interBroker(), boundPort));
     }
 }

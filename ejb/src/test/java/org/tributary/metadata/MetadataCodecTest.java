@@ -34,6 +34,8 @@ class MetadataCodecTest {
         return Stream.of(
                 new RegisterBrokerRecord(1, Uuid.randomUuid(), -1, "host-1", 9092, 8080, "rack-a", true, false),
                 new RegisterBrokerRecord(1001, Uuid.randomUuid(), 42, "h\u00e9te", 1, 2, null, false, true),
+                new RegisterBrokerRecord(5, Uuid.randomUuid(), 7, "b5", 9092, 8080, null, true, false, List.of(
+                        new BrokerEndpoint("PLAINTEXT", "b5", 9092, (short) 0), new BrokerEndpoint("INTERNAL", "10.0.0.5", 9093, (short) 1))),
                 new FenceBrokerRecord(3, 17),
                 new UnfenceBrokerRecord(3, 17),
                 new ControlledShutdownRecord(4, Long.MAX_VALUE),
@@ -56,6 +58,20 @@ class MetadataCodecTest {
     @MethodSource("everyRecordType")
     void eachRecordTypeSurvivesARoundTrip(MetadataRecord r) {
         assertEquals(List.of(r), MetadataCodec.decode(MetadataCodec.encode(List.of(r))));
+    }
+
+    @Test
+    void aBrokerWithOnlyItsPlaintextListenerIsWrittenAsVersion0AndOthersAsVersion1() {
+        RegisterBrokerRecord plain = new RegisterBrokerRecord(1, T, 3, "h", 9092, 0, null, false, false);
+        RegisterBrokerRecord ssl = new RegisterBrokerRecord(1, T, 3, "h", 9093, 0, null, false, false,
+                List.of(new BrokerEndpoint("SSL", "h", 9093, (short) 1)));
+        byte[] v0 = MetadataCodec.encode(List.of(plain));
+        byte[] v1 = MetadataCodec.encode(List.of(ssl));
+        assertEquals(0, v0[10]); // format, crc, count, then type and version
+        assertEquals(1, v1[10]);
+        assertEquals(List.of(new BrokerEndpoint("PLAINTEXT", "h", 9092, (short) 0)),
+                ((RegisterBrokerRecord) MetadataCodec.decode(v0).get(0)).endpoints());
+        assertEquals(ssl, MetadataCodec.decode(v1).get(0));
     }
 
     @Test

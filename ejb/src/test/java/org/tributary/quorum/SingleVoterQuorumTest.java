@@ -24,6 +24,8 @@ class SingleVoterQuorumTest {
             assertEquals(1, q.awaitLeader(Duration.ofSeconds(10)), "a single voter elects itself");
             assertTrue(q.isLeader());
             long epoch = q.epoch();
+            // becameLeader is delivered on the member's event thread, moments after Ratis reports the leadership
+            QuorumCluster.await("becameLeader delivered", Duration.ofSeconds(10), () -> !c.sm(1).events().isEmpty());
             assertEquals(List.of("leader:" + epoch), c.sm(1).events(), "becameLeader once, with the epoch");
 
             List<CompletableFuture<Long>> futures = new ArrayList<>();

@@ -36,7 +36,7 @@ final class InJvmCluster implements AutoCloseable {
     private final Map<String, String> extra;
     private VoterSet voters;
 
-    /** {@code extra}: broker settings added to every broker's. */
+    /** {@code extra}: broker settings added to every broker's; "{port}" in a value stands for the broker's Kafka port. */
     InJvmCluster(Map<String, String> extra) {
         this.extra = Map.copyOf(extra);
     }
@@ -81,6 +81,7 @@ final class InJvmCluster implements AutoCloseable {
         values.put("num.network.threads", "2");
         values.put("offsets.topic.num.partitions", "6");
         values.putAll(extra);
+        values.replaceAll((k, v) -> v.replace("{port}", Integer.toString(kafkaPorts.get(id)))); // per-broker listeners
         BrokerConfig config = BrokerConfig.of(values);
         ClusterBroker b = ClusterBroker.start(config, NodeSettings.from(config), id, TestBroker.CLUSTER_ID, voters, quorumAddress(id),
                 Executors.defaultThreadFactory(), Time.SYSTEM, Duration.ofSeconds(90));

@@ -96,6 +96,17 @@ class ReassignmentTest {
         }
     }
 
+    /** Waits until broker 1 describes the partition with exactly these replicas (it applies controller changes moments later). */
+    private void awaitReplicas(String topic, int p, List<Integer> replicas) throws InterruptedException {
+        InJvmCluster.await(topic + "-" + p + " has replicas " + replicas + " on broker 1", 30_000, () -> {
+            try {
+                return ids(describe(1, topic, p).replicas()).equals(replicas);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private static List<Integer> ids(List<Node> nodes) {
         return nodes.stream().map(Node::id).toList();
     }
@@ -221,6 +232,8 @@ class ReassignmentTest {
             try {
                 a.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(1, 2, 0))))).all()
                         .get(30, TimeUnit.SECONDS);
+                // the change went to the controller; broker 1 (asked below) applies it moments later
+                awaitReplicas("stuck", 0, List.of(1, 2, 0, 3));
                 TopicPartitionInfo i = describe(1, "stuck", 0);
                 assertEquals(List.of(1, 2, 0, 3), ids(i.replicas()), "Metadata shows the target then the replicas being removed");
                 assertEquals(Set.of(1, 2, 3), Set.copyOf(ids(i.isr())), "the ISR is untouched");
@@ -231,7 +244,7 @@ class ReassignmentTest {
                 assertEquals(List.of(0), ongoing.get(tp).addingReplicas());
                 assertEquals(List.of(3), ongoing.get(tp).removingReplicas());
                 a.alterPartitionReassignments(Map.of(tp, Optional.empty())).all().get(30, TimeUnit.SECONDS);
-                assertEquals(List.of(1, 2, 3), ids(describe(1, "stuck", 0).replicas()), "cancelled: back to the original replicas");
+                awaitReplicas("stuck", 0, List.of(1, 2, 3)); // cancelled: back to the original replicas
                 assertTrue(a.listPartitionReassignments().reassignments().get(30, TimeUnit.SECONDS).isEmpty());
                 Throwable e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
                         () -> a.alterPartitionReassignments(Map.of(tp, Optional.empty())).all().get(30, TimeUnit.SECONDS)).getCause();
@@ -291,15 +304,91 @@ class ReassignmentTest {
             String last = tool("--reassignment-json-file", plan.toString(), "--verify");
             assertTrue(last.contains("Clearing broker-level throttles") && last.contains("Clearing topic-level throttles")
                     && !last.contains("Error") && !last.contains("EXIT"), last);
-            try (Admin a = cluster.admin(2)) { // setting a broker throttle is still refused: broker configs are static
+            try (Admin a = cluster.admin(2)) { // a broker config that is not dynamic is refused, as in Kafka
                 org.apache.kafka.common.config.ConfigResource broker = new org.apache.kafka.common.config.ConfigResource(
                         org.apache.kafka.common.config.ConfigResource.Type.BROKER, "2");
                 Throwable e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
                         () -> a.incrementalAlterConfigs(Map.of(broker, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
-                                new org.apache.kafka.clients.admin.ConfigEntry("leader.replication.throttled.rate", "1000"),
+                                new org.apache.kafka.clients.admin.ConfigEntry("num.io.threads", "16"),
                                 org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS)).getCause();
-                assertTrue(e instanceof org.apache.kafka.common.errors.InvalidRequestException, String.valueOf(e));
+                assertTrue(e instanceof org.apache.kafka.common.errors.InvalidRequestException
+                        && e.getMessage().contains("num.io.threads"), String.valueOf(e));
             }
+        } finally {
+            TestBroker.deleteTree(dir);
+        }
+    }
+
+    /** The dynamic config {@code key} of broker {@code id} as described by that broker, or null. */
+    private String brokerConfig(int id, String key) throws Exception {
+        try (Admin a = cluster.admin(id)) {
+            org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.BROKER, Integer.toString(id));
+            org.apache.kafka.clients.admin.ConfigEntry e = a.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r).get(key);
+            return e == null ? null : e.value();
+        }
+    }
+
+    @Test
+    void aThrottledMoveCopiesAtTheThrottleRateWhileAcksAllWritesGoOnAndVerifyClearsTheThrottle() throws Exception {
+        String topic = "throttled-move";
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin a = cluster.admin(1)) {
+            a.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1, 2))))).all().get(30, TimeUnit.SECONDS);
+        }
+        byte[] value = new byte[1000];
+        int records = 1000; // ~1 MB
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, null, value));
+            }
+            producer.flush();
+        }
+        long throttle = 50_000;
+        Path dir = Files.createTempDirectory("reassign-throttle");
+        try {
+            Path plan = dir.resolve("plan.json");
+            Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,\"replicas\":[1,2,3]}]}");
+            long t0 = System.nanoTime();
+            String executed = tool("--reassignment-json-file", plan.toString(), "--execute", "--throttle", Long.toString(throttle));
+            assertTrue(executed.contains("The inter-broker throttle limit was set to " + throttle + " B/s"), executed);
+            assertTrue(executed.contains("Successfully started partition reassignment"), executed);
+            // the throttle is in force on the brokers involved, and in the topic's throttled replica lists
+            assertEquals(Long.toString(throttle), brokerConfig(1, "leader.replication.throttled.rate"));
+            assertEquals(Long.toString(throttle), brokerConfig(3, "follower.replication.throttled.rate"));
+
+            // writes to the partition go on at full speed: its ISR replicas are never throttled
+            long w0 = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrap(1, 2, 3), ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, null, value)).get(10, TimeUnit.SECONDS);
+                }
+            }
+            double writeSeconds = (System.nanoTime() - w0) / 1e9;
+            assertTrue(writeSeconds < 5, "20 acks=all writes during the throttled move took " + writeSeconds + " s");
+
+            InJvmCluster.await("the throttled move completes", 120_000, () -> cluster.broker(1).metadata().metadata().image()
+                    .topic(topic).map(t -> t.partition(0).isr().size() == 3 && t.partition(0).addingReplicas().isEmpty()).orElse(false));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // ~1 MB at 50 KB/s: the rate spans at least 10 one-second windows, so ~0.5 MB may pass at once; the rest takes
+            // ~10 s. Unthrottled the same copy takes well under a second on loopback.
+            System.out.printf("reassignment: 1 MB moved under a %d B/s throttle in %.1f s%n", throttle, seconds);
+            assertTrue(seconds >= 8, "throttled to about " + throttle + " B/s: took only " + seconds + " s");
+            assertTrue(seconds <= 30, "the throttle still lets the move finish at about its rate: took " + seconds + " s");
+
+            String verified = tool("--reassignment-json-file", plan.toString(), "--verify");
+            assertTrue(verified.contains("Reassignment of partition " + tp + " is completed"), verified);
+            assertTrue(verified.contains("Clearing broker-level throttles") && verified.contains("Clearing topic-level throttles"),
+                    verified);
+            for (int b = 1; b <= 3; b++) {
+                assertEquals(null, brokerConfig(b, "leader.replication.throttled.rate"), "broker " + b);
+                assertEquals(null, brokerConfig(b, "follower.replication.throttled.rate"), "broker " + b);
+            }
+            org.tributary.metadata.TopicImage t = cluster.broker(1).metadata().metadata().image().topic(topic).orElseThrow();
+            assertEquals(null, t.configs().get("leader.replication.throttled.replicas"));
+            assertEquals(null, t.configs().get("follower.replication.throttled.replicas"));
         } finally {
             TestBroker.deleteTree(dir);
         }

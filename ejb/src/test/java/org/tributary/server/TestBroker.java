@@ -57,7 +57,9 @@ public final class TestBroker implements AutoCloseable {
 
     private void startServer(int wantedPort) throws IOException {
         Map<String, String> values = new HashMap<>(settings);
-        values.put("listeners", "PLAINTEXT://127.0.0.1:" + wantedPort);
+        if (!settings.containsKey("listeners")) { // a caller's own listeners (ports 0) are kept as given
+            values.put("listeners", "PLAINTEXT://127.0.0.1:" + wantedPort);
+        }
         values.put("log.dirs", dataDir.toString());
         values.putIfAbsent("tributary.http.port", "0");
         values.putIfAbsent("num.io.threads", "4");
@@ -104,6 +106,11 @@ public final class TestBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The bound port of listener {@code name}. */
+    public int port(String name) {
+        return server.boundPorts().get(name);
     }
 
     public Path dataDir() {

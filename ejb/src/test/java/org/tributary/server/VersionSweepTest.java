@@ -101,6 +101,14 @@ class VersionSweepTest {
                                 .setReplicas(List.of(0)))))));
         m.put(ApiKeys.DESCRIBE_LOG_DIRS, v -> new DescribeLogDirsRequestData().setTopics(null));
         m.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, v -> new ListPartitionReassignmentsRequestData().setTimeoutMs(10_000));
+        m.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, v -> new org.apache.kafka.common.message.DescribeClientQuotasRequestData()
+                .setComponents(List.of()).setStrict(false));
+        m.put(ApiKeys.ALTER_CLIENT_QUOTAS, v -> new org.apache.kafka.common.message.AlterClientQuotasRequestData().setValidateOnly(true)
+                .setEntries(List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.EntryData()
+                        .setEntity(List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.EntityData()
+                                .setEntityType("client-id").setEntityName("sweep")))
+                        .setOps(List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.OpData()
+                                .setKey("producer_byte_rate").setValue(1024))))));
         m.put(ApiKeys.DESCRIBE_QUORUM, v -> new org.apache.kafka.common.message.DescribeQuorumRequestData().setTopics(List.of(
                 new org.apache.kafka.common.message.DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
                         .setPartitions(List.of(new org.apache.kafka.common.message.DescribeQuorumRequestData.PartitionData()
