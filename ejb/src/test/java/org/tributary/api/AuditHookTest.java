@@ -22,6 +22,8 @@ import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,19 @@ class AuditHookTest {
                 "a refused change is recorded with its error");
         assertTrue(EVENTS.stream().noneMatch(e -> e.action().equals("Metadata")), "reads are not audited");
         assertTrue(EVENTS.stream().noneMatch(e -> e.toString().contains("123456789")), "no config value in the trail");
+    }
+
+    @Test
+    void quotaChangesAreRecordedWithTheirEntityAndValues() throws Exception {
+        ClientQuotaEntity alice = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "alice-q"));
+        try (Admin admin = broker.admin()) {
+            admin.alterClientQuotas(List.of(new ClientQuotaAlteration(alice,
+                    List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 1024.0))))).all().get();
+        }
+        AuditEvent e = events("AlterClientQuotas", "user=alice-q").get(0);
+        assertEquals("client-quota", e.resourceType());
+        assertEquals("NONE", e.result());
+        assertEquals("set producer_byte_rate=1024.0", e.detail());
     }
 
     @Test
