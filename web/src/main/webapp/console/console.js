@@ -12,14 +12,19 @@
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
     });
   }
+  var me = { username: '', role: 'viewer', csrfToken: null }; // who is logged in (GET /api/session)
+  function isAdmin() { return me.role === 'admin'; }
   var generation = 0; // bumped on navigation: answers to reads issued by the previous page are dropped
   function api(method, path, body) {
     var issued = generation;
     function stale() { return method === 'GET' && issued !== generation; }
-    var opts = { method: method, headers: { 'Accept': 'application/json' } };
+    var opts = { method: method, credentials: 'same-origin',
+      headers: { 'Accept': 'application/json', 'X-Requested-With': 'XMLHttpRequest' } };
+    if (method !== 'GET' && me.csrfToken) { opts.headers['X-CSRF-Token'] = me.csrfToken; }
     if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     return fetch(API + path, opts).then(function (r) {
       if (stale()) { return new Promise(function () {}); }
+      if (r.status === 401) { location.href = 'login.html'; return new Promise(function () {}); }
       setConn(true);
       if (r.status === 204) { return null; }
       return r.text().then(function (t) {
@@ -164,7 +169,7 @@
 
   views.topics = function () {
     view.innerHTML = '<h1>Topics</h1><div id="error"></div>' +
-      '<form class="inline" id="create-form"><label>Name<input id="new-topic-name" required placeholder="orders"></label>' +
+      '<form class="inline admin-only" id="create-form"><label>Name<input id="new-topic-name" required placeholder="orders"></label>' +
       '<label>Partitions<input id="new-topic-partitions" type="number" min="1" value="1" style="width:90px"></label>' +
       '<label>Replication factor<input id="new-topic-rf" type="number" min="1" value="1" style="width:90px"></label>' +
       '<label>Configs (name=value per line)<textarea id="new-topic-configs" placeholder="retention.ms=86400000"></textarea></label>' +
@@ -199,17 +204,17 @@
   views.topic = function (name) {
     var enc = encodeURIComponent(name);
     view.innerHTML = '<h1>Topic <span id="topic-name">' + esc(name) + '</span></h1><div id="error"></div><div class="cards" id="cards"></div>' +
-      '<div class="toolbar"><label>New partition count<input id="partition-count" type="number" min="1" style="width:90px"></label>' +
+      '<div class="toolbar admin-only"><label>New partition count<input id="partition-count" type="number" min="1" style="width:90px"></label>' +
       '<button id="add-partitions" type="button">Add partitions</button>' +
       '<span style="flex:1"></span><button id="delete-topic" class="danger" type="button">Delete topic</button>' +
       '<span id="confirm-area"></span></div>' +
       '<h2>Partitions</h2><div id="partitions"></div>' +
-      '<div class="cols"><div><h2>Produce a record</h2><form class="inline" id="produce-form">' +
+      '<div class="cols"><div class="admin-only"><h2>Produce a record</h2><form class="inline" id="produce-form">' +
       '<label>Partition<input id="produce-partition" type="number" min="0" placeholder="auto" style="width:70px"></label>' +
       '<label>Key<input id="produce-key"></label><label>Value<textarea id="produce-value"></textarea></label>' +
       '<label>Headers (name=value per line)<textarea id="produce-headers"></textarea></label>' +
       '<button id="produce" type="submit">Produce</button></form></div>' +
-      '<div><h2>Configs</h2><form class="inline" id="config-form"><label>Name<input id="config-name" placeholder="retention.ms"></label>' +
+      '<div><h2>Configs</h2><form class="inline admin-only" id="config-form"><label>Name<input id="config-name" placeholder="retention.ms"></label>' +
       '<label>Value<input id="config-value"></label><button id="set-config" type="submit">Set</button>' +
       '<button id="reset-config" type="button" class="secondary">Reset to default</button></form>' +
       '<div id="configs" style="max-height:260px;overflow:auto"></div></div></div>' +
@@ -298,7 +303,8 @@
           fill('cards', card('Partitions', t.partitionCount) + card('Replication factor', t.replicationFactor) +
             card('Under-replicated', t.underReplicated, t.underReplicated > 0) + card('Offline', t.offline, t.offline > 0) +
             card('Messages', t.messages) + card('Size on disk', bytes(t.sizeBytes)));
-          if (!$('partition-count').value) { $('partition-count').value = t.partitionCount + 1; }
+          var pc = $('partition-count'); // absent for viewers
+          if (pc && !pc.value) { pc.value = t.partitionCount + 1; }
           fill('partitions', '<table id="partitions-table"><tr><th class="num">Partition</th><th class="num">Leader</th><th>Replicas</th>' +
             '<th>ISR</th><th class="num">Log start</th><th class="num">Log end</th><th class="num">High watermark</th>' +
             '<th class="num">Size</th></tr>' + t.partitions.map(function (p) {
@@ -335,13 +341,13 @@
     var enc = encodeURIComponent(id);
     view.innerHTML = '<h1>Consumer group <span id="group-id">' + esc(id) + '</span></h1><div id="error"></div><div class="cards" id="cards"></div>' +
       '<h2>Lag per partition</h2><div id="lag"></div><h2>Members</h2><div id="members"></div>' +
-      '<h2>Reset offsets</h2><form class="inline" id="reset-form"><label>To<select id="reset-to"><option value="earliest">earliest</option>' +
+      '<h2 class="admin-only">Reset offsets</h2><form class="inline admin-only" id="reset-form"><label>To<select id="reset-to"><option value="earliest">earliest</option>' +
       '<option value="latest">latest</option><option value="timestamp">time</option><option value="offset">offset</option></select></label>' +
       '<label>Offset<input id="reset-offset" type="number" min="0" style="width:110px"></label>' +
       '<label>Time<input id="reset-time" type="datetime-local" step="1"></label>' +
       '<label>Topic (optional)<input id="reset-topic"></label><label>Partition (optional)<input id="reset-partition" type="number" min="0" style="width:70px"></label>' +
       '<button id="reset" type="submit">Reset offsets</button><span class="muted">The group must have no active members.</span></form>' +
-      '<div class="toolbar"><button id="delete-group" class="danger" type="button">Delete group</button></div>';
+      '<div class="toolbar admin-only"><button id="delete-group" class="danger" type="button">Delete group</button></div>';
     $('reset-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
       var to = $('reset-to').value, body = { to: to };
@@ -379,6 +385,81 @@
     };
   };
 
+  views.audit = function () {
+    view.innerHTML = '<h1>Audit trail</h1><div id="error"></div>' +
+      '<form class="inline" id="audit-form"><label>Principal<input id="audit-principal" placeholder="admin or User:alice"></label>' +
+      '<label>Resource<input id="audit-resource" placeholder="part of a name"></label>' +
+      '<label>From<input id="audit-from" type="datetime-local" step="1"></label><label>To<input id="audit-to" type="datetime-local" step="1"></label>' +
+      '<button id="audit-search" type="submit">Search</button>' +
+      '<button id="audit-prev" type="button" class="secondary">◀ Newer</button><button id="audit-next" type="button" class="secondary">Older ▶</button>' +
+      '<span id="audit-count" class="muted"></span></form><div id="audit"></div>';
+    var page = 0, size = 50, total = 0;
+    function query() {
+      var q = 'audit?page=' + page + '&size=' + size;
+      if ($('audit-principal').value.trim()) { q += '&principal=' + encodeURIComponent($('audit-principal').value.trim()); }
+      if ($('audit-resource').value.trim()) { q += '&resource=' + encodeURIComponent($('audit-resource').value.trim()); }
+      if ($('audit-from').value) { q += '&from=' + new Date($('audit-from').value).getTime(); }
+      if ($('audit-to').value) { q += '&to=' + new Date($('audit-to').value).getTime(); }
+      return api('GET', q).then(function (p) {
+        total = p.total;
+        fill('audit-count', p.total + ' event(s); page ' + (p.page + 1) + ' of ' + Math.max(1, Math.ceil(p.total / p.size)));
+        fill('audit', '<table id="audit-table"><tr><th>Time</th><th>Principal</th><th>From</th><th>Via</th><th>Action</th>' +
+          '<th>Resource</th><th>Result</th><th>Detail</th></tr>' + p.items.map(function (a) {
+            return '<tr><td>' + esc(a.time) + '</td><td>' + esc(a.principal) + '</td><td>' + esc(a.clientAddress) + '</td><td>' +
+              esc(a.source) + '</td><td>' + esc(a.action) + '</td><td>' + esc(a.resourceType) + ' ' + esc(a.resourceName) +
+              '</td><td class="' + (a.result === 'NONE' ? 'ok' : 'bad') + '">' + esc(a.result) + '</td><td>' + esc(a.detail) + '</td></tr>';
+          }).join('') + '</table>');
+      }, fail);
+    }
+    $('audit-form').addEventListener('submit', function (ev) { ev.preventDefault(); page = 0; query(); });
+    $('audit-prev').addEventListener('click', function () { if (page > 0) { page--; query(); } });
+    $('audit-next').addEventListener('click', function () { if ((page + 1) * size < total) { page++; query(); } });
+    return { refresh: query };
+  };
+
+  views.accounts = function () {
+    view.innerHTML = '<h1>Accounts</h1><div id="error"></div>' +
+      '<form class="inline" id="account-form"><label>User<input id="new-user" required></label>' +
+      '<label>Role<select id="new-role"><option>viewer</option><option>admin</option></select></label>' +
+      '<label>Password (12+ characters)<input id="new-password" type="password" minlength="12" required autocomplete="new-password"></label>' +
+      '<button id="create-account" type="submit">Create account</button></form><div id="accounts"></div>';
+    $('account-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = { username: $('new-user').value.trim(), role: $('new-role').value, password: $('new-password').value };
+      action(api('POST', 'accounts', body), 'Account ' + body.username + ' created').then(function () {
+        $('new-user').value = ''; $('new-password').value = '';
+      }, function () {});
+    });
+    $('accounts').addEventListener('click', function (ev) {
+      var b = ev.target, u = b.getAttribute && b.getAttribute('data-user');
+      if (!u) { return; }
+      var enc = encodeURIComponent(u);
+      if (b.classList.contains('set-role')) {
+        var role = b.getAttribute('data-role');
+        action(api('PUT', 'accounts/' + enc + '/role', { role: role }), u + ' is now ' + role).then(function () {}, function () {});
+      } else if (b.classList.contains('reset-password')) {
+        var p = window.prompt('New password for ' + u + ' (12 characters or more)');
+        if (p) { action(api('PUT', 'accounts/' + enc + '/password', { password: p }), 'Password of ' + u + ' reset').then(function () {}, function () {}); }
+      } else if (b.classList.contains('delete-account')) {
+        action(api('DELETE', 'accounts/' + enc), 'Account ' + u + ' deleted').then(function () {}, function () {});
+      }
+    });
+    return {
+      refresh: function () {
+        return api('GET', 'accounts').then(function (as) {
+          fill('accounts', '<table id="accounts-table"><tr><th>User</th><th>Role</th><th>Created</th><th>Changed</th><th></th></tr>' +
+            as.map(function (a) {
+              var other = a.role === 'admin' ? 'viewer' : 'admin', u = esc(a.username);
+              return '<tr><td>' + u + '</td><td>' + esc(a.role) + '</td><td>' + esc(a.created) + '</td><td>' + esc(a.updated) +
+                '</td><td><button type="button" class="secondary set-role" data-user="' + u + '" data-role="' + other + '">Make ' + other +
+                '</button> <button type="button" class="secondary reset-password" data-user="' + u + '">Reset password</button> ' +
+                '<button type="button" class="danger delete-account" data-user="' + u + '">Delete</button></td></tr>';
+            }).join('') + '</table>');
+        }, fail);
+      }
+    };
+  };
+
   // ---- routing and live refresh
   function route() {
     generation++;
@@ -389,6 +470,7 @@
     else if (page === 'groups' && parts[1]) { v = views.group(parts.slice(1).join('/')); }
     else { v = (views[page] || views.overview)(); }
     if (page !== 'overview') { history.inRate = null; history.bytes = null; }
+    pruneForRole();
     document.querySelectorAll('[data-nav]').forEach(function (a) { a.classList.toggle('active', a.getAttribute('data-nav') === page); });
     current = v;
     refreshNow();
@@ -399,8 +481,20 @@
       v.refresh().then(function () { if (errorsShown === before && v === current) { fill('error', ''); } });
     }
   }
-  window.addEventListener('hashchange', route);
-  clearInterval(timer);
-  timer = setInterval(refreshNow, 2000);
-  route();
+  /** A viewer is read-only: the controls that change anything are removed, not just disabled (the API refuses them anyway). */
+  function pruneForRole() {
+    if (!isAdmin()) { document.querySelectorAll('.admin-only').forEach(function (e) { e.remove(); }); }
+  }
+  $('logout').addEventListener('click', function () {
+    api('DELETE', 'session').then(function () { location.href = 'login.html'; }, function () { location.href = 'login.html'; });
+  });
+  api('GET', 'session').then(function (m) {
+    me = m;
+    $('me-name').textContent = m.username;
+    $('me-role').textContent = m.role;
+    window.addEventListener('hashchange', route);
+    clearInterval(timer);
+    timer = setInterval(refreshNow, 2000);
+    route();
+  }, function (e) { showError('<p class="bad">' + esc(e.message) + '</p>'); });
 })();

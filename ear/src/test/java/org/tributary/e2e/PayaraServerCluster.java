@@ -138,6 +138,7 @@ final class PayaraServerCluster {
         env.put("TRIBUTARY_SERVER_KAFKA_PORT", Integer.toString(kafkaPort));
         env.put("TRIBUTARY_SERVER_INSTANCES", Integer.toString(instances));
         env.put("TRIBUTARY_SERVER_TIMEOUT", Long.toString(Math.max(60, timeout.toSeconds() - 60)));
+        env.put("TRIBUTARY_ADMIN_PASSWORD", org.tributary.testkit.LocalCluster.ADMIN_PASSWORD);
         if (jvmOptions != null && !jvmOptions.isBlank()) {
             env.put("TRIBUTARY_SERVER_JVM_OPTS", jvmOptions);
         }
@@ -200,10 +201,11 @@ final class PayaraServerCluster {
         }
     }
 
-    /** GET on 127.0.0.1; empty when nothing answers. */
+    /** GET on 127.0.0.1 as the brokers' first admin; empty when nothing answers. */
     Optional<HttpResponse<String>> get(int port, String path) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).GET().build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", org.tributary.testkit.LocalCluster.basicAuthorization()).timeout(Duration.ofSeconds(5)).GET().build();
             return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();

@@ -19,6 +19,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.SendBuilder;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.tributary.audit.AuditEvent;
+import org.tributary.audit.AuditSink;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.metrics.BrokerMetrics;
 import org.tributary.network.NetworkRequest;
@@ -39,6 +41,7 @@ public final class ApiDispatcher implements RequestChannel {
     private final Supplier<MetadataImage> images;
     private final BrokerMetrics metrics;
     private final ClientQuotaManager quotas;
+    private final Supplier<AuditSink> audit;
 
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics) {
         this(registry, handlers, images, metrics, null);
@@ -47,11 +50,18 @@ public final class ApiDispatcher implements RequestChannel {
     /** With {@code quotas} (may be null): produce bytes and request time are recorded and over-quota clients throttled. */
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
             ClientQuotaManager quotas) {
+        this(registry, handlers, images, metrics, quotas, () -> AuditSink.NONE);
+    }
+
+    /** {@code audit}: where every answered change (see {@link AuditedRequests}) is reported, denied ones too. */
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
+            ClientQuotaManager quotas, Supplier<AuditSink> audit) {
         this.registry = registry;
         this.handlers = handlers;
         this.images = images;
         this.metrics = metrics;
         this.quotas = quotas;
+        this.audit = audit;
     }
 
     @Override
@@ -125,10 +135,38 @@ public final class ApiDispatcher implements RequestChannel {
                     if (throttleMs > 0) {
                         Throttles.set(response, (int) Math.min(Integer.MAX_VALUE, throttleMs));
                     }
+                    audit(request, header, body.data(), response);
                     send(request, header, response, version, throttleMs);
                 }
             }
         });
+    }
+
+    /**
+     * The one audit hook: a change's answer, success or error, becomes one event per resource it
+     * named. Never throws and never blocks (the sink queues).
+     */
+    private void audit(NetworkRequest request, RequestHeader header, ApiMessage requestData, ApiMessage response) {
+        ApiKeys key = header.apiKey();
+        try {
+            if (!AuditedRequests.audited(key, requestData)) {
+                return;
+            }
+            AuditSink sink = audit.get();
+            if (sink == AuditSink.NONE) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            String principal = String.valueOf(request.principal());
+            String address = request.clientAddress() == null ? "" : request.clientAddress().getHostAddress();
+            String action = AuditedRequests.apiName(key);
+            for (AuditedRequests.Change c : AuditedRequests.changes(key, requestData, response)) {
+                sink.record(new AuditEvent(now, principal, address, AuditEvent.KAFKA, action, c.resourceType(), c.resourceName(),
+                        c.result(), c.detail()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warning("TRIB-API-003 cannot audit " + key + " from client '" + printable(header.clientId()) + "': " + e);
+        }
     }
 
     /**
@@ -184,7 +222,9 @@ public final class ApiDispatcher implements RequestChannel {
 
     private void respondError(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable e) {
         try {
-            send(request, header, body.getErrorResponse(e).data(), header.apiVersion());
+            ApiMessage response = body.getErrorResponse(e).data();
+            audit(request, header, body.data(), response);
+            send(request, header, response, header.apiVersion());
         } catch (RuntimeException r) {
             request.closeConnection("cannot build an error response for " + header.apiKey() + ": " + r);
         }

@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.tributary.audit.AuditSink;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.cluster.ClusterView;
 import org.tributary.cluster.MetaProperties;
@@ -48,9 +49,15 @@ public final class BrokerNode {
     private volatile KafkaServer kafka;
     private volatile BrokerInfo self;
     private volatile long readyAtMillis;
+    private volatile AuditSink audit = AuditSink.NONE;
 
     public BrokerNode(BrokerConfig config) {
         this.config = config;
+    }
+
+    /** Where changes made through the Kafka protocol are reported; set before {@link #start}. */
+    public void audit(AuditSink sink) {
+        this.audit = sink == null ? AuditSink.NONE : sink;
     }
 
     /**
@@ -112,6 +119,7 @@ public final class BrokerNode {
         ClusterBroker b = ClusterBroker.start(config, s, nodeId, clusterId, voters, q.self(), threads, Time.SYSTEM,
                 Duration.ofMillis(config.getLong(REGISTRATION_TIMEOUT, 180_000L)));
         this.broker = b;
+        b.server().audit(audit);
         MetadataNode md = b.metadata();
         GridPublisher pub = new GridPublisher(hz, clusterId, nodeId, md.quorum()::leaderId, threads);
         this.publisher = pub;

@@ -6,6 +6,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -29,6 +31,7 @@ import org.tributary.server.KafkaServer;
  */
 @Singleton
 @Startup
+@DependsOn("AccessBean")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class BrokerBean implements BrokerService {
     /** When true (the launcher sets it), a broker that cannot start ends its server process. */
@@ -41,6 +44,9 @@ public class BrokerBean implements BrokerService {
     @Resource(lookup = "payara/Hazelcast")
     private HazelcastInstance hazelcast;
 
+    @EJB
+    private AccessBean access;
+
     private volatile BrokerNode node;
     private volatile BrokerAdmin admin;
     private volatile String failure;
@@ -51,6 +57,10 @@ public class BrokerBean implements BrokerService {
         BrokerConfig config = BrokerConfig.of(ConfigKeys.brokerSettings(mp), key -> mp.getOptionalValue(key, String.class));
         BrokerNode n = new BrokerNode(config);
         try {
+            if (access.failure().isPresent()) {
+                throw access.failure().get();
+            }
+            n.audit(access.auditSink());
             n.start(hazelcast, threads);
             node = n;
             KafkaServer kafka = n.kafka().orElseThrow();

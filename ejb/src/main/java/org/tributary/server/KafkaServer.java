@@ -29,6 +29,7 @@ import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.GroupsView;
 import org.tributary.group.PartitionLag;
+import org.tributary.audit.AuditSink;
 import org.tributary.config.BrokerConfig;
 import org.tributary.log.LogManager;
 import org.tributary.controller.ControllerClient;
@@ -83,6 +84,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private volatile Map<String, Integer> boundPorts = Map.of();
     private final BrokerMetrics metrics;
     private final org.tributary.api.RequestAuthorizer authorizer;
+    private volatile AuditSink audit = AuditSink.NONE;
 
     private KafkaServer(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, LogManager logs,
             MetadataStore metadata, ScheduledExecutorService scheduler) {
@@ -139,6 +141,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return boundPort;
     }
 
+    /** Where changes made through the Kafka protocol are reported (the audit trail); none until set. */
+    public void audit(AuditSink sink) {
+        this.audit = sink == null ? AuditSink.NONE : sink;
+    }
+
     /** How this broker reaches other brokers' listeners (also how in-process admin clients reach this one). */
     public InterBroker interBroker() {
         return interBroker;
@@ -179,7 +186,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
-        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas);
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas, () -> audit);
         ReplicaManager rm = replicas;
         metrics.replicaMaxLag(rm::maxFollowerLag);
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);

@@ -29,6 +29,13 @@ import java.util.function.BooleanSupplier;
  * left if a test run is aborted.
  */
 public final class LocalCluster implements AutoCloseable {
+    /**
+     * The first admin of every node this kit starts (handed to the launcher as
+     * {@code TRIBUTARY_ADMIN_PASSWORD}); {@link #get} authenticates with it. System property
+     * {@code tributary.admin.password} overrides it.
+     */
+    public static final String ADMIN_USER = "admin";
+    public static final String ADMIN_PASSWORD = System.getProperty("tributary.admin.password", "testkit-admin-password");
     private static final Set<Long> STARTED = ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -174,7 +181,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** GET on a node's HTTP port; returns the body, or throws with the status. */
+    /** GET on a node's HTTP port as the admin (HTTP Basic); returns the body, or throws with the status. */
     public String get(int node, String path) {
         HttpResponse<String> r = getResponse(node, path);
         if (r.statusCode() / 100 != 2) {
@@ -186,7 +193,7 @@ public final class LocalCluster implements AutoCloseable {
     public HttpResponse<String> getResponse(int node, String path) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(node) + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build();
+                    .header("Authorization", basicAuthorization()).timeout(Duration.ofSeconds(10)).GET().build();
             return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -194,6 +201,11 @@ public final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The {@code Authorization} header value for the admin of this kit's nodes. */
+    public static String basicAuthorization() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((ADMIN_USER + ":" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Polls until the condition holds, or fails with the message after the timeout. */
@@ -244,6 +256,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("TRIBUTARY_QUORUM_PORT", Integer.toString(quorumBase));
         env.put("TRIBUTARY_JAVA_OPTS", javaOpts);
         env.putIfAbsent("TRIBUTARY_START_TIMEOUT", "240");
+        env.put("TRIBUTARY_ADMIN_PASSWORD", ADMIN_PASSWORD);
         try {
             Files.createDirectories(dataRoot);
             Process p = pb.start();

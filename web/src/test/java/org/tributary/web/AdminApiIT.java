@@ -326,6 +326,6 @@ class AdminApiIT {
     @Test
     @Order(8)
     void theConsoleCreatesProducesBrowsesShowsLagAndDeletes() throws Exception {
-        new ConsoleScenario(port(), bootstrap(http())).run();
+        new ConsoleScenario(port(), bootstrap(http()), Http.ADMIN, Http.ADMIN_PASSWORD).run();
     }
 }

@@ -20,9 +20,10 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The console in headless Chromium (Debian packages chromium and chromium-driver): create a
- * topic, produce a record, find it in the message browser, see a group's lag, delete the topic.
- * Screenshots of each page go to {@code target/screenshots/}.
+ * The console in headless Chromium (Debian packages chromium and chromium-driver): log in as the
+ * admin, create a topic, produce a record, find it in the message browser, see a group's lag,
+ * delete the topic, log out; and, as a viewer, find no way to delete a topic. Screenshots of each
+ * page go to {@code target/screenshots/}.
  */
 final class ConsoleScenario {
     private static final String TOPIC = "console-topic-" + Long.toString(System.nanoTime() % 1_000_000, 36);
@@ -32,12 +33,43 @@ final class ConsoleScenario {
     private final Path shots = Paths.get("target", "screenshots");
     private WebDriver driver;
 
-    ConsoleScenario(int port, String bootstrap) {
+    private final String user;
+    private final String password;
+
+    ConsoleScenario(int port, String bootstrap, String user, String password) {
         this.port = port;
         this.bootstrap = bootstrap;
+        this.user = user;
+        this.password = password;
     }
 
+    /** The admin's tour: every change the console offers. */
     void run() throws Exception {
+        inBrowser(this::scenario);
+    }
+
+    /** A viewer sees the topic {@code topic} but no control to delete it (or any other change), and logs out. */
+    void runAsViewer(String topic) throws Exception {
+        inBrowser(() -> {
+            login();
+            open("#/topics/" + topic);
+            waitFor("the topic page", () -> exists("partitions-table"));
+            waitFor("the viewer's name and role", () -> text("me-name").equals(user) && text("me-role").equals("viewer"));
+            assertTrue(!exists("delete-topic") && !exists("create-form") && !exists("produce-form") && !exists("set-config"),
+                    "a viewer gets no controls that change anything");
+            open("#/topics");
+            waitFor("the topic list without the create form", () -> exists("topics") && text("topics").contains(topic)
+                    && !exists("create-form"));
+            shot("11-viewer-topics");
+            logout();
+        });
+    }
+
+    interface Steps {
+        void run() throws Exception;
+    }
+
+    private void inBrowser(Steps steps) throws Exception {
         Files.createDirectories(shots);
         Path profile = Files.createTempDirectory(Paths.get("target"), "chromium-profile");
         ChromeOptions options = new ChromeOptions();
@@ -51,14 +83,39 @@ final class ConsoleScenario {
         driver = new ChromeDriver(service, options);
         try {
             driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60)).scriptTimeout(Duration.ofSeconds(30));
-            scenario();
+            steps.run();
         } finally {
             driver.quit();
             service.stop();
         }
     }
 
+    private void login() throws Exception {
+        driver.get("http://127.0.0.1:" + port + "/console/");
+        waitFor("the login page (anyone not logged in is sent there)", () -> driver.getCurrentUrl().endsWith("/console/login.html")
+                && exists("login-form"));
+        type("username", user);
+        type("password", "not the password");
+        click("login");
+        waitFor("a refused login", () -> text("login-error").contains("wrong user name or password"));
+        type("password", password);
+        shot("00-login-" + user);
+        click("login");
+        waitFor("the console, logged in as " + user, () -> text("me-name").equals(user));
+    }
+
+    private void logout() throws Exception {
+        click("logout");
+        waitFor("the login page after logging out", () -> driver.getCurrentUrl().endsWith("/console/login.html"));
+        driver.get("http://127.0.0.1:" + port + "/console/#/topics");
+        // the browser keeps the fragment across the redirect: .../console/login.html#/topics
+        waitFor("the console closed again after logout", () -> driver.getCurrentUrl().contains("/console/login.html")
+                && exists("login-form") && !exists("me-name"));
+    }
+
     private void scenario() throws Exception {
+        login();
+        waitFor("the admin's role in the header", () -> text("me-role").equals("admin"));
         open("#/overview");
         waitFor("the overview lists this broker", () -> text("brokers-table").contains("alive"));
         Thread.sleep(4_500); // a few samples on the live charts
@@ -123,6 +180,14 @@ final class ConsoleScenario {
         Thread.sleep(2_500); // one more refresh: nothing from the deleted topic's page may show up here
         assertTrue(text("error").isEmpty(), "the topics page shows an error: " + text("error"));
         shot("09-topic-deleted");
+
+        open("#/audit");
+        type("audit-resource", TOPIC);
+        click("audit-search");
+        waitFor("the console's deletion in the audit trail, with the user", () -> exists("audit-table")
+                && text("audit-table").contains("DELETE /api/topics/" + TOPIC) && text("audit-table").contains(user));
+        shot("10-audit");
+        logout();
     }
 
     private void open(String fragment) {

@@ -49,7 +49,7 @@ final class NodePort {
     private static boolean isOurs(HttpClient client, int port, String clusterId) throws InterruptedException {
         try {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/cluster"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", Http.basic(Http.ADMIN, Http.ADMIN_PASSWORD)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 && r.body().replace(" ", "").contains("\"clusterId\":\"" + clusterId + "\"");
         } catch (IOException e) {
             return false;

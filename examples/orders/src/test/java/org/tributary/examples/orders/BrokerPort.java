@@ -33,6 +33,9 @@ public final class BrokerPort implements Extension {
     private final int port;
     private final Path data;
 
+    /** The broker's first admin (there is no default password); the admin API needs it. */
+    static final String ADMIN_PASSWORD = "orders-admin-password";
+
     public BrokerPort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -43,7 +46,7 @@ public final class BrokerPort implements Extension {
         deleteTree(data);
         System.setProperty("arquillian.jvm", System.getProperty("arquillian.jvm.base")
                 + " -Dlisteners=PLAINTEXT://127.0.0.1:" + port + " -Dtributary.bootstrap.servers=" + bootstrap()
-                + " -Dlog.dirs=" + data);
+                + " -Dlog.dirs=" + data + " -Dtributary.admin.password=" + ADMIN_PASSWORD);
     }
 
     public String bootstrap() {
@@ -63,6 +66,8 @@ public final class BrokerPort implements Extension {
             for (int p = reported.getPort(); p <= reported.getPort() + 20; p++) {
                 try {
                     HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/api/cluster"))
+                            .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                                    ("admin:" + ADMIN_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                             .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200 && r.body().replace(" ", "").contains("\"clusterId\":\"" + clusterId + "\"")) {
                         return p;

@@ -1,0 +1,265 @@
+package org.tributary.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Who may use the REST API and the console, on the real WAR on Payara Micro: 401 for anonymous
+ * requests, 403 for a viewer's change, the admin's changes, bearer tokens, the console's cookie
+ * session with its CSRF token and cookie flags, and the audit trail of changes made through REST
+ * and through the Kafka protocol (on the default H2 database).
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AccessIT {
+    private static final String SUFFIX = Long.toString(System.nanoTime() % 1_000_000, 36);
+    private static final String VIEWER = "viewer-" + SUFFIX;
+    private static final String VIEWER_PASSWORD = "viewer-password-" + SUFFIX;
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive tributary() {
+        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("tributary.war")));
+    }
+
+    private int port() throws Exception {
+        return NodePort.of(base);
+    }
+
+    @Test
+    @Order(1)
+    void anonymousRequestsGet401WithAProblemBodyButHealthAndMetricsStayOpen() throws Exception {
+        try (Http anon = Http.anonymous(port()); Http wrong = Http.as(port(), Http.ADMIN, "not-the-password")) {
+            Http.Reply r = anon.get("/api/topics");
+            AdminApiIT.assertProblem(r, 401, null);
+            assertTrue(r.challenge() != null && r.challenge().startsWith("Basic"), "WWW-Authenticate: " + r.challenge());
+            AdminApiIT.assertProblem(anon.send("POST", "/api/topics", "{\"name\":\"anon-" + SUFFIX + "\"}"), 401, null);
+            AdminApiIT.assertProblem(anon.send("DELETE", "/api/topics/whatever", null), 401, null);
+            AdminApiIT.assertProblem(anon.get("/api/audit"), 401, null);
+            Http.Reply bad = wrong.get("/api/cluster");
+            AdminApiIT.assertProblem(bad, 401, null);
+            assertTrue(bad.body().contains("wrong user name or password"), bad.body());
+            assertEquals(200, anon.get("/health/ready").status());
+            Http.Reply metrics = anon.get("/metrics");
+            assertEquals(200, metrics.status());
+            assertTrue(metrics.body().toLowerCase().contains("tributary_audit_eventsdroppedtotal"), "the audit trail's drop counter");
+            assertTrue(anon.get("/api/setup").compact().contains("\"open\":false"), "the admin was configured: no setup secret");
+            AdminApiIT.assertProblem(anon.send("POST", "/api/setup", "{\"secret\":\"guess\",\"username\":\"intruder\",\"password\":\""
+                    + "a long enough password\"}"), 409, "secret");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theAdminManagesAccountsAndAViewerMayReadButNotChange() throws Exception {
+        String topic = "acl-topic-" + SUFFIX;
+        try (Http admin = new Http(port()); Http viewer = Http.as(port(), VIEWER, VIEWER_PASSWORD)) {
+            Http.Reply created = admin.send("POST", "/api/accounts", "{\"username\":\"" + VIEWER + "\",\"role\":\"viewer\",\"password\":\""
+                    + VIEWER_PASSWORD + "\"}");
+            assertEquals(201, created.status(), created.body());
+            AdminApiIT.assertProblem(admin.send("POST", "/api/accounts", "{\"username\":\"short-" + SUFFIX
+                    + "\",\"role\":\"viewer\",\"password\":\"short\"}"), 400, "password");
+            Http.Reply list = admin.get("/api/accounts");
+            assertEquals(200, list.status());
+            assertTrue(hasItem(list.compact(), "username", VIEWER, "role", "viewer"), list.body());
+            assertFalse(list.body().contains("PBKDF2") || list.body().toLowerCase().contains("hash")
+                    || list.body().contains(VIEWER_PASSWORD), "never a hash or password: " + list.body());
+
+            assertEquals(201, admin.send("POST", "/api/topics", "{\"name\":\"" + topic + "\"}").status());
+            assertEquals(200, viewer.get("/api/topics").status());
+            assertEquals(200, viewer.get("/api/topics/" + topic).status());
+            assertEquals(200, viewer.get("/api/audit").status());
+            AdminApiIT.assertProblem(viewer.send("DELETE", "/api/topics/" + topic, null), 403, null);
+            AdminApiIT.assertProblem(viewer.send("POST", "/api/topics", "{\"name\":\"v-" + SUFFIX + "\"}"), 403, null);
+            AdminApiIT.assertProblem(viewer.get("/api/accounts"), 403, null);
+            AdminApiIT.assertProblem(viewer.send("POST", "/api/accounts", "{\"username\":\"x\",\"role\":\"admin\",\"password\":\"xxxxxxxxxxxxxxx\"}"),
+                    403, null);
+            assertEquals(200, viewer.get("/api/topics/" + topic).status(), "the viewer's delete changed nothing");
+
+            // the admin's change goes through, and is in the trail with the user; the viewer's refusal too
+            assertEquals(204, admin.send("DELETE", "/api/topics/" + topic, null).status());
+            Http.Reply trail = awaitAudit(admin, topic, "DELETE /api/topics/" + topic, 2);
+            String c = trail.compact();
+            assertTrue(hasItem(c, "principal", "admin", "clientAddress", "127.0.0.1", "source", "rest", "action", "DELETE /api/topics/" + topic,
+                    "resourceType", "topic", "resourceName", topic, "result", "NONE"), c);
+            assertTrue(hasItem(c, "principal", VIEWER, "action", "DELETE /api/topics/" + topic, "result", "403"), "the refused delete: " + c);
+            // the REST call reached the broker through the Kafka protocol: that is in the trail as well
+            assertTrue(hasItem(awaitAudit(admin, topic, "\"action\":\"DeleteTopics\"", 1).compact(), "action", "DeleteTopics",
+                    "source", "kafka", "result", "NONE"), c);
+
+            // a role change and a password reset take effect at once
+            assertEquals(200, admin.send("PUT", "/api/accounts/" + VIEWER + "/role", "{\"role\":\"admin\"}").status());
+            assertEquals(200, viewer.get("/api/accounts").status());
+            assertEquals(200, admin.send("PUT", "/api/accounts/" + VIEWER + "/role", "{\"role\":\"viewer\"}").status());
+            AdminApiIT.assertProblem(viewer.get("/api/accounts"), 403, null);
+            AdminApiIT.assertProblem(admin.send("DELETE", "/api/accounts/" + Http.ADMIN, null), 409, "username");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void bearerTokensAuthenticateScripts() throws Exception {
+        try (Http admin = new Http(port())) {
+            Http.Reply t = admin.send("POST", "/api/tokens", null);
+            assertEquals(201, t.status(), t.body());
+            Matcher m = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(t.compact());
+            assertTrue(m.find(), t.body());
+            try (Http bearer = Http.bearer(port(), m.group(1)); Http bogus = Http.bearer(port(), "trb_not-a-token")) {
+                assertEquals(200, bearer.get("/api/cluster").status());
+                assertEquals(201, bearer.send("POST", "/api/topics", "{\"name\":\"bearer-" + SUFFIX + "\"}").status());
+                AdminApiIT.assertProblem(bogus.get("/api/cluster"), 401, null);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theConsoleSessionNeedsItsCsrfTokenForChangesAndHasSafeCookieFlags() throws Exception {
+        int port = port();
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(10)).build();
+        String api = "http://127.0.0.1:" + port + "/api/";
+        HttpResponse<String> login = browser.send(json(api + "session", "POST", "{\"username\":\"" + Http.ADMIN + "\",\"password\":\""
+                + Http.ADMIN_PASSWORD + "\"}", null), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, login.statusCode(), login.body());
+        String cookie = login.headers().allValues("Set-Cookie").stream().filter(h -> h.startsWith("TRIBUTARY_SESSION=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no session cookie: " + login.headers().map()));
+        assertTrue(cookie.contains("HttpOnly") && cookie.toLowerCase().contains("samesite=strict"), cookie); // attribute values are case-insensitive
+        assertFalse(cookie.contains("Secure"), "Secure only over TLS (this is plain HTTP): " + cookie);
+        Matcher m = Pattern.compile("\"csrfToken\"\\s*:\\s*\"([^\"]+)\"").matcher(login.body());
+        assertTrue(m.find(), login.body());
+        String csrf = m.group(1);
+
+        assertEquals(200, browser.send(HttpRequest.newBuilder(URI.create(api + "topics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "reads need no token");
+        HttpResponse<String> forged = browser.send(json(api + "topics", "POST", "{\"name\":\"csrf-" + SUFFIX + "\"}", null),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertTrue(forged.body().contains("CSRF"), forged.body());
+        HttpResponse<String> wrong = browser.send(json(api + "topics", "POST", "{\"name\":\"csrf-" + SUFFIX + "\"}", "not-it"),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, wrong.statusCode(), wrong.body());
+        HttpResponse<String> ok = browser.send(json(api + "topics", "POST", "{\"name\":\"csrf-" + SUFFIX + "\"}", csrf),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, ok.statusCode(), ok.body());
+
+        assertEquals(204, browser.send(json(api + "session", "DELETE", null, csrf), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(401, browser.send(HttpRequest.newBuilder(URI.create(api + "topics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "logged out");
+
+        // a console session follows its account: a role change applies to the next request
+        HttpClient viewerBrowser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        HttpResponse<String> viewerLogin = viewerBrowser.send(json(api + "session", "POST", "{\"username\":\"" + VIEWER
+                + "\",\"password\":\"" + VIEWER_PASSWORD + "\"}", null), HttpResponse.BodyHandlers.ofString());
+        Matcher vm = Pattern.compile("\"csrfToken\"\\s*:\\s*\"([^\"]+)\"").matcher(viewerLogin.body());
+        assertTrue(vm.find(), viewerLogin.body());
+        String viewerCsrf = vm.group(1);
+        HttpRequest create = json(api + "topics", "POST", "{\"name\":\"promoted-" + SUFFIX + "\"}", viewerCsrf);
+        assertEquals(403, viewerBrowser.send(create, HttpResponse.BodyHandlers.ofString()).statusCode());
+        try (Http admin = new Http(port)) {
+            assertEquals(200, admin.send("PUT", "/api/accounts/" + VIEWER + "/role", "{\"role\":\"admin\"}").status());
+            assertEquals(201, viewerBrowser.send(create, HttpResponse.BodyHandlers.ofString()).statusCode(), "promoted at once");
+            assertEquals(200, admin.send("PUT", "/api/accounts/" + VIEWER + "/role", "{\"role\":\"viewer\"}").status());
+        }
+        assertEquals(403, viewerBrowser.send(json(api + "topics/promoted-" + SUFFIX, "DELETE", null, viewerCsrf),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "demoted at once");
+    }
+
+    @Test
+    @Order(5)
+    void aTopicDeletedThroughTheKafkaAdminClientIsInTheTrailWithItsPrincipal() throws Exception {
+        String topic = "kafka-deleted-" + SUFFIX;
+        try (Http admin = new Http(port())) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, AdminApiIT.bootstrap(admin));
+            try (Admin kafka = Admin.create(p)) {
+                kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+                kafka.deleteTopics(List.of(topic)).all().get();
+            }
+            String c = awaitAudit(admin, topic, "\"action\":\"DeleteTopics\"", 1).compact();
+            assertTrue(hasItem(c, "principal", "User:ANONYMOUS", "clientAddress", "127.0.0.1", "source", "kafka", "action", "DeleteTopics",
+                    "resourceType", "topic", "resourceName", topic, "result", "NONE"), c);
+            // filters: by principal and by time
+            String byPrincipal = admin.get("/api/audit?principal=User:ANONYMOUS&resource=" + topic).compact();
+            assertTrue(byPrincipal.contains("\"action\":\"CreateTopics\"") && byPrincipal.contains("\"action\":\"DeleteTopics\""), byPrincipal);
+            assertTrue(admin.get("/api/audit?principal=nobody-" + SUFFIX).compact().contains("\"total\":0"));
+            assertTrue(admin.get("/api/audit?resource=" + topic + "&to=2000-01-01T00:00:00Z").compact().contains("\"total\":0"));
+            AdminApiIT.assertProblem(admin.get("/api/audit?from=yesterday"), 400, "from");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void inTheConsoleAViewerCannotDeleteATopic() throws Exception {
+        String topic = "viewer-sees-" + SUFFIX;
+        try (Http admin = new Http(port())) {
+            assertEquals(201, admin.send("POST", "/api/topics", "{\"name\":\"" + topic + "\"}").status());
+            new ConsoleScenario(port(), AdminApiIT.bootstrap(admin), VIEWER, VIEWER_PASSWORD).runAsViewer(topic);
+            assertEquals(200, admin.get("/api/topics/" + topic).status());
+        }
+    }
+
+    /** True when one flat JSON object in {@code json} has every given field with the given string value (JSON-B sorts fields). */
+    static boolean hasItem(String json, String... fieldsAndValues) {
+        Matcher objects = Pattern.compile("\\{[^{}]*\\}").matcher(json);
+        while (objects.find()) {
+            String o = objects.group();
+            boolean all = true;
+            for (int i = 0; i < fieldsAndValues.length && all; i += 2) {
+                all = o.contains("\"" + fieldsAndValues[i] + "\":\"" + fieldsAndValues[i + 1] + "\"");
+            }
+            if (all) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static HttpRequest json(String url, String method, String body, String csrf) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (csrf != null) {
+            b.header("X-CSRF-Token", csrf);
+        }
+        return b.build();
+    }
+
+    /** Polls /api/audit for the resource until {@code wanted} shows up at least {@code times} times (the trail is written asynchronously). */
+    private static Http.Reply awaitAudit(Http h, String resource, String wanted, int times) throws Exception {
+        Http.Reply r = AdminApiIT.await(h, "/api/audit?resource=" + resource, 30,
+                x -> x.status() == 200 && x.compact().split(Pattern.quote(wanted), -1).length - 1 >= times);
+        assertNotNull(r);
+        assertTrue(r.compact().split(Pattern.quote(wanted), -1).length - 1 >= times, "no " + wanted + " in " + r.body());
+        return r;
+    }
+}
