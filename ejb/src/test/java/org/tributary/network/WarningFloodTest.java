@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.server.TestBroker;
+import org.tributary.testing.LogCapture;
 
 /** Hundreds of hostile connections of each kind write one log line per kind, not one per connection. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -25,23 +21,7 @@ class WarningFloodTest {
 
     @Test
     void malformedOversizedAndGarbageFramesAreSummarised() throws Exception {
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Logger log = Logger.getLogger(Processor.class.getName());
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
+        LogCapture capture = LogCapture.on(Processor.class.getName());
         try (TestBroker broker = new TestBroker(Map.of("socket.request.max.bytes", "1024"))) {
             int[] sizes = {-5, 1_000_000, 12}; // negative, over socket.request.max.bytes, a 12-byte frame that is no request
             for (int i = 0; i < 600; i++) {
@@ -61,9 +41,9 @@ class WarningFloodTest {
                 admin.listTopics().names().get(); // still serving
             }
         } finally {
-            log.removeHandler(h);
+            capture.close();
         }
-        List<String> net = lines.stream().filter(l -> l.startsWith("TRIB-NET-")).toList();
+        List<String> net = capture.messages().stream().filter(l -> l.startsWith("TRIB-NET-")).toList();
         assertEquals(1, net.stream().filter(l -> l.startsWith("TRIB-NET-004")).count(), net.toString());
         assertEquals(1, net.stream().filter(l -> l.startsWith("TRIB-NET-005")).count(), net.toString());
         assertEquals(1, net.stream().filter(l -> l.startsWith("TRIB-NET-001")).count(), net.toString());

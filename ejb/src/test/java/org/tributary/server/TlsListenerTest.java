@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,6 +47,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.api.RequestContext;
 import org.tributary.testing.TlsFiles;
+import org.tributary.testing.LogCapture;
 
 /**
  * One broker with four listeners: PLAINTEXT, SSL (no client certificates), MTLS (SSL with
@@ -257,23 +254,7 @@ class TlsListenerTest {
     @Test
     @Order(1)
     void plaintextClientsOnTheTlsPortAreDisconnectedWithOneSummarisedWarning() throws Exception {
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Logger log = Logger.getLogger("org.tributary.network.Processor");
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
+        LogCapture capture = LogCapture.on("org.tributary.network.Processor");
         try {
             RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "plaintext-on-tls", 1);
             ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), new ApiVersionsRequestData()
@@ -297,11 +278,11 @@ class TlsListenerTest {
                     // a reset is a disconnection too
                 }
             }
-            long tlsLines = lines.stream().filter(l -> l.startsWith("TRIB-NET-006")).count();
-            assertEquals(1, tlsLines, lines.toString());
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("TRIB-NET-006") && l.contains("from /127.0.0.1")), lines.toString());
+            long tlsLines = capture.messages().stream().filter(l -> l.startsWith("TRIB-NET-006")).count();
+            assertEquals(1, tlsLines, capture.messages().toString());
+            assertTrue(capture.messages().stream().anyMatch(l -> l.startsWith("TRIB-NET-006") && l.contains("from /127.0.0.1")), capture.messages().toString());
         } finally {
-            log.removeHandler(h);
+            capture.close();
         }
         // the broker still serves TLS clients
         try (Admin admin = admin(client("SSL", null, "after-garbage"))) {

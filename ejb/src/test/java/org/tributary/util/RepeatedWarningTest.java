@@ -3,44 +3,28 @@ package org.tributary.util;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.tributary.testing.LogCapture;
 
 class RepeatedWarningTest {
     private final Logger log = Logger.getLogger("test.repeated-warning");
-    private final List<String> lines = new ArrayList<>();
     private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            lines.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture capture;
 
     @BeforeEach
     void capture() {
         log.setUseParentHandlers(false);
-        log.addHandler(capture);
+        capture = LogCapture.on(log.getName());
     }
 
     @AfterEach
     void release() {
-        log.removeHandler(capture);
+        capture.close();
     }
 
     private RepeatedWarning warning() {
@@ -56,17 +40,17 @@ class RepeatedWarningTest {
             now.addAndGet(10); // 10,000 warnings over 100 s
         }
         // the first in full, then a summary when the first interval has ended (at 60 s); the rest is pending
-        assertEquals(2, lines.size(), lines.toString());
-        assertEquals("TRIB-T-1 frame 0 is bad", lines.get(0));
-        assertTrue(lines.get(1).startsWith("TRIB-T-1 6000 more bad frames from 10.0.0.1, 10.0.0.2, 10.0.0.3 and others (last: frame 6000 is bad)"),
-                lines.get(1));
+        assertEquals(2, capture.messages().size(), capture.messages().toString());
+        assertEquals("TRIB-T-1 frame 0 is bad", capture.messages().get(0));
+        assertTrue(capture.messages().get(1).startsWith("TRIB-T-1 6000 more bad frames from 10.0.0.1, 10.0.0.2, 10.0.0.3 and others (last: frame 6000 is bad)"),
+                capture.messages().get(1));
         assertEquals(3999, w.pending());
         w.flush(); // interval not over yet: nothing
-        assertEquals(2, lines.size());
+        assertEquals(2, capture.messages().size());
         now.addAndGet(20_000);
         w.flush();
-        assertEquals(3, lines.size());
-        assertTrue(lines.get(2).startsWith("TRIB-T-1 3999 more bad frames from "), lines.get(2));
+        assertEquals(3, capture.messages().size());
+        assertTrue(capture.messages().get(2).startsWith("TRIB-T-1 3999 more bad frames from "), capture.messages().get(2));
         assertEquals(0, w.pending());
     }
 
@@ -77,7 +61,7 @@ class RepeatedWarningTest {
         now.addAndGet(60_000);
         w.flush(); // nothing pending: no line
         w.warn("b", () -> "two");
-        assertEquals(List.of("TRIB-T-1 one", "TRIB-T-1 two"), lines);
+        assertEquals(List.of("TRIB-T-1 one", "TRIB-T-1 two"), capture.messages());
     }
 
     @Test
@@ -90,7 +74,7 @@ class RepeatedWarningTest {
         w.warn(null, () -> "z" + built.incrementAndGet());
         now.addAndGet(60_000);
         w.flush();
-        assertEquals(2, lines.size());
-        assertTrue(lines.get(1).startsWith("TRIB-T-1 3 more bad frames from a, b, unknown (last: z3)"), lines.get(1));
+        assertEquals(2, capture.messages().size());
+        assertTrue(capture.messages().get(1).startsWith("TRIB-T-1 3 more bad frames from a, b, unknown (last: z3)"), capture.messages().get(1));
     }
 }
