@@ -22,7 +22,9 @@ import org.tributary.jca.jms.selector.SelectorException;
  * How an MDB consumes: which topics, in which consumer group, how many consumers, and what happens
  * to a record its listener keeps failing on. Names follow Kafka where Kafka has one and JMS where
  * JMS users expect one ({@code destination}, {@code subscriptionName}, {@code maxSession},
- * {@code messageSelector}). {@link #validate()} reports every bad property in one exception.
+ * {@code messageSelector}). {@code securityProperties} (Kafka's {@code security.protocol},
+ * {@code ssl.*}, {@code sasl.*}) apply to the endpoint's consumers and its dead-letter producer.
+ * {@link #validate()} reports every bad property in one exception.
  */
 @Activation(messageListeners = {RecordListener.class, MessageListener.class})
 public class TributaryActivationSpec implements ActivationSpec {
@@ -44,6 +46,7 @@ public class TributaryActivationSpec implements ActivationSpec {
     private String pollTimeoutMs = "500";
     private String consumerProperties;
     private String producerProperties;
+    private String securityProperties;
     private String clientId;
     private String destinationType;
     private String acknowledgeMode;
@@ -90,6 +93,8 @@ public class TributaryActivationSpec implements ActivationSpec {
     /** Kafka producer properties for the dead-letter writer, {@code name=value;...}. */
     public String getProducerProperties() { return producerProperties; }
     public void setProducerProperties(String v) { producerProperties = v; }
+    public String getSecurityProperties() { return securityProperties; }
+    public void setSecurityProperties(String v) { securityProperties = v; }
     public String getClientId() { return clientId; }
     public void setClientId(String v) { clientId = v; }
     /** Only {@code jakarta.jms.Topic} is meaningful; queues' exclusive semantics are not offered. */
@@ -160,6 +165,11 @@ public class TributaryActivationSpec implements ActivationSpec {
         }
         check(problems, bad, "consumerProperties", settings("consumerProperties", consumerProperties));
         check(problems, bad, "producerProperties", settings("producerProperties", producerProperties));
+        try {
+            KafkaSettings.security(securityProperties);
+        } catch (IllegalArgumentException e) {
+            check(problems, bad, "securityProperties", "'securityProperties' is invalid: " + e.getMessage());
+        }
         if (!problems.isEmpty()) {
             InvalidPropertyException e = new InvalidPropertyException(
                     "Tributary activation spec has " + problems.size() + " invalid propert"
@@ -182,11 +192,14 @@ public class TributaryActivationSpec implements ActivationSpec {
             kafka.put("client.id", clientId.trim());
         }
         kafka.putAll(KafkaSettings.parse(consumerProperties));
+        Map<String, String> security = KafkaSettings.security(securityProperties);
+        kafka.putAll(security);
         kafka.put("enable.auto.commit", "false"); // the adapter commits, only after delivery
         Map<String, String> producer = new LinkedHashMap<>();
         producer.put("bootstrap.servers", kafka.get("bootstrap.servers"));
         producer.put("acks", "all");
         producer.putAll(KafkaSettings.parse(producerProperties));
+        producer.putAll(security);
         return new ConsumerSettings(topicList(), group(), Integer.parseInt(maxSession.trim()),
                 Integer.parseInt(maxDeliveryAttempts.trim()), Long.parseLong(redeliveryBackoffMs.trim()),
                 deadLetterTopic == null || deadLetterTopic.isBlank() ? null : deadLetterTopic.trim(),

@@ -28,7 +28,9 @@ import org.tributary.jca.api.TributaryConnectionFactory;
  * The outbound connection definition. Properties: {@code bootstrapServers}, {@code clientId},
  * {@code acks} (default {@code all}), {@code lingerMs}, {@code compressionType},
  * {@code sendTimeoutMs} (how long a synchronous send waits), and {@code producerProperties} for any
- * other Kafka producer setting by its Kafka name ({@code "batch.size=65536;enable.idempotence=true"}).
+ * other Kafka producer setting by its Kafka name ({@code "batch.size=65536;enable.idempotence=true"}),
+ * {@code securityProperties} for TLS and SASL by Kafka's names ({@code security.protocol}, {@code ssl.*},
+ * {@code sasl.*}; a {@code sasl.jaas.config} line may keep its closing {@code ;}).
  * All connections of one configuration share one producer.
  */
 @ConnectionDefinition(
@@ -55,6 +57,9 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     private String sendTimeoutMs = "60000";
     @ConfigProperty(description = "Any Kafka producer properties, name=value separated by ';'")
     private String producerProperties;
+    @ConfigProperty(description = "TLS and SASL: security.protocol, ssl.*, sasl.* (Kafka's names), name=value separated by ';'",
+            confidential = true)
+    private String securityProperties;
 
     private transient ResourceAdapter resourceAdapter;
     private transient PrintWriter logWriter;
@@ -73,6 +78,8 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     public void setSendTimeoutMs(String v) { sendTimeoutMs = v; }
     public String getProducerProperties() { return producerProperties; }
     public void setProducerProperties(String v) { producerProperties = v; }
+    public String getSecurityProperties() { return securityProperties; }
+    public void setSecurityProperties(String v) { securityProperties = v; }
 
     @Override
     public Object createConnectionFactory(ConnectionManager cm) throws ResourceException {
@@ -117,6 +124,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             c.put("compression.type", compressionType.trim());
         }
         c.putAll(KafkaSettings.parse(producerProperties));
+        c.putAll(KafkaSettings.security(securityProperties));
         return c;
     }
 
@@ -137,6 +145,11 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             KafkaSettings.parse(producerProperties);
         } catch (IllegalArgumentException e) {
             bad.append("'producerProperties' is invalid: ").append(e.getMessage()).append("; ");
+        }
+        try {
+            KafkaSettings.security(securityProperties);
+        } catch (IllegalArgumentException e) {
+            bad.append("'securityProperties' is invalid: ").append(e.getMessage()).append("; ");
         }
         if (bad.length() > 0) {
             throw new InvalidPropertyException("Tributary connection factory: " + bad.substring(0, bad.length() - 2));
@@ -182,6 +195,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         m.put("compressionType", compressionType);
         m.put("sendTimeoutMs", sendTimeoutMs);
         m.put("producerProperties", producerProperties);
+        m.put("securityProperties", securityProperties);
         return m;
     }
 }
