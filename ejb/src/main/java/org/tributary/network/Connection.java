@@ -38,8 +38,17 @@ final class Connection {
     private volatile long mutedUntilNanos;
     /** Who this connection speaks for; set by the transport (TLS client certificate) or authentication (SASL). */
     private volatile KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
+    /** The SASL layer of a SASL listener's connection, else null. */
+    private final Authenticator authenticator;
+    /** Set when the answer being written is the last one: the connection closes once it is out (failed authentication). */
+    private boolean closeWhenWritten;
 
     Connection(String id, SocketChannel channel, Transport transport, Processor processor, String listenerName, int maxRequestBytes) {
+        this(id, channel, transport, processor, listenerName, maxRequestBytes, null);
+    }
+
+    Connection(String id, SocketChannel channel, Transport transport, Processor processor, String listenerName, int maxRequestBytes,
+            Authenticator.Factory authenticators) {
         this.id = id;
         this.channel = channel;
         this.transport = transport;
@@ -55,6 +64,32 @@ final class Connection {
         }
         this.remoteAddress = remote;
         this.maxRequestBytes = maxRequestBytes;
+        this.authenticator = authenticators == null ? null : authenticators.create(listenerName, remote);
+    }
+
+    /** The SASL layer every frame passes first, or null on a listener without SASL. */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** The answer in flight is the last: after it is written (and flushed), the connection is to be closed. */
+    void closeWhenWritten() {
+        closeWhenWritten = true;
+    }
+
+    /**
+     * True once a last answer ({@link #closeWhenWritten}) is completely out, TLS records included;
+     * until then writing stays on.
+     */
+    boolean lastAnswerWritten() throws IOException {
+        if (!closeWhenWritten || sending != null || inFlight.get()) {
+            return false;
+        }
+        if (!transport.flush()) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+            return false;
+        }
+        return true;
     }
 
     String id() {
@@ -157,7 +192,8 @@ final class Connection {
             return false;
         }
         handshaken = true;
-        principal = transport.peerPrincipal();
+        // on SASL listeners only SASL authentication names the principal (Kafka does the same for SASL_SSL)
+        principal = authenticator == null ? transport.peerPrincipal() : KafkaPrincipal.ANONYMOUS;
         key.interestOps(SelectionKey.OP_READ);
         return true;
     }
@@ -179,6 +215,14 @@ final class Connection {
             throw new IllegalStateException("request on " + id + " answered twice");
         }
         processor.enqueueCompletion(this, response, closeReason);
+    }
+
+    /** Called from any thread: the in-flight request's answer is the last one, written after {@code delayMs}, then the connection closes. */
+    void completeLast(Send response, long delayMs) {
+        if (!inFlight.compareAndSet(true, false)) {
+            throw new IllegalStateException("request on " + id + " answered twice");
+        }
+        processor.enqueueLastAnswer(this, response, delayMs);
     }
 
     /** Starts writing a response (processor thread). Returns true when it was fully written. */

@@ -63,6 +63,14 @@ public final class NetworkRequest {
         connection.complete(response, null);
     }
 
+    /**
+     * Sends a last response after {@code delayMs}, then closes the connection (a failed
+     * authentication: Kafka's {@code connection.failed.authentication.delay.ms}).
+     */
+    public void respondLast(Send response, long delayMs) {
+        connection.completeLast(response, delayMs);
+    }
+
     /** Answers nothing (acks=0 produce) and resumes reading this connection. */
     public void noResponse() {
         connection.complete(null, null);

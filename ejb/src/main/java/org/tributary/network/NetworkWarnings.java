@@ -14,7 +14,10 @@ import org.tributary.util.RepeatedWarning;
  *   <li>TRIB-NET-004: a malformed frame (negative size);</li>
  *   <li>TRIB-NET-005: a frame larger than {@code socket.request.max.bytes};</li>
  *   <li>TRIB-NET-006: a failed TLS handshake or TLS record (a plaintext client on a TLS port, an
- *       untrusted or missing client certificate, no common protocol).</li>
+ *       untrusted or missing client certificate, no common protocol);</li>
+ *   <li>TRIB-NET-007: a failed SASL authentication (wrong password, unknown user or mechanism)
+ *       or a connection closed by the SASL layer (a request before authentication, an expired
+ *       session); never a password.</li>
  * </ul>
  * Thread-safe.
  */
@@ -27,12 +30,14 @@ final class NetworkWarnings {
     private final RepeatedWarning malformed;
     private final RepeatedWarning oversize;
     private final RepeatedWarning tls;
+    private final RepeatedWarning authentication;
 
     NetworkWarnings(long intervalMs, LongSupplier clock) {
         request = new RepeatedWarning(LOG, "TRIB-NET-001", "connections closed for bad requests", intervalMs, ADDRESSES, clock);
         malformed = new RepeatedWarning(LOG, "TRIB-NET-004", "malformed frames", intervalMs, ADDRESSES, clock);
         oversize = new RepeatedWarning(LOG, "TRIB-NET-005", "oversized frames", intervalMs, ADDRESSES, clock);
         tls = new RepeatedWarning(LOG, "TRIB-NET-006", "TLS failures", intervalMs, ADDRESSES, clock);
+        authentication = new RepeatedWarning(LOG, "TRIB-NET-007", "failed SASL authentications", intervalMs, ADDRESSES, clock);
     }
 
     RepeatedWarning request() {
@@ -47,11 +52,16 @@ final class NetworkWarnings {
         return tls;
     }
 
+    RepeatedWarning authentication() {
+        return authentication;
+    }
+
     /** Writes the summaries whose interval has ended. */
     void flush() {
         request.flush();
         malformed.flush();
         oversize.flush();
         tls.flush();
+        authentication.flush();
     }
 }

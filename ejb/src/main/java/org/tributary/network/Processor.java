@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
+import org.apache.kafka.common.network.ByteBufferSend;
 import org.apache.kafka.common.network.Send;
 
 /**
@@ -40,6 +41,8 @@ final class Processor implements Runnable {
     private final Set<Connection> buffered = new LinkedHashSet<>();
     /** Connections whose reading is off until their quota throttle ends (processor thread only). */
     private final List<Connection> throttled = new ArrayList<>();
+    /** Last answers held back until their time (failed authentications), in arrival order (processor thread only). */
+    private final List<Completion> delayed = new ArrayList<>();
     private final NetworkWarnings warnings;
     /** File regions of fetch responses on TLS connections are read into this buffer, one record at a time. */
     private ByteBuffer tlsFileScratch;
@@ -49,7 +52,11 @@ final class Processor implements Runnable {
     private record PendingAccept(SocketChannel channel, ListenerAddress listener) {
     }
 
-    private record Completion(Connection connection, Send response, String closeReason) {
+    /** {@code closeAfter}: the connection closes once {@code response} is written, not before {@code notBeforeNanos}. */
+    private record Completion(Connection connection, Send response, String closeReason, boolean closeAfter, long notBeforeNanos) {
+        Completion(Connection connection, Send response, String closeReason) {
+            this(connection, response, closeReason, false, 0);
+        }
     }
 
     Processor(int index, RequestChannel requests, int maxRequestBytes, long maxIdleMs, NetworkWarnings warnings) throws IOException {
@@ -71,6 +78,16 @@ final class Processor implements Runnable {
         selector.wakeup();
     }
 
+    /**
+     * Answers the in-flight request with a last response, written no sooner than {@code delayMs}
+     * from now, then closes the connection (Kafka's {@code connection.failed.authentication.delay.ms}).
+     * No thread waits: the connection stays muted and the processor's select loop times the delay.
+     */
+    void enqueueLastAnswer(Connection connection, Send response, long delayMs) {
+        completions.add(new Completion(connection, response, null, true, System.nanoTime() + delayMs * 1_000_000L));
+        selector.wakeup();
+    }
+
     /** Stops reading new requests; answers already in progress are still written. */
     void drain() {
         draining = true;
@@ -79,7 +96,7 @@ final class Processor implements Runnable {
 
     /** True when no connection has a request in flight or a response being written. */
     boolean idle() {
-        return completions.isEmpty() && connections.stream().noneMatch(Connection::busy);
+        return completions.isEmpty() && delayed.isEmpty() && connections.stream().noneMatch(Connection::busy);
     }
 
     void shutdown() {
@@ -111,6 +128,10 @@ final class Processor implements Runnable {
                     try {
                         if (key.isWritable()) {
                             c.writeMore(!draining);
+                            if (c.lastAnswerWritten()) {
+                                close(c, null);
+                                continue;
+                            }
                         }
                         if (key.isValid() && key.isReadable() && !draining) {
                             read(c);
@@ -150,6 +171,9 @@ final class Processor implements Runnable {
         for (Connection c : throttled) {
             wait = Math.min(wait, Math.max(1, (c.throttleLeftNanos(now) + 999_999) / 1_000_000));
         }
+        for (Completion d : delayed) {
+            wait = Math.min(wait, Math.max(1, (d.notBeforeNanos() - now + 999_999) / 1_000_000));
+        }
         return wait;
     }
 
@@ -174,8 +198,31 @@ final class Processor implements Runnable {
 
     private void read(Connection c) throws IOException {
         NetworkRequest r = c.read();
-        if (r != null) {
+        if (r == null) {
+            return;
+        }
+        Authenticator sasl = c.authenticator();
+        if (sasl == null) {
             requests.onRequest(r);
+            return;
+        }
+        Authenticator.Verdict v = sasl.onFrame(r.payload());
+        switch (v.kind()) {
+            case PASS -> requests.onRequest(r);
+            case RESPOND -> {
+                if (v.principal() != null) {
+                    c.principal(v.principal());
+                }
+                r.respond(new ByteBufferSend(v.response()));
+            }
+            case FAIL -> {
+                warnings.authentication().warn(address(c), () -> describe(c, v.reason()));
+                r.respondLast(new ByteBufferSend(v.response()), v.delayMs());
+            }
+            case CLOSE -> {
+                warnings.authentication().warn(address(c), () -> describe(c, v.reason()));
+                r.closeConnection("closed");
+            }
         }
     }
 
@@ -252,7 +299,7 @@ final class Processor implements Runnable {
                 p.channel().socket().setTcpNoDelay(true);
                 String name = p.listener().name();
                 String id = name + "-" + index + "-" + CONNECTION_IDS.incrementAndGet();
-                Connection c = new Connection(id, p.channel(), transport(p), this, name, maxRequestBytes);
+                Connection c = new Connection(id, p.channel(), transport(p), this, name, maxRequestBytes, p.listener().authenticator());
                 c.attach(p.channel().register(selector, draining ? 0 : SelectionKey.OP_READ, c));
                 connections.add(c);
             } catch (IOException e) {
@@ -283,10 +330,28 @@ final class Processor implements Runnable {
     }
 
     private void processCompletions() {
+        if (!delayed.isEmpty()) {
+            long now = System.nanoTime();
+            for (Iterator<Completion> it = delayed.iterator(); it.hasNext();) {
+                Completion d = it.next();
+                if (d.notBeforeNanos() - now <= 0 || d.connection().isClosed()) {
+                    it.remove();
+                    writeLast(d);
+                }
+            }
+        }
         Completion done;
         while ((done = completions.poll()) != null) {
             Connection c = done.connection();
             if (c.isClosed()) {
+                continue;
+            }
+            if (done.closeAfter()) {
+                if (done.notBeforeNanos() - System.nanoTime() > 0) {
+                    delayed.add(done);
+                } else {
+                    writeLast(done);
+                }
                 continue;
             }
             if (done.closeReason() != null) {
@@ -302,6 +367,23 @@ final class Processor implements Runnable {
             } catch (IOException e) {
                 close(c, null);
             }
+        }
+    }
+
+    /** Writes a connection's last answer; closes it once written (else when the socket takes the rest). */
+    private void writeLast(Completion d) {
+        Connection c = d.connection();
+        if (c.isClosed()) {
+            return;
+        }
+        try {
+            c.closeWhenWritten();
+            c.startSend(d.response(), false);
+            if (c.lastAnswerWritten()) {
+                close(c, null);
+            }
+        } catch (IOException e) {
+            close(c, null);
         }
     }
 

@@ -18,7 +18,9 @@ import java.util.logging.Logger;
 /**
  * The Kafka listeners: one acceptor thread for all of them plus {@code num.network.threads}
  * processor threads, each with its own selector. Connections are spread round-robin; a
- * connection to an SSL listener gets a {@link TlsTransport}, others the plaintext one.
+ * connection to an SSL or SASL_SSL listener gets a {@link TlsTransport}, others the plaintext one;
+ * a connection to a SASL listener also gets its listener's {@link Authenticator}, which every
+ * frame passes before the request layer sees it.
  *
  * <p>Life cycle: {@link #bind()} once, {@link #start()} once, {@link #close()} (idempotent).
  */
@@ -38,6 +40,11 @@ public final class SocketServer implements Closeable {
     public SocketServer(List<ListenerAddress> listeners, int networkThreads, int maxRequestBytes, long maxIdleMs,
             RequestChannel requests, ThreadFactory threads) throws IOException {
         this.listeners = List.copyOf(listeners);
+        for (ListenerAddress l : listeners) {
+            if (l.sasl() != null && l.authenticator() == null) {
+                throw new IllegalArgumentException("SASL listener " + l.name() + " has no authenticator");
+            }
+        }
         this.threads = threads;
         NetworkWarnings warnings = new NetworkWarnings(NetworkWarnings.DEFAULT_INTERVAL_MS, System::currentTimeMillis);
         for (int i = 0; i < networkThreads; i++) {

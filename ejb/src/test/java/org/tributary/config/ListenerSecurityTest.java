@@ -56,7 +56,6 @@ class ListenerSecurityTest {
         "CLIENT://127.0.0.1:1|listener.security.protocol.map||no security protocol for listener CLIENT",
         "CLIENT://127.0.0.1:1|listener.security.protocol.map|CLIENT:TLS|unknown security protocol 'TLS'",
         "CLIENT://127.0.0.1:1|listener.security.protocol.map|CLIENT|not of the form NAME:PROTOCOL",
-        "SASL_PLAINTEXT://127.0.0.1:1|listeners||SASL listeners are not supported yet",
         "PLAINTEXT://127.0.0.1:1|inter.broker.listener.name|OTHER|the inter-broker listener OTHER is not among the advertised listeners",
         "PLAINTEXT://127.0.0.1:1|security.inter.broker.protocol|TLS|must be one of PLAINTEXT, SSL",
     })
@@ -68,6 +67,14 @@ class ListenerSecurityTest {
         ConfigException e = assertThrows(ConfigException.class, () -> NodeSettings.from(BrokerConfig.of(m)));
         assertEquals(key, e.key());
         assertTrue(e.getMessage().contains(problem), e.getMessage());
+    }
+
+    @Test
+    void saslListenersAreServedAndMayCarryInterBrokerTraffic() {
+        NodeSettings s = settings("listeners", "SASL_PLAINTEXT://127.0.0.1:1,SASL_SSL://127.0.0.1:2",
+                "inter.broker.listener.name", "SASL_SSL");
+        assertEquals(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_SSL, s.security().interBrokerProtocol());
+        assertEquals(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT, s.security().protocol("SASL_PLAINTEXT"));
     }
 
     @Test

@@ -58,7 +58,6 @@ class NodeSettingsTest {
         "listeners|PLAINTEXT://127.0.0.1:ninety|port 'ninety' is not a number",
         "listeners|PLAINTEXT://127.0.0.1:70000|outside 0-65535",
         "listeners|127.0.0.1:9092|PLAINTEXT://host:port",
-        "listeners|SASL_SSL://127.0.0.1:9093|SASL listeners are not supported yet",
         "listeners|PLAINTEXT://:1,PLAINTEXT://:2|appears twice",
         "node.id|-4|0 or greater",
         "node.id|abc|must be a whole number",
