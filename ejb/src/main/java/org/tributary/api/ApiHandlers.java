@@ -51,6 +51,9 @@ public final class ApiHandlers {
             r.register(ApiKeys.CREATE_ACLS, 1, 3, acls::createAcls);
             r.register(ApiKeys.DESCRIBE_ACLS, 1, 3, acls::describeAcls);
             r.register(ApiKeys.DELETE_ACLS, 1, 3, acls::deleteAcls);
+            ScramCredentialsHandler scram = new ScramCredentialsHandler(s);
+            r.register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, scram::describe);
+            r.register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, scram::alter);
         }
         registerGroups(r, s);
         return r;

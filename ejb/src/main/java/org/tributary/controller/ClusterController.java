@@ -52,6 +52,15 @@ public final class ClusterController {
         return QuotaControl.alter(pending, alterations);
     }
 
+    /**
+     * AlterUserScramCredentials (KIP-554): deletes and sets SCRAM credentials, deriving the stored
+     * and server keys from each salted password; one result per user ({@link ScramControl}).
+     */
+    public ControllerResult<org.apache.kafka.common.message.AlterUserScramCredentialsResponseData> alterUserScramCredentials(
+            MetadataImage pending, org.apache.kafka.common.message.AlterUserScramCredentialsRequestData request) {
+        return ScramControl.alter(pending, request);
+    }
+
     /** The first entry a new controller appends: when it commits, every earlier entry has too. */
     public static List<MetadataRecord> activationRecords() {
         return List.of(new NoOpRecord());

@@ -94,6 +94,10 @@ final class ControllerApis {
             return AclMessages.createAcls(image, r);
         } else if (request instanceof org.apache.kafka.common.message.DeleteAclsRequestData r) {
             return AclMessages.deleteAcls(image, r);
+        } else if (request instanceof org.apache.kafka.common.message.AlterUserScramCredentialsRequestData r) {
+            ControllerResult<org.apache.kafka.common.message.AlterUserScramCredentialsResponseData> res =
+                    rules.alterUserScramCredentials(image, r);
+            return Outcome.of(res.records(), res.response());
         }
         throw new IllegalArgumentException("the controller does not handle " + request.getClass().getSimpleName());
     }

@@ -62,6 +62,17 @@ final class ByteReader {
         }
     }
 
+    /** A byte array written by {@code ByteWriter.bytes}: an int32 length (0 or more), then the bytes. */
+    byte[] bytes() {
+        int n = buf.getInt();
+        if (n < 0 || n > buf.remaining()) {
+            throw new IllegalArgumentException("byte array of " + n + " bytes with " + buf.remaining() + " left");
+        }
+        byte[] out = new byte[n];
+        buf.get(out);
+        return out;
+    }
+
     List<Integer> ints() {
         int n = buf.getInt();
         if (n == -1) {

@@ -63,6 +63,14 @@ final class ByteWriter {
         pos += b.length;
     }
 
+    /** A byte array: an int32 length, then the bytes (never null). */
+    void bytes(byte[] b) {
+        int32(b.length);
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+    }
+
     void ints(List<Integer> list) {
         if (list == null) {
             int32(-1);

@@ -17,9 +17,11 @@ import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
 import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
 import org.tributary.metadata.MetadataRecord.RemoveAccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
+import org.tributary.metadata.MetadataRecord.RemoveUserScramCredentialRecord;
 import org.tributary.metadata.MetadataRecord.ResourceType;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
 import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
+import org.tributary.metadata.MetadataRecord.UserScramCredentialRecord;
 
 /**
  * The binary form of one log entry: a batch of {@link MetadataRecord}s.
@@ -46,6 +48,12 @@ import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
  * {@code id:uuid | resourceType:int8 | resourceName:string | patternType:int8 | principal:string |
  * host:string | operation:int8 | permissionType:int8} ({@link AclRecords}); its removal is the id.
  *
+ * <p>SCRAM credential records (codes 12 and 13, KIP-554) carry the mechanism as Kafka's type code
+ * (1 SCRAM-SHA-256, 2 SCRAM-SHA-512): a credential is {@code user:string | mechanism:int8 |
+ * salt:bytes | storedKey:bytes | serverKey:bytes | iterations:int32} (bytes: an int32 length and
+ * the bytes), its removal {@code user:string | mechanism:int8}. An unknown mechanism, an empty
+ * user, keys not as long as the mechanism's digest or iterations outside 4096-16384 are refused.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class MetadataCodec {
@@ -64,13 +72,14 @@ public final class MetadataCodec {
     }
 
     /**
-     * The record types and their codes in the log; never reuse a code. Codes 12-13 are reserved for
-     * SCRAM credentials (set, remove), 14-15 for ACLs (add, remove), 16 for client quotas.
+     * The record types and their codes in the log; never reuse a code. Codes 12-13 are SCRAM
+     * credentials (set, remove), 14-15 ACLs (add, remove), 16 client quotas.
      */
     enum Type {
         REGISTER_BROKER(1, 1), FENCE_BROKER(2, 0), UNFENCE_BROKER(3, 0), CONTROLLED_SHUTDOWN(4, 0), TOPIC(5, 0), PARTITION(6, 1),
         PARTITION_CHANGE(7, 1), CONFIG(8, 0), REMOVE_TOPIC(9, 0), PRODUCER_IDS(10, 0), NO_OP(11, 0),
-        ACCESS_CONTROL_ENTRY(14, 0), REMOVE_ACCESS_CONTROL_ENTRY(15, 0), CLIENT_QUOTA(16, 0);
+        USER_SCRAM_CREDENTIAL(12, 0), REMOVE_USER_SCRAM_CREDENTIAL(13, 0), ACCESS_CONTROL_ENTRY(14, 0),
+        REMOVE_ACCESS_CONTROL_ENTRY(15, 0), CLIENT_QUOTA(16, 0);
 
         final byte code;
         /** The highest version this broker reads and writes. */
@@ -110,6 +119,10 @@ public final class MetadataCodec {
                 return ACCESS_CONTROL_ENTRY;
             } else if (r instanceof RemoveAccessControlEntryRecord) {
                 return REMOVE_ACCESS_CONTROL_ENTRY;
+            } else if (r instanceof UserScramCredentialRecord) {
+                return USER_SCRAM_CREDENTIAL;
+            } else if (r instanceof RemoveUserScramCredentialRecord) {
+                return REMOVE_USER_SCRAM_CREDENTIAL;
             }
             throw new IllegalArgumentException("no codec for " + r.getClass().getName());
         }
@@ -313,6 +326,16 @@ public final class MetadataCodec {
                 AclRecords.write(w, r);
             } else if (record instanceof RemoveAccessControlEntryRecord r) {
                 w.uuid(r.id());
+            } else if (record instanceof UserScramCredentialRecord r) {
+                w.string(r.user());
+                w.int8(r.mechanism().type());
+                w.bytes(r.salt());
+                w.bytes(r.storedKey());
+                w.bytes(r.serverKey());
+                w.int32(r.iterations());
+            } else if (record instanceof RemoveUserScramCredentialRecord r) {
+                w.string(r.user());
+                w.int8(r.mechanism().type());
             } else if (!(record instanceof NoOpRecord)) {
                 throw new IllegalArgumentException("no codec for " + record.getClass().getName());
             }
@@ -397,9 +420,23 @@ public final class MetadataCodec {
                     return AclRecords.read(r);
                 case REMOVE_ACCESS_CONTROL_ENTRY:
                     return new RemoveAccessControlEntryRecord(r.uuid());
+                case USER_SCRAM_CREDENTIAL:
+                    return new UserScramCredentialRecord(r.string(), scramMechanism(r.int8()), r.bytes(), r.bytes(), r.bytes(), r.int32());
+                case REMOVE_USER_SCRAM_CREDENTIAL:
+                    return new RemoveUserScramCredentialRecord(r.string(), scramMechanism(r.int8()));
                 default:
                     throw new IllegalArgumentException("unknown record type " + type);
             }
+        }
+
+        private static org.apache.kafka.common.security.scram.internals.ScramMechanism scramMechanism(byte type) {
+            for (org.apache.kafka.common.security.scram.internals.ScramMechanism m
+                    : org.apache.kafka.common.security.scram.internals.ScramMechanism.values()) {
+                if (m.type() == type) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown SCRAM mechanism type " + type);
         }
     }
 }

@@ -23,9 +23,12 @@ import org.tributary.metadata.MetadataRecord.ProducerIdsRecord;
 import org.tributary.metadata.MetadataRecord.RegisterBrokerRecord;
 import org.tributary.metadata.MetadataRecord.RemoveAccessControlEntryRecord;
 import org.tributary.metadata.MetadataRecord.RemoveTopicRecord;
+import org.tributary.metadata.MetadataRecord.RemoveUserScramCredentialRecord;
 import org.tributary.metadata.MetadataRecord.ResourceType;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
 import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
+import org.tributary.metadata.MetadataRecord.UserScramCredentialRecord;
+import org.tributary.security.ScramCredentials;
 
 /**
  * The changes of one log entry (a batch of records) on top of a base {@link MetadataImage}.
@@ -50,12 +53,14 @@ public final class MetadataDelta {
     private final Set<Uuid> removedAcls = new HashSet<>();
     private long nextProducerId;
     private ClientQuotas quotas;
+    private ScramCredentials scram;
     private int replayed;
 
     public MetadataDelta(MetadataImage base) {
         this.base = base;
         this.nextProducerId = base.nextProducerId();
         this.quotas = base.quotas();
+        this.scram = base.scram();
     }
 
     /** Applies one batch to {@code image} atomically: the new image, or an exception and no change. */
@@ -136,6 +141,11 @@ public final class MetadataDelta {
             if (addedAcls.remove(r.id()) == null) {
                 removedAcls.add(r.id());
             }
+        } else if (record instanceof UserScramCredentialRecord r) {
+            scram = scram.with(r.user(), r.mechanism(), r.credential());
+        } else if (record instanceof RemoveUserScramCredentialRecord r) {
+            check(scram.contains(r.user(), r.mechanism()), "no " + r.mechanism().mechanismName() + " credential for user " + r.user());
+            scram = scram.without(r.user(), r.mechanism());
         } else if (record instanceof NoOpRecord) {
             // nothing to change
         } else {
@@ -260,6 +270,11 @@ public final class MetadataDelta {
         return a != null ? Optional.of(a) : removedAcls.contains(id) ? Optional.empty() : base.acls().acl(id);
     }
 
+    /** The SCRAM credentials as of the records replayed so far. */
+    public ScramCredentials scram() {
+        return scram;
+    }
+
     /** The ACLs as of the records replayed so far. */
     public AclsImage acls() {
         return base.acls().apply(addedAcls, removedAcls);
@@ -299,6 +314,7 @@ public final class MetadataDelta {
                 configs.put(name, Collections.unmodifiableMap(new TreeMap<>(c)));
             }
         });
-        return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId, acls(), quotas);
+        return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId, acls(), quotas,
+                scram);
     }
 }

@@ -9,11 +9,12 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
+import org.tributary.security.ScramCredentials;
 
 /**
  * One version of the cluster metadata: registered brokers (every id ever registered stays, as
  * brokers are never unregistered), topics by name and by id with their partitions and configs,
- * broker configs, the next producer id, the ACLs, and the offset and epoch of the last applied log entry.
+ * broker configs, the next producer id, the ACLs, the client quotas, the SCRAM credentials, and the offset and epoch of the last applied log entry.
  *
  * <p>Images built from the log ({@link MetadataDelta}) have {@code version() == offset() + 1}; the
  * single-broker file store builds images with {@link #with}/{@link #without}, which count versions
@@ -35,16 +36,18 @@ public final class MetadataImage {
     private final long nextProducerId;
     private final AclsImage acls;
     private final ClientQuotas quotas;
+    private final ScramCredentials scram;
 
     /** An image of topics only (the single-broker file store). */
     public MetadataImage(long version, Map<String, TopicImage> topics) {
-        this(version, -1, -1, new TreeMap<>(), new TreeMap<>(topics), new TreeMap<>(), 0, AclsImage.EMPTY, ClientQuotas.EMPTY);
+        this(version, -1, -1, new TreeMap<>(), new TreeMap<>(topics), new TreeMap<>(), 0, AclsImage.EMPTY, ClientQuotas.EMPTY,
+                ScramCredentials.EMPTY);
     }
 
     /** Takes ownership of the (already copied) maps. */
     MetadataImage(long version, long offset, long epoch, SortedMap<Integer, BrokerRegistration> brokers,
             SortedMap<String, TopicImage> topicsByName, SortedMap<String, Map<String, String>> brokerConfigs, long nextProducerId,
-            AclsImage acls, ClientQuotas quotas) {
+            AclsImage acls, ClientQuotas quotas, ScramCredentials scram) {
         this.version = version;
         this.offset = offset;
         this.epoch = epoch;
@@ -57,6 +60,7 @@ public final class MetadataImage {
         this.nextProducerId = nextProducerId;
         this.quotas = quotas;
         this.acls = acls;
+        this.scram = scram;
     }
 
     public long version() {
@@ -127,12 +131,20 @@ public final class MetadataImage {
         return quotas;
     }
 
+    /**
+     * The SCRAM credentials (KIP-554): what the SASL/SCRAM authenticator checks a client's proof
+     * against, by user and mechanism. Empty in {@link #EMPTY} and in file-store images.
+     */
+    public ScramCredentials scram() {
+        return scram;
+    }
+
     /** A new version with {@code topic} added or replaced. */
     public MetadataImage with(TopicImage topic) {
         SortedMap<String, TopicImage> m = new TreeMap<>(byName);
         m.put(topic.name(), topic);
         return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, acls,
-                quotas);
+                quotas, scram);
     }
 
     /** A new version without the named topic. */
@@ -140,25 +152,27 @@ public final class MetadataImage {
         SortedMap<String, TopicImage> m = new TreeMap<>(byName);
         m.remove(name);
         return new MetadataImage(version + 1, offset, epoch, new TreeMap<>(brokers), m, new TreeMap<>(brokerConfigs), nextProducerId, acls,
-                quotas);
+                quotas, scram);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof MetadataImage i && version == i.version && offset == i.offset && epoch == i.epoch
                 && nextProducerId == i.nextProducerId && brokers.equals(i.brokers) && byName.equals(i.byName)
-                && brokerConfigs.equals(i.brokerConfigs) && acls.equals(i.acls) && quotas.equals(i.quotas);
+                && brokerConfigs.equals(i.brokerConfigs) && acls.equals(i.acls) && quotas.equals(i.quotas)
+                && scram.equals(i.scram);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(version, offset, epoch, nextProducerId, brokers, byName, brokerConfigs, acls, quotas);
+        return Objects.hash(version, offset, epoch, nextProducerId, brokers, byName, brokerConfigs, acls, quotas, scram);
     }
 
     @Override
     public String toString() {
         return "MetadataImage[offset=" + offset + ", epoch=" + epoch + ", version=" + version + ", brokers=" + brokers.values()
                 + ", topics=" + byName.values() + ", brokerConfigs=" + brokerConfigs + ", nextProducerId=" + nextProducerId
-                + ", acls=" + acls.byId().size() + (quotas.isEmpty() ? "" : ", quotas=" + quotas) + "]";
+                + ", acls=" + acls.byId().size() + (quotas.isEmpty() ? "" : ", quotas=" + quotas)
+                + (scram.isEmpty() ? "" : ", scram credentials=" + scram.size()) + "]";
     }
 }

@@ -204,6 +204,94 @@ public sealed interface MetadataRecord {
         }
     }
 
+    /**
+     * Sets (adds or replaces) the SCRAM credential of {@code user} for {@code mechanism} (Kafka's
+     * {@code UserScramCredentialRecord}, KIP-554): the salt, the stored key and the server key the
+     * controller derived from the client's salted password, and the iteration count. Never a
+     * password. The keys are as long as the mechanism's digest; the arrays are copied in and out, and
+     * {@link #toString()} hides them.
+     */
+    record UserScramCredentialRecord(String user, org.apache.kafka.common.security.scram.internals.ScramMechanism mechanism,
+            byte[] salt, byte[] storedKey, byte[] serverKey, int iterations) implements MetadataRecord {
+        public UserScramCredentialRecord {
+            requireScramUser(user);
+            Objects.requireNonNull(mechanism, "mechanism");
+            Objects.requireNonNull(salt, "salt");
+            Objects.requireNonNull(storedKey, "storedKey");
+            Objects.requireNonNull(serverKey, "serverKey");
+            int keyLength = mechanism == org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_256 ? 32 : 64;
+            if (salt.length == 0 || storedKey.length != keyLength || serverKey.length != keyLength) {
+                throw new IllegalArgumentException("a " + mechanism.mechanismName() + " credential has a salt of " + salt.length
+                        + " bytes and keys of " + storedKey.length + " and " + serverKey.length + " bytes (keys are " + keyLength + ")");
+            }
+            if (iterations < mechanism.minIterations() || iterations > MAX_SCRAM_ITERATIONS) {
+                throw new IllegalArgumentException("a " + mechanism.mechanismName() + " credential has " + iterations
+                        + " iterations, outside " + mechanism.minIterations() + "-" + MAX_SCRAM_ITERATIONS);
+            }
+            salt = salt.clone();
+            storedKey = storedKey.clone();
+            serverKey = serverKey.clone();
+        }
+
+        @Override
+        public byte[] salt() {
+            return salt.clone();
+        }
+
+        @Override
+        public byte[] storedKey() {
+            return storedKey.clone();
+        }
+
+        @Override
+        public byte[] serverKey() {
+            return serverKey.clone();
+        }
+
+        /** The credential the authenticator checks a client proof against. */
+        public org.apache.kafka.common.security.scram.ScramCredential credential() {
+            return new org.apache.kafka.common.security.scram.ScramCredential(salt(), storedKey(), serverKey(), iterations);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserScramCredentialRecord r && user.equals(r.user) && mechanism == r.mechanism
+                    && iterations == r.iterations && java.util.Arrays.equals(salt, r.salt)
+                    && java.util.Arrays.equals(storedKey, r.storedKey) && java.util.Arrays.equals(serverKey, r.serverKey);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(user, mechanism, iterations, java.util.Arrays.hashCode(salt), java.util.Arrays.hashCode(storedKey),
+                    java.util.Arrays.hashCode(serverKey));
+        }
+
+        @Override
+        public String toString() {
+            return "UserScramCredentialRecord[user=" + user + ", mechanism=" + mechanism.mechanismName() + ", iterations=" + iterations
+                    + ", salt and keys hidden]";
+        }
+    }
+
+    /** The SCRAM credential of {@code user} for {@code mechanism} is removed (Kafka's {@code RemoveUserScramCredentialRecord}). */
+    record RemoveUserScramCredentialRecord(String user, org.apache.kafka.common.security.scram.internals.ScramMechanism mechanism)
+            implements MetadataRecord {
+        public RemoveUserScramCredentialRecord {
+            requireScramUser(user);
+            Objects.requireNonNull(mechanism, "mechanism");
+        }
+    }
+
+    /** The most iterations a SCRAM credential may have (Kafka's controller refuses more). */
+    int MAX_SCRAM_ITERATIONS = 16384;
+
+    private static void requireScramUser(String user) {
+        Objects.requireNonNull(user, "user");
+        if (user.isEmpty()) {
+            throw new IllegalArgumentException("a SCRAM credential's user name is empty");
+        }
+    }
+
     /** Changes nothing; a new controller writes it first to learn that its term's entries commit. */
     record NoOpRecord() implements MetadataRecord {
     }

@@ -18,7 +18,7 @@ import org.tributary.metadata.MetadataRecord.TopicRecord;
  * encoded with {@link MetadataCodec} (one batch, or split into several; they apply in order).
  *
  * <p>Brokers come first with their real epoch and fencing state, then broker configs, then each
- * topic with its configs and partitions, then the next producer id, then the ACLs. Stateless and thread-safe.
+ * topic with its configs and partitions, then the next producer id, then the ACLs, then the SCRAM credentials (salted keys, never a password). Stateless and thread-safe.
  */
 public final class MetadataSnapshot {
     private MetadataSnapshot() {
@@ -51,6 +51,12 @@ public final class MetadataSnapshot {
             out.add(new ProducerIdsRecord(-1, -1, image.nextProducerId()));
         }
         image.acls().byId().forEach((id, acl) -> out.add(new MetadataRecord.AccessControlEntryRecord(id, acl)));
+        for (String user : image.scram().users()) {
+            for (org.apache.kafka.common.security.scram.internals.ScramMechanism m : image.scram().iterations(user).keySet()) {
+                org.apache.kafka.common.security.scram.ScramCredential c = image.scram().find(user, m).orElseThrow();
+                out.add(new MetadataRecord.UserScramCredentialRecord(user, m, c.salt(), c.storedKey(), c.serverKey(), c.iterations()));
+            }
+        }
         return out;
     }
 

@@ -314,5 +314,12 @@ class VersionSweepTest {
         m.put(ApiKeys.DELETE_ACLS, v -> new org.apache.kafka.common.message.DeleteAclsRequestData().setFilters(List.of(
                 new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter((byte) 1)
                         .setPatternTypeFilter((byte) 1).setOperation((byte) 1).setPermissionType((byte) 1))));
+        m.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, v -> new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData()
+                .setUsers(null));
+        // a fresh user per version: each upsertion succeeds (or is denied)
+        m.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, v -> new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData()
+                .setUpsertions(List.of(new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialUpsertion()
+                        .setName("sweep-" + v + "-" + System.nanoTime()).setMechanism((byte) 1).setIterations(4096)
+                        .setSalt(new byte[] {1, 2, 3}).setSaltedPassword(new byte[32]))));
     }
 }
