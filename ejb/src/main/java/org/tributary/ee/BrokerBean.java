@@ -65,9 +65,9 @@ public class BrokerBean implements BrokerService {
             node = n;
             KafkaServer kafka = n.kafka().orElseThrow();
             org.tributary.config.Listener inter = n.settings().orElseThrow().interBroker();
-            org.tributary.network.TlsContext tls = kafka.interBroker().tls();
+            org.tributary.network.InterBroker via = kafka.interBroker();
             admin = new BrokerAdmin(kafka, BrokerAdmin.localBootstrap(inter, kafka.boundPorts().get(inter.name())),
-                    tls == null ? java.util.Map.of() : loopback(tls.clientProperties()));
+                    via.tls() == null && via.sasl() == null ? java.util.Map.of() : loopback(via.clientProperties()));
         } catch (ConfigException e) {
             fail(n, config, e.getMessage());
         } catch (Exception e) {

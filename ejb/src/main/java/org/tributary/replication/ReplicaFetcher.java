@@ -96,7 +96,7 @@ final class ReplicaFetcher implements Runnable {
         this.settings = settings;
         this.time = time;
         this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000,
-                settings.interBroker().tls());
+                settings.interBroker().tls(), settings.interBroker().sasl());
     }
 
     int leaderId() {

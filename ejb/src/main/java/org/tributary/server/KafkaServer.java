@@ -118,7 +118,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
 
     /** The SCRAM credentials of the current metadata image. */
     private org.tributary.security.ScramCredentialLookup scramCredentials() {
-        return org.tributary.security.ScramCredentialLookup.NONE; // replaced by the metadata image's credentials
+        return (user, mechanism) -> metadata.image().scram().find(user, mechanism);
     }
 
     /**
