@@ -33,8 +33,9 @@ import org.tributary.network.Authenticator;
  *
  * Before authentication only ApiVersions (passed on to the request layer), SaslHandshake and
  * SaslAuthenticate are accepted; anything else closes the connection without an answer. With
- * {@code connections.max.reauth.ms} &gt; 0 a client that sent SaslAuthenticate v1+ is told its
- * session lifetime; once it has passed, any request other than SaslHandshake closes the connection.
+ * {@code connections.max.reauth.ms} &gt; 0 every session ends after that long (a client that sent
+ * SaslAuthenticate v1+ is told the lifetime, KIP-368); once it has passed, any request other than
+ * SaslHandshake (a re-authentication, same mechanism and principal) closes the connection.
  * SaslHandshake v0 (raw tokens after the handshake) is not supported: kafka-clients and librdkafka
  * use v1 with SaslAuthenticate. Not thread-safe: one network thread owns it. Time is injected.
  */
@@ -55,7 +56,8 @@ public final class SaslAuthenticator implements Authenticator {
     private SaslServer server;
     private KafkaPrincipal principal;
     private boolean reauthenticating;
-    private boolean clientReauthenticates;
+    /** Set when a re-authentication asked for another mechanism: its SaslAuthenticate fails with this message. */
+    private String badMechanism;
     /** When the session ends (System.nanoTime() scale); only meaningful when {@link #sessionExpires}. */
     private long sessionEndNanos;
     private boolean sessionExpires;
@@ -136,8 +138,12 @@ public final class SaslAuthenticator implements Authenticator {
                     + mechanisms + ")");
         }
         if (reauthenticating && !wanted.equals(mechanism)) {
-            state = State.FAILED;
-            return Verdict.close("re-authentication changed the SASL mechanism from " + mechanism + " to " + wanted);
+            // as Kafka: the handshake is answered, the SaslAuthenticate that follows fails
+            badMechanism = "SASL mechanism '" + printable(wanted) + "' requested by client is not supported for re-authentication of "
+                    + "mechanism '" + mechanism + "'";
+            state = State.AWAIT_AUTHENTICATE;
+            return Verdict.respond(encode(header, new SaslHandshakeResponseData().setErrorCode(Errors.NONE.code())
+                    .setMechanisms(mechanisms)), null);
         }
         try {
             server = servers.create(wanted);
@@ -164,7 +170,9 @@ public final class SaslAuthenticator implements Authenticator {
             state = State.FAILED;
             return Verdict.close("malformed SaslAuthenticate: " + e.getMessage());
         }
-        clientReauthenticates |= version > 0;
+        if (badMechanism != null) {
+            return failed(header, badMechanism);
+        }
         byte[] token;
         try {
             token = server.evaluateResponse(request.authBytes());
@@ -183,15 +191,19 @@ public final class SaslAuthenticator implements Authenticator {
         KafkaPrincipal who = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID());
         dispose();
         if (reauthenticating && !who.equals(principal)) {
-            return failed(header, "Cannot change principals during re-authentication from " + principal + " to " + who);
+            return failed(header, "Cannot change principals during re-authentication from " + principal.getPrincipalType() + "."
+                    + principal.getName() + ": " + who.getPrincipalType() + "." + who.getName());
         }
         principal = who;
         reauthenticating = false;
         state = State.AUTHENTICATED;
-        sessionExpires = maxReauthMs > 0 && clientReauthenticates;
+        sessionExpires = maxReauthMs > 0;
         if (sessionExpires) {
+            // as Kafka: the session ends for every client; only v1+ can be told (and re-authenticate)
             sessionEndNanos = nanoTime.getAsLong() + maxReauthMs * 1_000_000L;
-            response.setSessionLifetimeMs(maxReauthMs);
+            if (version > 0) {
+                response.setSessionLifetimeMs(maxReauthMs);
+            }
         }
         return Verdict.respond(encode(header, response), who);
     }
