@@ -36,8 +36,8 @@ import org.tributary.network.Authenticator;
  * {@code connections.max.reauth.ms} &gt; 0 every session ends after that long (a client that sent
  * SaslAuthenticate v1+ is told the lifetime, KIP-368); once it has passed, any request other than
  * SaslHandshake (a re-authentication, same mechanism and principal) closes the connection.
- * SaslHandshake v0 (raw tokens after the handshake) is not supported: kafka-clients and librdkafka
- * use v1 with SaslAuthenticate. Not thread-safe: one network thread owns it. Time is injected.
+ * SaslHandshake v0 (bare SASL tokens after the handshake, for clients before KIP-152) is served
+ * too: librdkafka requires v0 to be advertised before it uses v1 with SaslAuthenticate. Not thread-safe: one network thread owns it. Time is injected.
  */
 public final class SaslAuthenticator implements Authenticator {
 
@@ -58,6 +58,8 @@ public final class SaslAuthenticator implements Authenticator {
     private boolean reauthenticating;
     /** Set when a re-authentication asked for another mechanism: its SaslAuthenticate fails with this message. */
     private String badMechanism;
+    /** After SaslHandshake v0: the frames that follow are bare SASL tokens, answered with bare tokens (pre-KIP-152). */
+    private boolean rawTokens;
     /** When the session ends (System.nanoTime() scale); only meaningful when {@link #sessionExpires}. */
     private long sessionEndNanos;
     private boolean sessionExpires;
@@ -77,6 +79,9 @@ public final class SaslAuthenticator implements Authenticator {
     @Override
     public Verdict onFrame(ByteBuffer frame) {
         ByteBuffer buf = frame.duplicate();
+        if (state == State.AWAIT_AUTHENTICATE && rawTokens) {
+            return rawToken(buf);
+        }
         RequestHeader header;
         try {
             header = RequestHeader.parse(buf);
@@ -119,9 +124,9 @@ public final class SaslAuthenticator implements Authenticator {
 
     private Verdict handshake(RequestHeader header, ByteBuffer body) {
         short version = header.apiVersion();
-        if (version != 1) {
+        if (version > 1 || (version == 0 && reauthenticating)) {
             state = State.FAILED;
-            return Verdict.close("SaslHandshake v" + version + " is not supported (v1, followed by SaslAuthenticate, is)");
+            return Verdict.close("SaslHandshake v" + version + (version == 0 ? " cannot re-authenticate" : " is not supported"));
         }
         SaslHandshakeRequestData request;
         try {
@@ -152,6 +157,7 @@ public final class SaslAuthenticator implements Authenticator {
             return Verdict.close("no SASL server for " + wanted + ": " + e.getMessage());
         }
         mechanism = wanted;
+        rawTokens = version == 0;
         state = State.AWAIT_AUTHENTICATE;
         return Verdict.respond(encode(header, new SaslHandshakeResponseData().setErrorCode(Errors.NONE.code())
                 .setMechanisms(mechanisms)), null);
@@ -206,6 +212,36 @@ public final class SaslAuthenticator implements Authenticator {
             }
         }
         return Verdict.respond(encode(header, response), who);
+    }
+
+    /** SaslHandshake v0's exchange: a bare token in, a bare token out; a failure closes without an answer (as Kafka). */
+    private Verdict rawToken(ByteBuffer frame) {
+        byte[] in = new byte[frame.remaining()];
+        frame.get(in);
+        byte[] token;
+        try {
+            token = server.evaluateResponse(in);
+        } catch (SaslException | RuntimeException e) {
+            state = State.FAILED;
+            dispose();
+            return Verdict.fail(null, failureDelayMs, mechanism + " authentication failed (SaslHandshake v0): " + e.getMessage());
+        }
+        ByteBuffer out = ByteBuffer.allocate(4 + (token == null ? 0 : token.length));
+        out.putInt(token == null ? 0 : token.length);
+        if (token != null) {
+            out.put(token);
+        }
+        out.flip();
+        if (!server.isComplete()) {
+            return Verdict.respond(out, null);
+        }
+        principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID());
+        dispose();
+        rawTokens = false;
+        state = State.AUTHENTICATED;
+        sessionExpires = maxReauthMs > 0;
+        sessionEndNanos = nanoTime.getAsLong() + maxReauthMs * 1_000_000L;
+        return Verdict.respond(out, principal);
     }
 
     private Verdict failed(RequestHeader header, String message) {

@@ -212,6 +212,23 @@ class SaslAuthenticatorTest {
     }
 
     @Test
+    void handshakeVersionZeroExchangesBareTokens() {
+        SaslAuthenticator a = authenticator(0);
+        assertEquals(Kind.RESPOND, a.onFrame(frame(ApiKeys.SASL_HANDSHAKE, (short) 0,
+                new SaslHandshakeRequestData().setMechanism("PLAIN"))).kind());
+        Verdict v = a.onFrame(ByteBuffer.wrap(plain("alice", "alice-pw")));
+        assertEquals(Kind.RESPOND, v.kind());
+        assertEquals(0, v.response().getInt(0), "PLAIN's empty server token, size-prefixed");
+        assertEquals(new KafkaPrincipal("User", "alice"), v.principal());
+
+        SaslAuthenticator b = authenticator(0);
+        b.onFrame(frame(ApiKeys.SASL_HANDSHAKE, (short) 0, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        Verdict wrong = b.onFrame(ByteBuffer.wrap(plain("alice", "nope")));
+        assertEquals(Kind.FAIL, wrong.kind());
+        assertNull(wrong.response(), "v0 has no error frame: the connection closes after the delay");
+    }
+
+    @Test
     void reauthenticationMayNotChangeThePrincipal() {
         SaslAuthenticator a = authenticator(1_000);
         handshake(a, "PLAIN");
