@@ -17,14 +17,15 @@ import java.util.Optional;
  *       users are its {@code user_<name>="<password>"} options; SCRAM users are the cluster's
  *       SCRAM credentials (metadata), so a SCRAM entry only carries the inter-broker client's
  *       {@code username}/{@code password};</li>
- *   <li>{@code connections.max.reauth.ms} (KIP-368, default 0: sessions never expire);</li>
+ *   <li>{@code connections.max.reauth.ms} (KIP-368, default 0: sessions never expire), which
+ *       Kafka also reads as {@code listener.name.<l>.<mechanism>.connections.max.reauth.ms};</li>
  *   <li>{@code connection.failed.authentication.delay.ms} (default 100): a failed login's answer
  *       waits that long, then the connection closes.</li>
  * </ul>
  * Keys of features this broker lacks (custom callback handlers, login classes, Kerberos) are
  * refused. Messages name keys, never JAAS values (they hold passwords). Immutable.
  */
-public record SaslConfig(String listenerName, List<String> mechanisms, Map<String, JaasEntry> jaas, long maxReauthMs,
+public record SaslConfig(String listenerName, List<String> mechanisms, Map<String, JaasEntry> jaas, Map<String, Long> maxReauthMs,
         long failedAuthDelayMs) {
     public static final String ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
     public static final String JAAS_CONFIG = "sasl.jaas.config";
@@ -42,6 +43,12 @@ public record SaslConfig(String listenerName, List<String> mechanisms, Map<Strin
     public SaslConfig {
         mechanisms = List.copyOf(mechanisms);
         jaas = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jaas));
+        maxReauthMs = Map.copyOf(maxReauthMs);
+    }
+
+    /** The session lifetime for logins with {@code mechanism}, 0 for none. */
+    public long maxReauthMs(String mechanism) {
+        return maxReauthMs.getOrDefault(mechanism, 0L);
     }
 
     /** The inter-broker client side: which mechanism, as whom. {@link #toString} hides the password. */
@@ -101,10 +108,18 @@ public record SaslConfig(String listenerName, List<String> mechanisms, Map<Strin
                         + PLAIN_MODULE + " required user_alice=\"<password>\";");
             }
         }
-        long reauth = config.getLong(MAX_REAUTH_MS, 0L);
-        if (reauth < 0) {
-            throw new ConfigException(MAX_REAUTH_MS, reauth, "must be 0 (no re-authentication) or more");
+        Map<String, Long> reauth = new LinkedHashMap<>();
+        for (String m : mechanisms) {
+            String k = prefix + m.toLowerCase(Locale.ROOT) + "." + MAX_REAUTH_MS;
+            k = config.get(k).filter(v -> !v.isEmpty()).isPresent() ? k : MAX_REAUTH_MS;
+            long ms = config.getLong(k, 0L);
+            if (ms < 0) {
+                throw new ConfigException(k, ms, "must be 0 (no re-authentication) or more");
+            }
+            reauth.put(m, ms);
         }
+        refuse(config, prefix + MAX_REAUTH_MS, "Kafka reads it per listener and mechanism: set " + prefix
+                + "<mechanism in lower case>." + MAX_REAUTH_MS + " or " + MAX_REAUTH_MS);
         long delay = config.getLong(FAILED_AUTH_DELAY_MS, 100L);
         long idle = config.getLong("connections.max.idle.ms", 600_000L);
         if (delay < 0 || (idle > 0 && delay >= idle)) {
@@ -168,6 +183,6 @@ public record SaslConfig(String listenerName, List<String> mechanisms, Map<Strin
     /** Never the JAAS values: they hold passwords. */
     @Override
     public String toString() {
-        return "SaslConfig[" + listenerName + " " + mechanisms + ", reauth " + maxReauthMs + " ms]";
+        return "SaslConfig[" + listenerName + " " + mechanisms + ", connections.max.reauth.ms " + maxReauthMs + "]";
     }
 }

@@ -2,6 +2,7 @@ package org.tributary.security;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
@@ -48,7 +49,7 @@ public final class SaslAuthenticator implements Authenticator {
 
     private final List<String> mechanisms;
     private final SaslServers servers;
-    private final long maxReauthMs;
+    private final Map<String, Long> maxReauthMs;
     private final long failureDelayMs;
     private final LongSupplier nanoTime;
     private State state = State.AWAIT_HANDSHAKE;
@@ -64,10 +65,12 @@ public final class SaslAuthenticator implements Authenticator {
     private long sessionEndNanos;
     private boolean sessionExpires;
 
-    public SaslAuthenticator(List<String> mechanisms, SaslServers servers, long maxReauthMs, long failureDelayMs, LongSupplier nanoTime) {
+    /** {@code maxReauthMs}: the session lifetime per mechanism ({@code connections.max.reauth.ms}; absent or 0: none). */
+    public SaslAuthenticator(List<String> mechanisms, SaslServers servers, Map<String, Long> maxReauthMs, long failureDelayMs,
+            LongSupplier nanoTime) {
         this.mechanisms = List.copyOf(mechanisms);
         this.servers = servers;
-        this.maxReauthMs = maxReauthMs;
+        this.maxReauthMs = Map.copyOf(maxReauthMs);
         this.failureDelayMs = failureDelayMs;
         this.nanoTime = nanoTime;
     }
@@ -98,7 +101,7 @@ public final class SaslAuthenticator implements Authenticator {
                 }
                 if (sessionExpires && nanoTime.getAsLong() - sessionEndNanos >= 0) {
                     state = State.FAILED;
-                    return Verdict.close("the SASL session of " + principal + " expired (connections.max.reauth.ms=" + maxReauthMs
+                    return Verdict.close("the SASL session of " + principal + " expired (connections.max.reauth.ms=" + lifetimeMs()
                             + ") and the client sent " + key + " instead of re-authenticating");
                 }
                 return Verdict.PASS;
@@ -203,12 +206,12 @@ public final class SaslAuthenticator implements Authenticator {
         principal = who;
         reauthenticating = false;
         state = State.AUTHENTICATED;
-        sessionExpires = maxReauthMs > 0;
+        sessionExpires = lifetimeMs() > 0;
         if (sessionExpires) {
             // as Kafka: the session ends for every client; only v1+ can be told (and re-authenticate)
-            sessionEndNanos = nanoTime.getAsLong() + maxReauthMs * 1_000_000L;
+            sessionEndNanos = nanoTime.getAsLong() + lifetimeMs() * 1_000_000L;
             if (version > 0) {
-                response.setSessionLifetimeMs(maxReauthMs);
+                response.setSessionLifetimeMs(lifetimeMs());
             }
         }
         return Verdict.respond(encode(header, response), who);
@@ -239,8 +242,8 @@ public final class SaslAuthenticator implements Authenticator {
         dispose();
         rawTokens = false;
         state = State.AUTHENTICATED;
-        sessionExpires = maxReauthMs > 0;
-        sessionEndNanos = nanoTime.getAsLong() + maxReauthMs * 1_000_000L;
+        sessionExpires = lifetimeMs() > 0;
+        sessionEndNanos = nanoTime.getAsLong() + lifetimeMs() * 1_000_000L;
         return Verdict.respond(out, principal);
     }
 
@@ -250,6 +253,10 @@ public final class SaslAuthenticator implements Authenticator {
         return Verdict.fail(encode(header, new SaslAuthenticateResponseData().setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
                 .setErrorMessage(message).setAuthBytes(new byte[0])), failureDelayMs, mechanism + " "
                 + (reauthenticating ? "re-authentication" : "authentication") + " failed: " + message);
+    }
+
+    private long lifetimeMs() {
+        return mechanism == null ? 0 : maxReauthMs.getOrDefault(mechanism, 0L);
     }
 
     private void dispose() {

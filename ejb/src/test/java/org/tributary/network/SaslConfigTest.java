@@ -36,9 +36,19 @@ class SaslConfigTest {
         SaslConfig sasl = l.get(1).sasl();
         assertEquals(List.of("PLAIN", "SCRAM-SHA-256"), sasl.mechanisms());
         assertEquals(Map.of("broker", "broker-secret", "alice", "alice-secret"), sasl.plainUsers());
-        assertEquals(0, sasl.maxReauthMs());
+        assertEquals(0, sasl.maxReauthMs("PLAIN"));
         assertEquals(100, sasl.failedAuthDelayMs(), "Kafka's default connection.failed.authentication.delay.ms");
         assertFalse(sasl.toString().contains("secret"), sasl.toString());
+    }
+
+    @Test
+    void theSessionLifetimeMayBeSetPerListenerAndMechanism() {
+        Map<String, String> m = good();
+        m.put("connections.max.reauth.ms", "60000");
+        m.put("listener.name.sasl_plaintext.scram-sha-256.connections.max.reauth.ms", "5000");
+        SaslConfig sasl = ListenerAddress.from(BrokerConfig.of(m)).get(1).sasl();
+        assertEquals(60_000, sasl.maxReauthMs("PLAIN"));
+        assertEquals(5_000, sasl.maxReauthMs("SCRAM-SHA-256"));
     }
 
     @Test
@@ -70,6 +80,8 @@ class SaslConfigTest {
         "sasl.kerberos.service.name|kafka|sasl.kerberos.service.name|is not supported",
         "connections.max.reauth.ms|-1|connections.max.reauth.ms|must be 0",
         "connections.max.reauth.ms|soon|connections.max.reauth.ms|soon",
+        "listener.name.sasl_plaintext.plain.connections.max.reauth.ms|-2|listener.name.sasl_plaintext.plain.connections.max.reauth.ms|must be 0",
+        "listener.name.sasl_plaintext.connections.max.reauth.ms|1000|listener.name.sasl_plaintext.connections.max.reauth.ms|per listener and mechanism",
         "connection.failed.authentication.delay.ms|-5|connection.failed.authentication.delay.ms|less than connections.max.idle.ms",
         "connection.failed.authentication.delay.ms|700000|connection.failed.authentication.delay.ms|less than connections.max.idle.ms",
     })

@@ -55,7 +55,9 @@ class SaslAuthenticatorTest {
     private SaslAuthenticator authenticator(long maxReauthMs) {
         ScramCredentialLookup scram = (user, m) -> user.equals("alice")
                 ? Optional.of(m == ScramMechanism.SCRAM_SHA_256 ? alice256 : alice512) : Optional.empty();
-        return new SaslAuthenticator(ENABLED, new SaslServers(Map.of("alice", "alice-pw", "bob", "bob-pw"), scram), maxReauthMs, 100,
+        Map<String, Long> reauth = new java.util.HashMap<>();
+        ENABLED.forEach(m -> reauth.put(m, maxReauthMs));
+        return new SaslAuthenticator(ENABLED, new SaslServers(Map.of("alice", "alice-pw", "bob", "bob-pw"), scram), reauth, 100,
                 time::nanoseconds);
     }
 

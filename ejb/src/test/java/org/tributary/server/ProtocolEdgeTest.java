@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProtocolEdgeTest {
-    static final Set<Short> IMPLEMENTED = Set.of(ApiKeys.API_VERSIONS.id, ApiKeys.METADATA.id, ApiKeys.DESCRIBE_CLUSTER.id, ApiKeys.DESCRIBE_QUORUM.id,
+    static final Set<Short> IMPLEMENTED = Set.of(ApiKeys.API_VERSIONS.id, ApiKeys.SASL_HANDSHAKE.id, ApiKeys.SASL_AUTHENTICATE.id,
+            ApiKeys.METADATA.id, ApiKeys.DESCRIBE_CLUSTER.id, ApiKeys.DESCRIBE_QUORUM.id,
             ApiKeys.CREATE_ACLS.id, ApiKeys.DESCRIBE_ACLS.id, ApiKeys.DELETE_ACLS.id, // advertised as Kafka does, SECURITY_DISABLED without an authorizer
             ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.LIST_OFFSETS.id, ApiKeys.DELETE_RECORDS.id,
             ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, ApiKeys.CREATE_TOPICS.id, ApiKeys.DELETE_TOPICS.id,

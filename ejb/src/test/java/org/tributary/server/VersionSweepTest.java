@@ -314,6 +314,10 @@ class VersionSweepTest {
         m.put(ApiKeys.DELETE_ACLS, v -> new org.apache.kafka.common.message.DeleteAclsRequestData().setFilters(List.of(
                 new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter((byte) 1)
                         .setPatternTypeFilter((byte) 1).setOperation((byte) 1).setPermissionType((byte) 1))));
+        // on a listener without SASL both answer ILLEGAL_SASL_STATE (the SASL layer of a SASL listener answers them there)
+        m.put(ApiKeys.SASL_HANDSHAKE, v -> new org.apache.kafka.common.message.SaslHandshakeRequestData().setMechanism("PLAIN"));
+        m.put(ApiKeys.SASL_AUTHENTICATE, v -> new org.apache.kafka.common.message.SaslAuthenticateRequestData()
+                .setAuthBytes(new byte[] {0, 'a', 0, 'b'}));
         m.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, v -> new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData()
                 .setUsers(null));
         // a fresh user per version: each upsertion succeeds (or is denied)
