@@ -56,7 +56,7 @@ import org.tributary.testing.LogCapture;
  * across a restart, applied by every broker of a cluster, and never in a log line or the audit trail.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class ScramCredentialsTest {
+class ScramCredentialsProtocolTest {
     private static final String ALICE_PASSWORD = "alice-Secret-4711";
     private static final String BOB_PASSWORD = "bob-Secret-0815";
     private TestBroker broker;
