@@ -53,14 +53,14 @@ public final class MetadataDelta {
     private final Set<Uuid> removedAcls = new HashSet<>();
     private long nextProducerId;
     private ClientQuotas quotas;
-    private ScramCredentials scram;
+    /** The SCRAM credentials with this batch's changes; null until a record changes them. */
+    private ScramCredentials.Builder scram;
     private int replayed;
 
     public MetadataDelta(MetadataImage base) {
         this.base = base;
         this.nextProducerId = base.nextProducerId();
         this.quotas = base.quotas();
-        this.scram = base.scram();
     }
 
     /** Applies one batch to {@code image} atomically: the new image, or an exception and no change. */
@@ -142,10 +142,11 @@ public final class MetadataDelta {
                 removedAcls.add(r.id());
             }
         } else if (record instanceof UserScramCredentialRecord r) {
-            scram = scram.with(r.user(), r.mechanism(), r.credential());
+            scramChanges().set(r.user(), r.mechanism(), r.credential());
         } else if (record instanceof RemoveUserScramCredentialRecord r) {
-            check(scram.contains(r.user(), r.mechanism()), "no " + r.mechanism().mechanismName() + " credential for user " + r.user());
-            scram = scram.without(r.user(), r.mechanism());
+            check(scramChanges().contains(r.user(), r.mechanism()), "no " + r.mechanism().mechanismName() + " credential for user "
+                    + r.user());
+            scramChanges().remove(r.user(), r.mechanism());
         } else if (record instanceof NoOpRecord) {
             // nothing to change
         } else {
@@ -270,9 +271,16 @@ public final class MetadataDelta {
         return a != null ? Optional.of(a) : removedAcls.contains(id) ? Optional.empty() : base.acls().acl(id);
     }
 
-    /** The SCRAM credentials as of the records replayed so far. */
-    public ScramCredentials scram() {
+    private ScramCredentials.Builder scramChanges() {
+        if (scram == null) {
+            scram = base.scram().toBuilder();
+        }
         return scram;
+    }
+
+    /** The SCRAM credentials as of the records replayed so far (the base's own object while none changed). */
+    public ScramCredentials scram() {
+        return scram == null ? base.scram() : scram.build();
     }
 
     /** The ACLs as of the records replayed so far. */
@@ -315,6 +323,6 @@ public final class MetadataDelta {
             }
         });
         return new MetadataImage(offset + 1, offset, epoch, allBrokers, topicsByName(), configs, nextProducerId, acls(), quotas,
-                scram);
+                scram());
     }
 }

@@ -14,7 +14,8 @@ import org.tributary.security.ScramCredentials;
 /**
  * One version of the cluster metadata: registered brokers (every id ever registered stays, as
  * brokers are never unregistered), topics by name and by id with their partitions and configs,
- * broker configs, the next producer id, the ACLs, the client quotas, the SCRAM credentials, and the offset and epoch of the last applied log entry.
+ * broker configs, the next producer id, the ACLs, the client quotas, the SCRAM credentials, and the
+ * offset and epoch of the last applied log entry.
  *
  * <p>Images built from the log ({@link MetadataDelta}) have {@code version() == offset() + 1}; the
  * single-broker file store builds images with {@link #with}/{@link #without}, which count versions

@@ -96,31 +96,66 @@ public final class ScramCredentials {
 
     /** These credentials with {@code user}'s credential for {@code mechanism} set (added or replaced); the arrays are copied. */
     public ScramCredentials with(String user, ScramMechanism mechanism, ScramCredential credential) {
-        Entry e = new Entry(credential.salt().clone(), credential.storedKey().clone(), credential.serverKey().clone(),
-                credential.iterations());
-        SortedMap<String, Map<ScramMechanism, Entry>> all = new TreeMap<>(users);
-        Map<ScramMechanism, Entry> m = new EnumMap<>(ScramMechanism.class);
-        m.putAll(users.getOrDefault(user, Map.of()));
-        m.put(mechanism, e);
-        all.put(user, Collections.unmodifiableMap(m));
-        return new ScramCredentials(Collections.unmodifiableSortedMap(all));
+        return toBuilder().set(user, mechanism, credential).build();
     }
 
     /** These credentials without {@code user}'s credential for {@code mechanism} (unchanged when there is none). */
     public ScramCredentials without(String user, ScramMechanism mechanism) {
-        if (!contains(user, mechanism)) {
+        return contains(user, mechanism) ? toBuilder().remove(user, mechanism).build() : this;
+    }
+
+    /** A builder starting from these credentials, for many changes at once (one log entry, a snapshot). */
+    public Builder toBuilder() {
+        return new Builder(users);
+    }
+
+    /**
+     * Changes to a copy of some credentials, applied in O(log n) each, then {@link #build} once:
+     * replaying a snapshot of n credentials costs n log n, not n². Not thread-safe.
+     */
+    public static final class Builder {
+        private final TreeMap<String, Map<ScramMechanism, Entry>> users;
+
+        private Builder(SortedMap<String, Map<ScramMechanism, Entry>> from) {
+            this.users = new TreeMap<>(from);
+        }
+
+        /** Sets (adds or replaces) {@code user}'s credential for {@code mechanism}; the arrays are copied. */
+        public Builder set(String user, ScramMechanism mechanism, ScramCredential credential) {
+            java.util.Objects.requireNonNull(user, "user");
+            java.util.Objects.requireNonNull(mechanism, "mechanism");
+            Entry e = new Entry(credential.salt().clone(), credential.storedKey().clone(), credential.serverKey().clone(),
+                    credential.iterations());
+            Map<ScramMechanism, Entry> m = new EnumMap<>(ScramMechanism.class);
+            m.putAll(users.getOrDefault(user, Map.of()));
+            m.put(mechanism, e);
+            users.put(user, Collections.unmodifiableMap(m));
             return this;
         }
-        SortedMap<String, Map<ScramMechanism, Entry>> all = new TreeMap<>(users);
-        Map<ScramMechanism, Entry> m = new EnumMap<>(ScramMechanism.class);
-        m.putAll(users.get(user));
-        m.remove(mechanism);
-        if (m.isEmpty()) {
-            all.remove(user);
-        } else {
-            all.put(user, Collections.unmodifiableMap(m));
+
+        public boolean contains(String user, ScramMechanism mechanism) {
+            Map<ScramMechanism, Entry> m = users.get(user);
+            return m != null && m.containsKey(mechanism);
         }
-        return new ScramCredentials(Collections.unmodifiableSortedMap(all));
+
+        /** Removes {@code user}'s credential for {@code mechanism}, if there is one. */
+        public Builder remove(String user, ScramMechanism mechanism) {
+            if (contains(user, mechanism)) {
+                Map<ScramMechanism, Entry> m = new EnumMap<>(ScramMechanism.class);
+                m.putAll(users.get(user));
+                m.remove(mechanism);
+                if (m.isEmpty()) {
+                    users.remove(user);
+                } else {
+                    users.put(user, Collections.unmodifiableMap(m));
+                }
+            }
+            return this;
+        }
+
+        public ScramCredentials build() {
+            return new ScramCredentials(Collections.unmodifiableSortedMap(new TreeMap<>(users)));
+        }
     }
 
     @Override
