@@ -167,7 +167,9 @@ trib() {
 start_tributary() {
   stop_tributary_cluster; rm -rf "$TDATA"
   if ! trib start > "$WORK/tributary-start.log" 2>&1; then
-    START_ERROR="the Tributary node did not start: $(grep -v '^tributary: node 0 starting' "$WORK/tributary-start.log" | sed -n '2,4p' | tr -s ' \n' ' ') (see $WORK/tributary-start.log, $TDATA/node-0/server.log)"
+    local why; why="$(awk '/exited during start-up|gave up after|failed|ERROR|error/ { p = 1 } p && !/full log/' "$WORK/tributary-start.log" | head -n 4)"
+    [ -n "$why" ] || why="$(tail -n 3 "$WORK/tributary-start.log")"
+    START_ERROR="the Tributary node did not start: $(tr -s ' \n' ' ' <<<"$why")(see $WORK/tributary-start.log, $TDATA/node-0/server.log)"
     return 1
   fi
   BROKER_PID="$(cat "$TDATA/node-0/tributary.pid")"
@@ -186,9 +188,11 @@ tool() {
   local name="$1"; shift
   timeout -k 10 "$TOOL_TIMEOUT" java $TOOL_JVM -cp "$KAFKA_LIB/*:$WORK/classes" "$@" 2> "$WORK/$name.err"
 }
-# the first line of a tool's stderr that names an error (for n/a notes and error lines)
+# the first line of a tool's stderr (or of its stdout kept in WORK/NAME.out: the admin tools print their
+# errors there) that names an error, for n/a notes and error lines
 first_error() {
-  { grep -m1 -E 'Exception|ERROR|Error' "$WORK/$1.err" || tail -n 1 "$WORK/$1.err"; } 2>/dev/null | cut -c1-300
+  local files=("$WORK/$1.err"); [ -f "$WORK/$1.out" ] && files+=("$WORK/$1.out")
+  { grep -h -m1 -E 'Exception|ERROR|Error' "${files[@]}" | head -n 1 | grep . || cat "${files[@]}" | grep . | tail -n 1; } 2>/dev/null | cut -c1-300
 }
 why_failed() { # name rc
   if [ "$2" = 124 ] || [ "$2" = 137 ]; then echo "timed out after $TOOL_TIMEOUT s; $(first_error "$1")"
@@ -206,9 +210,9 @@ record_na() { # system round listener reason phases...
 
 create_topic() { # system topic
   local rc=0
-  tool "create-$2" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$(port_of "$1" PLAINTEXT)" --create \
-      --topic "$2" --partitions 1 --replication-factor 1 > /dev/null || rc=$?
-  [ "$rc" = 0 ] || { PHASE_ERROR="creating topic $2 failed, $(why_failed "create-$2" "$rc")"; return 1; }
+  tool "$1-create-$2" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$(port_of "$1" PLAINTEXT)" --create \
+      --topic "$2" --partitions 1 --replication-factor 1 > "$WORK/$1-create-$2.out" || rc=$?
+  [ "$rc" = 0 ] || { PHASE_ERROR="creating topic $2 failed, $(why_failed "$1-create-$2" "$rc")"; return 1; }
 }
 
 # the SCRAM credential, created over PLAINTEXT with kafka-configs, then a SASL_SSL login proven with a
@@ -216,12 +220,12 @@ create_topic() { # system topic
 add_credential() { # system
   local sys="$1" rc=0 deadline=$((SECONDS + 60))
   tool "$sys-scram" kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$(port_of "$sys" PLAINTEXT)" --alter \
-      --add-config "SCRAM-SHA-512=[password=$SCRAM_PASSWORD]" --entity-type users --entity-name "$SCRAM_USER" > /dev/null || rc=$?
+      --add-config "SCRAM-SHA-512=[password=$SCRAM_PASSWORD]" --entity-type users --entity-name "$SCRAM_USER" > "$WORK/$sys-scram.out" || rc=$?
   [ "$rc" = 0 ] || { PHASE_ERROR="kafka-configs --alter --add-config SCRAM-SHA-512 over PLAINTEXT failed, $(why_failed "$sys-scram" "$rc")"; return 1; }
   while :; do
     rc=0
     tool "$sys-sasl-check" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$(port_of "$sys" SASL_SSL)" \
-        --command-config "$WORK/client-SASL_SSL.properties" --list > /dev/null || rc=$?
+        --command-config "$WORK/client-SASL_SSL.properties" --list > "$WORK/$sys-sasl-check.out" || rc=$?
     [ "$rc" = 0 ] && return 0
     if [ $SECONDS -ge $deadline ] || [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
       PHASE_ERROR="a SASL_SSL (SCRAM-SHA-512) TopicCommand --list on 127.0.0.1:$(port_of "$sys" SASL_SSL) failed, $(why_failed "$sys-sasl-check" "$rc")"
