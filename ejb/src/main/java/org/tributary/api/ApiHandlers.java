@@ -18,7 +18,7 @@ public final class ApiHandlers {
         ConfigsHandler configs = new ConfigsHandler(s);
         OffsetsHandler offsets = new OffsetsHandler(s);
         r.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(r));
-        r.register(ApiKeys.SASL_HANDSHAKE, 1, 1, SaslRequestsHandler::handshake);
+        r.register(ApiKeys.SASL_HANDSHAKE, 0, 1, SaslRequestsHandler::handshake);
         r.register(ApiKeys.SASL_AUTHENTICATE, 0, 2, SaslRequestsHandler::authenticate);
         r.register(ApiKeys.METADATA, 0, 13, metadata::metadata);
         r.register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, metadata::describeCluster);

@@ -29,7 +29,10 @@ public interface Authenticator {
         PASS,
         /** Answer with {@code response} and carry on; {@code principal} (when not null) now speaks for the connection. */
         RESPOND,
-        /** Authentication failed: answer with {@code response} after {@code delayMs}, then close; {@code reason} is logged (summarised). */
+        /**
+         * Authentication failed: answer with {@code response} (if not null) after {@code delayMs},
+         * then close; {@code reason} is logged (summarised).
+         */
         FAIL,
         /** Close at once without an answer; {@code reason} is logged (summarised). */
         CLOSE

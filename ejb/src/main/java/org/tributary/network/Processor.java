@@ -217,7 +217,7 @@ final class Processor implements Runnable {
             }
             case FAIL -> {
                 warnings.authentication().warn(address(c), () -> describe(c, v.reason()));
-                r.respondLast(new ByteBufferSend(v.response()), v.delayMs());
+                r.respondLast(v.response() == null ? null : new ByteBufferSend(v.response()), v.delayMs());
             }
             case CLOSE -> {
                 warnings.authentication().warn(address(c), () -> describe(c, v.reason()));
@@ -374,6 +374,10 @@ final class Processor implements Runnable {
     private void writeLast(Completion d) {
         Connection c = d.connection();
         if (c.isClosed()) {
+            return;
+        }
+        if (d.response() == null) {
+            close(c, null);
             return;
         }
         try {

@@ -33,10 +33,11 @@ import org.tributary.network.Authenticator;
  *
  * Before authentication only ApiVersions (passed on to the request layer), SaslHandshake and
  * SaslAuthenticate are accepted; anything else closes the connection without an answer. With
- * {@code connections.max.reauth.ms} &gt; 0 a client that sent SaslAuthenticate v1+ is told its
- * session lifetime; once it has passed, any request other than SaslHandshake closes the connection.
- * SaslHandshake v0 (raw tokens after the handshake) is not supported: kafka-clients and librdkafka
- * use v1 with SaslAuthenticate. Not thread-safe: one network thread owns it. Time is injected.
+ * {@code connections.max.reauth.ms} &gt; 0 every session ends after that long (a client that sent
+ * SaslAuthenticate v1+ is told the lifetime, KIP-368); once it has passed, any request other than
+ * SaslHandshake (a re-authentication, same mechanism and principal) closes the connection.
+ * SaslHandshake v0 (bare SASL tokens after the handshake, for clients before KIP-152) is served
+ * too: librdkafka requires v0 to be advertised before it uses v1 with SaslAuthenticate. Not thread-safe: one network thread owns it. Time is injected.
  */
 public final class SaslAuthenticator implements Authenticator {
 
@@ -55,7 +56,10 @@ public final class SaslAuthenticator implements Authenticator {
     private SaslServer server;
     private KafkaPrincipal principal;
     private boolean reauthenticating;
-    private boolean clientReauthenticates;
+    /** Set when a re-authentication asked for another mechanism: its SaslAuthenticate fails with this message. */
+    private String badMechanism;
+    /** After SaslHandshake v0: the frames that follow are bare SASL tokens, answered with bare tokens (pre-KIP-152). */
+    private boolean rawTokens;
     /** When the session ends (System.nanoTime() scale); only meaningful when {@link #sessionExpires}. */
     private long sessionEndNanos;
     private boolean sessionExpires;
@@ -75,6 +79,9 @@ public final class SaslAuthenticator implements Authenticator {
     @Override
     public Verdict onFrame(ByteBuffer frame) {
         ByteBuffer buf = frame.duplicate();
+        if (state == State.AWAIT_AUTHENTICATE && rawTokens) {
+            return rawToken(buf);
+        }
         RequestHeader header;
         try {
             header = RequestHeader.parse(buf);
@@ -117,9 +124,9 @@ public final class SaslAuthenticator implements Authenticator {
 
     private Verdict handshake(RequestHeader header, ByteBuffer body) {
         short version = header.apiVersion();
-        if (version != 1) {
+        if (version > 1 || (version == 0 && reauthenticating)) {
             state = State.FAILED;
-            return Verdict.close("SaslHandshake v" + version + " is not supported (v1, followed by SaslAuthenticate, is)");
+            return Verdict.close("SaslHandshake v" + version + (version == 0 ? " cannot re-authenticate" : " is not supported"));
         }
         SaslHandshakeRequestData request;
         try {
@@ -136,8 +143,12 @@ public final class SaslAuthenticator implements Authenticator {
                     + mechanisms + ")");
         }
         if (reauthenticating && !wanted.equals(mechanism)) {
-            state = State.FAILED;
-            return Verdict.close("re-authentication changed the SASL mechanism from " + mechanism + " to " + wanted);
+            // as Kafka: the handshake is answered, the SaslAuthenticate that follows fails
+            badMechanism = "SASL mechanism '" + printable(wanted) + "' requested by client is not supported for re-authentication of "
+                    + "mechanism '" + mechanism + "'";
+            state = State.AWAIT_AUTHENTICATE;
+            return Verdict.respond(encode(header, new SaslHandshakeResponseData().setErrorCode(Errors.NONE.code())
+                    .setMechanisms(mechanisms)), null);
         }
         try {
             server = servers.create(wanted);
@@ -146,6 +157,7 @@ public final class SaslAuthenticator implements Authenticator {
             return Verdict.close("no SASL server for " + wanted + ": " + e.getMessage());
         }
         mechanism = wanted;
+        rawTokens = version == 0;
         state = State.AWAIT_AUTHENTICATE;
         return Verdict.respond(encode(header, new SaslHandshakeResponseData().setErrorCode(Errors.NONE.code())
                 .setMechanisms(mechanisms)), null);
@@ -164,7 +176,9 @@ public final class SaslAuthenticator implements Authenticator {
             state = State.FAILED;
             return Verdict.close("malformed SaslAuthenticate: " + e.getMessage());
         }
-        clientReauthenticates |= version > 0;
+        if (badMechanism != null) {
+            return failed(header, badMechanism);
+        }
         byte[] token;
         try {
             token = server.evaluateResponse(request.authBytes());
@@ -183,17 +197,51 @@ public final class SaslAuthenticator implements Authenticator {
         KafkaPrincipal who = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID());
         dispose();
         if (reauthenticating && !who.equals(principal)) {
-            return failed(header, "Cannot change principals during re-authentication from " + principal + " to " + who);
+            return failed(header, "Cannot change principals during re-authentication from " + principal.getPrincipalType() + "."
+                    + principal.getName() + ": " + who.getPrincipalType() + "." + who.getName());
         }
         principal = who;
         reauthenticating = false;
         state = State.AUTHENTICATED;
-        sessionExpires = maxReauthMs > 0 && clientReauthenticates;
+        sessionExpires = maxReauthMs > 0;
         if (sessionExpires) {
+            // as Kafka: the session ends for every client; only v1+ can be told (and re-authenticate)
             sessionEndNanos = nanoTime.getAsLong() + maxReauthMs * 1_000_000L;
-            response.setSessionLifetimeMs(maxReauthMs);
+            if (version > 0) {
+                response.setSessionLifetimeMs(maxReauthMs);
+            }
         }
         return Verdict.respond(encode(header, response), who);
+    }
+
+    /** SaslHandshake v0's exchange: a bare token in, a bare token out; a failure closes without an answer (as Kafka). */
+    private Verdict rawToken(ByteBuffer frame) {
+        byte[] in = new byte[frame.remaining()];
+        frame.get(in);
+        byte[] token;
+        try {
+            token = server.evaluateResponse(in);
+        } catch (SaslException | RuntimeException e) {
+            state = State.FAILED;
+            dispose();
+            return Verdict.fail(null, failureDelayMs, mechanism + " authentication failed (SaslHandshake v0): " + e.getMessage());
+        }
+        ByteBuffer out = ByteBuffer.allocate(4 + (token == null ? 0 : token.length));
+        out.putInt(token == null ? 0 : token.length);
+        if (token != null) {
+            out.put(token);
+        }
+        out.flip();
+        if (!server.isComplete()) {
+            return Verdict.respond(out, null);
+        }
+        principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID());
+        dispose();
+        rawTokens = false;
+        state = State.AUTHENTICATED;
+        sessionExpires = maxReauthMs > 0;
+        sessionEndNanos = nanoTime.getAsLong() + maxReauthMs * 1_000_000L;
+        return Verdict.respond(out, principal);
     }
 
     private Verdict failed(RequestHeader header, String message) {
