@@ -1,3 +1,7 @@
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -8,12 +12,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Consumer throughput without a consumer group (assign + seek to the beginning), so it runs against
- * a broker without group APIs. Usage: AssignConsumerPerf BOOTSTRAP TOPIC MESSAGES.
+ * a broker without group APIs. Usage: AssignConsumerPerf BOOTSTRAP TOPIC MESSAGES [CLIENT_PROPERTIES_FILE];
+ * the optional file adds client properties (e.g. security.protocol, sasl.*, ssl.* for a secured listener).
  * Prints one line: records, MB, seconds, MB/s, records/s.
  */
 public final class AssignConsumerPerf {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         Properties p = new Properties();
+        if (args.length > 3) {
+            try (Reader in = Files.newBufferedReader(Paths.get(args[3]))) {
+                p.load(in);
+            }
+        }
         p.put("bootstrap.servers", args[0]);
         p.put("enable.auto.commit", "false");
         p.put("receive.buffer.bytes", 2 * 1024 * 1024); // as ConsumerPerformance sets by default
