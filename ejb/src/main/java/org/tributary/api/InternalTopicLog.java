@@ -28,8 +28,11 @@ import org.tributary.partition.ReplicaManager;
  * log when this broker becomes a partition's leader.
  */
 public class InternalTopicLog implements CoordinatorLog {
-    /** How the topic is created: name, partition count, replication factor, and its topic configs. */
-    public record Spec(String topic, int partitions, short replicationFactor, Map<String, String> configs) {
+    /**
+     * How the topic is created: name, partition count, replication factor, its topic configs, and
+     * its {@code min.insync.replicas} (0: the broker's; else capped by the replication factor used).
+     */
+    public record Spec(String topic, int partitions, short replicationFactor, Map<String, String> configs, int minInSyncReplicas) {
     }
 
     private final Spec spec;
@@ -55,7 +58,11 @@ public class InternalTopicLog implements CoordinatorLog {
         if (t == null && create) {
             short rf = (short) Math.max(1, Math.min(spec.replicationFactor(), topics.servingBrokers().size()));
             try {
-                t = topics.create(spec.topic(), spec.partitions(), rf, null, spec.configs(), false);
+                Map<String, String> configs = new java.util.HashMap<>(spec.configs());
+                if (spec.minInSyncReplicas() > 0) {
+                    configs.put("min.insync.replicas", Integer.toString(Math.min(spec.minInSyncReplicas(), rf)));
+                }
+                t = topics.create(spec.topic(), spec.partitions(), rf, null, configs, false);
             } catch (TopicExistsException e) {
                 t = metadata.image().topic(spec.topic()).orElseThrow();
             }

@@ -20,7 +20,7 @@ public final class OffsetsTopicLog extends InternalTopicLog implements Coordinat
 
     public OffsetsTopicLog(MetadataStore metadata, ReplicaManager replicas, TopicAdmin topics, GroupConfig config, Time time) {
         super(new Spec(TOPIC, config.offsetsTopicPartitions(), config.offsetsTopicReplicationFactor(),
-                Map.of("cleanup.policy", "compact", "compression.type", "producer", "segment.bytes", "104857600")),
+                Map.of("cleanup.policy", "compact", "compression.type", "producer", "segment.bytes", "104857600"), 0),
                 metadata, replicas, topics, time);
     }
 }
