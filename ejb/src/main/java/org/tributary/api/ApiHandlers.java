@@ -60,6 +60,7 @@ public final class ApiHandlers {
             r.register(ApiKeys.DELETE_ACLS, 1, 3, acls::deleteAcls);
         }
         registerGroups(r, s, txns, txnLog);
+        registerTransactionData(r, s);
         if (txns != null) {
             registerTransactions(r, s, txns);
         }
@@ -78,6 +79,16 @@ public final class ApiHandlers {
         r.register(ApiKeys.END_TXN, 0, 4, h::endTxn);
         r.register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, 0, admin::describe);
         r.register(ApiKeys.LIST_TRANSACTIONS, 0, 2, admin::list);
+    }
+
+    /**
+     * The data-partition side of transactions (KIP-98): markers from transaction coordinators and
+     * DescribeProducers (KIP-664). WriteTxnMarkers v0 was removed by KIP-896 (Kafka 4.0); v2 carries
+     * the transaction version (KIP-1228).
+     */
+    private static void registerTransactionData(ApiRegistry r, ApiServices s) {
+        r.register(ApiKeys.WRITE_TXN_MARKERS, 1, 2, new WriteTxnMarkersHandler(s));
+        r.register(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, new DescribeProducersHandler(s));
     }
 
     /** The classic group protocol and committed offsets (no KIP-848 ConsumerGroupHeartbeat: clients stay on "classic"). */

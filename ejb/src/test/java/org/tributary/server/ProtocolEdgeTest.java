@@ -58,7 +58,8 @@ class ProtocolEdgeTest {
             ApiKeys.OFFSET_COMMIT.id, ApiKeys.OFFSET_FETCH.id, ApiKeys.OFFSET_DELETE.id, ApiKeys.LIST_GROUPS.id,
             ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id, ApiKeys.ELECT_LEADERS.id,
             ApiKeys.ALTER_PARTITION_REASSIGNMENTS.id, ApiKeys.LIST_PARTITION_REASSIGNMENTS.id,
-            ApiKeys.DESCRIBE_LOG_DIRS.id, ApiKeys.DESCRIBE_CLIENT_QUOTAS.id, ApiKeys.ALTER_CLIENT_QUOTAS.id);
+            ApiKeys.DESCRIBE_LOG_DIRS.id, ApiKeys.DESCRIBE_CLIENT_QUOTAS.id, ApiKeys.ALTER_CLIENT_QUOTAS.id,
+            ApiKeys.WRITE_TXN_MARKERS.id, ApiKeys.DESCRIBE_PRODUCERS.id);
 
     private TestBroker broker;
 

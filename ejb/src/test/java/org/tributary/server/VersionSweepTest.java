@@ -243,7 +243,20 @@ class VersionSweepTest {
         });
         m.put(ApiKeys.INIT_PRODUCER_ID, v -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
         groupRequests(m, id);
+        transactionDataRequests(m);
         return m;
+    }
+
+    /** Markers (an abort for a producer with nothing open on "sweep") and DescribeProducers. */
+    private static void transactionDataRequests(Map<ApiKeys, Function<Short, ApiMessage>> m) {
+        m.put(ApiKeys.WRITE_TXN_MARKERS, v -> new org.apache.kafka.common.message.WriteTxnMarkersRequestData().setMarkers(List.of(
+                new org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(987_654L)
+                        .setProducerEpoch((short) 0).setTransactionResult(false).setCoordinatorEpoch(0)
+                        .setTopics(List.of(new org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic()
+                                .setName("sweep").setPartitionIndexes(List.of(0)))))));
+        m.put(ApiKeys.DESCRIBE_PRODUCERS, v -> new org.apache.kafka.common.message.DescribeProducersRequestData().setTopics(List.of(
+                new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest().setName("sweep")
+                        .setPartitionIndexes(List.of(0)))));
     }
 
     /** The group APIs: a one-member group per version ("sweep-g" + version), its commit, fetch and clean-up. */
