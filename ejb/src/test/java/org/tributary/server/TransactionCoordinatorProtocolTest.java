@@ -44,7 +44,7 @@ class TransactionCoordinatorProtocolTest {
 
     @BeforeAll
     void start() throws Exception {
-        broker = new TestBroker();
+        broker = new TestBroker(Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200"));
         admin = broker.admin();
     }
 
@@ -129,6 +129,49 @@ class TransactionCoordinatorProtocolTest {
                     || e.getClass().getSimpleName().contains("Fenced"), "fenced, got " + e);
         }
         assertEquals(List.of("fresh"), readCommitted("txn-zombie", 1));
+    }
+
+    @Test
+    void aTransactionOlderThanItsTimeoutIsAbortedAndItsProducerFenced() throws Exception {
+        admin.createTopics(List.of(new NewTopic("txn-timeout", 3, (short) 1))).all().get();
+        try (KafkaProducer<byte[], byte[]> p = broker.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-timeout",
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 1_000))) {
+            p.initTransactions();
+            p.beginTransaction();
+            p.send(new ProducerRecord<>("txn-timeout", 0, null, b("too-slow"))).get();
+            long deadline = System.currentTimeMillis() + 30_000;
+            String state = "";
+            while (!state.equals("COMPLETE_ABORT") && System.currentTimeMillis() < deadline) {
+                state = admin.describeTransactions(List.of("tx-timeout")).description("tx-timeout").get().state().name();
+            }
+            assertEquals("COMPLETE_ABORT", state, "the coordinator aborted it");
+            KafkaException e = assertThrows(KafkaException.class, p::commitTransaction);
+            assertTrue(e.getClass().getSimpleName().contains("Fenced") || e.getClass().getSimpleName().contains("Epoch")
+                    || (e.getCause() != null && e.getCause().getClass().getSimpleName().contains("Fenced")), "fenced, got " + e);
+        }
+        try (KafkaConsumer<byte[], byte[]> c = broker.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            TopicPartition tp = new TopicPartition("txn-timeout", 0);
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            assertTrue(end >= 2, "the record and the abort marker");
+            int read = 0;
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (c.position(tp) < end && System.currentTimeMillis() < deadline) {
+                read += c.poll(Duration.ofMillis(200)).count();
+            }
+            assertEquals(end, c.position(tp), "the marker ended the transaction: the read passes it");
+            assertEquals(0, read, "nothing of the aborted transaction is read");
+        }
+    }
+
+    @Test
+    void aTimeoutAboveTheMaximumIsRefused() {
+        try (KafkaProducer<byte[], byte[]> p = broker.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-long",
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 900_001))) {
+            KafkaException e = assertThrows(KafkaException.class, p::initTransactions);
+            // the 4.3.1 producer reports INVALID_TRANSACTION_TIMEOUT as an unexpected error carrying that error's message
+            assertTrue(e.getMessage().contains(org.apache.kafka.common.protocol.Errors.INVALID_TRANSACTION_TIMEOUT.message()), "got " + e);
+        }
     }
 
     /** Kafka's kafka-transactions, in this JVM. */
