@@ -244,6 +244,7 @@ public final class Partition {
         long hw = highWatermark;
         long firstUnstable = producers.firstUnstableOffset();
         lastStableOffset = firstUnstable >= 0 && firstUnstable < hw ? firstUnstable : hw;
+        log.updateLastStableOffset(lastStableOffset);
     }
 
     public Role role() {
