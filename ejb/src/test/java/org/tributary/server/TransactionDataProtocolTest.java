@@ -157,6 +157,51 @@ class TransactionDataProtocolTest {
         assertEquals("p0\na1\nb1\np1\nc1\np2\n", kcat(kcat, topic, "read_uncommitted"));
     }
 
+    @Test
+    void kafkaTransactionsDescribeProducersListsOpenTransactions() throws Exception {
+        String topic = "txn-cli";
+        createTopic(topic);
+        try (RawClient c = new RawClient(broker.port())) {
+            produce(c, topic, 0, txnRecords(7301, (short) 2, 0, "x", "y"));
+        }
+        String out = org.tributary.testing.KafkaTools.run("kafka-transactions", args -> {
+            try {
+                org.apache.kafka.tools.TransactionsCommand.main(args);
+            } catch (RuntimeException e) {
+                throw e; // the tool's exit
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        },
+                "--bootstrap-server", broker.bootstrap(), "describe-producers", "--topic", topic, "--partition", "0");
+        assertTrue(out.contains("CurrentTransactionStartOffset"), out);
+        String row = out.lines().filter(l -> l.trim().startsWith("7301")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertEquals(List.of("7301", "2", "-1", "1", "0"), List.of(row.trim().split("\\s+")).stream()
+                .filter(f -> !f.matches("\\d{10,}")).toList(), "id, epoch, coordinator epoch, last sequence, txn start: " + row);
+    }
+
+    @Test
+    void markersOnTheOffsetsTopicReachTheMarkerListener() throws Exception {
+        try (KafkaConsumer<byte[], byte[]> group = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "txn-listener-g"))) {
+            group.assign(List.of(new TopicPartition("txn-cli-offsets", 0)));
+            createTopic("txn-cli-offsets");
+            group.commitSync(Map.of(new TopicPartition("txn-cli-offsets", 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)));
+        }
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.tributary.partition.ReplicaManager replicas = broker.server().replicaManager().orElseThrow();
+        replicas.setTransactionMarkerListener((tp, pid, epoch, commit, offset) -> heard.add(tp + " " + pid + " " + epoch + " " + commit
+                + " " + offset));
+        try (RawClient c = new RawClient(broker.port())) {
+            long end = replicas.replica(new TopicPartition("__consumer_offsets", 0)).orElseThrow().logEndOffset();
+            assertEquals(List.of(Errors.NONE), marker(c, 7401, (short) 1, 0, true, "__consumer_offsets", 0));
+            assertEquals(List.of("__consumer_offsets-0 7401 1 true " + end), heard);
+            assertEquals(List.of(Errors.NONE), marker(c, 7402, (short) 0, 0, false, "txn-cli-offsets", 0));
+            assertEquals(1, heard.size(), "only markers on __consumer_offsets are reported");
+        } finally {
+            replicas.setTransactionMarkerListener(org.tributary.txn.TransactionMarkerListener.NONE);
+        }
+    }
+
     private String kcat(Path kcat, String topic, String isolation) throws Exception {
         Process p = new ProcessBuilder(kcat.toString(), "-b", broker.bootstrap(), "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e",
                 "-X", "isolation.level=" + isolation, "-f", "%s\\n").start();
