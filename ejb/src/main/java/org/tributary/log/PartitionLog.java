@@ -43,6 +43,8 @@ public final class PartitionLog implements Closeable {
     volatile long recoveryPoint;
     volatile long cleanerOffset;
     volatile long highWatermark;
+    /** Set by the partition layer (which owns producer state); the compactor never cleans at or past it. */
+    private volatile long lastStableOffset = Long.MAX_VALUE;
     volatile long lastFlushMs;
     volatile long lastStateWriteMs;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
@@ -182,6 +184,19 @@ public final class PartitionLog implements Closeable {
      */
     public void updateHighWatermark(long offset) {
         highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
+    }
+
+    /**
+     * The partition's last stable offset (the first offset of its earliest open transaction, capped
+     * by the high watermark): compaction stops below it. Until the partition layer sets it, only the
+     * high watermark bounds compaction.
+     */
+    public void updateLastStableOffset(long offset) {
+        lastStableOffset = offset;
+    }
+
+    long lastStableOffset() {
+        return lastStableOffset;
     }
 
     /** The high watermark last given to {@link #updateHighWatermark} (as checkpointed, after a restart). */

@@ -243,7 +243,9 @@ public final class Partition {
     private void updateLastStableOffset() {
         long hw = highWatermark;
         long firstUnstable = producers.firstUnstableOffset();
-        lastStableOffset = firstUnstable >= 0 && firstUnstable < hw ? firstUnstable : hw;
+        // an open transaction whose start went with retention or DeleteRecords holds it at the log start (as Kafka)
+        lastStableOffset = firstUnstable >= 0 && firstUnstable < hw ? Math.max(firstUnstable, log.logStartOffset()) : hw;
+        log.updateLastStableOffset(lastStableOffset);
     }
 
     public Role role() {

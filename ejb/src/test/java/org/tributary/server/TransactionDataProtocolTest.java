@@ -7,6 +7,8 @@ import static org.tributary.server.TxnRequests.produce;
 import static org.tributary.server.TxnRequests.txnRecords;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +135,84 @@ class TransactionDataProtocolTest {
             assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION), marker(c, p, (short) 4, 5, true, "no-such-topic", 0));
             assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION), marker(c, p, (short) 4, 5, true, topic, 7));
         }
+    }
+
+    @Test
+    void kcatWithReadCommittedAgrees() throws Exception {
+        Path kcat = Path.of("/usr/bin/kcat");
+        assertTrue(Files.isExecutable(kcat), "kcat is not installed: run the tests with ./tributary test (it installs kcat)");
+        String topic = "txn-kcat";
+        createTopic(topic);
+        try (RawClient c = new RawClient(broker.port())) {
+            produce(c, topic, 0, MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("p0".getBytes()))); // 0
+            produce(c, topic, 0, txnRecords(7201, (short) 0, 0, "a1")); // 1
+            marker(c, 7201, (short) 0, 0, false, topic, 0); // 2
+            produce(c, topic, 0, txnRecords(7202, (short) 0, 0, "b1")); // 3
+            marker(c, 7202, (short) 0, 0, true, topic, 0); // 4
+            produce(c, topic, 0, MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("p1".getBytes()))); // 5
+            produce(c, topic, 0, txnRecords(7203, (short) 0, 0, "c1")); // 6, left open
+            produce(c, topic, 0, MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("p2".getBytes()))); // 7
+        }
+        assertEquals("p0\nb1\np1\n", kcat(kcat, topic, "read_committed"));
+        assertEquals("p0\na1\nb1\np1\nc1\np2\n", kcat(kcat, topic, "read_uncommitted"));
+    }
+
+    @Test
+    void kafkaTransactionsDescribeProducersListsOpenTransactions() throws Exception {
+        String topic = "txn-cli";
+        createTopic(topic);
+        try (RawClient c = new RawClient(broker.port())) {
+            produce(c, topic, 0, txnRecords(7301, (short) 2, 0, "x", "y"));
+        }
+        String out = org.tributary.testing.KafkaTools.run("kafka-transactions", args -> {
+            try {
+                org.apache.kafka.tools.TransactionsCommand.main(args);
+            } catch (RuntimeException e) {
+                throw e; // the tool's exit
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        },
+                "--bootstrap-server", broker.bootstrap(), "describe-producers", "--topic", topic, "--partition", "0");
+        assertTrue(out.contains("CurrentTransactionStartOffset"), out);
+        String row = out.lines().filter(l -> l.trim().startsWith("7301")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertEquals(List.of("7301", "2", "-1", "1", "0"), List.of(row.trim().split("\\s+")).stream()
+                .filter(f -> !f.matches("\\d{10,}")).toList(), "id, epoch, coordinator epoch, last sequence, txn start: " + row);
+    }
+
+    @Test
+    void markersOnTheOffsetsTopicReachTheMarkerListener() throws Exception {
+        try (KafkaConsumer<byte[], byte[]> group = broker.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "txn-listener-g"))) {
+            group.assign(List.of(new TopicPartition("txn-cli-offsets", 0)));
+            createTopic("txn-cli-offsets");
+            group.commitSync(Map.of(new TopicPartition("txn-cli-offsets", 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)));
+        }
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.tributary.partition.ReplicaManager replicas = broker.server().replicaManager().orElseThrow();
+        replicas.setTransactionMarkerListener((tp, pid, epoch, commit, offset) -> heard.add(tp + " " + pid + " " + epoch + " " + commit
+                + " " + offset));
+        try (RawClient c = new RawClient(broker.port())) {
+            long end = replicas.replica(new TopicPartition("__consumer_offsets", 0)).orElseThrow().logEndOffset();
+            assertEquals(List.of(Errors.NONE), marker(c, 7401, (short) 1, 0, true, "__consumer_offsets", 0));
+            assertEquals(List.of("__consumer_offsets-0 7401 1 true " + end), heard);
+            assertEquals(List.of(Errors.NONE), marker(c, 7402, (short) 0, 0, false, "txn-cli-offsets", 0));
+            assertEquals(1, heard.size(), "only markers on __consumer_offsets are reported");
+        } finally {
+            replicas.setTransactionMarkerListener(org.tributary.txn.TransactionMarkerListener.NONE);
+        }
+    }
+
+    private String kcat(Path kcat, String topic, String isolation) throws Exception {
+        Process p = new ProcessBuilder(kcat.toString(), "-b", broker.bootstrap(), "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e",
+                "-X", "isolation.level=" + isolation, "-f", "%s\\n").start();
+        p.getOutputStream().close();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kcat did not finish: " + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        return out;
     }
 
     private long latest(TopicPartition tp, IsolationLevel level) throws Exception {
