@@ -12,6 +12,15 @@ public final class ApiHandlers {
     }
 
     public static ApiRegistry registry(ApiServices s) {
+        return registry(s, null, null);
+    }
+
+    /**
+     * With the transaction coordinator ({@code txns} over {@code txnLog}, the
+     * {@code __transaction_state} log): InitProducerId for transactional ids, FindCoordinator key
+     * type 1 and the transaction APIs.
+     */
+    public static ApiRegistry registry(ApiServices s, org.tributary.txn.TransactionCoordinator txns, InternalTopicLog txnLog) {
         ApiRegistry r = new ApiRegistry();
         MetadataHandler metadata = new MetadataHandler(s);
         TopicsHandler topics = new TopicsHandler(s);
@@ -34,7 +43,7 @@ public final class ApiHandlers {
         r.register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, configs::describeConfigs);
         r.register(ApiKeys.ALTER_CONFIGS, 0, 2, configs::alterConfigs);
         r.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, configs::incrementalAlterConfigs);
-        r.register(ApiKeys.INIT_PRODUCER_ID, 0, 6, new ProducerIdHandler(s));
+        r.register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new ProducerIdHandler(s, txns));
         if (s.replicas() != null) {
             r.register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5, new LogDirsHandler(s)::describe);
         }
@@ -55,17 +64,46 @@ public final class ApiHandlers {
             r.register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, scram::describe);
             r.register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, scram::alter);
         }
-        registerGroups(r, s);
+        registerGroups(r, s, txns, txnLog);
+        registerTransactionData(r, s);
+        if (txns != null) {
+            registerTransactions(r, s, txns);
+        }
         return r;
     }
 
+    /**
+     * The transaction coordinator's APIs (transaction version 1: EndTxn v5 and AddPartitionsToTxn's
+     * implicit adds of KIP-890 part 2 are not offered; TxnOffsetCommit is not there yet).
+     */
+    private static void registerTransactions(ApiRegistry r, ApiServices s, org.tributary.txn.TransactionCoordinator txns) {
+        TransactionsHandler h = new TransactionsHandler(s, txns);
+        TransactionAdminHandler admin = new TransactionAdminHandler(s, txns, org.apache.kafka.common.utils.Time.SYSTEM);
+        r.register(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 5, h::addPartitions);
+        r.register(ApiKeys.ADD_OFFSETS_TO_TXN, 0, 4, h::addOffsets);
+        r.register(ApiKeys.END_TXN, 0, 4, h::endTxn);
+        r.register(ApiKeys.DESCRIBE_TRANSACTIONS, 0, 0, admin::describe);
+        r.register(ApiKeys.LIST_TRANSACTIONS, 0, 2, admin::list);
+    }
+
+    /**
+     * The data-partition side of transactions (KIP-98): markers from transaction coordinators and
+     * DescribeProducers (KIP-664). WriteTxnMarkers v0 was removed by KIP-896 (Kafka 4.0); v2 carries
+     * the transaction version (KIP-1228).
+     */
+    private static void registerTransactionData(ApiRegistry r, ApiServices s) {
+        r.register(ApiKeys.WRITE_TXN_MARKERS, 1, 2, new WriteTxnMarkersHandler(s));
+        r.register(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, new DescribeProducersHandler(s));
+    }
+
     /** The classic group protocol and committed offsets (no KIP-848 ConsumerGroupHeartbeat: clients stay on "classic"). */
-    private static void registerGroups(ApiRegistry r, ApiServices s) {
+    private static void registerGroups(ApiRegistry r, ApiServices s, org.tributary.txn.TransactionCoordinator txns,
+            InternalTopicLog txnLog) {
         if (s.groups() == null) {
             return;
         }
         GroupMembershipHandler members = new GroupMembershipHandler(s.groups(), s.authorizer());
-        GroupAdminHandler admin = new GroupAdminHandler(s, s.groups());
+        GroupAdminHandler admin = new GroupAdminHandler(s, s.groups(), txns, txnLog);
         OffsetCommitHandler offsets = new OffsetCommitHandler(s.groups(), s.authorizer());
         r.register(ApiKeys.FIND_COORDINATOR, 0, 6, admin::findCoordinator);
         r.register(ApiKeys.JOIN_GROUP, 0, 9, members::joinGroup);

@@ -189,6 +189,9 @@ final class FetchHandler implements ApiHandler {
                 Records records = slice.records();
                 pd.setRecords(records).setLogStartOffset(slice.logStartOffset());
                 int size = records.sizeInBytes();
+                if (readCommitted && follower == null && size > 0) {
+                    pd.setAbortedTransactions(abortedTransactions(partition, w.fetchOffset, limit));
+                }
                 result.bytes += size;
                 remaining = Math.max(0, remaining - size);
             } catch (Exception e) {
@@ -197,6 +200,15 @@ final class FetchHandler implements ApiHandler {
             }
         }
         return result;
+    }
+
+    /** The aborted transactions a read_committed consumer needs to drop aborted records of a read below {@code limit}. */
+    private static List<FetchResponseData.AbortedTransaction> abortedTransactions(Partition partition, long fetchOffset, long limit) {
+        List<FetchResponseData.AbortedTransaction> out = new ArrayList<>();
+        for (org.tributary.log.AbortedTxn t : partition.abortedTransactions(fetchOffset, limit)) {
+            out.add(new FetchResponseData.AbortedTransaction().setProducerId(t.producerId()).setFirstOffset(t.firstOffset()));
+        }
+        return out;
     }
 
     /** Builds the answer; in an incremental session only partitions with news are included. */

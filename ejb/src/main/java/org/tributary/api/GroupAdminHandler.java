@@ -33,9 +33,20 @@ final class GroupAdminHandler {
     private final ApiServices services;
     private final GroupCoordinator coordinator;
 
+    /** Key type 1: null when this broker runs no transaction coordinator. */
+    private final org.tributary.txn.TransactionCoordinator txns;
+    private final InternalTopicLog txnLog;
+
     GroupAdminHandler(ApiServices services, GroupCoordinator coordinator) {
+        this(services, coordinator, null, null);
+    }
+
+    GroupAdminHandler(ApiServices services, GroupCoordinator coordinator, org.tributary.txn.TransactionCoordinator txns,
+            InternalTopicLog txnLog) {
         this.services = services;
         this.coordinator = coordinator;
+        this.txns = txns;
+        this.txnLog = txnLog;
     }
 
     CompletionStage<ApiMessage> findCoordinator(RequestContext ctx, ApiMessage message) {
@@ -66,17 +77,23 @@ final class GroupAdminHandler {
             return c.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
                     .setErrorMessage(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.message());
         }
-        if (keyType != KEY_TYPE_GROUP) {
+        boolean txn = keyType == KEY_TYPE_TRANSACTION && txns != null;
+        if (keyType != KEY_TYPE_GROUP && !txn) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code())
-                    .setErrorMessage("This broker has no coordinator for key type " + keyType + " (only consumer groups)");
+                    .setErrorMessage("This broker has no coordinator for key type " + keyType);
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("The group id is empty");
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(txn ? "The transactional id is empty" : "The group id is empty");
         }
         int leader;
         try {
-            coordinator.ensureOffsetsTopic(); // creates __consumer_offsets on first use
-            leader = leaderOf(coordinator.partitionFor(key));
+            if (txn) {
+                txns.ensureTopic(); // creates __transaction_state on first use
+                leader = txnLog.leaderOf(txns.partitionFor(key));
+            } else {
+                coordinator.ensureOffsetsTopic(); // creates __consumer_offsets on first use
+                leader = leaderOf(coordinator.partitionFor(key));
+            }
         } catch (RuntimeException e) {
             Errors err = ApiErrors.of(e, "FindCoordinator");
             return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(ApiErrors.message(e, err));

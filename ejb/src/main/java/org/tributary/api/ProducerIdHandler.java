@@ -10,14 +10,19 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * InitProducerId for idempotent producers: a fresh cluster-unique producer id at epoch 0.
- * Transactional ids need the transaction coordinator, which is not there yet.
+ * InitProducerId: for idempotent producers a fresh cluster-unique producer id at epoch 0; for a
+ * transactional id the transaction coordinator's answer (WRITE on the transactional id; v3+ carries
+ * the producer id and epoch of a recovering producer, KIP-360). Versions up to 5: v6's
+ * keep_prepared_txn and enable_2pc (KIP-939) are not implemented.
  */
 final class ProducerIdHandler implements ApiHandler {
     private final ApiServices services;
 
-    ProducerIdHandler(ApiServices services) {
+    private final org.tributary.txn.TransactionCoordinator txns;
+
+    ProducerIdHandler(ApiServices services, org.tributary.txn.TransactionCoordinator txns) {
         this.services = services;
+        this.txns = txns;
     }
 
     @Override
@@ -30,7 +35,13 @@ final class ProducerIdHandler implements ApiHandler {
             if (!auth.allows(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId())) {
                 return CompletableFuture.completedFuture(resp.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()));
             }
-            return CompletableFuture.completedFuture(resp.setErrorCode(Errors.UNSUPPORTED_VERSION.code()));
+            if (txns == null) {
+                return CompletableFuture.completedFuture(resp.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
+            }
+            short v = ctx.apiVersion();
+            return txns.initProducerId(req.transactionalId(), req.transactionTimeoutMs(), v >= 3 ? req.producerId() : -1L,
+                    v >= 3 ? req.producerEpoch() : (short) -1).thenApply(r -> resp.setErrorCode(TransactionsHandler.fenced(r.error(), v, 4).code())
+                            .setProducerId(r.producerId()).setProducerEpoch(r.epoch()));
         }
         // KIP-679: IDEMPOTENT_WRITE on the cluster, or WRITE on any topic
         if (!auth.filters(ctx, AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, RequestAuthorizer.CLUSTER_NAME)

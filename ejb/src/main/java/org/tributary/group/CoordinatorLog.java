@@ -1,68 +1,14 @@
 package org.tributary.group;
 
-import java.io.IOException;
-import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Where the coordinator keeps its state: the partitions of {@code __consumer_offsets} (keyed
- * records, a null value is a tombstone), plus the log end offsets of user partitions for lag.
- * Implemented over the broker's partitions in the protocol layer, in memory in tests.
- *
- * <p>Writes are acks=all: {@link #append} writes locally as leader (refused while the ISR is
- * below {@code min.insync.replicas}), {@link #awaitCommitted} says when the high watermark covers
- * the write. Only then is it committed: a write above the high watermark can still be truncated
- * away if the leadership moves.
+ * The group coordinator's storage: the partitions of {@code __consumer_offsets} (the shared
+ * {@link org.tributary.coordinator.CoordinatorLog}), plus the log end offsets of user partitions
+ * for lag. Implemented over the broker's partitions in the protocol layer, in memory in tests.
  */
-public interface CoordinatorLog {
-    /** A key and value (value null: tombstone). */
-    record Entry(byte[] key, byte[] value) {
-    }
-
-    /** Where an append landed: its first offset, the offset after it, and the leader epoch it was written in. */
-    record Appended(long baseOffset, long nextOffset, int leaderEpoch) {
-    }
-
-    /** Receives a replayed partition: first where it starts to be uncommitted, then each record, oldest first. */
-    interface Replay {
-        /** Before any record: records at or above {@code highWatermark} were not yet committed when the replay began. */
-        void begin(long highWatermark, int leaderEpoch);
-
-        void record(long offset, byte[] key, byte[] value);
-    }
-
-    /**
-     * Partitions of the offsets topic: the existing topic's count, else the configured one (a
-     * changed {@code offsets.topic.num.partitions} must not move existing groups).
-     */
-    int partitionCount();
-
-    /** Creates the offsets topic if it does not exist yet (FindCoordinator's first use). */
-    void createIfMissing();
-
-    /** The leader epoch of offsets topic partition {@code partition} if this broker leads it now, else -1. Cheap. */
-    int leaderEpoch(int partition);
-
-    /** Appends to the partition as leader; throws when the write fails or is refused (not leader, too few in-sync replicas). */
-    Appended append(int partition, List<Entry> entries) throws IOException;
-
-    /**
-     * Completes once the partition's high watermark reaches {@code offset} in leader epoch
-     * {@code leaderEpoch} (NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below
-     * {@code min.insync.replicas} meanwhile), with NOT_LEADER_OR_FOLLOWER when the leadership moved,
-     * or REQUEST_TIMED_OUT after {@code timeoutMs}. Never blocks; may complete on any thread.
-     */
-    CompletableFuture<Errors> awaitCommitted(int partition, long offset, int leaderEpoch, long timeoutMs);
-
-    /**
-     * Reads the partition this broker leads from its start up to its log end; returns the end
-     * offset read (exclusive). Throws when this broker does not lead the partition.
-     */
-    long replay(int partition, Replay replay) throws IOException;
-
+public interface CoordinatorLog extends org.tributary.coordinator.CoordinatorLog {
     /** The log end offset (high watermark) of a user partition, if this broker holds it. */
     OptionalLong endOffset(TopicPartition tp);
 }

@@ -3,11 +3,11 @@ package org.tributary.group;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 import org.apache.kafka.common.protocol.Errors;
+import org.tributary.coordinator.CoordinatorShards;
+import org.tributary.coordinator.CoordinatorShards.Shard;
 
 /**
  * Which {@code __consumer_offsets} partitions the {@link GroupCoordinator} coordinates, following
@@ -16,28 +16,18 @@ import org.apache.kafka.common.protocol.Errors;
  * members answered NOT_COORDINATOR. Leadership events take no coordinator lock (they come on the
  * thread applying metadata); installing and dropping groups happens under it.
  */
-final class GroupLeadership {
+final class GroupLeadership implements CoordinatorShards.Owner {
     private static final Logger LOG = Logger.getLogger(GroupLeadership.class.getName());
+    private static final String OFFSETS_TOPIC = org.apache.kafka.common.internals.Topic.GROUP_METADATA_TOPIC_NAME;
 
     private final GroupCoordinator c;
-    /** Runs loads and unloads, one at a time and in the order the leadership events came. */
-    private final Executor loader;
-    /** The partitions coordinated here (loading or loaded), by partition. */
-    private final ConcurrentHashMap<Integer, Shard> shards = new ConcurrentHashMap<>();
-
-    /** A partition this broker leads: the leader epoch it was loaded in, and whether loading is done. */
-    private static final class Shard {
-        final int epoch;
-        volatile boolean loaded;
-
-        Shard(int epoch) {
-            this.epoch = epoch;
-        }
-    }
+    /** The partitions coordinated here (loading or loaded), with loads and unloads run on the loader, one at a time, in event order. */
+    private final CoordinatorShards shards;
 
     GroupLeadership(GroupCoordinator coordinator, Executor loader) {
         this.c = coordinator;
-        this.loader = loader;
+        this.shards = new CoordinatorShards(OFFSETS_TOPIC, coordinator.log::leaderEpoch, loader);
+        shards.owner(this);
     }
 
     /**
@@ -46,16 +36,12 @@ final class GroupLeadership {
      * leadership moved and the unload has not run yet).
      */
     Errors state(int partition) {
-        Shard shard = shards.get(partition);
-        if (shard == null || c.log.leaderEpoch(partition) != shard.epoch) {
-            return Errors.NOT_COORDINATOR;
-        }
-        return shard.loaded ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        return shards.state(partition);
     }
 
     /** Whether any partition is still loading. */
     boolean loading() {
-        return shards.values().stream().anyMatch(s -> !s.loaded);
+        return shards.loading();
     }
 
     /**
@@ -64,10 +50,7 @@ final class GroupLeadership {
      * replays the partition. Called on the thread applying metadata: takes no coordinator lock.
      */
     void becameLeader(int partition, int leaderEpoch) {
-        Shard shard = new Shard(leaderEpoch);
-        if (shards.compute(partition, (p, current) -> current != null && current.epoch >= leaderEpoch ? current : shard) == shard) {
-            runOnLoader(() -> load(partition, shard), "load partition " + partition);
-        }
+        shards.becameLeader(partition, leaderEpoch);
     }
 
     /**
@@ -76,27 +59,17 @@ final class GroupLeadership {
      * answers what their members wait for. Takes no coordinator lock.
      */
     void resigned(int partition, int leaderEpoch) {
-        Shard current = shards.get(partition);
-        if (current != null && current.epoch <= leaderEpoch && shards.remove(partition, current)) {
-            runOnLoader(() -> unload(partition), "unload partition " + partition);
-        }
-    }
-
-    private void runOnLoader(Runnable task, String what) {
-        try {
-            loader.execute(task);
-        } catch (RejectedExecutionException e) {
-            LOG.fine(() -> "group coordinator stopped; cannot " + what);
-        }
+        shards.resigned(partition, leaderEpoch);
     }
 
     /**
      * Drops what an earlier leadership left, replays the partition (without the lock), then installs
      * its groups unless the leadership changed meanwhile.
      */
-    void load(int partition, Shard shard) {
+    @Override
+    public void load(int partition, Shard shard) {
         synchronized (c) {
-            if (shards.get(partition) != shard) {
+            if (!shards.isCurrent(partition, shard)) {
                 return; // superseded before it ran
             }
             dropGroups(partition);
@@ -106,17 +79,17 @@ final class GroupLeadership {
         try {
             loaded = GroupLoader.replay(c.log, partition, start);
         } catch (IOException | RuntimeException e) {
-            shards.remove(partition, shard);
-            LOG.warning("TRIB-GRP-007 cannot load partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
+            shards.forget(partition, shard);
+            LOG.warning("TRIB-GRP-007 cannot load partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch()
                     + "): " + e.getMessage());
             return;
         }
         synchronized (c) {
-            if (shards.get(partition) != shard) {
+            if (!shards.isCurrent(partition, shard)) {
                 return; // unloaded or superseded meanwhile
             }
-            if (loaded.leaderEpoch() != shard.epoch) {
-                shards.remove(partition, shard); // the next leadership event decides
+            if (loaded.leaderEpoch() != shard.epoch()) {
+                shards.forget(partition, shard); // the next leadership event decides
                 return;
             }
             long now = c.time.milliseconds();
@@ -125,8 +98,8 @@ final class GroupLeadership {
                 c.groups.put(g.groupId, g);
             }
             loaded.staged().forEach((id, staged) -> staged.forEach((tp, o) -> loaded.groups().get(id).pendingOffsets.put(tp, o.position())));
-            shard.loaded = true;
-            String summary = "TRIB-GRP-005 loaded partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch
+            shards.markLoaded(shard);
+            String summary = "TRIB-GRP-005 loaded partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch()
                     + ") in " + (now - start) + " ms: " + loaded.groups().size() + " group(s), " + loaded.offsetCount()
                     + " committed offset(s)" + (loaded.stagedCount() > 0 ? ", " + loaded.stagedCount() + " more once replicated" : "");
             LOG.log(loaded.groups().isEmpty() ? java.util.logging.Level.FINE : java.util.logging.Level.INFO, summary);
@@ -139,11 +112,11 @@ final class GroupLeadership {
     /** Offsets loaded from above the high watermark become visible once it covers the end of the replay. */
     private void awaitLoadedOffsets(int partition, Shard shard, long endOffset, Map<String, Map<org.apache.kafka.common.TopicPartition,
             GroupLoader.Staged>> staged) {
-        c.log.awaitCommitted(partition, endOffset, shard.epoch, c.config.offsetCommitTimeoutMs())
+        c.log.awaitCommitted(partition, endOffset, shard.epoch(), c.config.offsetCommitTimeoutMs())
                 .handleAsync((e, ex) -> ex == null ? e : GroupCoordinator.appendError(ex), c.completions)
                 .thenAccept(e -> {
                     synchronized (c) {
-                        if (shards.get(partition) != shard) {
+                        if (!shards.isCurrent(partition, shard)) {
                             return;
                         }
                         if (e == Errors.REQUEST_TIMED_OUT) {
@@ -160,10 +133,11 @@ final class GroupLeadership {
                 });
     }
 
-    void unload(int partition) {
+    @Override
+    public void unload(int partition) {
         synchronized (c) {
-        Shard current = shards.get(partition);
-            if (current == null || !current.loaded) { // (a later load drops them itself)
+            Shard current = shards.current(partition);
+            if (current == null || !current.loaded()) { // (a later load drops them itself)
                 dropGroups(partition);
             }
         }

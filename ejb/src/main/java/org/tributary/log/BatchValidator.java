@@ -70,7 +70,7 @@ final class BatchValidator {
             if (batch.isControlBatch() && !allowControl) {
                 throw new InvalidRecordException("Control batches cannot be produced by clients");
             }
-            if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            if (batch.hasProducerId() && batch.baseSequence() < 0 && !batch.isControlBatch()) {
                 throw new InvalidRecordException("Invalid sequence number " + batch.baseSequence() + " for idempotent batch");
             }
             if (config.timestampType() == TimestampType.CREATE_TIME && batch.maxTimestamp() != RecordBatch.NO_TIMESTAMP

@@ -38,7 +38,12 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * {@code <base>.log.cleaned}, fsynced, renamed to {@code <base>.log.swap} (the commit point: the loader
  * finishes a swap it finds), then swapped in under the log's lock.</li>
  * </ul>
- * Control batches (transaction markers) are kept as they are. Runs on the cleaner thread; reads segments
+ * Transactions as in Kafka's cleaner ({@link CleanedTransactions}): nothing at or past the last stable
+ * offset is cleaned (an open transaction's records stay); batches of aborted transactions are dropped and
+ * never shadow a key; a marker whose transaction has no data left gets a delete horizon
+ * ({@code now + delete.retention.ms}) the first time and is dropped by the first pass after it; an ABORT
+ * marker whose data was still there is kept with its entry in the cleaned segment's {@code .txnindex}
+ * (written as {@code .txnindex.swap} before the log's swap, and moved in with it). Runs on the cleaner thread; reads segments
  * without the lock (segments below the active one are immutable) and gives up if the log changed
  * underneath it by the time it swaps.
  */
@@ -60,7 +65,7 @@ final class LogCompactor {
             all = new ArrayList<>(log.segments.values());
             lso = log.logStartOffset();
             cleanerOffset = Math.max(log.cleanerOffset, lso);
-            hw = log.highWatermark();
+            hw = Math.min(log.highWatermark(), log.lastStableOffset());
         } finally {
             log.lock.unlock();
         }
@@ -68,7 +73,8 @@ final class LogCompactor {
         LogSegment active = all.remove(all.size() - 1);
         long firstUncleanable = active.baseOffset();
         for (LogSegment s : all) {
-            if (s.nextOffset() > hw) { // records at or above the high watermark may still be truncated: never cleaned
+            if (s.nextOffset() > hw) { // records at or above the high watermark (or the last stable offset) may still be
+                                       // truncated (or aborted): never cleaned
                 firstUncleanable = s.baseOffset();
                 break;
             }
@@ -104,20 +110,25 @@ final class LogCompactor {
             return CleanResult.nothing(cleanerOffset);
         }
         Map<ByteBuffer, Long> latest = new HashMap<>();
+        CleanedTransactions mapTxns = null;
         for (LogSegment s : toClean) {
             if (s.nextOffset() > cleanerOffset) {
-                index(s.records(), latest);
+                if (mapTxns == null) {
+                    mapTxns = new CleanedTransactions(log.collectAbortedTransactions(s.baseOffset(), firstUncleanable));
+                }
+                index(s.records(), latest, mapTxns);
             }
         }
         Map<Long, Long> lastBatchOfProducer = new HashMap<>();
         for (LogSegment s : log.segments.values()) {
             for (FileChannelRecordBatch b : s.records().batches()) {
-                if (b.hasProducerId()) {
+                if (b.hasProducerId() && !b.isControlBatch()) {
                     lastBatchOfProducer.put(b.producerId(), b.lastOffset());
                 }
             }
         }
-        Filter filter = new Filter(now, config.deleteRetentionMs(), latest, lastBatchOfProducer);
+        CleanedTransactions txns = new CleanedTransactions(log.collectAbortedTransactions(toClean.get(0).baseOffset(), firstUncleanable));
+        Filter filter = new Filter(now, config.deleteRetentionMs(), latest, lastBatchOfProducer, txns);
         long read = 0;
         long written = 0;
         long discarded = 0;
@@ -142,10 +153,14 @@ final class LogCompactor {
         return new CleanResult(cleaned, read, written, discarded, firstUncleanable);
     }
 
-    private static void index(FileRecords records, Map<ByteBuffer, Long> latest) {
+    private static void index(FileRecords records, Map<ByteBuffer, Long> latest, CleanedTransactions txns) {
         for (FileChannelRecordBatch batch : records.batches()) {
             if (batch.isControlBatch()) {
+                txns.onControlBatch(batch);
                 continue;
+            }
+            if (txns.onDataBatch(batch)) {
+                continue; // an aborted record never is a key's latest value
             }
             for (Record r : batch) {
                 if (r.hasKey()) {
@@ -224,12 +239,22 @@ final class LogCompactor {
             out.flush();
             written = out.sizeInBytes();
         }
+        List<AbortedTxn> keptAborted = filter.transactions.drainCleanedIndex();
+        Path txnCleaned = LogSegment.txnIndexFile(log.dir, base).resolveSibling(
+                LogSegment.fileName(base, LogSegment.TXN_INDEX_SUFFIX + LogLoader.CLEANED_SUFFIX));
+        Path txnSwap = LogLoader.txnIndexSwapFile(log.dir, base);
+        Files.deleteIfExists(txnSwap);
+        if (!keptAborted.isEmpty() && written > 0) {
+            TransactionIndex.writeFile(txnCleaned, keptAborted);
+            Files.move(txnCleaned, txnSwap, StandardCopyOption.ATOMIC_MOVE); // before the log's swap: present whenever it is
+        }
         Path swapPath = cleanedPath.resolveSibling(LogSegment.fileName(base, LogSegment.LOG_SUFFIX + LogLoader.SWAP_SUFFIX));
         log.lock.lock();
         try {
             for (LogSegment s : group) {
                 if (log.isClosed() || log.segments.get(s.baseOffset()) != s) {
                     Files.deleteIfExists(cleanedPath);
+                    Files.deleteIfExists(txnSwap);
                     return null;
                 }
             }
@@ -247,6 +272,9 @@ final class LogCompactor {
                 s.addSuffix(LogLoader.DELETED_SUFFIX);
             }
             CheckpointFile.fsyncDirectory(log.dir); // the old names are gone before the swap takes the first one
+            if (Files.exists(txnSwap)) {
+                Files.move(txnSwap, LogSegment.txnIndexFile(log.dir, base), StandardCopyOption.ATOMIC_MOVE);
+            }
             Files.move(swapPath, LogSegment.logFile(log.dir, base), StandardCopyOption.ATOMIC_MOVE);
             LogSegment fresh = LogSegment.open(log.dir, base, config, log.time.milliseconds(), false);
             fresh.recover(config.segmentIndexBytes());
@@ -267,22 +295,37 @@ final class LogCompactor {
     static final class Filter extends MemoryRecords.RecordFilter {
         private final Map<ByteBuffer, Long> latest;
         private final Map<Long, Long> lastBatchOfProducer;
+        final CleanedTransactions transactions;
+        /** The batch being filtered goes entirely (aborted data, or a marker past its delete horizon). */
+        private boolean discardBatchRecords;
 
-        Filter(long now, long deleteRetentionMs, Map<ByteBuffer, Long> latest, Map<Long, Long> lastBatchOfProducer) {
+        Filter(long now, long deleteRetentionMs, Map<ByteBuffer, Long> latest, Map<Long, Long> lastBatchOfProducer,
+                CleanedTransactions transactions) {
             super(now, deleteRetentionMs);
             this.latest = latest;
             this.lastBatchOfProducer = lastBatchOfProducer;
+            this.transactions = transactions;
         }
 
         @Override
         protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+            boolean canDiscard = batch.isControlBatch() ? transactions.onControlBatch(batch) : transactions.onDataBatch(batch);
+            discardBatchRecords = batch.isControlBatch()
+                    ? canDiscard && batch.deleteHorizonMs().isPresent() && batch.deleteHorizonMs().getAsLong() <= currentTime
+                    : canDiscard;
             boolean lastOfProducer = batch.hasProducerId()
                     && Long.valueOf(batch.lastOffset()).equals(lastBatchOfProducer.get(batch.producerId()));
-            return new BatchRetentionResult(lastOfProducer ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY, false);
+            BatchRetention retention = lastOfProducer ? BatchRetention.RETAIN_EMPTY
+                    : discardBatchRecords ? BatchRetention.DELETE : BatchRetention.DELETE_EMPTY;
+            // a removable marker kept this time gets its delete horizon stamped
+            return new BatchRetentionResult(retention, canDiscard && batch.isControlBatch());
         }
 
         @Override
         protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+            if (discardBatchRecords) {
+                return false;
+            }
             if (batch.isControlBatch()) {
                 return true;
             }

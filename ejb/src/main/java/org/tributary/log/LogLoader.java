@@ -203,7 +203,7 @@ final class LogLoader {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 if (n.endsWith(CheckpointFile.TMP_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith(DELETED_SUFFIX)
-                        || (n.endsWith(SWAP_SUFFIX) && !n.endsWith(LogSegment.LOG_SUFFIX + SWAP_SUFFIX))) {
+                        || (n.endsWith(SWAP_SUFFIX) && !n.endsWith(LogSegment.LOG_SUFFIX + SWAP_SUFFIX) && !committedTxnSwap(dir, n))) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -213,12 +213,24 @@ final class LogLoader {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 Long base = n.endsWith(LogSegment.INDEX_SUFFIX) ? parseBase(n, LogSegment.INDEX_SUFFIX)
+                        : n.endsWith(LogSegment.TXN_INDEX_SUFFIX) ? parseBase(n, LogSegment.TXN_INDEX_SUFFIX)
                         : parseBase(n, LogSegment.TIME_INDEX_SUFFIX);
                 if (base != null && !Files.exists(LogSegment.logFile(dir, base))) {
                     Files.deleteIfExists(p);
                 }
             }
         }
+    }
+
+    /** The cleaned transaction index that goes with a {@code .log.swap} (written before it, so present if it is). */
+    static Path txnIndexSwapFile(Path dir, long base) {
+        return dir.resolve(LogSegment.fileName(base, LogSegment.TXN_INDEX_SUFFIX + SWAP_SUFFIX));
+    }
+
+    /** A {@code .txnindex.swap} is part of a committed swap when its {@code .log.swap} exists. */
+    private static boolean committedTxnSwap(Path dir, String name) {
+        Long base = parseBase(name, LogSegment.TXN_INDEX_SUFFIX + SWAP_SUFFIX);
+        return base != null && Files.exists(dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX + SWAP_SUFFIX)));
     }
 
     /** A {@code .log.swap} file was fsynced before it got that name: it is the committed result of a clean. */
@@ -247,10 +259,16 @@ final class LogLoader {
                     Files.deleteIfExists(LogSegment.logFile(dir, old));
                     Files.deleteIfExists(LogSegment.indexFile(dir, old));
                     Files.deleteIfExists(LogSegment.timeIndexFile(dir, old));
+                    Files.deleteIfExists(LogSegment.txnIndexFile(dir, old));
                 }
             }
             Files.deleteIfExists(LogSegment.indexFile(dir, base));
             Files.deleteIfExists(LogSegment.timeIndexFile(dir, base));
+            Path txnSwap = txnIndexSwapFile(dir, base);
+            if (Files.exists(txnSwap)) {
+                Files.move(txnSwap, LogSegment.txnIndexFile(dir, base), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
             Files.move(swap, LogSegment.logFile(dir, base), StandardCopyOption.ATOMIC_MOVE);
             LOG.info("TRIB-LOG-004 completed an interrupted compaction swap for segment " + base + " in " + dir.getFileName());
         }

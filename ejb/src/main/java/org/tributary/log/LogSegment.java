@@ -15,7 +15,8 @@ import org.apache.kafka.common.record.internal.Records;
 
 /**
  * One segment of a partition log: {@code <baseOffset>.log} (v2 record batches exactly as stored),
- * {@code <baseOffset>.index} ({@link OffsetIndex}) and {@code <baseOffset>.timeindex} ({@link TimeIndex}),
+ * {@code <baseOffset>.index} ({@link OffsetIndex}), {@code <baseOffset>.timeindex} ({@link TimeIndex}) and,
+ * once a transaction aborted in it, {@code <baseOffset>.txnindex} ({@link TransactionIndex}),
  * where the base offset is written with 20 digits. Every batch in the segment has
  * {@code baseOffset <= batch.baseOffset} and batches are in strictly increasing offset order;
  * {@link #nextOffset()} is one past the last batch's last offset (the base offset when empty).
@@ -28,11 +29,13 @@ final class LogSegment {
     static final String LOG_SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
+    static final String TXN_INDEX_SUFFIX = ".txnindex";
 
     private final long baseOffset;
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private final long created;
     private int bytesSinceLastIndexEntry;
@@ -45,8 +48,9 @@ final class LogSegment {
     private volatile long offsetOfMaxTimestampSoFar;
     private volatile long rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
 
-    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
+    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex, TransactionIndex txnIndex,
                        int indexIntervalBytes, long created) {
+        this.txnIndex = txnIndex;
         this.baseOffset = baseOffset;
         this.log = log;
         this.offsetIndex = offsetIndex;
@@ -73,6 +77,10 @@ final class LogSegment {
         return dir.resolve(fileName(offset, TIME_INDEX_SUFFIX));
     }
 
+    static Path txnIndexFile(Path dir, long offset) {
+        return dir.resolve(fileName(offset, TXN_INDEX_SUFFIX));
+    }
+
     /** Creates a new empty segment, or opens an existing one without checking its contents. */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, long now, boolean preallocate) throws IOException {
         File file = logFile(dir, baseOffset).toFile();
@@ -83,7 +91,8 @@ final class LogSegment {
         // one spare entry so the final entry written on roll always fits
         TimeIndex ti = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset,
                 config.segmentIndexBytes() / OffsetIndex.ENTRY_SIZE * TimeIndex.ENTRY_SIZE + TimeIndex.ENTRY_SIZE);
-        return new LogSegment(baseOffset, records, oi, ti, config.indexIntervalBytes(), now);
+        return new LogSegment(baseOffset, records, oi, ti, new TransactionIndex(txnIndexFile(dir, baseOffset)),
+                config.indexIntervalBytes(), now);
     }
 
     long baseOffset() {
@@ -105,6 +114,11 @@ final class LogSegment {
 
     FileRecords records() {
         return log;
+    }
+
+    /** The aborted transactions whose marker is in this segment ({@code .txnindex}). */
+    TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     long maxTimestampSoFar() {
@@ -254,6 +268,7 @@ final class LogSegment {
             log.truncateTo(validBytes);
         }
         tail = new Tail(next, log.sizeInBytes());
+        txnIndex.truncateTo(next); // markers lost with the torn tail are no longer aborted transactions of this log
         return truncated;
     }
 
@@ -299,6 +314,7 @@ final class LogSegment {
         }
         offsetIndex.truncateTo(offset);
         timeIndex.truncateTo(offset);
+        txnIndex.truncateTo(offset);
         int removed = log.truncateTo(pos.position);
         loadState();
         return removed;
@@ -338,6 +354,7 @@ final class LogSegment {
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     void close() throws IOException {
@@ -346,19 +363,22 @@ final class LogSegment {
         }
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         log.close();
     }
 
     /** Closes file handles without trimming (the files are about to be deleted or renamed). */
     void closeHandlers() throws IOException {
+        txnIndex.close();
         log.closeHandlers();
     }
 
-    /** Renames all three files by appending {@code suffix} (e.g. ".deleted"). */
+    /** Renames all four files by appending {@code suffix} (e.g. ".deleted"). */
     void addSuffix(String suffix) throws IOException {
         log.renameTo(new File(log.file().getPath() + suffix));
         offsetIndex.renameTo(Path.of(offsetIndex.path() + suffix));
         timeIndex.renameTo(Path.of(timeIndex.path() + suffix));
+        txnIndex.renameTo(Path.of(txnIndex.path() + suffix));
     }
 
     void deleteFiles() throws IOException {
@@ -366,6 +386,7 @@ final class LogSegment {
         Files.deleteIfExists(log.file().toPath());
         offsetIndex.deleteIfExists();
         timeIndex.deleteIfExists();
+        txnIndex.deleteIfExists();
     }
 
     @Override

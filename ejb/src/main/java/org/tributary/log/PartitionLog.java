@@ -43,6 +43,8 @@ public final class PartitionLog implements Closeable {
     volatile long recoveryPoint;
     volatile long cleanerOffset;
     volatile long highWatermark;
+    /** Set by the partition layer (which owns producer state); the compactor never cleans at or past it. */
+    private volatile long lastStableOffset = Long.MAX_VALUE;
     volatile long lastFlushMs;
     volatile long lastStateWriteMs;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
@@ -184,6 +186,19 @@ public final class PartitionLog implements Closeable {
         highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
     }
 
+    /**
+     * The partition's last stable offset (the first offset of its earliest open transaction, capped
+     * by the high watermark): compaction stops below it. Until the partition layer sets it, only the
+     * high watermark bounds compaction.
+     */
+    public void updateLastStableOffset(long offset) {
+        lastStableOffset = offset;
+    }
+
+    long lastStableOffset() {
+        return lastStableOffset;
+    }
+
     /** The high watermark last given to {@link #updateHighWatermark} (as checkpointed, after a restart). */
     public long highWatermark() {
         return highWatermark;
@@ -262,6 +277,60 @@ public final class PartitionLog implements Closeable {
     /** DeleteRecords: moves the log start offset up to {@code offset} (checkpointed) and drops whole segments below it. */
     public long deleteRecordsBefore(long offset) throws IOException {
         return LogTruncation.deleteRecordsBefore(this, offset);
+    }
+
+    /**
+     * Records an aborted transaction in the {@code .txnindex} of the segment holding its marker. An
+     * entry whose marker is not after that segment's last one is already there (a replay after a
+     * restart or truncation) and is skipped.
+     */
+    public void recordAbortedTxn(AbortedTxn txn) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            java.util.Map.Entry<Long, LogSegment> e = segments.floorEntry(txn.lastOffset());
+            if (e == null || txn.lastOffset() >= logEndOffset) {
+                throw new IllegalArgumentException("marker offset of " + txn + " is not in the log of " + dir.getFileName());
+            }
+            e.getValue().txnIndex().appendAll(List.of(txn));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Kafka's collectAbortedTransactions: the aborted transactions overlapping
+     * [{@code startOffset}, {@code upperBoundOffset}) (marker at or after the start, first offset below
+     * the bound), from the segment holding {@code startOffset} on, in marker order, each once.
+     */
+    public List<AbortedTxn> collectAbortedTransactions(long startOffset, long upperBoundOffset) {
+        List<AbortedTxn> out = new ArrayList<>();
+        Long from = segments.floorKey(startOffset);
+        for (LogSegment s : (from == null ? segments : segments.tailMap(from)).values()) {
+            if (s.txnIndex().collect(startOffset, upperBoundOffset, out)) {
+                break;
+            }
+        }
+        return out.size() < 2 ? out : new ArrayList<>(new java.util.LinkedHashSet<>(out));
+    }
+
+    /**
+     * The aborted transactions a read from {@code fetchOffset} must carry when it may return records
+     * below {@code maxOffsetExclusive} (the last stable offset). Kafka bounds the search by the end of
+     * the segment read; bounding it by the read's limit instead is never smaller than what the read
+     * returns, even when the read skips an empty end of a segment (after compaction) into the next.
+     */
+    public List<AbortedTxn> abortedTransactionsForRead(long fetchOffset, long maxOffsetExclusive) {
+        return collectAbortedTransactions(fetchOffset, maxOffsetExclusive);
+    }
+
+    /** Every aborted transaction indexed, in marker order (for tests and tools). */
+    public List<AbortedTxn> allAbortedTransactions() {
+        List<AbortedTxn> out = new ArrayList<>();
+        for (LogSegment s : segments.values()) {
+            out.addAll(s.txnIndex().entries());
+        }
+        return out;
     }
 
     /** Test hook run by the compactor right after a cleaned segment is committed as {@code .swap}. */

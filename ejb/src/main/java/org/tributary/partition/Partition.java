@@ -13,8 +13,14 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.tributary.log.AppendInfo;
 import org.tributary.log.PartitionLog;
+import org.tributary.log.AbortedTxn;
 import org.tributary.txn.BatchMetadata;
+import org.tributary.txn.CompletedTxn;
+import org.tributary.txn.ProducerEntry;
 import org.tributary.txn.ProducerStateManager;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import java.util.Optional;
 import org.tributary.log.EpochEndOffset;
 import org.tributary.metadata.PartitionRegistration;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -53,6 +59,8 @@ public final class Partition {
     private volatile Role role = Role.OFFLINE;
     private volatile int leader = -1;
     private volatile long highWatermark;
+    /** min(first unstable offset, high watermark); recomputed whenever either changes. */
+    private volatile long lastStableOffset;
     /** Leader only: each follower's progress by broker id. Guarded by this. */
     private final Map<Integer, Follower> followers = new HashMap<>();
     /** Leader only: where the current leader epoch starts. Guarded by this. */
@@ -118,6 +126,7 @@ public final class Partition {
         this.replicas = List.copyOf(replicas);
         this.isr = List.copyOf(replicas);
         this.highWatermark = log.highWatermark();
+        this.lastStableOffset = highWatermark;
     }
 
     /**
@@ -176,7 +185,7 @@ public final class Partition {
         log.assignLeaderEpoch(leaderEpoch);
         followers.clear();
         syncFollowers(nowMs);
-        highWatermark = Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset());
+        setHighWatermark(Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset()));
         maybeIncrementHighWatermark();
     }
 
@@ -217,11 +226,26 @@ public final class Partition {
             }
         }
         if (candidate > highWatermark) {
-            highWatermark = candidate;
-            log.updateHighWatermark(candidate);
+            setHighWatermark(candidate);
             return true;
         }
         return false;
+    }
+
+    /** The one place the high watermark changes: the log's checkpoint, unreplicated transactions and the LSO follow it. */
+    private void setHighWatermark(long hw) {
+        highWatermark = hw;
+        log.updateHighWatermark(hw);
+        producers.onHighWatermarkUpdated(hw);
+        updateLastStableOffset();
+    }
+
+    private void updateLastStableOffset() {
+        long hw = highWatermark;
+        long firstUnstable = producers.firstUnstableOffset();
+        // an open transaction whose start went with retention or DeleteRecords holds it at the log start (as Kafka)
+        lastStableOffset = firstUnstable >= 0 && firstUnstable < hw ? Math.max(firstUnstable, log.logStartOffset()) : hw;
+        log.updateLastStableOffset(lastStableOffset);
     }
 
     public Role role() {
@@ -279,9 +303,21 @@ public final class Partition {
         return role == Role.LEADER && highWatermark < leaderEpochStartOffset;
     }
 
-    /** No transactions yet: the last stable offset is the high watermark. */
+    /**
+     * The last stable offset (KIP-98): the first offset of the earliest transaction still open (or
+     * completed by a marker not yet below the high watermark), capped by the high watermark.
+     * read_committed consumers read only below it.
+     */
     public long lastStableOffset() {
-        return highWatermark;
+        return lastStableOffset;
+    }
+
+    /**
+     * The aborted transactions overlapping a read from {@code fetchOffset} that returns records below
+     * {@code limit} (the last stable offset), for read_committed fetches.
+     */
+    public List<AbortedTxn> abortedTransactions(long fetchOffset, long limit) {
+        return log.abortedTransactionsForRead(fetchOffset, limit);
     }
 
     /** The topic's {@code min.insync.replicas}. */
@@ -320,8 +356,8 @@ public final class Partition {
                 throw new UnsupportedForMessageFormatException("Record batches of magic " + b.magic()
                         + " are not supported; use magic 2 (Kafka 0.11 or later)");
             }
-            if (b.isTransactional() || b.isControlBatch()) {
-                throw new InvalidRecordException("Transactional record batches are not supported yet");
+            if (b.isControlBatch()) {
+                throw new InvalidRecordException("Control batches cannot be produced by clients");
             }
             batches.add(b);
         }
@@ -337,6 +373,7 @@ public final class Partition {
             producers.record(b, offset, offset + count - 1);
             offset += count;
         }
+        updateLastStableOffset();
         maybeIncrementHighWatermark();
         return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
                 leaderEpoch);
@@ -536,12 +573,11 @@ public final class Partition {
         if (records.sizeInBytes() > 0) {
             log.appendAsFollower(records);
             for (RecordBatch b : records.batches()) {
-                producers.record(b, b.baseOffset(), b.lastOffset());
+                completeIfMarker(producers.record(b, b.baseOffset(), b.lastOffset()));
             }
         }
         long hw = Math.max(log.logStartOffset(), Math.min(leaderHighWatermark, log.logEndOffset()));
-        highWatermark = hw;
-        log.updateHighWatermark(hw);
+        setHighWatermark(hw);
         long start = Math.min(leaderLogStartOffset, hw);
         if (start > log.logStartOffset()) { // the leader's DeleteRecords or retention moved its log start
             log.deleteRecordsBefore(start);
@@ -570,10 +606,78 @@ public final class Partition {
 
     private void afterTruncation() throws IOException {
         if (producers.mapEndOffset() > log.logEndOffset()) {
-            producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom);
+            producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom, this::indexIfAborted);
         }
-        highWatermark = Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset()));
-        log.updateHighWatermark(highWatermark);
+        setHighWatermark(Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset())));
+    }
+
+    /** A marker completed {@code txn}: an abort goes to the transaction index, then the transaction leaves the open set. */
+    private void completeIfMarker(Optional<CompletedTxn> txn) throws IOException {
+        if (txn.isPresent()) {
+            indexIfAborted(txn.get());
+            producers.completeTxn(txn.get());
+        }
+    }
+
+    private void indexIfAborted(CompletedTxn txn) {
+        if (txn.aborted()) {
+            try {
+                log.recordAbortedTxn(new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(),
+                        producers.lastStableOffset(txn)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Leader: writes the COMMIT or ABORT marker of {@code producerId}'s transaction (WriteTxnMarkers
+     * from the transaction coordinator) as a control batch, ends its open transaction (an abort is
+     * recorded in the transaction index) and moves the last stable offset. A marker of a producer
+     * with nothing open here is written all the same (Kafka does). With {@code requiredAcks} -1 an
+     * ISR below min.insync.replicas refuses it, as for produce.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException the producer's epoch is newer
+     * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException an older coordinator epoch
+     */
+    public synchronized AppendResult appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+            int transactionVersion, short requiredAcks, long nowMs) throws IOException {
+        if (role != Role.LEADER) {
+            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + tp
+                    + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
+        }
+        if (requiredAcks == -1 && isr.size() < minInsyncReplicas()) {
+            throw new NotEnoughReplicasException("The in-sync replicas of " + tp + " " + isr + " are fewer than min.insync.replicas ("
+                    + minInsyncReplicas() + ")");
+        }
+        producers.validateMarker(producerId, producerEpoch, coordinatorEpoch, transactionVersion);
+        EndTransactionMarker marker = new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT,
+                coordinatorEpoch);
+        MemoryRecords records = MemoryRecords.withEndTransactionMarker(log.logEndOffset(), nowMs, leaderEpoch, producerId,
+                producerEpoch, marker);
+        AppendInfo info = log.appendAsLeader(records, leaderEpoch, true);
+        for (RecordBatch b : records.batches()) {
+            completeIfMarker(producers.record(b, info.firstOffset(), info.lastOffset()));
+        }
+        updateLastStableOffset();
+        maybeIncrementHighWatermark();
+        return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
+                leaderEpoch);
+    }
+
+    /** What DescribeProducers reports for one producer (KIP-664). */
+    public record ProducerView(long producerId, int producerEpoch, int lastSequence, long lastTimestamp, int coordinatorEpoch,
+            long currentTxnStartOffset) {
+    }
+
+    /** The producers this partition knows, for DescribeProducers. */
+    public synchronized List<ProducerView> activeProducers() {
+        List<ProducerView> out = new ArrayList<>();
+        for (ProducerEntry e : producers.entries()) {
+            out.add(new ProducerView(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.coordinatorEpoch(),
+                    e.currentTxnFirstOffset()));
+        }
+        return out;
     }
 
     private void checkFollowing(int epoch) {
@@ -585,7 +689,9 @@ public final class Partition {
 
     /** Rebuilds producer state from the snapshot and the log (at open). */
     synchronized void recoverProducerState() throws IOException {
-        producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom);
+        producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom, this::indexIfAborted);
+        producers.onHighWatermarkUpdated(highWatermark);
+        updateLastStableOffset();
     }
 
     /** Drops idempotent producers idle for longer than {@code expirationMs}. */

@@ -54,6 +54,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final Purgatory producePurgatory;
     private final Replication replication;
     private volatile MetadataImage lastImage;
+    private volatile org.tributary.txn.TransactionMarkerListener markerListener = org.tributary.txn.TransactionMarkerListener.NONE;
     private final java.util.List<java.util.function.BiConsumer<Partition, Partition.Transition>> leadershipListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -132,6 +133,18 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
                 LOG.warning("TRIB-PART-007 a leadership listener failed for " + p.topicPartition() + ": " + e);
             }
         }
+    }
+
+    /**
+     * Who hears of transaction markers written to {@code __consumer_offsets} (the group coordinator,
+     * for transactional offset commits); {@link org.tributary.txn.TransactionMarkerListener#NONE} until set.
+     */
+    public void setTransactionMarkerListener(org.tributary.txn.TransactionMarkerListener listener) {
+        this.markerListener = java.util.Objects.requireNonNull(listener);
+    }
+
+    public org.tributary.txn.TransactionMarkerListener transactionMarkerListener() {
+        return markerListener;
     }
 
     /** The partition if this broker leads it: the only ones clients may produce to or fetch from. */

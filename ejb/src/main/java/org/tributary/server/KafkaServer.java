@@ -77,6 +77,9 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private ApiRegistry registry;
     private GroupCoordinator groups;
     private ExecutorService groupLoader;
+    private org.tributary.txn.TransactionCoordinator txnCoordinator;
+    private ExecutorService txnLoader;
+    private org.tributary.replication.TxnMarkerChannels txnMarkers;
     private volatile ApiDispatcher dispatcher;
     private ClientQuotaManager quotas;
     private volatile boolean closed;
@@ -195,13 +198,15 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
                     dataDir.resolve("producer-id-block"));
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
             groups = startGroupCoordinator(topicAdmin); // before the first image: it hears of every leadership
+            org.tributary.api.InternalTopicLog txnLog = transactionLog(topicAdmin);
+            txnCoordinator = startTransactionCoordinator(txnLog, producerIds, clusterView);
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
             quotas = new ClientQuotaManager(() -> metadata.image().quotas(), config.getInt("quota.window.num", 11, 2, 1000),
                     1000L * config.getInt("quota.window.size.seconds", 1, 1, 3600));
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
                     controller, authorizer, quotas);
-            registry = ApiHandlers.registry(services);
+            registry = ApiHandlers.registry(services, txnCoordinator, txnLog);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
@@ -292,6 +297,50 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return coordinator;
     }
 
+    /** {@code __transaction_state}: Kafka's keys and defaults, replicas capped by the brokers serving as for the offsets topic. */
+    private org.tributary.api.InternalTopicLog transactionLog(TopicAdmin topicAdmin) {
+        org.tributary.txn.TxnConfig c = org.tributary.txn.TxnConfig.from(config);
+        return new org.tributary.api.InternalTopicLog(new org.tributary.api.InternalTopicLog.Spec(
+                org.apache.kafka.common.internals.Topic.TRANSACTION_STATE_TOPIC_NAME, c.logPartitions(), c.logReplicationFactor(),
+                Map.of("cleanup.policy", "compact", "compression.type", "uncompressed", "segment.bytes", "104857600"), c.logMinIsr()),
+                metadata, replicas, topicAdmin, time);
+    }
+
+    /**
+     * The transaction coordinator over __transaction_state: follows this broker's leaderships of its
+     * partitions (loaded on the txn-loader thread), sends markers over the inter-broker listener,
+     * takes up replicated writes on the request handler pool; timeouts checked every 50 ms.
+     */
+    private org.tributary.txn.TransactionCoordinator startTransactionCoordinator(org.tributary.api.InternalTopicLog log,
+            ProducerIdManager producerIds, ClusterView clusterView) {
+        txnLoader = Executors.newSingleThreadExecutor(named(threads, "tributary-txn-loader"));
+        txnMarkers = new org.tributary.replication.TxnMarkerChannels(clusterView.localBrokerId(), metadata::image, interBroker);
+        org.tributary.coordinator.CoordinatorShards shards = new org.tributary.coordinator.CoordinatorShards(log.topic(), log::leaderEpoch,
+                txnLoader);
+        org.tributary.txn.TransactionCoordinator coordinator = new org.tributary.txn.TransactionCoordinator(
+                org.tributary.txn.TxnConfig.from(config), log, shards, time, producerIds::nextProducerId, txnMarkers, handlers);
+        replicas.addLeadershipListener((partition, transition) -> {
+            TopicPartition tp = partition.topicPartition();
+            if (!tp.topic().equals(log.topic())) {
+                return;
+            }
+            switch (transition) {
+                case BECAME_LEADER -> shards.becameLeader(tp.partition(), partition.leaderEpoch());
+                case BECAME_FOLLOWER, WENT_OFFLINE -> shards.resigned(tp.partition(), partition.leaderEpoch());
+                default -> {
+                }
+            }
+        });
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                coordinator.tick();
+            } catch (RuntimeException e) {
+                LOG.warning("TRIB-SRV-006 transaction coordinator tick failed: " + e);
+            }
+        }, GROUP_TICK_MS, GROUP_TICK_MS, TimeUnit.MILLISECONDS);
+        return coordinator;
+    }
+
     @Override
     public List<GroupDescription> groups() {
         return groups == null ? List.of() : groups.groups();
@@ -335,6 +384,9 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (groupLoader != null) {
             groupLoader.shutdown(); // not interrupted: an interrupt would close the log files it reads
         }
+        if (txnLoader != null) {
+            txnLoader.shutdown();
+        }
         if (groups != null) {
             groups.close();
         }
@@ -364,6 +416,10 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             replicas.close();
         }
         awaitTermination(groupLoader);
+        if (txnMarkers != null) {
+            txnMarkers.close();
+        }
+        awaitTermination(txnLoader);
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one partition remembers about one producer id: its current epoch and the metadata of its
- * last {@value #MAX_CACHED_BATCHES} batches (so a retried batch is recognized as a duplicate).
+ * What one partition remembers about one producer id: its current epoch, the metadata of its
+ * last {@value #MAX_CACHED_BATCHES} batches (so a retried batch is recognized as a duplicate), the
+ * epoch of the transaction coordinator that wrote its last marker, the first offset of its open
+ * transaction (-1 when none) and the timestamp of its last write.
  * Not thread-safe: guarded by the partition's append lock.
  */
 public final class ProducerEntry {
@@ -17,6 +19,9 @@ public final class ProducerEntry {
     private final long producerId;
     private short epoch;
     private final Deque<BatchMetadata> batches = new ArrayDeque<>();
+    private int coordinatorEpoch = -1;
+    private long currentTxnFirstOffset = -1L;
+    private long lastTimestamp = -1L;
 
     public ProducerEntry(long producerId, short epoch) {
         this.producerId = producerId;
@@ -29,6 +34,42 @@ public final class ProducerEntry {
 
     public short epoch() {
         return epoch;
+    }
+
+    /** The epoch of the coordinator that wrote this producer's last marker, -1 when none. */
+    public int coordinatorEpoch() {
+        return coordinatorEpoch;
+    }
+
+    /** The first offset of the producer's open transaction in this partition, -1 when none is open. */
+    public long currentTxnFirstOffset() {
+        return currentTxnFirstOffset;
+    }
+
+    /** The timestamp of the producer's last batch or marker, -1 when unknown. */
+    public long lastTimestamp() {
+        return lastTimestamp;
+    }
+
+    void beginTxn(long firstOffset) {
+        currentTxnFirstOffset = firstOffset;
+    }
+
+    /** A marker ends the open transaction; its epoch becomes the current one (a bump forgets old batches). */
+    void onMarker(short markerEpoch, int markerCoordinatorEpoch, long timestamp) {
+        if (markerEpoch != epoch) {
+            epoch = markerEpoch;
+            batches.clear();
+        }
+        coordinatorEpoch = markerCoordinatorEpoch;
+        currentTxnFirstOffset = -1L;
+        lastTimestamp = Math.max(lastTimestamp, timestamp);
+    }
+
+    void restore(int coordinatorEpoch, long currentTxnFirstOffset, long lastTimestamp) {
+        this.coordinatorEpoch = coordinatorEpoch;
+        this.currentTxnFirstOffset = currentTxnFirstOffset;
+        this.lastTimestamp = lastTimestamp;
     }
 
     public List<BatchMetadata> batches() {
@@ -59,6 +100,7 @@ public final class ProducerEntry {
             batches.clear();
         }
         batches.addLast(batch);
+        lastTimestamp = Math.max(lastTimestamp, batch.timestamp());
         while (batches.size() > MAX_CACHED_BATCHES) {
             batches.removeFirst();
         }
@@ -67,6 +109,7 @@ public final class ProducerEntry {
     ProducerEntry copy() {
         ProducerEntry e = new ProducerEntry(producerId, epoch);
         e.batches.addAll(batches);
+        e.restore(coordinatorEpoch, currentTxnFirstOffset, lastTimestamp);
         return e;
     }
 }

@@ -13,24 +13,43 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * Idempotent-producer state of one partition (KIP-98): per producer id the epoch and the last
- * batches written. Before an append, {@link #validate} finds duplicates and rejects gaps and old
- * epochs; after it, {@link #record} remembers the batch. Survives restarts through a snapshot
- * file plus a scan of the log written after it ({@link #recover}).
+ * Producer state of one partition (KIP-98): per producer id the epoch and the last batches
+ * written, and the partition's transactions. Before an append, {@link #validate} finds duplicates
+ * and rejects gaps and old epochs ({@link #validateMarker} checks a transaction marker); after it,
+ * {@link #record} remembers the batch. A producer's first transactional batch opens a transaction
+ * (its first offset joins the ongoing set); its COMMIT or ABORT marker completes it, and a completed
+ * transaction still counts as unstable until the high watermark passes its marker
+ * ({@link #onHighWatermarkUpdated}), as in Kafka, so a leader change cannot reopen a transaction a
+ * consumer already read past. {@link #firstUnstableOffset} is the earliest of both: the last
+ * stable offset is it capped by the high watermark. Survives restarts through a snapshot file plus
+ * a scan of the log written after it ({@link #recover}).
  *
  * <p>Not thread-safe: callers hold the partition's append lock.
  */
 public final class ProducerStateManager {
     private static final int MAGIC = 0x54525053; // "TRPS"
-    private static final short FORMAT = 1;
+    private static final short FORMAT_IDEMPOTENT = 1;
+    /** Adds coordinator epoch, open transaction's first offset and last timestamp per producer. */
+    private static final short FORMAT = 2;
 
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
+    /** Open transactions: first offset to producer id. */
+    private final TreeMap<Long, Long> ongoing = new TreeMap<>();
+    /** Completed transactions whose marker is not below the high watermark yet, by first offset. */
+    private final TreeMap<Long, CompletedTxn> unreplicated = new TreeMap<>();
     private long mapEndOffset;
     private boolean dirty;
 
@@ -74,6 +93,9 @@ public final class ProducerStateManager {
             if (c.duplicate().isEmpty()) {
                 ProducerEntry target = e != null ? e : new ProducerEntry(b.producerId(), b.producerEpoch());
                 target.add(b.producerEpoch(), new BatchMetadata(b.baseSequence(), b.lastSequence(), -1, -1, -1));
+                if (b.isTransactional() && target.currentTxnFirstOffset() < 0) {
+                    target.beginTxn(Long.MAX_VALUE); // open from here on (the offset is not known before the append)
+                }
                 staged.put(b.producerId(), target);
             }
         }
@@ -94,6 +116,10 @@ public final class ProducerStateManager {
         if (epoch < entry.epoch()) {
             throw new InvalidProducerEpochException("Producer " + pid + " epoch " + epoch
                     + " is older than the current epoch " + entry.epoch());
+        }
+        if (!batch.isTransactional() && entry.currentTxnFirstOffset() >= 0) {
+            throw new InvalidTxnStateException("Expected a transactional write from producer " + pid
+                    + ": its transaction opened at offset " + entry.currentTxnFirstOffset() + " is not complete");
         }
         Optional<BatchMetadata> dup = entry.findDuplicate(epoch, firstSeq, lastSeq);
         if (dup.isPresent()) {
@@ -118,16 +144,122 @@ public final class ProducerStateManager {
         return next == last + 1 || (next == 0 && last == Integer.MAX_VALUE);
     }
 
-    /** Remembers a batch written at {@code firstOffset..lastOffset}. */
-    public void record(RecordBatch batch, long firstOffset, long lastOffset) {
+    /**
+     * Checks a transaction marker the coordinator asks to write (Kafka's rules for a coordinator
+     * append): its epoch must not be older than the producer's ({@code transactionVersion} 2 and
+     * later: strictly newer, unless it repeats the marker that ended the last transaction), and its
+     * coordinator epoch not older than the one of the producer's last marker.
+     *
+     * @throws InvalidProducerEpochException a marker from an older producer epoch
+     * @throws TransactionCoordinatorFencedException a marker from an older coordinator
+     */
+    public void validateMarker(long producerId, short producerEpoch, int coordinatorEpoch, int transactionVersion) {
+        ProducerEntry e = producers.get(producerId);
+        if (e == null) {
+            return;
+        }
+        short current = e.epoch();
+        boolean invalid = transactionVersion >= 2 ? producerEpoch <= current : producerEpoch < current;
+        boolean repeatedMarker = transactionVersion >= 2 && producerEpoch == current && e.currentTxnFirstOffset() < 0;
+        if (invalid && !repeatedMarker) {
+            throw new InvalidProducerEpochException("Marker epoch " + producerEpoch + " of producer " + producerId + " is "
+                    + (transactionVersion >= 2 ? "not newer than" : "older than") + " its current epoch " + current);
+        }
+        if (coordinatorEpoch < e.coordinatorEpoch()) {
+            throw new TransactionCoordinatorFencedException("Coordinator epoch " + coordinatorEpoch + " of the marker for producer "
+                    + producerId + " is older than " + e.coordinatorEpoch() + ", the epoch of its last marker");
+        }
+    }
+
+    /**
+     * Remembers a batch written at {@code firstOffset..lastOffset}: a transactional batch may open a
+     * transaction; a marker completes the producer's open one and returns it (to be indexed when
+     * aborted, then passed to {@link #completeTxn}); a marker of a producer with nothing open returns
+     * nothing.
+     */
+    public Optional<CompletedTxn> record(RecordBatch batch, long firstOffset, long lastOffset) {
+        Optional<CompletedTxn> completed = Optional.empty();
         if (batch.hasProducerId()) {
             long pid = batch.producerId();
-            producers.computeIfAbsent(pid, id -> new ProducerEntry(id, batch.producerEpoch()))
-                    .add(batch.producerEpoch(), new BatchMetadata(batch.baseSequence(), batch.lastSequence(),
-                            firstOffset, lastOffset, batch.maxTimestamp()));
+            ProducerEntry e = producers.computeIfAbsent(pid, id -> new ProducerEntry(id, batch.producerEpoch()));
+            if (batch.isControlBatch()) {
+                EndTransactionMarker marker = marker(batch);
+                if (marker != null) {
+                    long open = e.currentTxnFirstOffset();
+                    if (open >= 0) {
+                        completed = Optional.of(new CompletedTxn(pid, open, firstOffset, marker.controlType() == ControlRecordType.ABORT));
+                    }
+                    e.onMarker(batch.producerEpoch(), marker.coordinatorEpoch(), batch.maxTimestamp());
+                }
+            } else {
+                e.add(batch.producerEpoch(), new BatchMetadata(batch.baseSequence(), batch.lastSequence(),
+                        firstOffset, lastOffset, batch.maxTimestamp()));
+                if (batch.isTransactional() && e.currentTxnFirstOffset() < 0) {
+                    e.beginTxn(firstOffset);
+                    ongoing.put(firstOffset, pid);
+                }
+            }
             dirty = true;
         }
         mapEndOffset = Math.max(mapEndOffset, lastOffset + 1);
+        return completed;
+    }
+
+    /** The transaction marker in a control batch; null for an empty one (its transaction was cleaned away) or another type. */
+    private static EndTransactionMarker marker(RecordBatch batch) {
+        java.util.Iterator<Record> it = batch.iterator();
+        if (!it.hasNext()) {
+            return null;
+        }
+        Record r = it.next();
+        ControlRecordType type = ControlRecordType.parse(r.key());
+        return type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT ? EndTransactionMarker.deserialize(r) : null;
+    }
+
+    /**
+     * The last stable offset to record with {@code txn} in the transaction index: the first offset
+     * of the earliest transaction of another producer still open, else one past the marker.
+     */
+    public long lastStableOffset(CompletedTxn txn) {
+        for (Map.Entry<Long, Long> e : ongoing.entrySet()) {
+            if (e.getValue() != txn.producerId()) {
+                return e.getKey();
+            }
+        }
+        return txn.lastOffset() + 1;
+    }
+
+    /** Moves {@code txn} from the open ones to the completed ones waiting for the high watermark. */
+    public void completeTxn(CompletedTxn txn) {
+        ongoing.remove(txn.firstOffset());
+        unreplicated.put(txn.firstOffset(), txn);
+    }
+
+    /** Completed transactions whose marker is now below {@code highWatermark} stop counting as unstable. */
+    public void onHighWatermarkUpdated(long highWatermark) {
+        unreplicated.values().removeIf(t -> t.lastOffset() < highWatermark);
+    }
+
+    /** The first offset of the earliest open (or completed but unreplicated) transaction, -1 when none. */
+    public long firstUnstableOffset() {
+        long first = Long.MAX_VALUE;
+        if (!ongoing.isEmpty()) {
+            first = ongoing.firstKey();
+        }
+        if (!unreplicated.isEmpty()) {
+            first = Math.min(first, unreplicated.firstKey());
+        }
+        return first == Long.MAX_VALUE ? -1L : first;
+    }
+
+    /** Open transactions by first offset (producer id values), for tests and DescribeProducers. */
+    public Map<Long, Long> ongoingTransactions() {
+        return java.util.Collections.unmodifiableMap(ongoing);
+    }
+
+    /** Every producer known, for DescribeProducers. */
+    public List<ProducerEntry> entries() {
+        return List.copyOf(producers.values());
     }
 
     /**
@@ -138,7 +270,11 @@ public final class ProducerStateManager {
         int before = producers.size();
         producers.values().removeIf(e -> {
             List<BatchMetadata> b = e.batches();
-            return !b.isEmpty() && nowMs - b.get(b.size() - 1).timestamp() > expirationMs;
+            if (e.currentTxnFirstOffset() >= 0) {
+                return false; // an open transaction keeps its producer (Kafka expires only idle producers)
+            }
+            long last = b.isEmpty() ? e.lastTimestamp() : Math.max(e.lastTimestamp(), b.get(b.size() - 1).timestamp());
+            return nowMs - last > expirationMs;
         });
         int removed = before - producers.size();
         if (removed > 0) {
@@ -170,7 +306,19 @@ public final class ProducerStateManager {
      * log from an offset.
      */
     public void recover(Path snapshot, long logStartOffset, long logEndOffset, BatchSource batchesFrom) throws IOException {
+        recover(snapshot, logStartOffset, logEndOffset, batchesFrom, t -> { });
+    }
+
+    /**
+     * As {@link #recover(Path, long, long, BatchSource)}; every transaction completed by a marker of
+     * the replayed log is passed to {@code completed} (with {@link #lastStableOffset} still
+     * answering for the moment it completed), so the caller can restore its transaction index.
+     */
+    public void recover(Path snapshot, long logStartOffset, long logEndOffset, BatchSource batchesFrom,
+            Consumer<CompletedTxn> completed) throws IOException {
         producers.clear();
+        ongoing.clear();
+        unreplicated.clear();
         mapEndOffset = logStartOffset;
         if (Files.exists(snapshot)) {
             boolean beyondLog = false;
@@ -185,6 +333,12 @@ public final class ProducerStateManager {
             } catch (IOException | RuntimeException e) {
                 producers.clear();
             }
+            ongoing.clear();
+            for (ProducerEntry e : producers.values()) {
+                if (e.currentTxnFirstOffset() >= 0) {
+                    ongoing.put(e.currentTxnFirstOffset(), e.producerId());
+                }
+            }
             if (beyondLog) {
                 // it describes records the log no longer holds: a later recovery, once the log has grown past its end
                 // again (other records at those offsets), must not load it
@@ -197,7 +351,11 @@ public final class ProducerStateManager {
                 if (b.lastOffset() < from) {
                     continue;
                 }
-                record(b, b.baseOffset(), b.lastOffset());
+                Optional<CompletedTxn> done = record(b, b.baseOffset(), b.lastOffset());
+                if (done.isPresent()) {
+                    completed.accept(done.get());
+                    completeTxn(done.get());
+                }
             }
         }
         mapEndOffset = Math.max(mapEndOffset, logEndOffset);
@@ -221,6 +379,9 @@ public final class ProducerStateManager {
             for (ProducerEntry e : producers.values()) {
                 out.writeLong(e.producerId());
                 out.writeShort(e.epoch());
+                out.writeInt(e.coordinatorEpoch());
+                out.writeLong(e.currentTxnFirstOffset());
+                out.writeLong(e.lastTimestamp());
                 List<BatchMetadata> batches = e.batches();
                 out.writeInt(batches.size());
                 for (BatchMetadata b : batches) {
@@ -251,14 +412,21 @@ public final class ProducerStateManager {
             throw new IOException("snapshot checksum mismatch");
         }
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4))) {
-            if (in.readInt() != MAGIC || in.readShort() != FORMAT) {
+            if (in.readInt() != MAGIC) {
                 throw new IOException("not a producer state snapshot");
+            }
+            short format = in.readShort();
+            if (format != FORMAT && format != FORMAT_IDEMPOTENT) {
+                throw new IOException("unknown producer state snapshot format " + format);
             }
             long end = in.readLong();
             int count = in.readInt();
             List<ProducerEntry> loaded = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 ProducerEntry e = new ProducerEntry(in.readLong(), in.readShort());
+                if (format == FORMAT) {
+                    e.restore(in.readInt(), in.readLong(), in.readLong());
+                }
                 int n = in.readInt();
                 for (int j = 0; j < n; j++) {
                     e.add(e.epoch(), new BatchMetadata(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readLong()));

@@ -127,7 +127,8 @@ class GroupProtocolTest {
             many.data().coordinators().forEach(k -> assertEquals(TestBroker.BROKER_ID, k.nodeId()));
             FindCoordinatorResponse txn = c.send(new FindCoordinatorRequest.Builder(new FindCoordinatorRequestData()
                     .setKeyType((byte) 1).setCoordinatorKeys(List.of("tx"))).build((short) 6));
-            assertEquals(Errors.INVALID_REQUEST.code(), txn.data().coordinators().get(0).errorCode());
+            assertEquals(Errors.NONE.code(), txn.data().coordinators().get(0).errorCode(), "the transaction coordinator");
+            assertEquals(TestBroker.BROKER_ID, txn.data().coordinators().get(0).nodeId());
         }
         try (Admin admin = broker.admin()) {
             TopicDescription d = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets");

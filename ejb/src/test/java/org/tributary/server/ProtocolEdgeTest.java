@@ -60,7 +60,10 @@ class ProtocolEdgeTest {
             ApiKeys.DESCRIBE_GROUPS.id, ApiKeys.DELETE_GROUPS.id, ApiKeys.ELECT_LEADERS.id,
             ApiKeys.ALTER_PARTITION_REASSIGNMENTS.id, ApiKeys.LIST_PARTITION_REASSIGNMENTS.id,
             ApiKeys.DESCRIBE_LOG_DIRS.id, ApiKeys.DESCRIBE_CLIENT_QUOTAS.id, ApiKeys.ALTER_CLIENT_QUOTAS.id,
-            ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS.id, ApiKeys.ALTER_USER_SCRAM_CREDENTIALS.id);
+            ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS.id, ApiKeys.ALTER_USER_SCRAM_CREDENTIALS.id,
+            ApiKeys.WRITE_TXN_MARKERS.id, ApiKeys.DESCRIBE_PRODUCERS.id,
+            ApiKeys.ADD_PARTITIONS_TO_TXN.id, ApiKeys.ADD_OFFSETS_TO_TXN.id, ApiKeys.END_TXN.id, ApiKeys.DESCRIBE_TRANSACTIONS.id,
+            ApiKeys.LIST_TRANSACTIONS.id);
 
     private TestBroker broker;
 

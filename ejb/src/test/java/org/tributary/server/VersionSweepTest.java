@@ -243,7 +243,46 @@ class VersionSweepTest {
         });
         m.put(ApiKeys.INIT_PRODUCER_ID, v -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
         groupRequests(m, id);
+        transactionDataRequests(m);
+        transactionCoordinatorRequests(m);
         return m;
+    }
+
+    /** The transaction coordinator's APIs for a transactional id nobody initialised ("sweep-txn"). */
+    private static void transactionCoordinatorRequests(Map<ApiKeys, Function<Short, ApiMessage>> m) {
+        m.put(ApiKeys.ADD_PARTITIONS_TO_TXN, v -> {
+            var topics = new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+            topics.add(new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName("sweep")
+                    .setPartitions(List.of(0)));
+            var d = new org.apache.kafka.common.message.AddPartitionsToTxnRequestData();
+            if (v < 4) {
+                return d.setV3AndBelowTransactionalId("sweep-txn").setV3AndBelowProducerId(1L).setV3AndBelowProducerEpoch((short) 0)
+                        .setV3AndBelowTopics(topics);
+            }
+            var txns = new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection();
+            txns.add(new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                    .setTransactionalId("sweep-txn").setProducerId(1L).setProducerEpoch((short) 0).setVerifyOnly(true).setTopics(topics));
+            return d.setTransactions(txns);
+        });
+        m.put(ApiKeys.ADD_OFFSETS_TO_TXN, v -> new org.apache.kafka.common.message.AddOffsetsToTxnRequestData()
+                .setTransactionalId("sweep-txn").setProducerId(1L).setProducerEpoch((short) 0).setGroupId("sweep-g"));
+        m.put(ApiKeys.END_TXN, v -> new org.apache.kafka.common.message.EndTxnRequestData().setTransactionalId("sweep-txn")
+                .setProducerId(1L).setProducerEpoch((short) 0).setCommitted(false));
+        m.put(ApiKeys.DESCRIBE_TRANSACTIONS, v -> new org.apache.kafka.common.message.DescribeTransactionsRequestData()
+                .setTransactionalIds(List.of("sweep-txn")));
+        m.put(ApiKeys.LIST_TRANSACTIONS, v -> new org.apache.kafka.common.message.ListTransactionsRequestData());
+    }
+
+    /** Markers (an abort for a producer with nothing open on "sweep") and DescribeProducers. */
+    private static void transactionDataRequests(Map<ApiKeys, Function<Short, ApiMessage>> m) {
+        m.put(ApiKeys.WRITE_TXN_MARKERS, v -> new org.apache.kafka.common.message.WriteTxnMarkersRequestData().setMarkers(List.of(
+                new org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(987_654L)
+                        .setProducerEpoch((short) 0).setTransactionResult(false).setCoordinatorEpoch(0)
+                        .setTopics(List.of(new org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic()
+                                .setName("sweep").setPartitionIndexes(List.of(0)))))));
+        m.put(ApiKeys.DESCRIBE_PRODUCERS, v -> new org.apache.kafka.common.message.DescribeProducersRequestData().setTopics(List.of(
+                new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest().setName("sweep")
+                        .setPartitionIndexes(List.of(0)))));
     }
 
     /** The group APIs: a one-member group per version ("sweep-g" + version), its commit, fetch and clean-up. */

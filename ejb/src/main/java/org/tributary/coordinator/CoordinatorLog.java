@@ -1,0 +1,70 @@
+package org.tributary.coordinator;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * Where a coordinator keeps its state: the partitions of one compacted internal topic
+ * ({@code __consumer_offsets}, {@code __transaction_state}) holding keyed records, a null value
+ * being a tombstone. Implemented over the broker's partitions in the protocol layer, in memory in
+ * tests.
+ *
+ * <p>Writes are acks=all: {@link #append} writes locally as leader (refused while the ISR is
+ * below {@code min.insync.replicas}), {@link #awaitCommitted} says when the high watermark covers
+ * the write. Only then is it committed: a write above the high watermark can still be truncated
+ * away if the leadership moves.
+ */
+public interface CoordinatorLog {
+    /** A key and value (value null: tombstone). */
+    record Entry(byte[] key, byte[] value) {
+    }
+
+    /** Where an append landed: its first offset, the offset after it, and the leader epoch it was written in. */
+    record Appended(long baseOffset, long nextOffset, int leaderEpoch) {
+    }
+
+    /** Receives a replayed partition: first where it starts to be uncommitted, then each record, oldest first. */
+    interface Replay {
+        /** Before any record: records at or above {@code highWatermark} were not yet committed when the replay began. */
+        void begin(long highWatermark, int leaderEpoch);
+
+        void record(long offset, byte[] key, byte[] value);
+    }
+
+    /**
+     * Partitions of the internal topic: the existing topic's count, else the configured one (a
+     * changed partition count setting must not move existing keys).
+     */
+    int partitionCount();
+
+    /** Creates the internal topic if it does not exist yet (FindCoordinator's first use). */
+    void createIfMissing();
+
+    /** The leader epoch of partition {@code partition} if this broker leads it now, else -1. Cheap. */
+    int leaderEpoch(int partition);
+
+    /** Appends to the partition as leader; throws when the write fails or is refused (not leader, too few in-sync replicas). */
+    Appended append(int partition, List<Entry> entries) throws IOException;
+
+    /**
+     * Completes once the partition's high watermark reaches {@code offset} in leader epoch
+     * {@code leaderEpoch} (NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below
+     * {@code min.insync.replicas} meanwhile), with NOT_LEADER_OR_FOLLOWER when the leadership moved,
+     * or REQUEST_TIMED_OUT after {@code timeoutMs}. Never blocks; may complete on any thread.
+     */
+    CompletableFuture<Errors> awaitCommitted(int partition, long offset, int leaderEpoch, long timeoutMs);
+
+    /**
+     * Reads the partition this broker leads from its start up to its log end; returns the end
+     * offset read (exclusive). Throws when this broker does not lead the partition.
+     */
+    long replay(int partition, Replay replay) throws IOException;
+
+    /** Kafka's {@code Utils.abs(key.hashCode()) % partitions}: the partition a coordinator key belongs to. */
+    static int partitionFor(String key, int partitions) {
+        int h = key.hashCode();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % partitions;
+    }
+}
