@@ -102,6 +102,21 @@ public final class ProducerStateManager {
         return first == null ? Check.OK : first;
     }
 
+    /**
+     * Checks batches a coordinator writes for producers (transactional offset commits): only the
+     * epoch (an older one is {@link InvalidProducerEpochException}), no sequence numbers, as Kafka
+     * does for appends of coordinator origin.
+     */
+    public void validateEpochs(List<? extends RecordBatch> batches) {
+        for (RecordBatch b : batches) {
+            ProducerEntry e = b.hasProducerId() ? producers.get(b.producerId()) : null;
+            if (e != null && b.producerEpoch() < e.epoch()) {
+                throw new InvalidProducerEpochException("Producer " + b.producerId() + " epoch " + b.producerEpoch()
+                        + " is older than the current epoch " + e.epoch());
+            }
+        }
+    }
+
     private static Check validate(RecordBatch batch, ProducerEntry entry) {
         if (!batch.hasProducerId()) {
             return Check.OK;

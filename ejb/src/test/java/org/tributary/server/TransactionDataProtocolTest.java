@@ -132,6 +132,9 @@ class TransactionDataProtocolTest {
             MemoryRecords control = MemoryRecords.withEndTransactionMarker(0L, System.currentTimeMillis(), 0, p, (short) 4,
                     new EndTransactionMarker(ControlRecordType.COMMIT, 5));
             assertEquals(Errors.INVALID_RECORD.code(), produce(c, topic, 0, control).errorCode());
+            assertEquals(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code(),
+                    TxnRequests.produce(c, null, topic, 0, txnRecords(p, (short) 4, 1, "no-id")).errorCode(),
+                    "transactional records need a transactional id");
             assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION), marker(c, p, (short) 4, 5, true, "no-such-topic", 0));
             assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION), marker(c, p, (short) 4, 5, true, topic, 7));
         }
