@@ -43,8 +43,10 @@ final class ProduceHandler implements ApiHandler {
         Map<TopicPartition, long[]> waitFor = new HashMap<>();
         Map<TopicPartition, PartitionProduceResponse> byPartition = new HashMap<>();
         boolean anyError = false;
+        // Kafka: transactional records need a transactional id the client may write (TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
         boolean transactionDenied = req.transactionalId() != null
-                && !services.authorizer().allows(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId());
+                ? !services.authorizer().allows(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId())
+                : hasTransactionalRecords(req);
         for (ProduceRequestData.TopicProduceData td : req.topicData()) {
             TopicProduceResponse tr = new TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
             resp.responses().add(tr);
@@ -143,6 +145,27 @@ final class ProduceHandler implements ApiHandler {
         DelayedProduce op = new DelayedProduce(req.timeoutMs(), waitFor, byPartition, resp, done);
         services.replicas().producePurgatory().tryCompleteElseWatch(op, new ArrayList<>(waitFor.keySet()));
         return done;
+    }
+
+    /** Kafka's RequestUtils.hasTransactionalRecords: the first batch of any partition is transactional. */
+    private static boolean hasTransactionalRecords(ProduceRequestData req) {
+        for (ProduceRequestData.TopicProduceData td : req.topicData()) {
+            for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
+                if (pd.records() instanceof MemoryRecords m) {
+                    try {
+                        for (org.apache.kafka.common.record.internal.RecordBatch b : m.batches()) {
+                            if (b.isTransactional()) {
+                                return true;
+                            }
+                            break;
+                        }
+                    } catch (RuntimeException e) {
+                        // malformed: the append reports it for its partition
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** Kafka's check for Produce: WRITE on the topic (KIP-679: no cluster permission for idempotence). */

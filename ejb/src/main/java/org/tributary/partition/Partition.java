@@ -342,6 +342,19 @@ public final class Partition {
      * (NOT_ENOUGH_REPLICAS), as Kafka does.
      */
     public synchronized AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) throws IOException {
+        return appendAsLeader(records, requiredAcks, false);
+    }
+
+    /**
+     * Appends as leader for a coordinator writing on behalf of producers (a group coordinator's
+     * transactional offset commits, Kafka's COORDINATOR origin): producer epochs are checked, sequence
+     * numbers are not (such batches carry none of their own), so no batch is taken for a duplicate.
+     */
+    public synchronized AppendResult appendAsCoordinator(MemoryRecords records, short requiredAcks) throws IOException {
+        return appendAsLeader(records, requiredAcks, true);
+    }
+
+    private AppendResult appendAsLeader(MemoryRecords records, short requiredAcks, boolean coordinator) throws IOException {
         if (role != Role.LEADER) {
             throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + tp
                     + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
@@ -361,7 +374,11 @@ public final class Partition {
             }
             batches.add(b);
         }
-        ProducerStateManager.Check check = producers.validateAll(batches);
+        if (coordinator) {
+            producers.validateEpochs(batches);
+        }
+        ProducerStateManager.Check check = coordinator ? new ProducerStateManager.Check(Optional.empty())
+                : producers.validateAll(batches);
         if (check.duplicate().isPresent()) {
             BatchMetadata d = check.duplicate().get();
             return new AppendResult(d.firstOffset(), d.lastOffset(), -1L, log.logStartOffset(), true, leaderEpoch);

@@ -1,21 +1,14 @@
 package org.tributary.txn;
 
-import org.tributary.util.AtomicFile;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -40,10 +33,6 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * <p>Not thread-safe: callers hold the partition's append lock.
  */
 public final class ProducerStateManager {
-    private static final int MAGIC = 0x54525053; // "TRPS"
-    private static final short FORMAT_IDEMPOTENT = 1;
-    /** Adds coordinator epoch, open transaction's first offset and last timestamp per producer. */
-    private static final short FORMAT = 2;
 
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
     /** Open transactions: first offset to producer id. */
@@ -100,6 +89,21 @@ public final class ProducerStateManager {
             }
         }
         return first == null ? Check.OK : first;
+    }
+
+    /**
+     * Checks batches a coordinator writes for producers (transactional offset commits): only the
+     * epoch (an older one is {@link InvalidProducerEpochException}), no sequence numbers, as Kafka
+     * does for appends of coordinator origin.
+     */
+    public void validateEpochs(List<? extends RecordBatch> batches) {
+        for (RecordBatch b : batches) {
+            ProducerEntry e = b.hasProducerId() ? producers.get(b.producerId()) : null;
+            if (e != null && b.producerEpoch() < e.epoch()) {
+                throw new InvalidProducerEpochException("Producer " + b.producerId() + " epoch " + b.producerEpoch()
+                        + " is older than the current epoch " + e.epoch());
+            }
+        }
     }
 
     private static Check validate(RecordBatch batch, ProducerEntry entry) {
@@ -370,71 +374,13 @@ public final class ProducerStateManager {
 
     /** Writes a snapshot of the state as of {@link #mapEndOffset()} (atomically). */
     public void writeSnapshot(Path file) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeShort(FORMAT);
-            out.writeLong(mapEndOffset);
-            out.writeInt(producers.size());
-            for (ProducerEntry e : producers.values()) {
-                out.writeLong(e.producerId());
-                out.writeShort(e.epoch());
-                out.writeInt(e.coordinatorEpoch());
-                out.writeLong(e.currentTxnFirstOffset());
-                out.writeLong(e.lastTimestamp());
-                List<BatchMetadata> batches = e.batches();
-                out.writeInt(batches.size());
-                for (BatchMetadata b : batches) {
-                    out.writeInt(b.firstSeq());
-                    out.writeInt(b.lastSeq());
-                    out.writeLong(b.firstOffset());
-                    out.writeLong(b.lastOffset());
-                    out.writeLong(b.timestamp());
-                }
-            }
-        }
-        byte[] body = bytes.toByteArray();
-        CRC32C crc = new CRC32C();
-        crc.update(body);
-        byte[] all = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
-        AtomicFile.write(file, all);
+        ProducerSnapshotFile.write(file, mapEndOffset, producers.values());
         dirty = false;
     }
 
     private long readSnapshot(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        if (all.length < 4) {
-            throw new IOException("snapshot too short");
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(all, 0, all.length - 4);
-        if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) {
-            throw new IOException("snapshot checksum mismatch");
-        }
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4))) {
-            if (in.readInt() != MAGIC) {
-                throw new IOException("not a producer state snapshot");
-            }
-            short format = in.readShort();
-            if (format != FORMAT && format != FORMAT_IDEMPOTENT) {
-                throw new IOException("unknown producer state snapshot format " + format);
-            }
-            long end = in.readLong();
-            int count = in.readInt();
-            List<ProducerEntry> loaded = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                ProducerEntry e = new ProducerEntry(in.readLong(), in.readShort());
-                if (format == FORMAT) {
-                    e.restore(in.readInt(), in.readLong(), in.readLong());
-                }
-                int n = in.readInt();
-                for (int j = 0; j < n; j++) {
-                    e.add(e.epoch(), new BatchMetadata(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readLong()));
-                }
-                loaded.add(e);
-            }
-            loaded.forEach(e -> producers.put(e.producerId(), e));
-            return end;
-        }
+        ProducerSnapshotFile.Loaded loaded = ProducerSnapshotFile.read(file);
+        loaded.producers().forEach(e -> producers.put(e.producerId(), e));
+        return loaded.mapEndOffset();
     }
 }

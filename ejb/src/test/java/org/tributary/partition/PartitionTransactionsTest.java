@@ -163,6 +163,20 @@ class PartitionTransactionsTest {
     }
 
     @Test
+    void coordinatorAppendsCheckEpochsButNotSequences() throws Exception {
+        Partition p = openLeader(List.of(1));
+        // a group coordinator writing transactional offset commits: every batch starts at sequence 0
+        assertEquals(0, p.appendAsCoordinator(txn(A, (short) 1, 0, "o1"), (short) 1).firstOffset());
+        Partition.AppendResult second = p.appendAsCoordinator(txn(A, (short) 1, 0, "o2"), (short) 1);
+        assertEquals(1, second.firstOffset());
+        assertTrue(!second.duplicate(), "not taken for a retry");
+        assertThrows(InvalidProducerEpochException.class, () -> p.appendAsCoordinator(txn(A, (short) 0, 0, "old"), (short) 1));
+        assertEquals(0, p.lastStableOffset());
+        marker(p, A, (short) 1, 0, true);
+        assertEquals(3, p.lastStableOffset());
+    }
+
+    @Test
     void followerBuildsTheSameTransactionsAndKeepsThemWhenItBecomesLeader() throws Exception {
         Partition leader = openLeader(List.of(1, 2));
         leader.appendAsLeader(txn(A, (short) 0, 0, "a1", "a2")); // 0..1

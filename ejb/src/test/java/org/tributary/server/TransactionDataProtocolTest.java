@@ -132,8 +132,44 @@ class TransactionDataProtocolTest {
             MemoryRecords control = MemoryRecords.withEndTransactionMarker(0L, System.currentTimeMillis(), 0, p, (short) 4,
                     new EndTransactionMarker(ControlRecordType.COMMIT, 5));
             assertEquals(Errors.INVALID_RECORD.code(), produce(c, topic, 0, control).errorCode());
+            assertEquals(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code(),
+                    TxnRequests.produce(c, null, topic, 0, txnRecords(p, (short) 4, 1, "no-id")).errorCode(),
+                    "transactional records need a transactional id");
             assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION), marker(c, p, (short) 4, 5, true, "no-such-topic", 0));
             assertEquals(List.of(Errors.UNKNOWN_TOPIC_OR_PARTITION), marker(c, p, (short) 4, 5, true, topic, 7));
+        }
+    }
+
+    @Test
+    void aReadCommittedLongPollWakesWhenTheMarkerMovesTheLastStableOffset() throws Exception {
+        String topic = "txn-longpoll";
+        createTopic(topic);
+        try (RawClient writer = new RawClient(broker.port()); RawClient reader = new RawClient(broker.port())) {
+            assertEquals(0, produce(writer, topic, 0, txnRecords(7501, (short) 0, 0, "w1", "w2")).errorCode());
+            org.apache.kafka.common.message.FetchRequestData fetch = new org.apache.kafka.common.message.FetchRequestData()
+                    .setMaxWaitMs(20_000).setMinBytes(1).setMaxBytes(1 << 20).setIsolationLevel((byte) 1);
+            fetch.topics().add(new org.apache.kafka.common.message.FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                    new org.apache.kafka.common.message.FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                            .setPartitionMaxBytes(1 << 20))));
+            java.util.concurrent.CompletableFuture<org.apache.kafka.common.requests.FetchResponse> answer =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return reader.send(ProtocolEdgeTest.rawFetch(fetch, (short) 12));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            org.tributary.partition.Purgatory fetches = broker.server().replicaManager().orElseThrow().fetchPurgatory();
+            InJvmCluster.await("the fetch waits in the purgatory", 10_000, () -> fetches.watched() > 0);
+            assertTrue(!answer.isDone(), "nothing is stable yet: the fetch waits");
+            long t0 = System.nanoTime();
+            assertEquals(List.of(Errors.NONE), marker(writer, 7501, (short) 0, 0, true, topic, 0));
+            org.apache.kafka.common.requests.FetchResponse r = answer.get(10, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "woken by the marker, not by max.wait.ms");
+            org.apache.kafka.common.message.FetchResponseData.PartitionData pd = r.data().responses().get(0).partitions().get(0);
+            assertEquals(3, pd.lastStableOffset());
+            assertTrue(((org.apache.kafka.common.record.internal.Records) pd.records()).sizeInBytes() > 0);
+            assertEquals(List.of(), pd.abortedTransactions());
         }
     }
 

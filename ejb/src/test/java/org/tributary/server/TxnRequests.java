@@ -37,7 +37,13 @@ final class TxnRequests {
     /** Produces {@code records} (acks=all) to {@code topic}-{@code partition}; returns the partition's answer. */
     static ProduceResponseData.PartitionProduceResponse produce(RawClient c, String topic, int partition, MemoryRecords records)
             throws IOException {
-        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000).setTransactionalId("tx-test");
+        return produce(c, "tx-test", topic, partition, records);
+    }
+
+    /** As {@link #produce(RawClient, String, int, MemoryRecords)} with the request's transactional id (may be null). */
+    static ProduceResponseData.PartitionProduceResponse produce(RawClient c, String transactionalId, String topic, int partition,
+            MemoryRecords records) throws IOException {
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000).setTransactionalId(transactionalId);
         ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName(topic);
         td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records));
         data.topicData().add(td);
