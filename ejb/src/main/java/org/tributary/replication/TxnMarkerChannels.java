@@ -57,7 +57,7 @@ public final class TxnMarkerChannels implements TxnMarkerSender, Closeable {
                 t.setDaemon(true);
                 return t;
             });
-            this.channel = new BrokerChannel("tributary-txn-markers-" + localId, 10_000, interBroker.tls());
+            this.channel = new BrokerChannel("tributary-txn-markers-" + localId, 10_000, interBroker.tls(), interBroker.sasl());
         }
     }
 

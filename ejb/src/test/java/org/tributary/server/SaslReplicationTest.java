@@ -100,6 +100,51 @@ class SaslReplicationTest {
         assertEquals(Set.of("INTERNAL User:replicator"), fetchers);
     }
 
+    @Test
+    void transactionMarkersReachEveryLeaderOverSaslSsl() throws Exception {
+        cluster = new InJvmCluster(settings("PLAIN")).start();
+        Set<String> markerSenders = ConcurrentHashMap.newKeySet();
+        for (int id = 1; id <= 3; id++) {
+            cluster.broker(id).server().registry().orElseThrow().wrap(ApiKeys.WRITE_TXN_MARKERS, h -> (ctx, req) -> {
+                markerSenders.add(ctx.listenerName() + " " + ctx.principal());
+                return h.handle(ctx, req);
+            });
+        }
+        String topic = "sasl-txn";
+        try (Admin admin = cluster.admin(1)) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3))).all().get(30, TimeUnit.SECONDS);
+        }
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", cluster.bootstrap(1, 2, 3));
+        p.put("transactional.id", "sasl-txn-producer");
+        p.put("delivery.timeout.ms", 60_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 30; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 3, null, ("c" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.commitTransaction();
+        }
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", cluster.bootstrap(1, 2, 3));
+        c.put("auto.offset.reset", "earliest");
+        c.put("enable.auto.commit", false);
+        c.put("isolation.level", "read_committed");
+        Set<String> got = new java.util.HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2)));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (got.size() < 30 && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    got.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        assertEquals(30, got.size(), "a read_committed consumer sees the committed transaction once markers reached every leader");
+        assertEquals(Set.of("INTERNAL User:broker"), markerSenders, "markers came over the SASL_SSL inter-broker listener as the JAAS user");
+    }
+
     private void produceAllAckedAndReadBack(String topic) throws Exception {
         try (Admin admin = cluster.admin(1)) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3).configs(Map.of("min.insync.replicas", "3"))))
