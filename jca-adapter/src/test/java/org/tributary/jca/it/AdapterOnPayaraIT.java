@@ -400,6 +400,33 @@ class AdapterOnPayaraIT {
         LOG.info("wrong-password MDB: " + at.size() + " failed polls logged, first at " + at.get(0) + ", last at " + at.get(at.size() - 1));
     }
 
+    /**
+     * An MDB whose user has no SCRAM credential yet fails to log in and gets nothing; once the test
+     * creates the credential (Kafka's Admin API over PLAINTEXT), its next login succeeds and it
+     * consumes the topic from the start, without being redeployed.
+     */
+    @Test
+    @Order(9)
+    void anMdbWhoseCredentialIsCreatedLaterStartsConsumingWithoutRedeployment() throws Exception {
+        String failed = "TRIB-JCA-035 consumer tributary-sasl-late-mdb-0 failed to poll";
+        awaitTrue(() -> !failedLogins(failed).isEmpty(), "a failed poll of the MDB without a credential logged");
+        assertEquals(List.of(), lines(http("GET", "/api/received/sasl-late")));
+        Properties ap = new Properties();
+        ap.put("bootstrap.servers", BROKER.bootstrap());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion("late-user",
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                    "late-secret-1"))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        long t0 = System.nanoTime();
+        Set<String> all = new HashSet<>(lines(http("GET", "/api/received/sasl")).stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList());
+        List<String> got = lines(await("/api/received/sasl-late", s -> lines(s).size() >= all.size()));
+        assertEquals(all, new HashSet<>(got.stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList()),
+                "every record of the topic, from the start");
+        LOG.info(String.format("credential created: the waiting MDB had all %d records %.1f s later (%d failed polls before)",
+                all.size(), (System.nanoTime() - t0) / 1e9, failedLogins(failed).size()));
+    }
+
     /** The time of each logged line containing text (Payara's log: a header line with the time, then the message). */
     private static List<java.time.LocalDateTime> failedLogins(String text) {
         java.util.regex.Pattern stamp = java.util.regex.Pattern.compile("^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)");
@@ -424,15 +451,17 @@ class AdapterOnPayaraIT {
     // --- the server log ----------------------------------------------------------------------------
 
     @Test
-    @Order(9)
+    @Order(10)
     void theServerLogHasNoErrors() throws Exception {
         List<String> bad = java.nio.file.Files.readAllLines(serverLog()).stream()
                 .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041") || l.contains("SEVERE")
                         // the container reports MDB exceptions: expected only from the listener that throws on
                         // purpose and from the application undeployed mid-delivery (its factory goes first)
                         || (l.contains("MDB00037") && !l.contains("[jca-it:FlakyListener]") && !l.contains("[redeploy-app:Forwarder]")))
-                // the MDB with a wrong password on purpose: only its failed logins (checked in their own test)
-                .filter(l -> !(l.contains("TRIB-JCA-035 consumer tributary-sasl-wrong-mdb-0 failed to poll")
+                // the MDBs that cannot log in on purpose (a wrong password; a user without a credential
+                // until the test creates it): only their failed logins, checked in their own tests
+                .filter(l -> !((l.contains("TRIB-JCA-035 consumer tributary-sasl-wrong-mdb-0 failed to poll")
+                        || l.contains("TRIB-JCA-035 consumer tributary-sasl-late-mdb-0 failed to poll"))
                         && l.contains("SaslAuthenticationException")))
                 .toList();
         assertEquals(List.of(), bad);
