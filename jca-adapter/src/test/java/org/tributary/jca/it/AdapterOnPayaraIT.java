@@ -335,16 +335,134 @@ class AdapterOnPayaraIT {
         }
     }
 
+    // --- SASL_SSL with SCRAM ----------------------------------------------------------------------
+
+    /**
+     * The factory and the MDB reach the broker's SASL_SSL listener and log in with SCRAM-SHA-512
+     * (the credential was created through Kafka's Admin API before the application deployed, see
+     * {@code ScramSetup}); every record sent through the factory reaches the MDB, in partition order.
+     * An MDB with a wrong password on the same topic gets nothing, says why, and retries at the
+     * adapter's pause rather than in a loop.
+     */
+    @Test
+    @Order(8)
+    void anMdbConsumesOverSaslSslWithScramAndAWrongPasswordConsumesNothing() throws Exception {
+        Properties ap = new Properties();
+        ap.put("bootstrap.servers", BROKER.bootstrap());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
+            var described = admin.describeUserScramCredentials(List.of("mdb-user")).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512),
+                    described.get("mdb-user").credentialInfos().stream().map(i -> i.mechanism()).toList());
+        }
+
+        int n = 500;
+        String sent = http("POST", "/api/produce-sasl/sasl?n=" + n + "&prefix=s");
+        Set<String> produced = new HashSet<>(lines(sent));
+        assertEquals(n, produced.size(), "every send over SASL_SSL acknowledged with a distinct partition/offset");
+
+        List<String> got = lines(await("/api/received/sasl", s -> lines(s).size() >= n));
+        assertEquals(n, got.size(), "no duplicates without failures");
+        Map<Integer, Long> last = new HashMap<>();
+        Set<String> received = new HashSet<>();
+        for (String l : got) {
+            String[] f = l.split(" ");
+            int p = Integer.parseInt(f[0]);
+            long o = Long.parseLong(f[1]);
+            Long before = last.put(p, o);
+            assertTrue(before == null || o > before, "partition " + p + " delivered " + o + " after " + before);
+            received.add(p + " " + o);
+        }
+        assertEquals(produced, received);
+
+        // a Kafka consumer over the same listener with the MDB's credential sees the same records
+        Properties cp = new Properties();
+        cp.put("bootstrap.servers", BROKER.saslBootstrap());
+        cp.put("security.protocol", "SASL_SSL");
+        cp.put("sasl.mechanism", "SCRAM-SHA-512");
+        cp.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"mdb-user\" password=\"mdb-secret-1\";");
+        cp.put("ssl.truststore.type", "PKCS12");
+        cp.put("ssl.truststore.location", BROKER.trustStore().toString());
+        cp.put("ssl.truststore.password", "changeit");
+        assertEquals(n, readAll("sasl", n, cp).size());
+
+        // the wrong password: at least two failed attempts logged, at the adapter's pause, nothing delivered
+        String wrong = "TRIB-JCA-035 consumer tributary-sasl-wrong-mdb-0 failed to poll";
+        awaitTrue(() -> failedLogins(wrong).size() >= 2, "two failed polls of the wrong-password MDB logged");
+        List<java.time.LocalDateTime> at = failedLogins(wrong);
+        for (int i = 1; i < at.size(); i++) {
+            long gap = Duration.between(at.get(i - 1), at.get(i)).toMillis();
+            assertTrue(gap >= 4_500, "retried " + gap + " ms after the previous failure: " + at);
+        }
+        String line = java.nio.file.Files.readAllLines(serverLog()).stream().filter(l -> l.contains(wrong)).findFirst().orElseThrow();
+        assertTrue(line.contains("SaslAuthenticationException") && line.contains("invalid credentials with SASL mechanism SCRAM-SHA-512"), line);
+        assertTrue(!line.contains("not-the-password"), "the password is never logged: " + line);
+        assertEquals(List.of(), lines(http("GET", "/api/received/sasl-wrong")));
+        LOG.info("wrong-password MDB: " + at.size() + " failed polls logged, first at " + at.get(0) + ", last at " + at.get(at.size() - 1));
+    }
+
+    /**
+     * An MDB whose user has no SCRAM credential yet fails to log in and gets nothing; once the test
+     * creates the credential (Kafka's Admin API over PLAINTEXT), its next login succeeds and it
+     * consumes the topic from the start, without being redeployed.
+     */
+    @Test
+    @Order(9)
+    void anMdbWhoseCredentialIsCreatedLaterStartsConsumingWithoutRedeployment() throws Exception {
+        String failed = "TRIB-JCA-035 consumer tributary-sasl-late-mdb-0 failed to poll";
+        awaitTrue(() -> !failedLogins(failed).isEmpty(), "a failed poll of the MDB without a credential logged");
+        assertEquals(List.of(), lines(http("GET", "/api/received/sasl-late")));
+        Properties ap = new Properties();
+        ap.put("bootstrap.servers", BROKER.bootstrap());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion("late-user",
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                    "late-secret-1"))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        long t0 = System.nanoTime();
+        Set<String> all = new HashSet<>(lines(http("GET", "/api/received/sasl")).stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList());
+        List<String> got = lines(await("/api/received/sasl-late", s -> lines(s).size() >= all.size()));
+        assertEquals(all, new HashSet<>(got.stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList()),
+                "every record of the topic, from the start");
+        LOG.info(String.format("credential created: the waiting MDB had all %d records %.1f s later (%d failed polls before)",
+                all.size(), (System.nanoTime() - t0) / 1e9, failedLogins(failed).size()));
+    }
+
+    /** The time of each logged line containing text (Payara's log: a header line with the time, then the message). */
+    private static List<java.time.LocalDateTime> failedLogins(String text) {
+        java.util.regex.Pattern stamp = java.util.regex.Pattern.compile("^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)");
+        List<java.time.LocalDateTime> out = new ArrayList<>();
+        java.time.LocalDateTime time = null;
+        try {
+            for (String l : java.nio.file.Files.readAllLines(serverLog())) {
+                java.util.regex.Matcher m = stamp.matcher(l);
+                if (m.find()) {
+                    time = java.time.LocalDateTime.parse(m.group(1));
+                }
+                if (l.contains(text)) {
+                    out.add(time);
+                }
+            }
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        return out;
+    }
+
     // --- the server log ----------------------------------------------------------------------------
 
     @Test
-    @Order(8)
+    @Order(10)
     void theServerLogHasNoErrors() throws Exception {
         List<String> bad = java.nio.file.Files.readAllLines(serverLog()).stream()
                 .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041") || l.contains("SEVERE")
                         // the container reports MDB exceptions: expected only from the listener that throws on
                         // purpose and from the application undeployed mid-delivery (its factory goes first)
                         || (l.contains("MDB00037") && !l.contains("[jca-it:FlakyListener]") && !l.contains("[redeploy-app:Forwarder]")))
+                // the MDBs that cannot log in on purpose (a wrong password; a user without a credential
+                // until the test creates it): only their failed logins, checked in their own tests
+                .filter(l -> !((l.contains("TRIB-JCA-035 consumer tributary-sasl-wrong-mdb-0 failed to poll")
+                        || l.contains("TRIB-JCA-035 consumer tributary-sasl-late-mdb-0 failed to poll"))
+                        && l.contains("SaslAuthenticationException")))
                 .toList();
         assertEquals(List.of(), bad);
     }
@@ -354,6 +472,10 @@ class AdapterOnPayaraIT {
     private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
         Properties p = new Properties();
         p.put("bootstrap.servers", BROKER.bootstrap());
+        return readAll(topic, expected, p);
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Properties p) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();

@@ -28,6 +28,8 @@ import org.tributary.jca.api.TributaryConnectionFactory;
 public class DriverResource {
     @Resource(lookup = "java:app/tributary/Factory")
     private TributaryConnectionFactory factory;
+    @Resource(lookup = "java:app/tributary/SaslFactory")
+    private TributaryConnectionFactory saslFactory;
     @Resource(lookup = "java:app/tributary/JmsFactory")
     private ConnectionFactory jms;
     @EJB
@@ -37,8 +39,19 @@ public class DriverResource {
     @POST
     @Path("produce/{topic}")
     public String produce(@PathParam("topic") String topic, @QueryParam("n") int n, @QueryParam("prefix") String prefix) throws Exception {
+        return produce(factory, topic, n, prefix);
+    }
+
+    /** As {@code produce}, through the factory that logs in over SASL_SSL with SCRAM-SHA-512. */
+    @POST
+    @Path("produce-sasl/{topic}")
+    public String produceSasl(@PathParam("topic") String topic, @QueryParam("n") int n, @QueryParam("prefix") String prefix) throws Exception {
+        return produce(saslFactory, topic, n, prefix);
+    }
+
+    private static String produce(TributaryConnectionFactory via, String topic, int n, String prefix) throws Exception {
         List<CompletableFuture<SendResult>> sent = new ArrayList<>();
-        try (TributaryConnection c = factory.getConnection()) {
+        try (TributaryConnection c = via.getConnection()) {
             for (int i = 0; i < n; i++) {
                 sent.add(c.sendAsync(topic, "k" + (i % 17), (prefix == null ? "v" : prefix) + i).toCompletableFuture());
             }
