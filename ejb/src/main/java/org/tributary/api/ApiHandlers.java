@@ -74,7 +74,7 @@ public final class ApiHandlers {
 
     /**
      * The transaction coordinator's APIs (transaction version 1: EndTxn v5 and AddPartitionsToTxn's
-     * implicit adds of KIP-890 part 2 are not offered; TxnOffsetCommit is not there yet).
+     * implicit adds of KIP-890 part 2 are not offered; TxnOffsetCommit v0-4 is registered with the groups).
      */
     private static void registerTransactions(ApiRegistry r, ApiServices s, org.tributary.txn.TransactionCoordinator txns) {
         TransactionsHandler h = new TransactionsHandler(s, txns);
@@ -116,5 +116,9 @@ public final class ApiHandlers {
         r.register(ApiKeys.LIST_GROUPS, 0, 5, admin::listGroups);
         r.register(ApiKeys.DESCRIBE_GROUPS, 0, 6, admin::describeGroups);
         r.register(ApiKeys.DELETE_GROUPS, 0, 2, admin::deleteGroups);
+        if (txns != null) {
+            // v5 is transaction version 2 (KIP-890 part 2), which the transaction coordinator does not offer
+            r.register(ApiKeys.TXN_OFFSET_COMMIT, 0, 4, new TxnOffsetCommitHandler(s.groups(), s.authorizer())::txnOffsetCommit);
+        }
     }
 }

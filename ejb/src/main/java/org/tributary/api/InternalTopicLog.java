@@ -9,6 +9,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -111,6 +112,22 @@ public class InternalTopicLog implements CoordinatorLog {
         return new Appended(r.firstOffset(), r.lastOffset() + 1, r.leaderEpoch());
     }
 
+    /** A transactional batch of the producer, appended with epoch checks only (no sequence), acks=all. */
+    @Override
+    public Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch) throws IOException {
+        TopicPartition tp = new TopicPartition(spec.topic(), partition);
+        Partition p = leader(tp);
+        long now = time.milliseconds();
+        SimpleRecord[] records = new SimpleRecord[entries.size()];
+        for (int i = 0; i < records.length; i++) {
+            records[i] = new SimpleRecord(now, entries.get(i).key(), entries.get(i).value());
+        }
+        Partition.AppendResult r = p.appendAsCoordinator(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch,
+                RecordBatch.NO_SEQUENCE, records), (short) -1);
+        replicas.onAppend(tp);
+        return new Appended(r.firstOffset(), r.lastOffset() + 1, r.leaderEpoch());
+    }
+
     @Override
     public CompletableFuture<Errors> awaitCommitted(int partition, long offset, int leaderEpoch, long timeoutMs) {
         return replicas.awaitReplication(new TopicPartition(spec.topic(), partition), offset, leaderEpoch, timeoutMs);
@@ -128,9 +145,17 @@ public class InternalTopicLog implements CoordinatorLog {
             if (!p.isLeader() || p.leaderEpoch() != epoch) {
                 throw new NotLeaderOrFollowerException("this broker stopped leading " + tp + " in leader epoch " + epoch);
             }
-            if (!batch.isControlBatch()) {
+            if (batch.isControlBatch()) {
                 for (org.apache.kafka.common.record.internal.Record r : batch) {
-                    replay.record(r.offset(), r.hasKey() ? Utils.toArray(r.key()) : null, r.hasValue() ? Utils.toArray(r.value()) : null);
+                    ControlRecordType type = ControlRecordType.parse(r.key());
+                    if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                        replay.marker(r.offset(), batch.producerId(), type == ControlRecordType.COMMIT);
+                    }
+                }
+            } else {
+                for (org.apache.kafka.common.record.internal.Record r : batch) {
+                    replay.record(r.offset(), r.hasKey() ? Utils.toArray(r.key()) : null, r.hasValue() ? Utils.toArray(r.value()) : null,
+                            batch.producerId(), batch.isTransactional());
                 }
             }
             end = batch.nextOffset();

@@ -26,8 +26,8 @@ import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.TopicImage;
 
 /**
- * OffsetCommit (answered once the commit is replicated), OffsetFetch (one group or many, v8+) and
- * OffsetDelete; topic ids from v10.
+ * OffsetCommit (answered once the commit is replicated), OffsetFetch (one group or many, v8+;
+ * require_stable from v7, KIP-447) and OffsetDelete; topic ids from v10.
  */
 final class OffsetCommitHandler {
     private final GroupCoordinator coordinator;
@@ -109,7 +109,7 @@ final class OffsetCommitHandler {
                             .setPartitionIndexes(t.partitionIndexes()));
                 }
             }
-            OffsetFetchResponseData.OffsetFetchResponseGroup g = fetchGroup(ctx, req.groupId(), topics, v);
+            OffsetFetchResponseData.OffsetFetchResponseGroup g = fetchGroup(ctx, req.groupId(), topics, v, v >= 7 && req.requireStable());
             if (v < 2 && g.errorCode() != Errors.NONE.code() && topics != null) {
                 for (OffsetFetchRequestData.OffsetFetchRequestTopics t : topics) {
                     OffsetFetchResponseData.OffsetFetchResponseTopic rt = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());
@@ -132,13 +132,13 @@ final class OffsetCommitHandler {
             return CompletableFuture.completedFuture(out);
         }
         for (OffsetFetchRequestData.OffsetFetchRequestGroup g : req.groups()) {
-            out.groups().add(fetchGroup(ctx, g.groupId(), g.topics(), v));
+            out.groups().add(fetchGroup(ctx, g.groupId(), g.topics(), v, req.requireStable()));
         }
         return CompletableFuture.completedFuture(out);
     }
 
     private OffsetFetchResponseData.OffsetFetchResponseGroup fetchGroup(RequestContext ctx, String groupId,
-            List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics, short v) {
+            List<OffsetFetchRequestData.OffsetFetchRequestTopics> topics, short v, boolean requireStable) {
         OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(groupId);
         if (!authorizer.allows(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
             return out.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
@@ -166,7 +166,7 @@ final class OffsetCommitHandler {
                 }
             }
         }
-        GroupOffsets.FetchResult res = coordinator.offsets().fetch(groupId, wanted);
+        GroupOffsets.FetchResult res = coordinator.offsets().fetch(groupId, wanted, requireStable);
         out.setErrorCode(res.error().code());
         if (res.error() != Errors.NONE) {
             return out;
@@ -190,6 +190,12 @@ final class OffsetCommitHandler {
                 return t;
             });
             CommittedOffset o = e.getValue();
+            if (res.unstable().contains(tp)) { // KIP-447: an open transaction wrote it; the client retries
+                rt.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(tp.partition())
+                        .setCommittedOffset(-1L).setCommittedLeaderEpoch(-1).setMetadata("")
+                        .setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()));
+                continue;
+            }
             rt.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(tp.partition())
                     .setCommittedOffset(o.offset()).setCommittedLeaderEpoch(o.leaderEpoch()).setMetadata(o.metadata())
                     .setErrorCode(Errors.NONE.code()));

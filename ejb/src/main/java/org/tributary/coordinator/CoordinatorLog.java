@@ -31,6 +31,19 @@ public interface CoordinatorLog {
         void begin(long highWatermark, int leaderEpoch);
 
         void record(long offset, byte[] key, byte[] value);
+
+        /**
+         * A record with its batch's producer: {@code producerId} -1 for a plain write, else the
+         * producer that wrote it, {@code transactional} when it belongs to a transaction (visible
+         * only once a COMMIT marker of that producer follows). Defaults to {@link #record(long, byte[], byte[])}.
+         */
+        default void record(long offset, byte[] key, byte[] value, long producerId, boolean transactional) {
+            record(offset, key, value);
+        }
+
+        /** A transaction marker (control batch) of {@code producerId} at {@code offset}; ignored by default. */
+        default void marker(long offset, long producerId, boolean commit) {
+        }
     }
 
     /**
@@ -47,6 +60,16 @@ public interface CoordinatorLog {
 
     /** Appends to the partition as leader; throws when the write fails or is refused (not leader, too few in-sync replicas). */
     Appended append(int partition, List<Entry> entries) throws IOException;
+
+    /**
+     * Appends to the partition as leader in the transaction of {@code producerId} at
+     * {@code producerEpoch} (KIP-98 TxnOffsetCommit): a transactional batch, checked for the
+     * producer's epoch only, which opens the producer's transaction on the partition so that its
+     * marker closes it. Throws as {@link #append}; unsupported by default.
+     */
+    default Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch) throws IOException {
+        throw new UnsupportedOperationException("transactional writes are not supported by this log");
+    }
 
     /**
      * Completes once the partition's high watermark reaches {@code offset} in leader epoch

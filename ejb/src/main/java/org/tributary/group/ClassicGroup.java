@@ -52,6 +52,12 @@ final class ClassicGroup {
      * latest such write per partition. The offsets stay visible until then.
      */
     final Map<TopicPartition, Long> pendingTombstones = new HashMap<>();
+    /**
+     * KIP-98 pending transactional offsets (TxnOffsetCommit): per producer id, the offsets its open
+     * transaction wrote and where. Invisible to OffsetFetch until the producer's COMMIT marker
+     * (then taken up if no later write is visible), dropped by its ABORT marker.
+     */
+    final Map<Long, Map<TopicPartition, TxnOffset>> pendingTxnOffsets = new HashMap<>();
     /** The group's deletion (DeleteGroups, expiry) while its tombstones are written but not committed; else null. */
     Deletion deletion;
 
@@ -61,6 +67,10 @@ final class ClassicGroup {
      * has been applied to (or, failed, left out of) the in-memory state.
      */
     record Deletion(long position, int generation, CompletableFuture<Errors> outcome) {
+    }
+
+    /** A transactional offset written at {@code position}, waiting for its transaction's marker. */
+    record TxnOffset(CommittedOffset offset, long position) {
     }
 
     ClassicGroup(String groupId, long now) {
@@ -113,6 +123,13 @@ final class ClassicGroup {
             offsets.remove(tp);
             offsetPositions.remove(tp);
         }
+        for (Map<TopicPartition, TxnOffset> m : pendingTxnOffsets.values()) {
+            TxnOffset t = m.get(tp);
+            if (t != null && t.position() < position) {
+                m.remove(tp); // Kafka's replay of an offset tombstone drops the pending transactional offsets before it
+            }
+        }
+        pendingTxnOffsets.values().removeIf(Map::isEmpty);
         Long pending = pendingOffsets.get(tp);
         if (pending != null && pending < position) {
             pendingOffsets.remove(tp);
@@ -121,11 +138,78 @@ final class ClassicGroup {
         }
     }
 
-    /** Forgets an offset, visible or pending (a tombstone replayed from the log). */
+    /** Forgets an offset, visible or pending, transactional ones included (a tombstone replayed from the log, as Kafka's replay). */
     void removeOffset(TopicPartition tp) {
         offsets.remove(tp);
         offsetPositions.remove(tp);
         pendingOffsets.remove(tp);
+        pendingTxnOffsets.values().forEach(m -> m.remove(tp));
+        pendingTxnOffsets.values().removeIf(Map::isEmpty);
+    }
+
+    /** Where the visible offset of {@code tp} (or a committed tombstone's mark) was written; -1 if none. */
+    long visiblePosition(TopicPartition tp) {
+        return offsetPositions.getOrDefault(tp, -1L);
+    }
+
+    /** Whether an open transaction wrote an offset of {@code tp} (OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT). */
+    boolean hasPendingTxnOffset(TopicPartition tp) {
+        for (Map<TopicPartition, TxnOffset> m : pendingTxnOffsets.values()) {
+            if (m.containsKey(tp)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A transactional offset of {@code producerId} written at {@code position} (a later one of the same transaction replaces it). */
+    void addTxnOffset(long producerId, TopicPartition tp, CommittedOffset offset, long position) {
+        pendingTxnOffsets.computeIfAbsent(producerId, id -> new HashMap<>()).put(tp, new TxnOffset(offset, position));
+    }
+
+    /** The transactional write at {@code position} failed: it never counts. */
+    void onTxnOffsetWriteFailed(long producerId, TopicPartition tp, long position) {
+        Map<TopicPartition, TxnOffset> m = pendingTxnOffsets.get(producerId);
+        if (m != null && m.get(tp) != null && m.get(tp).position() == position) {
+            m.remove(tp);
+            if (m.isEmpty()) {
+                pendingTxnOffsets.remove(producerId);
+            }
+        }
+    }
+
+    /**
+     * The marker of {@code producerId}'s transaction at {@code markerOffset}: removes the offsets that
+     * transaction wrote before it and returns them (the caller makes them visible on COMMIT);
+     * offsets written after the marker belong to the producer's next transaction and stay.
+     */
+    Map<TopicPartition, TxnOffset> endTxn(long producerId, long markerOffset) {
+        Map<TopicPartition, TxnOffset> m = pendingTxnOffsets.get(producerId);
+        Map<TopicPartition, TxnOffset> ended = new HashMap<>();
+        if (m == null) {
+            return ended;
+        }
+        m.entrySet().removeIf(e -> {
+            if (e.getValue().position() < markerOffset) {
+                ended.put(e.getKey(), e.getValue());
+                return true;
+            }
+            return false;
+        });
+        if (m.isEmpty()) {
+            pendingTxnOffsets.remove(producerId);
+        }
+        return ended;
+    }
+
+    /**
+     * A committed transactional offset becomes visible unless a later write (by log position) is
+     * already visible, as Kafka takes up a committed transaction's offsets.
+     */
+    void applyTxnOffset(TopicPartition tp, TxnOffset o) {
+        if (visiblePosition(tp) < o.position()) {
+            putOffset(tp, o.offset(), o.position());
+        }
     }
 
     /**
@@ -146,10 +230,11 @@ final class ClassicGroup {
         offsets.putAll(other.offsets);
         offsetPositions.putAll(other.offsetPositions);
         pendingOffsets.putAll(other.pendingOffsets);
+        pendingTxnOffsets.putAll(other.pendingTxnOffsets);
     }
 
     boolean hasOffsets() {
-        return !offsets.isEmpty() || !pendingOffsets.isEmpty();
+        return !offsets.isEmpty() || !pendingOffsets.isEmpty() || !pendingTxnOffsets.isEmpty();
     }
 
     void transitionTo(GroupState next, long now) {

@@ -140,6 +140,17 @@ public final class GroupCoordinator implements GroupsView {
         leadership.resigned(partition, leaderEpoch);
     }
 
+    /**
+     * A transaction marker of {@code producerId} was written and replicated at {@code markerOffset}
+     * on offsets topic partition {@code tp} (WriteTxnMarkers): COMMIT makes the offsets that
+     * transaction wrote there visible, ABORT drops them. A marker reaching a partition that is still
+     * loading is kept and applied by the load if its replay ended before the marker.
+     */
+    public void markerWritten(org.apache.kafka.common.TopicPartition tp, long producerId, short producerEpoch, boolean commit,
+            long markerOffset) {
+        leadership.markerWritten(tp.partition(), new GroupLeadership.Marker(producerId, commit, markerOffset));
+    }
+
     /** Whether {@code g} is still the coordinator's object for its group (not unloaded, deleted or replaced). */
     boolean isCurrent(ClassicGroup g) {
         return groups.get(g.groupId) == g;
@@ -516,6 +527,21 @@ public final class GroupCoordinator implements GroupsView {
         } catch (IOException | RuntimeException e) {
             LOG.warning("TRIB-GRP-002 cannot write group " + groupId + " to partition " + partition + " of __consumer_offsets: "
                     + e.getMessage());
+            return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
+        }
+    }
+
+    /** As {@link #write}, in the transaction of {@code producerId} at {@code producerEpoch} (TxnOffsetCommit). */
+    Write writeTransactional(String groupId, List<CoordinatorLog.Entry> entries, long producerId, short producerEpoch) {
+        int partition = partitionFor(groupId);
+        try {
+            CoordinatorLog.Appended a = log.appendTransactional(partition, entries, producerId, producerEpoch);
+            CompletableFuture<Errors> replicated = log.awaitCommitted(partition, a.nextOffset(), a.leaderEpoch(),
+                    config.offsetCommitTimeoutMs()).handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions);
+            return new Write(a.baseOffset(), replicated);
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "cannot write transactional offsets of group " + groupId + " (producer " + producerId + ") to partition "
+                    + partition + " of __consumer_offsets: " + e);
             return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
         }
     }

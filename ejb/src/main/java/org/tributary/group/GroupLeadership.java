@@ -23,6 +23,12 @@ final class GroupLeadership implements CoordinatorShards.Owner {
     private final GroupCoordinator c;
     /** The partitions coordinated here (loading or loaded), with loads and unloads run on the loader, one at a time, in event order. */
     private final CoordinatorShards shards;
+    /** Markers heard of while their partition was loading, per partition (guarded by the coordinator's lock). */
+    private final Map<Integer, List<Marker>> markersWhileLoading = new java.util.HashMap<>();
+
+    /** A transaction marker written at {@code offset}. */
+    record Marker(long producerId, boolean commit, long offset) {
+    }
 
     GroupLeadership(GroupCoordinator coordinator, Executor loader) {
         this.c = coordinator;
@@ -37,6 +43,32 @@ final class GroupLeadership implements CoordinatorShards.Owner {
      */
     Errors state(int partition) {
         return shards.state(partition);
+    }
+
+    /** A replicated marker: applied to the partition's groups, or kept while the partition loads. */
+    void markerWritten(int partition, Marker m) {
+        synchronized (c) {
+            Errors state = shards.state(partition);
+            if (state == Errors.COORDINATOR_LOAD_IN_PROGRESS) {
+                markersWhileLoading.computeIfAbsent(partition, p -> new java.util.ArrayList<>()).add(m);
+            } else if (state == Errors.NONE) {
+                apply(partition, m);
+            } // else not coordinated here: the next leader's replay reads the marker from the log
+        }
+    }
+
+    /** Ends a transaction in the partition's groups (under the coordinator's lock). */
+    private void apply(int partition, Marker m) {
+        for (ClassicGroup g : List.copyOf(c.groups.values())) {
+            if (c.partitionFor(g.groupId) != partition || !g.pendingTxnOffsets.containsKey(m.producerId())) {
+                continue;
+            }
+            Map<org.apache.kafka.common.TopicPartition, ClassicGroup.TxnOffset> ended = g.endTxn(m.producerId(), m.offset());
+            if (m.commit()) {
+                ended.forEach(g::applyTxnOffset);
+            }
+            c.dropIfUnused(g);
+        }
     }
 
     /** Whether any partition is still loading. */
@@ -99,6 +131,10 @@ final class GroupLeadership implements CoordinatorShards.Owner {
             }
             loaded.staged().forEach((id, staged) -> staged.forEach((tp, o) -> loaded.groups().get(id).pendingOffsets.put(tp, o.position())));
             shards.markLoaded(shard);
+            List<Marker> heard = markersWhileLoading.remove(partition);
+            if (heard != null) {
+                heard.stream().filter(m -> m.offset() >= loaded.endOffset()).forEach(m -> apply(partition, m));
+            }
             String summary = "TRIB-GRP-005 loaded partition " + partition + " of __consumer_offsets (leader epoch " + shard.epoch()
                     + ") in " + (now - start) + " ms: " + loaded.groups().size() + " group(s), " + loaded.offsetCount()
                     + " committed offset(s)" + (loaded.stagedCount() > 0 ? ", " + loaded.stagedCount() + " more once replicated" : "");
@@ -145,6 +181,7 @@ final class GroupLeadership implements CoordinatorShards.Owner {
 
     /** Drops the partition's groups; what their members wait for is answered NOT_COORDINATOR (they go find the new one). */
     private void dropGroups(int partition) {
+        markersWhileLoading.remove(partition);
         int dropped = 0;
         long now = c.time.milliseconds();
         for (ClassicGroup g : List.copyOf(c.groups.values())) {

@@ -79,6 +79,40 @@ final class GroupLoader {
 
         @Override
         public void record(long position, byte[] key, byte[] value) {
+            record(position, key, value, -1L, false);
+        }
+
+        /**
+         * A transaction marker: a COMMIT takes up the offsets the producer's transaction wrote (unless
+         * a later write of the partition is already there), an ABORT drops them, as Kafka's replay.
+         * A COMMIT not yet below the high watermark stages them like any offset read from above it.
+         */
+        @Override
+        public void marker(long position, long producerId, boolean commit) {
+            for (ClassicGroup g : groups.values()) {
+                if (!g.pendingTxnOffsets.containsKey(producerId)) {
+                    continue;
+                }
+                java.util.Map<TopicPartition, ClassicGroup.TxnOffset> ended = g.endTxn(producerId, position);
+                if (!commit) {
+                    continue;
+                }
+                ended.forEach((tp, o) -> {
+                    if (position < highWatermark) {
+                        g.applyTxnOffset(tp, o);
+                        return;
+                    }
+                    Map<TopicPartition, Staged> s = staged.computeIfAbsent(g.groupId, id -> new HashMap<>());
+                    Staged current = s.get(tp);
+                    if (g.visiblePosition(tp) < o.position() && (current == null || current.position() < o.position())) {
+                        s.put(tp, new Staged(o.offset(), o.position()));
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void record(long position, byte[] key, byte[] value, long producerId, boolean transactional) {
             if (key == null) {
                 return;
             }
@@ -89,7 +123,9 @@ final class GroupLoader {
                 LOG.warning("TRIB-GRP-006 skipping an unreadable record in __consumer_offsets: " + e.getMessage());
                 return;
             }
-            if (k.isOffset()) {
+            if (k.isOffset() && transactional) {
+                txnOffset(k.groupId(), k.partition(), value, position, producerId);
+            } else if (k.isOffset()) {
                 offset(k.groupId(), k.partition(), value, position);
             } else {
                 group(k.groupId(), value);
@@ -118,6 +154,15 @@ final class GroupLoader {
             } else {
                 staged.computeIfAbsent(groupId, id -> new HashMap<>()).put(tp, new Staged(o, position));
             }
+        }
+
+        /** An offset written in a transaction: pending until the producer's marker follows (or after the replay, if none does). */
+        private void txnOffset(String groupId, TopicPartition tp, byte[] value, long position, long producerId) {
+            if (value == null) {
+                return; // Kafka writes no transactional tombstones
+            }
+            groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, now))
+                    .addTxnOffset(producerId, tp, OffsetsTopicRecords.readOffsetValue(value), position);
         }
 
         private void group(String groupId, byte[] value) {

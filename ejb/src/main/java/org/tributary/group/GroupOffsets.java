@@ -143,12 +143,122 @@ public final class GroupOffsets {
         return Errors.NONE;
     }
 
-    /** Result of an offset fetch: a group-level error or the offsets (-1 for partitions without a commit). */
-    public record FetchResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {
+    /**
+     * What one TxnOffsetCommit carries (KIP-98; the member fields from v3, KIP-447: generation -1
+     * and empty member id when the producer sent none).
+     */
+    public record TxnCommitRequest(String transactionalId, long producerId, short producerEpoch, String groupId, String memberId,
+            String groupInstanceId, int generationId, Map<TopicPartition, CommittedOffset> offsets) {
+    }
+
+    /**
+     * TxnOffsetCommit: writes the offsets to the group's partition in the producer's transaction
+     * (acks=all; answered once replicated). They stay pending, invisible to OffsetFetch, until the
+     * transaction's marker: COMMIT makes them visible, ABORT drops them.
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commitTransactional(TxnCommitRequest r) {
+        synchronized (c) {
+            Errors e = c.checkCoordinator(r.groupId());
+            if (e == Errors.NONE) {
+                e = validateTxnCommit(r);
+            }
+            Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+            if (e != Errors.NONE) {
+                for (TopicPartition tp : r.offsets().keySet()) {
+                    out.put(tp, e);
+                }
+                return CompletableFuture.completedFuture(out);
+            }
+            ClassicGroup g = c.groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, c.time.milliseconds()));
+            List<CoordinatorLog.Entry> entries = new ArrayList<>();
+            Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+            long now = c.time.milliseconds();
+            for (Map.Entry<TopicPartition, CommittedOffset> o : r.offsets().entrySet()) {
+                CommittedOffset given = o.getValue();
+                if (given.metadata().length() > c.config().offsetMetadataMaxBytes()) {
+                    out.put(o.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
+                    continue;
+                }
+                CommittedOffset stamped = new CommittedOffset(given.offset(), given.leaderEpoch(), given.metadata(), now, -1L);
+                out.put(o.getKey(), Errors.NONE);
+                accepted.put(o.getKey(), stamped);
+                entries.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(r.groupId(), o.getKey()),
+                        OffsetsTopicRecords.offsetValue(stamped)));
+            }
+            if (entries.isEmpty()) {
+                c.dropIfUnused(g);
+                return CompletableFuture.completedFuture(out);
+            }
+            GroupCoordinator.Write w = c.writeTransactional(r.groupId(), entries, r.producerId(), r.producerEpoch());
+            if (w.position() >= 0) {
+                accepted.forEach((tp, o) -> g.addTxnOffset(r.producerId(), tp, o, w.position()));
+            }
+            return w.replicated().thenApply(written -> {
+                synchronized (c) {
+                    boolean current = c.isCurrent(g);
+                    if (written != Errors.NONE) {
+                        accepted.keySet().forEach(tp -> {
+                            if (current && w.position() >= 0) {
+                                g.onTxnOffsetWriteFailed(r.producerId(), tp, w.position());
+                            }
+                            out.put(tp, GroupCoordinator.clientError(written));
+                        });
+                    }
+                    if (current) {
+                        c.dropIfUnused(g);
+                    }
+                    return out;
+                }
+            });
+        }
+    }
+
+    /**
+     * Kafka's checks of a transactional commit (KIP-447): a fenced static member, an unknown member
+     * or a stale generation is refused; a commit without member fields (older producers, or a
+     * consumer outside group management) is accepted. Unlike OffsetCommit, a rebalance in progress
+     * does not refuse it: the transaction's outcome decides.
+     */
+    private Errors validateTxnCommit(TxnCommitRequest r) {
+        ClassicGroup g = c.groups.get(r.groupId());
+        if (g == null) {
+            return r.generationId() < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
+        }
+        if (r.groupInstanceId() != null) {
+            String current = g.staticMembers.get(r.groupInstanceId());
+            if (current != null && !current.equals(r.memberId())) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        if (r.memberId() != null && !r.memberId().isEmpty() && !g.has(r.memberId())) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (r.generationId() >= 0 && r.generationId() != g.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return Errors.NONE;
+    }
+
+    /**
+     * Result of an offset fetch: a group-level error or the offsets (-1 for partitions without a
+     * commit); {@code unstable}: partitions an open transaction wrote, asked with require_stable.
+     */
+    public record FetchResult(Errors error, Map<TopicPartition, CommittedOffset> offsets, Set<TopicPartition> unstable) {
+        public FetchResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {
+            this(error, offsets, Set.of());
+        }
     }
 
     /** Committed offsets of {@code partitions}, or of every committed partition when {@code partitions} is null. */
     public FetchResult fetch(String groupId, List<TopicPartition> partitions) {
+        return fetch(groupId, partitions, false);
+    }
+
+    /**
+     * As {@link #fetch(String, List)}; with {@code requireStable} (KIP-447, OffsetFetch v7+) the
+     * partitions with pending transactional offsets are listed as unstable (the client retries).
+     */
+    public FetchResult fetch(String groupId, List<TopicPartition> partitions, boolean requireStable) {
         synchronized (c) {
             Errors e = c.checkCoordinator(groupId);
             if (e != Errors.NONE) {
@@ -166,7 +276,11 @@ public final class GroupOffsets {
                     out.put(tp, o == null ? new CommittedOffset(-1L, -1, "", -1L, -1L) : o);
                 }
             }
-            return new FetchResult(Errors.NONE, out);
+            Set<TopicPartition> unstable = new HashSet<>();
+            if (requireStable && g != null) {
+                out.keySet().stream().filter(g::hasPendingTxnOffset).forEach(unstable::add);
+            }
+            return new FetchResult(Errors.NONE, out, unstable);
         }
     }
 
@@ -199,7 +313,7 @@ public final class GroupOffsets {
                     continue;
                 }
                 out.put(tp, Errors.NONE);
-                if (g.offsets.containsKey(tp) || g.pendingOffsets.containsKey(tp)) {
+                if (g.offsets.containsKey(tp) || g.pendingOffsets.containsKey(tp) || g.hasPendingTxnOffset(tp)) {
                     tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(groupId, tp), null));
                     removed.add(tp);
                 }
@@ -278,6 +392,7 @@ public final class GroupOffsets {
         for (ClassicGroup g : gs) {
             Set<TopicPartition> tps = new HashSet<>(g.offsets.keySet());
             tps.addAll(g.pendingOffsets.keySet());
+            g.pendingTxnOffsets.values().forEach(m -> tps.addAll(m.keySet())); // as Kafka, pending transactional offsets too
             partitions.put(g, tps);
             for (TopicPartition tp : tps) {
                 tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null));
@@ -368,8 +483,9 @@ public final class GroupOffsets {
             for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
                 CommittedOffset o = e.getValue();
                 TopicPartition tp = e.getKey();
-                if (subscribed.contains(tp.topic()) || g.pendingOffsets.containsKey(tp) || g.pendingTombstones.containsKey(tp)) {
-                    continue; // a newer commit or a tombstone on its way
+                if (subscribed.contains(tp.topic()) || g.pendingOffsets.containsKey(tp) || g.pendingTombstones.containsKey(tp)
+                        || g.hasPendingTxnOffset(tp)) {
+                    continue; // a newer commit (plain or in an open transaction, as Kafka) or a tombstone on its way
                 }
                 long deadline = o.expireTimestamp() >= 0 ? o.expireTimestamp()
                         : (empty && managed ? g.stateTimestamp : o.commitTimestamp()) + retention;
@@ -377,7 +493,8 @@ public final class GroupOffsets {
                     expired.add(tp);
                 }
             }
-            if (empty && expired.size() == g.offsets.size() && g.pendingOffsets.isEmpty() && g.pendingTombstones.isEmpty()) {
+            if (empty && expired.size() == g.offsets.size() && g.pendingOffsets.isEmpty() && g.pendingTombstones.isEmpty()
+                    && g.pendingTxnOffsets.isEmpty()) {
                 int n = expired.size();
                 removeGroups(List.of(g)).thenAccept(written -> {
                     boolean removed;

@@ -275,6 +275,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         GroupCoordinator coordinator = new GroupCoordinator(groupConfig,
                 new OffsetsTopicLog(metadata, replicas, topicAdmin, groupConfig, time), time,
                 org.tributary.api.ConsumerSubscriptions::topics, groupLoader, handlers);
+        replicas.setTransactionMarkerListener(coordinator::markerWritten); // KIP-98: markers on __consumer_offsets end transactional offsets
         replicas.addLeadershipListener((partition, transition) -> {
             TopicPartition tp = partition.topicPartition();
             if (!tp.topic().equals(OffsetsTopicLog.TOPIC)) {

@@ -27,6 +27,9 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
     private final Map<Integer, Integer> epochs = new HashMap<>();
     private final Map<Integer, Long> highWatermarks = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Per partition: the producer id of each transactional record (by offset), and the markers (offset: producer id, commit). */
+    final Map<Integer, Map<Integer, Long>> txnRecords = new HashMap<>();
+    final Map<Integer, Map<Integer, Map.Entry<Long, Boolean>>> markers = new HashMap<>();
     boolean failWrites;
     boolean tooFewInSyncReplicas;
     boolean autoReplicate = true;
@@ -84,6 +87,26 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
         }
         check();
         return a;
+    }
+
+    @Override
+    public Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch) throws IOException {
+        Appended a = append(partition, entries);
+        synchronized (this) {
+            for (long o = a.baseOffset(); o < a.nextOffset(); o++) {
+                txnRecords.computeIfAbsent(partition, p -> new HashMap<>()).put((int) o, producerId);
+            }
+        }
+        return a;
+    }
+
+    /** A transaction marker of {@code producerId} (as WriteTxnMarkers writes it); returns its offset. */
+    long writeMarker(int partition, long producerId, boolean commit) throws IOException {
+        Appended a = append(partition, List.of(new Entry(new byte[0], new byte[0])));
+        synchronized (this) {
+            markers.computeIfAbsent(partition, p -> new HashMap<>()).put((int) a.baseOffset(), Map.entry(producerId, commit));
+        }
+        return a.baseOffset();
     }
 
     @Override
@@ -149,7 +172,10 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
             ledElsewhere.add(partition);
             epochs.merge(partition, 1, Integer::sum);
             List<Entry> log = entries(partition);
-            log.subList((int) highWatermark(partition), log.size()).clear();
+            int hw = (int) highWatermark(partition);
+            log.subList(hw, log.size()).clear();
+            txnRecords.getOrDefault(partition, new HashMap<>()).keySet().removeIf(o -> o >= hw);
+            markers.getOrDefault(partition, new HashMap<>()).keySet().removeIf(o -> o >= hw);
         }
         check();
     }
@@ -171,8 +197,17 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
         }
         replay.begin(highWatermark(partition), leaderEpoch(partition));
         List<Entry> log = entries(partition);
+        Map<Integer, Long> txn = txnRecords.getOrDefault(partition, Map.of());
+        Map<Integer, Map.Entry<Long, Boolean>> marks = markers.getOrDefault(partition, Map.of());
         for (int i = 0; i < log.size(); i++) {
-            replay.record(i, log.get(i).key(), log.get(i).value());
+            Map.Entry<Long, Boolean> m = marks.get(i);
+            if (m != null) {
+                replay.marker(i, m.getKey(), m.getValue());
+            } else if (txn.containsKey(i)) {
+                replay.record(i, log.get(i).key(), log.get(i).value(), txn.get(i), true);
+            } else {
+                replay.record(i, log.get(i).key(), log.get(i).value());
+            }
         }
         return log.size();
     }

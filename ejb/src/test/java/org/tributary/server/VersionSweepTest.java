@@ -271,6 +271,13 @@ class VersionSweepTest {
         m.put(ApiKeys.DESCRIBE_TRANSACTIONS, v -> new org.apache.kafka.common.message.DescribeTransactionsRequestData()
                 .setTransactionalIds(List.of("sweep-txn")));
         m.put(ApiKeys.LIST_TRANSACTIONS, v -> new org.apache.kafka.common.message.ListTransactionsRequestData());
+        // a producer with no open transaction: the coordinator's epoch check refuses the write, at every version
+        m.put(ApiKeys.TXN_OFFSET_COMMIT, v -> new org.apache.kafka.common.message.TxnOffsetCommitRequestData()
+                .setTransactionalId("sweep-txn").setGroupId("sweep-txn-g").setProducerId(987_655L).setProducerEpoch((short) 0)
+                .setTopics(List.of(new org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                        .setName("sweep").setPartitions(List.of(
+                                new org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                                        .setPartitionIndex(0).setCommittedOffset(1L))))));
     }
 
     /** Markers (an abort for a producer with nothing open on "sweep") and DescribeProducers. */
