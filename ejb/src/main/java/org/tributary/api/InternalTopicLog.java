@@ -123,7 +123,7 @@ public class InternalTopicLog implements CoordinatorLog {
             records[i] = new SimpleRecord(now, entries.get(i).key(), entries.get(i).value());
         }
         Partition.AppendResult r = p.appendAsCoordinator(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch,
-                RecordBatch.NO_SEQUENCE, records), (short) -1);
+                0, records), (short) -1); // sequence 0, as Kafka's coordinator writes (appendAsCoordinator checks no sequence)
         replicas.onAppend(tp);
         return new Appended(r.firstOffset(), r.lastOffset() + 1, r.leaderEpoch());
     }

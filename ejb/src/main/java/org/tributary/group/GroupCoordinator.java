@@ -540,8 +540,10 @@ public final class GroupCoordinator implements GroupsView {
                     config.offsetCommitTimeoutMs()).handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions);
             return new Write(a.baseOffset(), replicated);
         } catch (IOException | RuntimeException e) {
-            LOG.fine(() -> "cannot write transactional offsets of group " + groupId + " (producer " + producerId + ") to partition "
-                    + partition + " of __consumer_offsets: " + e);
+            // a fenced or stale producer is the client's business; anything else is worth a line
+            java.util.logging.Level level = e instanceof ApiException ? java.util.logging.Level.FINE : java.util.logging.Level.WARNING;
+            LOG.log(level, "TRIB-GRP-009 cannot write transactional offsets of group " + groupId + " (producer " + producerId
+                    + ") to partition " + partition + " of __consumer_offsets: " + e);
             return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
         }
     }
