@@ -214,29 +214,39 @@ public final class GroupOffsets {
     }
 
     /**
-     * Kafka's checks of a transactional commit (KIP-447): a fenced static member, an unknown member
-     * or a stale generation is refused; a commit without member fields (older producers, or a
-     * consumer outside group management) is accepted. Unlike OffsetCommit, a rebalance in progress
-     * does not refuse it: the transaction's outcome decides.
+     * Kafka's checks of a transactional commit (KIP-447, its classic group's rules): with no
+     * generation, an empty group accepts it; once a generation, member id or instance id is given,
+     * the member must be known (FENCED_INSTANCE_ID for a replaced static member, UNKNOWN_MEMBER_ID)
+     * and the generation current (ILLEGAL_GENERATION). A commit without member fields (producers
+     * before v3, consumers outside group management) is accepted even while the group has members,
+     * and a rebalance in progress does not refuse it: the transaction's outcome decides. An unknown
+     * group is created by a commit without generation, else ILLEGAL_GENERATION.
      */
     private Errors validateTxnCommit(TxnCommitRequest r) {
         ClassicGroup g = c.groups.get(r.groupId());
         if (g == null) {
             return r.generationId() < 0 ? Errors.NONE : Errors.ILLEGAL_GENERATION;
         }
+        if (r.generationId() < 0 && g.isEmpty()) {
+            return Errors.NONE;
+        }
+        String memberId = r.memberId() == null ? "" : r.memberId();
+        if (r.generationId() < 0 && memberId.isEmpty() && r.groupInstanceId() == null) {
+            return Errors.NONE;
+        }
         if (r.groupInstanceId() != null) {
             String current = g.staticMembers.get(r.groupInstanceId());
-            if (current != null && !current.equals(r.memberId())) {
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (!current.equals(memberId)) {
                 return Errors.FENCED_INSTANCE_ID;
             }
         }
-        if (r.memberId() != null && !r.memberId().isEmpty() && !g.has(r.memberId())) {
+        if (!g.has(memberId)) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        if (r.generationId() >= 0 && r.generationId() != g.generationId) {
-            return Errors.ILLEGAL_GENERATION;
-        }
-        return Errors.NONE;
+        return r.generationId() != g.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE;
     }
 
     /**

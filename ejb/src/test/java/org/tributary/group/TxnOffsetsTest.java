@@ -173,6 +173,9 @@ class TxnOffsetsTest {
         assertEquals(Errors.ILLEGAL_GENERATION, txnCommit(PID, member, "instance-1", 2, tp0, offset(1)));
         assertEquals(Errors.UNKNOWN_MEMBER_ID, txnCommit(PID, "someone-else", null, 1, tp0, offset(1)));
         assertEquals(Errors.FENCED_INSTANCE_ID, txnCommit(PID, "someone-else", "instance-1", 1, tp0, offset(1)));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, txnCommit(PID, member, "instance-2", 1, tp0, offset(1)), "an unknown static member");
+        assertEquals(Errors.ILLEGAL_GENERATION, txnCommit(PID, member, "instance-1", -1, tp0, offset(1)), "a member without generation");
+        assertEquals(Errors.NONE, txnCommit(PID, tp1, 2), "no member fields (TxnOffsetCommit before v3): accepted, as Kafka");
         CommittedOffset big = new CommittedOffset(1, -1, "x".repeat(5000), 0L, -1L);
         assertEquals(Errors.OFFSET_METADATA_TOO_LARGE, txnCommit(PID, member, "instance-1", 1, tp0, big));
         assertEquals(Errors.NONE, txnCommit(PID, member, "instance-1", 1, tp0, offset(1)));
