@@ -30,6 +30,8 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
     /** Per partition: the producer id of each transactional record (by offset), and the markers (offset: producer id, commit). */
     final Map<Integer, Map<Integer, Long>> txnRecords = new HashMap<>();
     final Map<Integer, Map<Integer, Map.Entry<Long, Boolean>>> markers = new HashMap<>();
+    /** Runs once at the end of the next replay, after it has read the log (something written while a load installs). */
+    Runnable afterReplay;
     boolean failWrites;
     boolean tooFewInSyncReplicas;
     boolean autoReplicate = true;
@@ -209,7 +211,13 @@ final class MemoryCoordinatorLog implements CoordinatorLog {
                 replay.record(i, log.get(i).key(), log.get(i).value());
             }
         }
-        return log.size();
+        int end = log.size();
+        Runnable hook = afterReplay;
+        afterReplay = null;
+        if (hook != null) {
+            hook.run();
+        }
+        return end;
     }
 
     @Override

@@ -164,6 +164,22 @@ class TxnOffsetsTest {
     }
 
     @Test
+    void aMarkerHeardWhileThePartitionLoadsIsAppliedOnceLoaded() throws IOException {
+        assertEquals(Errors.NONE, txnCommit(PID, tp0, 10));
+        log.afterReplay = () -> { // the marker lands after the replay read the log, before the load installs
+            try {
+                assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS, coordinator.checkCoordinator(G));
+                marker(PID, true);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        failOver();
+        assertEquals(10, fetched(tp0));
+        assertFalse(unstable(tp0));
+    }
+
+    @Test
     void kip447ChecksTheMemberAndGeneration() {
         JoinResult first = coordinator.join(join("", "instance-1", "consumer", "range")).join();
         assertEquals(Errors.NONE, first.error());
