@@ -49,6 +49,11 @@ public final class GroupCoordinator implements GroupsView {
     final CoordinatorLog log;
     final Time time;
     final Map<String, ClassicGroup> groups = new HashMap<>();
+    /**
+     * Which groups may hold pending transactional offsets of each producer id, so a marker finds
+     * them without scanning every group (may name groups that no longer do; guarded by this).
+     */
+    final Map<Long, java.util.Set<String>> txnGroups = new HashMap<>();
     /** Turns a consumer subscription (ConsumerProtocol bytes) into its topics; decoding lives in the protocol layer. */
     final Function<byte[], java.util.Set<String>> subscriptionTopics;
     private final GroupOffsets offsets;

@@ -59,15 +59,30 @@ final class GroupLeadership implements CoordinatorShards.Owner {
 
     /** Ends a transaction in the partition's groups (under the coordinator's lock). */
     private void apply(int partition, Marker m) {
-        for (ClassicGroup g : List.copyOf(c.groups.values())) {
-            if (c.partitionFor(g.groupId) != partition || !g.pendingTxnOffsets.containsKey(m.producerId())) {
+        java.util.Set<String> ids = c.txnGroups.get(m.producerId());
+        if (ids == null) {
+            return;
+        }
+        for (String id : List.copyOf(ids)) {
+            ClassicGroup g = c.groups.get(id);
+            if (g == null || !g.pendingTxnOffsets.containsKey(m.producerId())) {
+                ids.remove(id); // gone, or its transaction already ended
+                continue;
+            }
+            if (c.partitionFor(id) != partition) {
                 continue;
             }
             Map<org.apache.kafka.common.TopicPartition, ClassicGroup.TxnOffset> ended = g.endTxn(m.producerId(), m.offset());
             if (m.commit()) {
                 ended.forEach(g::applyTxnOffset);
             }
+            if (!g.pendingTxnOffsets.containsKey(m.producerId())) {
+                ids.remove(id);
+            }
             c.dropIfUnused(g);
+        }
+        if (ids.isEmpty()) {
+            c.txnGroups.remove(m.producerId());
         }
     }
 
@@ -128,6 +143,7 @@ final class GroupLeadership implements CoordinatorShards.Owner {
             for (ClassicGroup g : loaded.groups().values()) {
                 g.members.values().forEach(m -> m.heartbeatDeadline = now + m.sessionTimeoutMs);
                 c.groups.put(g.groupId, g);
+                g.pendingTxnOffsets.keySet().forEach(pid -> c.txnGroups.computeIfAbsent(pid, id -> new java.util.HashSet<>()).add(g.groupId));
             }
             loaded.staged().forEach((id, staged) -> staged.forEach((tp, o) -> loaded.groups().get(id).pendingOffsets.put(tp, o.position())));
             shards.markLoaded(shard);
@@ -182,6 +198,8 @@ final class GroupLeadership implements CoordinatorShards.Owner {
     /** Drops the partition's groups; what their members wait for is answered NOT_COORDINATOR (they go find the new one). */
     private void dropGroups(int partition) {
         markersWhileLoading.remove(partition);
+        c.txnGroups.values().forEach(ids -> ids.removeIf(id -> c.partitionFor(id) == partition));
+        c.txnGroups.values().removeIf(java.util.Set::isEmpty);
         int dropped = 0;
         long now = c.time.milliseconds();
         for (ClassicGroup g : List.copyOf(c.groups.values())) {

@@ -63,6 +63,8 @@ final class GroupLoader {
     private static final class Replayer implements CoordinatorLog.Replay {
         final Map<String, ClassicGroup> groups = new HashMap<>();
         final Map<String, Map<TopicPartition, Staged>> staged = new HashMap<>();
+        /** The groups each producer's open transaction wrote offsets of (so a marker does not scan every group). */
+        final Map<Long, java.util.Set<String>> open = new HashMap<>();
         final long now;
         long highWatermark;
         int leaderEpoch = -1;
@@ -89,8 +91,13 @@ final class GroupLoader {
          */
         @Override
         public void marker(long position, long producerId, boolean commit) {
-            for (ClassicGroup g : groups.values()) {
-                if (!g.pendingTxnOffsets.containsKey(producerId)) {
+            java.util.Set<String> ids = open.remove(producerId);
+            if (ids == null) {
+                return;
+            }
+            for (String id : ids) {
+                ClassicGroup g = groups.get(id);
+                if (g == null || !g.pendingTxnOffsets.containsKey(producerId)) {
                     continue;
                 }
                 java.util.Map<TopicPartition, ClassicGroup.TxnOffset> ended = g.endTxn(producerId, position);
@@ -102,7 +109,7 @@ final class GroupLoader {
                         g.applyTxnOffset(tp, o);
                         return;
                     }
-                    Map<TopicPartition, Staged> s = staged.computeIfAbsent(g.groupId, id -> new HashMap<>());
+                    Map<TopicPartition, Staged> s = staged.computeIfAbsent(g.groupId, k -> new HashMap<>());
                     Staged current = s.get(tp);
                     if (g.visiblePosition(tp) < o.position() && (current == null || current.position() < o.position())) {
                         s.put(tp, new Staged(o.offset(), o.position()));
@@ -163,6 +170,7 @@ final class GroupLoader {
             }
             groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, now))
                     .addTxnOffset(producerId, tp, OffsetsTopicRecords.readOffsetValue(value), position);
+            open.computeIfAbsent(producerId, id -> new java.util.HashSet<>()).add(groupId);
         }
 
         private void group(String groupId, byte[] value) {

@@ -192,6 +192,7 @@ public final class GroupOffsets {
             GroupCoordinator.Write w = c.writeTransactional(r.groupId(), entries, r.producerId(), r.producerEpoch());
             if (w.position() >= 0) {
                 accepted.forEach((tp, o) -> g.addTxnOffset(r.producerId(), tp, o, w.position()));
+                c.txnGroups.computeIfAbsent(r.producerId(), id -> new HashSet<>()).add(r.groupId());
             }
             return w.replicated().thenApply(written -> {
                 synchronized (c) {
