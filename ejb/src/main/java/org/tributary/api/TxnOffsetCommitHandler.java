@@ -15,7 +15,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.group.CommittedOffset;
 import org.tributary.group.GroupCoordinator;
-import org.tributary.group.GroupOffsets;
+import org.tributary.group.TxnOffsetCommits;
 import org.tributary.metadata.TopicImage;
 
 /**
@@ -70,10 +70,10 @@ final class TxnOffsetCommitHandler {
             return CompletableFuture.completedFuture(out);
         }
         boolean members = ctx.apiVersion() >= 3;
-        GroupOffsets.TxnCommitRequest r = new GroupOffsets.TxnCommitRequest(req.transactionalId(), req.producerId(), req.producerEpoch(),
+        TxnOffsetCommits.TxnCommitRequest r = new TxnOffsetCommits.TxnCommitRequest(req.transactionalId(), req.producerId(), req.producerEpoch(),
                 req.groupId(), members ? req.memberId() : "", members ? req.groupInstanceId() : null,
                 members ? req.generationId() : -1, offsets);
-        return coordinator.offsets().commitTransactional(r).thenApply(result -> {
+        return coordinator.txnOffsets().commit(r).thenApply(result -> {
             result.forEach((tp, e) -> responses.get(tp).setErrorCode(e.code()));
             return out;
         });

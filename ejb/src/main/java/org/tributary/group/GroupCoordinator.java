@@ -57,6 +57,7 @@ public final class GroupCoordinator implements GroupsView {
     /** Turns a consumer subscription (ConsumerProtocol bytes) into its topics; decoding lives in the protocol layer. */
     final Function<byte[], java.util.Set<String>> subscriptionTopics;
     private final GroupOffsets offsets;
+    private final TxnOffsetCommits txnOffsets;
     private final Rebalance rebalance;
     /** Takes up replicated (or failed) writes. */
     final Executor completions;
@@ -89,6 +90,7 @@ public final class GroupCoordinator implements GroupsView {
         this.completions = completions;
         this.leadership = new GroupLeadership(this, loader);
         this.offsets = new GroupOffsets(this);
+        this.txnOffsets = new TxnOffsetCommits(this);
         this.rebalance = new Rebalance(this);
         this.nextExpiryCheck = time.milliseconds() + config.offsetsRetentionCheckIntervalMs();
     }
@@ -99,6 +101,11 @@ public final class GroupCoordinator implements GroupsView {
 
     public GroupOffsets offsets() {
         return offsets;
+    }
+
+    /** TxnOffsetCommit: offsets written in a producer's transaction. */
+    public TxnOffsetCommits txnOffsets() {
+        return txnOffsets;
     }
 
     /** Kafka's {@code Utils.abs(groupId.hashCode()) % N}, N the offsets topic's partition count. */

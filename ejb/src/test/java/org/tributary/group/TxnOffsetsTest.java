@@ -61,7 +61,7 @@ class TxnOffsetsTest {
     }
 
     Errors txnCommit(long pid, String member, String instance, int generation, TopicPartition tp, CommittedOffset o) {
-        return coordinator.offsets().commitTransactional(new GroupOffsets.TxnCommitRequest("tx", pid, (short) 0, G, member, instance,
+        return coordinator.txnOffsets().commit(new TxnOffsetCommits.TxnCommitRequest("tx", pid, (short) 0, G, member, instance,
                 generation, Map.of(tp, o))).join().get(tp);
     }
 
