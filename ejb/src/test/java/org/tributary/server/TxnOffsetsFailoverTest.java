@@ -112,6 +112,10 @@ class TxnOffsetsFailoverTest {
                 consumer.close(Duration.ofMillis(500));
             }
 
+            try (Admin a = cluster.admin(txnCoordinator)) {
+                assertEquals(Map.of(), a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS),
+                        "the transaction's offsets are pending until it commits");
+            }
             cluster.stop(groupCoordinator);
             producer.commitTransaction();
 
