@@ -16,7 +16,7 @@ import org.apache.kafka.common.message.DescribeUserScramCredentialsResponseData.
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.tributary.controller.ControllerClient;
-import org.tributary.security.ScramCredentials;
+import org.tributary.metadata.ScramCredentials;
 
 /**
  * SCRAM credentials (KIP-554; {@code kafka-configs --entity-type users --add-config

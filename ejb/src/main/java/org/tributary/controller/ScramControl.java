@@ -18,7 +18,7 @@ import org.tributary.metadata.MetadataImage;
 import org.tributary.metadata.MetadataRecord;
 import org.tributary.metadata.MetadataRecord.RemoveUserScramCredentialRecord;
 import org.tributary.metadata.MetadataRecord.UserScramCredentialRecord;
-import org.tributary.security.ScramCredentials;
+import org.tributary.metadata.ScramCredentials;
 
 /**
  * The controller's SCRAM credential rules (KIP-554's AlterUserScramCredentials), decided as

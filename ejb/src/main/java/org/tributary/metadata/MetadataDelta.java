@@ -28,7 +28,6 @@ import org.tributary.metadata.MetadataRecord.ResourceType;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
 import org.tributary.metadata.MetadataRecord.UnfenceBrokerRecord;
 import org.tributary.metadata.MetadataRecord.UserScramCredentialRecord;
-import org.tributary.security.ScramCredentials;
 
 /**
  * The changes of one log entry (a batch of records) on top of a base {@link MetadataImage}.

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
-import org.tributary.security.ScramCredentials;
 
 /**
  * One version of the cluster metadata: registered brokers (every id ever registered stays, as

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.tributary.metadata.MetadataCodec.CorruptRecordException;
 import org.tributary.metadata.MetadataRecord.RemoveUserScramCredentialRecord;
 import org.tributary.metadata.MetadataRecord.UserScramCredentialRecord;
-import org.tributary.security.ScramCredentials;
 
 /** SCRAM credential records (codes 12, 13): codec, delta, image and snapshot; keys stay hidden in text. */
 class ScramRecordsTest {

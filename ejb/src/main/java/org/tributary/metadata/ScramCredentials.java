@@ -1,4 +1,4 @@
-package org.tributary.security;
+package org.tributary.metadata;
 
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package org.tributary.security;
+package org.tributary.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
