@@ -1,6 +1,5 @@
 package org.tributary.quorum;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -156,7 +155,8 @@ final class QuorumCluster implements AutoCloseable {
                 fail("interrupted waiting for " + what);
             }
         }
-        assertTrue(condition.getAsBoolean());
+        // the condition held when the loop ended; asking again would race with a member that keeps
+        // working (a snapshot being written and the old one not yet purged), so it is not asked twice
     }
 
     /** The number of application entries (not Ratis's own) in member {@code id}'s log. */
