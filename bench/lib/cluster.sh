@@ -142,8 +142,10 @@ results_preamble() {
 MD
 }
 
-ports() { # base: the 3 Kafka listeners as host:port,...
-  echo "127.0.0.1:$1,127.0.0.1:$(($1 + 1)),127.0.0.1:$(($1 + 2))"
+ports() { # base: the N Kafka listeners as host:port,...
+  local i out=""
+  for ((i = 0; i < N; i++)); do out+="${out:+,}127.0.0.1:$(($1 + i))"; done
+  echo "$out"
 }
 
 wait_port() { # port pid seconds
@@ -178,6 +180,10 @@ log.dirs=$KDIR/data-$i
 num.partitions=1
 group.initial.rebalance.delay.ms=0
 PROPS
+    if ((N < 3)); then # the internal topics' defaults (RF 3, min ISR 2) need 3 brokers
+      printf 'offsets.topic.replication.factor=%s\ntransaction.state.log.replication.factor=%s\ntransaction.state.log.min.isr=1\n' \
+          "$N" "$N" >> "$KDIR/node-$i.properties"
+    fi
   done
   id="$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
   for ((i = 0; i < N; i++)); do
@@ -272,16 +278,16 @@ with_cluster() {
   local sys="$1" label="$2" fn="$3"; shift 3
   case "$sys" in
     kafka)
-      say "kafka: starting 3 KRaft nodes$label"
+      say "kafka: starting $N KRaft node(s)$label"
       if start_kafka_cluster; then "$fn" kafka "$KAFKA_PORT"
       else record_all_na kafka "the Kafka cluster did not start (see target/run/kafka/)" "$@"; fi
       stop_kafka_cluster
       ;;
     tributary)
       if [ -n "$TRIB_BUILD_FAILURE" ]; then record_all_na tributary "$TRIB_BUILD_FAILURE" "$@"; return; fi
-      say "tributary: starting 3 nodes$label"
+      say "tributary: starting $N node(s)$label"
       if start_tributary_cluster; then "$fn" tributary "$TRIB_PORT"
-      else record_all_na tributary "the 3-node cluster did not start (see target/run/tributary-launcher.log)" "$@"; fi
+      else record_all_na tributary "the $N-node cluster did not start (see target/run/tributary-launcher.log)" "$@"; fi
       stop_tributary_cluster
       ;;
     *) say "unknown system '$sys' in SYSTEMS" ;;
