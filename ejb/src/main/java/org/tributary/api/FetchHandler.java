@@ -35,10 +35,14 @@ final class FetchHandler implements ApiHandler {
     /** Kafka's leader-side replication throttle (KIP-73) for followers that are not in the ISR. */
     private final ReplicationThrottle leaderThrottle;
 
+    /** Kafka's broker-wide {@code fetch.max.bytes}: no answer is larger, whatever the request asks. */
+    private final int brokerMaxBytes;
+
     FetchHandler(ApiServices services) {
         this.services = services;
         this.leaderThrottle = services.replicas() == null ? null : new ReplicationThrottle(ReplicationThrottle.Side.LEADER,
                 services.replicas().localBrokerId(), () -> services.metadata().image(), System::currentTimeMillis);
+        this.brokerMaxBytes = services.config().getInt("fetch.max.bytes", 57_671_680, 1024, Integer.MAX_VALUE);
         this.sessions = new FetchSessions(
                 services.config().getInt("max.incremental.fetch.session.cache.slots", 1000, 0, 1_000_000), 120_000L);
     }
@@ -55,6 +59,7 @@ final class FetchHandler implements ApiHandler {
         int replicaId = v >= 15 ? req.replicaState().replicaId() : req.replicaId();
         Follower follower = replicaId >= 0 ? new Follower(replicaId, v >= 15 ? req.replicaState().replicaEpoch() : -1L) : null;
         RequestAuthorizer.TopicCheck access = access(ctx, follower != null);
+        narrowBounds(ctx, req, follower != null);
         Result first = read(ctx.image(), session, req, v, follower, true, access);
         if (follower != null) {
             first.follower = true;
@@ -66,6 +71,23 @@ final class FetchHandler implements ApiHandler {
         services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, access, done),
                 first.watched);
         return done;
+    }
+
+    /**
+     * Narrows the request's max.bytes as Kafka does: to the broker's {@code fetch.max.bytes} and,
+     * for a consumer with a fetch byte-rate quota, to what its quota window can take
+     * ({@link ClientQuotaManager#maxValueInQuotaWindow}); min.bytes never exceeds the result. Done
+     * on the request itself, so the first read and every later one of a delayed fetch see the same
+     * bounds.
+     */
+    private void narrowBounds(RequestContext ctx, FetchRequestData req, boolean follower) {
+        long max = Math.min(Math.max(0, req.maxBytes()), brokerMaxBytes);
+        ClientQuotaManager quotas = services.quotas();
+        if (!follower && quotas != null && quotas.enabled()) {
+            max = Math.min(max, quotas.maxValueInQuotaWindow(ClientQuotaManager.Type.FETCH, ctx.principal(), ctx.clientId()));
+        }
+        req.setMaxBytes((int) max);
+        req.setMinBytes(Math.min(req.minBytes(), (int) max));
     }
 
     /**

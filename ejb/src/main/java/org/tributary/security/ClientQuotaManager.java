@@ -77,6 +77,22 @@ public final class ClientQuotaManager {
         return Math.max(1, Math.min(throttle, max));
     }
 
+    /**
+     * The most this client may receive in one answer without being throttled for it even from an
+     * idle start, as Kafka computes it for fetches: its byte-rate quota over all samples but the
+     * current one ({@code quota.window.num - 1} windows); {@link Long#MAX_VALUE} without a quota.
+     * A fetch is never answered with more than this, so one response cannot overshoot the rate by
+     * more than the window can absorb.
+     */
+    public long maxValueInQuotaWindow(Type type, KafkaPrincipal principal, String clientId) {
+        Applied q = applied(quotas.get(), type, user(principal), clientId == null ? "" : clientId);
+        if (q == null) {
+            return Long.MAX_VALUE;
+        }
+        double max = q.bound() * (samples - 1) * (windowMs / 1000.0);
+        return max >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) max;
+    }
+
     /** Takes back bytes recorded for a response that was not sent (a throttled fetch answers empty, as in Kafka). */
     public void unrecord(Type type, KafkaPrincipal principal, String clientId, double value, long nowMs) {
         Applied q = applied(quotas.get(), type, user(principal), clientId == null ? "" : clientId);

@@ -99,4 +99,15 @@ class ClientQuotaManagerTest {
         assertEquals(10_500, r.spanMs(10_500));
         assertEquals(0.0, r.rate(11_000), 1e-9); // the window holding the bytes has expired
     }
+
+    @Test
+    void theMostOneAnswerMayCarryIsTheQuotaOverAllButTheCurrentWindow() {
+        ClientQuotas q = quotas(set(D, null, ClientQuotas.CONSUMER_BYTE_RATE, 2000));
+        ClientQuotaManager m = new ClientQuotaManager(() -> q, 11, 1000);
+        assertEquals(20_000, m.maxValueInQuotaWindow(ClientQuotaManager.Type.FETCH, ALICE, "c"));
+        assertEquals(Long.MAX_VALUE, m.maxValueInQuotaWindow(ClientQuotaManager.Type.PRODUCE, ALICE, "c"));
+        assertEquals(Long.MAX_VALUE, new ClientQuotaManager(() -> ClientQuotas.EMPTY, 11, 1000)
+                .maxValueInQuotaWindow(ClientQuotaManager.Type.FETCH, ALICE, "c"));
+        assertEquals(6_000, new ClientQuotaManager(() -> q, 4, 1000).maxValueInQuotaWindow(ClientQuotaManager.Type.FETCH, ALICE, "c"));
+    }
 }

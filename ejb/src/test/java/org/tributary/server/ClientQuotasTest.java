@@ -222,4 +222,51 @@ class ClientQuotasTest {
         assertTrue(observed > rate * 0.8 && observed < rate * 1.2, "within 20 % of the quota: " + observed);
         setQuota("slow-reader", "consumer_byte_rate", null);
     }
+
+    /**
+     * As in Kafka, one fetch answer is never larger than what the client's quota window can take
+     * (the byte rate over quota.window.num - 1 windows): a consumer asking for 50 MB at once from an
+     * idle start gets at most that (plus at most one batch, KIP-74), then the rest in later fetches.
+     */
+    @Test
+    @Timeout(120)
+    void oneFetchAnswerIsCappedAtWhatTheQuotaWindowCanTake() throws Exception {
+        String topic = "quota-window";
+        byte[] value = new byte[1000];
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        // one record a batch, 200 batches of about 1.1 KB: 220 KB in the partition
+        try (KafkaProducer<byte[], byte[]> p = broker.producer(Map.of(ProducerConfig.BATCH_SIZE_CONFIG, "1",
+                ProducerConfig.LINGER_MS_CONFIG, "0"))) {
+            for (int i = 0; i < 200; i++) {
+                p.send(new ProducerRecord<>(topic, value)).get(10, TimeUnit.SECONDS);
+            }
+        }
+        try (RawClient raw = new RawClient(broker.port())) {
+            assertTrue(fetchBytes(raw, topic) > 200_000, "without a quota one fetch takes the whole partition");
+            // 2,000 B/s with 11 samples of 1 s: at most 2,000 x 10 = 20,000 bytes an answer
+            setQuota("raw-test", "consumer_byte_rate", 2000.0);
+            long capped = fetchBytes(raw, topic);
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); capped > 200_000 && System.nanoTime() < deadline; ) {
+                capped = fetchBytes(raw, topic); // until the quota has reached the broker's metadata
+            }
+            assertTrue(capped > 0 && capped <= 20_000 + 1_200, "capped at the quota window (one batch over at most): " + capped);
+        } finally {
+            setQuota("raw-test", "consumer_byte_rate", null);
+        }
+    }
+
+    /** One full fetch of partition 0 from offset 0 asking for 50 MB; the bytes of records answered. */
+    private static long fetchBytes(RawClient raw, String topic) throws java.io.IOException {
+        org.apache.kafka.common.message.FetchRequestData data = new org.apache.kafka.common.message.FetchRequestData()
+                .setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0).setMaxBytes(50 << 20).setSessionId(0).setSessionEpoch(-1);
+        data.topics().add(new org.apache.kafka.common.message.FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                new org.apache.kafka.common.message.FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                        .setPartitionMaxBytes(50 << 20).setCurrentLeaderEpoch(-1))));
+        org.apache.kafka.common.requests.FetchResponse r = raw.send(new org.apache.kafka.common.requests.FetchRequest(data, (short) 12));
+        org.apache.kafka.common.message.FetchResponseData.PartitionData pd = r.data().responses().get(0).partitions().get(0);
+        assertEquals(0, pd.errorCode());
+        return ((org.apache.kafka.common.record.internal.Records) pd.records()).sizeInBytes();
+    }
 }
