@@ -85,8 +85,22 @@ final class ChildJvm implements AutoCloseable {
 
     /** The last lines the process wrote to stderr. */
     String errorTail() {
+        return errorTail("");
+    }
+
+    /** The last lines the process wrote to stderr that contain {@code text}, with the line before each (the JUL header). */
+    String errorTail(String text) {
         try {
-            List<String> all = Files.readAllLines(stderr, StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(stderr, StandardCharsets.UTF_8);
+            List<String> all = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).contains(text)) {
+                    if (i > 0 && !text.isEmpty()) {
+                        all.add(lines.get(i - 1));
+                    }
+                    all.add(lines.get(i));
+                }
+            }
             return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
         } catch (IOException e) {
             return "(no stderr: " + e + ")";

@@ -154,23 +154,27 @@ final class CopyScenario implements AutoCloseable {
 
     /** Waits until no partition of the two topics and the internal topics has {@code broker} as leader. */
     void awaitLeadershipMoved(int broker, int via) throws InterruptedException {
-        InJvmCluster.await("leaderships leave broker " + broker, 60_000,
-                () -> partitions(via).stream().noneMatch(p -> p.leader() == null || p.leader().id() == broker));
+        try (Admin a = cluster.admin(via)) {
+            InJvmCluster.await("leaderships leave broker " + broker, 60_000,
+                    () -> partitions(a).stream().noneMatch(p -> p.leader() == null || p.leader().id() == broker));
+        }
     }
 
     /** Waits until every partition of the two topics and the internal topics has all three replicas in sync. */
     void awaitFullIsr(int via) throws InterruptedException {
-        InJvmCluster.await("every partition with 3 replicas in sync", 90_000,
-                () -> partitions(via).stream().allMatch(p -> p.leader() != null && p.isr().size() == 3));
+        try (Admin a = cluster.admin(via)) {
+            InJvmCluster.await("every partition with 3 replicas in sync", 90_000,
+                    () -> partitions(a).stream().allMatch(p -> p.leader() != null && p.isr().size() == 3));
+        }
     }
 
-    private List<TopicPartitionInfo> partitions(int via) {
-        try (Admin a = cluster.admin(via)) {
+    private List<TopicPartitionInfo> partitions(Admin a) {
+        try {
             Map<String, TopicDescription> d = a.describeTopics(List.of(input, output, "__transaction_state", "__consumer_offsets"))
                     .allTopicNames().get(10, TimeUnit.SECONDS);
             return d.values().stream().flatMap(t -> t.partitions().stream()).toList();
         } catch (Exception e) {
-            return List.of(new TopicPartitionInfo(0, null, List.of(), List.of()));
+            return List.of(new TopicPartitionInfo(0, null, List.of(), List.of())); // not answered: not there yet
         }
     }
 
