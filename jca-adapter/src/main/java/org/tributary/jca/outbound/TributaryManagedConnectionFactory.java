@@ -153,6 +153,13 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
                     + (level == TransactionSupportLevel.XATransaction ? " (XA needs a cluster with KIP-939 two-phase commit)" : "")
                     + ": " + e, e);
         }
+        if (level == TransactionSupportLevel.XATransaction && !p.coordinatorSupportsTwoPhase()) {
+            p.close();
+            rm.release(tid);
+            throw new jakarta.resource.NotSupportedException("XATransaction needs a cluster with KIP-939 two-phase commit "
+                    + "(InitProducerId version 6); the transaction coordinator of " + tid + " offers an older version. "
+                    + "Use LocalTransaction (the transaction manager then commits it last, one-phase) or upgrade the cluster");
+        }
         return new TributaryManagedConnection(this, p, rm, level);
     }
 

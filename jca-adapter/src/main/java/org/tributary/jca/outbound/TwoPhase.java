@@ -60,6 +60,38 @@ final class TwoPhase {
         return Boolean.TRUE.equals(invoke(tm, "isPrepared", new Class<?>[0])) ? preparedState(tm) : null;
     }
 
+    /**
+     * The highest InitProducerId version the transaction coordinator of an initialised producer
+     * offers, or -1 if unknown. KIP-939 two-phase commit needs 6: kafka-clients 4.3 falls back to an
+     * older version without a word, and a broker without it aborts the "prepared" transaction at the
+     * next initialisation (and on its transaction timeout), so XA must refuse such a cluster.
+     */
+    static int coordinatorInitProducerIdVersion(Producer<byte[], byte[]> producer) {
+        Object tm = field(producer, "transactionManager");
+        Object node = declared(tm, "transactionCoordinator");
+        Object versions = declared(tm, "apiVersions");
+        if (node == null || versions == null) {
+            return -1;
+        }
+        Object nodeVersions = invoke(versions, "get", new Class<?>[] {String.class}, ((org.apache.kafka.common.Node) node).idString());
+        if (nodeVersions == null) {
+            return -1;
+        }
+        Object v = invoke(nodeVersions, "apiVersion", new Class<?>[] {org.apache.kafka.common.protocol.ApiKeys.class},
+                org.apache.kafka.common.protocol.ApiKeys.INIT_PRODUCER_ID);
+        return v == null ? -1 : ((Number) invoke(v, "maxVersion", new Class<?>[0])).intValue();
+    }
+
+    private static Object declared(Object o, String name) {
+        try {
+            Field f = o.getClass().getDeclaredField(name);
+            f.setAccessible(true);
+            return f.get(o);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new KafkaException("this kafka-clients version offers no KIP-939 two-phase commit (" + name + ")", e);
+        }
+    }
+
     private static State preparedState(Object tm) {
         return state(invoke(tm, "preparedTransactionState", new Class<?>[0]), "producerId", "epoch");
     }

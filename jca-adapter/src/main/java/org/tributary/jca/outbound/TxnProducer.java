@@ -35,6 +35,11 @@ class TxnProducer implements AutoCloseable {
         return TwoPhase.initKeepingPrepared(producer);
     }
 
+    /** Whether the cluster's transaction coordinator speaks KIP-939 (InitProducerId v6 or later); call after init. */
+    boolean coordinatorSupportsTwoPhase() {
+        return TwoPhase.coordinatorInitProducerIdVersion(producer) >= 6;
+    }
+
     void begin() {
         producer.beginTransaction();
     }

@@ -54,6 +54,11 @@ final class FakeTwoPhaseBroker {
         }
 
         @Override
+        boolean coordinatorSupportsTwoPhase() {
+            return true;
+        }
+
+        @Override
         TwoPhase.State prepare() {
             mock.flush();
             TwoPhase.State s = new TwoPhase.State(producerIds.incrementAndGet(), (short) 0);
