@@ -56,7 +56,7 @@ final class RecoveryLog {
         try {
             Files.deleteIfExists(file(transactionalId));
         } catch (IOException e) {
-            LOG.warning("TRIB-JCA-030 cannot remove the XA recovery record of " + transactionalId + ": " + e);
+            LOG.warning("TRIB-JCA-060 cannot remove the XA recovery record of " + transactionalId + ": " + e);
         }
     }
 
@@ -77,7 +77,7 @@ final class RecoveryLog {
                 try {
                     out.put(tid, XidValue.decode(Files.readString(f, StandardCharsets.UTF_8)));
                 } catch (IOException | IllegalArgumentException e) {
-                    LOG.warning("TRIB-JCA-031 unreadable XA recovery record " + f + " is skipped: " + e);
+                    LOG.warning("TRIB-JCA-061 unreadable XA recovery record " + f + " is skipped: " + e);
                 }
             }
         } catch (IOException e) {

@@ -192,7 +192,7 @@ final class TributaryManagedConnection implements ManagedConnection {
             return;
         }
         failed = true;
-        LOG.warning("TRIB-JCA-034 connection " + (txn == null ? "" : txn.transactionalId() + " ") + "failed and is discarded: " + e);
+        LOG.warning("TRIB-JCA-064 connection " + (txn == null ? "" : txn.transactionalId() + " ") + "failed and is discarded: " + e);
         Exception cause = e instanceof Exception x ? x : new RuntimeException(e);
         ConnectionEvent ev = new ConnectionEvent(this, ConnectionEvent.CONNECTION_ERROR_OCCURRED, cause);
         for (ConnectionEventListener l : listeners) {

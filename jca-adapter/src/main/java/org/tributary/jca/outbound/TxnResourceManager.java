@@ -128,10 +128,10 @@ final class TxnResourceManager {
             if (kept == null) {
                 p.close();
                 log.forget(tid);
-                LOG.info("TRIB-JCA-032 transactional id " + tid + " holds no prepared transaction; its recovery record for " + xid + " is removed");
+                LOG.info("TRIB-JCA-062 transactional id " + tid + " holds no prepared transaction; its recovery record for " + xid + " is removed");
             } else {
                 branches.put(xid, new XaBranch(xid, p, null, now(), XaBranch.State.PREPARED));
-                LOG.info("TRIB-JCA-033 recovered prepared branch " + xid + " on " + tid + " (producer " + kept + ")");
+                LOG.info("TRIB-JCA-063 recovered prepared branch " + xid + " on " + tid + " (producer " + kept + ")");
             }
         }
         List<XidValue> out = new ArrayList<>();

@@ -181,30 +181,49 @@ class TransactionsOnBrokerTest {
     }
 
     @Test
-    void anXaBranchPreparedThenCommittedAfterACrashAndRecovery() throws Exception {
+    void preparedBranchesSurviveACrashAndRecoveryCommitsOneAndRollsBackTheOther() throws Exception {
         ManagedConnection mc = xaConnection("xa2");
-        XAResource xa = mc.getXAResource();
-        TributaryConnection c = handle(mc);
-        Xid x = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {2});
-        xa.start(x, XAResource.TMNOFLAGS);
-        c.send("xa2-t", "k", "prepared");
-        xa.end(x, XAResource.TMSUCCESS);
-        assertEquals(XAResource.XA_OK, xa.prepare(x));
+        ManagedConnection other = xaConnection("xa2");
+        Xid keep = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {2});
+        Xid drop = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {3});
+        prepare(mc, keep, "kept");
+        prepare(other, drop, "dropped");
+        ManagedConnection idle = xaConnection("xa2");
+        XAResource ro = idle.getXAResource();
+        Xid readOnly = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {4});
+        ro.start(readOnly, XAResource.TMNOFLAGS);
+        ro.end(readOnly, XAResource.TMSUCCESS);
+        assertEquals(XAResource.XA_RDONLY, ro.prepare(readOnly));
         assertEquals(0, stable("xa2-t"));
-        mc.destroy(); // the crash: the producer goes away with its transaction prepared
+        mc.destroy(); // the crash: the producers go away with their transactions prepared
+        other.destroy();
+        idle.destroy();
 
         TributaryManagedConnectionFactory mcf = factory(new TributaryManagedConnectionFactory(), "XATransaction", "xa2");
         TxnResourceManager after = new TxnResourceManager(mcf.transactionalIdBase(), recovery,
                 tid -> mcf.txnProducer(tid, true), System::currentTimeMillis);
         TxnProducer p = mcf.txnProducer(after.allocate(), true);
+        assertEquals("xa2-test-2", p.transactionalId()); // 0 and 1 hold branches in doubt
         p.init();
         TributaryXAResource recovering = new TributaryManagedConnection(mcf, p, after, TransactionSupportLevel.XATransaction).xaResource();
         Xid[] found = recovering.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
-        assertEquals(List.of(XidValue.of(x)), List.of(found));
-        assertEquals(0, stable("xa2-t"));
-        recovering.commit(x, false);
-        assertEquals(List.of("prepared"), read("xa2-t", 1));
+        assertEquals(java.util.Set.of(XidValue.of(keep), XidValue.of(drop)), java.util.Set.of(found));
+        assertEquals(0, stable("xa2-t")); // recovery kept both open
+        recovering.commit(keep, false);
+        recovering.rollback(drop);
+        try (TributaryConnection c = handle(new TributaryManagedConnection(mcf, p, after, TransactionSupportLevel.XATransaction))) {
+            c.send("xa2-t", "k", "after"); // outside a transaction: committed on its own
+        }
+        assertEquals(List.of("kept", "after"), read("xa2-t", 2));
         p.close();
+    }
+
+    private static void prepare(ManagedConnection mc, Xid x, String value) throws Exception {
+        XAResource xa = mc.getXAResource();
+        xa.start(x, XAResource.TMNOFLAGS);
+        handle(mc).send("xa2-t", "k", value);
+        xa.end(x, XAResource.TMSUCCESS);
+        assertEquals(XAResource.XA_OK, xa.prepare(x));
     }
 
     private ManagedConnection xaConnection(String prefix) throws ResourceException {
