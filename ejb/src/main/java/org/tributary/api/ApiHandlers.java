@@ -43,7 +43,7 @@ public final class ApiHandlers {
         r.register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, configs::describeConfigs);
         r.register(ApiKeys.ALTER_CONFIGS, 0, 2, configs::alterConfigs);
         r.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1, configs::incrementalAlterConfigs);
-        r.register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new ProducerIdHandler(s, txns));
+        r.register(ApiKeys.INIT_PRODUCER_ID, 0, 6, new ProducerIdHandler(s, txns));
         if (s.replicas() != null) {
             r.register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5, new LogDirsHandler(s)::describe);
         }

@@ -12,8 +12,11 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * InitProducerId: for idempotent producers a fresh cluster-unique producer id at epoch 0; for a
  * transactional id the transaction coordinator's answer (WRITE on the transactional id; v3+ carries
- * the producer id and epoch of a recovering producer, KIP-360). Versions up to 5: v6's
- * keep_prepared_txn and enable_2pc (KIP-939) are not implemented.
+ * the producer id and epoch of a recovering producer, KIP-360). v6 (KIP-939) as Kafka 4.3.1's broker:
+ * {@code enable_2pc} needs TWO_PHASE_COMMIT on the transactional id besides WRITE (else
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and makes its transactions exempt from the timeout;
+ * {@code keep_prepared_txn} is refused by the coordinator (UNSUPPORTED_VERSION), so the response's
+ * ongoing_txn_producer_id/epoch stay -1.
  */
 final class ProducerIdHandler implements ApiHandler {
     private final ApiServices services;
@@ -35,12 +38,19 @@ final class ProducerIdHandler implements ApiHandler {
             if (!auth.allows(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId())) {
                 return CompletableFuture.completedFuture(resp.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()));
             }
+            if (req.enable2Pc() && !auth.allows(ctx, AclOperation.TWO_PHASE_COMMIT, ResourceType.TRANSACTIONAL_ID, req.transactionalId())) {
+                return CompletableFuture.completedFuture(resp.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()));
+            }
+            if (malformed(req)) {
+                return CompletableFuture.completedFuture(resp.setErrorCode(Errors.INVALID_REQUEST.code()));
+            }
             if (txns == null) {
                 return CompletableFuture.completedFuture(resp.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()));
             }
             short v = ctx.apiVersion();
             return txns.initProducerId(req.transactionalId(), req.transactionTimeoutMs(), v >= 3 ? req.producerId() : -1L,
-                    v >= 3 ? req.producerEpoch() : (short) -1).thenApply(r -> resp.setErrorCode(TransactionsHandler.fenced(r.error(), v, 4).code())
+                    v >= 3 ? req.producerEpoch() : (short) -1, req.enable2Pc(), req.keepPreparedTxn())
+                    .thenApply(r -> resp.setErrorCode(TransactionsHandler.fenced(r.error(), v, 4).code())
                             .setProducerId(r.producerId()).setProducerEpoch(r.epoch()));
         }
         // KIP-679: IDEMPOTENT_WRITE on the cluster, or WRITE on any topic
@@ -48,7 +58,15 @@ final class ProducerIdHandler implements ApiHandler {
                 && !auth.allowsSome(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
             return CompletableFuture.completedFuture(resp.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code()));
         }
+        if (malformed(req)) {
+            return CompletableFuture.completedFuture(resp.setErrorCode(Errors.INVALID_REQUEST.code()));
+        }
         return CompletableFuture.completedFuture(resp.setProducerId(services.producerIds().nextProducerId())
                 .setProducerEpoch((short) 0));
+    }
+
+    /** Kafka's check after authorization: a producer id without an epoch (or an epoch without an id) is INVALID_REQUEST. */
+    private static boolean malformed(InitProducerIdRequestData req) {
+        return (req.producerId() == -1L) != (req.producerEpoch() == -1);
     }
 }

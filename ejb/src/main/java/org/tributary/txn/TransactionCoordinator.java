@@ -112,12 +112,30 @@ public final class TransactionCoordinator implements CoordinatorShards.Owner {
 
     /** InitProducerId with a transactional id; {@code expectedProducerId} -1 unless a producer recovers (KIP-360). */
     public CompletableFuture<InitResult> initProducerId(String id, int timeoutMs, long expectedProducerId, short expectedEpoch) {
+        return initProducerId(id, timeoutMs, expectedProducerId, expectedEpoch, false, false);
+    }
+
+    /**
+     * InitProducerId v6: as {@link #initProducerId(String, int, long, short)}, with KIP-939's flags.
+     * {@code enable2Pc} makes the transactional id a two-phase-commit one (its transactions never
+     * time out, {@code timeoutMs} is not checked); {@code keepPreparedTxn} is refused. See {@link TwoPhaseCommit}.
+     */
+    public CompletableFuture<InitResult> initProducerId(String id, int timeoutMs, long expectedProducerId, short expectedEpoch,
+            boolean enable2Pc, boolean keepPreparedTxn) {
         if (id.isEmpty()) {
             return CompletableFuture.completedFuture(InitResult.error(Errors.INVALID_REQUEST));
         }
-        if (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs()) {
+        Errors refused = TwoPhaseCommit.check(config.twoPhaseCommitEnable(), enable2Pc, keepPreparedTxn);
+        if (refused != Errors.NONE) {
+            return CompletableFuture.completedFuture(InitResult.error(refused));
+        }
+        if (!enable2Pc && (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs())) {
             return CompletableFuture.completedFuture(InitResult.error(Errors.INVALID_TRANSACTION_TIMEOUT));
         }
+        return initChecked(id, enable2Pc ? TwoPhaseCommit.TIMEOUT_MS : timeoutMs, expectedProducerId, expectedEpoch);
+    }
+
+    private CompletableFuture<InitResult> initChecked(String id, int timeoutMs, long expectedProducerId, short expectedEpoch) {
         synchronized (this) {
             Errors e = checkCoordinator(id);
             if (e != Errors.NONE) {

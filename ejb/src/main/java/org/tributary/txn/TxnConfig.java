@@ -12,10 +12,12 @@ import org.tributary.config.BrokerConfig;
  * @param writeTimeoutMs how long a write to {@code __transaction_state} waits for the in-sync replicas
  *        ({@code offsets.commit.timeout.ms}'s role; Kafka uses the request timeout)
  * @param markerRetryBackoffMs how long a marker that failed with a retriable error waits before it is sent again
+ * @param twoPhaseCommitEnable {@code transaction.two.phase.commit.enable} (KIP-939, default false): whether producers may
+ *        ask for two-phase-commit transactions (see {@link TwoPhaseCommit})
  */
 public record TxnConfig(int logPartitions, short logReplicationFactor, int logMinIsr, long maxTimeoutMs,
         long abortTimedOutIntervalMs, long idExpirationMs, long idExpirationIntervalMs, long writeTimeoutMs,
-        long markerRetryBackoffMs) {
+        long markerRetryBackoffMs, boolean twoPhaseCommitEnable) {
 
     public static TxnConfig defaults() {
         return from(BrokerConfig.of(java.util.Map.of()));
@@ -30,6 +32,7 @@ public record TxnConfig(int logPartitions, short logReplicationFactor, int logMi
                 c.getInt("transaction.abort.timed.out.transaction.cleanup.interval.ms", 10_000, 1, Integer.MAX_VALUE),
                 c.getLong("transactional.id.expiration.ms", 604_800_000L),
                 c.getInt("transaction.remove.expired.transaction.cleanup.interval.ms", 3_600_000, 1, Integer.MAX_VALUE),
-                5_000L, 100L);
+                5_000L, 100L,
+                c.getBoolean("transaction.two.phase.commit.enable", false));
     }
 }

@@ -196,9 +196,12 @@ final class TxnTransitions {
                 prepared.startMs(), now);
     }
 
-    /** An ongoing transaction past its timeout, with no write in flight: the coordinator aborts it. */
+    /**
+     * An ongoing transaction past its timeout, with no write in flight: the coordinator aborts it.
+     * Never a two-phase-commit transaction ({@link TwoPhaseCommit}): its external manager decides.
+     */
     static boolean timedOut(TxnSnapshot t, boolean pending, long now) {
-        return !pending && t.state() == TxnState.ONGOING && t.startMs() + t.timeoutMs() < now;
+        return !pending && t.state() == TxnState.ONGOING && !TwoPhaseCommit.isTwoPhase(t) && t.startMs() + t.timeoutMs() < now;
     }
 
     /** An idle transactional id unused for {@code transactional.id.expiration.ms}: removed (tombstone). */
