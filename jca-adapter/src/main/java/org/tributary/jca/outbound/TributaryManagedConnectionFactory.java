@@ -153,12 +153,14 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
                     + (level == TransactionSupportLevel.XATransaction ? " (XA needs a cluster with KIP-939 two-phase commit)" : "")
                     + ": " + e, e);
         }
-        if (level == TransactionSupportLevel.XATransaction && !p.coordinatorSupportsTwoPhase()) {
+        int version = level == TransactionSupportLevel.XATransaction ? p.initProducerIdVersion() : 0;
+        if (version < 6 && level == TransactionSupportLevel.XATransaction) {
             p.close();
             rm.release(tid);
-            throw new jakarta.resource.NotSupportedException("XATransaction needs a cluster with KIP-939 two-phase commit "
-                    + "(InitProducerId version 6); the transaction coordinator of " + tid + " offers an older version. "
-                    + "Use LocalTransaction (the transaction manager then commits it last, one-phase) or upgrade the cluster");
+            throw new jakarta.resource.NotSupportedException("XATransaction needs KIP-939 two-phase commit (InitProducerId "
+                    + "version 6, in the client and the cluster); " + tid + " initialised with version " + version
+                    + ", which would let a prepared transaction time out. Use LocalTransaction (the transaction manager "
+                    + "then commits it last, one-phase)");
         }
         return new TributaryManagedConnection(this, p, rm, level);
     }

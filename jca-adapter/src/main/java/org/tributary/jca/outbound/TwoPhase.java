@@ -61,12 +61,16 @@ final class TwoPhase {
     }
 
     /**
-     * The highest InitProducerId version the transaction coordinator of an initialised producer
-     * offers, or -1 if unknown. KIP-939 two-phase commit needs 6: kafka-clients 4.3 falls back to an
-     * older version without a word, and a broker without it aborts the "prepared" transaction at the
-     * next initialisation (and on its transaction timeout), so XA must refuse such a cluster.
+     * The InitProducerId version this producer uses with its transaction coordinator (the highest
+     * both the client and the broker offer), or -1 if unknown. KIP-939 two-phase commit needs 6
+     * ({@code enable_2pc}, {@code keep_prepared_txn}). kafka-clients 4.3 stops at 5 (it marks v6
+     * unstable) and then drops the two-phase flag without a word: its "prepared" transaction would
+     * time out like any other and be aborted by the next initialisation, so XA must refuse it.
      */
-    static int coordinatorInitProducerIdVersion(Producer<byte[], byte[]> producer) {
+    static int initProducerIdVersion(Producer<byte[], byte[]> producer) {
+        // what this client would build for a two-phase InitProducerId (4.3.1 caps it at the stable 5)
+        int client = new org.apache.kafka.common.requests.InitProducerIdRequest.Builder(
+                new org.apache.kafka.common.message.InitProducerIdRequestData().setEnable2Pc(true)).latestAllowedVersion();
         Object tm = field(producer, "transactionManager");
         Object node = declared(tm, "transactionCoordinator");
         Object versions = declared(tm, "apiVersions");
@@ -77,9 +81,13 @@ final class TwoPhase {
         if (nodeVersions == null) {
             return -1;
         }
-        Object v = invoke(nodeVersions, "apiVersion", new Class<?>[] {org.apache.kafka.common.protocol.ApiKeys.class},
-                org.apache.kafka.common.protocol.ApiKeys.INIT_PRODUCER_ID);
-        return v == null ? -1 : ((Number) invoke(v, "maxVersion", new Class<?>[0])).intValue();
+        try {
+            return Math.min(client, ((Number) invoke(nodeVersions, "latestUsableVersion",
+                    new Class<?>[] {org.apache.kafka.common.protocol.ApiKeys.class},
+                    org.apache.kafka.common.protocol.ApiKeys.INIT_PRODUCER_ID)).intValue());
+        } catch (RuntimeException e) { // no version both sides offer
+            return -1;
+        }
     }
 
     private static Object declared(Object o, String name) {

@@ -35,9 +35,9 @@ class TxnProducer implements AutoCloseable {
         return TwoPhase.initKeepingPrepared(producer);
     }
 
-    /** Whether the cluster's transaction coordinator speaks KIP-939 (InitProducerId v6 or later); call after init. */
-    boolean coordinatorSupportsTwoPhase() {
-        return TwoPhase.coordinatorInitProducerIdVersion(producer) >= 6;
+    /** The InitProducerId version this producer and its transaction coordinator agreed on; call after init. */
+    int initProducerIdVersion() {
+        return TwoPhase.initProducerIdVersion(producer);
     }
 
     void begin() {

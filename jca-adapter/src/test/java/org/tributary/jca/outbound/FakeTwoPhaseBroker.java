@@ -54,8 +54,8 @@ final class FakeTwoPhaseBroker {
         }
 
         @Override
-        boolean coordinatorSupportsTwoPhase() {
-            return true;
+        int initProducerIdVersion() {
+            return 6;
         }
 
         @Override
