@@ -19,7 +19,7 @@ import org.tributary.jca.api.TributaryConnectionFactory;
  * both happen or neither. The connection factory takes part in JTA transactions
  * ({@code transactionSupportLevel}); with {@code LocalTransaction} the transaction manager commits
  * it last, after preparing the XA database (Payara's last-agent optimisation), with
- * {@code XATransaction} (a cluster with KIP-939 two-phase commit) both are prepared first.
+ * {@code XATransaction} (KIP-939 two-phase commit in client and cluster) both are prepared first.
  * A failure after the send rolls back the row and the record: a {@code read_committed} consumer
  * never sees it.
  */
