@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * the producer prepares, and removed once the branch is committed or rolled back, so after a crash
  * every transaction the broker kept open for one of our ids has its Xid here. Kafka itself only
  * knows the transactional id and the producer id and epoch (KIP-939 leaves recording the Xid to the
- * external coordinator's resource manager, which is this adapter).
+ * external coordinator's resource manager, which is this adapter). Once prepared, the record's
+ * second line holds the prepared state ({@code producerId:epoch}, KIP-939's PreparedTxnState), so
+ * recovery completes only the transaction it prepared (KIP-939's {@code completeTransaction} rule).
  */
 final class RecoveryLog {
     private static final Logger LOG = Logger.getLogger(RecoveryLog.class.getName());
@@ -36,13 +38,25 @@ final class RecoveryLog {
         return dir;
     }
 
+    /** One record: the branch, and the prepared state once the producer prepared it. */
+    record Entry(XidValue xid, TwoPhase.State prepared) {
+    }
+
     synchronized void record(String transactionalId, XidValue xid) {
+        write(transactionalId, xid.encode() + "\n");
+    }
+
+    synchronized void prepared(String transactionalId, XidValue xid, TwoPhase.State state) {
+        write(transactionalId, xid.encode() + "\n" + state + "\n");
+    }
+
+    private void write(String transactionalId, String text) {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(transactionalId + SUFFIX + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(ByteBuffer.wrap((xid.encode() + "\n").getBytes(StandardCharsets.UTF_8)));
+                ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
                 ch.force(true);
             }
             Files.move(tmp, file(transactionalId), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -64,9 +78,9 @@ final class RecoveryLog {
         return Files.exists(file(transactionalId));
     }
 
-    /** Transactional id to Xid, for every branch that may be in doubt. */
-    synchronized Map<String, XidValue> entries() {
-        Map<String, XidValue> out = new LinkedHashMap<>();
+    /** Transactional id to record, for every branch that may be in doubt. */
+    synchronized Map<String, Entry> entries() {
+        Map<String, Entry> out = new LinkedHashMap<>();
         if (!Files.isDirectory(dir)) {
             return out;
         }
@@ -75,8 +89,14 @@ final class RecoveryLog {
                 String name = f.getFileName().toString();
                 String tid = name.substring(0, name.length() - SUFFIX.length());
                 try {
-                    out.put(tid, XidValue.decode(Files.readString(f, StandardCharsets.UTF_8)));
-                } catch (IOException | IllegalArgumentException e) {
+                    String[] lines = Files.readString(f, StandardCharsets.UTF_8).strip().split("\n");
+                    TwoPhase.State state = null;
+                    if (lines.length > 1) {
+                        String[] pe = lines[1].trim().split(":");
+                        state = new TwoPhase.State(Long.parseLong(pe[0]), Short.parseShort(pe[1]));
+                    }
+                    out.put(tid, new Entry(XidValue.decode(lines[0]), state));
+                } catch (IOException | RuntimeException e) {
                     LOG.warning("TRIB-JCA-061 unreadable XA recovery record " + f + " is skipped: " + e);
                 }
             }

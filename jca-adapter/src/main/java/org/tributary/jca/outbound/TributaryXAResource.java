@@ -116,6 +116,12 @@ final class TributaryXAResource implements XAResource {
         try {
             TwoPhase.State s = b.producer.prepare();
             b.state = State.PREPARED;
+            try {
+                rm.log().prepared(tid, b.xid, s);
+            } catch (RuntimeException e) {
+                // the first record (Xid alone) already makes the branch recoverable
+                LOG.warning("TRIB-JCA-066 cannot add the prepared state of " + b.xid + " to its recovery record: " + e);
+            }
             LOG.fine(() -> "prepared " + b.xid + " on " + tid + " (" + s + ")");
             return XA_OK;
         } catch (RuntimeException e) {

@@ -111,9 +111,10 @@ final class TxnResourceManager {
      * A record whose id has nothing kept is stale (the branch finished or never prepared) and is removed.
      */
     synchronized List<XidValue> recover() {
-        for (Map.Entry<String, XidValue> e : log.entries().entrySet()) {
+        for (Map.Entry<String, RecoveryLog.Entry> e : log.entries().entrySet()) {
             String tid = e.getKey();
-            XidValue xid = e.getValue();
+            XidValue xid = e.getValue().xid();
+            TwoPhase.State recorded = e.getValue().prepared();
             if (branches.values().stream().anyMatch(b -> b.producer.transactionalId().equals(tid))) {
                 continue;
             }
@@ -129,6 +130,16 @@ final class TxnResourceManager {
                 p.close();
                 log.forget(tid);
                 LOG.info("TRIB-JCA-062 transactional id " + tid + " holds no prepared transaction; its recovery record for " + xid + " is removed");
+            } else if (recorded != null && !recorded.equals(kept)) {
+                // not the transaction this record prepared (KIP-939: a state that does not match is aborted)
+                try {
+                    p.abort();
+                } finally {
+                    p.close();
+                }
+                log.forget(tid);
+                LOG.warning("TRIB-JCA-065 transactional id " + tid + " kept transaction " + kept + ", not " + recorded
+                        + " which branch " + xid + " prepared; it was aborted and the record removed");
             } else {
                 branches.put(xid, new XaBranch(xid, p, null, now(), XaBranch.State.PREPARED));
                 LOG.info("TRIB-JCA-063 recovered prepared branch " + xid + " on " + tid + " (producer " + kept + ")");

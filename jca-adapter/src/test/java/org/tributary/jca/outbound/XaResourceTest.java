@@ -76,7 +76,8 @@ class XaResourceTest {
         xa.end(xid(1), XAResource.TMSUCCESS);
         assertEquals(XAResource.XA_OK, xa.prepare(xid(1)));
         Path record = dir.resolve("pool-server1").resolve("pool-server1-0.xa");
-        assertEquals(XidValue.of(xid(1)).encode(), Files.readString(record).trim());
+        assertEquals(List.of(XidValue.of(xid(1)).encode(), broker.prepared.get("pool-server1-0").toString()),
+                Files.readAllLines(record), "the Xid, then the prepared state");
         assertTrue(broker.prepared.containsKey("pool-server1-0"));
         xa.commit(xid(1), false);
         assertEquals(1, broker.committedTxns.get("pool-server1-0"));
@@ -202,6 +203,16 @@ class XaResourceTest {
         rm.log().record("pool-server1-7", XidValue.of(xid(3)));
         assertEquals(0, rm.recover().size());
         assertFalse(rm.log().holds("pool-server1-7"));
+    }
+
+    @Test
+    void aKeptTransactionThatIsNotTheRecordedOneIsAbortedNotReported() throws Exception {
+        TxnResourceManager rm = rm();
+        rm.log().prepared("pool-server1-5", XidValue.of(xid(4)), new TwoPhase.State(1, (short) 0));
+        broker.prepared.put("pool-server1-5", new TwoPhase.State(2, (short) 0)); // another producer's transaction
+        assertEquals(0, rm.recover().size());
+        assertEquals(1, broker.abortedTxns.get("pool-server1-5"));
+        assertFalse(rm.log().holds("pool-server1-5"));
     }
 
     @Test
