@@ -157,4 +157,45 @@ class TwoPhaseCommitProtocolTest {
             assertEquals(Errors.UNSUPPORTED_VERSION.code(), init(c, "xa-on", 60_000, false, true).errorCode());
         }
     }
+
+    /**
+     * Pins what the bundled client does, for whoever builds on it: kafka-clients 4.3.1 accepts
+     * {@code transaction.two.phase.commit.enable=true} (and then refuses {@code transaction.timeout.ms})
+     * but never tells the broker (InitProducerId v5, no enable_2pc), and {@code KafkaProducer} has no
+     * {@code prepareTransaction}/{@code completeTransaction}/{@code initTransactions(boolean)}: its
+     * transactions are ordinary ones, aborted after the default timeout.
+     */
+    @Test
+    void theKafka431ProducerDoesNotAskForTwoPhaseCommit() throws Exception {
+        for (String m : List.of("prepareTransaction", "completeTransaction")) {
+            assertEquals(0, java.util.Arrays.stream(KafkaProducer.class.getMethods()).filter(x -> x.getName().equals(m)).count(), m);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(NoSuchMethodException.class,
+                () -> KafkaProducer.class.getMethod("initTransactions", boolean.class));
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.KafkaException.class,
+                () -> constructProducer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "x", "transaction.two.phase.commit.enable", "true",
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 1_000)));
+        org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(refused.getMessage()).contains("transaction.two.phase.commit.enable"),
+                "got " + refused);
+        try (TestBroker broker = new TestBroker(ENABLED); Admin admin = broker.admin();
+                KafkaProducer<byte[], byte[]> p = broker.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "client-2pc",
+                        "transaction.two.phase.commit.enable", "true", ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000))) {
+            admin.createTopics(List.of(new NewTopic("client-2pc", 1, (short) 1))).all().get();
+            p.initTransactions();
+            p.beginTransaction();
+            p.send(new ProducerRecord<>("client-2pc", 0, null, "v".getBytes(StandardCharsets.UTF_8))).get();
+            TransactionDescription d = admin.describeTransactions(List.of("client-2pc")).description("client-2pc").get();
+            assertEquals("ONGOING", d.state().name());
+            assertEquals(60_000, d.transactionTimeoutMs(), "the client's default timeout: an ordinary transaction");
+            p.abortTransaction();
+        }
+    }
+
+    /** A producer built without a broker (its configuration is checked at construction). */
+    private static void constructProducer(Map<String, Object> config) {
+        Map<String, Object> all = new java.util.HashMap<>(config);
+        all.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
+        new KafkaProducer<>(all, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer()).close();
+    }
 }
