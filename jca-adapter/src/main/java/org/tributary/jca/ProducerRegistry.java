@@ -50,7 +50,8 @@ public final class ProducerRegistry {
         producers.clear();
     }
 
-    private static Producer<byte[], byte[]> newProducer(Map<String, String> config) {
+    /** A new producer of its own for {@code config} (the caller closes it): transactional connections own theirs. */
+    public static Producer<byte[], byte[]> newProducer(Map<String, String> config) {
         Properties p = new Properties();
         p.putAll(config);
         Thread t = Thread.currentThread();

@@ -33,7 +33,7 @@ import org.tributary.jca.inbound.TributaryActivationSpec;
         vendorName = "Tributary",
         eisType = "Kafka-compatible event streaming",
         version = "0.1",
-        transactionSupport = TransactionSupport.TransactionSupportLevel.NoTransaction)
+        transactionSupport = TransactionSupport.TransactionSupportLevel.XATransaction)
 public class TributaryResourceAdapter implements ResourceAdapter {
     private static final Logger LOG = Logger.getLogger(TributaryResourceAdapter.class.getName());
 

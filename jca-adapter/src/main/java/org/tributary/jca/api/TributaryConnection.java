@@ -32,6 +32,15 @@ public interface TributaryConnection extends AutoCloseable {
         return sendAsync(topic, Bytes.utf8(key), Bytes.utf8(value), Map.of());
     }
 
+    /**
+     * The application-demarcated local transaction of this connection (one Kafka transaction):
+     * records sent between {@code begin()} and {@code commit()} become visible to
+     * {@code read_committed} consumers together at commit, and never after {@code rollback()}.
+     * Needs a factory configured with {@code transactionSupport} {@code LocalTransaction} or
+     * {@code XATransaction}; inside a JTA transaction the container demarcates instead.
+     */
+    jakarta.resource.cci.LocalTransaction getLocalTransaction() throws ResourceException;
+
     @Override
     void close() throws ResourceException;
 }

@@ -7,6 +7,7 @@ import jakarta.jms.JMSException;
 import jakarta.jms.JMSRuntimeException;
 import jakarta.resource.Referenceable;
 import jakarta.resource.ResourceException;
+import jakarta.resource.cci.LocalTransaction;
 import java.io.Serializable;
 import javax.naming.Reference;
 import org.tributary.jca.api.TributaryConnectionFactory;
@@ -31,18 +32,45 @@ public class JmsConnectionFactoryImpl implements ConnectionFactory, Serializable
         return createContext(JMSContext.AUTO_ACKNOWLEDGE);
     }
 
+    /**
+     * Inside a JTA transaction the context joins it (the session mode is ignored, as Jakarta
+     * Messaging requires); otherwise {@code SESSION_TRANSACTED} runs a local Kafka transaction that
+     * {@code commit()}/{@code rollback()} end (the factory's transaction support must be
+     * {@code LocalTransaction} or {@code XATransaction}).
+     */
     @Override
     public JMSContext createContext(int sessionMode) {
-        if (sessionMode == JMSContext.SESSION_TRANSACTED) {
-            throw new JMSRuntimeException("transacted JMS sessions are not supported by Tributary (its connections are NoTransaction)");
+        ConnectionHandle h;
+        try {
+            h = (ConnectionHandle) ((TributaryConnectionFactory) factory).getConnection();
+        } catch (ResourceException e) {
+            throw jms("no Tributary connection: " + e.getMessage(), e);
         }
         try {
-            return new JmsContextImpl((ConnectionHandle) ((TributaryConnectionFactory) factory).getConnection(), sessionMode);
+            if (h.inContainerTransaction()) {
+                return new JmsContextImpl(h, sessionMode, null, true);
+            }
+            if (sessionMode != JMSContext.SESSION_TRANSACTED) {
+                return new JmsContextImpl(h, sessionMode, null, false);
+            }
+            LocalTransaction txn = h.getLocalTransaction();
+            txn.begin();
+            return new JmsContextImpl(h, sessionMode, txn, false);
         } catch (ResourceException e) {
-            JMSRuntimeException x = new JMSRuntimeException("no Tributary connection: " + e.getMessage());
-            x.initCause(e);
-            throw x;
+            try {
+                h.close();
+            } catch (ResourceException ignored) {
+                // the first failure is the one to report
+            }
+            throw jms("a transacted JMSContext needs a Tributary connection factory with transactionSupportLevel "
+                    + "LocalTransaction or XATransaction: " + e.getMessage(), e);
         }
+    }
+
+    static JMSRuntimeException jms(String message, Exception cause) {
+        JMSRuntimeException x = new JMSRuntimeException(message);
+        x.initCause(cause);
+        return x;
     }
 
     @Override

@@ -19,7 +19,10 @@ import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TemporaryTopic;
 import jakarta.jms.TextMessage;
 import jakarta.jms.Topic;
+import jakarta.jms.TransactionInProgressRuntimeException;
+import jakarta.jms.TransactionRolledBackRuntimeException;
 import jakarta.resource.ResourceException;
+import jakarta.resource.cci.LocalTransaction;
 import java.io.Serializable;
 import java.util.Enumeration;
 import java.util.List;
@@ -32,16 +35,27 @@ import org.tributary.jca.outbound.ConnectionHandle;
 /**
  * A JMS context for sending text, bytes and map messages to topics. Receiving is done by MDBs
  * (the adapter's inbound side), so consumers, queues, temporary destinations, object and stream
- * messages and transactions are refused with an exception naming the feature.
+ * messages are refused with an exception naming the feature. A transacted context runs one Kafka
+ * transaction at a time ({@code commit()} and {@code rollback()} end it and begin the next;
+ * {@code close()} rolls back what was not committed); inside a JTA transaction the context takes
+ * part in it and its own {@code commit()}/{@code rollback()} are refused.
  */
 final class JmsContextImpl implements JMSContext {
     private final ConnectionHandle connection;
     private final int sessionMode;
+    private final LocalTransaction txn;
+    private final boolean inJta;
     private volatile boolean closed;
 
     JmsContextImpl(ConnectionHandle connection, int sessionMode) {
+        this(connection, sessionMode, null, false);
+    }
+
+    JmsContextImpl(ConnectionHandle connection, int sessionMode, LocalTransaction txn, boolean inJta) {
         this.connection = connection;
         this.sessionMode = sessionMode;
+        this.txn = txn;
+        this.inJta = inJta;
     }
 
     ConnectionHandle connection() {
@@ -79,6 +93,13 @@ final class JmsContextImpl implements JMSContext {
         }
         closed = true;
         try {
+            if (txn != null) {
+                txn.rollback(); // what was not committed is discarded
+            }
+        } catch (ResourceException e) {
+            // the connection is closed below either way
+        }
+        try {
             connection.close();
         } catch (ResourceException e) {
             JMSRuntimeException x = new JMSRuntimeException("closing the Tributary connection failed: " + e.getMessage());
@@ -97,10 +118,57 @@ final class JmsContextImpl implements JMSContext {
     @Override public void stop() { }
     @Override public void setAutoStart(boolean autoStart) { }
     @Override public boolean getAutoStart() { return true; }
-    @Override public boolean getTransacted() { return false; }
-    @Override public int getSessionMode() { return sessionMode; }
-    @Override public void commit() { throw unsupported("a transacted JMSContext (commit)"); }
-    @Override public void rollback() { throw unsupported("a transacted JMSContext (rollback)"); }
+    @Override public boolean getTransacted() { return txn != null; }
+    @Override public int getSessionMode() { return txn != null ? SESSION_TRANSACTED : sessionMode == SESSION_TRANSACTED ? AUTO_ACKNOWLEDGE : sessionMode; }
+
+    @Override
+    public void commit() {
+        end(true);
+    }
+
+    @Override
+    public void rollback() {
+        end(false);
+    }
+
+    private void end(boolean commit) {
+        connection();
+        if (inJta) {
+            throw new TransactionInProgressRuntimeException("this JMSContext takes part in a JTA transaction; the transaction manager commits it");
+        }
+        if (txn == null) {
+            throw new IllegalStateRuntimeException("this JMSContext is not transacted");
+        }
+        try {
+            if (commit) {
+                txn.commit();
+            } else {
+                txn.rollback();
+            }
+        } catch (ResourceException e) {
+            beginQuietly();
+            if (commit) {
+                TransactionRolledBackRuntimeException x = new TransactionRolledBackRuntimeException(
+                        "the transaction could not be committed and was rolled back: " + e.getMessage());
+                x.initCause(e);
+                throw x;
+            }
+            throw JmsConnectionFactoryImpl.jms("rolling back failed: " + e.getMessage(), e);
+        }
+        try {
+            txn.begin();
+        } catch (ResourceException e) {
+            throw JmsConnectionFactoryImpl.jms("beginning the next transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void beginQuietly() {
+        try {
+            txn.begin();
+        } catch (ResourceException e) {
+            // the next send reports the broken connection
+        }
+    }
     @Override public void recover() { throw unsupported("recover"); }
     @Override public void acknowledge() { }
     @Override public JMSConsumer createConsumer(Destination d) { throw unsupported("JMSConsumer (receive with an MDB)"); }

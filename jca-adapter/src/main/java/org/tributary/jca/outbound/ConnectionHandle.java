@@ -25,14 +25,12 @@ import org.tributary.jca.api.TributaryConnection;
  */
 public final class ConnectionHandle implements TributaryConnection {
     private volatile TributaryManagedConnection owner;
-    private final Producer<byte[], byte[]> producer;
     private final long sendTimeoutMs;
     private final Set<CompletableFuture<SendResult>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    ConnectionHandle(TributaryManagedConnection owner, Producer<byte[], byte[]> producer, long sendTimeoutMs) {
+    ConnectionHandle(TributaryManagedConnection owner, long sendTimeoutMs) {
         this.owner = owner;
-        this.producer = producer;
         this.sendTimeoutMs = sendTimeoutMs;
     }
 
@@ -43,14 +41,29 @@ public final class ConnectionHandle implements TributaryConnection {
 
     /** Sends a prepared record and waits for its acknowledgement. */
     public SendResult send(ProducerRecord<byte[], byte[]> record) throws ResourceException {
-        open();
-        Future<RecordMetadata> f = producer.send(record);
+        TributaryManagedConnection o = open();
+        if (!o.joinTransaction()) {
+            return o.autoCommit(() -> sendAndWait(o, record));
+        }
+        return sendAndWait(o, record);
+    }
+
+    private SendResult sendAndWait(TributaryManagedConnection o, ProducerRecord<byte[], byte[]> record) throws ResourceException {
+        Future<RecordMetadata> f;
+        try {
+            f = o.producer().send(record);
+        } catch (RuntimeException e) {
+            throw o.failure(e, "sending to " + record.topic());
+        }
         try {
             return result(f.get(sendTimeoutMs, TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ResourceException("interrupted while sending to " + record.topic(), e);
         } catch (ExecutionException e) {
+            if (TributaryManagedConnection.fatal(e.getCause())) {
+                o.failed(e.getCause());
+            }
             throw new ResourceException("sending to " + record.topic() + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new ResourceException("sending to " + record.topic() + " was not acknowledged within " + sendTimeoutMs + " ms", e);
@@ -64,13 +77,26 @@ public final class ConnectionHandle implements TributaryConnection {
     }
 
     public CompletionStage<SendResult> sendAsync(ProducerRecord<byte[], byte[]> record) throws ResourceException {
-        open();
+        TributaryManagedConnection o = open();
+        if (!o.joinTransaction()) { // outside a transaction a transactional connection commits each send: wait for it
+            CompletableFuture<SendResult> done = new CompletableFuture<>();
+            try {
+                done.complete(o.autoCommit(() -> sendAndWait(o, record)));
+            } catch (ResourceException e) {
+                done.completeExceptionally(e.getCause() == null ? e : e.getCause());
+            }
+            return done.minimalCompletionStage();
+        }
+        Producer<byte[], byte[]> producer = o.producer();
         CompletableFuture<SendResult> f = new CompletableFuture<>();
         inFlight.add(f);
         f.whenComplete((r, e) -> inFlight.remove(f));
         try {
             producer.send(record, (md, e) -> {
                 if (e != null) {
+                    if (TributaryManagedConnection.fatal(e)) {
+                        o.failed(e);
+                    }
                     f.completeExceptionally(e);
                 } else {
                     f.complete(result(md));
@@ -94,10 +120,28 @@ public final class ConnectionHandle implements TributaryConnection {
         return new SendResult(md.topic(), md.partition(), md.offset(), md.timestamp());
     }
 
-    private void open() throws ResourceException {
-        if (closed || owner == null) {
+    private TributaryManagedConnection open() throws ResourceException {
+        TributaryManagedConnection o = owner;
+        if (closed || o == null) {
             throw new IllegalStateException("this Tributary connection is closed");
         }
+        return o;
+    }
+
+    @Override
+    public jakarta.resource.cci.LocalTransaction getLocalTransaction() throws ResourceException {
+        TributaryManagedConnection o = open();
+        if (!o.transactional()) {
+            throw new jakarta.resource.NotSupportedException("this Tributary connection factory is configured for NoTransaction; "
+                    + "local transactions need transactionSupportLevel=LocalTransaction or XATransaction");
+        }
+        return o.local().application(this);
+    }
+
+    /** Whether the connection takes part in a container-managed (JTA) transaction right now. */
+    public boolean inContainerTransaction() throws ResourceException {
+        TributaryManagedConnection o = open();
+        return o.inXaBranch() || (o.local().active() && !o.local().byApplication());
     }
 
     @Override
@@ -106,8 +150,9 @@ public final class ConnectionHandle implements TributaryConnection {
             return;
         }
         closed = true;
-        if (!inFlight.isEmpty()) {
-            producer.flush(); // every record sent through this handle is acknowledged or failed after this
+        TributaryManagedConnection current = owner;
+        if (!inFlight.isEmpty() && current != null) {
+            current.producer().flush(); // every record sent through this handle is acknowledged or failed after this
             try {
                 CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(sendTimeoutMs, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {

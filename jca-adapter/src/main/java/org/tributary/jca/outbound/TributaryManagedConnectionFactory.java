@@ -12,6 +12,9 @@ import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.TransactionSupport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.function.BiFunction;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +34,13 @@ import org.tributary.jca.api.TributaryConnectionFactory;
  * other Kafka producer setting by its Kafka name ({@code "batch.size=65536;enable.idempotence=true"}),
  * {@code securityProperties} for TLS and SASL by Kafka's names ({@code security.protocol}, {@code ssl.*},
  * {@code sasl.*}; a {@code sasl.jaas.config} line may keep its closing {@code ;}).
- * All connections of one configuration share one producer.
+ * With {@code transactionSupportLevel} {@code NoTransaction} (the default) all connections of one
+ * configuration share one producer. With {@code LocalTransaction} or {@code XATransaction} (the
+ * pool's transaction support must match) each connection owns a transactional producer whose
+ * transactional id is {@code <transactionalIdPrefix>-<server>-<n>}: stable per pool and server, so
+ * after a restart the same ids come back and recovery finds the XA branches left prepared
+ * (recorded in {@code recoveryDirectory}, see {@link RecoveryLog}). XA uses Kafka's two-phase
+ * commit (KIP-939, {@code transaction.two.phase.commit.enable}), which the cluster must support.
  */
 @ConnectionDefinition(
         connectionFactory = TributaryConnectionFactory.class,
@@ -61,7 +70,22 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             confidential = true)
     private String securityProperties;
 
+    @ConfigProperty(description = "NoTransaction, LocalTransaction or XATransaction (as the pool's transaction support)",
+            defaultValue = "NoTransaction")
+    private String transactionSupportLevel = "NoTransaction";
+    @ConfigProperty(description = "Transactional ids are <prefix>-<server>-<n>; unique per pool in the cluster",
+            defaultValue = "tributary-jca")
+    private String transactionalIdPrefix = "tributary-jca";
+    @ConfigProperty(description = "The server part of transactional ids; default: system property tributary.instance.name, "
+            + "else node-<node.id>, else com.sun.aas.instanceName, else the host name")
+    private String serverName;
+    @ConfigProperty(description = "Where XA branches are recorded for recovery; default: beside the broker's log.dirs, "
+            + "else <instance root>/tributary-jca-xa")
+    private String recoveryDirectory;
+
     private transient ResourceAdapter resourceAdapter;
+    /** Tests replace how transactional producers are made (transactional id, two-phase) . */
+    private transient BiFunction<String, Boolean, TxnProducer> txnProducers;
     private transient PrintWriter logWriter;
 
     public String getBootstrapServers() { return bootstrapServers; }
@@ -80,6 +104,18 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     public void setProducerProperties(String v) { producerProperties = v; }
     public String getSecurityProperties() { return securityProperties; }
     public void setSecurityProperties(String v) { securityProperties = v; }
+    public String getTransactionSupportLevel() { return transactionSupportLevel; }
+    public void setTransactionSupportLevel(String v) { transactionSupportLevel = v; }
+    public String getTransactionalIdPrefix() { return transactionalIdPrefix; }
+    public void setTransactionalIdPrefix(String v) { transactionalIdPrefix = v; }
+    public String getServerName() { return serverName; }
+    public void setServerName(String v) { serverName = v; }
+    public String getRecoveryDirectory() { return recoveryDirectory; }
+    public void setRecoveryDirectory(String v) { recoveryDirectory = v; }
+
+    void txnProducers(BiFunction<String, Boolean, TxnProducer> f) {
+        txnProducers = f;
+    }
 
     @Override
     public Object createConnectionFactory(ConnectionManager cm) throws ResourceException {
@@ -95,7 +131,107 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
         validate();
-        return new TributaryManagedConnection(this, producer());
+        TransactionSupportLevel level = level();
+        if (level == TransactionSupportLevel.NoTransaction) {
+            return new TributaryManagedConnection(this, producer());
+        }
+        TxnResourceManager rm = resourceManager();
+        String tid = rm.allocate();
+        TxnProducer p;
+        try {
+            p = txnProducer(tid, level == TransactionSupportLevel.XATransaction);
+        } catch (RuntimeException e) {
+            rm.release(tid);
+            throw new ResourceException("cannot create the transactional producer " + tid + ": " + e, e);
+        }
+        try {
+            p.init();
+        } catch (RuntimeException e) {
+            p.close();
+            rm.release(tid);
+            throw new ResourceException("initialising transactions for " + tid + " failed"
+                    + (level == TransactionSupportLevel.XATransaction ? " (XA needs a cluster with KIP-939 two-phase commit)" : "")
+                    + ": " + e, e);
+        }
+        int version = level == TransactionSupportLevel.XATransaction ? p.initProducerIdVersion() : 0;
+        if (version < 6 && level == TransactionSupportLevel.XATransaction) {
+            p.close();
+            rm.release(tid);
+            throw new jakarta.resource.NotSupportedException("XATransaction needs KIP-939 two-phase commit (InitProducerId "
+                    + "version 6, in the client and the cluster); " + tid + " initialised with version " + version
+                    + ", which would let a prepared transaction time out. Use LocalTransaction (the transaction manager "
+                    + "then commits it last, one-phase)");
+        }
+        return new TributaryManagedConnection(this, p, rm, level);
+    }
+
+    /** The XA/local resource manager of this pool on this server. */
+    TxnResourceManager resourceManager() {
+        return TxnResourceManager.of(transactionalIdBase(), recoveryDir(), tid -> txnProducer(tid, true));
+    }
+
+    TxnProducer txnProducer(String transactionalId, boolean twoPhase) {
+        if (txnProducers != null) {
+            return txnProducers.apply(transactionalId, twoPhase);
+        }
+        Map<String, String> c = producerConfig();
+        c.put("transactional.id", transactionalId);
+        c.put("enable.idempotence", "true");
+        c.put("acks", "all");
+        if (twoPhase) {
+            c.put("transaction.two.phase.commit.enable", "true");
+        }
+        return new TxnProducer(transactionalId, ProducerRegistry.newProducer(c));
+    }
+
+    /** {@code <prefix>-<server>}: the transactional ids of this pool on this server start with it. */
+    String transactionalIdBase() {
+        String prefix = transactionalIdPrefix == null || transactionalIdPrefix.isBlank() ? "tributary-jca" : transactionalIdPrefix.trim();
+        return prefix + "-" + server();
+    }
+
+    private String server() {
+        if (serverName != null && !serverName.isBlank()) {
+            return serverName.trim();
+        }
+        String s = System.getProperty("tributary.instance.name");
+        if (s == null && System.getProperty("node.id") != null) {
+            s = "node-" + System.getProperty("node.id");
+        }
+        if (s == null) {
+            s = System.getProperty("com.sun.aas.instanceName");
+        }
+        if (s == null) {
+            try {
+                s = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                s = "local";
+            }
+        }
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private Path recoveryDir() {
+        if (recoveryDirectory != null && !recoveryDirectory.isBlank()) {
+            return Paths.get(recoveryDirectory.trim());
+        }
+        String logDirs = System.getProperty("log.dirs");
+        if (logDirs != null && !logDirs.isBlank()) {
+            Path first = Paths.get(logDirs.split(",")[0].trim()).toAbsolutePath();
+            return (first.getParent() == null ? first : first.getParent()).resolve("jca-xa");
+        }
+        String root = System.getProperty("com.sun.aas.instanceRoot");
+        return Paths.get(root != null ? root : System.getProperty("user.home"), "tributary-jca-xa");
+    }
+
+    TransactionSupportLevel level() throws InvalidPropertyException {
+        String v = transactionSupportLevel == null || transactionSupportLevel.isBlank() ? "NoTransaction" : transactionSupportLevel.trim();
+        try {
+            return TransactionSupportLevel.valueOf(v);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPropertyException("Tributary connection factory: 'transactionSupportLevel' is '" + v
+                    + "'; one of NoTransaction, LocalTransaction, XATransaction");
+        }
     }
 
     @Override
@@ -151,6 +287,11 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         } catch (IllegalArgumentException e) {
             bad.append("'securityProperties' is invalid: ").append(e.getMessage()).append("; ");
         }
+        try {
+            level();
+        } catch (InvalidPropertyException e) {
+            bad.append(e.getMessage().substring(e.getMessage().indexOf(": ") + 2)).append("; ");
+        }
         if (bad.length() > 0) {
             throw new InvalidPropertyException("Tributary connection factory: " + bad.substring(0, bad.length() - 2));
         }
@@ -167,7 +308,11 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
 
     @Override
     public TransactionSupportLevel getTransactionSupport() {
-        return TransactionSupportLevel.NoTransaction;
+        try {
+            return level();
+        } catch (InvalidPropertyException e) {
+            return TransactionSupportLevel.NoTransaction; // refused by validate() when the factory is created
+        }
     }
 
     @Override public ResourceAdapter getResourceAdapter() { return resourceAdapter; }
@@ -196,6 +341,10 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         m.put("sendTimeoutMs", sendTimeoutMs);
         m.put("producerProperties", producerProperties);
         m.put("securityProperties", securityProperties);
+        m.put("transactionSupportLevel", transactionSupportLevel);
+        m.put("transactionalIdPrefix", transactionalIdPrefix);
+        m.put("serverName", serverName);
+        m.put("recoveryDirectory", recoveryDirectory);
         return m;
     }
 }

@@ -26,6 +26,39 @@ class JmsContextTest {
     private final ConnectionFactory factory = new JmsConnectionFactoryImpl((TributaryConnectionFactory) () -> TestConnections.handle(producer));
 
     @Test
+    void aTransactedContextCommitsAndRollsBackKafkaTransactionsAndCloseRollsBack() throws Exception {
+        MockProducer<byte[], byte[]> txProducer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        ConnectionFactory cf = new JmsConnectionFactoryImpl((TributaryConnectionFactory) () -> TestConnections.transactionalHandle(txProducer, false));
+        try (JMSContext ctx = cf.createContext(JMSContext.SESSION_TRANSACTED)) {
+            assertTrue(ctx.getTransacted());
+            assertEquals(JMSContext.SESSION_TRANSACTED, ctx.getSessionMode());
+            ctx.createProducer().send(ctx.createTopic("t"), "one");
+            ctx.commit();
+            assertEquals(1, txProducer.history().size());
+            ctx.createProducer().send(ctx.createTopic("t"), "two");
+            ctx.rollback();
+            ctx.createProducer().send(ctx.createTopic("t"), "three");
+        }
+        assertEquals(1, txProducer.history().size(), "only the committed record");
+        assertTrue(txProducer.transactionAborted());
+        assertTrue(!txProducer.transactionInFlight());
+    }
+
+    @Test
+    void insideAJtaTransactionTheContextJoinsItWhateverTheSessionMode() throws Exception {
+        MockProducer<byte[], byte[]> txProducer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        ConnectionFactory cf = new JmsConnectionFactoryImpl((TributaryConnectionFactory) () -> TestConnections.transactionalHandle(txProducer, true));
+        try (JMSContext ctx = cf.createContext(JMSContext.SESSION_TRANSACTED)) {
+            assertTrue(!ctx.getTransacted());
+            ctx.createProducer().send(ctx.createTopic("t"), "in the JTA transaction");
+            assertThrows(jakarta.jms.TransactionInProgressRuntimeException.class, ctx::commit);
+            assertThrows(jakarta.jms.TransactionInProgressRuntimeException.class, ctx::rollback);
+        }
+        assertTrue(txProducer.transactionInFlight(), "the container ends the transaction, not the context");
+        assertEquals(1, txProducer.uncommittedRecords().size());
+    }
+
+    @Test
     void producerPropertiesAndHeaderFieldsBecomeRecordHeadersAndTheGroupIdTheKey() throws Exception {
         try (JMSContext ctx = factory.createContext()) {
             Topic t = ctx.createTopic("orders");

@@ -71,6 +71,62 @@ class OrdersOnPayaraIT {
         assertEquals(expected, stored.stream().sorted().toList(), "what the consumers stored");
     }
 
+    /**
+     * The shop stores an order (JPA, an XA H2 data source) and publishes it through a
+     * {@code LocalTransaction} Tributary factory in one JTA transaction: a commit makes both
+     * visible, a rollback leaves neither (the record was written, and aborted).
+     */
+    @Test
+    void aJtaTransactionStoresAndPublishesTogetherOrNeither() throws Exception {
+        assertEquals(200, placeInTransaction("alice", "10", false).statusCode());
+        HttpResponse<String> failed = placeInTransaction("bob", "20", true);
+        assertEquals(409, failed.statusCode(), failed::body);
+        assertEquals(200, placeInTransaction("carol", "30", false).statusCode());
+
+        HttpResponse<String> rows = HTTP.send(HttpRequest.newBuilder(URI.create(api().toString().replace("/orders/api/orders", "/orders/api/placed")))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, rows.statusCode(), rows::body);
+        List<String> customers = new ArrayList<>();
+        Matcher m = ORDER.matcher(rows.body());
+        while (m.find()) {
+            customers.add(field(m.group(), "customer"));
+        }
+        assertEquals(List.of("alice", "carol"), customers, "rows in the shop's database");
+
+        // read_uncommitted shows bob's record was sent; read_committed (and so every transactional reader) never sees it
+        assertEquals(List.of("alice", "bob", "carol"), keys("read_uncommitted", 3));
+        assertEquals(List.of("alice", "carol"), keys("read_committed", 2));
+    }
+
+    private HttpResponse<String> placeInTransaction(String customer, String amount, boolean fail) throws Exception {
+        URI uri = URI.create(api().toString().replace("/orders/api/orders", "/orders/api/placed"));
+        String form = "customer=" + customer + "&amount=" + amount + "&fail=" + fail;
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The keys of topic placed-orders, until {@code n} have arrived (WAIT at most). */
+    private static List<String> keys(String isolation, int n) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", BROKER.bootstrap());
+        p.put("isolation.level", isolation);
+        p.put("enable.auto.commit", "false");
+        List<String> out = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor("placed-orders").stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.key()));
+            }
+        }
+        return out.stream().sorted().toList();
+    }
+
     private String place(String customer, String amount) throws Exception {
         String form = "customer=" + URLEncoder.encode(customer, StandardCharsets.UTF_8) + "&amount=" + amount;
         URI uri = api();
