@@ -56,6 +56,7 @@ public final class TxnVerificationChannels implements TxnVerifier, Closeable {
     private final ToIntFunction<String> partitionFor;
     private final int timeoutMs;
     private final Map<Integer, Destination> destinations = new ConcurrentHashMap<>();
+    private final Map<Integer, java.util.concurrent.atomic.LongAdder> exchanges = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** A question waiting to be sent. */
@@ -70,8 +71,10 @@ public final class TxnVerificationChannels implements TxnVerifier, Closeable {
         final Map<String, Question> waiting = new LinkedHashMap<>();
         boolean draining;
         InetSocketAddress address;
+        final int brokerId;
 
         Destination(int brokerId) {
+            this.brokerId = brokerId;
             this.thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "tributary-txn-verify-" + localId + "-to-" + brokerId);
                 t.setDaemon(true);
@@ -167,6 +170,7 @@ public final class TxnVerificationChannels implements TxnVerifier, Closeable {
         batch.forEach(q -> txns.add(q.data.duplicate()));
         Map<String, Question> byId = new HashMap<>();
         batch.forEach(q -> byId.put(q.data.transactionalId(), q));
+        exchanges.computeIfAbsent(d.brokerId, id -> new java.util.concurrent.atomic.LongAdder()).increment();
         try {
             d.channel.target(address);
             AddPartitionsToTxnResponseData resp = d.channel.send(ApiKeys.ADD_PARTITIONS_TO_TXN, VERSION,
@@ -200,6 +204,13 @@ public final class TxnVerificationChannels implements TxnVerifier, Closeable {
             LOG.fine(() -> "AddPartitionsToTxn (verify) to " + address + " failed: " + e);
             batch.forEach(q -> q.answer.complete(uniform(q.partitions, Errors.NETWORK_EXCEPTION)));
         }
+    }
+
+    /** How many verification requests went to each coordinator broker (batched questions count once). */
+    public Map<Integer, Long> exchangesByBroker() {
+        Map<Integer, Long> out = new HashMap<>();
+        exchanges.forEach((id, n) -> out.put(id, n.sum()));
+        return out;
     }
 
     private int coordinatorOf(MetadataImage img, String transactionalId) {

@@ -377,6 +377,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return Optional.ofNullable(registry);
     }
 
+    /** Transaction verification (KIP-890) to the coordinators; empty when off or before {@link #start}. */
+    public Optional<org.tributary.replication.TxnVerificationChannels> transactionVerification() {
+        return Optional.ofNullable(txnVerification);
+    }
+
     /** This broker's partitions (empty before {@link #start}). */
     public Optional<ReplicaManager> replicaManager() {
         return Optional.ofNullable(replicas);
