@@ -240,6 +240,12 @@ public final class TxnVerificationChannels implements TxnVerifier, Closeable {
         destinations.values().forEach(d -> {
             d.thread.shutdownNow();
             d.channel.close();
+            List<Question> left;
+            synchronized (d) { // a drain that never ran would leave them unanswered
+                left = new ArrayList<>(d.waiting.values());
+                d.waiting.clear();
+            }
+            left.forEach(q -> q.answer.complete(uniform(q.partitions, Errors.COORDINATOR_NOT_AVAILABLE)));
         });
     }
 }
