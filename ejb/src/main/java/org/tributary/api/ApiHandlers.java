@@ -21,6 +21,16 @@ public final class ApiHandlers {
      * type 1 and the transaction APIs.
      */
     public static ApiRegistry registry(ApiServices s, org.tributary.txn.TransactionCoordinator txns, InternalTopicLog txnLog) {
+        return registry(s, txns, txnLog, null, Runnable::run);
+    }
+
+    /**
+     * As above, with transaction verification (KIP-890 part 1): Produce and TxnOffsetCommit ask
+     * {@code verifier} before a transactional write opens a transaction on a partition, then go on
+     * on {@code handlers} (the request handler pool). {@code verifier} null: no verification.
+     */
+    public static ApiRegistry registry(ApiServices s, org.tributary.txn.TransactionCoordinator txns, InternalTopicLog txnLog,
+            org.tributary.partition.TxnVerifier verifier, java.util.concurrent.Executor handlers) {
         ApiRegistry r = new ApiRegistry();
         MetadataHandler metadata = new MetadataHandler(s);
         TopicsHandler topics = new TopicsHandler(s);
@@ -32,7 +42,7 @@ public final class ApiHandlers {
         r.register(ApiKeys.METADATA, 0, 13, metadata::metadata);
         r.register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, metadata::describeCluster);
         r.register(ApiKeys.DESCRIBE_QUORUM, 0, 2, new DescribeQuorumHandler(s));
-        r.register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(s));
+        r.register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(s, verifier, handlers));
         r.register(ApiKeys.FETCH, 4, 18, new FetchHandler(s));
         r.register(ApiKeys.LIST_OFFSETS, 1, 11, offsets::listOffsets);
         r.register(ApiKeys.DELETE_RECORDS, 0, 2, offsets::deleteRecords);
@@ -64,7 +74,7 @@ public final class ApiHandlers {
             r.register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, scram::describe);
             r.register(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, 0, 0, scram::alter);
         }
-        registerGroups(r, s, txns, txnLog);
+        registerGroups(r, s, txns, txnLog, verifier, handlers);
         registerTransactionData(r, s);
         if (txns != null) {
             registerTransactions(r, s, txns);
@@ -98,7 +108,7 @@ public final class ApiHandlers {
 
     /** The classic group protocol and committed offsets (no KIP-848 ConsumerGroupHeartbeat: clients stay on "classic"). */
     private static void registerGroups(ApiRegistry r, ApiServices s, org.tributary.txn.TransactionCoordinator txns,
-            InternalTopicLog txnLog) {
+            InternalTopicLog txnLog, org.tributary.partition.TxnVerifier verifier, java.util.concurrent.Executor handlers) {
         if (s.groups() == null) {
             return;
         }
@@ -118,7 +128,7 @@ public final class ApiHandlers {
         r.register(ApiKeys.DELETE_GROUPS, 0, 2, admin::deleteGroups);
         if (txns != null) {
             // v5 is transaction version 2 (KIP-890 part 2), which the transaction coordinator does not offer
-            r.register(ApiKeys.TXN_OFFSET_COMMIT, 0, 4, new TxnOffsetCommitHandler(s.groups(), s.authorizer())::txnOffsetCommit);
+            r.register(ApiKeys.TXN_OFFSET_COMMIT, 0, 4, new TxnOffsetCommitHandler(s.groups(), s.authorizer(), s.replicas(), verifier, handlers)::txnOffsetCommit);
         }
     }
 }

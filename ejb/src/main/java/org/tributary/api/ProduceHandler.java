@@ -2,9 +2,11 @@ package org.tributary.api;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
@@ -20,19 +22,35 @@ import org.tributary.metadata.TopicImage;
 import org.tributary.metrics.TopicMetrics;
 import org.tributary.partition.DelayedOperation;
 import org.tributary.partition.Partition;
+import org.tributary.partition.TxnVerifier;
+import org.apache.kafka.common.utils.Time;
 
 /**
- * Produce: appends each partition's batches as leader (idempotence checked in {@link Partition}),
+ * Produce: appends each partition's batches as leader (idempotence checked in {@link Partition};
+ * a transactional batch opening its transaction on a partition verified with the transaction
+ * coordinator first, {@link ProduceVerification}, the request completing once it answered),
  * wakes waiting fetches, and answers by acks: 0 = no answer (an error closes the connection, as
  * Kafka does), 1 = once written, -1 = once the ISR has it (a delayed operation).
  */
 final class ProduceHandler implements ApiHandler {
     private final ApiServices services;
     private final boolean autoCreate;
+    private final ProduceVerification verification;
+    private final Executor appendExecutor;
 
     ProduceHandler(ApiServices services) {
+        this(services, null, Runnable::run);
+    }
+
+    /**
+     * {@code verifier}: asks transaction coordinators (KIP-890), null for none;
+     * {@code appendExecutor}: where appends run once verification answered (the request handler pool).
+     */
+    ProduceHandler(ApiServices services, TxnVerifier verifier, Executor appendExecutor) {
         this.services = services;
         this.autoCreate = services.config().getBoolean("auto.create.topics.enable", true);
+        this.verification = new ProduceVerification(verifier, Time.SYSTEM);
+        this.appendExecutor = appendExecutor;
     }
 
     @Override
@@ -40,7 +58,8 @@ final class ProduceHandler implements ApiHandler {
         ProduceRequestData req = (ProduceRequestData) message;
         short acks = req.acks();
         ProduceResponseData resp = new ProduceResponseData().setThrottleTimeMs(0);
-        Map<TopicPartition, long[]> waitFor = new HashMap<>();
+        Map<TopicPartition, Partition> leaders = new LinkedHashMap<>();
+        Map<TopicPartition, MemoryRecords> records = new HashMap<>();
         Map<TopicPartition, PartitionProduceResponse> byPartition = new HashMap<>();
         boolean anyError = false;
         // Kafka: transactional records need a transactional id the client may write (TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
@@ -91,59 +110,99 @@ final class ProduceHandler implements ApiHandler {
                 }
                 TopicPartition tp = new TopicPartition(topic.name(), pd.index());
                 Partition partition = services.replicas().partition(tp).orElse(null);
-                TopicMetrics counters = services.metrics().topic(topic.name());
                 if (partition == null || !partition.topicId().equals(topic.id())) {
                     pr.setErrorCode(ApiErrors.notServed(topic, pd.index()).code());
-                    counters.produceFailed();
+                    services.metrics().topic(topic.name()).produceFailed();
                     anyError = true;
                     continue;
                 }
-                try {
-                    MemoryRecords records = (MemoryRecords) pd.records();
-                    if (records == null || records.sizeInBytes() == 0) {
-                        throw new org.apache.kafka.common.InvalidRecordException("Produce request for " + tp + " has no records");
-                    }
-                    Partition.AppendResult r = partition.appendAsLeader(records, acks);
-                    if (r.duplicate()) {
-                        counters.appended(0, 0);
-                    } else {
-                        counters.appended(r.lastOffset() - r.firstOffset() + 1, records.sizeInBytes());
-                    }
-                    pr.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTime()).setLogStartOffset(r.logStartOffset());
-                    waitFor.put(tp, new long[] {r.lastOffset() + 1, r.leaderEpoch()});
-                    byPartition.put(tp, pr);
-                } catch (Exception e) {
-                    Errors err = ApiErrors.of(e, "produce to " + tp);
-                    pr.setErrorCode(err.code()).setErrorMessage(ApiErrors.message(e, err));
-                    counters.produceFailed();
-                    anyError = true;
+                leaders.put(tp, partition);
+                records.put(tp, (MemoryRecords) pd.records());
+                byPartition.put(tp, pr);
+            }
+        }
+        boolean errorsBefore = anyError;
+        if (!verification.enabled() || req.transactionalId() == null || leaders.isEmpty()) {
+            return respond(ctx, req, resp, byPartition, append(acks, leaders, records, byPartition, null), errorsBefore);
+        }
+        return verification.verify(req.transactionalId(), leaders, records, ctx.apiVersion() > 10)
+                .thenComposeAsync(outcomes -> respond(ctx, req, resp, byPartition, append(acks, leaders, records, byPartition, outcomes), errorsBefore),
+                        appendExecutor);
+    }
+
+    /**
+     * Appends each partition's records as leader (with its verification outcome when verifying);
+     * answers failures in the partition's response.
+     */
+    private Appended append(short acks, Map<TopicPartition, Partition> leaders, Map<TopicPartition, MemoryRecords> records,
+            Map<TopicPartition, PartitionProduceResponse> responses, Map<TopicPartition, ProduceVerification.Outcome> outcomes) {
+        Map<TopicPartition, long[]> waitFor = new HashMap<>();
+        boolean anyError = false;
+        for (Map.Entry<TopicPartition, Partition> e : leaders.entrySet()) {
+            TopicPartition tp = e.getKey();
+            PartitionProduceResponse pr = responses.get(tp);
+            TopicMetrics counters = services.metrics().topic(tp.topic());
+            ProduceVerification.Outcome outcome = outcomes == null ? null : outcomes.get(tp);
+            if (outcome != null && outcome.error() != Errors.NONE) {
+                pr.setErrorCode(outcome.error().code()).setErrorMessage(outcome.message());
+                counters.produceFailed();
+                anyError = true;
+                continue;
+            }
+            try {
+                MemoryRecords batch = records.get(tp);
+                if (batch == null || batch.sizeInBytes() == 0) {
+                    throw new org.apache.kafka.common.InvalidRecordException("Produce request for " + tp + " has no records");
                 }
+                Partition.AppendResult r = outcome == null ? e.getValue().appendAsLeader(batch, acks)
+                        : e.getValue().appendVerified(batch, acks, outcome.guard());
+                if (r.duplicate()) {
+                    counters.appended(0, 0);
+                } else {
+                    counters.appended(r.lastOffset() - r.firstOffset() + 1, batch.sizeInBytes());
+                }
+                pr.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTime()).setLogStartOffset(r.logStartOffset());
+                waitFor.put(tp, new long[] {r.lastOffset() + 1, r.leaderEpoch()});
+            } catch (Exception ex) {
+                Errors err = ApiErrors.of(ex, "produce to " + tp);
+                pr.setErrorCode(err.code()).setErrorMessage(ApiErrors.message(ex, err));
+                counters.produceFailed();
+                anyError = true;
             }
         }
         waitFor.keySet().forEach(services.replicas()::onAppend);
-        if (ctx.apiVersion() < 5 || ctx.apiVersion() < 8) {
+        return new Appended(waitFor, anyError);
+    }
+
+    /** What the appends of one request did: the partitions written (offset and leader epoch to wait for), any failure. */
+    private record Appended(Map<TopicPartition, long[]> waitFor, boolean anyError) {
+    }
+
+    /** Answers by acks: 0 = nothing (a failure closes the connection), 1 = now, -1 = once the ISR has every write. */
+    private CompletableFuture<ApiMessage> respond(RequestContext ctx, ProduceRequestData req, ProduceResponseData resp,
+            Map<TopicPartition, PartitionProduceResponse> byPartition, Appended a, boolean errorsBefore) {
+        if (ctx.apiVersion() < 8) {
             short v = ctx.apiVersion();
             resp.responses().forEach(t -> t.partitionResponses().forEach(p -> {
                 if (v < 5) {
                     p.setLogStartOffset(-1);
                 }
-                if (v < 8) {
-                    p.setErrorMessage(null);
-                }
+                p.setErrorMessage(null);
             }));
         }
+        short acks = req.acks();
         if (acks == 0) {
-            if (anyError) {
+            if (a.anyError() || errorsBefore) {
                 return CompletableFuture.failedFuture(new CloseConnection("acks=0 produce failed for at least one partition"));
             }
             return CompletableFuture.completedFuture(null);
         }
-        if (acks == 1 || waitFor.isEmpty()) {
+        if (acks == 1 || a.waitFor().isEmpty()) {
             return CompletableFuture.completedFuture(resp);
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        DelayedProduce op = new DelayedProduce(req.timeoutMs(), waitFor, byPartition, resp, done);
-        services.replicas().producePurgatory().tryCompleteElseWatch(op, new ArrayList<>(waitFor.keySet()));
+        DelayedProduce op = new DelayedProduce(req.timeoutMs(), a.waitFor(), byPartition, resp, done);
+        services.replicas().producePurgatory().tryCompleteElseWatch(op, new ArrayList<>(a.waitFor().keySet()));
         return done;
     }
 

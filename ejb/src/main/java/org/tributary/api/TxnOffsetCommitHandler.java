@@ -2,21 +2,28 @@ package org.tributary.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.resource.ResourceType;
 import org.tributary.group.CommittedOffset;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.TxnOffsetCommits;
 import org.tributary.metadata.TopicImage;
+import org.tributary.partition.Partition;
+import org.tributary.partition.ReplicaManager;
+import org.tributary.partition.TxnVerifier;
 
 /**
  * TxnOffsetCommit (API 28, KIP-98; member fields from v3, KIP-447): a transactional producer's
@@ -24,16 +31,33 @@ import org.tributary.metadata.TopicImage;
  * (else every partition TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ on the group
  * (GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED) and an existing
  * partition (UNKNOWN_TOPIC_OR_PARTITION); then the group coordinator writes the offsets in the
- * producer's transaction and answers once they are replicated. They become visible with the
+ * producer's transaction and answers once they are replicated. With verification (KIP-890) the
+ * transaction coordinator first confirms the group's offsets partition is in the transaction. They become visible with the
  * transaction's COMMIT marker.
  */
 final class TxnOffsetCommitHandler {
     private final GroupCoordinator coordinator;
     private final RequestAuthorizer authorizer;
+    private final ReplicaManager replicas;
+    private final TxnVerifier verifier;
+    private final Executor handlers;
 
     TxnOffsetCommitHandler(GroupCoordinator coordinator, RequestAuthorizer authorizer) {
+        this(coordinator, authorizer, null, null, Runnable::run);
+    }
+
+    /**
+     * {@code verifier} (with {@code replicas}, where the group's offsets partition lives): the
+     * transaction coordinator is asked first whether that partition is in the producer's
+     * transaction (KIP-890); null for no verification. {@code handlers}: where the commit goes on.
+     */
+    TxnOffsetCommitHandler(GroupCoordinator coordinator, RequestAuthorizer authorizer, ReplicaManager replicas, TxnVerifier verifier,
+            Executor handlers) {
         this.coordinator = coordinator;
         this.authorizer = authorizer;
+        this.replicas = replicas;
+        this.verifier = replicas == null ? null : verifier;
+        this.handlers = handlers;
     }
 
     CompletionStage<ApiMessage> txnOffsetCommit(RequestContext ctx, ApiMessage message) {
@@ -73,9 +97,56 @@ final class TxnOffsetCommitHandler {
         TxnOffsetCommits.TxnCommitRequest r = new TxnOffsetCommits.TxnCommitRequest(req.transactionalId(), req.producerId(), req.producerEpoch(),
                 req.groupId(), members ? req.memberId() : "", members ? req.groupInstanceId() : null,
                 members ? req.generationId() : -1, offsets);
+        Object guard = verificationGuard(req);
+        if (guard == null) {
+            return commit(r, responses, out);
+        }
+        TopicPartition offsetsPartition = offsetsPartition(req.groupId());
+        return verifier.verify(req.transactionalId(), req.producerId(), req.producerEpoch(), Set.of(offsetsPartition))
+                .thenComposeAsync(failed -> {
+                    Errors e = failed.getOrDefault(offsetsPartition, Errors.NONE);
+                    if (e == Errors.NONE) {
+                        return commit(r, responses, out);
+                    }
+                    Errors answer = answer(e, ctx.apiVersion() >= 4);
+                    responses.values().forEach(rp -> rp.setErrorCode(answer.code()));
+                    return CompletableFuture.<ApiMessage>completedFuture(out);
+                }, handlers);
+    }
+
+    private CompletableFuture<ApiMessage> commit(TxnOffsetCommits.TxnCommitRequest r, Map<TopicPartition, TxnOffsetCommitResponsePartition> responses,
+            TxnOffsetCommitResponseData out) {
         return coordinator.txnOffsets().commit(r).thenApply(result -> {
             result.forEach((tp, e) -> responses.get(tp).setErrorCode(e.code()));
             return out;
         });
+    }
+
+    private TopicPartition offsetsPartition(String groupId) {
+        return new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, coordinator.partitionFor(groupId));
+    }
+
+    /** The guard when the producer's transaction is not open yet on the group's offsets partition here; else null (nothing to ask). */
+    private Object verificationGuard(TxnOffsetCommitRequestData req) {
+        if (verifier == null) {
+            return null;
+        }
+        Partition p = replicas.partition(offsetsPartition(req.groupId())).orElse(null);
+        return p == null ? null : p.startTxnVerification(req.producerId(), RecordBatch.NO_SEQUENCE, req.producerEpoch(),
+                System.currentTimeMillis());
+    }
+
+    /**
+     * What the producer is told when verification failed: not in the transaction, INVALID_TXN_STATE
+     * (TRANSACTION_ABORTABLE from v4); the transaction coordinator could not answer,
+     * COORDINATOR_NOT_AVAILABLE, which the client retries.
+     */
+    static Errors answer(Errors e, boolean abortableSupported) {
+        return switch (e) {
+            case TRANSACTION_ABORTABLE -> abortableSupported ? e : Errors.INVALID_TXN_STATE;
+            case NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, CONCURRENT_TRANSACTIONS ->
+                    Errors.COORDINATOR_NOT_AVAILABLE;
+            default -> e;
+        };
     }
 }

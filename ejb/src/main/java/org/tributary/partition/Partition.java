@@ -50,6 +50,8 @@ public final class Partition {
     private final Uuid topicId;
     private final PartitionLog log;
     private final ProducerStateManager producers = new ProducerStateManager();
+    /** KIP-890 verification of transactional appends. Guarded by this. */
+    private final TxnVerificationGuards verification = new TxnVerificationGuards(producers);
     private final Path snapshotFile;
     private final int localBrokerId;
     private volatile int leaderEpoch = -1;
@@ -342,7 +344,28 @@ public final class Partition {
      * (NOT_ENOUGH_REPLICAS), as Kafka does.
      */
     public synchronized AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) throws IOException {
-        return appendAsLeader(records, requiredAcks, false);
+        return appendAsLeader(records, requiredAcks, false, null);
+    }
+
+    /**
+     * Appends a client's batches as leader with transaction verification (KIP-890): a transactional
+     * batch that opens its producer's transaction here must bring the guard {@link #startTxnVerification}
+     * gave and the transaction coordinator confirmed; a marker or another append since spends it.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidTxnStateException the batch was not verified
+     */
+    public synchronized AppendResult appendVerified(MemoryRecords records, short requiredAcks, Object guard) throws IOException {
+        return appendAsLeader(records, requiredAcks, false, guard == null ? TxnVerificationGuards.NONE : guard);
+    }
+
+    /**
+     * Starts verifying that {@code producerId}'s transaction includes this partition before its first
+     * batch here: null when it needs none (its transaction at {@code epoch} is already open here),
+     * else the guard to hand to {@link #appendVerified} once the coordinator confirmed.
+     */
+    public synchronized Object startTxnVerification(long producerId, int sequence, short epoch, long nowMs) {
+        Object guard = verification.start(producerId, sequence, epoch, nowMs);
+        return guard == TxnVerificationGuards.NONE ? null : guard;
     }
 
     /**
@@ -351,10 +374,12 @@ public final class Partition {
      * numbers are not (such batches carry none of their own), so no batch is taken for a duplicate.
      */
     public synchronized AppendResult appendAsCoordinator(MemoryRecords records, short requiredAcks) throws IOException {
-        return appendAsLeader(records, requiredAcks, true);
+        return appendAsLeader(records, requiredAcks, true, null);
     }
 
-    private AppendResult appendAsLeader(MemoryRecords records, short requiredAcks, boolean coordinator) throws IOException {
+    /** {@code guard}: null appends unverified (internal writers); else checked by {@link TxnVerificationGuards#check}. */
+    private AppendResult appendAsLeader(MemoryRecords records, short requiredAcks, boolean coordinator, Object guard)
+            throws IOException {
         if (role != Role.LEADER) {
             throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + tp
                     + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
@@ -377,6 +402,9 @@ public final class Partition {
         if (coordinator) {
             producers.validateEpochs(batches);
         }
+        if (guard != null) {
+            verification.check(batches, guard);
+        }
         ProducerStateManager.Check check = coordinator ? new ProducerStateManager.Check(Optional.empty())
                 : producers.validateAll(batches);
         if (check.duplicate().isPresent()) {
@@ -388,6 +416,9 @@ public final class Partition {
         for (RecordBatch b : batches) {
             long count = b.lastOffset() - b.baseOffset() + 1L;
             producers.record(b, offset, offset + count - 1);
+            if (b.isTransactional()) {
+                verification.clear(b.producerId());
+            }
             offset += count;
         }
         updateLastStableOffset();
@@ -676,6 +707,7 @@ public final class Partition {
         for (RecordBatch b : records.batches()) {
             completeIfMarker(producers.record(b, info.firstOffset(), info.lastOffset()));
         }
+        verification.clear(producerId); // a batch verified against the ended transaction must not open a new one
         updateLastStableOffset();
         maybeIncrementHighWatermark();
         return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
@@ -713,6 +745,7 @@ public final class Partition {
 
     /** Drops idempotent producers idle for longer than {@code expirationMs}. */
     public synchronized int expireProducers(long nowMs, long expirationMs) {
+        verification.expire(nowMs, expirationMs);
         return producers.removeExpired(nowMs, expirationMs);
     }
 

@@ -80,6 +80,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private org.tributary.txn.TransactionCoordinator txnCoordinator;
     private ExecutorService txnLoader;
     private org.tributary.replication.TxnMarkerChannels txnMarkers;
+    private org.tributary.replication.TxnVerificationChannels txnVerification;
     private volatile ApiDispatcher dispatcher;
     private ClientQuotaManager quotas;
     private volatile boolean closed;
@@ -206,7 +207,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
                     1000L * config.getInt("quota.window.size.seconds", 1, 1, 3600));
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
                     controller, authorizer, quotas);
-            registry = ApiHandlers.registry(services, txnCoordinator, txnLog);
+            registry = ApiHandlers.registry(services, txnCoordinator, txnLog, transactionVerifier(clusterView), handlers);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
@@ -298,6 +299,20 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return coordinator;
     }
 
+    /**
+     * KIP-890 part 1: partition leaders ask the transaction coordinator before a transactional write
+     * opens a transaction on a partition ({@code transaction.partition.verification.enable}, default
+     * true as in Kafka); null when off or without a transaction coordinator.
+     */
+    private org.tributary.partition.TxnVerifier transactionVerifier(ClusterView clusterView) {
+        if (txnCoordinator == null || !config.getBoolean("transaction.partition.verification.enable", true)) {
+            return null;
+        }
+        txnVerification = new org.tributary.replication.TxnVerificationChannels(clusterView.localBrokerId(), metadata::image, interBroker,
+                txnCoordinator::partitionFor, config.getInt("request.timeout.ms", 30_000, 1, Integer.MAX_VALUE));
+        return txnVerification;
+    }
+
     /** {@code __transaction_state}: Kafka's keys and defaults, replicas capped by the brokers serving as for the offsets topic. */
     private org.tributary.api.InternalTopicLog transactionLog(TopicAdmin topicAdmin) {
         org.tributary.txn.TxnConfig c = org.tributary.txn.TxnConfig.from(config);
@@ -362,6 +377,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return Optional.ofNullable(registry);
     }
 
+    /** Transaction verification (KIP-890) to the coordinators; empty when off or before {@link #start}. */
+    public Optional<org.tributary.replication.TxnVerificationChannels> transactionVerification() {
+        return Optional.ofNullable(txnVerification);
+    }
+
     /** This broker's partitions (empty before {@link #start}). */
     public Optional<ReplicaManager> replicaManager() {
         return Optional.ofNullable(replicas);
@@ -417,6 +437,9 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             replicas.close();
         }
         awaitTermination(groupLoader);
+        if (txnVerification != null) {
+            txnVerification.close();
+        }
         if (txnMarkers != null) {
             txnMarkers.close();
         }

@@ -158,7 +158,11 @@ final class TxnTransitions {
         return Decision.error(Errors.INVALID_TXN_STATE);
     }
 
-    /** AddPartitionsToTxn v4+ with verify_only: whether each partition is in the ongoing transaction (KIP-890). */
+    /**
+     * AddPartitionsToTxn v4+ with verify_only: whether each partition is in the ongoing transaction
+     * (KIP-890); one that is not answers TRANSACTION_ABORTABLE, as Kafka's coordinator (the leader
+     * tells older clients INVALID_TXN_STATE).
+     */
     static Map<TopicPartition, Errors> verify(TxnSnapshot current, boolean pending, long producerId, short epoch,
             Set<TopicPartition> partitions) {
         Errors e = checkProducer(current, pending, producerId, epoch);
@@ -168,7 +172,7 @@ final class TxnTransitions {
         Map<TopicPartition, Errors> out = new LinkedHashMap<>();
         for (TopicPartition tp : partitions) {
             out.put(tp, e != Errors.NONE ? e
-                    : current.state() == TxnState.ONGOING && current.partitions().contains(tp) ? Errors.NONE : Errors.INVALID_TXN_STATE);
+                    : current.state() == TxnState.ONGOING && current.partitions().contains(tp) ? Errors.NONE : Errors.TRANSACTION_ABORTABLE);
         }
         return out;
     }

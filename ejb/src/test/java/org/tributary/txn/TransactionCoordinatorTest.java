@@ -294,7 +294,7 @@ class TransactionCoordinatorTest {
         TransactionCoordinator.InitResult p = init(ID);
         tc.addPartitions(ID, p.producerId(), p.epoch(), Set.of(A)).join();
         Map<TopicPartition, Errors> v = tc.verifyPartitions(ID, p.producerId(), p.epoch(), Set.of(A, B));
-        assertEquals(Map.of(A, Errors.NONE, B, Errors.INVALID_TXN_STATE), v);
+        assertEquals(Map.of(A, Errors.NONE, B, Errors.TRANSACTION_ABORTABLE), v);
         assertEquals(Map.of(A, Errors.PRODUCER_FENCED), tc.verifyPartitions(ID, p.producerId(), (short) (p.epoch() + 1), Set.of(A)));
         assertEquals(TxnState.ONGOING, state(ID).state());
         assertEquals(Set.of(A), state(ID).partitions(), "verifying adds nothing");
