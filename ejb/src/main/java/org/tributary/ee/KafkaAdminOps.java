@@ -12,13 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.NewPartitions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,8 +44,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The admin operations the engine does not expose directly, done the way any operator tool does
- * them: with kafka-clients against this broker's own Kafka listener. One {@link Admin} (which also
+ * The admin reads the engine does not expose directly (configs, records, offsets, group members),
+ * and producing a record, done the way any operator tool does them: with kafka-clients against
+ * this broker's own Kafka listener. Changes go in-process instead ({@link ConsoleChanges}). One {@link Admin} (which also
  * looks offsets up, with ListOffsets), one {@link KafkaProducer} and one group-less consumer (for
  * reading records) are created on first use and closed with the broker. Every Kafka error becomes
  * an {@link AdminException}.
@@ -100,19 +98,6 @@ final class KafkaAdminOps implements AutoCloseable {
         return producer;
     }
 
-    void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
-        NewTopic t = new NewTopic(name, partitions, replicationFactor).configs(configs);
-        await(admin().createTopics(List.of(t)).all(), "name");
-    }
-
-    void deleteTopic(String name) {
-        await(admin().deleteTopics(List.of(name)).all(), "name");
-    }
-
-    void addPartitions(String topic, int totalCount) {
-        await(admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(totalCount))).all(), "partitions");
-    }
-
     List<ConfigEntryInfo> describeConfigs(String topic) {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Config c = await(admin().describeConfigs(List.of(r)).all(), "name").get(r);
@@ -123,15 +108,6 @@ final class KafkaAdminOps implements AutoCloseable {
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
-    }
-
-    /** Sets the given values and returns the rest to their defaults where {@code delete} names them. */
-    void alterConfigs(String topic, Map<String, String> set, Collection<String> delete) {
-        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        List<AlterConfigOp> ops = new ArrayList<>();
-        set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
-        delete.forEach(k -> ops.add(new AlterConfigOp(new ConfigEntry(k, null), AlterConfigOp.OpType.DELETE)));
-        await(admin().incrementalAlterConfigs(Map.of(r, ops)).all(), "configs");
     }
 
     ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers) {
@@ -233,21 +209,23 @@ final class KafkaAdminOps implements AutoCloseable {
         return out;
     }
 
-    void deleteGroup(String groupId) {
-        await(admin().deleteConsumerGroups(List.of(groupId)).all(), "groupId");
-    }
-
     /** Commits new offsets for the given partitions of the group (the group must have no members). */
     Map<TopicPartition, Long> resetOffsets(String groupId, Collection<TopicPartition> partitions, OffsetReset how) {
+        Map<TopicPartition, Long> target = resetTargets(partitions, how);
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
+        await(admin().alterConsumerGroupOffsets(groupId, commit).all(), "groupId");
+        return target;
+    }
+
+    /** The offsets a reset moves the partitions to (looked up with ListOffsets; nothing is committed). */
+    Map<TopicPartition, Long> resetTargets(Collection<TopicPartition> partitions, OffsetReset how) {
         Map<TopicPartition, Long> target = new HashMap<>();
         if (how.kind() == OffsetReset.Kind.OFFSET) {
             partitions.forEach(tp -> target.put(tp, how.value()));
         } else {
             target.putAll(lookUpOffsets(partitions, how));
         }
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
-        await(admin().alterConsumerGroupOffsets(groupId, commit).all(), "groupId");
         return target;
     }
 

@@ -362,6 +362,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return Optional.ofNullable(registry);
     }
 
+    /** The metadata image this broker serves now (read-only; in-process callers build their request context on it). */
+    public org.tributary.metadata.MetadataImage image() {
+        return metadata.image();
+    }
+
     /** This broker's partitions (empty before {@link #start}). */
     public Optional<ReplicaManager> replicaManager() {
         return Optional.ofNullable(replicas);
