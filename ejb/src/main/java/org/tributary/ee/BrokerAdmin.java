@@ -205,6 +205,14 @@ final class BrokerAdmin implements AutoCloseable {
         changes.deleteGroup(caller, groupId);
     }
 
+    /** The cluster's open transactions; with {@code topic}, those that wrote to it (which must exist). */
+    List<TransactionInfo> openTransactions(String topic) {
+        if (topic != null) {
+            requireTopic(topic);
+        }
+        return ops.openTransactions().stream().filter(t -> topic == null || t.partitions().containsKey(topic)).toList();
+    }
+
     @Override
     public void close() {
         ops.close();

@@ -246,4 +246,9 @@ public class BrokerBean implements BrokerService {
     public void deleteGroup(String groupId) {
         admin().deleteGroup(caller(), groupId);
     }
+
+    @Override
+    public List<TransactionInfo> openTransactions(String topic) {
+        return admin().openTransactions(topic);
+    }
 }

@@ -15,6 +15,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeTransactionsResult;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -198,6 +203,50 @@ final class KafkaAdminOps implements AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The transaction states that are open: the coordinator has started the transaction and not yet finished it. */
+    private static final java.util.Set<TransactionState> OPEN = java.util.EnumSet.of(TransactionState.ONGOING,
+            TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT);
+
+    /**
+     * The open transactions of the whole cluster, as Kafka's own tools find them: ListTransactions
+     * to every broker (each answers for the transactional ids it coordinates), then
+     * DescribeTransactions to each one's coordinator. A transaction that ends between the two is left
+     * out. Ordered by start time, oldest first.
+     */
+    List<TransactionInfo> openTransactions() {
+        java.util.Collection<TransactionListing> listed = await(admin().listTransactions(new ListTransactionsOptions()
+                .filterStates(OPEN)).all(), null);
+        List<String> ids = listed.stream().filter(l -> OPEN.contains(l.state())).map(TransactionListing::transactionalId).toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        DescribeTransactionsResult described = admin().describeTransactions(ids);
+        List<TransactionInfo> out = new ArrayList<>();
+        for (String id : ids) {
+            TransactionDescription d;
+            try {
+                d = described.description(id).get(TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                continue; // finished (or moved) since it was listed
+            } catch (TimeoutException e) {
+                throw new AdminException(AdminException.Kind.UNAVAILABLE, null, "the broker did not answer in time");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AdminException(AdminException.Kind.UNAVAILABLE, null, "interrupted");
+            }
+            if (!OPEN.contains(d.state())) {
+                continue;
+            }
+            java.util.TreeMap<String, List<Integer>> parts = new java.util.TreeMap<>();
+            d.topicPartitions().forEach(tp -> parts.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition()));
+            parts.values().forEach(l -> l.sort(null));
+            out.add(new TransactionInfo(id, d.producerId(), d.producerEpoch(), d.state().toString(),
+                    d.transactionStartTimeMs().orElse(-1L), d.transactionTimeoutMs(), d.coordinatorId(), parts));
+        }
+        out.sort(java.util.Comparator.comparingLong(TransactionInfo::startTimeMs).thenComparing(TransactionInfo::transactionalId));
+        return out;
     }
 
     /** Member details (with decoded assignments) from DescribeGroups. */
