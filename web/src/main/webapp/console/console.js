@@ -337,6 +337,43 @@
     };
   };
 
+  /** A duration in ms as "4 s", "3 min 20 s", "2 h 5 min". */
+  function age(msValue) {
+    if (msValue < 0) { return '—'; }
+    var s = Math.floor(msValue / 1000);
+    if (s < 60) { return s + ' s'; }
+    if (s < 3600) { return Math.floor(s / 60) + ' min ' + (s % 60) + ' s'; }
+    return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  }
+
+  views.transactions = function () {
+    view.innerHTML = '<h1>Open transactions</h1><p class="muted">Ongoing or being committed/aborted, oldest first. An open ' +
+      'transaction holds back read_committed consumers of its partitions until it ends or times out.</p>' +
+      '<form class="inline" id="txn-filter"><label>Topic <input id="txn-topic" placeholder="all topics"></label></form>' +
+      '<div id="error"></div><div id="transactions"></div>';
+    $('txn-filter').addEventListener('submit', function (ev) { ev.preventDefault(); refreshNow(); });
+    return {
+      refresh: function () {
+        var topic = $('txn-topic') ? $('txn-topic').value.trim() : '';
+        return api('GET', 'transactions' + (topic ? '?topic=' + encodeURIComponent(topic) : '')).then(function (ts) {
+          fill('transactions', ts.length ? '<table id="transactions-table"><tr><th>Transactional id</th><th>State</th>' +
+            '<th class="num">Producer id</th><th class="num">Epoch</th><th>Started</th><th class="num">Age</th>' +
+            '<th class="num">Timeout</th><th class="num">Coordinator</th><th>Partitions</th></tr>' + ts.map(function (t) {
+              var parts = Object.keys(t.partitions).map(function (name) {
+                return '<a href="#/topics/' + encodeURIComponent(name) + '">' + esc(name) + '</a> ' + esc(t.partitions[name].join(', '));
+              }).join('<br>');
+              var old = t.ageMs >= 0 && t.ageMs > t.timeoutMs / 2;
+              return '<tr data-txn="' + esc(t.transactionalId) + '"><td>' + esc(t.transactionalId) + '</td><td>' + esc(t.state) +
+                '</td><td class="num">' + t.producerId + '</td><td class="num">' + t.producerEpoch + '</td><td>' +
+                esc(t.startTime || '—') + '</td><td class="num txn-age' + (old ? ' bad' : '') + '" data-age-ms="' + t.ageMs + '">' +
+                age(t.ageMs) + '</td><td class="num">' + age(t.timeoutMs) + '</td><td class="num">' + t.coordinatorId +
+                '</td><td>' + parts + '</td></tr>';
+            }).join('') + '</table>' : '<p class="muted" id="no-transactions">No open transactions.</p>');
+        }, fail);
+      }
+    };
+  };
+
   views.group = function (id) {
     var enc = encodeURIComponent(id);
     view.innerHTML = '<h1>Consumer group <span id="group-id">' + esc(id) + '</span></h1><div id="error"></div><div class="cards" id="cards"></div>' +

@@ -17,12 +17,15 @@ import org.tributary.server.KafkaServer;
 
 /**
  * The admin operations of one running broker: reads come from the engine's read-only views
- * (topics, partitions, groups, lag), changes go through kafka-clients against the broker's own
- * listener, so they take the same path, checks and errors as any Kafka tool.
+ * (topics, partitions, groups, lag) or kafka-clients against the broker's own listener (configs,
+ * records, offsets, transactions); changes go in-process through the broker's own request
+ * handlers as the console user ({@link ConsoleChanges}), so they take the same checks and errors as
+ * any Kafka tool and are audited once, as that user.
  */
 final class BrokerAdmin implements AutoCloseable {
     private final KafkaServer server;
     private final KafkaAdminOps ops;
+    private final ConsoleChanges changes;
 
     BrokerAdmin(KafkaServer server, String bootstrap) {
         this(server, bootstrap, java.util.Map.of());
@@ -32,6 +35,7 @@ final class BrokerAdmin implements AutoCloseable {
     BrokerAdmin(KafkaServer server, String bootstrap, Map<String, Object> security) {
         this.server = server;
         this.ops = new KafkaAdminOps(bootstrap, security);
+        this.changes = new ConsoleChanges(server);
     }
 
     /**
@@ -84,22 +88,22 @@ final class BrokerAdmin implements AutoCloseable {
                 "topic '" + name + "' does not exist"));
     }
 
-    void createTopic(String name, int partitions, short rf, Map<String, String> configs) {
-        ops.createTopic(name, partitions, rf, configs);
+    void createTopic(String caller, String name, int partitions, short rf, Map<String, String> configs) {
+        changes.createTopic(caller, name, partitions, rf, configs);
     }
 
-    void deleteTopic(String name) {
+    void deleteTopic(String caller, String name) {
         requireTopic(name);
-        ops.deleteTopic(name);
+        changes.deleteTopic(caller, name);
     }
 
-    void addPartitions(String topic, int total) {
+    void addPartitions(String caller, String topic, int total) {
         TopicInfo t = requireTopic(topic);
         if (total <= t.partitionCount()) {
             throw new AdminException(AdminException.Kind.INVALID, "partitions", "topic '" + topic + "' has "
                     + t.partitionCount() + " partitions; the new count must be larger, not " + total);
         }
-        ops.addPartitions(topic, total);
+        changes.addPartitions(caller, topic, total);
     }
 
     List<ConfigEntryInfo> topicConfigs(String topic) {
@@ -107,9 +111,9 @@ final class BrokerAdmin implements AutoCloseable {
         return ops.describeConfigs(topic);
     }
 
-    void alterTopicConfigs(String topic, Map<String, String> set, List<String> reset) {
+    void alterTopicConfigs(String caller, String topic, Map<String, String> set, List<String> reset) {
         requireTopic(topic);
-        ops.alterConfigs(topic, set, reset);
+        changes.alterConfigs(caller, topic, set, reset);
     }
 
     List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
@@ -162,7 +166,7 @@ final class BrokerAdmin implements AutoCloseable {
                 lag, total);
     }
 
-    Map<String, Long> resetGroupOffsets(String groupId, OffsetReset how) {
+    Map<String, Long> resetGroupOffsets(String caller, String groupId, OffsetReset how) {
         GroupInfo g = group(groupId).orElseThrow(() -> new AdminException(AdminException.Kind.NOT_FOUND, "groupId",
                 "consumer group '" + groupId + "' does not exist"));
         if (!g.members().isEmpty()) {
@@ -188,15 +192,25 @@ final class BrokerAdmin implements AutoCloseable {
                     + "' has no committed offsets; name the topic to reset");
         }
         Map<String, Long> out = new LinkedHashMap<>();
-        ops.resetOffsets(groupId, parts, how).forEach((tp, o) -> out.put(tp.toString(), o));
+        Map<TopicPartition, Long> targets = ops.resetTargets(parts, how);
+        changes.commitOffsets(caller, groupId, targets);
+        targets.forEach((tp, o) -> out.put(tp.toString(), o));
         return out;
     }
 
-    void deleteGroup(String groupId) {
+    void deleteGroup(String caller, String groupId) {
         if (server.describeGroup(groupId).isEmpty()) {
             throw new AdminException(AdminException.Kind.NOT_FOUND, "groupId", "consumer group '" + groupId + "' does not exist");
         }
-        ops.deleteGroup(groupId);
+        changes.deleteGroup(caller, groupId);
+    }
+
+    /** The cluster's open transactions; with {@code topic}, those that wrote to it (which must exist). */
+    List<TransactionInfo> openTransactions(String topic) {
+        if (topic != null) {
+            requireTopic(topic);
+        }
+        return ops.openTransactions().stream().filter(t -> topic == null || t.partitions().containsKey(topic)).toList();
     }
 
     @Override

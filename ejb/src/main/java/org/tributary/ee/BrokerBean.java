@@ -47,6 +47,9 @@ public class BrokerBean implements BrokerService {
     @EJB
     private AccessBean access;
 
+    @Resource
+    private jakarta.ejb.SessionContext session;
+
     private volatile BrokerNode node;
     private volatile BrokerAdmin admin;
     private volatile String failure;
@@ -152,6 +155,16 @@ public class BrokerBean implements BrokerService {
                 .toList();
     }
 
+    /** The console or REST user calling (Jakarta Security propagates it), for the in-process principal {@code Console:<user>}. */
+    private String caller() {
+        try {
+            java.security.Principal p = session == null ? null : session.getCallerPrincipal();
+            return p == null ? "console" : p.getName();
+        } catch (IllegalStateException e) {
+            return "console";
+        }
+    }
+
     private BrokerAdmin admin() {
         BrokerAdmin a = admin;
         if (a == null) {
@@ -174,17 +187,17 @@ public class BrokerBean implements BrokerService {
 
     @Override
     public void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
-        admin().createTopic(name, partitions, replicationFactor, configs);
+        admin().createTopic(caller(), name, partitions, replicationFactor, configs);
     }
 
     @Override
     public void deleteTopic(String name) {
-        admin().deleteTopic(name);
+        admin().deleteTopic(caller(), name);
     }
 
     @Override
     public void addPartitions(String topic, int totalCount) {
-        admin().addPartitions(topic, totalCount);
+        admin().addPartitions(caller(), topic, totalCount);
     }
 
     @Override
@@ -194,7 +207,7 @@ public class BrokerBean implements BrokerService {
 
     @Override
     public void alterTopicConfigs(String topic, Map<String, String> set, List<String> reset) {
-        admin().alterTopicConfigs(topic, set, reset);
+        admin().alterTopicConfigs(caller(), topic, set, reset);
     }
 
     @Override
@@ -226,11 +239,16 @@ public class BrokerBean implements BrokerService {
 
     @Override
     public Map<String, Long> resetGroupOffsets(String groupId, OffsetReset how) {
-        return admin().resetGroupOffsets(groupId, how);
+        return admin().resetGroupOffsets(caller(), groupId, how);
     }
 
     @Override
     public void deleteGroup(String groupId) {
-        admin().deleteGroup(groupId);
+        admin().deleteGroup(caller(), groupId);
+    }
+
+    @Override
+    public List<TransactionInfo> openTransactions(String topic) {
+        return admin().openTransactions(topic);
     }
 }

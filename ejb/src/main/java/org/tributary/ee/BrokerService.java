@@ -73,4 +73,13 @@ public interface BrokerService {
     Map<String, Long> resetGroupOffsets(String groupId, OffsetReset how);
 
     void deleteGroup(String groupId);
+
+    // ---- transactions
+
+    /**
+     * The open transactions of the whole cluster (Ongoing, PrepareCommit, PrepareAbort), oldest
+     * first; with {@code topic} (not null), those that wrote to that topic ({@link AdminException}
+     * NOT_FOUND when it does not exist).
+     */
+    List<TransactionInfo> openTransactions(String topic);
 }

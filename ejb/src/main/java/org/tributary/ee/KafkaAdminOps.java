@@ -12,13 +12,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeTransactionsResult;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.NewPartitions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,8 +49,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The admin operations the engine does not expose directly, done the way any operator tool does
- * them: with kafka-clients against this broker's own Kafka listener. One {@link Admin} (which also
+ * The admin reads the engine does not expose directly (configs, records, offsets, group members),
+ * and producing a record, done the way any operator tool does them: with kafka-clients against
+ * this broker's own Kafka listener. Changes go in-process instead ({@link ConsoleChanges}). One {@link Admin} (which also
  * looks offsets up, with ListOffsets), one {@link KafkaProducer} and one group-less consumer (for
  * reading records) are created on first use and closed with the broker. Every Kafka error becomes
  * an {@link AdminException}.
@@ -100,19 +103,6 @@ final class KafkaAdminOps implements AutoCloseable {
         return producer;
     }
 
-    void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
-        NewTopic t = new NewTopic(name, partitions, replicationFactor).configs(configs);
-        await(admin().createTopics(List.of(t)).all(), "name");
-    }
-
-    void deleteTopic(String name) {
-        await(admin().deleteTopics(List.of(name)).all(), "name");
-    }
-
-    void addPartitions(String topic, int totalCount) {
-        await(admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(totalCount))).all(), "partitions");
-    }
-
     List<ConfigEntryInfo> describeConfigs(String topic) {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Config c = await(admin().describeConfigs(List.of(r)).all(), "name").get(r);
@@ -123,15 +113,6 @@ final class KafkaAdminOps implements AutoCloseable {
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
-    }
-
-    /** Sets the given values and returns the rest to their defaults where {@code delete} names them. */
-    void alterConfigs(String topic, Map<String, String> set, Collection<String> delete) {
-        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        List<AlterConfigOp> ops = new ArrayList<>();
-        set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
-        delete.forEach(k -> ops.add(new AlterConfigOp(new ConfigEntry(k, null), AlterConfigOp.OpType.DELETE)));
-        await(admin().incrementalAlterConfigs(Map.of(r, ops)).all(), "configs");
     }
 
     ProducedRecord produce(String topic, Integer partition, byte[] key, byte[] value, List<RecordInfo.Header> headers) {
@@ -224,6 +205,50 @@ final class KafkaAdminOps implements AutoCloseable {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** The transaction states that are open: the coordinator has started the transaction and not yet finished it. */
+    private static final java.util.Set<TransactionState> OPEN = java.util.EnumSet.of(TransactionState.ONGOING,
+            TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT);
+
+    /**
+     * The open transactions of the whole cluster, as Kafka's own tools find them: ListTransactions
+     * to every broker (each answers for the transactional ids it coordinates), then
+     * DescribeTransactions to each one's coordinator. A transaction that ends between the two is left
+     * out. Ordered by start time, oldest first.
+     */
+    List<TransactionInfo> openTransactions() {
+        java.util.Collection<TransactionListing> listed = await(admin().listTransactions(new ListTransactionsOptions()
+                .filterStates(OPEN)).all(), null);
+        List<String> ids = listed.stream().filter(l -> OPEN.contains(l.state())).map(TransactionListing::transactionalId).toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        DescribeTransactionsResult described = admin().describeTransactions(ids);
+        List<TransactionInfo> out = new ArrayList<>();
+        for (String id : ids) {
+            TransactionDescription d;
+            try {
+                d = described.description(id).get(TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                continue; // finished (or moved) since it was listed
+            } catch (TimeoutException e) {
+                throw new AdminException(AdminException.Kind.UNAVAILABLE, null, "the broker did not answer in time");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AdminException(AdminException.Kind.UNAVAILABLE, null, "interrupted");
+            }
+            if (!OPEN.contains(d.state())) {
+                continue;
+            }
+            java.util.TreeMap<String, List<Integer>> parts = new java.util.TreeMap<>();
+            d.topicPartitions().forEach(tp -> parts.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition()));
+            parts.values().forEach(l -> l.sort(null));
+            out.add(new TransactionInfo(id, d.producerId(), d.producerEpoch(), d.state().toString(),
+                    d.transactionStartTimeMs().orElse(-1L), d.transactionTimeoutMs(), d.coordinatorId(), parts));
+        }
+        out.sort(java.util.Comparator.comparingLong(TransactionInfo::startTimeMs).thenComparing(TransactionInfo::transactionalId));
+        return out;
+    }
+
     /** Member details (with decoded assignments) from DescribeGroups. */
     List<GroupInfo.MemberInfo> members(String groupId) {
         ConsumerGroupDescription d = await(admin().describeConsumerGroups(List.of(groupId)).all(), "groupId").get(groupId);
@@ -233,21 +258,23 @@ final class KafkaAdminOps implements AutoCloseable {
         return out;
     }
 
-    void deleteGroup(String groupId) {
-        await(admin().deleteConsumerGroups(List.of(groupId)).all(), "groupId");
-    }
-
     /** Commits new offsets for the given partitions of the group (the group must have no members). */
     Map<TopicPartition, Long> resetOffsets(String groupId, Collection<TopicPartition> partitions, OffsetReset how) {
+        Map<TopicPartition, Long> target = resetTargets(partitions, how);
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
+        await(admin().alterConsumerGroupOffsets(groupId, commit).all(), "groupId");
+        return target;
+    }
+
+    /** The offsets a reset moves the partitions to (looked up with ListOffsets; nothing is committed). */
+    Map<TopicPartition, Long> resetTargets(Collection<TopicPartition> partitions, OffsetReset how) {
         Map<TopicPartition, Long> target = new HashMap<>();
         if (how.kind() == OffsetReset.Kind.OFFSET) {
             partitions.forEach(tp -> target.put(tp, how.value()));
         } else {
             target.putAll(lookUpOffsets(partitions, how));
         }
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        target.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
-        await(admin().alterConsumerGroupOffsets(groupId, commit).all(), "groupId");
         return target;
     }
 

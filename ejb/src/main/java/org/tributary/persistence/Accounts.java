@@ -23,7 +23,7 @@ public final class Accounts {
 
     private final Database db;
     private final Clock clock;
-    private final Map<String, Long> remembered = new ConcurrentHashMap<>();
+    private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
 
     public Accounts(Database db, Clock clock) {
         this.db = db;
@@ -121,10 +121,11 @@ public final class Accounts {
             return Optional.empty();
         }
         String key = PasswordHashing.sha256(PEPPER + "\u0000" + username + "\u0000" + new String(password));
-        Long until = remembered.get(key);
+        Remembered hit = remembered.get(key);
         long now = clock.millis();
         Optional<AccountEntity> found = db.read(em -> Optional.ofNullable(em.find(AccountEntity.class, username)));
-        if (until != null && until > now && found.isPresent()) {
+        // the hash must still be the one that was checked: another node may have reset the password meanwhile
+        if (hit != null && hit.untilMs() > now && found.isPresent() && hit.passwordHash().equals(found.get().passwordHash())) {
             return found.map(Account::of);
         }
         String hash = found.map(AccountEntity::passwordHash).orElse(DUMMY_HASH);
@@ -132,8 +133,12 @@ public final class Accounts {
         if (!ok) {
             return Optional.empty();
         }
-        remembered.put(key, now + REMEMBER_MS);
+        remembered.put(key, new Remembered(now + REMEMBER_MS, hash));
         return found.map(Account::of);
+    }
+
+    /** A successful check, remembered until {@code untilMs} for the hash it was checked against. */
+    private record Remembered(long untilMs, String passwordHash) {
     }
 
     private static final String DUMMY_HASH = PasswordHashing.hash("not a password of anyone".toCharArray());

@@ -29,6 +29,13 @@ import org.tributary.metadata.AclsImage;
  */
 public final class AclAuthorizer {
     public static final String LOGGER_NAME = "org.tributary.security.authorizer";
+    /**
+     * The principal type of the node's own console and REST API when they call the request
+     * handlers in-process ({@code Console:<account>}). No listener ever produces it (connections
+     * are {@code User:...}), so it cannot be claimed over the network; it is a super user, as the
+     * broker's own identity is in Kafka: the console authorizes its callers by their role first.
+     */
+    public static final String CONSOLE_PRINCIPAL_TYPE = "Console";
     private static final Logger LOG = Logger.getLogger(LOGGER_NAME);
 
     private final Set<String> superUsers;
@@ -66,6 +73,9 @@ public final class AclAuthorizer {
     }
 
     boolean isSuperUser(KafkaPrincipal principal) {
+        if (CONSOLE_PRINCIPAL_TYPE.equals(principal.getPrincipalType())) {
+            return true;
+        }
         for (String[] u : superUserParts) {
             if (u[1].equals(principal.getName()) && u[0].equals(principal.getPrincipalType())) {
                 return true;

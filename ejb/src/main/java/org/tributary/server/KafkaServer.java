@@ -382,6 +382,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return Optional.ofNullable(txnVerification);
     }
 
+    /** The metadata image this broker serves now (read-only; in-process callers build their request context on it). */
+    public org.tributary.metadata.MetadataImage image() {
+        return metadata.image();
+    }
+
     /** This broker's partitions (empty before {@link #start}). */
     public Optional<ReplicaManager> replicaManager() {
         return Optional.ofNullable(replicas);

@@ -108,4 +108,37 @@ class KafkaAdminOpsTest {
         assertEquals(AdminException.Kind.NOT_FOUND, reset.kind());
         assertTrue(broker.server().topic("never-made").isEmpty(), "looking offsets up must not create a topic");
     }
+
+    @Test
+    void openTransactionsAreListedWithTheirPartitionsUntilCommitted() throws Exception {
+        String topic = "transacted";
+        admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+        assertEquals(List.of(), ops.openTransactions());
+        try (KafkaProducer<byte[], byte[]> tx = broker.producer(Map.of("transactional.id", "console-tx", "transaction.timeout.ms", 45_000))) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            assertEquals(List.of(), ops.openTransactions(), "no partition yet: the coordinator has nothing open");
+            tx.send(new ProducerRecord<>(topic, 0, null, "t0".getBytes(StandardCharsets.UTF_8)));
+            tx.send(new ProducerRecord<>(topic, 1, null, "t1".getBytes(StandardCharsets.UTF_8)));
+            tx.flush();
+            List<TransactionInfo> open = ops.openTransactions();
+            assertEquals(1, open.size(), open.toString());
+            TransactionInfo t = open.get(0);
+            assertEquals("console-tx", t.transactionalId());
+            assertEquals("Ongoing", t.state());
+            assertEquals(45_000L, t.timeoutMs());
+            assertEquals(Map.of(topic, List.of(0, 1)), t.partitions());
+            assertTrue(t.producerId() >= 0 && t.producerEpoch() >= 0, t.toString());
+            assertTrue(t.startTimeMs() > 0 && t.startTimeMs() <= System.currentTimeMillis(), t.toString());
+            assertEquals(TestBroker.BROKER_ID, t.coordinatorId());
+            tx.commitTransaction();
+        }
+        long deadline = System.currentTimeMillis() + 20_000;
+        List<TransactionInfo> after = ops.openTransactions();
+        while (!after.isEmpty() && System.currentTimeMillis() < deadline) { // PrepareCommit until the markers are written
+            Thread.onSpinWait();
+            after = ops.openTransactions();
+        }
+        assertEquals(List.of(), after, "a committed transaction is not open");
+    }
 }

@@ -128,6 +128,28 @@ abstract class AccessStoreContract {
     }
 
     @Test
+    void aPasswordResetChangesTheCredentialStampAndEndsRememberedLoginsOnEveryNode() {
+        accounts.create("root", Account.ADMIN, "correct horse battery".toCharArray());
+        accounts.create("watcher", Account.VIEWER, "viewer password 1".toCharArray());
+        String stamp = accounts.find("watcher").orElseThrow().credentialStamp();
+        assertEquals(stamp, accounts.authenticate("watcher", "viewer password 1".toCharArray()).orElseThrow().credentialStamp());
+        accounts.setRole("watcher", Account.ADMIN);
+        assertEquals(stamp, accounts.find("watcher").orElseThrow().credentialStamp(), "a role change keeps sessions");
+        accounts.setPassword("watcher", "viewer password 2".toCharArray());
+        String reset = accounts.find("watcher").orElseThrow().credentialStamp();
+        assertFalse(reset.equals(stamp), "a password reset changes the stamp");
+        accounts.delete("watcher");
+        accounts.create("watcher", Account.VIEWER, "viewer password 2".toCharArray());
+        assertFalse(accounts.find("watcher").orElseThrow().credentialStamp().equals(reset), "a new account with the same name is new");
+
+        // another node on the same database remembers a Basic login; a reset made here ends it there at once
+        Accounts otherNode = new Accounts(db, clock);
+        assertTrue(otherNode.authenticate("root", "correct horse battery".toCharArray()).isPresent());
+        accounts.setPassword("root", "a brand new password".toCharArray());
+        assertTrue(otherNode.authenticate("root", "correct horse battery".toCharArray()).isEmpty(), "not remembered past a reset");
+    }
+
+    @Test
     void theFirstAdminComesFromConfiguration() throws Exception {
         FirstAdmin first = new FirstAdmin(accounts, BrokerConfig.of(Map.of(FirstAdmin.USER, "boss",
                 FirstAdmin.PASSWORD, "configured password")), dataDir, "http://127.0.0.1:8080");

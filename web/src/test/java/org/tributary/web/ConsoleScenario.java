@@ -65,6 +65,28 @@ final class ConsoleScenario {
         });
     }
 
+    /**
+     * A viewer opens the Transactions page and finds the open transaction {@code transactionalId}
+     * with its topic, its age growing as the page refreshes itself.
+     */
+    void seeOpenTransaction(String transactionalId, String topic) throws Exception {
+        inBrowser(() -> {
+            login();
+            open("#/transactions");
+            waitFor("the open transaction", () -> exists("transactions-table") && text("transactions-table").contains(transactionalId)
+                    && text("transactions-table").contains(topic));
+            long first = ageShown(transactionalId);
+            waitFor("the transaction's age growing", () -> ageShown(transactionalId) > first);
+            shot("12-viewer-transactions");
+            logout();
+        });
+    }
+
+    private long ageShown(String transactionalId) {
+        WebElement row = driver.findElement(By.cssSelector("tr[data-txn='" + transactionalId + "'] .txn-age"));
+        return Long.parseLong(row.getAttribute("data-age-ms"));
+    }
+
     interface Steps {
         void run() throws Exception;
     }

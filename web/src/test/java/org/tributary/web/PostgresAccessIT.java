@@ -1,6 +1,7 @@
 package org.tributary.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -64,6 +65,7 @@ class PostgresAccessIT {
                     r -> AccessIT.hasItem(r.compact(), "action", "DELETE /api/topics/" + viaRest));
             assertTrue(AccessIT.hasItem(rest.compact(), "principal", "admin", "source", "rest", "action", "DELETE /api/topics/" + viaRest,
                     "result", "NONE"), rest.body());
+            assertFalse(rest.compact().contains("\"source\":\"kafka\""), "a REST change is in the trail once, as its user: " + rest.body());
             Http.Reply kafka = AdminApiIT.await(admin, "/api/audit?resource=" + viaKafka, 30,
                     r -> AccessIT.hasItem(r.compact(), "action", "DeleteTopics"));
             assertTrue(AccessIT.hasItem(kafka.compact(), "principal", "User:ANONYMOUS", "source", "kafka", "action", "DeleteTopics",

@@ -10,9 +10,12 @@ import jakarta.ws.rs.core.Response;
 public record Problem(String type, String title, int status, String detail, String field) {
 
     public static Response response(int status, String title, String detail, String field) {
-        String type = "https://tributary.org/problems/" + title.toLowerCase().replace(' ', '-');
-        return Response.status(status).type("application/problem+json")
-                .entity(new Problem(type, title, status, detail, field)).build();
+        return Response.status(status).type("application/problem+json").entity(of(status, title, detail, field)).build();
+    }
+
+    /** The body alone (for answers written outside JAX-RS). */
+    public static Problem of(int status, String title, String detail, String field) {
+        return new Problem("https://tributary.org/problems/" + title.toLowerCase().replace(' ', '-'), title, status, detail, field);
     }
 
     /** Problems are written as JSON; a client asking for problem+json gets the same body. */

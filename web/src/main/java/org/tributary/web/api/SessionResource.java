@@ -11,6 +11,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.tributary.ee.AccessService;
 import org.tributary.persistence.Account;
 import org.tributary.web.security.Caller;
+import org.tributary.web.security.FailedLoginDelay;
 import org.tributary.web.security.TributaryAuthentication;
 
 /** The console's login session: log in (form), who am I, log out. */
@@ -35,6 +38,9 @@ public class SessionResource {
     @Inject
     private TributaryAuthentication authentication;
 
+    @Inject
+    private FailedLoginDelay delay;
+
     @Context
     private HttpServletRequest http;
 
@@ -46,22 +52,35 @@ public class SessionResource {
     public record Me(String username, String role, String via, String csrfToken) {
     }
 
+    /**
+     * A wrong password is answered 401 after {@link FailedLoginDelay} (from the scheduler: the
+     * request thread is not held); a right one at once.
+     */
     @POST
     @Operation(summary = "Log in to the console: sets the session cookie and returns the CSRF token")
-    public Me login(Login body) {
+    public void login(Login body, @Suspended AsyncResponse answer) {
         Inputs.required(body, "body");
         char[] password = body.password() == null ? new char[0] : body.password().toCharArray();
         Account a = access.authenticate(body.username(), password).orElse(null);
+        java.util.Arrays.fill(password, '\0');
         if (a == null) {
             authentication.loginFailed(body.username(), http.getRemoteAddr());
-            throw new jakarta.ws.rs.NotAuthorizedException(Problem.response(401, "Unauthorized", "wrong user name or password", null));
+            Response refused = Problem.response(401, "Unauthorized", "wrong user name or password", null);
+            if (!delay.later(() -> answer.resume(refused))) {
+                answer.resume(refused);
+            }
+            return;
         }
+        answer.resume(startSession(a));
+    }
+
+    private Me startSession(Account a) {
         HttpSession old = http.getSession(false);
         if (old != null) {
             old.invalidate(); // a new session id at login: no session fixation
         }
         HttpSession session = http.getSession(true);
-        Caller c = new Caller(a.username(), a.role(), Caller.SESSION, csrfToken());
+        Caller c = new Caller(a.username(), a.role(), Caller.SESSION, csrfToken(), a.credentialStamp());
         session.setAttribute(Caller.ATTRIBUTE, c);
         return new Me(c.username(), c.role(), c.via(), c.csrfToken());
     }

@@ -43,14 +43,9 @@ public class ApiGate implements ContainerRequestFilter {
                 request.abortWith(Problem.response(503, "Service Unavailable", "credentials cannot be checked now: " + unavailable, null));
                 return;
             }
-            Object refused = http.getAttribute(Caller.REFUSED);
-            Response r = Problem.response(401, "Unauthorized", refused != null ? refused.toString()
-                    : "log in: HTTP Basic (an account's user and password), a bearer token from POST /api/tokens, "
-                            + "or the console's session", null);
-            // a browser shows its own login dialog for a Basic challenge: the console's scripts ask not to get one
-            String challenge = "XMLHttpRequest".equals(request.getHeaderString("X-Requested-With"))
-                    ? "Bearer realm=\"tributary\"" : "Basic realm=\"tributary\", charset=\"UTF-8\"";
-            request.abortWith(Response.fromResponse(r).header("WWW-Authenticate", challenge).build());
+            Response r = Problem.response(401, "Unauthorized", unauthorizedDetail(http.getAttribute(Caller.REFUSED)), null);
+            request.abortWith(Response.fromResponse(r).header("WWW-Authenticate", challenge(request.getHeaderString("X-Requested-With")))
+                    .build());
             return;
         }
         if (change && caller.viaCookie() && !csrfOk(request.getHeaderString(CSRF_HEADER))) {
@@ -76,8 +71,19 @@ public class ApiGate implements ContainerRequestFilter {
         return p;
     }
 
+    /** Why a request is anonymous: the reason its credentials were refused, or how to log in. */
+    static String unauthorizedDetail(Object refused) {
+        return refused != null ? refused.toString()
+                : "log in: HTTP Basic (an account's user and password), a bearer token from POST /api/tokens, or the console's session";
+    }
+
+    /** A browser shows its own login dialog for a Basic challenge: the console's scripts ask not to get one. */
+    static String challenge(String requestedWith) {
+        return "XMLHttpRequest".equals(requestedWith) ? "Bearer realm=\"tributary\"" : "Basic realm=\"tributary\", charset=\"UTF-8\"";
+    }
+
     /** Logging in and the first-admin setup need no account. */
-    private static boolean open(String method, String path) {
+    static boolean open(String method, String path) {
         return "POST".equals(method) && path.equals("session") || path.equals("setup");
     }
 

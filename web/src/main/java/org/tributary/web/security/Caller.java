@@ -6,9 +6,11 @@ import java.io.Serializable;
 /**
  * Who sent a request, as the authentication mechanism found it: user, role, and how ({@code
  * session}: the console's cookie, which needs the CSRF token for changes; {@code basic};
- * {@code bearer}). Kept in the HTTP session for console logins.
+ * {@code bearer}). Kept in the HTTP session for console logins, with the account's credential
+ * stamp at login: a password reset (or the account deleted and created again) changes the stamp
+ * and so ends the session.
  */
-public record Caller(String username, String role, String via, String csrfToken) implements Serializable {
+public record Caller(String username, String role, String via, String csrfToken, String credentialStamp) implements Serializable {
     /** Request attribute (this request's caller) and session attribute (the logged-in console user). */
     public static final String ATTRIBUTE = "tributary.caller";
     /** Request attribute: why credentials that came with the request were refused. */
@@ -18,7 +20,12 @@ public record Caller(String username, String role, String via, String csrfToken)
     public static final String SESSION = "session";
     public static final String BASIC = "basic";
     public static final String BEARER = "bearer";
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** A caller authenticated by this request alone (Basic, bearer): nothing to remember. */
+    public Caller(String username, String role, String via, String csrfToken) {
+        this(username, role, via, csrfToken, null);
+    }
 
     public boolean isAdmin() {
         return "admin".equals(role);

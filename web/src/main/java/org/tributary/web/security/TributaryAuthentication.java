@@ -64,17 +64,19 @@ public class TributaryAuthentication implements HttpAuthenticationMechanism {
     }
 
     /**
-     * A console session follows its account: a deleted account ends the session, a changed role
-     * applies to the next request (no waiting for the session to expire).
+     * A console session follows its account: a deleted account or a reset password ends the
+     * session (the next request is anonymous: 401 for the API, the login page for the console), a
+     * changed role applies to the next request (no waiting for the session to expire). Read from
+     * the database on every request, so a change made on another node sharing it counts too.
      */
     private Caller current(HttpSession session, Caller c) {
         Optional<Account> now = access.account(c.username());
-        if (now.isEmpty()) {
+        if (now.isEmpty() || !now.get().credentialStamp().equals(c.credentialStamp())) {
             session.invalidate();
             return null;
         }
         if (!now.get().role().equals(c.role())) {
-            Caller updated = new Caller(c.username(), now.get().role(), c.via(), c.csrfToken());
+            Caller updated = new Caller(c.username(), now.get().role(), c.via(), c.csrfToken(), c.credentialStamp());
             session.setAttribute(Caller.ATTRIBUTE, updated);
             return updated;
         }
