@@ -118,11 +118,11 @@ final class RatisSettings {
      * the client): mutual, so a member's server requires a trusted client certificate and its
      * clients present theirs. JDK TLS, never a native library (one class loader only, as for epoll).
      */
-    static Parameters tlsParameters(QuorumTls tls) {
+    static Parameters tlsParameters(QuorumTls tls, int localId) {
         GrpcTlsConfig.Builder b = GrpcTlsConfig.newBuilder()
                 .setName("tributary-quorum")
                 .setKeyManager(tls.keyManager())
-                .setTrustManager(tls.trustManager())
+                .setTrustManager(RefusedPeerLog.wrap(tls.trustManager(), localId, System::nanoTime))
                 .setMutualTls(true)
                 .setSslProvider(SslProvider.JDK);
         if (!tls.protocols().isEmpty()) {

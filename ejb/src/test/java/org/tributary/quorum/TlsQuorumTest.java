@@ -46,12 +46,12 @@ class TlsQuorumTest {
     @BeforeAll
     void keys() throws Exception {
         files = TlsFiles.shared();
-        trusted = tls(files.brokerKeystore);
-        stranger = tls(files.strangerKeystore);
+        trusted = tls(files, files.brokerKeystore);
+        stranger = tls(files, files.strangerKeystore);
     }
 
     /** Key material as a broker builds it from its controller listener's settings. */
-    private QuorumTls tls(Path keystore) {
+    static QuorumTls tls(TlsFiles files, Path keystore) {
         Map<String, String> m = new HashMap<>(files.brokerSettings("listener.name.controller."));
         m.put("listener.name.controller.ssl.keystore.location", keystore.toString());
         m.put("controller.listener.names", "CONTROLLER");
@@ -83,7 +83,12 @@ class TlsQuorumTest {
 
     @Test
     void aMemberWithAnUntrustedCertificateNeverGetsAnEntry() throws Exception {
-        assertOutsiderShutOut(b -> b.tls(stranger));
+        List<java.util.logging.LogRecord> logged = assertOutsiderShutOut(b -> b.tls(stranger));
+        List<String> refusals = logged.stream().map(java.util.logging.LogRecord::getMessage).filter(m -> m.startsWith("TRIB-0119"))
+                .toList();
+        assertFalse(refusals.isEmpty(), "the members say once that they refused the outsider's certificate");
+        assertTrue(refusals.get(0).contains("CN=mallory,O=Elsewhere"), refusals.get(0));
+        assertTrue(refusals.size() <= 8, "at most once a minute per member, side and subject: " + refusals);
     }
 
     @Test
@@ -91,7 +96,29 @@ class TlsQuorumTest {
         assertOutsiderShutOut(b -> b.tls(null));
     }
 
-    private void assertOutsiderShutOut(UnaryOperator<QuorumConfig.Builder> outsider) throws Exception {
+    /** Returns what the quorum's and Ratis's loggers wrote from the outsider's start on. */
+    private List<java.util.logging.LogRecord> assertOutsiderShutOut(UnaryOperator<QuorumConfig.Builder> outsider) throws Exception {
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler counter = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (isLoggable(r) && r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger ratis = java.util.logging.Logger.getLogger("org.apache.ratis");
+        java.util.logging.Logger quorum = java.util.logging.Logger.getLogger("org.tributary.quorum");
+        ratis.addHandler(counter);
+        quorum.addHandler(counter);
         try (QuorumCluster c = new QuorumCluster(dir, 3, 0, b -> b.tls(trusted))) {
             c.start(3, outsider);
             c.startAll(1, 2);
@@ -111,6 +138,11 @@ class TlsQuorumTest {
                 assertEquals(0, c.sm(3).size(), "the outsider applied " + c.sm(3).entries());
                 Thread.sleep(20);
             }
+            StringBuilder seen = new StringBuilder();
+            records.forEach(r -> seen.append('\n').append(r.getLevel()).append(' ').append(r.getLoggerName()).append(": ")
+                    .append(r.getMessage()));
+            System.out.printf("outsider log noise: %d warnings while the outsider ran (%d appends):%s%n", records.size(), round, seen);
+            assertTrue(records.size() <= 20, "a few lines, not a stack trace per retry: " + seen);
             assertEquals(0, c.sm(3).size());
             assertFalse(c.member(3).isLeader());
             assertTrue(leader.isLeader(), "the members keep their leader");
@@ -118,7 +150,11 @@ class TlsQuorumTest {
             QuorumStatus s = leader.status();
             QuorumStatus.ReplicaState three = s.voters().stream().filter(v -> v.id() == 3).findFirst().orElseThrow();
             assertTrue(three.logEndOffset() <= 0, "the leader never got an append acknowledged by the outsider: " + three);
+        } finally {
+            ratis.removeHandler(counter);
+            quorum.removeHandler(counter);
         }
+        return records;
     }
 
     @ParameterizedTest(name = "tls={0}")
