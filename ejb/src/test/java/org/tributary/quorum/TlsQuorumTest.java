@@ -82,6 +82,26 @@ class TlsQuorumTest {
     }
 
     @Test
+    void anObserverAddedAtRunTimeFollowsOverTls() throws Exception {
+        try (QuorumCluster c = new QuorumCluster(dir, 3, 0, b -> b.tls(trusted))) {
+            c.startAll(1, 2, 3);
+            c.appendAll("a", 10);
+            String address5 = "127.0.0.1:" + QuorumCluster.freePort();
+            QuorumConfig cfg5 = c.config(3).toBuilder().localId(5).observer(5, address5).storageDir(dir.resolve("node-5")).build();
+            assertTrue(cfg5.tls().isPresent());
+            ListStateMachine sm5 = new ListStateMachine();
+            try (RaftQuorum five = RaftQuorum.start(cfg5, sm5, r -> null)) {
+                c.member(2).addObserver(5, address5); // the configuration change travels the client and admin paths over TLS
+                QuorumCluster.await("observer 5 caught up over TLS", QuorumCluster.WAIT, () -> sm5.size() == 10);
+                c.appendAll("b", 5);
+                QuorumCluster.await("observer 5 follows new entries", QuorumCluster.WAIT, () -> sm5.size() == 15);
+                assertEquals(c.sm(c.awaitLeader().localId()).entries(), sm5.entries());
+                assertEquals(QuorumRole.OBSERVER, five.status().role());
+            }
+        }
+    }
+
+    @Test
     void aMemberWithAnUntrustedCertificateNeverGetsAnEntry() throws Exception {
         List<java.util.logging.LogRecord> logged = assertOutsiderShutOut(b -> b.tls(stranger));
         List<String> refusals = logged.stream().map(java.util.logging.LogRecord::getMessage).filter(m -> m.startsWith("TRIB-0119"))
