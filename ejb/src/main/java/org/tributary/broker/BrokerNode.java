@@ -110,6 +110,7 @@ public final class BrokerNode {
         }
         this.meta = m;
         QuorumSettings configured = QuorumSettings.from(config, Optional.of(nodeId), s.interBroker());
+        MetadataNode.quorumTls(config); // a bad quorum TLS setting stops the node before it waits for the grid
         QuorumSettings q = configured.port() != 0 ? configured : configured.withPort(VoterSet.read(s.dataDir())
                 .filter(v -> v.contains(nodeId)).map(v -> v.voters().get(nodeId).port())
                 .orElseGet(() -> freePort(configured.host())));

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.protocol.Errors;
 import org.tributary.cluster.BrokerInfo;
 import org.tributary.config.BrokerConfig;
+import org.tributary.config.QuorumSecurity;
 import org.tributary.config.QuorumSettings;
 import org.tributary.controller.ApiError;
 import org.tributary.controller.ConfigValidator;
@@ -22,7 +23,9 @@ import org.tributary.grid.VoterSet;
 import org.tributary.log.LogConfig;
 import org.tributary.metadata.MetadataFollower;
 import org.tributary.metadata.MetadataRecord.ResourceType;
+import org.tributary.network.TlsContext;
 import org.tributary.quorum.QuorumConfig;
+import org.tributary.quorum.QuorumTls;
 import org.tributary.quorum.RaftQuorum;
 
 /**
@@ -80,11 +83,12 @@ public final class MetadataNode implements AutoCloseable {
     public static MetadataNode start(String clusterId, int nodeId, VoterSet voters, QuorumSettings.HostPort self, Path dataDir,
             BrokerConfig config, ThreadFactory threads) throws IOException {
         boolean observer = !voters.contains(nodeId);
+        QuorumTls tls = quorumTls(config).orElse(null);
         checkBindable(observer ? self : voters.voters().get(nodeId));
         long election = config.getLong(ELECTION_TIMEOUT, 1_000L);
         QuorumConfig.Builder qb = QuorumConfig.builder().clusterId(clusterId).localId(nodeId)
                 .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT)
-                .electionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election));
+                .electionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election)).tls(tls);
         voters.voters().forEach((id, a) -> qb.voter(id, a.host() + ":" + a.port()));
         if (observer) {
             qb.observer(nodeId, self.host() + ":" + self.port());
@@ -115,6 +119,18 @@ public final class MetadataNode implements AutoCloseable {
             joinAsObserver(quorum, nodeId, self);
         }
         return new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
+    }
+
+    /**
+     * The quorum's mutual TLS when its controller listener ({@code controller.listener.names}) is
+     * SSL, built with the SSL listeners' checks (files, passwords, protocols: one line naming the
+     * key); empty for PLAINTEXT. Called before anything starts.
+     */
+    public static java.util.Optional<QuorumTls> quorumTls(BrokerConfig config) {
+        return QuorumSecurity.from(config).ssl().map(ssl -> {
+            TlsContext.Material m = TlsContext.server(ssl).material();
+            return new QuorumTls(m.keyManager(), m.trustManager(), m.protocols(), m.cipherSuites());
+        });
     }
 
     /** A quorum port in use fails the start with one line naming the setting, not a Raft stack trace. */

@@ -100,7 +100,7 @@ public record ListenerSecurity(Map<String, SecurityProtocol> protocols, String i
         return protocol(interBrokerListener);
     }
 
-    private static Map<String, SecurityProtocol> protocolMap(String value) {
+    static Map<String, SecurityProtocol> protocolMap(String value) {
         Map<String, SecurityProtocol> map = new LinkedHashMap<>();
         if (value.isBlank()) {
             for (SecurityProtocol p : SecurityProtocol.values()) {

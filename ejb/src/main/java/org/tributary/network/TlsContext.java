@@ -45,8 +45,13 @@ public final class TlsContext {
     private final String[] protocols;
     private final String[] cipherSuites;
     private final SslPrincipalMapper mapper;
+    private final KeyManager[] keyManagers;
+    private final javax.net.ssl.TrustManager[] trustManagers;
 
-    private TlsContext(SslConfig config, SSLContext context, String[] protocols, String[] cipherSuites, SslPrincipalMapper mapper) {
+    private TlsContext(SslConfig config, SSLContext context, String[] protocols, String[] cipherSuites, SslPrincipalMapper mapper,
+            KeyManager[] keyManagers, javax.net.ssl.TrustManager[] trustManagers) {
+        this.keyManagers = keyManagers;
+        this.trustManagers = trustManagers;
         this.config = config;
         this.context = context;
         this.protocols = protocols;
@@ -134,7 +139,7 @@ public final class TlsContext {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(c.principalMappingRules().key(), c.mappingRules(), e.getMessage());
         }
-        return new TlsContext(c, ctx, protocols, suites, mapper);
+        return new TlsContext(c, ctx, protocols, suites, mapper, keyManagers, tmf.getTrustManagers());
     }
 
     private static String[] known(List<String> wanted, String[] supported, SslConfig.Value key, String what) {
@@ -249,6 +254,21 @@ public final class TlsContext {
         if (v.isSet()) {
             p.put(name, v.value());
         }
+    }
+
+    /**
+     * The checked key material, for a transport that builds its own TLS engine from key and trust
+     * managers (the metadata quorum's Ratis transport): first key manager (null without a key
+     * store), first trust manager, enabled protocols, cipher suites (empty: the JVM's defaults).
+     */
+    public Material material() {
+        return new Material(keyManagers == null ? null : keyManagers[0], trustManagers[0], List.of(protocols),
+                cipherSuites == null ? List.of() : List.of(cipherSuites));
+    }
+
+    /** Key and trust managers with the protocols and suites they are used with. */
+    public record Material(KeyManager keyManager, javax.net.ssl.TrustManager trustManager, List<String> protocols,
+            List<String> cipherSuites) {
     }
 
     /** The listener (or outbound use) this context belongs to. */

@@ -34,8 +34,12 @@ public final class QuorumConfig {
     private final Duration requestTimeout;
     private final long snapshotThreshold;
     private final long logSegmentBytes;
+    private final QuorumTls tls;
+    private final String bindAddress;
 
     private QuorumConfig(Builder b) {
+        this.tls = b.tls;
+        this.bindAddress = b.bindAddress;
         this.clusterId = b.clusterId;
         this.localId = b.localId;
         this.voters = Collections.unmodifiableMap(new TreeMap<>(b.voters));
@@ -79,6 +83,16 @@ public final class QuorumConfig {
         return localIsVoter() ? voters.get(localId) : observers.get(localId);
     }
 
+    /** The address this member's server binds: {@link #localAddress()} unless a test put a proxy in front of it. */
+    String bindAddress() {
+        return bindAddress != null ? bindAddress : localAddress();
+    }
+
+    /** Mutual TLS for all quorum traffic, or empty for plaintext (the default). */
+    public java.util.Optional<QuorumTls> tls() {
+        return java.util.Optional.ofNullable(tls);
+    }
+
     public Path storageDir() {
         return storageDir;
     }
@@ -108,7 +122,7 @@ public final class QuorumConfig {
     public Builder toBuilder() {
         Builder b = new Builder().clusterId(clusterId).localId(localId).storageDir(storageDir)
                 .electionTimeout(electionTimeoutMin, electionTimeoutMax).requestTimeout(requestTimeout)
-                .snapshotThreshold(snapshotThreshold).logSegmentBytes(logSegmentBytes);
+                .snapshotThreshold(snapshotThreshold).logSegmentBytes(logSegmentBytes).tls(tls);
         voters.forEach(b::voter);
         observers.forEach(b::observer);
         return b;
@@ -119,7 +133,7 @@ public final class QuorumConfig {
         return "QuorumConfig{cluster=" + clusterId + ", local=" + localId + ", voters=" + voters + ", observers="
                 + observers + ", storage=" + storageDir + ", election=" + electionTimeoutMin.toMillis() + ".."
                 + electionTimeoutMax.toMillis() + "ms, request=" + requestTimeout.toMillis() + "ms, snapshotEvery="
-                + snapshotThreshold + "}";
+                + snapshotThreshold + ", transport=" + (tls == null ? "plaintext" : tls) + "}";
     }
 
     /** Collects settings; not thread-safe. */
@@ -134,8 +148,22 @@ public final class QuorumConfig {
         private Duration requestTimeout = Duration.ofSeconds(5);
         private long snapshotThreshold = DEFAULT_SNAPSHOT_THRESHOLD;
         private long logSegmentBytes = 8L * 1024 * 1024;
+        private QuorumTls tls;
+        private String bindAddress;
 
         private Builder() {
+        }
+
+        /** Mutual TLS for all quorum traffic; null (the default) for plaintext. Every member must agree. */
+        public Builder tls(QuorumTls v) {
+            tls = v;
+            return this;
+        }
+
+        /** Binds {@code hostPort} instead of the member's own address (tests: a proxy listens on that address). */
+        Builder bindAddress(String hostPort) {
+            bindAddress = hostPort;
+            return this;
         }
 
         public Builder clusterId(String v) {
@@ -224,6 +252,9 @@ public final class QuorumConfig {
             }
             if (snapshotThreshold < 1) {
                 problems.add("snapshotThreshold must be at least 1 (got " + snapshotThreshold + ")");
+            }
+            if (bindAddress != null && !validHostPort(bindAddress)) {
+                problems.add("bind address '" + bindAddress + "' is not host:port with port 1..65535");
             }
             if (logSegmentBytes < 4096) {
                 problems.add("logSegmentBytes must be at least 4096 (got " + logSegmentBytes + ")");

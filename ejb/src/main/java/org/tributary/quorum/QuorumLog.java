@@ -18,7 +18,9 @@ import java.util.logging.Logger;
  * <li>TRIB-0114 snapshot could not be written or loaded</li>
  * <li>TRIB-0115 observer added or removed</li>
  * <li>TRIB-0116 a leadership callback of the state machine threw</li>
- * <li>TRIB-0117 the tracking transport cannot be loaded by Ratis (an EAR); plain Netty is used</li>
+ * <li>TRIB-0117 the tracking transport cannot be loaded by Ratis (an EAR); plain Netty (or gRPC) is used</li>
+ * <li>TRIB-0118 the Raft engine stopped by itself</li>
+ * <li>TRIB-0119 a peer's certificate was refused (mutual TLS; at most once a minute per subject)</li>
  * </ul>
  */
 final class QuorumLog {

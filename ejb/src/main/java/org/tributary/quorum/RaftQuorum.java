@@ -114,9 +114,9 @@ public final class RaftQuorum implements AutoCloseable {
         List<RaftPeer> all = new ArrayList<>(voters);
         all.addAll(peers(cfg.observers(), RaftPeerRole.LISTENER));
         FollowerTracker tracker = new FollowerTracker();
-        Parameters params = new Parameters();
+        Parameters params = cfg.tls().map(t -> RatisSettings.tlsParameters(t, cfg.localId())).orElseGet(Parameters::new);
         params.put(FollowerTracker.PARAMETER, tracker, FollowerTracker.class);
-        String local = cfg.localAddress();
+        String local = cfg.bindAddress();
         int colon = local.lastIndexOf(':');
         RatisStateMachine ratisSm = new RatisStateMachine(cfg.localId(), sm, handler, tracker);
         ScheduledThreadPoolExecutor timer = QuorumThreads.timer(cfg.localId());
@@ -137,6 +137,7 @@ public final class RaftQuorum implements AutoCloseable {
                     .setClientId(ClientId.randomId())
                     .setRaftGroup(RaftGroup.valueOf(groupId, voters))
                     .setProperties(RatisSettings.client(cfg))
+                    .setParameters(cfg.tls().map(t -> RatisSettings.tlsParameters(t, cfg.localId())).orElseGet(Parameters::new))
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                             (int) Math.max(1, cfg.requestTimeout().toMillis() / 100), RatisSettings.ms(100)))
                     .build();

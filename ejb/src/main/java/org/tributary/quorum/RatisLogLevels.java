@@ -22,6 +22,10 @@ final class RatisLogLevels {
         {"org.apache.ratis.server.leader.LogAppender", "SEVERE"},
         // connection failures to an unreachable peer, per attempt
         {"org.apache.ratis.netty", "SEVERE"},
+        // the same under TLS (gRPC transport): retries to an unreachable or refused follower
+        {"org.apache.ratis.grpc.server.GrpcLogAppender", "SEVERE"},
+        // a stack trace per connection that sends bytes the transport cannot decode (e.g. TLS to a plaintext member)
+        {"org.apache.ratis.thirdparty.io.netty.channel.DefaultChannelPipeline", "SEVERE"},
         // elections while a peer is down: each vote request that fails is logged
         {"org.apache.ratis.server.impl.LeaderElection", "SEVERE"},
     };

@@ -5,10 +5,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslProvider;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -32,20 +36,27 @@ final class RatisSettings {
      * then followers' fetch and caught-up times are unknown (-1) in DescribeQuorum; nothing else
      * changes.
      */
-    static org.apache.ratis.rpc.RpcType transport() {
-        if (org.apache.ratis.util.ReflectionUtils.getClassByNameOrNull(TrackingRpcType.class.getName()) != null) {
-            return new TrackingRpcType();
+    static org.apache.ratis.rpc.RpcType transport(boolean tls) {
+        Class<?> tracking = tls ? TrackingGrpcRpcType.class : TrackingRpcType.class;
+        if (org.apache.ratis.util.ReflectionUtils.getClassByNameOrNull(tracking.getName()) != null) {
+            return tls ? new TrackingGrpcRpcType() : new TrackingRpcType();
         }
-        QuorumLog.LOG.info("TRIB-0117 Ratis cannot load " + TrackingRpcType.class.getName() + " from its class loader; using its"
-                + " plain Netty transport (followers' fetch times are not reported)");
-        return SupportedRpcType.NETTY;
+        QuorumLog.LOG.info("TRIB-0117 Ratis cannot load " + tracking.getName() + " from its class loader; using its"
+                + " plain " + (tls ? "gRPC" : "Netty") + " transport (followers' fetch times are not reported)");
+        return tls ? SupportedRpcType.GRPC : SupportedRpcType.NETTY;
     }
 
     static RaftProperties server(QuorumConfig cfg, String bindHost, int bindPort) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, transport());
+        boolean tls = cfg.tls().isPresent();
+        RaftConfigKeys.Rpc.setType(p, transport(tls));
         NettyConfigKeys.Server.setHost(p, bindHost);
         NettyConfigKeys.Server.setPort(p, bindPort);
+        if (tls) {
+            // one port for peers, clients and admin requests (the admin and client ports default to -1: the server's)
+            GrpcConfigKeys.Server.setHost(p, bindHost);
+            GrpcConfigKeys.Server.setPort(p, bindPort);
+        }
         // plain NIO: a native epoll library can be loaded by one class loader only, which breaks a redeploy
         NettyConfigKeys.Server.setUseEpoll(p, false);
         NettyConfigKeys.Client.setUseEpoll(p, false);
@@ -96,10 +107,33 @@ final class RatisSettings {
 
     static RaftProperties client(QuorumConfig cfg) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(p, cfg.tls().isPresent() ? SupportedRpcType.GRPC : SupportedRpcType.NETTY);
         NettyConfigKeys.Client.setUseEpoll(p, false);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(cfg.requestTimeout().toMillis()));
         return p;
+    }
+
+    /**
+     * Ratis parameters carrying the quorum's TLS (for the server, its connections to peers, and
+     * the client): mutual, so a member's server requires a trusted client certificate and its
+     * clients present theirs. JDK TLS, never a native library (one class loader only, as for epoll).
+     */
+    static Parameters tlsParameters(QuorumTls tls, int localId) {
+        GrpcTlsConfig.Builder b = GrpcTlsConfig.newBuilder()
+                .setName("tributary-quorum")
+                .setKeyManager(tls.keyManager())
+                .setTrustManager(RefusedPeerLog.wrap(tls.trustManager(), localId, System::nanoTime))
+                .setMutualTls(true)
+                .setSslProvider(SslProvider.JDK);
+        if (!tls.protocols().isEmpty()) {
+            b.setProtocols(tls.protocols());
+        }
+        if (!tls.cipherSuites().isEmpty()) {
+            b.setCipherSuites(tls.cipherSuites());
+        }
+        Parameters params = new Parameters();
+        GrpcConfigKeys.TLS.setConf(params, b.build());
+        return params;
     }
 
     static TimeDuration ms(long millis) {

@@ -57,11 +57,16 @@ final class QuorumCluster implements AutoCloseable {
 
     /** Starts member {@code id} with a fresh state machine (state comes from its storage). */
     RaftQuorum start(int id) throws IOException {
+        return start(id, UnaryOperator.identity());
+    }
+
+    /** Starts member {@code id} with its configuration changed by {@code override} (e.g. other key material). */
+    RaftQuorum start(int id, UnaryOperator<QuorumConfig.Builder> override) throws IOException {
         ListStateMachine sm = new ListStateMachine();
         LeaderRequestHandler h = handlers.getOrDefault(id,
                 req -> CompletableFuture.completedFuture(("echo " + id + ":" + new String(req, StandardCharsets.UTF_8))
                         .getBytes(StandardCharsets.UTF_8)));
-        RaftQuorum q = RaftQuorum.start(config(id), sm, h);
+        RaftQuorum q = RaftQuorum.start(override.apply(config(id).toBuilder()).build(), sm, h);
         members.put(id, q);
         machines.put(id, sm);
         return q;
