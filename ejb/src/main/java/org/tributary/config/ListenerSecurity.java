@@ -25,6 +25,9 @@ public record ListenerSecurity(Map<String, SecurityProtocol> protocols, String i
     public static final String PROTOCOL_MAP = "listener.security.protocol.map";
     public static final String INTER_BROKER_LISTENER = "inter.broker.listener.name";
     public static final String INTER_BROKER_PROTOCOL = "security.inter.broker.protocol";
+    public static final String PRINCIPAL_BUILDER = "principal.builder.class";
+    /** The one principal builder this broker has: Kafka's default (certificate DN mapped by the rules, SASL user name). */
+    static final String DEFAULT_PRINCIPAL_BUILDER = "org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder";
 
     public ListenerSecurity {
         protocols = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(protocols));
@@ -32,6 +35,12 @@ public record ListenerSecurity(Map<String, SecurityProtocol> protocols, String i
 
     /** Reads and checks the model for the given bind and advertised listeners. */
     public static ListenerSecurity from(BrokerConfig config, List<Listener> listeners, List<Listener> advertised) {
+        String builder = config.getString(PRINCIPAL_BUILDER, "").trim();
+        if (!builder.isEmpty() && !builder.equals(DEFAULT_PRINCIPAL_BUILDER)) {
+            throw new ConfigException(PRINCIPAL_BUILDER, builder, "custom principal builders are not supported by this broker; "
+                    + "principals are User:<certificate DN mapped by ssl.principal.mapping.rules> or User:<SASL user name>, as "
+                    + "with Kafka's default (" + DEFAULT_PRINCIPAL_BUILDER + "); remove the setting");
+        }
         Map<String, SecurityProtocol> map = protocolMap(config.getString(PROTOCOL_MAP, ""));
         Map<String, SecurityProtocol> protocols = new LinkedHashMap<>();
         for (Listener l : listeners) {

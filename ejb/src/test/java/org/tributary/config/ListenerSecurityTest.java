@@ -90,4 +90,15 @@ class ListenerSecurityTest {
                 "advertised.listeners", "PLAINTEXT://a:1,SSL://a:2"));
         assertEquals("advertised.listeners", e.key());
     }
+
+    @Test
+    void aCustomPrincipalBuilderIsRefusedAndKafkasDefaultAccepted() {
+        ConfigException e = assertThrows(ConfigException.class, () -> settings("listeners", "PLAINTEXT://127.0.0.1:9092",
+                "principal.builder.class", "com.example.MyPrincipalBuilder"));
+        assertEquals("principal.builder.class", e.key());
+        assertTrue(e.getMessage().contains("custom principal builders are not supported"), e.getMessage());
+        NodeSettings s = settings("listeners", "PLAINTEXT://127.0.0.1:9092", "principal.builder.class",
+                "org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder");
+        assertEquals("PLAINTEXT", s.security().interBrokerListener());
+    }
 }
