@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,60 +194,19 @@ class TransactionsOnBrokerTest {
         mc.destroy();
     }
 
+    /**
+     * kafka-clients 4.3.1 cannot run KIP-939 two-phase commit (InitProducerId v6 is unstable there and
+     * it never sends enable_2pc), so a prepared branch would be aborted by the next initialisation:
+     * the factory refuses XATransaction with a message that says what to use instead, rather than
+     * accept branches it cannot keep. Prepare and recovery are covered against a two-phase broker
+     * in XaResourceTest. When a client that can is on the class path, this test fails and the
+     * real-broker recovery test belongs here.
+     */
     @Test
-    void preparedBranchesSurviveACrashAndRecoveryCommitsOneAndRollsBackTheOther() throws Exception {
-        ManagedConnection mc = xaConnection("xa2");
-        ManagedConnection other = xaConnection("xa2");
-        Xid keep = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {2});
-        Xid drop = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {3});
-        prepare(mc, keep, "kept");
-        prepare(other, drop, "dropped");
-        ManagedConnection idle = xaConnection("xa2");
-        XAResource ro = idle.getXAResource();
-        Xid readOnly = new XidValue(7, "in-doubt".getBytes(StandardCharsets.UTF_8), new byte[] {4});
-        ro.start(readOnly, XAResource.TMNOFLAGS);
-        ro.end(readOnly, XAResource.TMSUCCESS);
-        assertEquals(XAResource.XA_RDONLY, ro.prepare(readOnly));
-        assertEquals(0, stable("xa2-t"));
-        mc.destroy(); // the crash: the producers go away with their transactions prepared
-        other.destroy();
-        idle.destroy();
-
+    void xaIsRefusedWhileTheClientCannotKeepAPreparedTransaction() throws Exception {
         TributaryManagedConnectionFactory mcf = factory(new TributaryManagedConnectionFactory(), "XATransaction", "xa2");
-        TxnResourceManager after = new TxnResourceManager(mcf.transactionalIdBase(), recovery,
-                tid -> mcf.txnProducer(tid, true), System::currentTimeMillis);
-        TxnProducer p = mcf.txnProducer(after.allocate(), true);
-        assertEquals("xa2-test-2", p.transactionalId()); // 0 and 1 hold branches in doubt
-        p.init();
-        TributaryXAResource recovering = new TributaryManagedConnection(mcf, p, after, TransactionSupportLevel.XATransaction).xaResource();
-        Xid[] found = recovering.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
-        assertEquals(java.util.Set.of(XidValue.of(keep), XidValue.of(drop)), java.util.Set.of(found));
-        assertEquals(0, stable("xa2-t")); // recovery kept both open
-        recovering.commit(keep, false);
-        recovering.rollback(drop);
-        try (TributaryConnection c = handle(new TributaryManagedConnection(mcf, p, after, TransactionSupportLevel.XATransaction))) {
-            c.send("xa2-t", "k", "after"); // outside a transaction: committed on its own
-        }
-        assertEquals(List.of("kept", "after"), read("xa2-t", 2));
-        p.close();
-    }
-
-    private static void prepare(ManagedConnection mc, Xid x, String value) throws Exception {
-        XAResource xa = mc.getXAResource();
-        xa.start(x, XAResource.TMNOFLAGS);
-        handle(mc).send("xa2-t", "k", value);
-        xa.end(x, XAResource.TMSUCCESS);
-        assertEquals(XAResource.XA_OK, xa.prepare(x));
-    }
-
-    private ManagedConnection xaConnection(String prefix) throws ResourceException {
-        TributaryManagedConnectionFactory mcf = factory(new TributaryManagedConnectionFactory(), "XATransaction", prefix);
-        try {
-            return mcf.createManagedConnection(null, null);
-        } catch (ResourceException e) {
-            Assumptions.assumeFalse(e instanceof jakarta.resource.NotSupportedException && e.getMessage().contains("KIP-939"),
-                    "no KIP-939 two-phase commit between this client and broker: " + e.getMessage());
-            throw e;
-        }
+        jakarta.resource.NotSupportedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                jakarta.resource.NotSupportedException.class, () -> mcf.createManagedConnection(null, null));
+        assertTrue(e.getMessage().contains("KIP-939") && e.getMessage().contains("LocalTransaction"), e.getMessage());
     }
 }
