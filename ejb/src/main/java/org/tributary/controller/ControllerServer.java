@@ -41,6 +41,9 @@ import org.tributary.quorum.QuorumException;
 public final class ControllerServer implements LeaderRequestHandler, MetadataFollower.Leadership, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ControllerServer.class.getName());
     static final long TICK_MS = 250;
+    /** First pause before an activation is tried again; doubled per attempt up to {@link #ACTIVATION_RETRY_MAX_MS}. */
+    static final long ACTIVATION_RETRY_MS = 100;
+    static final long ACTIVATION_RETRY_MAX_MS = 2_000;
 
     /** This member's controller role. */
     public enum State {
@@ -72,6 +75,8 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     private volatile java.util.Map<Integer, String> voterAddresses = java.util.Map.of();
     private volatile State state = State.INACTIVE;
     private volatile long epoch = -1;
+    /** The epoch the quorum last made this member leader of, -1 once it resigned it. Controller thread only. */
+    private long leaderOf = -1;
     private ClusterController rules;
     private ScheduledFuture<?> ticker;
     /** An append timed out (no quorum) and may still commit: nothing else is decided until its fate is known. */
@@ -133,20 +138,34 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
 
     @Override
     public void becameLeader(long newEpoch, MetadataImage committed) {
-        submit(() -> activate(newEpoch));
+        submit(() -> {
+            leaderOf = newEpoch;
+            activate(newEpoch, 1);
+        });
     }
 
     @Override
     public void resigned(long oldEpoch) {
         submit(() -> {
+            if (leaderOf == oldEpoch) {
+                leaderOf = -1;
+            }
             if (epoch == oldEpoch && state != State.CLOSED) {
                 deactivate("resigned");
             }
         });
     }
 
-    private void activate(long newEpoch) {
-        if (state == State.CLOSED) {
+    /**
+     * Becomes the active controller of {@code newEpoch} by committing the activation entry. If that
+     * entry does not commit in time (a leader just elected after a crash may still be replaying its
+     * log, or its followers may not have answered yet), the attempt is repeated with a growing
+     * pause for as long as the quorum keeps this member its leader in that epoch: a leader that
+     * gave up would leave the cluster without an active controller until the next election, which
+     * need never come.
+     */
+    private void activate(long newEpoch, int attempt) {
+        if (state == State.CLOSED || leaderOf != newEpoch || (state == State.ACTIVE && epoch == newEpoch)) {
             return;
         }
         epoch = newEpoch;
@@ -155,9 +174,16 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         try {
             write(ClusterController.activationRecords());
         } catch (RuntimeException e) {
-            LOG.warning(() -> "TRIB-0050 Controller could not activate in epoch " + newEpoch + ": " + e.getMessage());
             deactivate("activation failed");
+            long pause = Math.min(ACTIVATION_RETRY_MAX_MS, ACTIVATION_RETRY_MS << Math.min(attempt - 1, 6));
+            Level level = attempt == 1 ? Level.WARNING : Level.FINE;
+            LOG.log(level, () -> "TRIB-0050 Controller could not activate in epoch " + newEpoch + " (attempt " + attempt + "): "
+                    + e.getMessage() + "; trying again in " + pause + " ms while this broker leads the metadata quorum");
+            schedule(() -> activate(newEpoch, attempt + 1), pause);
             return;
+        }
+        if (attempt > 1) {
+            LOG.info(() -> "TRIB-0050 Controller activated in epoch " + newEpoch + " after " + attempt + " attempts");
         }
         state = State.ACTIVE;
         lastRebalanceMs = clock.getAsLong();
@@ -363,6 +389,14 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NotActive("interrupted");
+        }
+    }
+
+    private void schedule(Runnable task, long delayMs) {
+        try {
+            thread.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
         }
     }
 
