@@ -54,10 +54,19 @@ public class InternalTopicLog implements CoordinatorLog {
         return spec.topic();
     }
 
+    /**
+     * The topic, created on first use. Its replication factor is the configured one (e.g.
+     * {@code offsets.topic.replication.factor}, default 3), lowered only to the number of brokers
+     * <em>registered</em> in the cluster, so a one- or two-node cluster works with the defaults. A
+     * broker that is down (fenced) still counts: while fewer brokers serve than the factor needs,
+     * creation fails and FindCoordinator answers COORDINATOR_NOT_AVAILABLE (the client retries), as
+     * Kafka answers; the topic is never created with fewer replicas because a node happened to be
+     * down when the first group or transaction arrived.
+     */
     private TopicImage topic(boolean create) {
         TopicImage t = metadata.image().topic(spec.topic()).orElse(null);
         if (t == null && create) {
-            short rf = (short) Math.max(1, Math.min(spec.replicationFactor(), topics.servingBrokers().size()));
+            short rf = (short) Math.max(1, Math.min(spec.replicationFactor(), metadata.image().brokers().size()));
             try {
                 Map<String, String> configs = new java.util.HashMap<>(spec.configs());
                 if (spec.minInSyncReplicas() > 0) {

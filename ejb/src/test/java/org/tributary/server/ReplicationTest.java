@@ -122,6 +122,9 @@ class ReplicationTest {
             TopicPartitionInfo info = a.describeTopics(List.of("r")).allTopicNames().get().get("r").partitions().get(0);
             assertEquals(3, info.isr().size(), "every replica is in sync: " + info);
             leader0 = info.leader().id();
+            // the check below reads through a consumer group: its offsets topic is made now, while all three brokers
+            // serve, since (as in Kafka) it is created only with its full replication factor (3), never smaller
+            a.listConsumerGroupOffsets("make-the-offsets-topic").partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
         }
         cluster.stop(leader0);
         int survivor = leader0 == 1 ? 2 : 1;
