@@ -37,6 +37,8 @@ public class BrokerBean implements BrokerService {
     /** When true (the launcher sets it), a broker that cannot start ends its server process. */
     static final String EXIT_ON_FAILURE = "tributary.exit.on.startup.failure";
     private static final Logger LOG = Logger.getLogger(BrokerBean.class.getName());
+    /** Netty's quiet period (2 s) for the quorum client's event loop, and a margin. */
+    private static final java.time.Duration RATIS_THREADS_END = java.time.Duration.ofSeconds(5);
 
     @Resource
     private ManagedThreadFactory threads;
@@ -107,6 +109,9 @@ public class BrokerBean implements BrokerService {
         }
         if (n != null) {
             n.stop();
+            // on undeploy the container checks this application's threads right after this method:
+            // Ratis's last threads (ending a moment after the quorum closed) must be gone by then
+            org.tributary.quorum.RatisThreads.awaitEnded(RATIS_THREADS_END);
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.logging.Logger;
  * <li>TRIB-0117 the tracking transport cannot be loaded by Ratis (an EAR); plain Netty (or gRPC) is used</li>
  * <li>TRIB-0118 the Raft engine stopped by itself</li>
  * <li>TRIB-0119 a peer's certificate was refused (mutual TLS; at most once a minute per subject)</li>
+ * <li>TRIB-0120 Ratis threads still running a while after the member closed (an undeploy)</li>
  * </ul>
  */
 final class QuorumLog {

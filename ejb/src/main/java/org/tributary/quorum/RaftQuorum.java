@@ -43,7 +43,8 @@ import org.apache.ratis.server.storage.RaftStorage;
  * state machine first, fails pending requests, then closes the client and the server, which
  * releases the storage lock and Ratis's threads. It takes no snapshot and needs none of the
  * caller's classes, so it may run in a container's {@code @PreDestroy}. A new member may then be
- * started on the same storage in the same JVM.
+ * started on the same storage in the same JVM. A few of Ratis's threads end a moment after close
+ * returns; a container waits for them with {@link RatisThreads#awaitEnded} (see there).
  */
 public final class RaftQuorum implements AutoCloseable {
     private static final long POLL_MILLIS = 10;
@@ -99,6 +100,7 @@ public final class RaftQuorum implements AutoCloseable {
             return startWithContextLoader(cfg, sm, handler);
         } finally {
             current.setContextClassLoader(previous);
+            RatisThreads.clearCallerThreadLocals();
         }
     }
 
@@ -411,6 +413,7 @@ public final class RaftQuorum implements AutoCloseable {
             clean = false;
         }
         STORAGE_IN_USE.remove(cfg.storageDir().toAbsolutePath().normalize());
+        RatisThreads.clearCallerThreadLocals();
         state.set(MemberState.CLOSED);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (clean) {

@@ -96,6 +96,21 @@ public final class LocalCluster implements AutoCloseable {
         return new Attempt(c, r);
     }
 
+    /**
+     * Starts one node with extra launcher environment (e.g. {@code TRIBUTARY_EXPLODED=true}, see
+     * {@code server-config/bin/tributary}) and waits until it is ready.
+     */
+    public static LocalCluster startOne(Path dataRoot, String extraJavaOpts, Map<String, String> launcherEnv) {
+        LocalCluster c = new LocalCluster(dataRoot, 1, extraJavaOpts);
+        Result r = c.launcher(List.of("start"), launcherEnv);
+        c.track();
+        if (r.exitCode() != 0) {
+            c.close();
+            throw new IllegalStateException("node did not start:\n" + r.output());
+        }
+        return c;
+    }
+
     /** The outcome of {@link #tryStart}: close it to stop anything still running. */
     public record Attempt(LocalCluster cluster, Result result) implements AutoCloseable {
         @Override
@@ -237,6 +252,11 @@ public final class LocalCluster implements AutoCloseable {
      * this kit), so the launcher never starts a Maven build of its own inside a test.
      */
     public Result launcher(List<String> args) {
+        return launcher(args, Map.of());
+    }
+
+    /** As {@link #launcher(List)}, with extra environment for the launcher. */
+    public Result launcher(List<String> args, Map<String, String> extraEnv) {
         Path runtime = home.resolve("server-config/target/runtime");
         for (String f : List.of("payara-micro.jar", "tributary.war", "tributary-jca.rar")) {
             if (!Files.isRegularFile(runtime.resolve(f))) {
@@ -257,6 +277,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("TRIBUTARY_JAVA_OPTS", javaOpts);
         env.putIfAbsent("TRIBUTARY_START_TIMEOUT", "240");
         env.put("TRIBUTARY_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        env.putAll(extraEnv);
         try {
             Files.createDirectories(dataRoot);
             Process p = pb.start();

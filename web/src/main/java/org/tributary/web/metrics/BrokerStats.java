@@ -70,10 +70,22 @@ public class BrokerStats {
             StatsSnapshot s = sample(latest);
             latest = s;
             metrics.update(s);
-        } catch (RuntimeException e) {
-            if (failures++ == 0) {
-                LOG.log(java.util.logging.Level.WARNING, "TRIB-WEB-002 sampling the broker failed (logged once)", e);
+        } catch (jakarta.ejb.EJBException e) {
+            if (e.getCause() == null) {
+                // the container refused the call (no cause from the bean): the application is being
+                // undeployed or redeployed and stops the broker bean before this sampler; nothing to report
+                LOG.log(java.util.logging.Level.FINE, "broker bean unavailable, sample skipped", e);
+            } else {
+                reportOnce(e);
             }
+        } catch (RuntimeException e) {
+            reportOnce(e);
+        }
+    }
+
+    private void reportOnce(RuntimeException e) {
+        if (failures++ == 0) {
+            LOG.log(java.util.logging.Level.WARNING, "TRIB-WEB-002 sampling the broker failed (logged once)", e);
         }
     }
 
