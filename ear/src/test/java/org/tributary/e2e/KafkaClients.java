@@ -64,12 +64,17 @@ final class KafkaClients {
 
     /** Reads partition 0 of the topic from the beginning until {@code expected} values arrived or 60 s passed. */
     static List<String> readAll(String bootstrap, String topic, int expected) {
+        return readAll(bootstrap, topic, 0, expected);
+    }
+
+    /** Reads one partition of the topic from the beginning until {@code expected} values arrived or 60 s passed. */
+    static List<String> readAll(String bootstrap, String topic, int partition, int expected) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("enable.auto.commit", "false");
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
+            TopicPartition tp = new TopicPartition(topic, partition);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long deadline = System.currentTimeMillis() + 60_000;

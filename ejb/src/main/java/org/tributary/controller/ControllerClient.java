@@ -18,8 +18,10 @@ import org.tributary.quorum.QuorumException;
  * here at once and finds its partitions open here.
  *
  * <p>Failures: no leader within {@code timeout} (an election, or a minority side) completes with
- * Kafka's retriable {@link TimeoutException}; a leader that loses its leadership while answering
- * gives {@link NotControllerException} (also retriable). Thread-safe.
+ * Kafka's retriable {@link TimeoutException}; no leader reachable at the moment (a connection
+ * closing while a partition heals) is tried again until then, as Kafka's forwarding does; a
+ * leader that loses its leadership while answering gives {@link NotControllerException} (also
+ * retriable). Thread-safe.
  */
 public final class ControllerClient {
     /** Sends request bytes to the leader and completes with its answer bytes. */
@@ -55,35 +57,58 @@ public final class ControllerClient {
                 });
     }
 
-    /** One try; a member that is not (yet) the active controller is asked again after a short pause, until the deadline. */
+    /**
+     * One try. A member that is not (yet) the active controller, or no leader reachable at the
+     * moment (a connection closing as a partition heals), is asked again after a short pause, until
+     * the deadline.
+     */
     private <R extends ApiMessage> CompletableFuture<R> attempt(byte[] bytes, ApiMessage request, Class<R> type, long deadline) {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         return channel.request(bytes, Duration.ofMillis(left))
-                .exceptionally(e -> {
-                    throw new CompletionException(translate(e));
+                .handle((answerBytes, e) -> {
+                    if (e == null) {
+                        return answered(answerBytes, bytes, request, type, deadline);
+                    }
+                    if (unreachable(e) && System.nanoTime() + RETRY_NANOS < deadline) {
+                        return later(bytes, request, type, deadline);
+                    }
+                    return CompletableFuture.<R>failedFuture(translate(e));
                 })
-                .thenCompose(answerBytes -> {
-                    ControllerRpc.Answer answer = ControllerRpc.decodeAnswer(answerBytes);
-                    if (answer.notActive()) {
-                        if (System.nanoTime() + RETRY_NANOS >= deadline) {
-                            throw new TimeoutException("no active controller answered within the timeout (an election may be under way)");
-                        }
-                        return CompletableFuture.supplyAsync(() -> null,
-                                CompletableFuture.delayedExecutor(RETRY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS))
-                                .thenCompose(x -> attempt(bytes, request, type, deadline));
-                    }
-                    if (!type.isInstance(answer.response())) {
-                        throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
-                                + answer.response().getClass().getSimpleName());
-                    }
-                    // the change is committed once the image has it; opening its logs here may take longer
-                    // than the deadline allows (a large batch on a busy disk): then answer anyway, and the
-                    // partitions open a moment later (clients retry what they cannot reach meanwhile)
-                    long waitMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-                    return metadata.awaitOffset(answer.offset()).thenCompose(img -> metadata.awaitListeners(answer.offset())
-                            .completeOnTimeout(img, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS))
-                            .thenApply(img -> type.cast(answer.response()));
-                });
+                .thenCompose(f -> f);
+    }
+
+    private <R extends ApiMessage> CompletableFuture<R> later(byte[] bytes, ApiMessage request, Class<R> type, long deadline) {
+        return CompletableFuture.supplyAsync(() -> null,
+                CompletableFuture.delayedExecutor(RETRY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS))
+                .thenCompose(x -> attempt(bytes, request, type, deadline));
+    }
+
+    /** No leader could be reached just now: nothing was answered, so asking again is the forwarding's job, not the client's. */
+    private static boolean unreachable(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof QuorumException q && q.kind() == QuorumException.Kind.NO_QUORUM;
+    }
+
+    private <R extends ApiMessage> CompletableFuture<R> answered(byte[] answerBytes, byte[] bytes, ApiMessage request, Class<R> type,
+            long deadline) {
+        ControllerRpc.Answer answer = ControllerRpc.decodeAnswer(answerBytes);
+        if (answer.notActive()) {
+            if (System.nanoTime() + RETRY_NANOS >= deadline) {
+                throw new TimeoutException("no active controller answered within the timeout (an election may be under way)");
+            }
+            return later(bytes, request, type, deadline);
+        }
+        if (!type.isInstance(answer.response())) {
+            throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
+                    + answer.response().getClass().getSimpleName());
+        }
+        // the change is committed once the image has it; opening its logs here may take longer
+        // than the deadline allows (a large batch on a busy disk): then answer anyway, and the
+        // partitions open a moment later (clients retry what they cannot reach meanwhile)
+        long waitMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        return metadata.awaitOffset(answer.offset()).thenCompose(img -> metadata.awaitListeners(answer.offset())
+                .completeOnTimeout(img, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .thenApply(img -> type.cast(answer.response()));
     }
 
     /** Like {@link #send} but waits; failures are thrown as Kafka exceptions. */

@@ -2,14 +2,18 @@ package org.tributary.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.tributary.metadata.MetadataCodec;
 import org.tributary.metadata.MetadataFollower;
 import org.tributary.metadata.MetadataRecord.TopicRecord;
+import org.tributary.quorum.QuorumException;
 
 /** What a controller answer waits for on the asking broker. */
 @Timeout(30)
@@ -50,6 +55,38 @@ class ControllerClientTest {
             assertEquals(1, follower.image().topics().size());
         } finally {
             release.countDown();
+            follower.close();
+        }
+    }
+
+    /**
+     * A leader that cannot be reached for a moment (its connection closing as a partition heals) is
+     * asked again until the deadline, so a write right after the heal succeeds; one never reached
+     * ends in Kafka's retriable timeout at the deadline, not before.
+     */
+    @Test
+    void aLeaderUnreachableForAMomentIsAskedAgainUntilTheDeadline() throws Exception {
+        MetadataFollower follower = new MetadataFollower(Executors.defaultThreadFactory());
+        try {
+            follower.apply(1, 1, MetadataCodec.encode(List.of(new TopicRecord("t", Uuid.randomUuid()))));
+            byte[] answer = ControllerRpc.encodeAnswer(1, new CreateTopicsResponseData());
+            AtomicInteger calls = new AtomicInteger();
+            ControllerClient healing = new ControllerClient((bytes, timeout) -> calls.incrementAndGet() <= 2
+                    ? CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.NO_QUORUM,
+                            "leader request: Closing connection to 1|127.0.0.1:9193"))
+                    : CompletableFuture.completedFuture(answer), follower);
+            healing.send(new CreateTopicsRequestData(), CreateTopicsResponseData.class, Duration.ofSeconds(10)).get(5, TimeUnit.SECONDS);
+            assertEquals(3, calls.get());
+
+            ControllerClient cutOff = new ControllerClient((bytes, timeout) -> CompletableFuture.failedFuture(
+                    new QuorumException(QuorumException.Kind.NO_QUORUM, "leader request: no leader reachable")), follower);
+            long t0 = System.nanoTime();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> cutOff.send(new CreateTopicsRequestData(),
+                    CreateTopicsResponseData.class, Duration.ofMillis(600)).get(5, TimeUnit.SECONDS));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertInstanceOf(org.apache.kafka.common.errors.TimeoutException.class, e.getCause());
+            assertTrue(ms >= 400 && ms < 3_000, "failed at the deadline, after " + ms + " ms");
+        } finally {
             follower.close();
         }
     }

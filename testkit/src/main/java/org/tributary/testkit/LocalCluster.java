@@ -25,7 +25,8 @@ import java.util.function.BooleanSupplier;
  * N real Tributary nodes (Payara Micro processes with the real archives) on 127.0.0.1, started and
  * stopped through the project's launcher ({@code server-config/bin/tributary}) in a private data
  * root and on free ports. Nodes can be stopped (SIGTERM), killed (SIGKILL), suspended (SIGSTOP)
- * and resumed (SIGCONT). {@link #close()} stops everything; a JVM shutdown hook kills whatever is
+ * and resumed (SIGCONT), and one node can be added to the running cluster ({@link #addNode()}).
+ * {@link #close()} stops everything, suspended nodes included; a JVM shutdown hook kills whatever is
  * left if a test run is aborted.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -46,11 +47,10 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Path home;
     private final Path dataRoot;
-    private final int size;
+    private int size;
     private final int kafkaBase;
     private final int httpBase;
     private final int gridBase;
-    /** Raft ports of the metadata quorum (one more than the nodes, for a node added later). */
     private final int quorumBase;
     private final String javaOpts;
 
@@ -58,11 +58,13 @@ public final class LocalCluster implements AutoCloseable {
         this.home = Paths.get(System.getProperty("tributary.home", ".")).toAbsolutePath().normalize();
         this.dataRoot = dataRoot;
         this.size = size;
-        int base = freeRange(4 * size + 1);
+        // every kind of port has room for one more node than started: the one addNode() adds
+        int room = size + 1;
+        int base = freeRange(4 * room);
         this.kafkaBase = base;
-        this.httpBase = base + size;
-        this.gridBase = base + 2 * size;
-        this.quorumBase = base + 3 * size;
+        this.httpBase = base + room;
+        this.gridBase = base + 2 * room;
+        this.quorumBase = base + 3 * room;
         this.javaOpts = (System.getProperty("tributary.node.jvm", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
                 + " " + extraJavaOpts).trim();
     }
@@ -196,6 +198,34 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one more node (the next index, an empty data directory) in the running cluster and
+     * waits until it is ready: it joins through the data grid and follows the metadata quorum as an
+     * observer (the voters stay the first three). Once only: the port layout has room for one.
+     *
+     * @return the new node's index
+     */
+    public int addNode() {
+        if (pid(size) > 0 || Files.exists(dataDir(size))) {
+            throw new IllegalStateException("node " + size + " was added already");
+        }
+        if (size + 1 > portRoom()) {
+            throw new IllegalStateException("this cluster has port room for one added node only");
+        }
+        int node = size;
+        Result r = launcher(List.of("cluster", Integer.toString(size + 1)));
+        size++;
+        track();
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("node " + node + " did not start:\n" + r.output());
+        }
+        return node;
+    }
+
+    private int portRoom() {
+        return httpBase - kafkaBase;
+    }
+
     /** GET on a node's HTTP port as the admin (HTTP Basic); returns the body, or throws with the status. */
     public String get(int node, String path) {
         HttpResponse<String> r = getResponse(node, path);
@@ -298,6 +328,17 @@ public final class LocalCluster implements AutoCloseable {
     /** Stops every node (SIGTERM through the launcher, then SIGKILL for anything left). */
     @Override
     public void close() {
+        // a suspended node cannot act on SIGTERM: let it run again first
+        for (int i = 0; i < size; i++) {
+            long pid = pid(i);
+            if (pid > 0) {
+                try {
+                    signal(pid, "CONT");
+                } catch (RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        }
         try {
             launcher(List.of("stop"));
         } catch (RuntimeException e) {
