@@ -449,11 +449,11 @@ public final class PartitionLog implements Closeable {
             if (closed) {
                 return;
             }
+            epochCache.checkpoint(); // first: flushLocked then has no deferred epoch to write a second time
             flushLocked();
             for (LogSegment s : segments.values()) {
                 s.close();
             }
-            epochCache.checkpoint();
             writeState();
             if (!failed) { // after a failed write the next open rescans
                 Files.write(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE), new byte[0]);
