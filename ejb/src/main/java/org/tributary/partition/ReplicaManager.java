@@ -362,6 +362,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             return;
         }
         for (TopicPartition tp : List.copyOf(local)) {
+            partitionsVisited.incrementAndGet();
             if (!keep.contains(tp)) {
                 remove(tp, changed);
             }
@@ -388,7 +389,6 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
 
     private void remove(TopicPartition tp, Set<TopicPartition> changed) {
         replication.followers().unfollow(tp);
-        partitionsVisited.incrementAndGet();
         Partition p = partitions.remove(tp);
         Set<TopicPartition> local = localByTopic.get(tp.topic());
         if (local != null && local.remove(tp) && local.isEmpty()) {

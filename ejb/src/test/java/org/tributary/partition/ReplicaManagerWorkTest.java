@@ -56,7 +56,7 @@ class ReplicaManagerWorkTest {
             long before = rm.partitionsVisited();
             img = img.with(topic("new", 10));
             rm.accept(img);
-            assertEquals(10, rm.partitionsVisited() - before, "one new topic of 10 partitions: 10 looked at, not 210");
+            assertEquals(20, rm.partitionsVisited() - before, "one new topic of 10 partitions: each applied and checked once, not 210");
             before = rm.partitionsVisited();
             rm.accept(img.without("t-7"));
             assertEquals(10, rm.partitionsVisited() - before, "one deleted topic: its 10 partitions");
