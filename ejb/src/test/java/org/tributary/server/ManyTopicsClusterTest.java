@@ -30,7 +30,9 @@ class ManyTopicsClusterTest {
     void threeHundredTopicsOfTenPartitionsAreCreatedInBatchesOfFiftyWithinBounds() throws Exception {
         int topics = Integer.getInteger("manyTopics.count", 300);
         short rf = (short) (int) Integer.getInteger("manyTopics.rf", 3);
+        long startedAt = System.nanoTime();
         cluster = new InJvmCluster(Map.of()).start();
+        System.out.println("MANYTOPICS started in " + (System.nanoTime() - startedAt) / 1_000_000 + " ms");
         try (Admin a = cluster.admin(1)) {
             long start = System.nanoTime();
             List<Long> batchMs = new ArrayList<>();
@@ -50,7 +52,10 @@ class ManyTopicsClusterTest {
                 InJvmCluster.await("broker " + id + " has all topics", 60_000, () -> cluster.broker(broker).metadata().metadata().image()
                         .topics().stream().filter(t -> t.name().startsWith("t-")).count() == topics);
             }
-            assertTrue(totalMs < 60_000, totalMs + " ms");
+            System.out.println("MANYTOPICS on every broker after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            // generous (a shared 2-core machine): 48 s measured under a load average of 15, 63 s before the
+            // work per image stopped growing with the partitions already there; the unit tests count that work
+            assertTrue(totalMs < 120_000, totalMs + " ms");
         }
     }
 }
