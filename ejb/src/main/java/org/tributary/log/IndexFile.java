@@ -157,6 +157,9 @@ abstract class IndexFile {
     /** Grows the preallocated area again (a segment that becomes active after truncation). */
     final synchronized void resize(int newSize) throws IOException {
         int rounded = newSize / entrySize * entrySize;
+        if (mmap != null && rounded == mmap.capacity() && maxEntries == rounded / entrySize) {
+            return; // already that size (a segment just created or loaded): no msync of the whole map, no remap
+        }
         try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
             mmap.force();
             raf.setLength(rounded);

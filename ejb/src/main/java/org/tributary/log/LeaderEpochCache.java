@@ -35,6 +35,8 @@ final class LeaderEpochCache {
     }
 
     /** Records that {@code epoch} starts at {@code startOffset} if it is newer than the latest. Returns true if changed. */
+    private boolean checkpointDeferred;
+
     synchronized boolean assign(int epoch, long startOffset) {
         if (epoch < 0) {
             return false;
@@ -115,9 +117,19 @@ final class LeaderEpochCache {
         return new TreeMap<>(epochs);
     }
 
+    /** The entries changed but are not written yet: {@link #checkpoint} must run before data depends on them. */
+    synchronized void deferCheckpoint() {
+        checkpointDeferred = true;
+    }
+
+    synchronized boolean checkpointDeferred() {
+        return checkpointDeferred;
+    }
+
     void checkpoint() throws IOException {
         List<String> lines = new ArrayList<>();
         synchronized (this) {
+            checkpointDeferred = false;
             lines.add(Integer.toString(epochs.size()));
             epochs.forEach((e, o) -> lines.add(e + " " + o));
         }

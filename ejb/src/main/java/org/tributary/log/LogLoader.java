@@ -93,6 +93,8 @@ final class LogLoader {
         log.segments.putAll(segments);
         if (!empty) {
             log.writeState();
+        } else {
+            log.stateOnDisk = new LogState(0, 0, 0, 0); // what loading finds without a state file
         }
     }
 

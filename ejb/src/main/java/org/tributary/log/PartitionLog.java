@@ -47,6 +47,12 @@ public final class PartitionLog implements Closeable {
     private volatile long lastStableOffset = Long.MAX_VALUE;
     volatile long lastFlushMs;
     volatile long lastStateWriteMs;
+    /**
+     * The state last written (or, for a new empty log, what loading finds without a state file);
+     * null when unknown. The periodic rewrite skips a state that has not changed: a broker with
+     * thousands of idle partitions must not fsync each of them every interval.
+     */
+    volatile LogState stateOnDisk;
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
@@ -79,8 +85,15 @@ public final class PartitionLog implements Closeable {
     }
 
     void writeState() throws IOException {
-        new LogState(logStartOffset, recoveryPoint, cleanerOffset, highWatermark).write(dir);
+        LogState state = new LogState(logStartOffset, recoveryPoint, cleanerOffset, highWatermark);
+        state.write(dir);
+        stateOnDisk = state;
         lastStateWriteMs = time.milliseconds();
+    }
+
+    /** The state as it is in memory now. */
+    private LogState currentState() {
+        return new LogState(logStartOffset, recoveryPoint, cleanerOffset, highWatermark);
     }
 
     LogSegment activeSegment() {
@@ -144,7 +157,7 @@ public final class PartitionLog implements Closeable {
         for (long[] e : v.epochStarts()) {
             epochsChanged |= epochCache.assign((int) e[0], e[1]);
         }
-        if (epochsChanged) {
+        if (epochsChanged || epochCache.checkpointDeferred()) {
             epochCache.checkpoint();
         }
         if (logEndOffset - recoveryPoint >= config.flushMessages()) {
@@ -267,7 +280,14 @@ public final class PartitionLog implements Closeable {
         try {
             checkOpen();
             if (epochCache.assign(epoch, logEndOffset)) {
-                epochCache.checkpoint();
+                if (logEndOffset == 0 && logStartOffset == 0) {
+                    // nothing in the log can diverge from it: written (with fsync) before the first append,
+                    // flush or close; lost in a crash before any of them, it comes back the same way it came
+                    // (the metadata makes this broker leader again, or a follower that fetches from offset 0)
+                    epochCache.deferCheckpoint();
+                } else {
+                    epochCache.checkpoint();
+                }
             }
         } finally {
             lock.unlock();
@@ -371,8 +391,10 @@ public final class PartitionLog implements Closeable {
         } else if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
             lock.lock();
             try {
-                if (!closed) {
+                if (!closed && !currentState().equals(stateOnDisk)) {
                     writeState();
+                } else {
+                    lastStateWriteMs = now;
                 }
             } finally {
                 lock.unlock();
@@ -381,6 +403,9 @@ public final class PartitionLog implements Closeable {
     }
 
     private void flushLocked() throws IOException {
+        if (epochCache.checkpointDeferred()) {
+            epochCache.checkpoint();
+        }
         long leo = logEndOffset;
         if (leo > recoveryPoint) {
             Long from = segments.floorKey(recoveryPoint);
@@ -424,11 +449,11 @@ public final class PartitionLog implements Closeable {
             if (closed) {
                 return;
             }
+            epochCache.checkpoint(); // first: flushLocked then has no deferred epoch to write a second time
             flushLocked();
             for (LogSegment s : segments.values()) {
                 s.close();
             }
-            epochCache.checkpoint();
             writeState();
             if (!failed) { // after a failed write the next open rescans
                 Files.write(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE), new byte[0]);

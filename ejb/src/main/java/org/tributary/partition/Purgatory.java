@@ -78,6 +78,36 @@ public final class Purgatory {
         return done;
     }
 
+    /**
+     * Re-checks, once each, the operations watching any of {@code tps} (after a metadata change of
+     * many partitions: an operation watching thousands of them is tried once, not once per partition);
+     * returns how many completed.
+     */
+    public int checkAndComplete(Collection<TopicPartition> tps) {
+        Set<DelayedOperation> ops = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (TopicPartition tp : tps) {
+            Set<DelayedOperation> w = watchers.get(tp);
+            if (w != null) {
+                ops.addAll(w);
+            }
+        }
+        int done = 0;
+        for (DelayedOperation op : ops) {
+            if (op.isCompleted() || op.tryComplete()) {
+                done++;
+            }
+        }
+        if (done > 0) {
+            for (TopicPartition tp : tps) {
+                Set<DelayedOperation> w = watchers.get(tp);
+                if (w != null) {
+                    w.removeIf(DelayedOperation::isCompleted);
+                }
+            }
+        }
+        return done;
+    }
+
     /** Number of operations waiting (for tests and metrics). */
     public int watched() {
         return (int) watchers.values().stream().flatMap(Set::stream).filter(o -> !o.isCompleted()).distinct().count();

@@ -49,6 +49,10 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** The topics as last applied, by name; an unchanged topic is the same object in the next image. */
     private final Map<String, TopicImage> appliedTopics = new java.util.HashMap<>();
+    /** The partitions of {@link #partitions} by topic name, so that applying a topic costs its own partitions only. */
+    private final Map<String, Set<TopicPartition>> localByTopic = new java.util.HashMap<>();
+    /** Partitions looked at while applying images (for tests: the work of an image follows what it changed). */
+    private final java.util.concurrent.atomic.AtomicLong partitionsVisited = new java.util.concurrent.atomic.AtomicLong();
     private boolean strayLogsChecked;
     private final Purgatory fetchPurgatory;
     private final Purgatory producePurgatory;
@@ -276,32 +280,40 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     public synchronized void accept(MetadataImage image) {
         lastImage = image;
         Set<String> present = new HashSet<>();
+        Set<TopicPartition> changed = new HashSet<>();
         for (TopicImage topic : image.topics()) {
             present.add(topic.name());
             TopicImage previous = appliedTopics.get(topic.name());
             if (previous == topic) {
                 continue; // unchanged: a delta copies only the topics it changes
             }
-            applyTopic(topic, previous);
+            applyTopic(topic, previous, changed);
             appliedTopics.put(topic.name(), topic);
         }
-        for (String name : Set.copyOf(appliedTopics.keySet())) {
-            if (!present.contains(name)) { // named by an earlier image, removed by this one
-                appliedTopics.remove(name);
-                removeAll(name, Set.of());
+        if (present.size() < appliedTopics.size()) {
+            for (String name : Set.copyOf(appliedTopics.keySet())) {
+                if (!present.contains(name)) { // named by an earlier image, removed by this one
+                    appliedTopics.remove(name);
+                    removeAll(name, Set.of(), changed);
+                }
             }
         }
+        // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read: each waiting
+        // operation once per image, however many of its partitions changed (a follower's fetch names thousands)
+        producePurgatory.checkAndComplete(changed);
+        fetchPurgatory.checkAndComplete(changed);
         if (!strayLogsChecked) { // once, against the first image (start-up): later logs are only made here
             strayLogsChecked = true;
             moveAsideStrayLogs(Set.copyOf(partitions.keySet()));
         }
     }
 
-    private void applyTopic(TopicImage topic, TopicImage previous) {
+    private void applyTopic(TopicImage topic, TopicImage previous, Set<TopicPartition> changed) {
         boolean configChanged = previous == null || !topic.configs().equals(previous.configs());
         LogConfig config = LogConfig.from(brokerDefaults, topic.configs());
         Set<TopicPartition> wanted = new HashSet<>();
         for (int p = 0; p < topic.partitionCount(); p++) {
+            partitionsVisited.incrementAndGet();
             List<Integer> replicas = topic.replicas(p);
             if (!replicas.contains(localBrokerId)) {
                 continue;
@@ -310,7 +322,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             wanted.add(tp);
             Partition existing = partitions.get(tp);
             if (existing != null && !existing.topicId().equals(topic.id())) {
-                remove(tp); // same name, new topic: the old one was deleted
+                remove(tp, changed); // same name, new topic: the old one was deleted
                 existing = null;
             }
             if (existing == null) {
@@ -334,20 +346,32 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             if (t != Partition.Transition.NONE) {
                 notifyListeners(existing, t);
             }
-            // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read
-            producePurgatory.checkAndComplete(tp);
-            fetchPurgatory.checkAndComplete(tp);
+            boolean sameRegistration = previous != null && previous.id().equals(topic.id()) && p < previous.partitionCount()
+                    && previous.partition(p).equals(topic.partition(p));
+            if (t != Partition.Transition.NONE || !sameRegistration) {
+                changed.add(tp);
+            }
         }
-        removeAll(topic.name(), wanted);
+        removeAll(topic.name(), wanted, changed);
     }
 
     /** Removes this broker's partitions of {@code topic} other than {@code keep} (the metadata no longer places them here). */
-    private void removeAll(String topic, Set<TopicPartition> keep) {
-        for (TopicPartition tp : Set.copyOf(partitions.keySet())) {
-            if (tp.topic().equals(topic) && !keep.contains(tp)) {
-                remove(tp);
+    private void removeAll(String topic, Set<TopicPartition> keep, Set<TopicPartition> changed) {
+        Set<TopicPartition> local = localByTopic.get(topic);
+        if (local == null) {
+            return;
+        }
+        for (TopicPartition tp : List.copyOf(local)) {
+            partitionsVisited.incrementAndGet();
+            if (!keep.contains(tp)) {
+                remove(tp, changed);
             }
         }
+    }
+
+    /** Partitions looked at while applying images since this manager started (tests: work per image). */
+    public long partitionsVisited() {
+        return partitionsVisited.get();
     }
 
     private Partition open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
@@ -356,15 +380,20 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
             Partition partition = Partition.open(tp, topic.id(), log, snapshot, localBrokerId, replicas);
             partitions.put(tp, partition);
+            localByTopic.computeIfAbsent(tp.topic(), k -> new HashSet<>()).add(tp);
             return partition;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot open log of " + tp + ": " + e.getMessage(), e);
         }
     }
 
-    private void remove(TopicPartition tp) {
+    private void remove(TopicPartition tp, Set<TopicPartition> changed) {
         replication.followers().unfollow(tp);
         Partition p = partitions.remove(tp);
+        Set<TopicPartition> local = localByTopic.get(tp.topic());
+        if (local != null && local.remove(tp) && local.isEmpty()) {
+            localByTopic.remove(tp.topic());
+        }
         if (p != null && p.isLeader()) {
             notifyListeners(p, Partition.Transition.WENT_OFFLINE);
         }
@@ -376,8 +405,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         } catch (IOException e) {
             LOG.warning("TRIB-PART-001 could not delete the log of " + tp + ": " + e.getMessage());
         }
-        fetchPurgatory.checkAndComplete(tp);
-        producePurgatory.checkAndComplete(tp);
+        changed.add(tp);
     }
 
     /** Logs on disk that the metadata does not name for this broker: renamed aside, never deleted. */

@@ -324,7 +324,8 @@ public final class ProducerStateManager {
         ongoing.clear();
         unreplicated.clear();
         mapEndOffset = logStartOffset;
-        if (Files.exists(snapshot)) {
+        boolean hadSnapshot = Files.exists(snapshot);
+        if (hadSnapshot) {
             boolean beyondLog = false;
             try {
                 long end = readSnapshot(snapshot);
@@ -363,7 +364,9 @@ public final class ProducerStateManager {
             }
         }
         mapEndOffset = Math.max(mapEndOffset, logEndOffset);
-        dirty = true;
+        // no snapshot, nothing replayed, no producer (a partition just created): a snapshot would say what its
+        // absence says, so writing one (two fsyncs) for each of thousands of new partitions is skipped
+        dirty = hadSnapshot || !producers.isEmpty() || mapEndOffset != logStartOffset;
     }
 
     /** Reads the log from an offset (whole batches, the first one containing the offset). */

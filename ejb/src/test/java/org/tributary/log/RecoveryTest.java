@@ -94,6 +94,60 @@ class RecoveryTest {
     }
 
     @Test
+    void anIdleLogDoesNotRewriteAnUnchangedStateButDoesOnceItChanges() throws Exception {
+        open();
+        time.sleep(PartitionLog.CHECKPOINT_INTERVAL_MS + 1);
+        log.flushIfDue();
+        assertFalse(Files.exists(dir.resolve(LogState.FILE_NAME)), "a new empty log's state is zeros, as loading finds it");
+        appendBatches(2);
+        log.flush();
+        assertTrue(Files.exists(dir.resolve(LogState.FILE_NAME)));
+        Files.delete(dir.resolve(LogState.FILE_NAME));
+        time.sleep(PartitionLog.CHECKPOINT_INTERVAL_MS + 1);
+        log.flushIfDue();
+        assertFalse(Files.exists(dir.resolve(LogState.FILE_NAME)), "nothing changed since the last write: no rewrite, no fsync");
+        log.updateHighWatermark(3);
+        time.sleep(PartitionLog.CHECKPOINT_INTERVAL_MS + 1);
+        log.flushIfDue();
+        assertTrue(Files.exists(dir.resolve(LogState.FILE_NAME)), "a moved high watermark is checkpointed");
+        assertEquals(3, LogState.read(dir).highWatermark());
+    }
+
+    @Test
+    void aNewLeadersEpochOnAnEmptyLogIsWrittenBeforeItsFirstRecord() throws Exception {
+        open();
+        log.assignLeaderEpoch(5);
+        assertEquals(Map.of(5, 0L), log.epochCache.entries());
+        assertFalse(Files.exists(dir.resolve(LeaderEpochCache.FILE_NAME)), "no fsync while the log holds nothing");
+        log.simulateCrash();
+        open();
+        assertEquals(Map.of(), log.epochCache.entries(), "lost with nothing that depends on it; the metadata assigns it again");
+        log.assignLeaderEpoch(5);
+        assertEquals(0, log.appendAsLeader(Batches.batch(3, 40, time.milliseconds()), 5).firstOffset());
+        assertEquals(List.of("0", "1", "5 0"), Files.readAllLines(dir.resolve(LeaderEpochCache.FILE_NAME)),
+                "written with the first record");
+        log.simulateCrash();
+        open();
+        assertEquals(Map.of(5, 0L), log.epochCache.entries());
+        log.assignLeaderEpoch(6); // not empty: written at once, as before
+        assertEquals(List.of("0", "2", "5 0", "6 3"), Files.readAllLines(dir.resolve(LeaderEpochCache.FILE_NAME)));
+    }
+
+    @Test
+    void aDeferredEpochIsWrittenByAFlushOrAClose() throws Exception {
+        open();
+        log.assignLeaderEpoch(2);
+        log.flush();
+        assertEquals(List.of("0", "1", "2 0"), Files.readAllLines(dir.resolve(LeaderEpochCache.FILE_NAME)));
+        log.close();
+        Files.delete(dir.resolve(LeaderEpochCache.FILE_NAME));
+        open();
+        log.assignLeaderEpoch(3);
+        log.close();
+        assertEquals(List.of("0", "1", "3 0"), Files.readAllLines(dir.resolve(LeaderEpochCache.FILE_NAME)), "written at close");
+    }
+
+    @Test
     void logCutInTheMiddleOfABatchRecoversEveryEarlierBatch() throws Exception {
         open();
         List<long[]> batches = appendBatches(5);

@@ -1,6 +1,7 @@
 package org.tributary.txn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,18 @@ class ProducerStateManagerTest {
         ProducerStateManager r = new ProducerStateManager();
         r.recover(file, 0, 3, from -> log);
         assertTrue(r.validate(batch(0, 42, (short) 0, 0, 2)).duplicate().isEmpty(), "the removed batch is not a duplicate");
+    }
+
+    @Test
+    void aNewEmptyPartitionNeedsNoSnapshotButOneWithStateDoes() throws Exception {
+        ProducerStateManager s = new ProducerStateManager();
+        s.recover(dir.resolve("new.snapshot"), 0, 0, from -> List.of());
+        assertFalse(s.dirty(), "no snapshot, nothing replayed: an empty snapshot would say the same");
+        s.recover(dir.resolve("moved.snapshot"), 5, 5, from -> List.of());
+        assertFalse(s.dirty());
+        s.writeSnapshot(dir.resolve("had.snapshot"));
+        s.recover(dir.resolve("had.snapshot"), 5, 5, from -> List.of());
+        assertTrue(s.dirty(), "a snapshot was there: rewritten as before");
     }
 
     @Test

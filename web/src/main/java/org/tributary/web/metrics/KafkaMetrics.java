@@ -30,12 +30,16 @@ public class KafkaMetrics {
     @Inject
     private MetricRegistry registry;
 
+    private GaugeRegistrar registrar;
     private volatile StatsSnapshot snap = StatsSnapshot.empty();
     private final Set<MetricID> dynamic = new HashSet<>();
     private boolean fixedRegistered;
 
     synchronized void update(StatsSnapshot s) {
         snap = s;
+        if (registrar == null) {
+            registrar = new GaugeRegistrar(registry);
+        }
         if (!fixedRegistered) {
             registerFixed();
             fixedRegistered = true;
@@ -85,10 +89,13 @@ public class KafkaMetrics {
                         gt, tt, pt);
             }
         }
-        for (MetricID id : Set.copyOf(dynamic)) {
-            if (!wanted.contains(id)) {
-                registry.remove(id);
-                dynamic.remove(id);
+        if (dynamic.size() > wanted.size()) { // something went away
+            for (java.util.Iterator<MetricID> it = dynamic.iterator(); it.hasNext();) {
+                MetricID id = it.next();
+                if (!wanted.contains(id)) {
+                    registry.remove(id);
+                    it.remove();
+                }
             }
         }
     }
@@ -155,8 +162,18 @@ public class KafkaMetrics {
         MetricID id = new MetricID(name, tags);
         wanted.add(id);
         if (dynamic.add(id)) {
-            registry.gauge(meta(name, description, unit), () -> f.apply(snap), tags);
+            registrar.gauge(meta(name, description, unit), () -> f.apply(snap), tags);
         }
+    }
+
+    /** Gauges registered since start (tests). */
+    synchronized long registrations() {
+        return registrar == null ? 0 : registrar.registrations();
+    }
+
+    /** For tests: a registry without injection. */
+    void setRegistry(MetricRegistry registry) {
+        this.registry = registry;
     }
 
     private static Metadata meta(String name, String description, String unit) {
