@@ -59,6 +59,8 @@ public final class GroupCoordinator implements GroupsView {
     private final GroupOffsets offsets;
     private final TxnOffsetCommits txnOffsets;
     private final Rebalance rebalance;
+    /** ListGroups, DescribeGroups, DeleteGroups and the console's view. */
+    private final GroupAdmin admin;
     /** Takes up replicated (or failed) writes. */
     final Executor completions;
     /** Which offsets topic partitions this broker coordinates, and their loads and unloads. */
@@ -92,6 +94,7 @@ public final class GroupCoordinator implements GroupsView {
         this.offsets = new GroupOffsets(this);
         this.txnOffsets = new TxnOffsetCommits(this);
         this.rebalance = new Rebalance(this);
+        this.admin = new GroupAdmin(this);
         this.nextExpiryCheck = time.milliseconds() + config.offsetsRetentionCheckIntervalMs();
     }
 
@@ -101,6 +104,10 @@ public final class GroupCoordinator implements GroupsView {
 
     public GroupOffsets offsets() {
         return offsets;
+    }
+
+    GroupAdmin admin() {
+        return admin;
     }
 
     /** TxnOffsetCommit: offsets written in a producer's transaction. */
@@ -597,25 +604,13 @@ public final class GroupCoordinator implements GroupsView {
     // ---------------------------------------------------------------- admin: list, describe, delete
 
     /** Groups this broker coordinates, optionally only in the given states. */
-    public synchronized List<GroupDescription> listGroups(java.util.Set<GroupState> states) {
-        List<GroupDescription> out = new ArrayList<>();
-        for (ClassicGroup g : groups.values()) {
-            if (states.isEmpty() || states.contains(g.state)) {
-                out.add(g.describe());
-            }
-        }
-        out.sort(java.util.Comparator.comparing(GroupDescription::groupId));
-        return out;
+    public List<GroupDescription> listGroups(java.util.Set<GroupState> states) {
+        return admin.listGroups(states);
     }
 
     /** Describes a group; an unknown group is reported as Dead with no members, as Kafka does. */
-    public synchronized Map.Entry<Errors, GroupDescription> describe(String groupId) {
-        Errors e = checkCoordinator(groupId);
-        ClassicGroup g = groups.get(groupId);
-        if (e != Errors.NONE || g == null) {
-            return Map.entry(e, new GroupDescription(groupId, GroupState.DEAD, "", "", -1, null, List.of()));
-        }
-        return Map.entry(Errors.NONE, g.describe());
+    public Map.Entry<Errors, GroupDescription> describe(String groupId) {
+        return admin.describe(groupId);
     }
 
     /**
@@ -629,38 +624,8 @@ public final class GroupCoordinator implements GroupsView {
      * uncommitted state at once, and answers a later request once the earlier write is committed),
      * or the earlier deletion's error if it failed.
      */
-    public synchronized CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
-        Map<String, CompletableFuture<Errors>> results = new LinkedHashMap<>();
-        Map<Integer, List<ClassicGroup>> toDelete = new LinkedHashMap<>();
-        for (String id : groupIds) {
-            if (results.containsKey(id)) {
-                continue;
-            }
-            Errors e = checkCoordinator(id);
-            ClassicGroup g = e == Errors.NONE ? groups.get(id) : null;
-            if (e != Errors.NONE) {
-                results.put(id, done(e));
-            } else if (g == null) {
-                results.put(id, done(Errors.GROUP_ID_NOT_FOUND));
-            } else if (g.state != GroupState.EMPTY) {
-                results.put(id, done(Errors.NON_EMPTY_GROUP));
-            } else if (g.deletion != null) {
-                results.put(id, g.deletion.outcome()
-                        .thenApply(written -> written == Errors.NONE ? Errors.GROUP_ID_NOT_FOUND : clientError(written)));
-            } else {
-                results.put(id, null); // answered below, keeping the order
-                toDelete.computeIfAbsent(partitionFor(id), p -> new ArrayList<>()).add(g);
-            }
-        }
-        for (List<ClassicGroup> gs : toDelete.values()) {
-            CompletableFuture<Errors> answer = offsets.removeGroups(gs).thenApply(GroupCoordinator::clientError);
-            gs.forEach(g -> results.put(g.groupId, answer));
-        }
-        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(all -> {
-            Map<String, Errors> out = new LinkedHashMap<>();
-            results.forEach((id, f) -> out.put(id, f.join()));
-            return out;
-        });
+    public CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
+        return admin.deleteGroups(groupIds);
     }
 
     // ---------------------------------------------------------------- GroupsView
@@ -672,10 +637,7 @@ public final class GroupCoordinator implements GroupsView {
 
     @Override
     public Optional<GroupDescription> describeGroup(String groupId) {
-        synchronized (this) {
-            ClassicGroup g = groups.get(groupId);
-            return g == null ? Optional.empty() : Optional.of(g.describe());
-        }
+        return admin.describeGroup(groupId);
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Committed offsets of the coordinator's groups: commit (with Kafka's generation and member
- * checks), fetch, delete, expiry after {@code offsets.retention.minutes} once a group is empty,
+ * checks), fetch, delete (OffsetDelete's checks are in {@link GroupAdmin}), expiry after {@code offsets.retention.minutes} once a group is empty,
  * and lag. A commit is written to {@code __consumer_offsets} with acks=all and becomes visible
  * (and is answered) once the partition's high watermark covers it; until then it is pending, and
  * a failed or truncated write never shows. Deletions (OffsetDelete, DeleteGroups, expiry) are
@@ -195,52 +195,11 @@ public final class GroupOffsets {
      * write (the offsets stay).
      */
     public CompletableFuture<Map.Entry<Errors, Map<TopicPartition, Errors>>> delete(String groupId, List<TopicPartition> partitions) {
-        synchronized (c) {
-            Errors e = c.checkCoordinator(groupId);
-            ClassicGroup g = e == Errors.NONE ? c.groups.get(groupId) : null;
-            if (e == Errors.NONE && g == null) {
-                e = Errors.GROUP_ID_NOT_FOUND;
-            }
-            if (e == Errors.NONE && !g.isEmpty() && !"consumer".equals(g.protocolType)) {
-                e = Errors.NON_EMPTY_GROUP;
-            }
-            if (e != Errors.NONE) {
-                return CompletableFuture.completedFuture(Map.entry(e, Map.of()));
-            }
-            Set<String> subscribed = subscribedTopics(g);
-            Map<TopicPartition, Errors> out = new LinkedHashMap<>();
-            List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
-            List<TopicPartition> removed = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                if (subscribed.contains(tp.topic())) {
-                    out.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
-                    continue;
-                }
-                out.put(tp, Errors.NONE);
-                if (g.offsets.containsKey(tp) || g.pendingOffsets.containsKey(tp) || g.hasPendingTxnOffset(tp)) {
-                    tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(groupId, tp), null));
-                    removed.add(tp);
-                }
-            }
-            if (tombstones.isEmpty()) {
-                return CompletableFuture.completedFuture(Map.entry(Errors.NONE, out));
-            }
-            GroupCoordinator.Write w = writeTombstones(g, removed, tombstones);
-            return w.replicated().thenApply(written -> {
-                synchronized (c) {
-                    tombstonesDone(g, removed, w.position(), written);
-                }
-                if (written != Errors.NONE) {
-                    LOG.warning("TRIB-GRP-003 cannot delete " + removed.size() + " offset(s) of group " + groupId + ": " + written);
-                    return Map.entry(GroupCoordinator.clientError(written), Map.of());
-                }
-                return Map.entry(Errors.NONE, out);
-            });
-        }
+        return c.admin().deleteOffsets(groupId, partitions);
     }
 
     /** Appends offset tombstones of the group; the partitions are pending deletion until the write's outcome ({@link #tombstonesDone}). */
-    private GroupCoordinator.Write writeTombstones(ClassicGroup g, List<TopicPartition> partitions, List<CoordinatorLog.Entry> tombstones) {
+    GroupCoordinator.Write writeTombstones(ClassicGroup g, List<TopicPartition> partitions, List<CoordinatorLog.Entry> tombstones) {
         GroupCoordinator.Write w = c.write(g.groupId, tombstones);
         if (w.position() >= 0) {
             partitions.forEach(tp -> g.pendingTombstones.put(tp, w.position()));
@@ -252,7 +211,7 @@ public final class GroupOffsets {
      * Offset tombstones written at {@code position} are committed: the offsets written before them
      * go; or they failed, and nothing changes. Nothing either if the group was unloaded meanwhile.
      */
-    private void tombstonesDone(ClassicGroup g, List<TopicPartition> partitions, long position, Errors written) {
+    void tombstonesDone(ClassicGroup g, List<TopicPartition> partitions, long position, Errors written) {
         if (position < 0 || !c.isCurrent(g)) {
             return;
         }
@@ -264,7 +223,8 @@ public final class GroupOffsets {
         }
     }
 
-    private Set<String> subscribedTopics(ClassicGroup g) {
+    /** The topics a non-empty group's members subscribe to (OffsetDelete, expiry). */
+    Set<String> subscribedTopics(ClassicGroup g) {
         Set<String> topics = new HashSet<>();
         if (g.isEmpty() || g.protocolName == null) {
             return topics;

@@ -15,19 +15,12 @@ import org.tributary.log.AppendInfo;
 import org.tributary.log.PartitionLog;
 import org.tributary.log.AbortedTxn;
 import org.tributary.txn.BatchMetadata;
-import org.tributary.txn.CompletedTxn;
-import org.tributary.txn.ProducerEntry;
 import org.tributary.txn.ProducerStateManager;
-import org.apache.kafka.common.record.internal.ControlRecordType;
-import org.apache.kafka.common.record.internal.EndTransactionMarker;
-import java.util.Optional;
 import org.tributary.log.EpochEndOffset;
 import org.tributary.metadata.PartitionRegistration;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.IntPredicate;
 
 /**
@@ -42,17 +35,22 @@ import java.util.function.IntPredicate;
  * takes min(leader's high watermark, own log end) as its high watermark and truncates where its
  * log diverges from the leader's, rebuilding producer state with the log.
  *
- * <p>Thread-safe: state changes and appends are serialized by this object's lock; reads of the
- * log and of the (volatile) high watermark take no lock.
+ * <p>The partition keeps the role, the log, the high watermark and the coordination of the two
+ * parts it delegates to: follower progress and ISR proposals ({@link IsrTracker}), and producer
+ * and transaction state with the last stable offset ({@link PartitionTxns}).
+ *
+ * <p>Thread-safe: state changes and appends are serialized by this object's lock (which also
+ * guards both parts); reads of the log and of the (volatile) high watermark and last stable offset
+ * take no lock.
  */
 public final class Partition {
     private final TopicPartition tp;
     private final Uuid topicId;
     private final PartitionLog log;
-    private final ProducerStateManager producers = new ProducerStateManager();
-    /** KIP-890 verification of transactional appends. Guarded by this. */
-    private final TxnVerificationGuards verification = new TxnVerificationGuards(producers);
-    private final Path snapshotFile;
+    /** Producers, transactions, the last stable offset and KIP-890 verification. Guarded by this. */
+    private final PartitionTxns txns;
+    /** Leader only: follower progress and ISR change proposals. Guarded by this. */
+    private final IsrTracker isrTracker;
     private final int localBrokerId;
     private volatile int leaderEpoch = -1;
     private volatile int partitionEpoch = -1;
@@ -61,16 +59,6 @@ public final class Partition {
     private volatile Role role = Role.OFFLINE;
     private volatile int leader = -1;
     private volatile long highWatermark;
-    /** min(first unstable offset, high watermark); recomputed whenever either changes. */
-    private volatile long lastStableOffset;
-    /** Leader only: each follower's progress by broker id. Guarded by this. */
-    private final Map<Integer, Follower> followers = new HashMap<>();
-    /** Leader only: where the current leader epoch starts. Guarded by this. */
-    private long leaderEpochStartOffset;
-    /** Leader only: the ISR change sent to the controller and not settled yet. Guarded by this. */
-    private IsrChange pendingIsr;
-    /** Leader only: the pending change got an answer that does not settle it (no answer in time): send it again. Guarded by this. */
-    private boolean resendPendingIsr;
 
     /**
      * This broker's role for the partition, as the latest applied metadata says. LEADER: serves
@@ -107,28 +95,16 @@ public final class Partition {
         }
     }
 
-    private static final class Follower {
-        long brokerEpoch = -1;
-        long logEndOffset = -1;
-        long lastCaughtUpMs;
-        long lastFetchMs;
-        long lastFetchLeaderLogEndOffset;
-
-        Follower(long lastCaughtUpMs) {
-            this.lastCaughtUpMs = lastCaughtUpMs;
-        }
-    }
-
     Partition(TopicPartition tp, Uuid topicId, PartitionLog log, Path snapshotFile, int localBrokerId, List<Integer> replicas) {
         this.tp = tp;
         this.topicId = topicId;
         this.log = log;
-        this.snapshotFile = snapshotFile;
         this.localBrokerId = localBrokerId;
         this.replicas = List.copyOf(replicas);
         this.isr = List.copyOf(replicas);
         this.highWatermark = log.highWatermark();
-        this.lastStableOffset = highWatermark;
+        this.txns = new PartitionTxns(log, snapshotFile, highWatermark);
+        this.isrTracker = new IsrTracker(this, localBrokerId);
     }
 
     /**
@@ -158,8 +134,7 @@ public final class Partition {
         leader = reg.leader();
         leaderEpoch = reg.leaderEpoch();
         partitionEpoch = reg.partitionEpoch();
-        pendingIsr = null; // a committed state ends (or supersedes) any pending change
-        resendPendingIsr = false;
+        isrTracker.dropPending(); // a committed state ends (or supersedes) any pending change
         role = next;
         switch (next) {
             case LEADER -> {
@@ -167,52 +142,28 @@ public final class Partition {
                     becomeLeader(nowMs);
                     return Transition.BECAME_LEADER;
                 }
-                syncFollowers(nowMs);
+                isrTracker.syncFollowers(nowMs);
                 maybeIncrementHighWatermark();
                 return Transition.NONE;
             }
             case FOLLOWER -> {
-                followers.clear();
+                isrTracker.clearFollowers();
                 return old != Role.FOLLOWER || newEpoch ? Transition.BECAME_FOLLOWER : Transition.NONE;
             }
             default -> {
-                followers.clear();
+                isrTracker.clearFollowers();
                 return old == Role.OFFLINE ? Transition.NONE : Transition.WENT_OFFLINE;
             }
         }
     }
 
     private void becomeLeader(long nowMs) throws IOException {
-        leaderEpochStartOffset = log.logEndOffset();
+        isrTracker.startEpochAt(log.logEndOffset());
         log.assignLeaderEpoch(leaderEpoch);
-        followers.clear();
-        syncFollowers(nowMs);
+        isrTracker.clearFollowers();
+        isrTracker.syncFollowers(nowMs);
         setHighWatermark(Math.min(Math.max(highWatermark, log.logStartOffset()), log.logEndOffset()));
         maybeIncrementHighWatermark();
-    }
-
-    /** One progress entry per remote replica; in-sync ones get a full lag period to fetch (as in Kafka). */
-    private void syncFollowers(long nowMs) {
-        followers.keySet().retainAll(replicas);
-        for (int r : replicas) {
-            if (r != localBrokerId) {
-                followers.computeIfAbsent(r, id -> new Follower(isr.contains(id) ? nowMs : 0L));
-            }
-        }
-    }
-
-    /** The ISR plus a pending addition: whom the high watermark waits for. */
-    private List<Integer> maximalIsr() {
-        if (pendingIsr == null) {
-            return isr;
-        }
-        List<Integer> out = new ArrayList<>(isr);
-        for (int r : pendingIsr.brokerIds()) {
-            if (!out.contains(r)) {
-                out.add(r);
-            }
-        }
-        return out;
     }
 
     /** Leader: the high watermark becomes the smallest log end offset in the maximal ISR, if that is higher. */
@@ -220,13 +171,7 @@ public final class Partition {
         if (role != Role.LEADER) {
             return false;
         }
-        long candidate = log.logEndOffset();
-        for (int r : maximalIsr()) {
-            if (r != localBrokerId) {
-                Follower f = followers.get(r);
-                candidate = Math.min(candidate, f == null ? -1L : f.logEndOffset);
-            }
-        }
+        long candidate = isrTracker.highWatermarkCandidate(log.logEndOffset());
         if (candidate > highWatermark) {
             setHighWatermark(candidate);
             return true;
@@ -238,16 +183,7 @@ public final class Partition {
     private void setHighWatermark(long hw) {
         highWatermark = hw;
         log.updateHighWatermark(hw);
-        producers.onHighWatermarkUpdated(hw);
-        updateLastStableOffset();
-    }
-
-    private void updateLastStableOffset() {
-        long hw = highWatermark;
-        long firstUnstable = producers.firstUnstableOffset();
-        // an open transaction whose start went with retention or DeleteRecords holds it at the log start (as Kafka)
-        lastStableOffset = firstUnstable >= 0 && firstUnstable < hw ? Math.max(firstUnstable, log.logStartOffset()) : hw;
-        log.updateLastStableOffset(lastStableOffset);
+        txns.onHighWatermark(hw);
     }
 
     public Role role() {
@@ -302,7 +238,7 @@ public final class Partition {
      * backwards. Kafka answers OFFSET_NOT_AVAILABLE (retriable) then (KIP-207).
      */
     public synchronized boolean highWatermarkBehindEpochStart() {
-        return role == Role.LEADER && highWatermark < leaderEpochStartOffset;
+        return role == Role.LEADER && highWatermark < isrTracker.leaderEpochStartOffset();
     }
 
     /**
@@ -311,7 +247,7 @@ public final class Partition {
      * read_committed consumers read only below it.
      */
     public long lastStableOffset() {
-        return lastStableOffset;
+        return txns.lastStableOffset();
     }
 
     /**
@@ -364,7 +300,7 @@ public final class Partition {
      * else the guard to hand to {@link #appendVerified} once the coordinator confirmed.
      */
     public synchronized Object startTxnVerification(long producerId, int sequence, short epoch, long nowMs) {
-        Object guard = verification.start(producerId, sequence, epoch, nowMs);
+        Object guard = txns.startVerification(producerId, sequence, epoch, nowMs);
         return guard == TxnVerificationGuards.NONE ? null : guard;
     }
 
@@ -399,29 +335,14 @@ public final class Partition {
             }
             batches.add(b);
         }
-        if (coordinator) {
-            producers.validateEpochs(batches);
-        }
-        if (guard != null) {
-            verification.check(batches, guard);
-        }
-        ProducerStateManager.Check check = coordinator ? new ProducerStateManager.Check(Optional.empty())
-                : producers.validateAll(batches);
+        ProducerStateManager.Check check = txns.validateLeaderAppend(batches, coordinator, guard);
         if (check.duplicate().isPresent()) {
             BatchMetadata d = check.duplicate().get();
             return new AppendResult(d.firstOffset(), d.lastOffset(), -1L, log.logStartOffset(), true, leaderEpoch);
         }
         AppendInfo info = log.appendAsLeader(records, leaderEpoch);
-        long offset = info.firstOffset();
-        for (RecordBatch b : batches) {
-            long count = b.lastOffset() - b.baseOffset() + 1L;
-            producers.record(b, offset, offset + count - 1);
-            if (b.isTransactional()) {
-                verification.clear(b.producerId());
-            }
-            offset += count;
-        }
-        updateLastStableOffset();
+        txns.recordLeaderAppend(batches, info.firstOffset());
+        txns.updateLastStableOffset(highWatermark);
         maybeIncrementHighWatermark();
         return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
                 leaderEpoch);
@@ -458,8 +379,7 @@ public final class Partition {
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch != leaderEpoch) {
             return FollowerFetch.error(currentLeaderEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH);
         }
-        Follower f = followers.get(replicaId);
-        if (f == null) {
+        if (!isrTracker.tracks(replicaId)) {
             return FollowerFetch.error(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         if (lastFetchedEpoch >= 0) {
@@ -472,27 +392,9 @@ public final class Partition {
         if (fetchOffset > leaderEnd || fetchOffset < log.logStartOffset()) {
             return FollowerFetch.error(Errors.OFFSET_OUT_OF_RANGE);
         }
-        if (fetchOffset >= leaderEnd) {
-            f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, nowMs);
-        } else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) {
-            f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
-        }
-        f.lastFetchLeaderLogEndOffset = leaderEnd;
-        f.lastFetchMs = nowMs;
-        f.logEndOffset = fetchOffset;
-        f.brokerEpoch = replicaEpoch;
+        isrTracker.recordFetch(replicaId, replicaEpoch, fetchOffset, leaderEnd, nowMs);
         boolean moved = maybeIncrementHighWatermark();
-        IsrChange change = null;
-        if (pendingIsr == null && !isr.contains(replicaId) && fetchOffset >= highWatermark && fetchOffset >= leaderEpochStartOffset
-                && eligible.test(replicaId)) {
-            List<IsrChange.Member> members = new ArrayList<>(members(isr, localBrokerEpoch));
-            members.add(new IsrChange.Member(replicaId, replicaEpoch));
-            change = new IsrChange(tp, topicId, leaderEpoch, partitionEpoch, members);
-            pendingIsr = change;
-        } else if (resendPendingIsr) {
-            resendPendingIsr = false;
-            change = pendingIsr;
-        }
+        IsrChange change = isrTracker.afterFetch(replicaId, replicaEpoch, fetchOffset, highWatermark, eligible, localBrokerEpoch);
         return new FollowerFetch(Errors.NONE, -1, -1, moved, change);
     }
 
@@ -505,36 +407,7 @@ public final class Partition {
         if (role != Role.LEADER) {
             return null;
         }
-        if (pendingIsr != null) {
-            if (!resendPendingIsr) {
-                return null;
-            }
-            resendPendingIsr = false;
-            return pendingIsr;
-        }
-        long leaderEnd = log.logEndOffset();
-        List<Integer> keep = new ArrayList<>();
-        for (int r : isr) {
-            Follower f = followers.get(r);
-            boolean caughtUp = r == localBrokerId || f != null && (f.logEndOffset == leaderEnd || nowMs - f.lastCaughtUpMs <= maxLagMs);
-            if (caughtUp) {
-                keep.add(r);
-            }
-        }
-        if (keep.size() == isr.size()) {
-            return null;
-        }
-        pendingIsr = new IsrChange(tp, topicId, leaderEpoch, partitionEpoch, members(keep, localBrokerEpoch));
-        return pendingIsr;
-    }
-
-    private List<IsrChange.Member> members(List<Integer> ids, long localBrokerEpoch) {
-        List<IsrChange.Member> out = new ArrayList<>();
-        for (int r : ids) {
-            Follower f = followers.get(r);
-            out.add(new IsrChange.Member(r, r == localBrokerId ? localBrokerEpoch : f == null ? -1L : f.brokerEpoch));
-        }
-        return out;
+        return isrTracker.maybeShrink(nowMs, maxLagMs, localBrokerEpoch);
     }
 
     /**
@@ -550,17 +423,9 @@ public final class Partition {
      */
     public synchronized boolean onIsrChangeAnswered(IsrChange sent, Errors error, int answeredLeaderEpoch, List<Integer> answeredIsr,
             int answeredPartitionEpoch) {
-        if (pendingIsr != sent) {
-            return false; // superseded by newer metadata
-        }
-        if (error != Errors.NONE && !refusedAsItStands(error)) {
-            // FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION: the partition changed at the controller, maybe by this very
-            // change; its state comes with the metadata. Anything else: unknown whether it was applied: try again.
-            resendPendingIsr = error != Errors.FENCED_LEADER_EPOCH && error != Errors.INVALID_UPDATE_VERSION;
+        if (!isrTracker.settle(sent, error)) {
             return false;
         }
-        pendingIsr = null;
-        resendPendingIsr = false;
         if (error == Errors.NONE && answeredLeaderEpoch == leaderEpoch && answeredPartitionEpoch > partitionEpoch) {
             isr = List.copyOf(answeredIsr);
             partitionEpoch = answeredPartitionEpoch;
@@ -569,34 +434,19 @@ public final class Partition {
         return false;
     }
 
-    /**
-     * AlterPartition errors the controller gives after checking the change against its current
-     * leader and partition epochs: nothing was written for it, and no earlier try of it was.
-     */
-    private static boolean refusedAsItStands(Errors error) {
-        return error == Errors.INELIGIBLE_REPLICA || error == Errors.INVALID_REQUEST || error == Errors.UNKNOWN_TOPIC_ID
-                || error == Errors.UNKNOWN_TOPIC_OR_PARTITION;
-    }
-
     /** Leader: whether an ISR change is waiting for the controller (for tests and metrics). */
     public synchronized boolean isrChangePending() {
-        return pendingIsr != null;
+        return isrTracker.changePending();
     }
 
     /** Leader: a follower's last known log end offset (-1 when unknown). */
     public synchronized long followerLogEndOffset(int brokerId) {
-        Follower f = followers.get(brokerId);
-        return f == null ? -1L : f.logEndOffset;
+        return isrTracker.followerLogEndOffset(brokerId);
     }
 
     /** Leader: the largest lag in offsets of any follower (for metrics); 0 without followers. */
     public synchronized long maxFollowerLag() {
-        long end = log.logEndOffset();
-        long max = 0;
-        for (Follower f : followers.values()) {
-            max = Math.max(max, f.logEndOffset < 0 ? end : end - f.logEndOffset);
-        }
-        return max;
+        return isrTracker.maxFollowerLag(log.logEndOffset());
     }
 
     /** Follower: where to fetch next and the epoch of the last batch held (KIP-320's lastFetchedEpoch). */
@@ -620,9 +470,7 @@ public final class Partition {
         checkFollowing(epoch);
         if (records.sizeInBytes() > 0) {
             log.appendAsFollower(records);
-            for (RecordBatch b : records.batches()) {
-                completeIfMarker(producers.record(b, b.baseOffset(), b.lastOffset()));
-            }
+            txns.recordFollowerAppend(records);
         }
         long hw = Math.max(log.logStartOffset(), Math.min(leaderHighWatermark, log.logEndOffset()));
         setHighWatermark(hw);
@@ -653,29 +501,8 @@ public final class Partition {
     }
 
     private void afterTruncation() throws IOException {
-        if (producers.mapEndOffset() > log.logEndOffset()) {
-            producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom, this::indexIfAborted);
-        }
+        txns.afterTruncation();
         setHighWatermark(Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset())));
-    }
-
-    /** A marker completed {@code txn}: an abort goes to the transaction index, then the transaction leaves the open set. */
-    private void completeIfMarker(Optional<CompletedTxn> txn) throws IOException {
-        if (txn.isPresent()) {
-            indexIfAborted(txn.get());
-            producers.completeTxn(txn.get());
-        }
-    }
-
-    private void indexIfAborted(CompletedTxn txn) {
-        if (txn.aborted()) {
-            try {
-                log.recordAbortedTxn(new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(),
-                        producers.lastStableOffset(txn)));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 
     /**
@@ -698,17 +525,9 @@ public final class Partition {
             throw new NotEnoughReplicasException("The in-sync replicas of " + tp + " " + isr + " are fewer than min.insync.replicas ("
                     + minInsyncReplicas() + ")");
         }
-        producers.validateMarker(producerId, producerEpoch, coordinatorEpoch, transactionVersion);
-        EndTransactionMarker marker = new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT,
-                coordinatorEpoch);
-        MemoryRecords records = MemoryRecords.withEndTransactionMarker(log.logEndOffset(), nowMs, leaderEpoch, producerId,
-                producerEpoch, marker);
-        AppendInfo info = log.appendAsLeader(records, leaderEpoch, true);
-        for (RecordBatch b : records.batches()) {
-            completeIfMarker(producers.record(b, info.firstOffset(), info.lastOffset()));
-        }
-        verification.clear(producerId); // a batch verified against the ended transaction must not open a new one
-        updateLastStableOffset();
+        AppendInfo info = txns.writeMarker(producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion, leaderEpoch,
+                nowMs);
+        txns.updateLastStableOffset(highWatermark);
         maybeIncrementHighWatermark();
         return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
                 leaderEpoch);
@@ -721,12 +540,7 @@ public final class Partition {
 
     /** The producers this partition knows, for DescribeProducers. */
     public synchronized List<ProducerView> activeProducers() {
-        List<ProducerView> out = new ArrayList<>();
-        for (ProducerEntry e : producers.entries()) {
-            out.add(new ProducerView(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.coordinatorEpoch(),
-                    e.currentTxnFirstOffset()));
-        }
-        return out;
+        return txns.activeProducers();
     }
 
     private void checkFollowing(int epoch) {
@@ -738,30 +552,25 @@ public final class Partition {
 
     /** Rebuilds producer state from the snapshot and the log (at open). */
     synchronized void recoverProducerState() throws IOException {
-        producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom, this::indexIfAborted);
-        producers.onHighWatermarkUpdated(highWatermark);
-        updateLastStableOffset();
+        txns.recoverAt(highWatermark);
     }
 
     /** Drops idempotent producers idle for longer than {@code expirationMs}. */
     public synchronized int expireProducers(long nowMs, long expirationMs) {
-        verification.expire(nowMs, expirationMs);
-        return producers.removeExpired(nowMs, expirationMs);
+        return txns.expire(nowMs, expirationMs);
     }
 
     /** Writes the producer-state snapshot if anything changed since the last one. */
     public synchronized void snapshotProducerState() throws IOException {
-        if (producers.dirty()) {
-            producers.writeSnapshot(snapshotFile);
-        }
+        txns.snapshot();
     }
 
     Path snapshotFile() {
-        return snapshotFile;
+        return txns.snapshotFile();
     }
 
     synchronized ProducerStateManager producerState() {
-        return producers;
+        return txns.producers();
     }
 
     @Override

@@ -22,9 +22,7 @@ import org.tributary.api.ApiHandlers;
 import org.tributary.api.ApiRegistry;
 import org.tributary.api.ApiServices;
 import org.tributary.api.TopicAdmin;
-import org.tributary.api.OffsetsTopicLog;
 import org.tributary.cluster.ClusterView;
-import org.tributary.group.GroupConfig;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.GroupDescription;
 import org.tributary.group.GroupsView;
@@ -54,11 +52,13 @@ import org.tributary.txn.ProducerIdManager;
  * (partition logs), {@code producer-id-block} (the end of the last producer-id block handed out
  * here), {@code producer-state/} (idempotent-producer snapshots); the metadata quorum keeps its
  * log in {@code __cluster_metadata/}.
+ *
+ * <p>The server keeps the lifecycle and the broker views; {@link BrokerAssembler} builds the
+ * security parts (SASL listeners, authorizer, quotas) and the group and transaction coordinators.
  */
 public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private static final Logger LOG = Logger.getLogger(KafkaServer.class.getName());
     private static final long SNAPSHOT_INTERVAL_MS = 60_000L;
-    private static final long GROUP_TICK_MS = 50L;
 
     private final BrokerConfig config;
     private final Path dataDir;
@@ -70,17 +70,14 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private final List<ListenerAddress> listeners;
     private final InterBroker interBroker;
     private final int maxRequestBytes;
+    /** Builds (and stops) the security and coordination parts. */
+    private final BrokerAssembler assembler;
     private ExecutorService handlers;
     private SocketServer socketServer;
     private volatile ReplicaManager replicas;
     private volatile ReplicaFetchers fetchers;
     private ApiRegistry registry;
     private GroupCoordinator groups;
-    private ExecutorService groupLoader;
-    private org.tributary.txn.TransactionCoordinator txnCoordinator;
-    private ExecutorService txnLoader;
-    private org.tributary.replication.TxnMarkerChannels txnMarkers;
-    private org.tributary.replication.TxnVerificationChannels txnVerification;
     private volatile ApiDispatcher dispatcher;
     private ClientQuotaManager quotas;
     private volatile boolean closed;
@@ -99,30 +96,12 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.logs = logs;
         this.metadata = metadata;
         this.scheduler = scheduler;
-        this.listeners = ListenerAddress.from(config).stream().map(this::withSasl).toList();
+        this.assembler = new BrokerAssembler(config, metadata, time, threads, scheduler);
+        this.listeners = assembler.listeners();
         this.interBroker = InterBroker.from(config);
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
         this.metrics = new BrokerMetrics(time::milliseconds);
-        this.authorizer = new org.tributary.api.RequestAuthorizer(org.tributary.security.AuthorizerConfig.from(config).orElse(null));
-    }
-
-    /**
-     * A SASL listener's connections authenticate against its PLAIN users and the SCRAM credentials
-     * of the current metadata image (read per login, so changes count without a restart).
-     */
-    private ListenerAddress withSasl(ListenerAddress l) {
-        if (l.sasl() == null) {
-            return l;
-        }
-        org.tributary.config.SaslConfig sasl = l.sasl();
-        org.tributary.security.SaslServers servers = new org.tributary.security.SaslServers(sasl.plainUsers(), scramCredentials());
-        return l.withAuthenticator((listener, client) -> new org.tributary.security.SaslAuthenticator(sasl.mechanisms(), servers,
-                sasl.maxReauthMs(), sasl.failedAuthDelayMs(), System::nanoTime));
-    }
-
-    /** The SCRAM credentials of the current metadata image. */
-    private org.tributary.security.ScramCredentialLookup scramCredentials() {
-        return (user, mechanism) -> metadata.image().scram().find(user, mechanism);
+        this.authorizer = assembler.authorizer();
     }
 
     /**
@@ -198,16 +177,17 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             ProducerIdManager producerIds = new ProducerIdManager(clusterView::allocateProducerIds,
                     dataDir.resolve("producer-id-block"));
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
-            groups = startGroupCoordinator(topicAdmin); // before the first image: it hears of every leadership
-            org.tributary.api.InternalTopicLog txnLog = transactionLog(topicAdmin);
-            txnCoordinator = startTransactionCoordinator(txnLog, producerIds, clusterView);
+            groups = assembler.startGroupCoordinator(replicas, topicAdmin, handlers); // before the first image: it hears of every leadership
+            org.tributary.api.InternalTopicLog txnLog = assembler.transactionLog(replicas, topicAdmin);
+            org.tributary.txn.TransactionCoordinator txnCoordinator = assembler.startTransactionCoordinator(txnLog, producerIds,
+                    clusterView, replicas, handlers, interBroker);
             replicas.accept(metadata.image());
             metadata.addListener(replicas);
-            quotas = new ClientQuotaManager(() -> metadata.image().quotas(), config.getInt("quota.window.num", 11, 2, 1000),
-                    1000L * config.getInt("quota.window.size.seconds", 1, 1, 3600));
+            quotas = assembler.quotas();
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
                     controller, authorizer, quotas);
-            registry = ApiHandlers.registry(services, txnCoordinator, txnLog, transactionVerifier(clusterView), handlers);
+            registry = ApiHandlers.registry(services, txnCoordinator, txnLog,
+                    assembler.transactionVerifier(txnCoordinator, clusterView, interBroker), handlers);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
@@ -264,99 +244,6 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return new ReplicaManager.Replication(fetchers, sender, clusterView::brokerEpoch, time);
     }
 
-    /**
-     * The group coordinator over __consumer_offsets. It follows this broker's leaderships of the
-     * topic's partitions: each one it comes to lead is loaded on the group-loader thread, each one it
-     * stops leading is unloaded there; replicated writes are taken up on the request handler pool.
-     * Deadlines are checked every 50 ms.
-     */
-    private GroupCoordinator startGroupCoordinator(TopicAdmin topicAdmin) {
-        GroupConfig groupConfig = GroupConfig.from(config);
-        groupLoader = Executors.newSingleThreadExecutor(named(threads, "tributary-group-loader"));
-        GroupCoordinator coordinator = new GroupCoordinator(groupConfig,
-                new OffsetsTopicLog(metadata, replicas, topicAdmin, groupConfig, time), time,
-                org.tributary.api.ConsumerSubscriptions::topics, groupLoader, handlers);
-        replicas.setTransactionMarkerListener(coordinator::markerWritten); // KIP-98: markers on __consumer_offsets end transactional offsets
-        replicas.addLeadershipListener((partition, transition) -> {
-            TopicPartition tp = partition.topicPartition();
-            if (!tp.topic().equals(OffsetsTopicLog.TOPIC)) {
-                return;
-            }
-            switch (transition) {
-                case BECAME_LEADER -> coordinator.becameLeader(tp.partition(), partition.leaderEpoch());
-                case BECAME_FOLLOWER, WENT_OFFLINE -> coordinator.resigned(tp.partition(), partition.leaderEpoch());
-                default -> {
-                }
-            }
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                coordinator.tick();
-            } catch (RuntimeException e) {
-                LOG.warning("TRIB-SRV-003 group coordinator tick failed: " + e);
-            }
-        }, GROUP_TICK_MS, GROUP_TICK_MS, TimeUnit.MILLISECONDS);
-        return coordinator;
-    }
-
-    /**
-     * KIP-890 part 1: partition leaders ask the transaction coordinator before a transactional write
-     * opens a transaction on a partition ({@code transaction.partition.verification.enable}, default
-     * true as in Kafka); null when off or without a transaction coordinator.
-     */
-    private org.tributary.partition.TxnVerifier transactionVerifier(ClusterView clusterView) {
-        if (txnCoordinator == null || !config.getBoolean("transaction.partition.verification.enable", true)) {
-            return null;
-        }
-        txnVerification = new org.tributary.replication.TxnVerificationChannels(clusterView.localBrokerId(), metadata::image, interBroker,
-                txnCoordinator::partitionFor, config.getInt("request.timeout.ms", 30_000, 1, Integer.MAX_VALUE));
-        return txnVerification;
-    }
-
-    /** {@code __transaction_state}: Kafka's keys and defaults, replicas capped by the brokers serving as for the offsets topic. */
-    private org.tributary.api.InternalTopicLog transactionLog(TopicAdmin topicAdmin) {
-        org.tributary.txn.TxnConfig c = org.tributary.txn.TxnConfig.from(config);
-        return new org.tributary.api.InternalTopicLog(new org.tributary.api.InternalTopicLog.Spec(
-                org.apache.kafka.common.internals.Topic.TRANSACTION_STATE_TOPIC_NAME, c.logPartitions(), c.logReplicationFactor(),
-                Map.of("cleanup.policy", "compact", "compression.type", "uncompressed", "segment.bytes", "104857600"), c.logMinIsr()),
-                metadata, replicas, topicAdmin, time);
-    }
-
-    /**
-     * The transaction coordinator over __transaction_state: follows this broker's leaderships of its
-     * partitions (loaded on the txn-loader thread), sends markers over the inter-broker listener,
-     * takes up replicated writes on the request handler pool; timeouts checked every 50 ms.
-     */
-    private org.tributary.txn.TransactionCoordinator startTransactionCoordinator(org.tributary.api.InternalTopicLog log,
-            ProducerIdManager producerIds, ClusterView clusterView) {
-        txnLoader = Executors.newSingleThreadExecutor(named(threads, "tributary-txn-loader"));
-        txnMarkers = new org.tributary.replication.TxnMarkerChannels(clusterView.localBrokerId(), metadata::image, interBroker);
-        org.tributary.coordinator.CoordinatorShards shards = new org.tributary.coordinator.CoordinatorShards(log.topic(), log::leaderEpoch,
-                txnLoader);
-        org.tributary.txn.TransactionCoordinator coordinator = new org.tributary.txn.TransactionCoordinator(
-                org.tributary.txn.TxnConfig.from(config), log, shards, time, producerIds::nextProducerId, txnMarkers, handlers);
-        replicas.addLeadershipListener((partition, transition) -> {
-            TopicPartition tp = partition.topicPartition();
-            if (!tp.topic().equals(log.topic())) {
-                return;
-            }
-            switch (transition) {
-                case BECAME_LEADER -> shards.becameLeader(tp.partition(), partition.leaderEpoch());
-                case BECAME_FOLLOWER, WENT_OFFLINE -> shards.resigned(tp.partition(), partition.leaderEpoch());
-                default -> {
-                }
-            }
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                coordinator.tick();
-            } catch (RuntimeException e) {
-                LOG.warning("TRIB-SRV-006 transaction coordinator tick failed: " + e);
-            }
-        }, GROUP_TICK_MS, GROUP_TICK_MS, TimeUnit.MILLISECONDS);
-        return coordinator;
-    }
-
     @Override
     public List<GroupDescription> groups() {
         return groups == null ? List.of() : groups.groups();
@@ -379,7 +266,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
 
     /** Transaction verification (KIP-890) to the coordinators; empty when off or before {@link #start}. */
     public Optional<org.tributary.replication.TxnVerificationChannels> transactionVerification() {
-        return Optional.ofNullable(txnVerification);
+        return Optional.ofNullable(assembler.transactionVerification());
     }
 
     /** The metadata image this broker serves now (read-only; in-process callers build their request context on it). */
@@ -407,12 +294,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (socketServer != null) {
             socketServer.stopAccepting();
         }
-        if (groupLoader != null) {
-            groupLoader.shutdown(); // not interrupted: an interrupt would close the log files it reads
-        }
-        if (txnLoader != null) {
-            txnLoader.shutdown();
-        }
+        assembler.stopLoaders();
         if (groups != null) {
             groups.close();
         }
@@ -441,14 +323,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         if (replicas != null) {
             replicas.close();
         }
-        awaitTermination(groupLoader);
-        if (txnVerification != null) {
-            txnVerification.close();
-        }
-        if (txnMarkers != null) {
-            txnMarkers.close();
-        }
-        awaitTermination(txnLoader);
+        assembler.awaitStopped();
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
@@ -459,16 +334,6 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             logs.close();
         } catch (IOException e) {
             LOG.warning("TRIB-SRV-002 closing logs failed: " + e.getMessage());
-        }
-    }
-
-    private static void awaitTermination(ExecutorService executor) {
-        try {
-            if (executor != null && !executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warning("TRIB-SRV-005 " + executor + " did not stop within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -509,7 +374,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return new TopicSummary(t.name(), t.id().toString(), t.replicationFactor(), t.configs(), parts);
     }
 
-    private static ThreadFactory named(ThreadFactory base, String prefix) {
+    /** Names (and makes daemon) the threads of {@code base} {@code prefix-1}, {@code prefix-2}, ... */
+    static ThreadFactory named(ThreadFactory base, String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = base.newThread(r);

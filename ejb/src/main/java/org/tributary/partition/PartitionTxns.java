@@ -1,0 +1,192 @@
+package org.tributary.partition;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.tributary.log.AbortedTxn;
+import org.tributary.log.AppendInfo;
+import org.tributary.log.PartitionLog;
+import org.tributary.txn.CompletedTxn;
+import org.tributary.txn.ProducerEntry;
+import org.tributary.txn.ProducerStateManager;
+
+/**
+ * One partition's producer and transaction state: the idempotent producers and their open
+ * transactions ({@link ProducerStateManager}, with its snapshot file), the last stable offset
+ * derived from them (KIP-98), the COMMIT/ABORT markers that end transactions (an abort goes to the
+ * log's transaction index) and the KIP-890 verification guards of transactional appends.
+ *
+ * <p>Separate from {@link Partition} so that the partition keeps its role, its log and the
+ * coordination of both, and the transaction rules live in one place. The partition decides when
+ * (role and ISR checks, the high watermark); this class decides what a batch or marker does to the
+ * producers and to the last stable offset.
+ *
+ * <p>Not thread-safe: every method except {@link #lastStableOffset()} (a volatile read, as before
+ * the split) is called with the owning partition's lock held.
+ */
+final class PartitionTxns {
+    private final PartitionLog log;
+    private final Path snapshotFile;
+    private final ProducerStateManager producers = new ProducerStateManager();
+    /** KIP-890 verification of transactional appends. */
+    private final TxnVerificationGuards verification = new TxnVerificationGuards(producers);
+    /** min(first unstable offset, high watermark); recomputed whenever either changes. */
+    private volatile long lastStableOffset;
+
+    PartitionTxns(PartitionLog log, Path snapshotFile, long highWatermark) {
+        this.log = log;
+        this.snapshotFile = snapshotFile;
+        this.lastStableOffset = highWatermark;
+    }
+
+    long lastStableOffset() {
+        return lastStableOffset;
+    }
+
+    /** The high watermark moved to {@code hw}: transactions not replicated before follow it, and the LSO. */
+    void onHighWatermark(long hw) {
+        producers.onHighWatermarkUpdated(hw);
+        updateLastStableOffset(hw);
+    }
+
+    /** Recomputes the last stable offset under high watermark {@code hw}. */
+    void updateLastStableOffset(long hw) {
+        long firstUnstable = producers.firstUnstableOffset();
+        // an open transaction whose start went with retention or DeleteRecords holds it at the log start (as Kafka)
+        lastStableOffset = firstUnstable >= 0 && firstUnstable < hw ? Math.max(firstUnstable, log.logStartOffset()) : hw;
+        log.updateLastStableOffset(lastStableOffset);
+    }
+
+    /** {@link TxnVerificationGuards#NONE} when no verification is needed, else the guard the verified append must bring. */
+    Object startVerification(long producerId, int sequence, short epoch, long nowMs) {
+        return verification.start(producerId, sequence, epoch, nowMs);
+    }
+
+    /**
+     * Checks the batches of a leader append before it is written: producer epochs only for a
+     * coordinator's writes, else epochs and sequences (a duplicate is returned in the check); a
+     * non-null {@code guard} is checked against the verification state.
+     */
+    ProducerStateManager.Check validateLeaderAppend(List<? extends RecordBatch> batches, boolean coordinator, Object guard) {
+        if (coordinator) {
+            producers.validateEpochs(batches);
+        }
+        if (guard != null) {
+            verification.check(batches, guard);
+        }
+        return coordinator ? new ProducerStateManager.Check(Optional.empty()) : producers.validateAll(batches);
+    }
+
+    /** Records the batches of a leader append written from {@code firstOffset}; a transactional batch spends its guard. */
+    void recordLeaderAppend(List<? extends RecordBatch> batches, long firstOffset) {
+        long offset = firstOffset;
+        for (RecordBatch b : batches) {
+            long count = b.lastOffset() - b.baseOffset() + 1L;
+            producers.record(b, offset, offset + count - 1);
+            if (b.isTransactional()) {
+                verification.clear(b.producerId());
+            }
+            offset += count;
+        }
+    }
+
+    /** Records the leader's batches a follower appended as they are; markers among them end their transactions. */
+    void recordFollowerAppend(MemoryRecords records) throws IOException {
+        for (RecordBatch b : records.batches()) {
+            completeIfMarker(producers.record(b, b.baseOffset(), b.lastOffset()));
+        }
+    }
+
+    /**
+     * Validates and writes {@code producerId}'s COMMIT or ABORT marker at the log end in leader epoch
+     * {@code leaderEpoch}, ends its open transaction and spends its verification guard.
+     */
+    AppendInfo writeMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int transactionVersion,
+            int leaderEpoch, long nowMs) throws IOException {
+        producers.validateMarker(producerId, producerEpoch, coordinatorEpoch, transactionVersion);
+        EndTransactionMarker marker = new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT,
+                coordinatorEpoch);
+        MemoryRecords records = MemoryRecords.withEndTransactionMarker(log.logEndOffset(), nowMs, leaderEpoch, producerId,
+                producerEpoch, marker);
+        AppendInfo info = log.appendAsLeader(records, leaderEpoch, true);
+        for (RecordBatch b : records.batches()) {
+            completeIfMarker(producers.record(b, info.firstOffset(), info.lastOffset()));
+        }
+        verification.clear(producerId); // a batch verified against the ended transaction must not open a new one
+        return info;
+    }
+
+    /** A marker completed {@code txn}: an abort goes to the transaction index, then the transaction leaves the open set. */
+    private void completeIfMarker(Optional<CompletedTxn> txn) throws IOException {
+        if (txn.isPresent()) {
+            indexIfAborted(txn.get());
+            producers.completeTxn(txn.get());
+        }
+    }
+
+    private void indexIfAborted(CompletedTxn txn) {
+        if (txn.aborted()) {
+            try {
+                log.recordAbortedTxn(new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(),
+                        producers.lastStableOffset(txn)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** After a truncation: producer state that reaches past the new log end is rebuilt from the snapshot and the log. */
+    void afterTruncation() throws IOException {
+        if (producers.mapEndOffset() > log.logEndOffset()) {
+            recover();
+        }
+    }
+
+    /** Rebuilds producer state from the snapshot and the log (at open), then takes high watermark {@code hw}. */
+    void recoverAt(long hw) throws IOException {
+        recover();
+        onHighWatermark(hw);
+    }
+
+    private void recover() throws IOException {
+        producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom, this::indexIfAborted);
+    }
+
+    /** The producers this partition knows, for DescribeProducers. */
+    List<Partition.ProducerView> activeProducers() {
+        List<Partition.ProducerView> out = new ArrayList<>();
+        for (ProducerEntry e : producers.entries()) {
+            out.add(new Partition.ProducerView(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.coordinatorEpoch(),
+                    e.currentTxnFirstOffset()));
+        }
+        return out;
+    }
+
+    /** Drops verification entries and idempotent producers idle for longer than {@code expirationMs}. */
+    int expire(long nowMs, long expirationMs) {
+        verification.expire(nowMs, expirationMs);
+        return producers.removeExpired(nowMs, expirationMs);
+    }
+
+    /** Writes the producer-state snapshot if anything changed since the last one. */
+    void snapshot() throws IOException {
+        if (producers.dirty()) {
+            producers.writeSnapshot(snapshotFile);
+        }
+    }
+
+    Path snapshotFile() {
+        return snapshotFile;
+    }
+
+    ProducerStateManager producers() {
+        return producers;
+    }
+}
