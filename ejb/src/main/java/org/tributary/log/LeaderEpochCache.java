@@ -34,9 +34,10 @@ final class LeaderEpochCache {
         }
     }
 
-    /** Records that {@code epoch} starts at {@code startOffset} if it is newer than the latest. Returns true if changed. */
+    /** The entries changed and are not written yet (a new leader's epoch on an empty log). */
     private boolean checkpointDeferred;
 
+    /** Records that {@code epoch} starts at {@code startOffset} if it is newer than the latest. Returns true if changed. */
     synchronized boolean assign(int epoch, long startOffset) {
         if (epoch < 0) {
             return false;
