@@ -48,7 +48,7 @@ import org.apache.kafka.tools.AclCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tributary.broker.ClusterBroker;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 
 /**
  * The ACL authorizer with real clients over PLAINTEXT, where every client is User:ANONYMOUS.

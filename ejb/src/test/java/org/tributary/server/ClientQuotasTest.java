@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 
 /**
  * Client quotas with Kafka's own clients and kafka-configs: set and described through the admin

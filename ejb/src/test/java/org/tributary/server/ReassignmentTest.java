@@ -38,7 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 import org.tributary.testing.LiveFiles;
 
 /**

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.audit.AuditEvent;
 import org.tributary.broker.ClusterBroker;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 import org.tributary.testing.LogCapture;
 
 /**

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 
 /**
  * The real Java transactional producer against the transaction coordinator: commit and abort over

@@ -201,7 +201,7 @@ class TransactionDataProtocolTest {
         try (RawClient c = new RawClient(broker.port())) {
             produce(c, topic, 0, txnRecords(7301, (short) 2, 0, "x", "y"));
         }
-        String out = org.tributary.testing.KafkaTools.run("kafka-transactions", args -> {
+        String out = org.tributary.testkit.KafkaTools.run("kafka-transactions", args -> {
             try {
                 org.apache.kafka.tools.TransactionsCommand.main(args);
             } catch (RuntimeException e) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 
 /**
  * Kafka's {@code kafka-transactions} tool against the broker: {@code find-hanging} finds a

@@ -1,4 +1,4 @@
-package org.tributary.testing;
+package org.tributary.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -6,7 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Exit;
 
-/** Runs one of Kafka's command-line tools in this JVM, as a user would run it, and captures what it printed. */
+/**
+ * Runs one of Kafka's command-line tools (its main class, as the shell script would) in this JVM,
+ * as a user would run it, and captures what it printed. A tool that calls {@code Exit} does not end
+ * the test JVM: the status is appended as "EXIT n". Calls are serialised: the tools print to
+ * {@code System.out}, which is swapped while one runs.
+ */
 public final class KafkaTools {
     private KafkaTools() {
     }
@@ -15,7 +20,7 @@ public final class KafkaTools {
      * Runs {@code main} with {@code args}; returns stdout and stderr together, ending with
      * "EXIT n" when the tool exited with a status. Also echoes the command and its output.
      */
-    public static String run(String name, Consumer<String[]> main, String... args) {
+    public static synchronized String run(String name, Consumer<String[]> main, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = System.out;
         PrintStream err = System.err;
