@@ -152,6 +152,12 @@ class MetadataQuorumIT {
     @Test
     @Order(3)
     void metadataSurvivesAFullStopWithSigtermAndWithKillOfEveryNode() throws Exception {
+        try (Admin a = admin(0, 1, 2)) {
+            a.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "after-kill"), List.of(
+                    new AlterConfigOp(new ConfigEntry("max.message.bytes", "200000"), AlterConfigOp.OpType.SET))))
+                    .all().get(60, TimeUnit.SECONDS);
+            a.alterConsumerGroupOffsets(RESTART_GROUP, COMMITTED).all().get(60, TimeUnit.SECONDS);
+        }
         assertEquals(0, cluster.launcher(List.of("stop")).exitCode());
         assertEquals(0, cluster.launcher(List.of("cluster", "3")).exitCode());
         checkEverythingIsBack();
@@ -562,7 +568,20 @@ class MetadataQuorumIT {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
+    /** A group's committed offsets, written before the full stops and read after each. */
+    private static final String RESTART_GROUP = "restart-group";
+    private static final Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> COMMITTED =
+            Map.of(new org.apache.kafka.common.TopicPartition("orders", 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(1, "m0"),
+                    new org.apache.kafka.common.TopicPartition("orders", 5), new org.apache.kafka.clients.consumer.OffsetAndMetadata(0, "m5"));
+
     private static void checkEverythingIsBack() throws Exception {
+        try (Admin a = admin(1)) {
+            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, "after-kill");
+            assertEquals("200000", a.describeConfigs(List.of(r)).all().get(60, TimeUnit.SECONDS).get(r).get("max.message.bytes").value(),
+                    "a topic config override survives the full stop");
+            assertEquals(COMMITTED, a.listConsumerGroupOffsets(RESTART_GROUP).partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS),
+                    "committed offsets (with their metadata) survive the full stop");
+        }
         try (Admin a = admin(2)) {
             LocalCluster.await(Duration.ofSeconds(60), "three live brokers", () -> {
                 try {
