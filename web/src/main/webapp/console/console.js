@@ -139,19 +139,31 @@
 
   views.brokers = function () {
     view.innerHTML = '<h1>Brokers</h1><div id="error"></div><div id="cluster"></div><div id="brokers"></div>' +
+      '<h2>Partition reassignments in progress</h2><div id="reassignments"></div>' +
       '<h2>Requests on this broker</h2><p class="muted">Kafka API requests since start; time from arrival to response, ' +
       'percentiles over the last minute (a fetch includes its long-poll wait).</p><div id="requests"></div>';
     return {
       refresh: function () {
-        return Promise.all([api('GET', 'cluster'), api('GET', 'stats')]).then(function (r) {
+        return Promise.all([api('GET', 'cluster'), api('GET', 'stats'), api('GET', 'reassignments')]).then(function (r) {
           var c = r[0], s = r[1];
           fill('cluster', '<p>Cluster <code>' + esc(c.clusterId) + '</code>, controller: broker ' + c.controllerId + '</p>');
           fill('brokers', brokerTable(c));
+          fill('reassignments', reassignmentTable(r[2]));
           fill('requests', requestTable(s.requests));
         }, fail);
       }
     };
   };
+
+  function reassignmentTable(rs) {
+    if (!rs.length) { return '<p class="muted" id="no-reassignments">None: every partition is on its assigned replicas.</p>'; }
+    return '<table id="reassignments-table"><tr><th>Topic</th><th class="num">Partition</th><th>Replicas</th><th>Adding</th>' +
+      '<th>Removing</th></tr>' + rs.map(function (a) {
+        return '<tr><td><a href="#/topics/' + encodeURIComponent(a.topic) + '">' + esc(a.topic) + '</a></td><td class="num">' +
+          a.partition + '</td><td>' + a.replicas.join(', ') + '</td><td>' + a.adding.join(', ') + '</td><td>' +
+          a.removing.join(', ') + '</td></tr>';
+      }).join('') + '</table>';
+  }
 
   function ms(v) { return v < 10 ? v.toFixed(2) : v.toFixed(0); }
 
@@ -209,6 +221,11 @@
       '<span style="flex:1"></span><button id="delete-topic" class="danger" type="button">Delete topic</button>' +
       '<span id="confirm-area"></span></div>' +
       '<h2>Partitions</h2><div id="partitions"></div>' +
+      '<form class="inline admin-only" id="reassign-form"><label>Partition<input id="reassign-partition" type="number" min="0" style="width:70px"></label>' +
+      '<label>Replicas (broker ids, preferred leader first)<input id="reassign-replicas" placeholder="1, 2, 0"></label>' +
+      '<button id="reassign" type="submit">Move replicas</button>' +
+      '<button id="cancel-reassignment" type="button" class="secondary">Cancel reassignment</button>' +
+      '<span class="muted">New replicas copy the partition and join the ISR; then the old ones are dropped.</span></form>' +
       '<div class="cols"><div class="admin-only"><h2>Produce a record</h2><form class="inline" id="produce-form">' +
       '<label>Partition<input id="produce-partition" type="number" min="0" placeholder="auto" style="width:70px"></label>' +
       '<label>Key<input id="produce-key"></label><label>Value<textarea id="produce-value"></textarea></label>' +
@@ -279,6 +296,36 @@
       action(api('POST', 'topics/' + enc + '/partitions', { count: parseInt($('partition-count').value, 10) }),
         'Partitions added').then(function () {}, function () {});
     });
+    function reassignPartition() {
+      var p = parseInt($('reassign-partition').value, 10);
+      if (isNaN(p)) { toast('error', 'Choose the partition to move (or press Edit on its row)'); }
+      return p;
+    }
+    $('reassign-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var p = reassignPartition();
+      if (isNaN(p)) { return; }
+      var ids = $('reassign-replicas').value.split(/[\s,]+/).filter(function (x) { return x !== ''; }).map(function (x) {
+        return /^\d+$/.test(x) ? parseInt(x, 10) : null; // anything else is refused by the API, which names the field
+      });
+      action(api('PUT', 'topics/' + enc + '/partitions/' + p + '/replicas', { replicas: ids }), function (r) {
+        return r.adding.length || r.removing.length ? 'Reassignment of partition ' + p + ' started: adding [' + r.adding.join(', ') +
+          '], removing [' + r.removing.join(', ') + ']' : 'Partition ' + p + ' has replicas [' + r.replicas.join(', ') + ']';
+      }).then(function () {}, function () {});
+    });
+    $('cancel-reassignment').addEventListener('click', function () {
+      var p = reassignPartition();
+      if (isNaN(p)) { return; }
+      action(api('DELETE', 'topics/' + enc + '/partitions/' + p + '/reassignment'), 'Reassignment of partition ' + p + ' cancelled')
+        .then(function () {}, function () {});
+    });
+    $('partitions').addEventListener('click', function (ev) {
+      var b = ev.target, p = b.getAttribute && b.getAttribute('data-partition');
+      if (p === null || p === undefined || !b.classList.contains('edit-replicas')) { return; }
+      $('reassign-partition').value = p;
+      $('reassign-replicas').value = b.getAttribute('data-target');
+      $('reassign-replicas').focus();
+    });
     $('delete-topic').addEventListener('click', function () {
       fill('confirm-area', 'Delete topic ' + esc(name) + ' and all its data? <button id="confirm-delete" class="danger" type="button">' +
         'Yes, delete</button> <button id="cancel-delete" class="secondary" type="button">Cancel</button>');
@@ -306,11 +353,17 @@
           var pc = $('partition-count'); // absent for viewers
           if (pc && !pc.value) { pc.value = t.partitionCount + 1; }
           fill('partitions', '<table id="partitions-table"><tr><th class="num">Partition</th><th class="num">Leader</th><th>Replicas</th>' +
-            '<th>ISR</th><th class="num">Log start</th><th class="num">Log end</th><th class="num">High watermark</th>' +
+            '<th>ISR</th><th>Reassignment</th><th class="num">Log start</th><th class="num">Log end</th><th class="num">High watermark</th>' +
             '<th class="num">Size</th></tr>' + t.partitions.map(function (p) {
-              return '<tr><td class="num">' + p.partition + '</td><td class="num' + (p.leader < 0 ? ' bad' : '') + '">' +
-                (p.leader < 0 ? 'none' : p.leader) + '</td><td>' + p.replicas.join(', ') + '</td><td class="' +
-                (p.isr.length < p.replicas.length ? 'bad' : '') + '">' + p.isr.join(', ') + '</td><td class="num">' + p.logStartOffset +
+              var target = p.replicas.filter(function (r) { return p.removing.indexOf(r) < 0; });
+              var moving = p.adding.length || p.removing.length;
+              return '<tr data-partition="' + p.partition + '"><td class="num">' + p.partition + '</td><td class="num' + (p.leader < 0 ? ' bad' : '') + '">' +
+                (p.leader < 0 ? 'none' : p.leader) + '</td><td>' + p.replicas.join(', ') +
+                (isAdmin() ? ' <button type="button" class="secondary small edit-replicas" data-partition="' + p.partition +
+                  '" data-target="' + target.join(', ') + '">Edit</button>' : '') + '</td><td class="' +
+                (p.isr.length < p.replicas.length - p.adding.length ? 'bad' : '') + '">' + p.isr.join(', ') + '</td><td class="reassignment">' +
+                (moving ? 'adding ' + (p.adding.join(', ') || '—') + ' · removing ' + (p.removing.join(', ') || '—') : '') +
+                '</td><td class="num">' + p.logStartOffset +
                 '</td><td class="num">' + p.logEndOffset + '</td><td class="num">' + p.highWatermark + '</td><td class="num">' +
                 bytes(p.sizeBytes) + '</td></tr>';
             }).join('') + '</table>');

@@ -72,7 +72,7 @@ final class BrokerAdmin implements AutoCloseable {
         long messages = 0;
         for (PartitionSummary p : t.partitions()) {
             PartitionInfo pi = new PartitionInfo(p.partition(), p.leader(), p.leaderEpoch(), p.replicas(), p.isr(),
-                    p.logStartOffset(), p.logEndOffset(), p.highWatermark(), p.sizeInBytes());
+                    p.logStartOffset(), p.logEndOffset(), p.highWatermark(), p.sizeInBytes(), p.adding(), p.removing());
             parts.add(pi);
             under += pi.underReplicated() ? 1 : 0;
             offline += pi.offline() ? 1 : 0;
@@ -136,6 +136,33 @@ final class BrokerAdmin implements AutoCloseable {
             throw new AdminException(AdminException.Kind.NOT_FOUND, "partition", "topic '" + topic + "' has no partition "
                     + partition + " (it has " + t.partitionCount() + ")");
         }
+    }
+
+    /**
+     * Starts moving {@code partition} to {@code replicas} (AlterPartitionReassignments through the
+     * controller, as {@code kafka-reassign-partitions --execute}); the controller checks the list
+     * (not empty, registered brokers, each once). Returns the reassignment as the controller lists
+     * it, or empty when the partition already has those replicas (complete at once).
+     */
+    Optional<ReassignmentInfo> reassign(String caller, String topic, int partition, List<Integer> replicas) {
+        if (replicas == null || replicas.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new AdminException(AdminException.Kind.INVALID, "replicas", "'replicas' must be a list of broker ids");
+        }
+        requirePartition(topic, partition);
+        TopicPartition tp = new TopicPartition(topic, partition);
+        changes.alterReassignment(caller, tp, replicas);
+        return changes.listReassignments(caller, tp).stream().findFirst();
+    }
+
+    /** Cancels {@code partition}'s reassignment in progress: back to its original replicas; NOT_FOUND when none is in progress. */
+    void cancelReassignment(String caller, String topic, int partition) {
+        requirePartition(topic, partition);
+        changes.alterReassignment(caller, new TopicPartition(topic, partition), null);
+    }
+
+    /** Every reassignment in progress in the cluster, as the active controller sees it, by topic and partition. */
+    List<ReassignmentInfo> reassignments(String caller) {
+        return changes.listReassignments(caller, null);
     }
 
     List<GroupInfo> groups() {

@@ -216,6 +216,21 @@ public class BrokerBean implements BrokerService {
     }
 
     @Override
+    public Optional<ReassignmentInfo> reassignPartition(String topic, int partition, List<Integer> replicas) {
+        return admin().reassign(caller(), topic, partition, replicas);
+    }
+
+    @Override
+    public void cancelReassignment(String topic, int partition) {
+        admin().cancelReassignment(caller(), topic, partition);
+    }
+
+    @Override
+    public List<ReassignmentInfo> reassignments() {
+        return admin().reassignments(caller());
+    }
+
+    @Override
     public List<RecordInfo> browse(String topic, int partition, long offset, Long timestamp, int limit) {
         return admin().browse(topic, partition, offset, timestamp, limit);
     }

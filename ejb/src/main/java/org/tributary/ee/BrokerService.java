@@ -49,6 +49,22 @@ public interface BrokerService {
     /** Sets {@code set} and returns the keys in {@code reset} to their defaults. */
     void alterTopicConfigs(String topic, Map<String, String> set, List<String> reset);
 
+    // ---- partition reassignments (KIP-455), through the controller as AlterPartitionReassignments does
+
+    /**
+     * Starts moving a partition to {@code replicas} (the first is the preferred leader). Returns the
+     * reassignment in progress, or empty when the partition already has those replicas.
+     * {@link AdminException}: INVALID (field {@code replicas}) for an empty list, a broker named twice
+     * or not registered; NOT_FOUND for an unknown topic or partition.
+     */
+    Optional<ReassignmentInfo> reassignPartition(String topic, int partition, List<Integer> replicas);
+
+    /** Cancels a partition's reassignment in progress; {@link AdminException} NOT_FOUND when there is none. */
+    void cancelReassignment(String topic, int partition);
+
+    /** The reassignments in progress in the cluster, by topic and partition. */
+    List<ReassignmentInfo> reassignments();
+
     // ---- records
 
     /** Up to {@code limit} records from {@code offset}, or from the first at or after {@code timestamp} when not null. */

@@ -1,7 +1,10 @@
 package org.tributary.ee;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +15,8 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -22,6 +27,8 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -36,7 +43,7 @@ import org.tributary.server.KafkaServer;
 
 /**
  * The changes the console and REST API make (the ones Kafka's audit hook would record: topics,
- * partitions, topic configs, group deletion and offset resets), made in-process: the request goes
+ * partitions, topic configs, partition reassignments, group deletion and offset resets), made in-process: the request goes
  * to this broker's own handler for the API, with the same checks and errors as over the wire, but
  * as {@code Console:<account>} instead of an anonymous network client. So a console change is in
  * the audit trail once, as the console user (the REST layer records it), not a second time as
@@ -101,6 +108,51 @@ final class ConsoleChanges {
         for (IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse x : resp.responses()) {
             check(x.errorCode(), x.errorMessage(), "configs");
         }
+    }
+
+    /**
+     * AlterPartitionReassignments for one partition: move it to {@code replicas} (the first is the
+     * preferred leader; the replication factor may change, as with {@code kafka-reassign-partitions}),
+     * or cancel its reassignment in progress when {@code replicas} is null.
+     */
+    void alterReassignment(String caller, TopicPartition tp, List<Integer> replicas) {
+        AlterPartitionReassignmentsRequestData req = new AlterPartitionReassignmentsRequestData().setTimeoutMs((int) TIMEOUT_MS)
+                .setAllowReplicationFactorChange(true);
+        AlterPartitionReassignmentsRequestData.ReassignableTopic t = new AlterPartitionReassignmentsRequestData.ReassignableTopic()
+                .setName(tp.topic());
+        t.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(tp.partition())
+                .setReplicas(replicas == null ? null : new ArrayList<>(replicas)));
+        req.topics().add(t);
+        AlterPartitionReassignmentsResponseData resp = call(caller, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 1, req);
+        String field = replicas == null ? "partition" : "replicas"; // a cancel names no replicas: nothing to cancel is the partition's state
+        check(resp.errorCode(), resp.errorMessage(), field);
+        for (AlterPartitionReassignmentsResponseData.ReassignableTopicResponse r : resp.responses()) {
+            for (AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse p : r.partitions()) {
+                check(p.errorCode(), p.errorMessage(), field);
+            }
+        }
+    }
+
+    /** ListPartitionReassignments: the reassignments in progress of {@code tp}, or of every partition when it is null. */
+    List<ReassignmentInfo> listReassignments(String caller, TopicPartition tp) {
+        ListPartitionReassignmentsRequestData req = new ListPartitionReassignmentsRequestData().setTimeoutMs((int) TIMEOUT_MS);
+        if (tp != null) {
+            req.setTopics(new ArrayList<>(List.of(new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics()
+                    .setName(tp.topic()).setPartitionIndexes(new ArrayList<>(List.of(tp.partition()))))));
+        } else {
+            req.setTopics(null);
+        }
+        ListPartitionReassignmentsResponseData resp = call(caller, ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, req);
+        check(resp.errorCode(), resp.errorMessage(), null);
+        List<ReassignmentInfo> out = new ArrayList<>();
+        for (ListPartitionReassignmentsResponseData.OngoingTopicReassignment t : resp.topics()) {
+            for (ListPartitionReassignmentsResponseData.OngoingPartitionReassignment p : t.partitions()) {
+                out.add(new ReassignmentInfo(t.name(), p.partitionIndex(), List.copyOf(p.replicas()),
+                        List.copyOf(p.addingReplicas()), List.copyOf(p.removingReplicas())));
+            }
+        }
+        out.sort(Comparator.comparing(ReassignmentInfo::topic).thenComparingInt(ReassignmentInfo::partition));
+        return out;
     }
 
     void deleteGroup(String caller, String groupId) {

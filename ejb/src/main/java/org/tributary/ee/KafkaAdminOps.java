@@ -37,7 +37,9 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -323,7 +325,8 @@ final class KafkaAdminOps implements AutoCloseable {
 
     static AdminException translate(ApiException e, String field) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof UnknownTopicOrPartitionException || e instanceof GroupIdNotFoundException) {
+        if (e instanceof UnknownTopicOrPartitionException || e instanceof GroupIdNotFoundException
+                || e instanceof NoReassignmentInProgressException) {
             return new AdminException(AdminException.Kind.NOT_FOUND, field, msg);
         }
         if (e instanceof TopicExistsException || e instanceof GroupNotEmptyException || e instanceof UnknownMemberIdException) {
@@ -334,6 +337,9 @@ final class KafkaAdminOps implements AutoCloseable {
         }
         if (e instanceof InvalidReplicationFactorException) {
             return new AdminException(AdminException.Kind.INVALID, "replicationFactor", msg);
+        }
+        if (e instanceof InvalidReplicaAssignmentException) {
+            return new AdminException(AdminException.Kind.INVALID, "replicas", msg);
         }
         if (e instanceof InvalidConfigurationException || e instanceof PolicyViolationException) {
             return new AdminException(AdminException.Kind.INVALID, "configs", msg);

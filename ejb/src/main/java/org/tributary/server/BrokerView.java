@@ -20,8 +20,13 @@ public interface BrokerView {
             List<PartitionSummary> partitions) {
     }
 
-    /** One partition; offsets are -1 when this broker does not hold the partition. */
+    /**
+     * One partition; offsets are -1 when this broker does not hold the partition. While a
+     * reassignment (KIP-455) is in progress {@code adding} and {@code removing} name the replicas
+     * it adds and removes ({@code replicas} holds both); otherwise they are empty.
+     */
     record PartitionSummary(int partition, int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr,
-            long logStartOffset, long logEndOffset, long highWatermark, long sizeInBytes) {
+            long logStartOffset, long logEndOffset, long highWatermark, long sizeInBytes, List<Integer> adding,
+            List<Integer> removing) {
     }
 }

@@ -364,11 +364,12 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             org.tributary.metadata.PartitionRegistration reg = t.partition(p);
             List<Integer> reps = reg.replicas();
             if (partition == null) { // led by another broker (or offline): what the metadata says, no log figures
-                parts.add(new PartitionSummary(p, reg.leader(), reg.leaderEpoch(), reps, reg.isr(), -1, -1, -1, -1));
+                parts.add(new PartitionSummary(p, reg.leader(), reg.leaderEpoch(), reps, reg.isr(), -1, -1, -1, -1,
+                        reg.addingReplicas(), reg.removingReplicas()));
             } else {
                 parts.add(new PartitionSummary(p, reg.leader(), partition.leaderEpoch(), reps, partition.isr(),
                         partition.log().logStartOffset(), partition.log().logEndOffset(), partition.highWatermark(),
-                        partition.log().sizeInBytes()));
+                        partition.log().sizeInBytes(), reg.addingReplicas(), reg.removingReplicas()));
             }
         }
         return new TopicSummary(t.name(), t.id().toString(), t.replicationFactor(), t.configs(), parts);

@@ -105,6 +105,9 @@ class AccessIT {
             assertEquals(200, viewer.get("/api/audit").status());
             AdminApiIT.assertProblem(viewer.send("DELETE", "/api/topics/" + topic, null), 403, null);
             AdminApiIT.assertProblem(viewer.send("POST", "/api/topics", "{\"name\":\"v-" + SUFFIX + "\"}"), 403, null);
+            AdminApiIT.assertProblem(viewer.send("PUT", "/api/topics/" + topic + "/partitions/0/replicas", "{\"replicas\":[0]}"), 403, null);
+            AdminApiIT.assertProblem(viewer.send("DELETE", "/api/topics/" + topic + "/partitions/0/reassignment", null), 403, null);
+            assertEquals(200, viewer.get("/api/reassignments").status(), "a viewer may see the reassignments in progress");
             AdminApiIT.assertProblem(viewer.get("/api/accounts"), 403, null);
             AdminApiIT.assertProblem(viewer.send("POST", "/api/accounts", "{\"username\":\"x\",\"role\":\"admin\",\"password\":\"xxxxxxxxxxxxxxx\"}"),
                     403, null);

@@ -299,13 +299,54 @@ class AdminApiIT {
         assertProblem(h.send("DELETE", "/api/groups/" + GROUP, null), 404, "groupId");
     }
 
+    /**
+     * One node can only "move" a partition to the replica it has: a reassignment that is complete at
+     * once (200, nothing listed). Every bad replica list is refused before anything changes, with
+     * Kafka's verdicts (INVALID_REPLICA_ASSIGNMENT: 400; UNKNOWN_TOPIC_OR_PARTITION and
+     * NO_REASSIGNMENT_IN_PROGRESS: 404) as problems naming the field.
+     */
     @Test
     @Order(6)
+    void partitionReplicasAreReassignedAndBadReplicaListsRefused() throws Exception {
+        Http h = http();
+        Matcher self = Pattern.compile("\"localBrokerId\":(\\d+)").matcher(h.get("/api/cluster").compact());
+        assertTrue(self.find());
+        int id = Integer.parseInt(self.group(1));
+        String replicas = "/api/topics/" + TOPIC + "/partitions/0/replicas";
+        Http.Reply same = h.send("PUT", replicas, "{\"replicas\":[" + id + "]}");
+        assertEquals(200, same.status(), same.body());
+        assertTrue(same.compact().contains("\"topic\":\"" + TOPIC + "\"") && same.compact().contains("\"partition\":0")
+                && same.compact().contains("\"replicas\":[" + id + "]") && same.compact().contains("\"adding\":[]")
+                && same.compact().contains("\"removing\":[]"), same.body());
+        assertEquals("[]", h.get("/api/reassignments").compact());
+        String partition = h.get("/api/topics/" + TOPIC + "/partitions/0").compact();
+        assertTrue(partition.contains("\"replicas\":[" + id + "]") && partition.contains("\"adding\":[]")
+                && partition.contains("\"removing\":[]"), partition);
+
+        assertProblem(h.send("PUT", replicas, "{\"replicas\":[" + id + "," + (id + 7) + "]}"), 400, "replicas"); // no such broker
+        assertProblem(h.send("PUT", replicas, "{\"replicas\":[]}"), 400, "replicas");
+        assertProblem(h.send("PUT", replicas, "{\"replicas\":[" + id + "," + id + "]}"), 400, "replicas");
+        assertProblem(h.send("PUT", replicas, "{\"replicas\":[-1]}"), 400, "replicas");
+        assertProblem(h.send("PUT", replicas, "{\"replicas\":[null]}"), 400, "replicas");
+        assertProblem(h.send("PUT", replicas, "{}"), 400, "replicas");
+        assertProblem(h.send("PUT", replicas, "{\"replicas\":\"0\"}"), 400, "body");
+        assertProblem(h.send("PUT", "/api/topics/" + TOPIC + "/partitions/9/replicas", "{\"replicas\":[" + id + "]}"), 404, "partition");
+        assertProblem(h.send("PUT", "/api/topics/missing/partitions/0/replicas", "{\"replicas\":[" + id + "]}"), 404, "topic");
+        assertProblem(h.send("DELETE", "/api/topics/" + TOPIC + "/partitions/0/reassignment", null), 404, "partition");
+        assertProblem(h.send("DELETE", "/api/topics/missing/partitions/0/reassignment", null), 404, "topic");
+        partition = h.get("/api/topics/" + TOPIC + "/partitions/0").compact();
+        assertTrue(partition.contains("\"replicas\":[" + id + "]"), "nothing changed: " + partition);
+    }
+
+    @Test
+    @Order(7)
     void theApiIsDescribedAndTheBrokerIsHealthy() throws Exception {
         Http h = http();
         Http.Reply openapi = h.get("/openapi");
         assertEquals(200, openapi.status());
         for (String p : List.of("/api/topics", "/api/topics/{name}/configs", "/api/topics/{name}/partitions/{partition}/records",
+                "/api/topics/{name}/partitions/{partition}/replicas", "/api/topics/{name}/partitions/{partition}/reassignment",
+                "/api/reassignments",
                 "/api/groups/{id}/offsets/reset", "/api/cluster", "/api/stats")) {
             assertTrue(openapi.body().contains(p), p + " in " + openapi.body().substring(0, Math.min(3000, openapi.body().length())));
         }
@@ -315,7 +356,7 @@ class AdminApiIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void topicsAreDeleted() throws Exception {
         Http h = http();
         assertEquals(204, h.send("DELETE", "/api/topics/" + TOPIC, null).status());
@@ -324,7 +365,7 @@ class AdminApiIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theConsoleCreatesProducesBrowsesShowsLagAndDeletes() throws Exception {
         new ConsoleScenario(port(), bootstrap(http()), Http.ADMIN, Http.ADMIN_PASSWORD).run();
     }

@@ -21,7 +21,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The console in headless Chromium (Debian packages chromium and chromium-driver): log in as the
- * admin, create a topic, produce a record, find it in the message browser, see a group's lag,
+ * admin, create a topic, produce a record, find it in the message browser, edit a partition's replicas, see a group's lag,
  * delete the topic, log out; and, as a viewer, find no way to delete a topic. Screenshots of each
  * page go to {@code target/screenshots/}.
  */
@@ -55,7 +55,9 @@ final class ConsoleScenario {
             open("#/topics/" + topic);
             waitFor("the topic page", () -> exists("partitions-table"));
             waitFor("the viewer's name and role", () -> text("me-name").equals(user) && text("me-role").equals("viewer"));
-            assertTrue(!exists("delete-topic") && !exists("create-form") && !exists("produce-form") && !exists("set-config"),
+            waitFor("the partition rows", () -> !driver.findElements(By.cssSelector("#partitions-table tr[data-partition]")).isEmpty());
+            assertTrue(!exists("delete-topic") && !exists("create-form") && !exists("produce-form") && !exists("set-config")
+                    && !exists("reassign-form") && driver.findElements(By.cssSelector("button.edit-replicas")).isEmpty(),
                     "a viewer gets no controls that change anything");
             open("#/topics");
             waitFor("the topic list without the create form", () -> exists("topics") && text("topics").contains(topic)
@@ -167,6 +169,23 @@ final class ConsoleScenario {
         waitFor("the topic's message count", () -> text("cards").contains("1\nMessages"));
         shot("03-topic-detail");
 
+        // a partition's replicas: Edit fills the form with them; moving to them is complete at once, a broker that does not
+        // exist is refused, and there is no reassignment to cancel (a single node has nowhere to move a partition to)
+        waitFor("Edit puts partition 1's replicas in the form", () -> {
+            driver.findElement(By.cssSelector("button.edit-replicas[data-partition='1']")).click();
+            return driver.findElement(By.id("reassign-partition")).getAttribute("value").equals("1")
+                    && driver.findElement(By.id("reassign-replicas")).getAttribute("value").matches("\\d+");
+        });
+        String self = driver.findElement(By.id("reassign-replicas")).getAttribute("value");
+        click("reassign");
+        waitFor("the partition already on its replicas", () -> toast().contains("Partition 1 has replicas [" + self + "]"));
+        type("reassign-replicas", self + ", 99");
+        click("reassign");
+        waitFor("the unknown broker refused", () -> toast().contains("broker 99") && toast().contains("(field: replicas)"));
+        click("cancel-reassignment");
+        waitFor("nothing to cancel", () -> toast().contains("No partition reassignment is in progress"));
+        shot("03b-topic-reassign");
+
         AdminApiIT.commit(bootstrap, GROUP, Map.of(new TopicPartition(TOPIC, 1), 0L));
         open("#/groups");
         waitFor("the group in the list", () -> exists("groups-table") && text("groups-table").contains(GROUP));
@@ -177,6 +196,7 @@ final class ConsoleScenario {
 
         open("#/brokers");
         waitFor("the broker list", () -> exists("brokers-table") && text("brokers-table").contains("controller"));
+        waitFor("no reassignment in progress", () -> exists("no-reassignments"));
         waitFor("the produce requests of this scenario in the request table", () -> exists("requests-table")
                 && driver.findElements(By.cssSelector("tr[data-api='Produce']")).size() == 1
                 && driver.findElements(By.cssSelector("tr[data-api='Fetch']")).size() == 1);

@@ -22,9 +22,10 @@ import org.tributary.ee.AdminException;
 import org.tributary.ee.BrokerService;
 import org.tributary.ee.ConfigEntryInfo;
 import org.tributary.ee.PartitionInfo;
+import org.tributary.ee.ReassignmentInfo;
 import org.tributary.ee.TopicInfo;
 
-/** Topics: list, create, delete, configs, partitions. */
+/** Topics: list, create, delete, configs, partitions, moving a partition's replicas. */
 @Path("topics")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -54,6 +55,10 @@ public class TopicsResource {
 
     /** Body of {@code POST /api/topics/{name}/partitions}. */
     public record PartitionCount(Integer count) {
+    }
+
+    /** Body of {@code PUT /api/topics/{name}/partitions/{partition}/replicas}: the broker ids, preferred leader first. */
+    public record ReplicaList(List<Integer> replicas) {
     }
 
     @GET
@@ -146,6 +151,31 @@ public class TopicsResource {
         Inputs.required(body, "body");
         broker.addPartitions(name, Inputs.range(body.count(), "count", 1, 10_000));
         return require(name);
+    }
+
+    @PUT
+    @Path("{name}/partitions/{partition}/replicas")
+    @Operation(summary = "Move the partition to these replicas (a reassignment, as kafka-reassign-partitions --execute): "
+            + "202 with the reassignment in progress, 200 when the partition already has them")
+    public Response reassign(@PathParam("name") String name, @PathParam("partition") int partition, ReplicaList body) {
+        Inputs.required(body, "body");
+        List<Integer> replicas = Inputs.required(body.replicas(), "replicas");
+        for (Integer id : replicas) {
+            if (id == null || id < 0) {
+                throw Inputs.invalid("replicas", "'replicas' must be broker ids (0 or more), not " + replicas);
+            }
+        }
+        return broker.reassignPartition(name, partition, replicas)
+                .map(ongoing -> Response.accepted(ongoing).build())
+                .orElseGet(() -> Response.ok(new ReassignmentInfo(name, partition, replicas, List.of(), List.of())).build());
+    }
+
+    @DELETE
+    @Path("{name}/partitions/{partition}/reassignment")
+    @Operation(summary = "Cancel the partition's reassignment in progress: it goes back to its original replicas")
+    public Response cancelReassignment(@PathParam("name") String name, @PathParam("partition") int partition) {
+        broker.cancelReassignment(name, partition);
+        return Response.noContent().build();
     }
 
     private TopicInfo require(String name) {
