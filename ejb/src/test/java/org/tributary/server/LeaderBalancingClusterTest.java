@@ -117,6 +117,14 @@ class LeaderBalancingClusterTest {
         long started = System.nanoTime();
         InJvmCluster.await("the restarted broker is back in every ISR", 60_000, () -> fullIsr(1));
         long inSyncMs = (System.nanoTime() - started) / 1_000_000;
+        long expands = 0;
+        for (int b : cluster.brokers.keySet()) {
+            org.tributary.metrics.Meter.Rates r = cluster.broker(b).server().metrics().isrExpands();
+            expands += r.count();
+            assertTrue(r.count() == 0 || r.meanRate() > 0, "a meter that counted has a mean rate: " + r);
+        }
+        assertTrue(expands >= PARTITIONS, "the leaders took the restarted broker back into each partition's ISR (IsrExpandsPerSec): "
+                + expands);
         InJvmCluster.await("every partition is led by its preferred replica again, as every broker sees it", 30_000,
                 () -> everyBrokerSees(preferred::get));
         long backMs = (System.nanoTime() - started) / 1_000_000;
