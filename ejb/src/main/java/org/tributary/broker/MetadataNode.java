@@ -94,6 +94,7 @@ public final class MetadataNode implements AutoCloseable {
             qb.observer(nodeId, self.host() + ":" + self.port());
         }
         QuorumConfig qcfg = qb.build();
+        long rebalanceMs = leaderRebalanceIntervalMs(config);
         MetadataFollower follower = new MetadataFollower(threads);
         Map<String, String> defaults = config.explicitValues();
         ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, 9_000L),
@@ -103,9 +104,7 @@ public final class MetadataNode implements AutoCloseable {
                 System::currentTimeMillis, REQUEST_TIMEOUT, threads);
         follower.setLeadership(controller);
         controller.departedHintGrace(Math.max(1_500L, 2 * config.getLong(HEARTBEAT_INTERVAL, 1_000L)));
-        if (config.getBoolean("auto.leader.rebalance.enable", true)) {
-            controller.autoLeaderRebalance(1_000L * config.getLong("leader.imbalance.check.interval.seconds", 300L));
-        }
+        controller.autoLeaderRebalance(rebalanceMs);
         RaftQuorum quorum;
         try {
             quorum = RaftQuorum.start(qcfg, follower, controller);
@@ -120,6 +119,27 @@ public final class MetadataNode implements AutoCloseable {
         }
         return new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
     }
+
+    /**
+     * {@code auto.leader.rebalance.enable} (default true) and {@code leader.imbalance.check.interval.seconds}
+     * (default 300, at least 1 as in Kafka): how often the active controller moves leadership back
+     * to preferred replicas, in ms; 0 when disabled. {@code leader.imbalance.per.broker.percentage}
+     * is gone from Kafka 4 (its KRaft controller balances every partition, without a threshold):
+     * when set it is reported in one line and has no effect, as Kafka warns of a key it does not know.
+     */
+    static long leaderRebalanceIntervalMs(BrokerConfig config) {
+        long seconds = config.getLong(IMBALANCE_CHECK_INTERVAL, 300L);
+        if (seconds < 1 || seconds > Long.MAX_VALUE / 1_000L) {
+            throw new org.tributary.config.ConfigException(IMBALANCE_CHECK_INTERVAL, seconds, "must be at least 1 (seconds)");
+        }
+        config.get(IMBALANCE_PERCENTAGE).ifPresent(v -> LOG.warning(() -> "TRIB-0056 " + IMBALANCE_PERCENTAGE + "=" + v
+                + " has no effect: as in Kafka 4, the controller gives every partition back to its preferred replica"
+                + " once that replica is in sync (" + IMBALANCE_CHECK_INTERVAL + " sets how often it checks)"));
+        return config.getBoolean("auto.leader.rebalance.enable", true) ? seconds * 1_000L : 0L;
+    }
+
+    static final String IMBALANCE_CHECK_INTERVAL = "leader.imbalance.check.interval.seconds";
+    static final String IMBALANCE_PERCENTAGE = "leader.imbalance.per.broker.percentage";
 
     /**
      * The quorum's mutual TLS when its controller listener ({@code controller.listener.names}) is

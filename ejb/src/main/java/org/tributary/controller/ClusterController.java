@@ -161,6 +161,16 @@ public final class ClusterController {
     }
 
     /**
+     * One round of automatic leader balancing: preferred elections for at most {@code max}
+     * partitions not led by their preferred replica; the response says whether more may remain.
+     */
+    public ControllerResult<Boolean> balancePartitionLeaders(MetadataImage pending, int max) {
+        Changes c = new Changes(pending);
+        boolean more = ReplicationControl.balancePartitionLeaders(c, max);
+        return c.result(more);
+    }
+
+    /**
      * AlterPartitionReassignments (KIP-455): starts, replaces or cancels (null target) the
      * reassignment of each partition, in order; one error per partition, in the same order.
      */

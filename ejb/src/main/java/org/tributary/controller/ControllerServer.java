@@ -41,6 +41,8 @@ import org.tributary.quorum.QuorumException;
 public final class ControllerServer implements LeaderRequestHandler, MetadataFollower.Leadership, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ControllerServer.class.getName());
     static final long TICK_MS = 250;
+    /** Kafka's cap on the preferred elections one automatic balancing round makes; the rest follow in the next. */
+    static final int MAX_ELECTIONS_PER_REBALANCE = 1_000;
     /** First pause before an activation is tried again; doubled per attempt up to {@link #ACTIVATION_RETRY_MAX_MS}. */
     static final long ACTIVATION_RETRY_MS = 100;
     static final long ACTIVATION_RETRY_MAX_MS = 2_000;
@@ -306,9 +308,10 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
             runInternal(rules.fenceExpiredBrokers(metadata.image(), now).records(), "fence expired brokers");
             long interval = rebalanceIntervalMs;
             if (interval > 0 && now - lastRebalanceMs >= interval) {
-                lastRebalanceMs = now;
-                runInternal(rules.electLeaders(metadata.image(), org.apache.kafka.common.ElectionType.PREFERRED, null).records(),
-                        "move leadership back to preferred replicas");
+                ControllerResult<Boolean> round = rules.balancePartitionLeaders(metadata.image(), MAX_ELECTIONS_PER_REBALANCE);
+                // as Kafka: a capped round is followed by the next at once (next tick), otherwise after the interval
+                lastRebalanceMs = Boolean.TRUE.equals(round.response()) ? now - interval : now;
+                runInternal(round.records(), "move leadership back to preferred replicas");
             }
         }
     }
@@ -316,7 +319,8 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     /**
      * {@code auto.leader.rebalance.enable}: every {@code intervalMs}
      * ({@code leader.imbalance.check.interval.seconds}) the active controller gives each partition
-     * back to its preferred replica where that replica is live and in sync; 0 turns it off.
+     * not led by its preferred replica back to that replica where it is live and in sync (Kafka's
+     * KRaft rule: any such partition, no per-broker threshold); 0 turns it off.
      */
     public void autoLeaderRebalance(long intervalMs) {
         this.rebalanceIntervalMs = intervalMs;

@@ -117,6 +117,34 @@ final class ReplicationControl {
         return false;
     }
 
+    /**
+     * {@code auto.leader.rebalance.enable}, as Kafka's KRaft controller does it: every partition
+     * whose leader is not its preferred replica (the first) gets a preferred election, which moves
+     * leadership only where that replica is live and in the ISR. At most {@code max} changes are
+     * made; returns whether more partitions may need one (the caller then asks again at once).
+     */
+    static boolean balancePartitionLeaders(Changes c, int max) {
+        int made = 0;
+        IntPredicate active = active(c.state);
+        for (TopicImage t : c.state.topics()) {
+            for (int p = 0; p < t.partitionCount(); p++) {
+                PartitionRegistration part = t.partition(p);
+                if (part.hasPreferredLeader()) {
+                    continue;
+                }
+                if (made == max) {
+                    return true;
+                }
+                Optional<PartitionChangeRecord> change = PartitionChanges.build(t.id(), p, part, part.isr(), active, Election.PREFERRED);
+                if (change.isPresent()) {
+                    c.add(change.get());
+                    made++;
+                }
+            }
+        }
+        return false;
+    }
+
     /** ElectLeaders: PREFERRED or UNCLEAN for the given partitions, or all when {@code partitions} is null. */
     static Map<TopicPartition, ApiError> electLeaders(Changes c, ElectionType type, Collection<TopicPartition> partitions) {
         Map<TopicPartition, ApiError> out = new LinkedHashMap<>();

@@ -23,8 +23,9 @@ public final class BrokerMetrics {
     private final Map<String, TopicMetrics> topics = new ConcurrentHashMap<>();
     /** Per API key, created at its first request (a histogram is about 30 KiB). */
     private final AtomicReferenceArray<ApiMetrics> apis;
-    private final LongAdder isrShrinks = new LongAdder();
-    private final LongAdder isrExpands = new LongAdder();
+    /** Kafka's {@code ReplicaManager} {@code IsrShrinksPerSec} and {@code IsrExpandsPerSec} meters. */
+    private final Meter isrShrinks;
+    private final Meter isrExpands;
 
     private static final class ApiMetrics {
         final ApiKeys key;
@@ -40,6 +41,8 @@ public final class BrokerMetrics {
 
     public BrokerMetrics(LongSupplier clockMillis) {
         this.clockMillis = clockMillis;
+        this.isrShrinks = new Meter(clockMillis);
+        this.isrExpands = new Meter(clockMillis);
         int max = 0;
         for (ApiKeys k : ApiKeys.values()) {
             max = Math.max(max, k.id);
@@ -81,12 +84,14 @@ public final class BrokerMetrics {
         this.replicaMaxLag = source;
     }
 
+    /** A partition this broker leads dropped replicas from its ISR. */
     public void isrShrunk() {
-        isrShrinks.increment();
+        isrShrinks.mark();
     }
 
+    /** A partition this broker leads took replicas back into its ISR. */
     public void isrExpanded() {
-        isrExpands.increment();
+        isrExpands.mark();
     }
 
     /** The counters now; APIs that never saw a request are left out. */
@@ -101,7 +106,7 @@ public final class BrokerMetrics {
                         m.totalTime.snapshot()));
             }
         }
-        return new MetricsSnapshot(clockMillis.getAsLong(), all.snapshot(), byTopic, requests, isrShrinks.sum(), isrExpands.sum(),
+        return new MetricsSnapshot(clockMillis.getAsLong(), all.snapshot(), byTopic, requests, isrShrinks.rates(), isrExpands.rates(),
                 replicaMaxLag.getAsLong());
     }
 }

@@ -5,10 +5,10 @@ import java.util.Map;
 
 /**
  * The broker's counters at one moment. Totals count since the broker started; latency
- * percentiles cover the last minute.
+ * percentiles cover the last minute; ISR shrinks and expands are Kafka's meters (count and rates).
  */
 public record MetricsSnapshot(long atMillis, TopicCounters allTopics, Map<String, TopicCounters> topics,
-        List<RequestStats> requests, long isrShrinks, long isrExpands, long replicaMaxLag) {
+        List<RequestStats> requests, Meter.Rates isrShrinks, Meter.Rates isrExpands, long replicaMaxLag) {
 
     public MetricsSnapshot {
         topics = Map.copyOf(topics);
@@ -35,6 +35,6 @@ public record MetricsSnapshot(long atMillis, TopicCounters allTopics, Map<String
     }
 
     public static MetricsSnapshot empty() {
-        return new MetricsSnapshot(0, TopicCounters.ZERO, Map.of(), List.of(), 0, 0, 0);
+        return new MetricsSnapshot(0, TopicCounters.ZERO, Map.of(), List.of(), Meter.Rates.ZERO, Meter.Rates.ZERO, 0);
     }
 }

@@ -177,7 +177,7 @@ final class IsrTracker {
 
     private IsrChange newChange(List<IsrChange.Member> members) {
         return new IsrChange(partition.topicPartition(), partition.topicId(), partition.leaderEpoch(), partition.partitionEpoch(),
-                members);
+                members, partition.isr().size());
     }
 
     private List<IsrChange.Member> members(List<Integer> ids, long localBrokerEpoch) {

@@ -219,12 +219,13 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
                 (change, error, leaderEpoch, isr, partitionEpoch) -> {
                     ReplicaManager r = replicas;
                     if (r != null) {
-                        int before = r.replica(change.topicPartition()).map(p -> p.isr().size()).orElse(-1);
                         r.onIsrChangeAnswered(change, error, leaderEpoch, isr, partitionEpoch);
-                        if (error == org.apache.kafka.common.protocol.Errors.NONE && before >= 0 && isr.size() != before) {
-                            if (isr.size() < before) {
+                        // counted on the controller's success, from the ISR the change was decided on: the
+                        // partition's own ISR may already be the new one (its metadata can arrive first)
+                        if (error == org.apache.kafka.common.protocol.Errors.NONE) {
+                            if (change.shrinks()) {
                                 metrics.isrShrunk();
-                            } else {
+                            } else if (change.expands()) {
                                 metrics.isrExpanded();
                             }
                         }

@@ -131,6 +131,7 @@ class PartitionReplicationTest {
         assertEquals(5L, join.newIsr().get(0).brokerEpoch(), "the leader's own broker epoch");
         assertEquals(7L, join.newIsr().get(2).brokerEpoch(), "the follower's broker epoch from its fetch (KIP-903)");
         assertEquals(1, join.partitionEpoch(), "compare-and-set on the partition epoch it was decided on");
+        assertTrue(join.expands() && !join.shrinks(), "counts as an ISR expansion once it succeeds (IsrExpandsPerSec)");
         leader.appendAsLeader(records("c"), (short) 1);
         fetch(2, 3);
         assertEquals(2, leader.highWatermark(), "the maximal ISR includes the pending member");
@@ -152,6 +153,7 @@ class PartitionReplicationTest {
         IsrChange shrink = leader.maybeShrinkIsr(time.milliseconds(), LAG_MS, 5L);
         assertNotNull(shrink);
         assertEquals(List.of(1, 2), shrink.brokerIds(), "3 has not reached the log end for longer than the lag limit");
+        assertTrue(shrink.shrinks() && !shrink.expands(), "counts as an ISR shrink once it succeeds (IsrShrinksPerSec)");
         assertEquals(0, leader.highWatermark(), "until the controller commits the shrink the old ISR counts");
         leader.onIsrChangeAnswered(shrink, Errors.NONE, 0, List.of(1, 2), 1);
         assertEquals(1, leader.highWatermark(), "committed: the high watermark moves on without 3");

@@ -138,7 +138,8 @@ public class BrokerStats {
         int brokers = (int) broker.brokers().stream().filter(b -> b.alive()).count();
         return new StatsSnapshot(now, brokers, controller, controller >= 0 && controller == broker.brokerId(), topics.size(),
                 parts, under, offline, flow(counters.allTopics(), before == null ? null : before.allTopics(), dt), committed,
-                consumedRate, counters.isrShrinks(), counters.isrExpands(), ts, gs, apis,
+                consumedRate, counters.isrShrinks().count(), counters.isrExpands().count(), counters.isrShrinks(), counters.isrExpands(),
+                ts, gs, apis,
                 counters.replicaMaxLag());
     }
 

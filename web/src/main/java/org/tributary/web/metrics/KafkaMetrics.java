@@ -12,14 +12,16 @@ import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
+import org.tributary.metrics.Meter;
 
 /**
  * The broker's metrics in the application registry, named after Kafka's MBeans
  * ({@code kafka.server.BrokerTopicMetrics.MessagesInPerSec}, {@code kafka.network.RequestMetrics.TotalTimeMs},
  * ...). All are gauges over the latest {@link StatsSnapshot}: totals since start ({@code ...Total},
- * for Prometheus' {@code rate()}), per-second rates over the last sample period, and request time
- * percentiles over the last minute ({@code quantile} tag). Per-topic, per-partition, per-API and
- * per-group gauges come and go with what they describe.
+ * for Prometheus' {@code rate()}), per-second rates over the last sample period, request time
+ * percentiles over the last minute ({@code quantile} tag), and Kafka's meters as one gauge per JMX
+ * attribute ({@code kafka.server.ReplicaManager.IsrShrinksPerSec.OneMinuteRate}, ...). Per-topic,
+ * per-partition, per-API and per-group gauges come and go with what they describe.
  */
 @ApplicationScoped
 public class KafkaMetrics {
@@ -144,6 +146,8 @@ public class KafkaMetrics {
                 "partitions", StatsSnapshot::underReplicated);
         fixed("kafka.server.ReplicaManager.IsrShrinksTotal", "ISR shrinks since start", "events", StatsSnapshot::isrShrinks);
         fixed("kafka.server.ReplicaManager.IsrExpandsTotal", "ISR expands since start", "events", StatsSnapshot::isrExpands);
+        meter("kafka.server.ReplicaManager.IsrShrinksPerSec", "ISR shrinks", StatsSnapshot::isrShrinkRates);
+        meter("kafka.server.ReplicaManager.IsrExpandsPerSec", "ISR expands", StatsSnapshot::isrExpandRates);
         fixed("kafka.controller.KafkaController.ActiveControllerCount", "1 when this broker is the active controller", "brokers",
                 x -> x.activeController() ? 1 : 0);
         fixed("kafka.controller.KafkaController.OfflinePartitionsCount", "Partitions without a leader", "partitions",
@@ -151,6 +155,22 @@ public class KafkaMetrics {
         fixed("kafka.server.ReplicaFetcherManager.MaxLag", "Largest lag in offsets of a follower of a partition this broker leads",
                 "offsets", StatsSnapshot::replicaMaxLag);
         fixed("kafka.server.KafkaServer.LiveBrokers", "Brokers alive in the cluster", "brokers", StatsSnapshot::brokers);
+    }
+
+    /**
+     * Kafka's meter {@code name} (a Yammer meter in JMX): one gauge per attribute, named
+     * {@code name.Count}, {@code name.MeanRate}, {@code name.OneMinuteRate}, {@code name.FiveMinuteRate}
+     * and {@code name.FifteenMinuteRate}; rates per second, moving ones exponentially weighted.
+     */
+    private void meter(String name, String events, Function<StatsSnapshot, Meter.Rates> rates) {
+        fixed(name + ".Count", events + " since start", "events", x -> rates.apply(x).count());
+        fixed(name + ".MeanRate", events + " per second since start", "events/s", x -> rates.apply(x).meanRate());
+        fixed(name + ".OneMinuteRate", events + " per second, exponentially weighted over one minute", "events/s",
+                x -> rates.apply(x).oneMinuteRate());
+        fixed(name + ".FiveMinuteRate", events + " per second, exponentially weighted over five minutes", "events/s",
+                x -> rates.apply(x).fiveMinuteRate());
+        fixed(name + ".FifteenMinuteRate", events + " per second, exponentially weighted over fifteen minutes", "events/s",
+                x -> rates.apply(x).fifteenMinuteRate());
     }
 
     private void fixed(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f) {

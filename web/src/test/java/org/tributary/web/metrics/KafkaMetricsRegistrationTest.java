@@ -22,12 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaMetricsRegistrationTest {
     private final List<String> calls = new ArrayList<>();
+    private final Map<String, java.util.function.Supplier<?>> fixedGauges = new LinkedHashMap<>();
 
     private MetricRegistry registry() {
         return (MetricRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {MetricRegistry.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
-                        case "gauge" -> calls.add("gauge " + ((Metadata) args[0]).getName());
+                        case "gauge" -> {
+                            calls.add("gauge " + ((Metadata) args[0]).getName());
+                            if (args.length > 1 && args[1] instanceof java.util.function.Supplier<?> g) {
+                                fixedGauges.put(((Metadata) args[0]).getName(), g);
+                            }
+                        }
                         case "remove" -> calls.add("remove " + ((MetricID) args[0]).getName() + " "
                                 + ((MetricID) args[0]).getTags().get("topic"));
                         default -> {
@@ -46,7 +52,8 @@ class KafkaMetricsRegistrationTest {
             }
             t.put("t-" + i, new StatsSnapshot.TopicStat("t-" + i, 0, StatsSnapshot.Flow.ZERO, ps));
         }
-        return new StatsSnapshot(0, 1, 1, true, topics, topics * partitions, 0, 0, StatsSnapshot.Flow.ZERO, 0, 0, 0, 0, t, Map.of(),
+        return new StatsSnapshot(0, 1, 1, true, topics, topics * partitions, 0, 0, StatsSnapshot.Flow.ZERO, 0, 0, 0, 0,
+                org.tributary.metrics.Meter.Rates.ZERO, org.tributary.metrics.Meter.Rates.ZERO, t, Map.of(),
                 List.of(), 0);
     }
 
@@ -68,6 +75,28 @@ class KafkaMetricsRegistrationTest {
         m.update(snapshot(200, 10));
         assertEquals(32, calls.size(), "the topic that went away: its 32 gauges removed");
         assertTrue(calls.stream().allMatch(c -> c.startsWith("remove ") && c.endsWith(" t-200")), calls.toString());
+    }
+
+    @Test
+    void isrShrinksAndExpandsAreKafkasMetersWithTheirTotalsKept() {
+        KafkaMetrics m = new KafkaMetrics();
+        m.setRegistry(registry());
+        StatsSnapshot s = snapshot(1, 1);
+        org.tributary.metrics.Meter.Rates shrinks = new org.tributary.metrics.Meter.Rates(60, 0.5, 1.0, 0.9, 0.8);
+        org.tributary.metrics.Meter.Rates expands = new org.tributary.metrics.Meter.Rates(3, 0.01, 0.02, 0.03, 0.04);
+        m.update(new StatsSnapshot(s.atMillis(), 1, 1, true, 1, 1, 0, 0, StatsSnapshot.Flow.ZERO, 0, 0, 60, 3, shrinks, expands,
+                s.topics(), Map.of(), List.of(), 0));
+        String rm = "kafka.server.ReplicaManager.";
+        assertEquals(60L, fixedGauges.get(rm + "IsrShrinksTotal").get(), "the old name stays for existing dashboards");
+        assertEquals(60L, fixedGauges.get(rm + "IsrShrinksPerSec.Count").get());
+        assertEquals(0.5, fixedGauges.get(rm + "IsrShrinksPerSec.MeanRate").get());
+        assertEquals(1.0, fixedGauges.get(rm + "IsrShrinksPerSec.OneMinuteRate").get());
+        assertEquals(0.9, fixedGauges.get(rm + "IsrShrinksPerSec.FiveMinuteRate").get());
+        assertEquals(0.8, fixedGauges.get(rm + "IsrShrinksPerSec.FifteenMinuteRate").get());
+        assertEquals(3L, fixedGauges.get(rm + "IsrExpandsTotal").get());
+        assertEquals(3L, fixedGauges.get(rm + "IsrExpandsPerSec.Count").get());
+        assertEquals(0.02, fixedGauges.get(rm + "IsrExpandsPerSec.OneMinuteRate").get());
+        assertEquals(0.04, fixedGauges.get(rm + "IsrExpandsPerSec.FifteenMinuteRate").get());
     }
 
     /** Stands for Payara's registry: it has the direct registration method. */
