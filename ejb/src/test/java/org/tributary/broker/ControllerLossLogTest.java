@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -41,6 +43,7 @@ class ControllerLossLogTest {
     private final Level level = logger.getLevel();
     private final LogCapture log = LogCapture.on(LOGGER);
     private volatile boolean reachable = true;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final BrokerLifecycle lifecycle;
 
     ControllerLossLogTest() {
@@ -57,9 +60,9 @@ class ControllerLossLogTest {
             return CompletableFuture.completedFuture(ControllerRpc.encodeAnswer(-1, resp));
         };
         ControllerContact contact = new ControllerContact(1, time::milliseconds, SESSION_MS, Set.of(3, 1, 2), () -> 2);
-        // no scheduler: the test runs each round itself
+        // never started: the test runs each round itself (the scheduler runs only a controlled shutdown's round)
         lifecycle = new BrokerLifecycle(new ControllerClient(channel, metadata), new BrokerInfo(1, "127.0.0.1", 9092, 0, null),
-                "dHJpYnV0YXJ5LXRlc3Qx00", () -> 0L, null, HEARTBEAT_MS, Duration.ofSeconds(5), contact);
+                "dHJpYnV0YXJ5LXRlc3Qx00", () -> 0L, scheduler, HEARTBEAT_MS, Duration.ofSeconds(5), contact);
     }
 
     @AfterEach
@@ -67,6 +70,7 @@ class ControllerLossLogTest {
         log.close();
         logger.setLevel(level);
         metadata.close();
+        scheduler.shutdownNow();
     }
 
     /** Lets {@code ms} pass, then runs one round. */
@@ -124,6 +128,18 @@ class ControllerLossLogTest {
         round(HEARTBEAT_MS);
         assertEquals(2, lines("TRIB-0047").size(), "a second loss warns again");
         assertTrue(lines("TRIB-0047").get(1).getMessage().contains("for 10.0 s"));
+    }
+
+    /** A broker stopping while the quorum is gone says so with TRIB-0046; no warning about the quorum on its way out. */
+    @Test
+    void aBrokerShuttingDownWithoutAControllerDoesNotWarnAboutTheQuorum() {
+        round(0);
+        reachable = false;
+        time.advance(SESSION_MS + 1);
+        lifecycle.controlledShutdown(Duration.ofMillis(300));
+        assertEquals(BrokerLifecycle.State.STOPPED, lifecycle.state());
+        assertEquals(List.of(), lines("TRIB-0047"));
+        assertEquals(1, lines("TRIB-0046").size());
     }
 
     @Test
