@@ -105,7 +105,7 @@ public final class BrokerLifecycle implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // no controller right now (election, minority side): try again at the next tick
-            if (state != State.PENDING_CONTROLLED_SHUTDOWN) {
+            if (!wantShutdown && state != State.STOPPED) {
                 contact.failed(); // a broker on its way out says so with TRIB-0046, not with a warning about the quorum
             }
             LOG.fine(() -> "TRIB-0040 Broker " + self.id() + " could not reach the controller: " + e.getMessage());

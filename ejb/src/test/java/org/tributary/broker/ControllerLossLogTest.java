@@ -43,12 +43,16 @@ class ControllerLossLogTest {
     private final Level level = logger.getLevel();
     private final LogCapture log = LogCapture.on(LOGGER);
     private volatile boolean reachable = true;
+    private volatile boolean closeDuringCall;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final BrokerLifecycle lifecycle;
+    private BrokerLifecycle lifecycle; // set once in the constructor; not final: the channel refers to it
 
     ControllerLossLogTest() {
         logger.setLevel(Level.FINE); // the per-failure lines are FINE
         ControllerClient.LeaderChannel channel = (bytes, timeout) -> {
+            if (closeDuringCall) {
+                lifecycle.close(); // the broker stops while this round waits for the controller
+            }
             if (!reachable) {
                 return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.TIMEOUT,
                         "no leader within " + timeout.toMillis() + " ms (no quorum, or an election in progress)"));
@@ -140,6 +144,16 @@ class ControllerLossLogTest {
         assertEquals(BrokerLifecycle.State.STOPPED, lifecycle.state());
         assertEquals(List.of(), lines("TRIB-0047"));
         assertEquals(1, lines("TRIB-0046").size());
+    }
+
+    @Test
+    void aRoundThatFailsAfterTheBrokerStoppedDoesNotWarn() {
+        round(0);
+        reachable = false;
+        closeDuringCall = true;
+        round(SESSION_MS + 1);
+        assertEquals(BrokerLifecycle.State.STOPPED, lifecycle.state());
+        assertEquals(List.of(), lines("TRIB-0047"));
     }
 
     @Test
