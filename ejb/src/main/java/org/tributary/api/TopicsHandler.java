@@ -43,8 +43,9 @@ import org.tributary.metadata.TopicImage;
  * <p>The request's {@code timeoutMs} bounds the wait for the controller ({@link TopicAdmin#requestWait}):
  * when it passes first, each topic sent is REQUEST_TIMED_OUT. A timeoutMs of 0 or less means, as
  * in Kafka, "do not wait": the change is sent (with the default wait) and each topic sent is
- * answered REQUEST_TIMED_OUT at once; a validate-only request changes nothing, so it waits for
- * its real answer.
+ * answered REQUEST_TIMED_OUT at once (KIP-4's meaning, as ZooKeeper-era brokers did it; a KRaft
+ * controller answers the same error but drops the change, its deadline having passed); a
+ * validate-only request changes nothing, so it waits for its real answer.
  *
  * <p>Authorization as Kafka's: CreateTopics needs CREATE on the cluster or the topic (and
  * DESCRIBE_CONFIGS to see the configs it answers with), DeleteTopics DELETE on the topic (and

@@ -14,7 +14,9 @@ import java.util.stream.Collectors;
  * the broker's session timeout ({@code broker.session.timeout.ms}, after which a controller
  * would fence it), nothing more while that lasts (each failed attempt stays at FINE, TRIB-0040),
  * and one INFO (TRIB-0048) when a controller answers again; a later loss warns again. Any answer
- * counts, an error code too: it comes from the active controller.
+ * counts, an error code too: it comes from the active controller. The silence is checked as each
+ * round fails, and a round without an answer takes up to the lifecycle's request timeout, so the
+ * warning comes up to a few seconds after the session timeout has passed.
  *
  * <p>The clock is injected so tests move time. Thread-safe (the lifecycle calls it from its
  * scheduler; the methods are synchronized).
