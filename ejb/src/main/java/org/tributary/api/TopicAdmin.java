@@ -45,7 +45,13 @@ import org.tributary.metadata.TopicImage;
 public final class TopicAdmin {
     /** A sanity bound so one request cannot create millions of partition directories. */
     static final int MAX_PARTITIONS = 10_000;
+    /** How long a change waits for the controller when its caller gives no timeout (console, auto-creation, config APIs). */
     static final Duration CONTROLLER_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * The longest a request's own {@code timeoutMs} holds it: a Kafka broker gives up forwarding a
+     * request to an unreachable controller after 60 s whatever the request asked for.
+     */
+    static final Duration MAX_REQUEST_WAIT = Duration.ofSeconds(60);
 
     private final MetadataStore store;
     private final ClusterView cluster;
@@ -119,16 +125,33 @@ public final class TopicAdmin {
     }
 
     /**
-     * Sends {@code topics} (each from {@link #checkCreate}, names distinct) to the controller as
-     * one request, decided in one metadata log entry; completes with its per-topic results, in
-     * order, once this broker's image has the topics. Never blocks.
+     * How long a client request carrying {@code timeoutMs} (CreateTopics, DeleteTopics,
+     * CreatePartitions) waits for the controller: that long, at most {@link #MAX_REQUEST_WAIT};
+     * empty for a timeoutMs of 0 or less, which in Kafka means "start the change, do not wait for
+     * it" (the answer is then REQUEST_TIMED_OUT at once).
      */
+    static java.util.Optional<Duration> requestWait(int timeoutMs) {
+        return timeoutMs <= 0 ? java.util.Optional.empty()
+                : java.util.Optional.of(Duration.ofMillis(Math.min(timeoutMs, MAX_REQUEST_WAIT.toMillis())));
+    }
+
+    /** {@link #sendCreate(List, boolean, Duration)} waiting at most {@link #CONTROLLER_TIMEOUT}. */
     public CompletableFuture<CreateTopicsResponseData> sendCreate(List<CreateTopicsRequestData.CreatableTopic> topics,
             boolean validateOnly) {
-        CreateTopicsRequestData req = new CreateTopicsRequestData().setValidateOnly(validateOnly)
-                .setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
+        return sendCreate(topics, validateOnly, CONTROLLER_TIMEOUT);
+    }
+
+    /**
+     * Sends {@code topics} (each from {@link #checkCreate}, names distinct) to the controller as
+     * one request, decided in one metadata log entry; completes with its per-topic results, in
+     * order, once this broker's image has the topics, or with Kafka's retriable timeout when no
+     * controller has answered within {@code wait}. Never blocks.
+     */
+    public CompletableFuture<CreateTopicsResponseData> sendCreate(List<CreateTopicsRequestData.CreatableTopic> topics,
+            boolean validateOnly, Duration wait) {
+        CreateTopicsRequestData req = new CreateTopicsRequestData().setValidateOnly(validateOnly).setTimeoutMs((int) wait.toMillis());
         topics.forEach(t -> req.topics().add(t.duplicate()));
-        return controller.send(req, CreateTopicsResponseData.class, CONTROLLER_TIMEOUT);
+        return controller.send(req, CreateTopicsResponseData.class, wait);
     }
 
     /**
@@ -158,11 +181,19 @@ public final class TopicAdmin {
         }
     }
 
-    /** Sends the deletion of {@code names} (each passed {@link #checkDelete}) as one controller request; as {@link #sendCreate}. */
+    /** {@link #sendDelete(List, Duration)} waiting at most {@link #CONTROLLER_TIMEOUT}. */
     public CompletableFuture<DeleteTopicsResponseData> sendDelete(List<String> names) {
-        DeleteTopicsRequestData req = new DeleteTopicsRequestData().setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
+        return sendDelete(names, CONTROLLER_TIMEOUT);
+    }
+
+    /**
+     * Sends the deletion of {@code names} (each passed {@link #checkDelete}) as one controller
+     * request; as {@link #sendCreate(List, boolean, Duration)}.
+     */
+    public CompletableFuture<DeleteTopicsResponseData> sendDelete(List<String> names, Duration wait) {
+        DeleteTopicsRequestData req = new DeleteTopicsRequestData().setTimeoutMs((int) wait.toMillis());
         names.forEach(n -> req.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(n)));
-        return controller.send(req, DeleteTopicsResponseData.class, CONTROLLER_TIMEOUT);
+        return controller.send(req, DeleteTopicsResponseData.class, wait);
     }
 
     public void delete(String name) {
@@ -197,13 +228,22 @@ public final class TopicAdmin {
         return t;
     }
 
-    /** Sends {@code topics} (each from {@link #checkCreatePartitions}) as one controller request; as {@link #sendCreate}. */
+    /** {@link #sendCreatePartitions(List, boolean, Duration)} waiting at most {@link #CONTROLLER_TIMEOUT}. */
     public CompletableFuture<CreatePartitionsResponseData> sendCreatePartitions(List<CreatePartitionsRequestData.CreatePartitionsTopic> topics,
             boolean validateOnly) {
+        return sendCreatePartitions(topics, validateOnly, CONTROLLER_TIMEOUT);
+    }
+
+    /**
+     * Sends {@code topics} (each from {@link #checkCreatePartitions}) as one controller request;
+     * as {@link #sendCreate(List, boolean, Duration)}.
+     */
+    public CompletableFuture<CreatePartitionsResponseData> sendCreatePartitions(List<CreatePartitionsRequestData.CreatePartitionsTopic> topics,
+            boolean validateOnly, Duration wait) {
         CreatePartitionsRequestData req = new CreatePartitionsRequestData().setValidateOnly(validateOnly)
-                .setTimeoutMs((int) CONTROLLER_TIMEOUT.toMillis());
+                .setTimeoutMs((int) wait.toMillis());
         topics.forEach(t -> req.topics().add(t.duplicate()));
-        return controller.send(req, CreatePartitionsResponseData.class, CONTROLLER_TIMEOUT);
+        return controller.send(req, CreatePartitionsResponseData.class, wait);
     }
 
     /** Raises the partition count to {@code count}, waiting for the controller; arguments as {@link #checkCreatePartitions}. */

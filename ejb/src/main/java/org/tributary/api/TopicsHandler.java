@@ -1,11 +1,13 @@
 package org.tributary.api;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,6 +16,7 @@ import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
@@ -36,6 +39,13 @@ import org.tributary.metadata.TopicImage;
  * the calling thread. The controller's per-topic results are merged with the local errors in the
  * request's order. A controller failure (no leader, a lost leadership, a timeout) is the
  * retriable Kafka error for each topic that was sent.
+ *
+ * <p>The request's {@code timeoutMs} bounds the wait for the controller ({@link TopicAdmin#requestWait}):
+ * when it passes first, each topic sent is REQUEST_TIMED_OUT. A timeoutMs of 0 or less means, as
+ * in Kafka, "do not wait": the change is sent (with the default wait) and each topic sent is
+ * answered REQUEST_TIMED_OUT at once (KIP-4's meaning, as ZooKeeper-era brokers did it; a KRaft
+ * controller answers the same error but drops the change, its deadline having passed); a
+ * validate-only request changes nothing, so it waits for its real answer.
  *
  * <p>Authorization as Kafka's: CreateTopics needs CREATE on the cluster or the topic (and
  * DESCRIBE_CONFIGS to see the configs it answers with), DeleteTopics DELETE on the topic (and
@@ -81,6 +91,24 @@ final class TopicsHandler {
             }
             return response;
         });
+    }
+
+    /**
+     * Sends with the wait {@code timeoutMs} asks for; for 0 or less (and not validate-only) sends
+     * with the default wait and fails at once with Kafka's timeout, so each topic sent is
+     * REQUEST_TIMED_OUT while the change goes on.
+     */
+    private static <A> CompletableFuture<A> send(int timeoutMs, boolean validateOnly, Function<Duration, CompletableFuture<A>> send) {
+        Optional<Duration> wait = TopicAdmin.requestWait(timeoutMs);
+        if (wait.isPresent()) {
+            return send.apply(wait.get());
+        }
+        CompletableFuture<A> started = send.apply(TopicAdmin.CONTROLLER_TIMEOUT);
+        if (validateOnly) {
+            return started;
+        }
+        return CompletableFuture.failedFuture(new TimeoutException("The request's timeoutMs is " + timeoutMs
+                + ": the change was sent to the controller without waiting for it to complete"));
     }
 
     CompletionStage<ApiMessage> createTopics(RequestContext ctx, ApiMessage message) {
@@ -137,7 +165,8 @@ final class TopicsHandler {
             }
         }
         CompletableFuture<List<CreatableTopicResult>> answer = checked.isEmpty() ? null
-                : services.topics().sendCreate(checked, req.validateOnly()).thenApply(a -> new ArrayList<>(a.topics()));
+                : send(req.timeoutMs(), req.validateOnly(), wait -> services.topics().sendCreate(checked, req.validateOnly(), wait))
+                        .thenApply(a -> new ArrayList<>(a.topics()));
         return merge(resp, pending, answer, c -> TopicAdmin.resultError(c.errorCode(), c.errorMessage()), (p, c) -> {
             CreatableTopicResult r = p.result();
             if (v >= 7) {
@@ -216,7 +245,8 @@ final class TopicsHandler {
             }
         }
         CompletableFuture<List<DeleteTopicsResponseData.DeletableTopicResult>> answer = checked.isEmpty() ? null
-                : services.topics().sendDelete(checked).thenApply(a -> new ArrayList<>(a.responses()));
+                : send(req.timeoutMs(), false, wait -> services.topics().sendDelete(checked, wait))
+                        .thenApply(a -> new ArrayList<>(a.responses()));
         return merge(resp, pending, answer, d -> TopicAdmin.resultError(d.errorCode(), d.errorMessage()), (p, d) -> {
         }, failed, "delete topics");
     }
@@ -252,7 +282,9 @@ final class TopicsHandler {
             }
         }
         CompletableFuture<List<CreatePartitionsResponseData.CreatePartitionsTopicResult>> answer = checked.isEmpty() ? null
-                : services.topics().sendCreatePartitions(checked, req.validateOnly()).thenApply(CreatePartitionsResponseData::results);
+                : send(req.timeoutMs(), req.validateOnly(),
+                        wait -> services.topics().sendCreatePartitions(checked, req.validateOnly(), wait))
+                        .thenApply(CreatePartitionsResponseData::results);
         return merge(resp, pending, answer, c -> TopicAdmin.resultError(c.errorCode(), c.errorMessage()), (p, c) -> {
         }, failed, "create partitions");
     }

@@ -23,7 +23,8 @@ import org.tributary.controller.ControllerRpc;
  * {@code broker.heartbeat.interval.ms} with the metadata offset applied here. The controller
  * unfences the broker once it has caught up, fences it when heartbeats stop for
  * {@code broker.session.timeout.ms} (or at once when the grid reports its member gone), and on a
- * controlled shutdown moves leadership away before letting it go.
+ * controlled shutdown moves leadership away before letting it go. Losing the controller for
+ * longer than the session timeout is logged once, and its return once ({@link ControllerContact}).
  *
  * <p>States: {@link State}. Thread-safe: all work runs on the given scheduler.
  */
@@ -51,6 +52,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final long heartbeatMs;
     private final Duration requestTimeout;
+    private final ControllerContact contact;
     private final Uuid incarnation = Uuid.randomUuid();
     private final CompletableFuture<Void> unfenced = new CompletableFuture<>();
     private volatile State state = State.REGISTERING;
@@ -60,7 +62,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile ScheduledFuture<?> task;
 
     public BrokerLifecycle(ControllerClient controller, BrokerInfo self, String clusterId, LongSupplier appliedOffset,
-            ScheduledExecutorService scheduler, long heartbeatMs, Duration requestTimeout) {
+            ScheduledExecutorService scheduler, long heartbeatMs, Duration requestTimeout, ControllerContact contact) {
         this.controller = controller;
         this.self = self;
         this.clusterId = clusterId;
@@ -68,6 +70,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         this.scheduler = scheduler;
         this.heartbeatMs = heartbeatMs;
         this.requestTimeout = requestTimeout;
+        this.contact = contact;
     }
 
     /** Starts registering and heartbeating in the background. */
@@ -89,7 +92,8 @@ public final class BrokerLifecycle implements AutoCloseable {
         return unfenced;
     }
 
-    private void tick() {
+    /** One round: registers or heartbeats. The scheduler runs it every heartbeat interval (tests call it directly). */
+    void tick() {
         try {
             if (state == State.STOPPED) {
                 return;
@@ -101,6 +105,9 @@ public final class BrokerLifecycle implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // no controller right now (election, minority side): try again at the next tick
+            if (!wantShutdown && state != State.STOPPED) {
+                contact.failed(); // a broker on its way out says so with TRIB-0046, not with a warning about the quorum
+            }
             LOG.fine(() -> "TRIB-0040 Broker " + self.id() + " could not reach the controller: " + e.getMessage());
         }
     }
@@ -115,6 +122,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         req.listeners().add(new BrokerRegistrationRequestData.Listener().setName(ControllerRpc.HTTP_LISTENER).setHost(self.host())
                 .setPort(self.httpPort()).setSecurityProtocol((short) 0));
         BrokerRegistrationResponseData resp = controller.call(req, BrokerRegistrationResponseData.class, requestTimeout);
+        contact.answered();
         Errors error = Errors.forCode(resp.errorCode());
         if (error != Errors.NONE) {
             LOG.warning(() -> "TRIB-0041 Broker " + self.id() + " registration refused: " + error.name() + " " + error.message());
@@ -130,6 +138,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         BrokerHeartbeatRequestData req = new BrokerHeartbeatRequestData().setBrokerId(self.id()).setBrokerEpoch(brokerEpoch)
                 .setCurrentMetadataOffset(appliedOffset.getAsLong()).setWantFence(false).setWantShutDown(wantShutdown);
         BrokerHeartbeatResponseData resp = controller.call(req, BrokerHeartbeatResponseData.class, requestTimeout);
+        contact.answered();
         Errors error = Errors.forCode(resp.errorCode());
         if (error == Errors.STALE_BROKER_EPOCH || error == Errors.BROKER_ID_NOT_REGISTERED) {
             LOG.warning(() -> "TRIB-0043 Broker " + self.id() + " must register again: " + error.name());

@@ -43,6 +43,7 @@ public final class MetadataNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MetadataNode.class.getName());
     public static final String STORAGE_DIR = "__cluster_metadata";
     static final String SESSION_TIMEOUT = "broker.session.timeout.ms";
+    static final long SESSION_TIMEOUT_DEFAULT_MS = 9_000L;
     static final String HEARTBEAT_INTERVAL = "broker.heartbeat.interval.ms";
     /** Kafka's name; Raft elections start after a random timeout between this and twice this. */
     static final String ELECTION_TIMEOUT = "controller.quorum.election.timeout.ms";
@@ -97,7 +98,7 @@ public final class MetadataNode implements AutoCloseable {
         long rebalanceMs = leaderRebalanceIntervalMs(config);
         MetadataFollower follower = new MetadataFollower(threads);
         Map<String, String> defaults = config.explicitValues();
-        ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, 9_000L),
+        ControllerConfig ccfg = new ControllerConfig(config.getLong(SESSION_TIMEOUT, SESSION_TIMEOUT_DEFAULT_MS),
                 config.getInt("num.partitions", 1, 1, 10_000), (short) config.getInt("default.replication.factor", 1, 1, Short.MAX_VALUE),
                 10_000);
         ControllerServer controller = new ControllerServer(ccfg, validator(defaults), follower, clusterId,
@@ -226,8 +227,10 @@ public final class MetadataNode implements AutoCloseable {
      * controller unfences it, i.e. until it has caught up with the metadata log.
      */
     public BrokerLifecycle register(BrokerInfo self, Duration timeout) throws IOException {
+        ControllerContact contact = new ControllerContact(self.id(), System::currentTimeMillis,
+                config.getLong(SESSION_TIMEOUT, SESSION_TIMEOUT_DEFAULT_MS), quorum.config().voters().keySet(), quorum::leaderId);
         BrokerLifecycle l = new BrokerLifecycle(client, self, clusterId, follower::lastAppliedOffset, heartbeats,
-                config.getLong(HEARTBEAT_INTERVAL, 1_000L), REQUEST_TIMEOUT);
+                config.getLong(HEARTBEAT_INTERVAL, 1_000L), REQUEST_TIMEOUT, contact);
         lifecycle = l;
         l.start();
         try {

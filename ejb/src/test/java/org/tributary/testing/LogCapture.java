@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 /** Collects the messages one logger writes while it is open (all levels the logger lets through). */
 public final class LogCapture extends Handler implements AutoCloseable {
     private final Logger logger;
-    private final List<String> messages = new ArrayList<>();
+    private final List<LogRecord> records = new ArrayList<>();
 
     private LogCapture(Logger logger) {
         this.logger = logger;
@@ -24,12 +24,17 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** The messages so far, in order (a copy). */
     public synchronized List<String> messages() {
-        return new ArrayList<>(messages);
+        return records.stream().map(LogRecord::getMessage).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+    }
+
+    /** The records so far (level and message), in order (a copy). */
+    public synchronized List<LogRecord> records() {
+        return new ArrayList<>(records);
     }
 
     @Override
     public synchronized void publish(LogRecord r) {
-        messages.add(r.getMessage());
+        records.add(r);
     }
 
     @Override
