@@ -12,6 +12,11 @@ final class KafkaCli {
         return KafkaTools.run("kafka-metadata-quorum", org.apache.kafka.tools.MetadataQuorumCommand::main, args);
     }
 
+    /** {@code kafka-leader-election} with these arguments. */
+    static String leaderElection(String... args) {
+        return KafkaTools.run("kafka-leader-election", org.apache.kafka.tools.LeaderElectionCommand::main, args);
+    }
+
     /** {@code kafka-configs} with these arguments. */
     static String configs(String... args) {
         return KafkaTools.run("kafka-configs", kafka.admin.ConfigCommand::main, args);

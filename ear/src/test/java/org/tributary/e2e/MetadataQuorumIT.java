@@ -410,6 +410,42 @@ class MetadataQuorumIT {
         }
     }
 
+    /**
+     * An operator moves a partition onto the new node with the admin REST API (as the console does),
+     * the move completes, and Kafka's {@code kafka-leader-election} makes the new node, now the
+     * preferred replica, its leader; the records written before the move are read from it.
+     */
+    @Test
+    @Order(8)
+    void aPartitionMovesOntoTheNewNodeThroughTheAdminApiAndLeadsThereAfterAPreferredElection() throws Exception {
+        long t0 = System.nanoTime();
+        java.net.http.HttpResponse<String> r = cluster.send(0, "PUT", "/api/topics/orders/partitions/0/replicas", "{\"replicas\":[3,1,2]}");
+        assertTrue(r.statusCode() == 202 || r.statusCode() == 200, "PUT replicas answered " + r.statusCode() + ": " + r.body());
+        LocalCluster.await(Duration.ofSeconds(90), "the move of orders-0 onto node 3 to complete",
+                () -> cluster.get(1, "/api/reassignments").replaceAll("\\s", "").equals("[]"));
+        System.out.println("MetadataQuorumIT: orders-0 moved onto node 3 through the admin API in " + msSince(t0) + " ms");
+        try (Admin a = admin(0, 1, 2, 3)) {
+            TopicPartitionInfo p0 = a.describeTopics(List.of("orders")).allTopicNames().get(30, TimeUnit.SECONDS).get("orders")
+                    .partitions().get(0);
+            assertEquals(List.of(3, 1, 2), p0.replicas().stream().map(Node::id).toList());
+            String out = KafkaCli.leaderElection("--bootstrap-server", KafkaClients.bootstrap(cluster, 0, 1), "--election-type",
+                    "PREFERRED", "--topic", "orders", "--partition", "0");
+            assertFalse(out.contains("EXIT 1"), out);
+            LocalCluster.await(Duration.ofSeconds(60), "node 3 to lead orders-0", () -> {
+                try {
+                    return a.describeTopics(List.of("orders")).allTopicNames().get(10, TimeUnit.SECONDS).get("orders")
+                            .partitions().get(0).leader().id() == 3;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        assertEquals(List.of("a", "b", "c"), KafkaClients.readAll(KafkaClients.bootstrap(cluster, 3), "orders", 0, 3),
+                "the records written before the move, read from the new leader");
+        java.net.http.HttpResponse<String> none = cluster.send(2, "DELETE", "/api/topics/orders/partitions/0/reassignment", null);
+        assertEquals(404, none.statusCode(), "cancelling a move that is over: " + none.body());
+    }
+
     /** The quorum as DescribeQuorum reports it through any node, waiting (bounded) while there is no leader. */
     private static QuorumInfo awaitQuorum() {
         QuorumInfo[] out = new QuorumInfo[1];

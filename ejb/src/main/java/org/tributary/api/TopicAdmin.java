@@ -127,8 +127,8 @@ public final class TopicAdmin {
     /**
      * How long a client request carrying {@code timeoutMs} (CreateTopics, DeleteTopics,
      * CreatePartitions) waits for the controller: that long, at most {@link #MAX_REQUEST_WAIT};
-     * empty for a timeoutMs of 0 or less, which in Kafka means "start the change, do not wait for
-     * it" (the answer is then REQUEST_TIMED_OUT at once).
+     * empty for a timeoutMs of 0 or less: a deadline that has already passed, so Kafka's controller
+     * answers REQUEST_TIMED_OUT at once and changes nothing.
      */
     static java.util.Optional<Duration> requestWait(int timeoutMs) {
         return timeoutMs <= 0 ? java.util.Optional.empty()

@@ -41,11 +41,11 @@ import org.tributary.metadata.TopicImage;
  * retriable Kafka error for each topic that was sent.
  *
  * <p>The request's {@code timeoutMs} bounds the wait for the controller ({@link TopicAdmin#requestWait}):
- * when it passes first, each topic sent is REQUEST_TIMED_OUT. A timeoutMs of 0 or less means, as
- * in Kafka, "do not wait": the change is sent (with the default wait) and each topic sent is
- * answered REQUEST_TIMED_OUT at once (KIP-4's meaning, as ZooKeeper-era brokers did it; a KRaft
- * controller answers the same error but drops the change, its deadline having passed); a
- * validate-only request changes nothing, so it waits for its real answer.
+ * when it passes first, each topic sent is REQUEST_TIMED_OUT. A timeoutMs of 0 or less is a
+ * deadline that has already passed: as Kafka's KRaft controller does (its deadline is now +
+ * timeoutMs, and an event past its deadline is failed before it runs), every topic is
+ * REQUEST_TIMED_OUT at once and nothing is sent, validate-only or not. (ZooKeeper-era brokers
+ * started the change and answered the same error; KRaft brokers, and so Tributary, do not.)
  *
  * <p>Authorization as Kafka's: CreateTopics needs CREATE on the cluster or the topic (and
  * DESCRIBE_CONFIGS to see the configs it answers with), DeleteTopics DELETE on the topic (and
@@ -94,21 +94,16 @@ final class TopicsHandler {
     }
 
     /**
-     * Sends with the wait {@code timeoutMs} asks for; for 0 or less (and not validate-only) sends
-     * with the default wait and fails at once with Kafka's timeout, so each topic sent is
-     * REQUEST_TIMED_OUT while the change goes on.
+     * Sends with the wait {@code timeoutMs} asks for; for 0 or less (a deadline already passed)
+     * sends nothing and fails at once with Kafka's timeout, so each topic is REQUEST_TIMED_OUT.
      */
-    private static <A> CompletableFuture<A> send(int timeoutMs, boolean validateOnly, Function<Duration, CompletableFuture<A>> send) {
+    private static <A> CompletableFuture<A> send(int timeoutMs, Function<Duration, CompletableFuture<A>> send) {
         Optional<Duration> wait = TopicAdmin.requestWait(timeoutMs);
         if (wait.isPresent()) {
             return send.apply(wait.get());
         }
-        CompletableFuture<A> started = send.apply(TopicAdmin.CONTROLLER_TIMEOUT);
-        if (validateOnly) {
-            return started;
-        }
         return CompletableFuture.failedFuture(new TimeoutException("The request's timeoutMs is " + timeoutMs
-                + ": the change was sent to the controller without waiting for it to complete"));
+                + ", a deadline that has already passed: nothing was changed (send a positive timeoutMs)"));
     }
 
     CompletionStage<ApiMessage> createTopics(RequestContext ctx, ApiMessage message) {
@@ -165,7 +160,7 @@ final class TopicsHandler {
             }
         }
         CompletableFuture<List<CreatableTopicResult>> answer = checked.isEmpty() ? null
-                : send(req.timeoutMs(), req.validateOnly(), wait -> services.topics().sendCreate(checked, req.validateOnly(), wait))
+                : send(req.timeoutMs(), wait -> services.topics().sendCreate(checked, req.validateOnly(), wait))
                         .thenApply(a -> new ArrayList<>(a.topics()));
         return merge(resp, pending, answer, c -> TopicAdmin.resultError(c.errorCode(), c.errorMessage()), (p, c) -> {
             CreatableTopicResult r = p.result();
@@ -245,7 +240,7 @@ final class TopicsHandler {
             }
         }
         CompletableFuture<List<DeleteTopicsResponseData.DeletableTopicResult>> answer = checked.isEmpty() ? null
-                : send(req.timeoutMs(), false, wait -> services.topics().sendDelete(checked, wait))
+                : send(req.timeoutMs(), wait -> services.topics().sendDelete(checked, wait))
                         .thenApply(a -> new ArrayList<>(a.responses()));
         return merge(resp, pending, answer, d -> TopicAdmin.resultError(d.errorCode(), d.errorMessage()), (p, d) -> {
         }, failed, "delete topics");
@@ -282,7 +277,7 @@ final class TopicsHandler {
             }
         }
         CompletableFuture<List<CreatePartitionsResponseData.CreatePartitionsTopicResult>> answer = checked.isEmpty() ? null
-                : send(req.timeoutMs(), req.validateOnly(),
+                : send(req.timeoutMs(),
                         wait -> services.topics().sendCreatePartitions(checked, req.validateOnly(), wait))
                         .thenApply(CreatePartitionsResponseData::results);
         return merge(resp, pending, answer, c -> TopicAdmin.resultError(c.errorCode(), c.errorMessage()), (p, c) -> {

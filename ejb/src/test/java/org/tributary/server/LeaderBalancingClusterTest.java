@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.partition.Partition;
-import org.tributary.testing.KafkaTools;
+import org.tributary.testkit.KafkaTools;
 
 /**
  * Preferred leaders on three brokers in one JVM: with {@code auto.leader.rebalance.enable} the

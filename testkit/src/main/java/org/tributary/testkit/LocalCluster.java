@@ -236,10 +236,23 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public HttpResponse<String> getResponse(int node, String path) {
+        return send(node, "GET", path, null);
+    }
+
+    /**
+     * A request with this method on a node's HTTP port as the admin (HTTP Basic), with a JSON body
+     * when {@code json} is not null; returns the response whatever its status.
+     */
+    public HttpResponse<String> send(int node, String method, String path, String json) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(node) + path))
-                    .header("Authorization", basicAuthorization()).timeout(Duration.ofSeconds(10)).GET().build();
-            return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(node) + path))
+                    .header("Authorization", basicAuthorization()).timeout(Duration.ofSeconds(10));
+            if (json == null) {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            }
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
