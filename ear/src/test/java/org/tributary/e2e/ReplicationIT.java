@@ -100,30 +100,47 @@ class ReplicationIT {
 
     /**
      * Every replica in sync as EVERY node sees it, all naming the same leader and leader epoch: each
-     * node is asked for its own view over its admin API (a Kafka client would ask whichever node it
-     * likes). A node that was suspended answers from its old metadata until it has caught up, so one
-     * node's view is not enough.
+     * node is asked for its own Metadata over the Kafka protocol (a Kafka client would ask whichever
+     * node it likes). A node that was suspended answers from its old metadata until it has caught
+     * up, so one node's view is not enough. (Not the admin REST API: an HTTP request to a healthy
+     * node has been seen to take over 10 s while another node was stopped.)
      */
     private static boolean fullyInSync() {
-        try {
-            String first = null;
-            for (int node = 0; node < 3; node++) {
-                StringBuilder view = new StringBuilder();
-                for (int p = 0; p < PARTITIONS; p++) {
-                    String json = partitionView(node, p);
-                    if (!json.matches("(?s).*\"isr\"\\s*:\\s*\\[\\s*\\d+\\s*,\\s*\\d+\\s*,\\s*\\d+\\s*\\].*")) {
-                        return false;
-                    }
-                    view.append(Json.number(json, "leader")).append('/').append(Json.number(json, "leaderEpoch")).append(' ');
-                }
-                if (first != null && !first.equals(view.toString())) {
-                    return false;
-                }
-                first = view.toString();
+        String first = null;
+        for (int node = 0; node < 3; node++) {
+            String view = metadataView(node);
+            if (view == null || !view.lines().allMatch(l -> l.endsWith(" isr [0, 1, 2]"))) {
+                return false; // the three replicas are nodes 0, 1 and 2: each partition's ISR must be all of them
             }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
+            if (first != null && !first.equals(view)) {
+                return false;
+            }
+            first = view;
+        }
+        return true;
+    }
+
+    /**
+     * This node's own Metadata answer for the topic: a line per partition, "p leader L epoch E isr
+     * [..]" with the ISR sorted; null when the node does not answer within 10 s or lacks a partition.
+     */
+    private static String metadataView(int node) {
+        try {
+            org.apache.kafka.common.requests.MetadataResponse m = (org.apache.kafka.common.requests.MetadataResponse) RawKafka.send(
+                    cluster.kafkaPort(node), new org.apache.kafka.common.requests.MetadataRequest.Builder(List.of(TOPIC), false),
+                    Duration.ofSeconds(10));
+            StringBuilder b = new StringBuilder();
+            for (org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic t : m.data().topics()) {
+                if (!t.name().equals(TOPIC) || t.errorCode() != 0 || t.partitions().size() != PARTITIONS) {
+                    return null;
+                }
+                t.partitions().stream().sorted(java.util.Comparator.comparingInt(p -> p.partitionIndex())).forEach(p -> b
+                        .append(p.partitionIndex()).append(" leader ").append(p.leaderId()).append(" epoch ").append(p.leaderEpoch())
+                        .append(" isr ").append(p.isrNodes().stream().sorted().toList()).append('\n'));
+            }
+            return b.length() == 0 ? null : b.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -136,6 +153,9 @@ class ReplicationIT {
             LocalCluster.await(timeout, what, ReplicationIT::fullyInSync);
         } catch (AssertionError e) {
             StringBuilder views = new StringBuilder(e.getMessage());
+            for (int node = 0; node < 3; node++) {
+                views.append("\n  node ").append(node).append("'s Metadata: ").append(String.valueOf(metadataView(node)).replace('\n', ';'));
+            }
             for (int node = 0; node < 3; node++) {
                 for (int p = 0; p < PARTITIONS; p++) {
                     String view;

@@ -45,7 +45,7 @@ import org.tributary.metadata.TopicImage;
 public final class TopicAdmin {
     /** A sanity bound so one request cannot create millions of partition directories. */
     static final int MAX_PARTITIONS = 10_000;
-    /** How long a change waits for the controller when its caller gives no timeout (console, auto-creation, config APIs). */
+    /** How long a change waits for the controller when its caller gives no timeout (auto-creation, IncrementalAlterConfigs, which has no timeoutMs). */
     static final Duration CONTROLLER_TIMEOUT = Duration.ofSeconds(15);
     /**
      * The longest a request's own {@code timeoutMs} holds it: a Kafka broker gives up forwarding a

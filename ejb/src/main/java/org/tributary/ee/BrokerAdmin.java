@@ -160,9 +160,24 @@ final class BrokerAdmin implements AutoCloseable {
         changes.alterReassignment(caller, new TopicPartition(topic, partition), null);
     }
 
-    /** Every reassignment in progress in the cluster, as the active controller sees it, by topic and partition. */
+    /**
+     * Every reassignment in progress in the cluster, by topic and partition, from this broker's
+     * committed metadata (the partitions' adding and removing replicas, which is what the controller
+     * lists too): a read that answers at once, also while no controller is reachable, and costs the
+     * controller nothing when a console refreshes it every few seconds.
+     */
     List<ReassignmentInfo> reassignments(String caller) {
-        return changes.listReassignments(caller, null);
+        List<ReassignmentInfo> out = new java.util.ArrayList<>();
+        for (org.tributary.server.BrokerView.TopicSummary t : server.topics()) {
+            for (org.tributary.server.BrokerView.PartitionSummary p : t.partitions()) {
+                if (!p.adding().isEmpty() || !p.removing().isEmpty()) {
+                    out.add(new ReassignmentInfo(t.name(), p.partition(), List.copyOf(p.replicas()), List.copyOf(p.adding()),
+                            List.copyOf(p.removing())));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(ReassignmentInfo::topic).thenComparingInt(ReassignmentInfo::partition));
+        return out;
     }
 
     List<GroupInfo> groups() {

@@ -42,7 +42,8 @@ import org.tributary.quorum.QuorumException;
 /**
  * The request's {@code timeoutMs} bounds how long CreateTopics, DeleteTopics and CreatePartitions
  * wait for the controller (a broker whose quorum has no majority): REQUEST_TIMED_OUT when it
- * passes, not the broker's default 15 s; 0 or less answers at once, as Kafka's "do not wait".
+ * passes, not the broker's default 15 s; 0 or less is a deadline already passed:
+ * REQUEST_TIMED_OUT at once, nothing sent.
  * Real time (the controller client's clock), a few seconds in all.
  */
 @Timeout(60)

@@ -121,7 +121,6 @@ class LeaderBalancingClusterTest {
         for (int b : cluster.brokers.keySet()) {
             org.tributary.metrics.Meter.Rates r = cluster.broker(b).server().metrics().isrExpands();
             expands += r.count();
-            assertTrue(r.count() == 0 || r.meanRate() > 0, "a meter that counted has a mean rate: " + r);
         }
         assertTrue(expands >= PARTITIONS, "the leaders took the restarted broker back into each partition's ISR (IsrExpandsPerSec): "
                 + expands);

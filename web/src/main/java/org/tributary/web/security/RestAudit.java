@@ -34,7 +34,7 @@ public class RestAudit implements ContainerResponseFilter {
         String path = ApiGate.path(request);
         List<String> seg = List.of(path.split("/"));
         String first = seg.get(0);
-        if (first.equals("session") || first.equals("tokens") || seg.contains("records")) {
+        if (first.equals("session") || first.equals("tokens") || isRecords(seg)) {
             return;
         }
         Caller caller = Caller.of(http);
@@ -50,5 +50,15 @@ public class RestAudit implements ContainerResponseFilter {
                 http.getRemoteAddr(), AuditEvent.REST, method + " /api/" + path, type, name,
                 status >= 200 && status < 300 ? AuditEvent.OK : String.valueOf(status),
                 caller == null ? "" : "role " + caller.role() + " via " + caller.via()));
+    }
+
+    /**
+     * The two record endpoints (producing data, not audited as Kafka's Produce is not):
+     * {@code topics/{name}/records} and {@code topics/{name}/partitions/{p}/records}. Only those:
+     * a topic may itself be named "records", and changes to it are audited like any other.
+     */
+    static boolean isRecords(List<String> seg) {
+        return seg.get(0).equals("topics") && seg.get(seg.size() - 1).equals("records")
+                && (seg.size() == 3 || seg.size() == 5 && seg.get(2).equals("partitions"));
     }
 }
