@@ -391,10 +391,17 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** A base port such that base..base+n-1 are all free now. */
+    /**
+     * A base port such that base..base+n-1 are all free now, all below the system's ephemeral port
+     * range: a port inside it can be taken as the local end of any outgoing connection (a client,
+     * another node) between this check and the node's bind, or while a killed node restarts.
+     */
     static int freeRange(int n) {
+        int ephemeralStart = ephemeralPortStart();
+        int low = 10000;
+        int span = Math.max(1, ephemeralStart - n - low);
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20000 + ThreadLocalRandom.current().nextInt(20000);
+            int base = low + ThreadLocalRandom.current().nextInt(span);
             boolean free = true;
             for (int i = 0; i < n && free; i++) {
                 try (ServerSocket s = new ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -408,5 +415,16 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free port range of " + n);
+    }
+
+    /** The first port of the ephemeral range (Linux's ip_local_port_range; 32768 when unknown). */
+    static int ephemeralPortStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            int start = Integer.parseInt(range.split("\\s+")[0]);
+            return start > 12000 ? start : 32768;
+        } catch (IOException | RuntimeException e) {
+            return 32768;
+        }
     }
 }
