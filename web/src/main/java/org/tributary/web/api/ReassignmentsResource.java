@@ -13,8 +13,9 @@ import org.tributary.ee.BrokerService;
 import org.tributary.ee.ReassignmentInfo;
 
 /**
- * The partition reassignments in progress in the whole cluster (ListPartitionReassignments, as
- * {@code kafka-reassign-partitions --list} shows them). They are started and cancelled on the
+ * The partition reassignments in progress in the whole cluster, as {@code kafka-reassign-partitions
+ * --list} shows them, read from this node's committed metadata (so the list answers while no
+ * controller is reachable). They are started and cancelled on the
  * partition: {@code PUT /api/topics/{name}/partitions/{p}/replicas}, {@code DELETE .../reassignment}.
  */
 @Path("reassignments")
