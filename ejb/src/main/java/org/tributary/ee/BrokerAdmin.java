@@ -168,12 +168,10 @@ final class BrokerAdmin implements AutoCloseable {
      */
     List<ReassignmentInfo> reassignments(String caller) {
         List<ReassignmentInfo> out = new java.util.ArrayList<>();
-        for (org.tributary.server.BrokerView.TopicSummary t : server.topics()) {
+        for (org.tributary.server.BrokerView.TopicSummary t : server.reassigning()) {
             for (org.tributary.server.BrokerView.PartitionSummary p : t.partitions()) {
-                if (!p.adding().isEmpty() || !p.removing().isEmpty()) {
-                    out.add(new ReassignmentInfo(t.name(), p.partition(), List.copyOf(p.replicas()), List.copyOf(p.adding()),
-                            List.copyOf(p.removing())));
-                }
+                out.add(new ReassignmentInfo(t.name(), p.partition(), List.copyOf(p.replicas()), List.copyOf(p.adding()),
+                        List.copyOf(p.removing())));
             }
         }
         out.sort(java.util.Comparator.comparing(ReassignmentInfo::topic).thenComparingInt(ReassignmentInfo::partition));

@@ -15,6 +15,13 @@ public interface BrokerView {
 
     Optional<TopicSummary> topic(String name);
 
+    /**
+     * The partitions with a reassignment in progress, by topic (topics without one are left out),
+     * from the committed metadata alone: no log figures (offsets and size are -1), so a console
+     * polling it costs nothing per partition held here.
+     */
+    List<TopicSummary> reassigning();
+
     /** One topic; {@code configs} are its overrides only. */
     record TopicSummary(String name, String topicId, int replicationFactor, Map<String, String> configs,
             List<PartitionSummary> partitions) {

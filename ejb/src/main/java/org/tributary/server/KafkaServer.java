@@ -358,6 +358,25 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return metadata.image().topic(name).map(this::summary);
     }
 
+    @Override
+    public List<TopicSummary> reassigning() {
+        List<TopicSummary> out = new ArrayList<>();
+        for (TopicImage t : metadata.image().topics()) {
+            List<PartitionSummary> parts = new ArrayList<>();
+            for (int p = 0; p < t.partitionCount(); p++) {
+                org.tributary.metadata.PartitionRegistration reg = t.partition(p);
+                if (reg.isReassigning()) {
+                    parts.add(new PartitionSummary(p, reg.leader(), reg.leaderEpoch(), reg.replicas(), reg.isr(), -1, -1, -1, -1,
+                            reg.addingReplicas(), reg.removingReplicas()));
+                }
+            }
+            if (!parts.isEmpty()) {
+                out.add(new TopicSummary(t.name(), t.id().toString(), t.replicationFactor(), t.configs(), parts));
+            }
+        }
+        return out;
+    }
+
     private TopicSummary summary(TopicImage t) {
         List<PartitionSummary> parts = new ArrayList<>();
         for (int p = 0; p < t.partitionCount(); p++) {
