@@ -212,12 +212,29 @@ public final class ApiDispatcher implements RequestChannel {
             request.closeConnection(e.getMessage());
             return;
         }
+        if (shuttingDown(e)) {
+            // the request's last step found the broker's executors stopped: answer nothing, as a
+            // stopping Kafka broker whose socket server closed first (the client retries elsewhere)
+            LOG.fine(() -> "TRIB-API-004 " + header.apiKey() + " not answered: the broker is shutting down");
+            request.closeConnection("broker is shutting down");
+            return;
+        }
         if (!(e instanceof ApiException)) {
             LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + printable(header.clientId())
                     + "' failed: " + e);
             e = new UnknownServerException("The broker could not handle this " + header.apiKey() + " request; see its log");
         }
         respondError(request, header, body, e);
+    }
+
+    /** A failure caused by an executor that no longer takes work: only a broker shutting down stops them. */
+    static boolean shuttingDown(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RejectedExecutionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void respondError(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable e) {

@@ -560,7 +560,8 @@ public final class GroupCoordinator implements GroupsView {
             return new Write(a.baseOffset(), replicated);
         } catch (IOException | RuntimeException e) {
             // a fenced or stale producer is the client's business; anything else is worth a line
-            java.util.logging.Level level = e instanceof ApiException ? java.util.logging.Level.FINE : java.util.logging.Level.WARNING;
+            java.util.logging.Level level = e instanceof ApiException || e instanceof java.util.concurrent.RejectedExecutionException
+                    ? java.util.logging.Level.FINE : java.util.logging.Level.WARNING;
             LOG.log(level, "TRIB-GRP-009 cannot write transactional offsets of group " + groupId + " (producer " + producerId
                     + ") to partition " + partition + " of __consumer_offsets: " + e);
             return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
@@ -572,6 +573,9 @@ public final class GroupCoordinator implements GroupsView {
         Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (t instanceof ApiException) {
             return Errors.forException(t);
+        }
+        if (t instanceof java.util.concurrent.RejectedExecutionException) {
+            return Errors.NOT_LEADER_OR_FOLLOWER; // the broker is shutting down: the client finds the next coordinator
         }
         return t instanceof IOException || t instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR : Errors.UNKNOWN_SERVER_ERROR;
     }
