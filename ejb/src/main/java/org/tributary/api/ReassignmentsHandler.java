@@ -16,6 +16,10 @@ import org.tributary.controller.ControllerClient;
  * controller starts, replaces or cancels each partition's reassignment and answers per partition;
  * the move itself happens as new replicas catch up and join the ISR. Without a controller answer
  * the whole request fails with the retriable error the client knows.
+ *
+ * <p>AlterPartitionReassignments waits for the controller as long as its {@code timeoutMs} asks
+ * (at most {@link TopicAdmin#requestWait}'s cap); 0 or less is a deadline already passed, as in
+ * Kafka's controller (deadline = now + timeoutMs): REQUEST_TIMED_OUT at once, nothing sent.
  */
 final class ReassignmentsHandler {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -31,7 +35,14 @@ final class ReassignmentsHandler {
         if (ctx.apiVersion() < 1) {
             req.setAllowReplicationFactorChange(true);
         }
-        return services.controller().send(req, AlterPartitionReassignmentsResponseData.class, timeout(req.timeoutMs()))
+        java.util.Optional<Duration> wait = TopicAdmin.requestWait(req.timeoutMs());
+        if (wait.isEmpty()) {
+            // Kafka's controller takes now + timeoutMs as the deadline: 0 or less has passed before it starts
+            return java.util.concurrent.CompletableFuture.completedFuture(new AlterPartitionReassignmentsResponseData().setThrottleTimeMs(0)
+                    .setErrorCode(Errors.REQUEST_TIMED_OUT.code()).setErrorMessage("The request's timeoutMs is " + req.timeoutMs()
+                            + ", a deadline that has already passed: nothing was changed (send a positive timeoutMs)"));
+        }
+        return services.controller().send(req, AlterPartitionReassignmentsResponseData.class, wait.get())
                 .<ApiMessage>thenApply(resp -> {
                     AlterPartitionReassignmentsResponseData out = resp.duplicate().setThrottleTimeMs(0);
                     if (ctx.apiVersion() < 1) {

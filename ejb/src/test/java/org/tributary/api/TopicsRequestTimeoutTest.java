@@ -15,6 +15,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -40,8 +42,8 @@ import org.tributary.metadata.TopicImage;
 import org.tributary.quorum.QuorumException;
 
 /**
- * The request's {@code timeoutMs} bounds how long CreateTopics, DeleteTopics and CreatePartitions
- * wait for the controller (a broker whose quorum has no majority): REQUEST_TIMED_OUT when it
+ * The request's {@code timeoutMs} bounds how long CreateTopics, DeleteTopics, CreatePartitions and
+ * AlterPartitionReassignments wait for the controller (a broker whose quorum has no majority): REQUEST_TIMED_OUT when it
  * passes, not the broker's default 15 s; 0 or less is a deadline already passed:
  * REQUEST_TIMED_OUT at once, nothing sent.
  * Real time (the controller client's clock), a few seconds in all.
@@ -171,6 +173,53 @@ class TopicsRequestTimeoutTest {
                         + validateOnly + ")");
             }
         }
+    }
+
+    /**
+     * AlterPartitionReassignments too: its timeoutMs bounds the wait for a controller that does not
+     * answer (not the old fixed 30 s), and 0 or less answers REQUEST_TIMED_OUT at once with nothing
+     * sent (Kafka's controller: deadline = now + timeoutMs).
+     */
+    @Test
+    void alterPartitionReassignmentsHonoursItsTimeoutAndAZeroTimeoutChangesNothing() throws Exception {
+        ReassignmentsHandler reassignments = new ReassignmentsHandler(new ApiServices(BrokerConfig.of(Map.of()), null, null, null, null,
+                null, null, null, new ControllerClient((bytes, timeout) -> {
+                    synchronized (sent) {
+                        sent.add(ControllerRpc.decodeRequest(bytes));
+                    }
+                    return quorumLost ? CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.NO_QUORUM,
+                            "leader request: no leader reachable")) : new CompletableFuture<>();
+                }, new MetadataFollower())));
+        long t0 = System.nanoTime();
+        AlterPartitionReassignmentsResponseData slow = done(reassignments.alter(ctx(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0),
+                reassign(1_000)), AlterPartitionReassignmentsResponseData.class);
+        long ms = since(t0);
+        assertTrue(ms >= 900 && ms < 5_000, "answered after " + ms + " ms for a timeoutMs of 1000");
+        assertEquals(Errors.REQUEST_TIMED_OUT.code(), slow.errorCode(), slow.errorMessage());
+        assertTrue(sent.size() >= 1, "the controller was asked");
+
+        quorumLost = false; // a controller that would answer
+        for (int timeoutMs : new int[] {0, -1}) {
+            synchronized (sent) {
+                sent.clear();
+            }
+            t0 = System.nanoTime();
+            AlterPartitionReassignmentsResponseData now = done(reassignments.alter(ctx(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0),
+                    reassign(timeoutMs)), AlterPartitionReassignmentsResponseData.class);
+            assertTrue(since(t0) < 1_000, "answered without waiting");
+            assertEquals(Errors.REQUEST_TIMED_OUT.code(), now.errorCode());
+            assertTrue(now.errorMessage().contains("nothing was changed"), now.errorMessage());
+            assertEquals(List.of(), sent, "nothing was sent to the controller (timeoutMs " + timeoutMs + ")");
+        }
+    }
+
+    private static AlterPartitionReassignmentsRequestData reassign(int timeoutMs) {
+        AlterPartitionReassignmentsRequestData req = new AlterPartitionReassignmentsRequestData().setTimeoutMs(timeoutMs);
+        AlterPartitionReassignmentsRequestData.ReassignableTopic t = new AlterPartitionReassignmentsRequestData.ReassignableTopic()
+                .setName("t0");
+        t.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0).setReplicas(List.of(2)));
+        req.topics().add(t);
+        return req;
     }
 
     @Test
