@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * round fails, and a round without an answer takes up to the lifecycle's request timeout, so the
  * warning comes up to a few seconds after the session timeout has passed.
  *
- * <p>The clock is injected so tests move time. Thread-safe (the lifecycle calls it from its
+ * <p>The clock (milliseconds; monotonic in production, so a stepped wall clock neither fakes nor
+ * hides a silence) is injected so tests move time. Thread-safe (the lifecycle calls it from its
  * scheduler; the methods are synchronized).
  */
 public final class ControllerContact {

@@ -227,7 +227,7 @@ public final class MetadataNode implements AutoCloseable {
      * controller unfences it, i.e. until it has caught up with the metadata log.
      */
     public BrokerLifecycle register(BrokerInfo self, Duration timeout) throws IOException {
-        ControllerContact contact = new ControllerContact(self.id(), System::currentTimeMillis,
+        ControllerContact contact = new ControllerContact(self.id(), () -> System.nanoTime() / 1_000_000,
                 config.getLong(SESSION_TIMEOUT, SESSION_TIMEOUT_DEFAULT_MS), quorum.config().voters().keySet(), quorum::leaderId);
         BrokerLifecycle l = new BrokerLifecycle(client, self, clusterId, follower::lastAppliedOffset, heartbeats,
                 config.getLong(HEARTBEAT_INTERVAL, 1_000L), REQUEST_TIMEOUT, contact);

@@ -128,7 +128,8 @@ final class ConsoleChanges {
         check(resp.errorCode(), resp.errorMessage(), field);
         for (AlterPartitionReassignmentsResponseData.ReassignableTopicResponse r : resp.responses()) {
             for (AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse p : r.partitions()) {
-                check(p.errorCode(), p.errorMessage(), field);
+                // a topic deleted since the local check: the problem is the topic, not the replica list
+                check(p.errorCode(), p.errorMessage(), p.errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code() ? "topic" : field);
             }
         }
     }

@@ -19,6 +19,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  */
 public final class BrokerMetrics {
     private final LongSupplier clockMillis;
+    private final LongSupplier monotonicMillis;
     private final TopicMetrics all = new TopicMetrics(null);
     private final Map<String, TopicMetrics> topics = new ConcurrentHashMap<>();
     /** Per API key, created at its first request (a histogram is about 30 KiB). */
@@ -39,10 +40,21 @@ public final class BrokerMetrics {
         }
     }
 
+    /** One clock for both: tests with a clock of their own. */
     public BrokerMetrics(LongSupplier clockMillis) {
+        this(clockMillis, clockMillis);
+    }
+
+    /**
+     * {@code clockMillis} stamps snapshots (wall time); {@code monotonicMillis} measures the meters'
+     * intervals and the latency windows, so a wall clock stepped by NTP or by hand neither stalls
+     * nor decays the rates.
+     */
+    public BrokerMetrics(LongSupplier clockMillis, LongSupplier monotonicMillis) {
         this.clockMillis = clockMillis;
-        this.isrShrinks = new Meter(clockMillis);
-        this.isrExpands = new Meter(clockMillis);
+        this.monotonicMillis = monotonicMillis;
+        this.isrShrinks = new Meter(monotonicMillis);
+        this.isrExpands = new Meter(monotonicMillis);
         int max = 0;
         for (ApiKeys k : ApiKeys.values()) {
             max = Math.max(max, k.id);
@@ -67,7 +79,7 @@ public final class BrokerMetrics {
         }
         ApiMetrics m = apis.get(key.id);
         if (m == null) {
-            apis.compareAndSet(key.id, null, new ApiMetrics(key, clockMillis));
+            apis.compareAndSet(key.id, null, new ApiMetrics(key, monotonicMillis));
             m = apis.get(key.id);
         }
         m.requests.increment();

@@ -100,7 +100,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         this.listeners = assembler.listeners();
         this.interBroker = InterBroker.from(config);
         this.maxRequestBytes = config.getInt("socket.request.max.bytes", 104_857_600, 1, Integer.MAX_VALUE);
-        this.metrics = new BrokerMetrics(time::milliseconds);
+        this.metrics = new BrokerMetrics(time::milliseconds, () -> time.nanoseconds() / 1_000_000);
         this.authorizer = assembler.authorizer();
     }
 

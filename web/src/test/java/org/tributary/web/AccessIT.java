@@ -114,6 +114,15 @@ class AccessIT {
             assertEquals(200, viewer.get("/api/topics/" + topic).status(), "the viewer's delete changed nothing");
 
             // the admin's change goes through, and is in the trail with the user; the viewer's refusal too
+            Matcher self = Pattern.compile("\"localBrokerId\":(\\d+)").matcher(admin.get("/api/cluster").compact());
+            assertTrue(self.find());
+            String move = "PUT /api/topics/" + topic + "/partitions/0/replicas";
+            assertEquals(200, admin.send("PUT", "/api/topics/" + topic + "/partitions/0/replicas", "{\"replicas\":[" + self.group(1) + "]}")
+                    .status());
+            String moves = awaitAudit(admin, topic, move, 2).compact();
+            assertTrue(hasItem(moves, "principal", "admin", "source", "rest", "action", move, "resourceType", "topic", "resourceName", topic,
+                    "result", "NONE"), "the admin's reassignment: " + moves);
+            assertTrue(hasItem(moves, "principal", VIEWER, "action", move, "result", "403"), "the viewer's refused one: " + moves);
             assertEquals(204, admin.send("DELETE", "/api/topics/" + topic, null).status());
             Http.Reply trail = awaitAudit(admin, topic, "DELETE /api/topics/" + topic, 2);
             String c = trail.compact();
