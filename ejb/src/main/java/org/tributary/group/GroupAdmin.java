@@ -77,14 +77,14 @@ final class GroupAdmin {
                     results.put(id, done(Errors.NON_EMPTY_GROUP));
                 } else if (g.deletion != null) {
                     results.put(id, g.deletion.outcome()
-                            .thenApply(written -> written == Errors.NONE ? Errors.GROUP_ID_NOT_FOUND : GroupCoordinator.clientError(written)));
+                            .thenApply(written -> written == Errors.NONE ? Errors.GROUP_ID_NOT_FOUND : OffsetsWriter.clientError(written)));
                 } else {
                     results.put(id, null); // answered below, keeping the order
                     toDelete.computeIfAbsent(c.partitionFor(id), p -> new ArrayList<>()).add(g);
                 }
             }
             for (List<ClassicGroup> gs : toDelete.values()) {
-                CompletableFuture<Errors> answer = c.offsets().removeGroups(gs).thenApply(GroupCoordinator::clientError);
+                CompletableFuture<Errors> answer = c.offsets().removeGroups(gs).thenApply(OffsetsWriter::clientError);
                 gs.forEach(g -> results.put(g.groupId, answer));
             }
             return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(all -> {
@@ -127,14 +127,14 @@ final class GroupAdmin {
             if (tombstones.isEmpty()) {
                 return CompletableFuture.completedFuture(Map.entry(Errors.NONE, out));
             }
-            GroupCoordinator.Write w = c.offsets().writeTombstones(g, removed, tombstones);
+            OffsetsWriter.Write w = c.offsets().writeTombstones(g, removed, tombstones);
             return w.replicated().thenApply(written -> {
                 synchronized (c) {
                     c.offsets().tombstonesDone(g, removed, w.position(), written);
                 }
                 if (written != Errors.NONE) {
                     OFFSETS_LOG.warning("TRIB-GRP-003 cannot delete " + removed.size() + " offset(s) of group " + groupId + ": " + written);
-                    return Map.entry(GroupCoordinator.clientError(written), Map.of());
+                    return Map.entry(OffsetsWriter.clientError(written), Map.of());
                 }
                 return Map.entry(Errors.NONE, out);
             });

@@ -1,7 +1,5 @@
 package org.tributary.group;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,11 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.logging.Logger;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 
@@ -33,7 +29,7 @@ import org.apache.kafka.common.utils.Time;
  * <p>Writes are acknowledged once replicated: an offset commit, a generation's assignment, a
  * replaced static member or a deletion (DeleteGroups, OffsetDelete) is answered (and a commit or
  * deletion becomes visible) only when the offsets topic partition's high watermark covers the
- * write; failures are mapped as Kafka maps them ({@link #clientError}).
+ * write; failures are mapped as Kafka maps them ({@link OffsetsWriter#clientError}).
  *
  * <p>JoinGroup and SyncGroup answers are delayed operations: futures held by the members and
  * completed by events (the last member joins, the leader syncs, a member leaves or fails, a write
@@ -63,16 +59,11 @@ public final class GroupCoordinator implements GroupsView {
     private final GroupAdmin admin;
     /** Takes up replicated (or failed) writes. */
     final Executor completions;
+    /** Appends to the offsets topic and maps their failures. */
+    final OffsetsWriter writer;
     /** Which offsets topic partitions this broker coordinates, and their loads and unloads. */
     private final GroupLeadership leadership;
     private long nextExpiryCheck;
-
-    /**
-     * A write to the offsets topic: where it landed ({@code position}, -1 when the append itself
-     * failed) and its acks=all outcome, the raw append error (NONE once replicated).
-     */
-    record Write(long position, CompletableFuture<Errors> replicated) {
-    }
 
     /** Loads, unloads and replicated writes run on the calling thread (tests). */
     public GroupCoordinator(GroupConfig config, CoordinatorLog log, Time time, Function<byte[], java.util.Set<String>> subscriptionTopics) {
@@ -90,6 +81,7 @@ public final class GroupCoordinator implements GroupsView {
         this.time = time;
         this.subscriptionTopics = subscriptionTopics;
         this.completions = completions;
+        this.writer = new OffsetsWriter(this);
         this.leadership = new GroupLeadership(this, loader);
         this.offsets = new GroupOffsets(this);
         this.txnOffsets = new TxnOffsetCommits(this);
@@ -316,7 +308,7 @@ public final class GroupCoordinator implements GroupsView {
                 m.clientHost = r.clientHost();
                 m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
                 m.sessionTimeoutMs = r.sessionTimeoutMs();
-                return persist(g).replicated().thenApply(e -> {
+                return writer.persist(g).replicated().thenApply(e -> {
                     synchronized (this) {
                         if (e == Errors.NONE) {
                             LOG.fine(() -> "static member " + r.groupInstanceId() + " of group " + g.groupId + " rejoined as " + newId);
@@ -332,7 +324,7 @@ public final class GroupCoordinator implements GroupsView {
                             g.replaceStatic(newId, oldId);
                             m.heartbeatDeadline = time.milliseconds() + m.sessionTimeoutMs;
                         }
-                        return JoinResult.error(clientError(e), "");
+                        return JoinResult.error(OffsetsWriter.clientError(e), "");
                     }
                 });
             }
@@ -376,7 +368,7 @@ public final class GroupCoordinator implements GroupsView {
                         each.assignment = a == null ? new byte[0] : a;
                     }
                     int generation = g.generationId;
-                    persist(g).replicated().thenAccept(stored -> assignmentStored(g, generation, stored));
+                    writer.persist(g).replicated().thenAccept(stored -> assignmentStored(g, generation, stored));
                 }
                 return f;
             }
@@ -403,7 +395,7 @@ public final class GroupCoordinator implements GroupsView {
         }
         long now = time.milliseconds();
         if (stored != Errors.NONE) {
-            rebalance.resetAssignments(g, clientError(stored));
+            rebalance.resetAssignments(g, OffsetsWriter.clientError(stored));
             rebalance.prepareRebalance(g, now, "storing the assignment failed: " + stored);
             return;
         }
@@ -524,75 +516,6 @@ public final class GroupCoordinator implements GroupsView {
             return Errors.ILLEGAL_GENERATION;
         }
         return Errors.NONE;
-    }
-
-    /** Writes the group's metadata record. */
-    Write persist(ClassicGroup g) {
-        return write(g.groupId, List.of(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId),
-                OffsetsTopicRecords.groupValue(g.toStored()))));
-    }
-
-    /**
-     * Appends to the group's partition with acks=all. The outcome is taken up on the completion
-     * executor (callers then take the lock); a failed append completes at once, on the caller.
-     */
-    Write write(String groupId, List<CoordinatorLog.Entry> entries) {
-        int partition = partitionFor(groupId);
-        try {
-            CoordinatorLog.Appended a = log.append(partition, entries);
-            CompletableFuture<Errors> replicated = log.awaitCommitted(partition, a.nextOffset(), a.leaderEpoch(),
-                    config.offsetCommitTimeoutMs()).handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions);
-            return new Write(a.baseOffset(), replicated);
-        } catch (IOException | RuntimeException e) {
-            LOG.warning("TRIB-GRP-002 cannot write group " + groupId + " to partition " + partition + " of __consumer_offsets: "
-                    + e.getMessage());
-            return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
-        }
-    }
-
-    /** As {@link #write}, in the transaction of {@code producerId} at {@code producerEpoch} (TxnOffsetCommit). */
-    Write writeTransactional(String groupId, List<CoordinatorLog.Entry> entries, long producerId, short producerEpoch) {
-        int partition = partitionFor(groupId);
-        try {
-            CoordinatorLog.Appended a = log.appendTransactional(partition, entries, producerId, producerEpoch);
-            CompletableFuture<Errors> replicated = log.awaitCommitted(partition, a.nextOffset(), a.leaderEpoch(),
-                    config.offsetCommitTimeoutMs()).handleAsync((e, ex) -> ex == null ? e : appendError(ex), completions);
-            return new Write(a.baseOffset(), replicated);
-        } catch (IOException | RuntimeException e) {
-            // a fenced or stale producer is the client's business; anything else is worth a line
-            java.util.logging.Level level = e instanceof ApiException || e instanceof java.util.concurrent.RejectedExecutionException
-                    ? java.util.logging.Level.FINE : java.util.logging.Level.WARNING;
-            LOG.log(level, "TRIB-GRP-009 cannot write transactional offsets of group " + groupId + " (producer " + producerId
-                    + ") to partition " + partition + " of __consumer_offsets: " + e);
-            return new Write(-1L, CompletableFuture.completedFuture(appendError(e)));
-        }
-    }
-
-    /** The Kafka error of a failed append. */
-    static Errors appendError(Throwable e) {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (t instanceof ApiException) {
-            return Errors.forException(t);
-        }
-        if (t instanceof java.util.concurrent.RejectedExecutionException) {
-            return Errors.NOT_LEADER_OR_FOLLOWER; // the broker is shutting down: the client finds the next coordinator
-        }
-        return t instanceof IOException || t instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR : Errors.UNKNOWN_SERVER_ERROR;
-    }
-
-    /**
-     * What a client is told when a write to the offsets topic failed, as Kafka's group coordinator
-     * translates append errors (GroupCoordinatorService / GroupMetadataManager): retriable
-     * replication trouble is COORDINATOR_NOT_AVAILABLE, a lost leadership or storage NOT_COORDINATOR.
-     */
-    static Errors clientError(Errors appendError) {
-        return switch (appendError) {
-            case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT ->
-                    Errors.COORDINATOR_NOT_AVAILABLE;
-            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR -> Errors.NOT_COORDINATOR;
-            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE -> Errors.UNKNOWN_SERVER_ERROR;
-            default -> appendError;
-        };
     }
 
     void dropIfUnused(ClassicGroup g) {

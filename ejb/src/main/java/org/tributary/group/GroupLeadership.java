@@ -165,7 +165,7 @@ final class GroupLeadership implements CoordinatorShards.Owner {
     private void awaitLoadedOffsets(int partition, Shard shard, long endOffset, Map<String, Map<org.apache.kafka.common.TopicPartition,
             GroupLoader.Staged>> staged) {
         c.log.awaitCommitted(partition, endOffset, shard.epoch(), c.config.offsetCommitTimeoutMs())
-                .handleAsync((e, ex) -> ex == null ? e : GroupCoordinator.appendError(ex), c.completions)
+                .handleAsync((e, ex) -> ex == null ? e : OffsetsWriter.appendError(ex), c.completions)
                 .thenAccept(e -> {
                     synchronized (c) {
                         if (!shards.isCurrent(partition, shard)) {

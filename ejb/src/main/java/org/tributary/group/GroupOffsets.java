@@ -85,7 +85,7 @@ public final class GroupOffsets {
                 c.dropIfUnused(g);
                 return CompletableFuture.completedFuture(out);
             }
-            GroupCoordinator.Write w = c.write(r.groupId(), entries);
+            OffsetsWriter.Write w = c.writer.write(r.groupId(), entries);
             if (w.position() >= 0) {
                 accepted.keySet().forEach(tp -> g.pendingOffsets.put(tp, w.position()));
             }
@@ -101,7 +101,7 @@ public final class GroupOffsets {
                             if (current) {
                                 g.onOffsetWriteFailed(tp, w.position());
                             }
-                            out.put(tp, GroupCoordinator.clientError(written));
+                            out.put(tp, OffsetsWriter.clientError(written));
                         }
                     });
                     if (current) {
@@ -199,8 +199,8 @@ public final class GroupOffsets {
     }
 
     /** Appends offset tombstones of the group; the partitions are pending deletion until the write's outcome ({@link #tombstonesDone}). */
-    GroupCoordinator.Write writeTombstones(ClassicGroup g, List<TopicPartition> partitions, List<CoordinatorLog.Entry> tombstones) {
-        GroupCoordinator.Write w = c.write(g.groupId, tombstones);
+    OffsetsWriter.Write writeTombstones(ClassicGroup g, List<TopicPartition> partitions, List<CoordinatorLog.Entry> tombstones) {
+        OffsetsWriter.Write w = c.writer.write(g.groupId, tombstones);
         if (w.position() >= 0) {
             partitions.forEach(tp -> g.pendingTombstones.put(tp, w.position()));
         }
@@ -263,7 +263,7 @@ public final class GroupOffsets {
             }
             tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.groupKey(g.groupId), null));
         }
-        GroupCoordinator.Write w = c.write(gs.get(0).groupId, tombstones);
+        OffsetsWriter.Write w = c.writer.write(gs.get(0).groupId, tombstones);
         if (w.position() < 0) {
             return w.replicated(); // nothing written, nothing pending
         }
@@ -274,7 +274,7 @@ public final class GroupOffsets {
             deletions.put(g, g.deletion);
         }
         w.replicated().whenComplete((written, ex) -> {
-            Errors outcome = ex == null ? written : GroupCoordinator.appendError(ex);
+            Errors outcome = ex == null ? written : OffsetsWriter.appendError(ex);
             try {
                 synchronized (c) {
                     deletions.forEach((g, d) -> groupDeleted(g, d, partitions.get(g), outcome));
@@ -376,7 +376,7 @@ public final class GroupOffsets {
             }
             List<CoordinatorLog.Entry> tombstones = new ArrayList<>();
             expired.forEach(tp -> tombstones.add(new CoordinatorLog.Entry(OffsetsTopicRecords.offsetKey(g.groupId, tp), null)));
-            GroupCoordinator.Write w = writeTombstones(g, expired, tombstones);
+            OffsetsWriter.Write w = writeTombstones(g, expired, tombstones);
             w.replicated().thenAccept(written -> {
                 synchronized (c) {
                     tombstonesDone(g, expired, w.position(), written);

@@ -116,7 +116,7 @@ final class Rebalance {
             g.protocolName = null;
             g.leaderId = null;
             g.transitionTo(GroupState.EMPTY, now);
-            c.persist(g).replicated().thenAccept(e -> {
+            c.writer.persist(g).replicated().thenAccept(e -> {
                 if (e != Errors.NONE) { // as Kafka: the previous generation may come back after a failover, with no live members
                     LOG.warning("TRIB-GRP-002 cannot store that group " + g.groupId + " is empty: " + e);
                 }

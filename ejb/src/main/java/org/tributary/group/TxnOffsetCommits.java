@@ -68,7 +68,7 @@ public final class TxnOffsetCommits {
                 c.dropIfUnused(g);
                 return CompletableFuture.completedFuture(out);
             }
-            GroupCoordinator.Write w = c.writeTransactional(r.groupId(), entries, r.producerId(), r.producerEpoch());
+            OffsetsWriter.Write w = c.writer.writeTransactional(r.groupId(), entries, r.producerId(), r.producerEpoch());
             if (w.position() >= 0) {
                 accepted.forEach((tp, o) -> g.addTxnOffset(r.producerId(), tp, o, w.position()));
                 c.txnGroups.computeIfAbsent(r.producerId(), id -> new HashSet<>()).add(r.groupId());
@@ -81,7 +81,7 @@ public final class TxnOffsetCommits {
                             if (current && w.position() >= 0) {
                                 g.onTxnOffsetWriteFailed(r.producerId(), tp, w.position());
                             }
-                            out.put(tp, GroupCoordinator.clientError(written));
+                            out.put(tp, OffsetsWriter.clientError(written));
                         });
                     }
                     if (current) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class WriteErrorMappingTest {
 
     private static Errors told(Throwable failure) {
-        return GroupCoordinator.clientError(GroupCoordinator.appendError(failure));
+        return OffsetsWriter.clientError(OffsetsWriter.appendError(failure));
     }
 
     @Test
