@@ -59,6 +59,8 @@ final class ReplicaFetcher implements Runnable {
         final Partition partition;
         final int leaderEpoch;
         volatile long backoffUntilMs;
+        /** Offsets this replica was behind the leader's high watermark at its last answer (Kafka's fetcher lag). */
+        volatile long lag;
 
         Target(Partition partition, int leaderEpoch) {
             this.partition = partition;
@@ -121,6 +123,15 @@ final class ReplicaFetcher implements Runnable {
         } finally {
             applying.unlock();
         }
+    }
+
+    /** The largest lag behind the leader's high watermark, in offsets, of the partitions fetched from this leader. */
+    long maxLag() {
+        long max = 0;
+        for (Target t : targets.values()) {
+            max = Math.max(max, t.lag);
+        }
+        return max;
     }
 
     boolean isEmpty() {
@@ -265,7 +276,9 @@ final class ReplicaFetcher implements Runnable {
                 return; // removed or re-pointed while the fetch was in flight
             }
             try {
-                if (!applyAnswer(sent.partition, leaderId, sent.leaderEpoch, fetchOffset, pd)) {
+                if (applyAnswer(sent.partition, leaderId, sent.leaderEpoch, fetchOffset, pd)) {
+                    sent.lag = Math.max(0, pd.highWatermark() - sent.partition.logEndOffset());
+                } else {
                     sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
                     if (pd.errorCode() == Errors.TOPIC_AUTHORIZATION_FAILED.code()) {
                         warn("TRIB-REPL-012 broker " + leaderId + " refuses this broker's replica fetches (" + tp

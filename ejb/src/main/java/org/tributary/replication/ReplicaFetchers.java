@@ -92,6 +92,15 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
         return byLeader.values().stream().mapToInt(ReplicaFetcher::size).sum();
     }
 
+    /**
+     * Kafka's {@code ReplicaFetcherManager MaxLag}: how far, in offsets, the furthest-behind
+     * partition this broker follows was behind its leader's high watermark at its last fetch answer;
+     * 0 when it follows nothing.
+     */
+    public synchronized long maxLag() {
+        return byLeader.values().stream().mapToLong(ReplicaFetcher::maxLag).max().orElse(0);
+    }
+
     private void stopIdle() {
         byLeader.values().removeIf(f -> {
             if (f.isEmpty()) {

@@ -192,8 +192,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
         dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas, () -> audit);
-        ReplicaManager rm = replicas;
-        metrics.replicaMaxLag(rm::maxFollowerLag);
+        metrics.replicaMaxLag(() -> fetchers == null ? 0 : fetchers.maxLag()); // follower side, as Kafka's fetcher manager
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
         scheduler.scheduleWithFixedDelay(() -> {
             replicas.expireProducers(time.milliseconds(), producerExpirationMs);

@@ -294,7 +294,7 @@ class ReassignmentTest {
             String executed = tool("--reassignment-json-file", plan.toString(), "--execute");
             assertTrue(executed.contains("Successfully started partition reassignment"), executed);
             InJvmCluster.await("kafka-reassign-partitions --verify reports both partitions completed", 120_000, () -> {
-                String verified = tool("--reassignment-json-file", plan.toString(), "--verify");
+            String verified = tool("--reassignment-json-file", plan.toString(), "--verify");
                 return verified.contains("Reassignment of partition tool-0 is completed")
                         && verified.contains("Reassignment of partition tool-1 is completed") && !verified.contains("EXIT");
             });
@@ -369,6 +369,9 @@ class ReassignmentTest {
             double writeSeconds = (System.nanoTime() - w0) / 1e9;
             assertTrue(writeSeconds < 5, "20 acks=all writes during the throttled move took " + writeSeconds + " s");
 
+            // the new replica, copying at the throttle rate, reports how far it is behind (Kafka's ReplicaFetcherManager MaxLag)
+            InJvmCluster.await("broker 3 reports its lag behind the leader's high watermark", 20_000,
+                    () -> cluster.broker(3).server().metrics().replicaMaxLag() > 100);
             InJvmCluster.await("the throttled move completes", 120_000, () -> cluster.broker(1).metadata().metadata().image()
                     .topic(topic).map(t -> t.partition(0).isr().size() == 3 && t.partition(0).addingReplicas().isEmpty()).orElse(false));
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -378,6 +381,7 @@ class ReassignmentTest {
             assertTrue(seconds >= 8, "throttled to about " + throttle + " B/s: took only " + seconds + " s");
             assertTrue(seconds <= 30, "the throttle still lets the move finish at about its rate: took " + seconds + " s");
 
+            InJvmCluster.await("broker 3 caught up: no lag left", 20_000, () -> cluster.broker(3).server().metrics().replicaMaxLag() == 0);
             String verified = tool("--reassignment-json-file", plan.toString(), "--verify");
             assertTrue(verified.contains("Reassignment of partition " + tp + " is completed"), verified);
             assertTrue(verified.contains("Clearing broker-level throttles") && verified.contains("Clearing topic-level throttles"),

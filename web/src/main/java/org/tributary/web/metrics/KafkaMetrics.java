@@ -152,7 +152,7 @@ public class KafkaMetrics {
                 x -> x.activeController() ? 1 : 0);
         fixed("kafka.controller.KafkaController.OfflinePartitionsCount", "Partitions without a leader", "partitions",
                 StatsSnapshot::offline);
-        fixed("kafka.server.ReplicaFetcherManager.MaxLag", "Largest lag in offsets of a follower of a partition this broker leads",
+        fixed("kafka.server.ReplicaFetcherManager.MaxLag", "Largest lag in offsets behind its leader's high watermark of a partition this broker follows",
                 "offsets", StatsSnapshot::replicaMaxLag);
         fixed("kafka.server.KafkaServer.LiveBrokers", "Brokers alive in the cluster", "brokers", StatsSnapshot::brokers);
     }
