@@ -236,6 +236,18 @@ class MetadataQuorumIT {
         });
         QuorumInfo after = awaitQuorum();
         assertEquals(controllerSeenBy(old), after.leaderId(), "the resumed node names the quorum leader");
+        // Kafka's invariant for its ActiveControllerCount gauge: summed over the cluster it is 1, on the active controller;
+        // the resumed old leader must not go on reporting itself
+        int[] counts = new int[3];
+        LocalCluster.await(Duration.ofSeconds(60), "exactly one node, the controller, to report ActiveControllerCount 1", () -> {
+            for (int n = 0; n < 3; n++) {
+                counts[n] = activeControllerCount(n);
+            }
+            int controller = controllerSeenBy(0);
+            return IntStream.of(counts).allMatch(c -> c == 0 || c == 1) && IntStream.of(counts).sum() == 1 && controller >= 0
+                    && controller < 3 && counts[controller] == 1;
+        });
+        System.out.println("MetadataQuorumIT: ActiveControllerCount per node " + java.util.Arrays.toString(counts));
         assertTrue(after.leaderEpoch() > before.leaderEpoch(), "the old leader's epoch " + before.leaderEpoch()
                 + " ended: an election happened (now epoch " + after.leaderEpoch() + ", leader " + after.leaderId() + ")");
         awaitSameMetadataEverywhere();
@@ -463,6 +475,21 @@ class MetadataQuorumIT {
             });
         }
         return out[0];
+    }
+
+    /** The node's {@code kafka_controller_KafkaController_ActiveControllerCount} at /metrics; -1 when it does not answer. */
+    private static int activeControllerCount(int node) {
+        try {
+            java.net.http.HttpResponse<String> r = cluster.getResponse(node, "/metrics");
+            for (String line : r.body().split("\n")) {
+                if (r.statusCode() == 200 && line.startsWith("kafka_controller_KafkaController_ActiveControllerCount")) {
+                    return (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (RuntimeException e) {
+            // not answering (yet): the caller waits
+        }
+        return -1;
     }
 
     /**
