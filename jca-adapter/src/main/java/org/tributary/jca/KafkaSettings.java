@@ -98,10 +98,19 @@ public final class KafkaSettings {
 
     /** The cluster to use when none is configured: the system property, the environment, then localhost. */
     public static String defaultBootstrapServers() {
+        String v = configuredBootstrapServers();
+        return v == null ? FALLBACK_BOOTSTRAP : v;
+    }
+
+    /** The last resort when nothing names a cluster (Kafka's default port on this host). */
+    public static final String FALLBACK_BOOTSTRAP = "localhost:9092";
+
+    /** The system property {@value #BOOTSTRAP_PROPERTY}, else {@code TRIBUTARY_BOOTSTRAP_SERVERS}; null when neither is set. */
+    public static String configuredBootstrapServers() {
         String v = System.getProperty(BOOTSTRAP_PROPERTY);
         if (v == null || v.isBlank()) {
             v = System.getenv("TRIBUTARY_BOOTSTRAP_SERVERS");
         }
-        return v == null || v.isBlank() ? "localhost:9092" : v.trim();
+        return v == null || v.isBlank() ? null : v.trim();
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import javax.transaction.xa.XAResource;
+import org.tributary.jca.grid.GridBootstrap;
 import org.tributary.jca.inbound.EndpointActivation;
 import org.tributary.jca.inbound.TributaryActivationSpec;
 
@@ -40,6 +41,12 @@ public class TributaryResourceAdapter implements ResourceAdapter {
     @ConfigProperty(description = "Default Kafka bootstrap servers for factories and MDBs that name none")
     private String bootstrapServers;
 
+    @ConfigProperty(description = "When no bootstrap servers are configured: the Tributary cluster whose brokers are looked up "
+            + "in the Payara data grid (needed only when several clusters publish there)")
+    private String clusterId;
+
+    private volatile GridBootstrap grid = GridBootstrap.payara();
+
     private volatile BootstrapContext context;
     private volatile ProducerRegistry producers = new ProducerRegistry();
     private final Map<ActivationKey, EndpointActivation> activations = new ConcurrentHashMap<>();
@@ -52,10 +59,36 @@ public class TributaryResourceAdapter implements ResourceAdapter {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** The configured default cluster, else {@link KafkaSettings#defaultBootstrapServers()}. */
+    public String getClusterId() {
+        return clusterId;
+    }
+
+    public void setClusterId(String clusterId) {
+        this.clusterId = clusterId;
+    }
+
+    /** Replaces where the brokers are looked up when nothing is configured (tests; embedding outside Payara). */
+    public void useGrid(GridBootstrap g) {
+        this.grid = g;
+    }
+
+    /**
+     * The cluster for factories and endpoints that name none, in this order: this adapter's
+     * {@code bootstrapServers}; the system property {@value KafkaSettings#BOOTSTRAP_PROPERTY} or
+     * {@code TRIBUTARY_BOOTSTRAP_SERVERS}; the live brokers of the cluster published in the Payara
+     * data grid ({@link GridBootstrap}, chosen by {@code clusterId} when several are published);
+     * {@value KafkaSettings#FALLBACK_BOOTSTRAP}. Called each time a factory or endpoint creates its
+     * Kafka clients, so brokers that start after the application are found.
+     *
+     * @throws IllegalStateException when the grid holds several clusters and no {@code clusterId}
+     *         chooses, or not the chosen one
+     */
     public String defaultBootstrapServers() {
-        return bootstrapServers == null || bootstrapServers.isBlank()
-                ? KafkaSettings.defaultBootstrapServers() : bootstrapServers.trim();
+        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            return bootstrapServers.trim();
+        }
+        String v = KafkaSettings.configuredBootstrapServers();
+        return v != null ? v : grid.resolve(clusterId);
     }
 
     public ProducerRegistry producers() {
@@ -90,7 +123,13 @@ public class TributaryResourceAdapter implements ResourceAdapter {
         if (context == null) {
             throw new ResourceAdapterInternalException("the Tributary resource adapter is not started");
         }
-        EndpointActivation a = new EndpointActivation(factory, s.settings(defaultBootstrapServers()), context.getWorkManager(), producers);
+        String fallback;
+        try {
+            fallback = s.getBootstrapServers() == null || s.getBootstrapServers().isBlank() ? defaultBootstrapServers() : null;
+        } catch (IllegalStateException e) {
+            throw new ResourceException("Tributary endpoint: " + e.getMessage(), e);
+        }
+        EndpointActivation a = new EndpointActivation(factory, s.settings(fallback), context.getWorkManager(), producers);
         a.start();
         activations.put(new ActivationKey(factory, spec), a);
     }

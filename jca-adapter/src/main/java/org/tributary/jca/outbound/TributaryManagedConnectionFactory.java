@@ -28,7 +28,9 @@ import org.tributary.jca.api.TributaryConnection;
 import org.tributary.jca.api.TributaryConnectionFactory;
 
 /**
- * The outbound connection definition. Properties: {@code bootstrapServers}, {@code clientId},
+ * The outbound connection definition. Properties: {@code bootstrapServers} (when unset: the
+ * resource adapter's default, resolved each time a connection's producer is created, see
+ * {@link TributaryResourceAdapter#defaultBootstrapServers()}), {@code clientId},
  * {@code acks} (default {@code all}), {@code lingerMs}, {@code compressionType},
  * {@code sendTimeoutMs} (how long a synchronous send waits), and {@code producerProperties} for any
  * other Kafka producer setting by its Kafka name ({@code "batch.size=65536;enable.idempotence=true"}),
@@ -133,7 +135,11 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         validate();
         TransactionSupportLevel level = level();
         if (level == TransactionSupportLevel.NoTransaction) {
-            return new TributaryManagedConnection(this, producer());
+            try {
+                return new TributaryManagedConnection(this, producer());
+            } catch (IllegalStateException e) { // no cluster to choose (GridBootstrap) or the adapter is stopped
+                throw new ResourceException("Tributary connection factory: " + e.getMessage(), e);
+            }
         }
         TxnResourceManager rm = resourceManager();
         String tid = rm.allocate();
