@@ -68,7 +68,7 @@ public final class GridBootstrap {
                 throw new IllegalStateException("clusterId '" + wanted + "' is set but this process has no Payara data grid ("
                         + HazelcastClusters.JNDI_NAME + ") to find it in; set bootstrapServers instead");
             }
-            return fallback("this process has no Payara data grid (" + HazelcastClusters.JNDI_NAME + ")");
+            return fallback("no Payara data grid in this process: JNDI " + HazelcastClusters.JNDI_NAME + " not found");
         }
         String chosen;
         if (wanted != null) {

@@ -448,10 +448,30 @@ class AdapterOnPayaraIT {
         return out;
     }
 
+    // --- the brokers found through the data grid ----------------------------------------------------
+
+    /**
+     * Nothing in this container names the cluster for the factories and MDBs without
+     * {@code bootstrapServers} (no adapter property, no {@code tributary.bootstrap.servers}: see
+     * {@link BrokerPort}), and the broker's port is not 9092: the records the tests above sent
+     * and received through them went to the broker the adapter found in the Payara data grid.
+     */
+    @Test
+    @Order(10)
+    void theFactoriesAndMdbsWithoutBootstrapServersFoundTheBrokerThroughTheDataGrid() throws Exception {
+        assertTrue(!BROKER.bootstrap().endsWith(":9092"), BROKER.bootstrap());
+        assertTrue(logContains("TRIB-JCA-004 Bootstrap servers of cluster") && logContains("found in the data grid: " + BROKER.bootstrap()),
+                "the adapter logs the list it found in the grid");
+        assertTrue(!logContains("TRIB-JCA-003"), "no fallback to localhost:9092");
+        String sent = http("POST", "/api/send/flaky?key=grid&value=ok-grid");
+        String flaky = await("/api/received/flaky", s -> s.contains(" ok-grid"));
+        assertTrue(flaky.contains(" ok-grid"), sent);
+    }
+
     // --- the server log ----------------------------------------------------------------------------
 
     @Test
-    @Order(10)
+    @Order(11)
     void theServerLogHasNoErrors() throws Exception {
         List<String> bad = java.nio.file.Files.readAllLines(serverLog()).stream()
                 .filter(l -> l.contains("TRIB-JCA-03") || l.contains("TRIB-JCA-041") || l.contains("SEVERE")

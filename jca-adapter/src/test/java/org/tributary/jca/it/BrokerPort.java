@@ -60,7 +60,8 @@ public final class BrokerPort implements Extension {
                 + " -Dsasl.enabled.mechanisms=SCRAM-SHA-512"
                 + " -Dssl.keystore.type=PKCS12 -Dssl.keystore.location=" + stores.keyStore
                 + " -Dssl.keystore.password=" + TestStores.PASSWORD
-                + " -Dtributary.bootstrap.servers=" + bootstrap()
+                // no tributary.bootstrap.servers: the adapter finds this broker through the data grid
+                + " -Dtributary.it.bootstrap=" + bootstrap()
                 // read by the SASL MDBs' and factory's ${...} activation and factory properties
                 + " -Dtributary.it.sasl.bootstrap=" + saslBootstrap()
                 + " -Dtributary.it.truststore=" + stores.trustStore

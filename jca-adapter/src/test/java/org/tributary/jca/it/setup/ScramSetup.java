@@ -27,7 +27,7 @@ public class ScramSetup {
     @PostConstruct
     void createCredential() {
         Properties p = new Properties();
-        p.put("bootstrap.servers", System.getProperty("tributary.bootstrap.servers"));
+        p.put("bootstrap.servers", System.getProperty("tributary.it.bootstrap"));
         try (Admin admin = Admin.create(p)) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), PASSWORD))).all().get(120, TimeUnit.SECONDS);
