@@ -23,7 +23,10 @@ import org.tributary.jca.KafkaSettings;
  * log line saying so (once per instance of this class).
  *
  * <p>Callers resolve when they create Kafka clients, not once at deployment, so brokers that
- * start after the application are found.
+ * start after the application are found. The answer stays the same while any broker of the list
+ * last answered is live (a client learns the others from its metadata): the adapter shares one
+ * producer per configuration, so a list that followed every broker restart would leave an idle
+ * producer behind each time; a new list is made once none of the old one is live.
  *
  * <p>Thread-safe.
  */
@@ -33,7 +36,11 @@ public final class GridBootstrap {
     private final Supplier<PublishedClusters> source;
     private volatile PublishedClusters grid;
     private final AtomicBoolean fallbackLogged = new AtomicBoolean();
-    private final AtomicReference<String> lastFound = new AtomicReference<>();
+    /** The list last answered, kept while any of its brokers is live (see {@link #resolve}). */
+    private final AtomicReference<Found> lastFound = new AtomicReference<>();
+
+    private record Found(String cluster, List<String> brokers, String bootstrap) {
+    }
 
     /** Reads the clusters {@code source} gives; {@code source} answers null when there is no grid. */
     public GridBootstrap(Supplier<PublishedClusters> source) {
@@ -74,13 +81,14 @@ public final class GridBootstrap {
         if (wanted != null) {
             if (!images.containsKey(wanted)) {
                 throw new IllegalStateException("clusterId '" + wanted + "': no metadata of that cluster is published in the data grid"
-                        + " (published: " + images.keySet() + "); is a broker of it running?");
+                        + " (published: " + new java.util.TreeSet<>(images.keySet()) + "); is a broker of it running?");
             }
             chosen = wanted;
         } else if (images.isEmpty()) {
             return fallback("no Tributary cluster has published its metadata into the data grid");
         } else if (images.size() > 1) {
-            throw new IllegalStateException("several Tributary clusters are published in the data grid " + images.keySet()
+            throw new IllegalStateException("several Tributary clusters are published in the data grid "
+                    + new java.util.TreeSet<>(images.keySet())
                     + ": set the resource adapter's clusterId to one of them, or set bootstrapServers");
         } else {
             chosen = images.keySet().iterator().next();
@@ -92,11 +100,16 @@ public final class GridBootstrap {
             }
             return fallback("cluster '" + chosen + "' in the data grid has no live broker");
         }
-        String bootstrap = String.join(",", live);
-        if (!bootstrap.equals(lastFound.getAndSet(bootstrap))) {
-            LOG.info("TRIB-JCA-004 Bootstrap servers of cluster '" + chosen + "' found in the data grid: " + bootstrap);
+        Found previous = lastFound.get();
+        if (previous != null && previous.cluster.equals(chosen) && previous.brokers.stream().anyMatch(live::contains)) {
+            // the same list while one of its brokers lives: producers are shared per configuration, and a
+            // list that changed with every broker restart would leave one more idle producer each time
+            return previous.bootstrap;
         }
-        return bootstrap;
+        Found found = new Found(chosen, live, String.join(",", live));
+        lastFound.set(found);
+        LOG.info("TRIB-JCA-004 Bootstrap servers of cluster '" + chosen + "' found in the data grid: " + found.bootstrap);
+        return found.bootstrap;
     }
 
     private Map<String, String> images() {

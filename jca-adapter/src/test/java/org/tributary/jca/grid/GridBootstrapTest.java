@@ -135,6 +135,19 @@ class GridBootstrapTest {
         assertEquals("127.0.0.1:9093", g.resolve(null));
     }
 
+    /** One list while any of its brokers lives, so shared producers are not made anew at each broker restart. */
+    @Test
+    void theListStaysWhileOneOfItsBrokersLivesAndIsMadeAnewWhenNoneDoes() {
+        Map<String, String> grid = new java.util.concurrent.ConcurrentHashMap<>();
+        GridBootstrap g = new GridBootstrap(() -> () -> grid);
+        grid.put("c1", cluster(9093, 9094, 9095));
+        assertEquals("127.0.0.1:9093,127.0.0.1:9094,127.0.0.1:9095", g.resolve(null));
+        grid.put("c1", cluster(9094)); // two of them restarting
+        assertEquals("127.0.0.1:9093,127.0.0.1:9094,127.0.0.1:9095", g.resolve(null));
+        grid.put("c1", cluster(9096, 9097)); // the old ones all gone
+        assertEquals("127.0.0.1:9096,127.0.0.1:9097", g.resolve(null));
+    }
+
     @Test
     void explicitConfigurationWinsOverTheGrid() {
         TributaryResourceAdapter ra = new TributaryResourceAdapter();
