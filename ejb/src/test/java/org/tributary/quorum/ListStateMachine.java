@@ -92,6 +92,19 @@ final class ListStateMachine implements ReplicatedStateMachine {
         return List.copyOf(entries);
     }
 
+    synchronized List<Long> offsets() {
+        return List.copyOf(offsets);
+    }
+
+    /** The applied sequence as "offset=entry" strings. */
+    synchronized List<String> applied() {
+        List<String> out = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            out.add(offsets.get(i) + "=" + entries.get(i));
+        }
+        return out;
+    }
+
     synchronized int size() {
         return entries.size();
     }

@@ -1,0 +1,195 @@
+package org.tributary.quorum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.server.DivisionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The metadata quorum under network partitions between live voters (production timing: election
+ * timeout 300..600 ms, request timeout 5 s, pre-vote on). See {@link PartitionedQuorum} for how
+ * links are cut and which invariants are checked all along.
+ */
+class NetworkPartitionTest {
+    /** A new leader must be ready within this after the old one is cut off (election timeout max is 600 ms). */
+    private static final Duration ELECTION_BOUND = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void isolatedLeaderCommitsNothingAndTheMajorityElectsANewOne() throws Exception {
+        try (PartitionedQuorum net = new PartitionedQuorum(dir, 3)) {
+            int old = net.cluster().awaitLeader().localId();
+            long oldTerm = net.member(old).epoch();
+            appendAll(net, old, "a", 10);
+            net.cluster().awaitAllApplied(10);
+            net.assertInvariants();
+
+            long t0 = System.nanoTime();
+            net.isolate(old);
+            // appends submitted to the isolated leader: none may ever report success
+            List<CompletableFuture<Long>> stranded = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                stranded.add(net.append(old, "stranded-" + i));
+            }
+            int[] leader = {-1};
+            QuorumCluster.await("a new leader in a higher term among the majority", ELECTION_BOUND, () -> {
+                int l = net.readyLeader();
+                if (l >= 0 && l != old && net.member(l).epoch() > oldTerm) {
+                    leader[0] = l;
+                    return true;
+                }
+                return false;
+            });
+            long electedMs = (System.nanoTime() - t0) / 1_000_000;
+            int next = leader[0];
+            appendAll(net, next, "b", 10);
+            net.assertInvariants();
+
+            // the old leader finds out on its own that it lost the majority, still cut off
+            QuorumCluster.await("the isolated leader steps down", WAIT, () -> !net.member(old).isLeader());
+            long steppedDownMs = (System.nanoTime() - t0) / 1_000_000;
+            List<String> failures = new ArrayList<>();
+            for (CompletableFuture<Long> f : stranded) {
+                try {
+                    Long offset = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    fail("an append to the isolated leader reported success at offset " + offset);
+                } catch (ExecutionException expected) {
+                    assertTrue(expected.getCause() instanceof QuorumException, expected.toString());
+                    failures.add(((QuorumException) expected.getCause()).kind().name());
+                }
+            }
+            assertEquals(10, net.sm(old).size(), "the isolated leader applied nothing new: " + net.sm(old).summary());
+            // not vacuous: the isolated leader did write them to its log (uncommitted)
+            List<Long> strandedInLog = logEntries(net, old, "stranded-");
+            assertEquals(3, strandedInLog.size(), "stranded entries in the isolated leader's log");
+            net.assertInvariants();
+
+            net.healAll();
+            QuorumCluster.await("the old leader follows the new one", WAIT, () -> net.member(old).leaderId() == next
+                    && net.member(old).epoch() == net.member(next).epoch());
+            net.cluster().awaitAllApplied(20);
+            net.assertInvariants();
+            QuorumCluster.await("the stranded entries are gone from the old leader's log", WAIT,
+                    () -> logEntries(net, old, "stranded-").isEmpty());
+            List<String> expected = net.sm(next).applied();
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(expected, net.sm(id).applied(), "member " + id);
+                assertTrue(net.sm(id).entries().stream().noneMatch(e -> e.startsWith("stranded-")), "member " + id);
+                assertEquals(List.of(), logEntries(net, id, "stranded-"), "member " + id + "'s log");
+            }
+            assertEquals(20, net.acknowledgedCount());
+            net.assertAcknowledgedEverywhere();
+            appendAll(net, net.cluster().awaitLeader().localId(), "c", 5);
+            net.cluster().awaitAllApplied(25);
+            net.assertInvariants();
+            System.out.printf("partition: leader %d isolated; leader %d ready %d ms later (term %d -> %d), old leader"
+                    + " stepped down within %d ms; its appends failed with %s and were at log indexes %s until healed;"
+                    + " leaders by term %s%n", old, next, electedMs, oldTerm, net.member(next).epoch(), steppedDownMs,
+                    failures, strandedInLog, net.leadersByTerm());
+        }
+    }
+
+    @Test
+    void isolatedFollowerCatchesUpWithoutDisturbingTheLeader() throws Exception {
+        try (PartitionedQuorum net = new PartitionedQuorum(dir, 3)) {
+            int leader = net.cluster().awaitLeader().localId();
+            long term = net.member(leader).epoch();
+            int follower = leader % 3 + 1;
+            appendAll(net, leader, "a", 5);
+            net.cluster().awaitAllApplied(5);
+
+            net.isolate(follower);
+            awaitCandidate(net, follower);
+            // still cut off, it keeps trying; the leader keeps committing with the other follower
+            appendAll(net, leader, "b", 20);
+            awaitCandidate(net, follower);
+            net.assertInvariants();
+            assertEquals(5, net.sm(follower).size(), "the isolated follower applied nothing new");
+            assertEquals(term, net.member(follower).epoch(), "pre-vote: the isolated follower's term did not grow");
+
+            net.healAll();
+            net.cluster().awaitAllApplied(25);
+            QuorumCluster.await("the follower follows the leader again", WAIT,
+                    () -> net.member(follower).leaderId() == leader);
+            net.assertInvariants();
+            assertEquals(leader, net.readyLeader(), "the returning follower forced no election");
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(term, net.member(id).epoch(), "member " + id + "'s term");
+                assertEquals(net.sm(leader).applied(), net.sm(id).applied(), "member " + id);
+            }
+            net.assertAcknowledgedEverywhere();
+            assertEquals(List.of(term), List.copyOf(net.leadersByTerm().keySet()));
+        }
+    }
+
+    @Test
+    void leaderThatCannotReachOneFollowerStaysAvailable() throws Exception {
+        try (PartitionedQuorum net = new PartitionedQuorum(dir, 3)) {
+            int leader = net.cluster().awaitLeader().localId();
+            long term = net.member(leader).epoch();
+            int deaf = leader % 3 + 1;
+            appendAll(net, leader, "a", 5);
+            net.cluster().awaitAllApplied(5);
+
+            // the leader cannot reach the follower; the follower still reaches the leader (and the other follower)
+            net.cut(leader, deaf);
+            awaitCandidate(net, deaf);
+            long asked = net.link(deaf, leader).requestBytes();
+            long answered = net.link(deaf, leader).answerBytes();
+            appendAll(net, leader, "b", 20);
+            awaitCandidate(net, deaf);
+            net.assertInvariants();
+            assertEquals(leader, net.readyLeader(), "the follower's pre-votes were refused: no new election");
+            assertEquals(term, net.member(leader).epoch());
+            // the cut is one-way: the campaigning follower's requests reach the leader and are answered
+            QuorumCluster.await("the follower's pre-vote reaches the leader and is answered", WAIT,
+                    () -> net.link(deaf, leader).requestBytes() > asked && net.link(deaf, leader).answerBytes() > answered);
+            assertEquals(5, net.sm(deaf).size(), "the follower the leader cannot reach applied nothing new");
+
+            net.healAll();
+            net.cluster().awaitAllApplied(25);
+            QuorumCluster.await("the follower follows the leader again", WAIT, () -> net.member(deaf).leaderId() == leader);
+            net.assertInvariants();
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(term, net.member(id).epoch(), "member " + id + "'s term");
+                assertEquals(net.sm(leader).applied(), net.sm(id).applied(), "member " + id);
+            }
+            net.assertAcknowledgedEverywhere();
+        }
+    }
+
+    /** Waits until {@code id} has given up on its leader (its election timeout passed and it campaigns). */
+    private static void awaitCandidate(PartitionedQuorum net, int id) {
+        QuorumCluster.await("member " + id + " campaigns", WAIT, () -> {
+            DivisionInfo info = PartitionedQuorum.infoOf(net.member(id));
+            return info != null && info.isCandidate();
+        });
+    }
+
+    private static void appendAll(PartitionedQuorum net, int id, String prefix, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            net.append(id, prefix + "-" + i).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Long> logEntries(PartitionedQuorum net, int id, String marker) {
+        try {
+            return net.logEntriesContaining(id, marker);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
