@@ -218,6 +218,18 @@ final class RatisStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.CLOSED, "member " + localId
                     + " is closing"));
         }
+        RaftServer.Division d = division;
+        DivisionInfo info = d == null ? null : d.getInfo();
+        if (info != null && info.isLeader() && !LeaderLease.held(d, tracker)) {
+            // a leader that may already be deposed answers nothing until a majority confirms it again
+            long term = info.getCurrentTerm();
+            return LeaderLease.await(d, tracker, term, 2L * d.properties().maxRpcTimeoutMs())
+                    .thenCompose(leased -> answer(request));
+        }
+        return answer(request);
+    }
+
+    private CompletableFuture<Message> answer(Message request) {
         CompletableFuture<byte[]> answer;
         try {
             answer = handler.handle(request.getContent().toByteArray());
