@@ -229,7 +229,8 @@ public final class RaftQuorum implements AutoCloseable {
     /**
      * Sends {@code request} to the current leader's {@link LeaderRequestHandler}, following leader
      * changes, and completes with its answer; fails within {@code timeout} with a retriable
-     * NO_QUORUM or TIMEOUT when no leader answers.
+     * NO_QUORUM or TIMEOUT when no leader answers, or NOT_LEADER when the member asked lost its
+     * leadership (a leader answers only while it holds its {@link LeaderLease lease}).
      */
     public CompletableFuture<byte[]> requestLeader(byte[] request, Duration timeout) {
         if (state.get() != MemberState.RUNNING) {

@@ -163,10 +163,11 @@ class NetworkPartitionTest {
             appendAll(net, leader, "a", 5);
             net.cluster().awaitAllApplied(5);
 
+            net.resetStallWatch();
             net.isolate(follower);
             awaitCandidate(net, follower);
             // still cut off, it keeps trying; the leader keeps committing with the other follower
-            appendAll(net, leader, "b", 20);
+            appendViaLeader(net, "b", 20);
             awaitCandidate(net, follower);
             net.assertInvariants();
             assertEquals(5, net.sm(follower).size(), "the isolated follower applied nothing new");
@@ -174,16 +175,23 @@ class NetworkPartitionTest {
 
             net.healAll();
             net.cluster().awaitAllApplied(25);
-            QuorumCluster.await("the follower follows the leader again", WAIT,
-                    () -> net.member(follower).leaderId() == leader);
+            QuorumCluster.await("the follower follows the leader again", WAIT, () -> {
+                int l = net.readyLeader();
+                return l >= 0 && net.member(follower).leaderId() == l;
+            });
             net.assertInvariants();
-            assertEquals(leader, net.readyLeader(), "the returning follower forced no election");
+            int now = net.readyLeader();
             for (int id = 1; id <= 3; id++) {
-                assertEquals(term, net.member(id).epoch(), "member " + id + "'s term");
-                assertEquals(net.sm(leader).applied(), net.sm(id).applied(), "member " + id);
+                assertEquals(net.sm(now).applied(), net.sm(id).applied(), "member " + id);
             }
             net.assertAcknowledgedEverywhere();
-            assertEquals(List.of(term), List.copyOf(net.leadersByTerm().keySet()));
+            if (stable(net)) {
+                assertEquals(leader, now, "the returning follower forced no election");
+                for (int id = 1; id <= 3; id++) {
+                    assertEquals(term, net.member(id).epoch(), "member " + id + "'s term");
+                }
+                assertEquals(List.of(term), List.copyOf(net.leadersByTerm().keySet()));
+            }
         }
     }
 
@@ -197,29 +205,72 @@ class NetworkPartitionTest {
             net.cluster().awaitAllApplied(5);
 
             // the leader cannot reach the follower; the follower still reaches the leader (and the other follower)
+            net.resetStallWatch();
             net.cut(leader, deaf);
             awaitCandidate(net, deaf);
             long asked = net.link(deaf, leader).requestBytes();
             long answered = net.link(deaf, leader).answerBytes();
-            appendAll(net, leader, "b", 20);
-            awaitCandidate(net, deaf);
+            appendViaLeader(net, "b", 20);
             net.assertInvariants();
-            assertEquals(leader, net.readyLeader(), "the follower's pre-votes were refused: no new election");
-            assertEquals(term, net.member(leader).epoch());
             // the cut is one-way: the campaigning follower's requests reach the leader and are answered
             QuorumCluster.await("the follower's pre-vote reaches the leader and is answered", WAIT,
                     () -> net.link(deaf, leader).requestBytes() > asked && net.link(deaf, leader).answerBytes() > answered);
-            assertEquals(5, net.sm(deaf).size(), "the follower the leader cannot reach applied nothing new");
+            if (stable(net)) {
+                assertEquals(leader, net.readyLeader(), "the follower's pre-votes were refused: no new election");
+                assertEquals(term, net.member(leader).epoch());
+                assertEquals(5, net.sm(deaf).size(), "the follower the leader cannot reach applied nothing new");
+            }
 
             net.healAll();
             net.cluster().awaitAllApplied(25);
-            QuorumCluster.await("the follower follows the leader again", WAIT, () -> net.member(deaf).leaderId() == leader);
+            QuorumCluster.await("the follower follows the leader again", WAIT, () -> {
+                int l = net.readyLeader();
+                return l >= 0 && net.member(deaf).leaderId() == l;
+            });
             net.assertInvariants();
+            int now = net.readyLeader();
             for (int id = 1; id <= 3; id++) {
-                assertEquals(term, net.member(id).epoch(), "member " + id + "'s term");
-                assertEquals(net.sm(leader).applied(), net.sm(id).applied(), "member " + id);
+                assertEquals(net.sm(now).applied(), net.sm(id).applied(), "member " + id);
             }
             net.assertAcknowledgedEverywhere();
+            if (stable(net)) {
+                for (int id = 1; id <= 3; id++) {
+                    assertEquals(term, net.member(id).epoch(), "member " + id + "'s term");
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the test JVM ran without a stall long enough to expire election timers by itself (the
+     * minimum election timeout): only then may a test require that no election happened.
+     */
+    private static boolean stable(PartitionedQuorum net) {
+        long stall = net.longestStallMs();
+        if (stall < 250) {
+            return true;
+        }
+        System.out.printf("partition: the test JVM stalled for %d ms; leader and term stability not asserted%n", stall);
+        return false;
+    }
+
+    /** Appends through whichever member leads, trying again (bounded) when leadership moves meanwhile. */
+    private static void appendViaLeader(PartitionedQuorum net, String prefix, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                int l = net.cluster().awaitLeader().localId();
+                try {
+                    net.append(l, prefix + "-" + i).get(10, TimeUnit.SECONDS);
+                    break;
+                } catch (ExecutionException e) {
+                    QuorumException q = (QuorumException) Failures.unwrap(e);
+                    if (q.kind() != QuorumException.Kind.NOT_LEADER && q.kind() != QuorumException.Kind.EPOCH_CHANGED
+                            || System.nanoTime() - deadline > 0) {
+                        throw e;
+                    }
+                }
+            }
         }
     }
 

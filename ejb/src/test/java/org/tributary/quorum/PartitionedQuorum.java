@@ -50,6 +50,7 @@ final class PartitionedQuorum implements AutoCloseable {
     private final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
     private final Thread checker;
     private volatile boolean running = true;
+    private volatile long longestGapMs;
 
     PartitionedQuorum(Path root, int voters) throws Exception {
         this.cluster = new QuorumCluster(root, voters, 0, b -> b);
@@ -135,7 +136,11 @@ final class PartitionedQuorum implements AutoCloseable {
     }
 
     private void checkLoop() {
+        long last = System.nanoTime();
         while (running) {
+            long now = System.nanoTime();
+            longestGapMs = Math.max(longestGapMs, (now - last) / 1_000_000);
+            last = now;
             check();
             try {
                 Thread.sleep(5); // sampling period of a background checker, not a wait for a condition
@@ -191,6 +196,20 @@ final class PartitionedQuorum implements AutoCloseable {
     void assertInvariants() {
         check();
         assertEquals(List.of(), violations, "invariant violations");
+    }
+
+    /**
+     * The longest time the checker thread was not scheduled (it samples every 5 ms): a stall of
+     * the whole test JVM (GC, a starved machine) longer than the minimum election timeout lets
+     * followers' timers expire and may cause a legitimate election that no partition caused.
+     */
+    long longestStallMs() {
+        return longestGapMs;
+    }
+
+    /** Starts measuring {@link #longestStallMs()} afresh (e.g. at a cut; starting members stalls more). */
+    void resetStallWatch() {
+        longestGapMs = 0;
     }
 
     /** Each leader's term as observed by the checker. */
