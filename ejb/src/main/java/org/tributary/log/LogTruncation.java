@@ -107,6 +107,7 @@ final class LogTruncation {
                     log.epochCache.checkpoint();
                 }
                 log.writeState();
+                log.listener().onLogStartIncremented(offset);
             }
             return log.logStartOffset;
         } finally {
@@ -135,6 +136,10 @@ final class LogTruncation {
             if (log.epochCache.truncateFromStart(log.logStartOffset)) {
                 log.epochCache.checkpoint();
             }
+            log.cleanerOffset = Math.max(log.cleanerOffset, log.logStartOffset);
+            log.writeState();
+            log.listener().onLogStartIncremented(log.logStartOffset);
+            return;
         }
         log.cleanerOffset = Math.max(log.cleanerOffset, log.logStartOffset);
         log.writeState();

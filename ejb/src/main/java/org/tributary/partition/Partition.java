@@ -95,7 +95,8 @@ public final class Partition {
         }
     }
 
-    Partition(TopicPartition tp, Uuid topicId, PartitionLog log, Path snapshotFile, int localBrokerId, List<Integer> replicas) {
+    Partition(TopicPartition tp, Uuid topicId, PartitionLog log, Path legacySnapshotFile, int localBrokerId, List<Integer> replicas)
+            throws IOException {
         this.tp = tp;
         this.topicId = topicId;
         this.log = log;
@@ -103,17 +104,20 @@ public final class Partition {
         this.replicas = List.copyOf(replicas);
         this.isr = List.copyOf(replicas);
         this.highWatermark = log.highWatermark();
-        this.txns = new PartitionTxns(log, snapshotFile, highWatermark);
+        this.txns = new PartitionTxns(log, legacySnapshotFile, highWatermark);
         this.isrTracker = new IsrTracker(this, localBrokerId);
     }
 
     /**
      * Opens a partition over {@code log} for broker {@code localBrokerId}, its producer state
-     * recovered from {@code snapshotFile} and the log. Its role comes with the first {@link #update}.
+     * recovered from the snapshots in the log's directory and the log after the latest usable one.
+     * {@code legacySnapshotFile} is where the layout before per-segment snapshots kept the
+     * partition's one snapshot: read once if present (upgrade), then deleted. Its role comes with the
+     * first {@link #update}.
      */
-    public static Partition open(TopicPartition tp, Uuid topicId, PartitionLog log, Path snapshotFile, int localBrokerId,
+    public static Partition open(TopicPartition tp, Uuid topicId, PartitionLog log, Path legacySnapshotFile, int localBrokerId,
             List<Integer> replicas) throws IOException {
-        Partition p = new Partition(tp, topicId, log, snapshotFile, localBrokerId, replicas);
+        Partition p = new Partition(tp, topicId, log, legacySnapshotFile, localBrokerId, replicas);
         p.recoverProducerState();
         return p;
     }
@@ -497,12 +501,14 @@ public final class Partition {
     public synchronized void truncateFullyAndStartAt(long offset, int epoch) throws IOException {
         checkFollowing(epoch);
         log.truncateFullyAndStartAt(offset);
-        afterTruncation();
+        txns.afterFullTruncation(offset);
+        setHighWatermark(Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset())));
     }
 
     private void afterTruncation() throws IOException {
-        txns.afterTruncation();
-        setHighWatermark(Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset())));
+        long hw = Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset()));
+        txns.afterTruncation(hw);
+        setHighWatermark(hw);
     }
 
     /**
@@ -560,13 +566,19 @@ public final class Partition {
         return txns.expire(nowMs, expirationMs);
     }
 
-    /** Writes the producer-state snapshot if anything changed since the last one. */
+    /** Writes the producer-state snapshot at the log end if anything changed since the last one. */
     public synchronized void snapshotProducerState() throws IOException {
         txns.snapshot();
     }
 
-    Path snapshotFile() {
-        return txns.snapshotFile();
+    /** Where the single-file layout kept this partition's snapshot (deleted once adopted). */
+    Path legacySnapshotFile() {
+        return txns.legacySnapshotFile();
+    }
+
+    /** The offsets of the producer-state snapshots kept (for tests). */
+    synchronized List<Long> producerSnapshotOffsets() {
+        return txns.snapshots().offsets();
     }
 
     synchronized ProducerStateManager producerState() {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Logger;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -15,11 +16,12 @@ import org.tributary.log.AppendInfo;
 import org.tributary.log.PartitionLog;
 import org.tributary.txn.CompletedTxn;
 import org.tributary.txn.ProducerEntry;
+import org.tributary.txn.ProducerSnapshots;
 import org.tributary.txn.ProducerStateManager;
 
 /**
  * One partition's producer and transaction state: the idempotent producers and their open
- * transactions ({@link ProducerStateManager}, with its snapshot file), the last stable offset
+ * transactions ({@link ProducerStateManager}, with its per-segment snapshots), the last stable offset
  * derived from them (KIP-98), the COMMIT/ABORT markers that end transactions (an abort goes to the
  * log's transaction index) and the KIP-890 verification guards of transactional appends.
  *
@@ -31,19 +33,24 @@ import org.tributary.txn.ProducerStateManager;
  * <p>Not thread-safe: every method except {@link #lastStableOffset()} (a volatile read, as before
  * the split) is called with the owning partition's lock held.
  */
-final class PartitionTxns {
+final class PartitionTxns implements PartitionLog.Listener {
+    private static final Logger LOG = Logger.getLogger(PartitionTxns.class.getName());
     private final PartitionLog log;
-    private final Path snapshotFile;
+    /** The single snapshot file of the layout before per-segment snapshots, adopted and deleted at open. */
+    private final Path legacySnapshotFile;
+    private final ProducerSnapshots snapshots;
     private final ProducerStateManager producers = new ProducerStateManager();
     /** KIP-890 verification of transactional appends. */
     private final TxnVerificationGuards verification = new TxnVerificationGuards(producers);
     /** min(first unstable offset, high watermark); recomputed whenever either changes. */
     private volatile long lastStableOffset;
 
-    PartitionTxns(PartitionLog log, Path snapshotFile, long highWatermark) {
+    PartitionTxns(PartitionLog log, Path legacySnapshotFile, long highWatermark) throws IOException {
         this.log = log;
-        this.snapshotFile = snapshotFile;
+        this.legacySnapshotFile = legacySnapshotFile;
+        this.snapshots = new ProducerSnapshots(log.dir());
         this.lastStableOffset = highWatermark;
+        log.setListener(this);
     }
 
     long lastStableOffset() {
@@ -142,21 +149,73 @@ final class PartitionTxns {
         }
     }
 
-    /** After a truncation: producer state that reaches past the new log end is rebuilt from the snapshot and the log. */
-    void afterTruncation() throws IOException {
+    /**
+     * After a truncation to the log end: producer state that reaches past it is rebuilt from the
+     * latest snapshot at or below {@code hw} (the high watermark after the truncation) and the log
+     * after that snapshot; snapshots past the log end go.
+     */
+    void afterTruncation(long hw) throws IOException {
         if (producers.mapEndOffset() > log.logEndOffset()) {
-            recover();
+            recover(hw);
         }
     }
 
-    /** Rebuilds producer state from the snapshot and the log (at open), then takes high watermark {@code hw}. */
+    /** The log was emptied and restarts at {@code offset}: no producer, no snapshot. */
+    void afterFullTruncation(long offset) throws IOException {
+        producers.truncateFullyAndStartAt(snapshots, offset);
+    }
+
+    /**
+     * At open: adopts a snapshot of the single-file layout, rebuilds producer state from the latest
+     * snapshot at or below high watermark {@code hw} and the log after it, then takes {@code hw}.
+     */
     void recoverAt(long hw) throws IOException {
-        recover();
+        snapshots.adoptLegacy(legacySnapshotFile, log.logStartOffset(), log.logEndOffset());
+        recover(hw);
         onHighWatermark(hw);
     }
 
-    private void recover() throws IOException {
-        producers.recover(snapshotFile, log.logStartOffset(), log.logEndOffset(), log::batchesFrom, this::indexIfAborted);
+    private void recover(long hw) throws IOException {
+        producers.recover(snapshots, log.logStartOffset(), log.logEndOffset(), hw, log::batchesFrom, this::indexIfAborted);
+    }
+
+    /**
+     * The log rolled a segment at {@code baseOffset}: the state as of it becomes a snapshot, written
+     * now without fsync and fsynced with the rolled segment (Kafka's roll). A failed write costs a
+     * longer replay later, never the append.
+     */
+    @Override
+    public PartitionLog.RollWork onRoll(long baseOffset) {
+        if (producers.mapEndOffset() != log.logEndOffset()) {
+            return null; // the state does not follow the log (not expected): no snapshot rather than a wrong one
+        }
+        try {
+            producers.advanceMapEndOffset(baseOffset);
+            ProducerSnapshots.Flush flush = producers.writeSnapshot(snapshots, false);
+            return () -> {
+                try {
+                    flush.run();
+                } catch (IOException e) {
+                    LOG.warning("TRIB-PART-010 could not fsync the producer snapshot at " + baseOffset + " of "
+                            + log.dir().getFileName() + ": " + e.getMessage());
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("TRIB-PART-010 could not write the producer snapshot at " + baseOffset + " of "
+                    + log.dir().getFileName() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Retention, DeleteRecords or the leader's log start moved the log start: older snapshots go with their records. */
+    @Override
+    public void onLogStartIncremented(long logStartOffset) {
+        try {
+            snapshots.deleteBelow(logStartOffset);
+        } catch (IOException e) {
+            LOG.warning("TRIB-PART-011 could not delete producer snapshots below " + logStartOffset + " of "
+                    + log.dir().getFileName() + ": " + e.getMessage());
+        }
     }
 
     /** The producers this partition knows, for DescribeProducers. */
@@ -175,15 +234,24 @@ final class PartitionTxns {
         return producers.removeExpired(nowMs, expirationMs);
     }
 
-    /** Writes the producer-state snapshot if anything changed since the last one. */
+    /**
+     * Writes the snapshot at the log end if anything changed since the last one (periodically and at
+     * clean shutdown); an earlier such snapshot inside the active segment is superseded and deleted,
+     * so a partition keeps one snapshot per segment plus the latest.
+     */
     void snapshot() throws IOException {
         if (producers.dirty()) {
-            producers.writeSnapshot(snapshotFile);
+            producers.writeSnapshot(snapshots, true);
+            snapshots.deleteBetween(log.activeSegmentBaseOffset(), producers.mapEndOffset());
         }
     }
 
-    Path snapshotFile() {
-        return snapshotFile;
+    Path legacySnapshotFile() {
+        return legacySnapshotFile;
+    }
+
+    ProducerSnapshots snapshots() {
+        return snapshots;
     }
 
     ProducerStateManager producers() {

@@ -377,6 +377,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private Partition open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
         try {
             PartitionLog log = logs.getOrCreate(tp, config);
+            // the single-file layout's snapshot (upgrade only): snapshots now live in the log's directory, one per segment
             Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
             Partition partition = Partition.open(tp, topic.id(), log, snapshot, localBrokerId, replicas);
             partitions.put(tp, partition);
@@ -399,7 +400,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         }
         try {
             if (p != null) {
-                Files.deleteIfExists(p.snapshotFile());
+                Files.deleteIfExists(p.legacySnapshotFile());
             }
             logs.delete(tp);
         } catch (IOException e) {
@@ -423,7 +424,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         }
         try (Stream<Path> files = Files.list(producerStateDir)) {
             Set<String> live = new HashSet<>();
-            partitions.values().forEach(p -> live.add(p.snapshotFile().getFileName().toString()));
+            partitions.values().forEach(p -> live.add(p.legacySnapshotFile().getFileName().toString()));
             for (Path f : files.toList()) {
                 if (!live.contains(f.getFileName().toString())) {
                     Files.deleteIfExists(f);

@@ -50,7 +50,7 @@ import org.tributary.txn.ProducerIdManager;
  * (recovers) logs and topic metadata under the data directory, {@link #bind} binds the listeners,
  * {@link #start} serves, {@link #close} stops cleanly. Data directory layout: {@code logs/}
  * (partition logs), {@code producer-id-block} (the end of the last producer-id block handed out
- * here), {@code producer-state/} (idempotent-producer snapshots); the metadata quorum keeps its
+ * here), {@code producer-state/} (producer snapshots of the single-file layout, adopted into the logs' directories and deleted at open); the metadata quorum keeps its
  * log in {@code __cluster_metadata/}.
  *
  * <p>The server keeps the lifecycle and the broker views; {@link BrokerAssembler} builds the

@@ -34,6 +34,11 @@ final class ProducerSnapshotFile {
     }
 
     static void write(Path file, long mapEndOffset, Collection<ProducerEntry> producers) throws IOException {
+        AtomicFile.write(file, encode(mapEndOffset, producers));
+    }
+
+    /** The bytes of a snapshot (body then CRC32C), for writers that choose when to fsync. */
+    static byte[] encode(long mapEndOffset, Collection<ProducerEntry> producers) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
@@ -60,8 +65,7 @@ final class ProducerSnapshotFile {
         byte[] body = bytes.toByteArray();
         CRC32C crc = new CRC32C();
         crc.update(body);
-        byte[] all = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
-        AtomicFile.write(file, all);
+        return ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
     }
 
     static Loaded read(Path file) throws IOException {

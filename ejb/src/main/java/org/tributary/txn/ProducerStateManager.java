@@ -1,8 +1,6 @@
 package org.tributary.txn;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +25,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * transaction still counts as unstable until the high watermark passes its marker
  * ({@link #onHighWatermarkUpdated}), as in Kafka, so a leader change cannot reopen a transaction a
  * consumer already read past. {@link #firstUnstableOffset} is the earliest of both: the last
- * stable offset is it capped by the high watermark. Survives restarts through a snapshot file plus
- * a scan of the log written after it ({@link #recover}).
+ * stable offset is it capped by the high watermark. Survives restarts and truncations through
+ * snapshots ({@link ProducerSnapshots}, one per segment) plus a scan of the log written after the
+ * one loaded ({@link #recover}).
  *
  * <p>Not thread-safe: callers hold the partition's append lock.
  */
@@ -41,6 +40,7 @@ public final class ProducerStateManager {
     private final TreeMap<Long, CompletedTxn> unreplicated = new TreeMap<>();
     private long mapEndOffset;
     private boolean dirty;
+    private long batchesReplayed;
 
     /** The outcome of validating one batch. */
     public record Check(Optional<BatchMetadata> duplicate) {
@@ -287,6 +287,15 @@ public final class ProducerStateManager {
         return removed;
     }
 
+    /**
+     * The log holds nothing between the last batch applied and {@code offset} (a segment rolled
+     * there; a follower's next batch may start past the log end where its leader compacted):
+     * the state is as of {@code offset}, as Kafka moves its map end offset at a roll.
+     */
+    public void advanceMapEndOffset(long offset) {
+        mapEndOffset = Math.max(mapEndOffset, offset);
+    }
+
     /** The offset up to which (exclusive) the log has been applied. */
     public long mapEndOffset() {
         return mapEndOffset;
@@ -305,49 +314,36 @@ public final class ProducerStateManager {
     }
 
     /**
-     * Loads the snapshot (when present and not beyond the log end; one beyond it is deleted), then
-     * applies every batch of the log from where the snapshot ends. {@code batchesFrom} reads the
-     * log from an offset.
+     * Rebuilds the state for a log holding [{@code logStartOffset}, {@code logEndOffset}) (at open, or
+     * after a truncation): snapshots above the log end (records a truncation removed) and below the
+     * log start (records retention or DeleteRecords removed) are deleted; the latest readable one at
+     * or below {@code loadBound} (capped by the log end) is loaded, and only the batches from its
+     * offset to the log end are applied. Every transaction completed by a replayed marker is passed
+     * to {@code completed} (with {@link #lastStableOffset} still answering for the moment it
+     * completed), so the caller can restore its transaction index.
+     *
+     * <p>The caller passes its high watermark as {@code loadBound}: a snapshot does not hold the
+     * transactions completed before it whose marker is not below the high watermark yet (Kafka's
+     * unreplicated transactions), so one above the high watermark could report a stable offset past
+     * such a transaction; from one at or below it the result equals a replay of the whole log.
      */
-    public void recover(Path snapshot, long logStartOffset, long logEndOffset, BatchSource batchesFrom) throws IOException {
-        recover(snapshot, logStartOffset, logEndOffset, batchesFrom, t -> { });
-    }
-
-    /**
-     * As {@link #recover(Path, long, long, BatchSource)}; every transaction completed by a marker of
-     * the replayed log is passed to {@code completed} (with {@link #lastStableOffset} still
-     * answering for the moment it completed), so the caller can restore its transaction index.
-     */
-    public void recover(Path snapshot, long logStartOffset, long logEndOffset, BatchSource batchesFrom,
-            Consumer<CompletedTxn> completed) throws IOException {
+    public void recover(ProducerSnapshots snapshots, long logStartOffset, long logEndOffset, long loadBound,
+            BatchSource batchesFrom, Consumer<CompletedTxn> completed) throws IOException {
         producers.clear();
         ongoing.clear();
         unreplicated.clear();
         mapEndOffset = logStartOffset;
-        boolean hadSnapshot = Files.exists(snapshot);
-        if (hadSnapshot) {
-            boolean beyondLog = false;
-            try {
-                long end = readSnapshot(snapshot);
-                if (end > logEndOffset) {
-                    producers.clear(); // log lost data after the snapshot: rebuild from the log
-                    beyondLog = true;
-                } else {
-                    mapEndOffset = Math.max(end, logStartOffset);
-                }
-            } catch (IOException | RuntimeException e) {
-                producers.clear();
-            }
-            ongoing.clear();
+        snapshots.deleteAbove(logEndOffset);
+        snapshots.deleteBelow(logStartOffset);
+        boolean hadSnapshot = snapshots.latestOffset().isPresent();
+        Optional<ProducerSnapshotFile.Loaded> loaded = snapshots.loadLatestAtOrBelow(Math.min(loadBound, logEndOffset));
+        if (loaded.isPresent()) {
+            loaded.get().producers().forEach(e -> producers.put(e.producerId(), e));
+            mapEndOffset = Math.max(loaded.get().mapEndOffset(), logStartOffset);
             for (ProducerEntry e : producers.values()) {
                 if (e.currentTxnFirstOffset() >= 0) {
                     ongoing.put(e.currentTxnFirstOffset(), e.producerId());
                 }
-            }
-            if (beyondLog) {
-                // it describes records the log no longer holds: a later recovery, once the log has grown past its end
-                // again (other records at those offsets), must not load it
-                Files.delete(snapshot);
             }
         }
         if (mapEndOffset < logEndOffset) {
@@ -356,6 +352,10 @@ public final class ProducerStateManager {
                 if (b.lastOffset() < from) {
                     continue;
                 }
+                if (b.baseOffset() >= logEndOffset) {
+                    break;
+                }
+                batchesReplayed++;
                 Optional<CompletedTxn> done = record(b, b.baseOffset(), b.lastOffset());
                 if (done.isPresent()) {
                     completed.accept(done.get());
@@ -365,8 +365,27 @@ public final class ProducerStateManager {
         }
         mapEndOffset = Math.max(mapEndOffset, logEndOffset);
         // no snapshot, nothing replayed, no producer (a partition just created): a snapshot would say what its
-        // absence says, so writing one (two fsyncs) for each of thousands of new partitions is skipped
-        dirty = hadSnapshot || !producers.isEmpty() || mapEndOffset != logStartOffset;
+        // absence says, so writing one (two fsyncs) for each of thousands of new partitions is skipped; a
+        // snapshot already at the log end needs no rewrite either
+        dirty = !snapshots.contains(mapEndOffset) && (hadSnapshot || !producers.isEmpty() || mapEndOffset != logStartOffset);
+    }
+
+    /**
+     * Forgets everything (the log was emptied and restarts at {@code offset}) and deletes every
+     * snapshot, as Kafka does when a follower's whole log is behind its leader's log start.
+     */
+    public void truncateFullyAndStartAt(ProducerSnapshots snapshots, long offset) throws IOException {
+        producers.clear();
+        ongoing.clear();
+        unreplicated.clear();
+        snapshots.deleteAll();
+        mapEndOffset = offset;
+        dirty = false;
+    }
+
+    /** Batches applied from the log by {@link #recover} since this manager was made (tests: replay is bounded). */
+    public long batchesReplayed() {
+        return batchesReplayed;
     }
 
     /** Reads the log from an offset (whole batches, the first one containing the offset). */
@@ -375,15 +394,13 @@ public final class ProducerStateManager {
         Iterable<? extends RecordBatch> batchesFrom(long offset) throws IOException;
     }
 
-    /** Writes a snapshot of the state as of {@link #mapEndOffset()} (atomically). */
-    public void writeSnapshot(Path file) throws IOException {
-        ProducerSnapshotFile.write(file, mapEndOffset, producers.values());
+    /**
+     * Writes the snapshot of the state as of {@link #mapEndOffset()}; see
+     * {@link ProducerSnapshots#write} for {@code sync} and the returned work.
+     */
+    public ProducerSnapshots.Flush writeSnapshot(ProducerSnapshots snapshots, boolean sync) throws IOException {
+        ProducerSnapshots.Flush flush = snapshots.write(mapEndOffset, producers.values(), sync);
         dirty = false;
-    }
-
-    private long readSnapshot(Path file) throws IOException {
-        ProducerSnapshotFile.Loaded loaded = ProducerSnapshotFile.read(file);
-        loaded.producers().forEach(e -> producers.put(e.producerId(), e));
-        return loaded.mapEndOffset();
+        return flush;
     }
 }

@@ -63,6 +63,7 @@ class ProducerStateManagerTest {
 
     @Test
     void recoversFromSnapshotPlusLogTail() throws Exception {
+        ProducerSnapshots snaps = new ProducerSnapshots(dir);
         ProducerStateManager s = new ProducerStateManager();
         List<RecordBatch> log = new ArrayList<>();
         long offset = 0;
@@ -73,23 +74,26 @@ class ProducerStateManagerTest {
             s.record(b, offset, offset + 1);
             offset += 2;
             if (i == 1) {
-                s.writeSnapshot(dir.resolve("p.snapshot"));
+                s.writeSnapshot(snaps, true);
             }
         }
         ProducerStateManager r = new ProducerStateManager();
         List<Long> scannedFrom = new ArrayList<>();
-        r.recover(dir.resolve("p.snapshot"), 0, offset, from -> {
+        r.recover(new ProducerSnapshots(dir), 0, offset, offset, from -> {
             scannedFrom.add(from);
             return log.stream().filter(b -> b.lastOffset() >= from).toList();
-        });
+        }, t -> { });
         assertEquals(List.of(4L), scannedFrom, "scan starts where the snapshot ends");
+        assertEquals(2, r.batchesReplayed());
         assertEquals(6, r.validate(batch(0, 42, (short) 0, 6, 2)).duplicate().orElseThrow().firstOffset());
         assertEquals(8, r.mapEndOffset());
 
-        Files.write(dir.resolve("p.snapshot"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8}); // damaged: rebuild from the log
+        Files.write(ProducerSnapshots.file(dir, 4), new byte[] {1, 2, 3, 4, 5, 6, 7, 8}); // damaged: rebuild from the log
         ProducerStateManager q = new ProducerStateManager();
-        q.recover(dir.resolve("p.snapshot"), 0, offset, from -> log.stream().filter(b -> b.lastOffset() >= from).toList());
+        q.recover(new ProducerSnapshots(dir), 0, offset, offset, from -> log.stream().filter(b -> b.lastOffset() >= from).toList(),
+                t -> { });
         assertEquals(0, q.validate(batch(0, 42, (short) 0, 0, 2)).duplicate().orElseThrow().firstOffset());
+        assertTrue(Files.notExists(ProducerSnapshots.file(dir, 4)), "the damaged snapshot is deleted");
     }
 
     /**
@@ -99,31 +103,35 @@ class ProducerStateManagerTest {
      */
     @Test
     void aSnapshotBeyondTheTruncatedLogIsDeletedNotLoadedLater() throws Exception {
-        Path file = dir.resolve("p.snapshot");
+        ProducerSnapshots snaps = new ProducerSnapshots(dir);
         ProducerStateManager s = new ProducerStateManager();
         RecordBatch removed = batch(0, 42, (short) 0, 0, 2);
         s.validate(removed);
         s.record(removed, 0, 1);
-        s.writeSnapshot(file); // ends at 2
+        s.writeSnapshot(snaps, true); // at 2
 
-        s.recover(file, 0, 0, from -> List.of()); // the log was truncated to 0
-        assertTrue(Files.notExists(file), "the snapshot beyond the log end is gone");
+        s.recover(snaps, 0, 0, 0, from -> List.of(), t -> { }); // the log was truncated to 0
+        assertTrue(Files.notExists(ProducerSnapshots.file(dir, 2)), "the snapshot beyond the log end is gone");
         List<RecordBatch> log = List.of(batch(0, 9, (short) 0, 0, 3)); // other records at 0..2
         ProducerStateManager r = new ProducerStateManager();
-        r.recover(file, 0, 3, from -> log);
+        r.recover(new ProducerSnapshots(dir), 0, 3, 3, from -> log, t -> { });
         assertTrue(r.validate(batch(0, 42, (short) 0, 0, 2)).duplicate().isEmpty(), "the removed batch is not a duplicate");
     }
 
     @Test
     void aNewEmptyPartitionNeedsNoSnapshotButOneWithStateDoes() throws Exception {
         ProducerStateManager s = new ProducerStateManager();
-        s.recover(dir.resolve("new.snapshot"), 0, 0, from -> List.of());
+        s.recover(new ProducerSnapshots(dir.resolve("new")), 0, 0, 0, from -> List.of(), t -> { });
         assertFalse(s.dirty(), "no snapshot, nothing replayed: an empty snapshot would say the same");
-        s.recover(dir.resolve("moved.snapshot"), 5, 5, from -> List.of());
+        s.recover(new ProducerSnapshots(dir.resolve("moved")), 5, 5, 5, from -> List.of(), t -> { });
         assertFalse(s.dirty());
-        s.writeSnapshot(dir.resolve("had.snapshot"));
-        s.recover(dir.resolve("had.snapshot"), 5, 5, from -> List.of());
-        assertTrue(s.dirty(), "a snapshot was there: rewritten as before");
+        ProducerSnapshots had = new ProducerSnapshots(dir.resolve("had"));
+        s.writeSnapshot(had, true); // at 5
+        s.recover(had, 5, 7, 7, from -> List.of(), t -> { });
+        assertTrue(s.dirty(), "a snapshot was there and the log moved past it: a new one is due");
+        s.writeSnapshot(had, true);
+        s.recover(had, 5, 7, 7, from -> List.of(), t -> { });
+        assertFalse(s.dirty(), "the snapshot at the log end says it all");
     }
 
     @Test
