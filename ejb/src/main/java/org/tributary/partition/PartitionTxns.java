@@ -171,6 +171,7 @@ final class PartitionTxns implements PartitionLog.Listener {
      */
     void recoverAt(long hw) throws IOException {
         snapshots.adoptLegacy(legacySnapshotFile, log.logStartOffset(), log.logEndOffset());
+        deleteStraySnapshots();
         recover(hw);
         onHighWatermark(hw);
     }
@@ -237,13 +238,19 @@ final class PartitionTxns implements PartitionLog.Listener {
     /**
      * Writes the snapshot at the log end if anything changed since the last one (periodically and at
      * clean shutdown); an earlier such snapshot inside the active segment is superseded and deleted,
-     * so a partition keeps one snapshot per segment plus the latest.
+     * and so are those at no segment's base (merged by compaction), so a partition keeps one
+     * snapshot per segment plus the latest.
      */
     void snapshot() throws IOException {
         if (producers.dirty()) {
             producers.writeSnapshot(snapshots, true);
             snapshots.deleteBetween(log.activeSegmentBaseOffset(), producers.mapEndOffset());
+            deleteStraySnapshots();
         }
+    }
+
+    private void deleteStraySnapshots() throws IOException {
+        snapshots.deleteStray(new java.util.HashSet<>(log.segmentBaseOffsets()), log.activeSegmentBaseOffset());
     }
 
     Path legacySnapshotFile() {

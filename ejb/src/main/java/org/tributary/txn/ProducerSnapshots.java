@@ -167,6 +167,19 @@ public final class ProducerSnapshots {
         }
     }
 
+    /**
+     * Deletes the snapshots below {@code activeBase} that are at no segment's base offset (Kafka's
+     * stray snapshots): the segments compaction merged away, a periodic snapshot of a segment that
+     * has rolled since. Those at {@code segmentBases} and from the active segment on stay.
+     */
+    public void deleteStray(java.util.Set<Long> segmentBases, long activeBase) throws IOException {
+        for (Long o : List.copyOf(files.headMap(activeBase, false).keySet())) {
+            if (!segmentBases.contains(o)) {
+                delete(o);
+            }
+        }
+    }
+
     public void deleteAll() throws IOException {
         deleteAbove(Long.MIN_VALUE);
     }

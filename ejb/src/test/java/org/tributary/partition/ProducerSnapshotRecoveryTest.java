@@ -247,6 +247,31 @@ class ProducerSnapshotRecoveryTest {
         assertSameAsFullReplayFrom(p, start);
     }
 
+    @Test
+    void periodicSnapshotsLeaveOnePerSegmentPlusTheLatest() throws Exception {
+        Partition p = leader("s", SMALL_SEGMENTS);
+        Workload w = new Workload(4);
+        for (int i = 0; i < 30; i++) {
+            w.step(p, time.milliseconds());
+        }
+        int segments = p.log().segmentCount();
+        p.snapshotProducerState();
+        long first = p.logEndOffset();
+        while (p.log().segmentCount() == segments && p.logEndOffset() == first) {
+            w.step(p, time.milliseconds());
+        }
+        while (p.log().segmentCount() < segments + 2) { // the segment of the first periodic snapshot rolls
+            w.step(p, time.milliseconds());
+        }
+        p.snapshotProducerState();
+        List<Long> expected = new ArrayList<>(p.log().segmentBaseOffsets().subList(1, p.log().segmentCount()));
+        if (!expected.contains(p.logEndOffset())) {
+            expected.add(p.logEndOffset());
+        }
+        assertEquals(expected, p.producerSnapshotOffsets(), "the snapshot at " + first + " is superseded");
+        assertSameAsFullReplay(p, "periodic");
+    }
+
     /** After retention the state comes from the snapshot at the log start, which also holds producers whose records went. */
     private void assertSameAsFullReplayFrom(Partition p, long start) throws Exception {
         List<Long> known = p.producerState().entries().stream().map(ProducerEntry::producerId).sorted().toList();

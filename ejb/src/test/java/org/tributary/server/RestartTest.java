@@ -113,7 +113,16 @@ class RestartTest {
                         .setTransactionTimeoutMs(60000)).build((short) 4));
                 assertEquals(true, init.data().producerId() > pid, "producer ids are not reused after a restart");
             }
-            broker.restart(() -> TestBroker.deleteTree(broker.dataDir().resolve("producer-state")));
+            broker.restart(() -> {
+                TestBroker.deleteTree(broker.dataDir().resolve("producer-state")); // the single-file layout's
+                try (var files = java.nio.file.Files.walk(broker.dataDir().resolve("logs"))) { // the per-segment snapshots
+                    for (java.nio.file.Path f : files.filter(p -> p.getFileName().toString().matches("\\d{20}\\.snapshot")).toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
             try (RawClient c = new RawClient(broker.port())) {
                 ProduceResponse dup = produce(c, "idem", MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, 0,
                         rec("a"), rec("b")));
