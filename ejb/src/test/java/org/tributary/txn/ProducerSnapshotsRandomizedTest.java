@@ -106,7 +106,7 @@ class ProducerSnapshotsRandomizedTest {
 
     @Test
     void recoveryFromTheNearestSnapshotEqualsAFullReplay() throws Exception {
-        for (long seed = 1; seed <= 60; seed++) {
+        for (long seed = 1; seed <= 40; seed++) {
             Random rnd = new Random(seed);
             Path snapDir = Files.createDirectory(dir.resolve("s" + seed));
             ProducerSnapshots snaps = new ProducerSnapshots(snapDir);
