@@ -226,13 +226,4 @@ final class IsrTracker {
         Follower f = followers.get(brokerId);
         return f == null ? -1L : f.logEndOffset;
     }
-
-    /** The largest lag in offsets of any follower behind {@code leaderEnd}; 0 without followers. */
-    long maxFollowerLag(long leaderEnd) {
-        long max = 0;
-        for (Follower f : followers.values()) {
-            max = Math.max(max, f.logEndOffset < 0 ? leaderEnd : leaderEnd - f.logEndOffset);
-        }
-        return max;
-    }
 }

@@ -448,11 +448,6 @@ public final class Partition {
         return isrTracker.followerLogEndOffset(brokerId);
     }
 
-    /** Leader: the largest lag in offsets of any follower (for metrics); 0 without followers. */
-    public synchronized long maxFollowerLag() {
-        return isrTracker.maxFollowerLag(log.logEndOffset());
-    }
-
     /** Follower: where to fetch next and the epoch of the last batch held (KIP-320's lastFetchedEpoch). */
     public long logEndOffset() {
         return log.logEndOffset();

@@ -435,17 +435,6 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         }
     }
 
-    /** The largest lag, in offsets, of any follower of a partition this broker leads (Kafka's ReplicaLagMax). */
-    public long maxFollowerLag() {
-        long max = 0;
-        for (Partition p : partitions.values()) {
-            if (p.isLeader()) {
-                max = Math.max(max, p.maxFollowerLag());
-            }
-        }
-        return max;
-    }
-
     /** Expires idle producers ({@code producer.id.expiration.ms}) in every partition. */
     public void expireProducers(long nowMs, long expirationMs) {
         for (Partition p : partitions.values()) {
