@@ -258,7 +258,8 @@ final class FetchHandler implements ApiHandler {
                 FetchResponseData.PartitionData pd = part.data();
                 boolean news = pd.errorCode() != 0 || pd.records().sizeInBytes() > 0
                         || pd.highWatermark() != w.sentHighWatermark || pd.logStartOffset() != w.sentLogStartOffset
-                        || pd.lastStableOffset() != w.sentLastStableOffset;
+                        || pd.lastStableOffset() != w.sentLastStableOffset
+                        || pd.divergingEpoch().epoch() >= 0 || pd.divergingEpoch().endOffset() >= 0; // a follower must truncate
                 if (session.incremental() && !news) {
                     continue;
                 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,6 +16,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -23,6 +25,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.utils.LogContext;
 import org.apache.kafka.common.utils.Time;
 import org.tributary.log.EpochEndOffset;
 import org.tributary.metadata.BrokerRegistration;
@@ -38,6 +43,12 @@ import org.tributary.partition.Partition;
  * divergence, starts again at the leader's log start when this log is entirely behind it. A
  * partition whose leader answers with an error waits {@code replica.fetch.backoff.ms} (the
  * metadata will re-point it); a lost connection backs off all of them.
+ *
+ * <p>Fetches use an incremental fetch session (KIP-227) with the leader, kept by kafka-clients'
+ * {@link FetchSessionHandler} as Kafka's own replica fetcher does: once the session is open a
+ * request lists only partitions whose fetch offset, epochs, log start or size limit changed (and
+ * those to forget), so an idle round lists none; a session error or a lost connection falls back
+ * to a full fetch that opens a new session.
  *
  * <p>Partitions are added and removed from other threads; {@link #remove} returns once no answer
  * for the partition is being applied.
@@ -82,6 +93,10 @@ final class ReplicaFetcher implements Runnable {
     private final Condition changed = applying.newCondition();
     private volatile boolean running = true;
     private long lastWarnMs;
+    /** The fetch session with the leader; used by the fetcher thread only. */
+    private final FetchSessionHandler session;
+    /** Partitions listed in the last request sent (tests: an idle session sends none). */
+    private volatile int lastRequestPartitions;
 
     ReplicaFetcher(int leaderId, int localId, LongSupplier brokerEpoch, Supplier<MetadataImage> image, Settings settings, Time time) {
         this(leaderId, localId, brokerEpoch, image, settings, time, null);
@@ -97,6 +112,7 @@ final class ReplicaFetcher implements Runnable {
         this.image = image;
         this.settings = settings;
         this.time = time;
+        this.session = new FetchSessionHandler(new LogContext("[replica fetcher " + localId + " from " + leaderId + "] "), leaderId);
         this.channel = new BrokerChannel("tributary-replica-fetcher-" + localId + "-from-" + leaderId, 10_000,
                 settings.interBroker().tls(), settings.interBroker().sasl());
     }
@@ -132,6 +148,16 @@ final class ReplicaFetcher implements Runnable {
             max = Math.max(max, t.lag);
         }
         return max;
+    }
+
+    /** How many partitions the last request listed (an incremental request lists only changed ones). */
+    int lastRequestPartitions() {
+        return lastRequestPartitions;
+    }
+
+    /** The id of the fetch session with the leader (0: none yet, the next fetch is a full one). */
+    int sessionId() {
+        return session.sessionId();
     }
 
     boolean isEmpty() {
@@ -206,6 +232,7 @@ final class ReplicaFetcher implements Runnable {
             resp = channel.send(ApiKeys.FETCH, FETCH_VERSION, req, FetchResponseData::new,
                     settings.socketTimeoutMs() + settings.maxWaitMs());
         } catch (IOException e) {
+            session.handleError(e); // the next fetch is a full one, opening a new session
             if (!running) {
                 return; // shut down: the channel was closed on purpose
             }
@@ -213,6 +240,14 @@ final class ReplicaFetcher implements Runnable {
                     + "; retrying in " + settings.backoffMs() + " ms", null);
             backOff(round.values());
             return;
+        }
+        if (!session.handleResponse(FetchResponse.of(resp), FETCH_VERSION)) {
+            Errors error = Errors.forCode(resp.errorCode());
+            if (error == Errors.FETCH_SESSION_ID_NOT_FOUND || error == Errors.INVALID_FETCH_SESSION_EPOCH) {
+                // as Kafka's fetcher: no back-off, the handler has reset the session and the next round is a full fetch
+                LOG.fine(() -> "TRIB-REPL-013 broker " + leaderId + " lost this fetcher's session (" + error + "); fetching in full");
+                return;
+            }
         }
         if (resp.errorCode() != Errors.NONE.code()) {
             warn("TRIB-REPL-004 broker " + leaderId + " refused the fetch: " + Errors.forCode(resp.errorCode()), null);
@@ -239,24 +274,28 @@ final class ReplicaFetcher implements Runnable {
         }
     }
 
+    /**
+     * The next request of the session: every partition of the round goes to the session builder,
+     * which lists only those new or changed since the last request (all of them in a full fetch)
+     * and forgets those no longer in the round (backed off, throttled, removed).
+     */
     private FetchRequestData request(Map<TopicPartition, Target> round, Map<TopicPartition, Long> sentOffsets) {
-        FetchRequestData req = new FetchRequestData()
-                .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(localId).setReplicaEpoch(brokerEpoch.getAsLong()))
-                .setMaxWaitMs(settings.maxWaitMs()).setMinBytes(settings.minBytes()).setMaxBytes(settings.responseMaxBytes())
-                .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
-        Map<Uuid, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        FetchSessionHandler.Builder builder = session.newBuilder(round.size(), false);
         for (Map.Entry<TopicPartition, Target> e : round.entrySet()) {
             Partition p = e.getValue().partition;
             long offset = p.logEndOffset();
             sentOffsets.put(e.getKey(), offset);
-            topics.computeIfAbsent(p.topicId(), id -> new FetchRequestData.FetchTopic().setTopicId(id).setTopic(e.getKey().topic()))
-                    .partitions().add(new FetchRequestData.FetchPartition().setPartition(e.getKey().partition())
-                            .setCurrentLeaderEpoch(e.getValue().leaderEpoch).setFetchOffset(offset)
-                            .setLastFetchedEpoch(p.lastFetchedEpoch()).setLogStartOffset(p.log().logStartOffset())
-                            .setPartitionMaxBytes(partitionMaxBytes(e.getKey(), p)));
+            int lastFetched = p.lastFetchedEpoch();
+            builder.add(e.getKey(), new FetchRequest.PartitionData(p.topicId(), offset, p.log().logStartOffset(),
+                    partitionMaxBytes(e.getKey(), p), Optional.of(e.getValue().leaderEpoch),
+                    lastFetched < 0 ? Optional.empty() : Optional.of(lastFetched)));
         }
-        req.setTopics(new ArrayList<>(topics.values()));
-        return req;
+        FetchSessionHandler.FetchRequestData data = builder.build();
+        lastRequestPartitions = data.toSend().size();
+        return FetchRequest.Builder.forReplica(FETCH_VERSION, localId, brokerEpoch.getAsLong(), settings.maxWaitMs(),
+                        settings.minBytes(), data.toSend())
+                .setMaxBytes(settings.responseMaxBytes()).removed(data.toForget()).replaced(data.toReplace())
+                .metadata(data.metadata()).build(FETCH_VERSION).data();
     }
 
     /** The most to ask for one partition: a throttled replica outside the ISR asks for no more than the throttle allows now. */

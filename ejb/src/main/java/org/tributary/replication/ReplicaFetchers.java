@@ -92,6 +92,16 @@ public final class ReplicaFetchers implements ReplicaManager.Followers, AutoClos
         return byLeader.values().stream().mapToInt(ReplicaFetcher::size).sum();
     }
 
+    /** Partitions listed in the latest request to each leader, summed: an idle follower in fetch sessions lists none. */
+    public synchronized int partitionsInLastRequests() {
+        return byLeader.values().stream().mapToInt(ReplicaFetcher::lastRequestPartitions).sum();
+    }
+
+    /** Whether every leader this broker fetches from has given it a fetch session (KIP-227). */
+    public synchronized boolean allInSessions() {
+        return byLeader.values().stream().allMatch(f -> f.sessionId() != 0);
+    }
+
     /**
      * Kafka's {@code ReplicaFetcherManager MaxLag}: how far, in offsets, the furthest-behind
      * partition this broker follows was behind its leader's high watermark at its last fetch answer;

@@ -404,4 +404,9 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             return t;
         };
     }
+
+    /** The replica fetchers of this broker ({@code null} before it starts following); for tests and metrics. */
+    public ReplicaFetchers fetchers() {
+        return fetchers;
+    }
 }
