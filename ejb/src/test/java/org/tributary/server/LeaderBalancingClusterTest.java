@@ -51,6 +51,12 @@ class LeaderBalancingClusterTest {
         return cluster.broker(broker).server().replicaManager().orElseThrow().replica(new TopicPartition(topic, p)).orElseThrow();
     }
 
+    /** The leader broker {@code broker}'s engine sees for partition {@code p}; -2 while it has not applied the partition yet. */
+    private int leaderSeenBy(int broker, int p) {
+        return cluster.broker(broker).server().replicaManager().orElseThrow().replica(new TopicPartition(TOPIC, p))
+                .map(Partition::leader).orElse(-2);
+    }
+
     private TopicDescription describe(int via, String topic) throws Exception {
         try (Admin a = cluster.admin(via)) {
             return a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
@@ -70,7 +76,7 @@ class LeaderBalancingClusterTest {
     private boolean everyBrokerSees(java.util.function.IntUnaryOperator leaderOf) {
         for (int b : cluster.brokers.keySet()) {
             for (int p = 0; p < PARTITIONS; p++) {
-                if (replica(b, TOPIC, p).leader() != leaderOf.applyAsInt(p)) {
+                if (leaderSeenBy(b, p) != leaderOf.applyAsInt(p)) {
                     return false;
                 }
             }
@@ -106,7 +112,7 @@ class LeaderBalancingClusterTest {
         int survivor = victim == 1 ? 2 : 1;
         InJvmCluster.await("broker " + victim + "'s partitions have other leaders", 30_000,
                 () -> preferred.keySet().stream().filter(p -> preferred.get(p) == victim)
-                        .allMatch(p -> replica(survivor, TOPIC, p).leader() > 0 && replica(survivor, TOPIC, p).leader() != victim));
+                        .allMatch(p -> leaderSeenBy(survivor, p) > 0 && leaderSeenBy(survivor, p) != victim));
         cluster.startBroker(victim);
         return preferred;
     }
