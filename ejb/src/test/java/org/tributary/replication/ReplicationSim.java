@@ -762,7 +762,7 @@ final class ReplicationSim implements AutoCloseable {
         long before = t.partition.logEndOffset();
         boolean ok;
         try {
-            ok = ReplicaFetcher.applyAnswer(t.partition, t.leaderId, t.leaderEpoch, c.fetchOffset(), pd);
+            ok = FollowerApply.applyAnswer(t.partition, t.leaderId, t.leaderEpoch, c.fetchOffset(), pd);
         } catch (NotLeaderOrFollowerException e) {
             ok = false;
             count("fetch apply refused");
