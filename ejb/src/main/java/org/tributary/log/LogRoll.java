@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * measured with the incoming batch's timestamp; wall clock since creation if the segment has none),
  * when an index is full, or when offsets would no longer fit the index's relative offsets. The old
  * segment is trimmed and fsynced (on the scheduler when there is one) and the new one starts at the
- * first offset of the append; the log's {@link PartitionLog.Listener} hears of it (a producer-state
+ * first offset of the append; the log's {@link LogListener} hears of it (a producer-state
  * snapshot at the new base offset) and its work is fsynced with the old segment. Runs under the log's lock.
  */
 final class LogRoll {
@@ -43,7 +43,7 @@ final class LogRoll {
         LogSegment seg = LogSegment.open(log.dir, base, config, now, config.preallocate());
         log.segments.put(base, seg);
         CheckpointFile.fsyncDirectory(log.dir);
-        PartitionLog.RollWork work = log.listener().onRoll(base);
+        LogListener.RollWork work = log.listener().onRoll(base);
         if (async) {
             long upTo = old.nextOffset();
             log.scheduler.execute(() -> flushRolled(log, old, upTo, work));
@@ -63,7 +63,7 @@ final class LogRoll {
     }
 
     /** The scheduler's half of a roll: fsync everything below {@code upTo}, then move the recovery point. */
-    private static void flushRolled(PartitionLog log, LogSegment old, long upTo, PartitionLog.RollWork work) {
+    private static void flushRolled(PartitionLog log, LogSegment old, long upTo, LogListener.RollWork work) {
         if (log.isClosed()) {
             return; // close() fsyncs everything itself
         }

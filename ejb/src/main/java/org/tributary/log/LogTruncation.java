@@ -14,7 +14,7 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
  * {@link #removeSegments} takes whole segments out (their files renamed {@code .deleted}, then
  * deleted after {@code file.delete.delay.ms} when a scheduler exists, so readers holding them finish).
  * Every change is fsynced/checkpointed before the method returns; a log start that moves up is told
- * to the log's {@link PartitionLog.Listener} (its producer snapshots below it go). Runs under the log's lock.
+ * to the log's {@link LogListener} (its producer snapshots below it go). Runs under the log's lock.
  */
 final class LogTruncation {
     private LogTruncation() {

@@ -57,49 +57,14 @@ public final class PartitionLog implements Closeable {
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
     private volatile boolean failed;
-    private volatile Listener listener = Listener.NONE;
-
-    /**
-     * What the owner of the partition's producer state hears from its log, to keep one snapshot per
-     * segment as Kafka does. Both calls run under the log's lock: keep them to the write or delete of
-     * a small file.
-     */
-    public interface Listener {
-        Listener NONE = new Listener() {
-            @Override
-            public RollWork onRoll(long baseOffset) {
-                return null;
-            }
-
-            @Override
-            public void onLogStartIncremented(long logStartOffset) {
-            }
-        };
-
-        /**
-         * The active segment rolled: a new one starts at {@code baseOffset}, and every batch below it
-         * was appended (the append that rolled is not written yet). Returns work (an fsync) to run
-         * before the rolled segment counts as flushed, off the lock when a scheduler flushes it; null
-         * for none. Called on the appending thread.
-         */
-        RollWork onRoll(long baseOffset);
-
-        /** The log start offset moved up to {@code logStartOffset} (retention, DeleteRecords, the leader's log start). */
-        void onLogStartIncremented(long logStartOffset);
-    }
-
-    /** Work a {@link Listener#onRoll} leaves for the flush of the rolled segment. */
-    @FunctionalInterface
-    public interface RollWork {
-        void run() throws IOException;
-    }
+    private volatile LogListener listener = LogListener.NONE;
 
     /** Sets the one listener of this log (the partition owning its producer state). */
-    public void setListener(Listener listener) {
-        this.listener = listener == null ? Listener.NONE : listener;
+    public void setListener(LogListener listener) {
+        this.listener = listener == null ? LogListener.NONE : listener;
     }
 
-    Listener listener() {
+    LogListener listener() {
         return listener;
     }
 

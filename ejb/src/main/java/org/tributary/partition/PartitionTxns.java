@@ -13,6 +13,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.tributary.log.AbortedTxn;
 import org.tributary.log.AppendInfo;
+import org.tributary.log.LogListener;
 import org.tributary.log.PartitionLog;
 import org.tributary.txn.CompletedTxn;
 import org.tributary.txn.ProducerEntry;
@@ -33,7 +34,7 @@ import org.tributary.txn.ProducerStateManager;
  * <p>Not thread-safe: every method except {@link #lastStableOffset()} (a volatile read, as before
  * the split) is called with the owning partition's lock held.
  */
-final class PartitionTxns implements PartitionLog.Listener {
+final class PartitionTxns implements LogListener {
     private static final Logger LOG = Logger.getLogger(PartitionTxns.class.getName());
     private final PartitionLog log;
     /** The single snapshot file of the layout before per-segment snapshots, adopted and deleted at open. */
@@ -186,7 +187,7 @@ final class PartitionTxns implements PartitionLog.Listener {
      * longer replay later, never the append.
      */
     @Override
-    public PartitionLog.RollWork onRoll(long baseOffset) {
+    public LogListener.RollWork onRoll(long baseOffset) {
         if (producers.mapEndOffset() != log.logEndOffset()) {
             return null; // the state does not follow the log (not expected): no snapshot rather than a wrong one
         }
