@@ -2,6 +2,7 @@ package org.tributary.quorum;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.ratis.thirdparty.io.netty.util.concurrent.FastThreadLocal;
 import org.apache.ratis.thirdparty.io.netty.util.concurrent.FastThreadLocalThread;
@@ -40,12 +41,17 @@ public final class RatisThreads {
      * after it closed: any other running member's threads would be waited for too.
      */
     public static boolean awaitEnded(Duration bound) {
+        return awaitEnded(bound, name -> true);
+    }
+
+    /** {@link #awaitEnded(Duration)} for the Ratis threads whose names {@code which} accepts. */
+    static boolean awaitEnded(Duration bound, Predicate<String> which) {
         long deadline = System.nanoTime() + bound.toNanos();
-        List<String> left = running();
+        List<String> left = running(which);
         try {
             while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
                 Thread.sleep(POLL_MILLIS);
-                left = running();
+                left = running(which);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -60,6 +66,10 @@ public final class RatisThreads {
 
     /** The names of the Ratis threads running now (enumerated without taking their stacks). */
     static List<String> running() {
+        return running(name -> true);
+    }
+
+    private static List<String> running(Predicate<String> which) {
         ThreadGroup root = Thread.currentThread().getThreadGroup();
         while (root.getParent() != null) {
             root = root.getParent();
@@ -67,7 +77,7 @@ public final class RatisThreads {
         Thread[] all = new Thread[root.activeCount() + 16];
         int n = root.enumerate(all, true);
         return java.util.Arrays.stream(all, 0, n).filter(Thread::isAlive).map(Thread::getName)
-                .filter(name -> RATIS.matcher(name).matches()).sorted().toList();
+                .filter(name -> RATIS.matcher(name).matches() && which.test(name)).sorted().toList();
     }
 
     /**
