@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +66,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private final Time time;
     private final LogManager logs;
     private final MetadataStore metadata;
+    private static final long SCHEDULER_STOP_SECONDS = 10;
     private final ScheduledExecutorService scheduler;
     private final List<ListenerAddress> listeners;
     private final InterBroker interBroker;
@@ -111,7 +112,10 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     public static KafkaServer create(BrokerConfig config, Path dataDir, ThreadFactory threads, Time time, MetadataStore metadata)
             throws IOException {
         Files.createDirectories(dataDir);
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, named(threads, "tributary-scheduler"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named(threads, "tributary-scheduler"));
+        // on close, tasks not yet started are dropped, the one running finishes (see close)
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         LogManager logs = null;
         try {
             logs = LogManager.open(dataDir.resolve("logs"), config.explicitValues(), time, scheduler);
@@ -324,17 +328,39 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             replicas.close();
         }
         assembler.awaitStopped();
-        scheduler.shutdownNow();
-        try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopScheduler();
         try {
             logs.close();
         } catch (IOException e) {
             LOG.warning("TRIB-SRV-002 closing logs failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * Stops the housekeeping scheduler without interrupting the task it is running: an interrupt
+     * during a flush, a segment roll or a compaction closes that log's file channel (NIO's
+     * interruptible channels), the logs then cannot close cleanly, and the next start recovers them
+     * as after a crash. Tasks not started yet are dropped. Only a task still running after the bound
+     * is interrupted.
+     */
+    private void stopScheduler() {
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(SCHEDULER_STOP_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warning("TRIB-SRV-003 a housekeeping task was still running " + SCHEDULER_STOP_SECONDS
+                        + " s into the shutdown; interrupting it (the logs may need recovery at the next start)");
+                scheduler.shutdownNow();
+                scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The housekeeping scheduler (retention, compaction, flushes, timers), for tests. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     /** The broker's counters now (requests per API, bytes and messages in and out per topic). */
