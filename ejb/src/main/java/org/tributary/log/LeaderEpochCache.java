@@ -32,7 +32,11 @@ final class LeaderEpochCache {
                 epochs.put(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
             }
         }
+        written = lines();
     }
+
+    /** The file's lines as last written or read (the content, whether or not the file exists). */
+    private List<String> written;
 
     /** The entries changed and are not written yet (a new leader's epoch on an empty log). */
     private boolean checkpointDeferred;
@@ -128,12 +132,34 @@ final class LeaderEpochCache {
     }
 
     void checkpoint() throws IOException {
-        List<String> lines = new ArrayList<>();
+        List<String> lines;
         synchronized (this) {
             checkpointDeferred = false;
-            lines.add(Integer.toString(epochs.size()));
-            epochs.forEach((e, o) -> lines.add(e + " " + o));
+            lines = lines();
         }
         file.write(lines);
+        synchronized (this) {
+            written = lines;
+        }
+    }
+
+    /**
+     * {@link #checkpoint} unless the file already holds these entries (a clean shutdown of a log
+     * whose epochs did not change since they were written saves two fsyncs).
+     */
+    void checkpointIfChanged() throws IOException {
+        synchronized (this) {
+            if (!checkpointDeferred && lines().equals(written)) {
+                return;
+            }
+        }
+        checkpoint();
+    }
+
+    private synchronized List<String> lines() {
+        List<String> lines = new ArrayList<>();
+        lines.add(Integer.toString(epochs.size()));
+        epochs.forEach((e, o) -> lines.add(e + " " + o));
+        return lines;
     }
 }

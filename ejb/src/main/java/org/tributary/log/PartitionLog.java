@@ -469,15 +469,18 @@ public final class PartitionLog implements Closeable {
             if (closed) {
                 return;
             }
-            epochCache.checkpoint(); // first: flushLocked then has no deferred epoch to write a second time
+            epochCache.checkpointIfChanged(); // first: flushLocked then has no deferred epoch to write a second time
             flushLocked();
             for (LogSegment s : segments.values()) {
                 s.close();
             }
-            writeState();
+            if (!currentState().equals(stateOnDisk)) {
+                writeState();
+            }
             if (!failed) { // after a failed write the next open rescans
+                // Not fsynced on purpose: everything it vouches for is durable already (segments and
+                // checkpoints above), and a marker lost in a power failure only costs a recovery.
                 Files.write(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE), new byte[0]);
-                CheckpointFile.fsyncDirectory(dir);
             }
             closed = true;
         } finally {

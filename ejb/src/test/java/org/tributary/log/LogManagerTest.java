@@ -55,6 +55,33 @@ class LogManagerTest {
     }
 
     @Test
+    void aCleanCloseOfManyLogsLeavesEachOneCleanWithItsRecordsAndEpochs() throws Exception {
+        int n = 40; // more logs than closing threads
+        try (LogManager m = LogManager.open(tmp, Map.of(), time, scheduler)) {
+            for (int p = 0; p < n; p++) {
+                PartitionLog log = m.getOrCreate(new TopicPartition("many", p), m.brokerDefaults());
+                if (p % 2 == 0) { // every other log stays empty
+                    log.appendAsLeader(Batches.batch(p + 1, 10, time.milliseconds()), 3);
+                    log.appendAsLeader(Batches.batch(1, 10, time.milliseconds()), 5 + p);
+                }
+            }
+        }
+        for (int p = 0; p < n; p++) {
+            assertTrue(Files.exists(tmp.resolve("many-" + p).resolve(LogLoader.CLEAN_SHUTDOWN_FILE)), "log many-" + p + " closed cleanly");
+        }
+        try (LogManager m = LogManager.open(tmp, Map.of(), time, scheduler)) {
+            assertEquals(n, m.all().size());
+            for (int p = 0; p < n; p++) {
+                PartitionLog log = m.get(new TopicPartition("many", p)).orElseThrow();
+                assertEquals(p % 2 == 0 ? p + 2 : 0, log.logEndOffset(), "records of many-" + p);
+                assertEquals(p % 2 == 0 ? java.util.OptionalInt.of(5 + p) : java.util.OptionalInt.empty(), log.latestEpoch(),
+                        "epochs of many-" + p);
+                assertEquals(p % 2 == 0 ? p + 1 : -1, log.endOffsetForEpoch(3).endOffset(), "where epoch 3 of many-" + p + " ends");
+            }
+        }
+    }
+
+    @Test
     void getOrCreateReturnsTheSameLogAndAppliesNewConfig() throws Exception {
         TopicPartition tp = new TopicPartition("t", 0);
         try (LogManager m = LogManager.open(tmp, Map.of("log.retention.ms", "1000"), time, scheduler)) {
