@@ -121,9 +121,19 @@ public class InternalTopicLog implements CoordinatorLog {
         return new Appended(r.firstOffset(), r.lastOffset() + 1, r.leaderEpoch());
     }
 
-    /** A transactional batch of the producer, appended with epoch checks only (no sequence), acks=all. */
+    /** A transactional batch of the producer, appended with epoch checks only (no sequence), acks=all; unverified. */
     @Override
     public Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch) throws IOException {
+        return appendTransactional(partition, entries, producerId, producerEpoch, TxnVerification.UNCHECKED);
+    }
+
+    /**
+     * A transactional batch of the producer, appended with epoch checks (no sequence), acks=all;
+     * when {@code verification} is checked, also against the partition's verification guard (KIP-890).
+     */
+    @Override
+    public Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch,
+            TxnVerification verification) throws IOException {
         TopicPartition tp = new TopicPartition(spec.topic(), partition);
         Partition p = leader(tp);
         long now = time.milliseconds();
@@ -131,8 +141,10 @@ public class InternalTopicLog implements CoordinatorLog {
         for (int i = 0; i < records.length; i++) {
             records[i] = new SimpleRecord(now, entries.get(i).key(), entries.get(i).value());
         }
-        Partition.AppendResult r = p.appendAsCoordinator(MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch,
-                0, records), (short) -1); // sequence 0, as Kafka's coordinator writes (appendAsCoordinator checks no sequence)
+        // sequence 0, as Kafka's coordinator writes (appendAsCoordinator checks no sequence)
+        MemoryRecords batch = MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch, 0, records);
+        Partition.AppendResult r = verification.checked() ? p.appendAsCoordinator(batch, (short) -1, verification.guard())
+                : p.appendAsCoordinator(batch, (short) -1);
         replicas.onAppend(tp);
         return new Appended(r.firstOffset(), r.lastOffset() + 1, r.leaderEpoch());
     }

@@ -25,6 +25,23 @@ public interface CoordinatorLog {
     record Appended(long baseOffset, long nextOffset, int leaderEpoch) {
     }
 
+    /**
+     * Transaction verification (KIP-890) of a write in a producer's transaction: {@link #UNCHECKED}
+     * when verification is off; else {@code checked}, and the write must find the producer's
+     * transaction still open on the partition or bring {@code guard}, the one the partition handed
+     * out when verification started (null: the transaction was already open then). A marker in
+     * between refuses the write (INVALID_TXN_STATE) instead of letting it open a transaction no
+     * marker would end.
+     */
+    record TxnVerification(boolean checked, Object guard) {
+        public static final TxnVerification UNCHECKED = new TxnVerification(false, null);
+
+        /** Checked, with the partition's guard (null when none was needed). */
+        public static TxnVerification withGuard(Object guard) {
+            return new TxnVerification(true, guard);
+        }
+    }
+
     /** Receives a replayed partition: first where it starts to be uncommitted, then each record, oldest first. */
     interface Replay {
         /** Before any record: records at or above {@code highWatermark} were not yet committed when the replay began. */
@@ -69,6 +86,21 @@ public interface CoordinatorLog {
      */
     default Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch) throws IOException {
         throw new UnsupportedOperationException("transactional writes are not supported by this log");
+    }
+
+    /**
+     * As {@link #appendTransactional(int, List, long, short)}, checked as {@code verification}
+     * says. By default only unchecked writes are supported.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidTxnStateException a checked write whose
+     *         producer has no transaction open on the partition and brings no current guard
+     */
+    default Appended appendTransactional(int partition, List<Entry> entries, long producerId, short producerEpoch,
+            TxnVerification verification) throws IOException {
+        if (verification.checked()) {
+            throw new UnsupportedOperationException("verified transactional writes are not supported by this log");
+        }
+        return appendTransactional(partition, entries, producerId, producerEpoch);
     }
 
     /**

@@ -317,6 +317,20 @@ public final class Partition {
         return appendAsLeader(records, requiredAcks, true, null);
     }
 
+    /**
+     * As {@link #appendAsCoordinator(MemoryRecords, short)}, with transaction verification (KIP-890)
+     * of a write in a producer's transaction (TxnOffsetCommit; Kafka's COORDINATOR origin with its
+     * verification guard): a batch that opens the producer's transaction here must bring the guard
+     * {@link #startTxnVerification} gave ({@code guard} null: none was needed, the transaction was
+     * open then, and must still be). A marker since then spends the guard and ends the transaction,
+     * so the late write cannot open a transaction no marker will end.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidTxnStateException the write was not verified
+     */
+    public synchronized AppendResult appendAsCoordinator(MemoryRecords records, short requiredAcks, Object guard) throws IOException {
+        return appendAsLeader(records, requiredAcks, true, guard == null ? TxnVerificationGuards.NONE : guard);
+    }
+
     /** {@code guard}: null appends unverified (internal writers); else checked by {@link TxnVerificationGuards#check}. */
     private AppendResult appendAsLeader(MemoryRecords records, short requiredAcks, boolean coordinator, Object guard)
             throws IOException {

@@ -80,14 +80,15 @@ final class PartitionTxns implements LogListener {
     /**
      * Checks the batches of a leader append before it is written: producer epochs only for a
      * coordinator's writes, else epochs and sequences (a duplicate is returned in the check); a
-     * non-null {@code guard} is checked against the verification state.
+     * non-null {@code guard} is checked against the verification state (with the sequences of a
+     * client's batches only).
      */
     ProducerStateManager.Check validateLeaderAppend(List<? extends RecordBatch> batches, boolean coordinator, Object guard) {
         if (coordinator) {
             producers.validateEpochs(batches);
         }
         if (guard != null) {
-            verification.check(batches, guard);
+            verification.check(batches, guard, !coordinator);
         }
         return coordinator ? new ProducerStateManager.Check(Optional.empty()) : producers.validateAll(batches);
     }

@@ -73,20 +73,28 @@ final class TxnVerificationGuards {
         return e.guard;
     }
 
+    /** As {@link #check(List, Object, boolean)} for a client's batches (sequences checked). */
+    void check(List<? extends RecordBatch> batches, Object guard) {
+        check(batches, guard, true);
+    }
+
     /**
      * Checks the batches of one leader append brought {@code guard}: a transactional batch that
-     * opens a transaction must bring the guard still held for its producer.
+     * opens a transaction must bring the guard still held for its producer. {@code sequences}: also
+     * hold back a higher sequence than the lowest being verified; false for a coordinator's writes
+     * on behalf of a producer (TxnOffsetCommit), whose batches carry no sequence of the producer's
+     * own (Kafka checks sequences for client appends only).
      *
      * @throws InvalidTxnStateException the batch was not verified to be part of an ongoing transaction
      * @throws OutOfOrderSequenceException a higher sequence than the lowest one being verified
      */
-    void check(List<? extends RecordBatch> batches, Object guard) {
+    void check(List<? extends RecordBatch> batches, Object guard, boolean sequences) {
         for (RecordBatch b : batches) {
             if (!b.hasProducerId()) {
                 continue;
             }
             Entry e = entries.get(b.producerId());
-            if (e != null && b.producerEpoch() == e.epoch && b.baseSequence() > e.lowestSequence) {
+            if (sequences && e != null && b.producerEpoch() == e.epoch && b.baseSequence() > e.lowestSequence) {
                 throw new OutOfOrderSequenceException("Out of order sequence number for producer " + b.producerId() + ": "
                         + b.baseSequence() + " (incoming seq. number), " + e.lowestSequence + " (earliest seen sequence)");
             }

@@ -177,6 +177,31 @@ class PartitionTransactionsTest {
     }
 
     @Test
+    void aVerifiedCoordinatorAppendIsRefusedOnceAMarkerEndedTheTransaction() throws Exception {
+        Partition p = openLeader(List.of(1));
+        // TxnOffsetCommit verification starts without a sequence; the coordinator's batch carries 0: not out of order
+        Object guard = p.startTxnVerification(A, org.apache.kafka.common.record.internal.RecordBatch.NO_SEQUENCE, (short) 0,
+                time.milliseconds());
+        assertEquals(0, p.appendAsCoordinator(txn(A, (short) 0, 0, "o1"), (short) 1, guard).firstOffset());
+        assertEquals(null, p.startTxnVerification(A, -1, (short) 0, time.milliseconds()), "open now: nothing to verify");
+        assertEquals(1, p.appendAsCoordinator(txn(A, (short) 0, 0, "o2"), (short) 1, null).firstOffset());
+        marker(p, A, (short) 0, 0, false); // 2
+
+        // the race: verification started, the transaction's marker lands, then the verified write arrives
+        Object late = p.startTxnVerification(B, -1, (short) 0, time.milliseconds());
+        marker(p, B, (short) 0, 0, false); // 3
+        assertThrows(InvalidTxnStateException.class, () -> p.appendAsCoordinator(txn(B, (short) 0, 0, "late"), (short) 1, late));
+        // the transaction was open when the write started (no guard needed), but ended before it was appended
+        assertThrows(InvalidTxnStateException.class, () -> p.appendAsCoordinator(txn(A, (short) 0, 0, "after"), (short) 1, null));
+        assertEquals(4, p.logEndOffset(), "nothing written");
+        assertEquals(4, p.lastStableOffset(), "no transaction left open");
+
+        // verification off: the unchecked coordinator append opens the transaction as before
+        p.appendAsCoordinator(txn(B, (short) 0, 0, "unchecked"), (short) 1);
+        assertEquals(4, p.lastStableOffset());
+    }
+
+    @Test
     void followerBuildsTheSameTransactionsAndKeepsThemWhenItBecomesLeader() throws Exception {
         Partition leader = openLeader(List.of(1, 2));
         leader.appendAsLeader(txn(A, (short) 0, 0, "a1", "a2")); // 0..1
