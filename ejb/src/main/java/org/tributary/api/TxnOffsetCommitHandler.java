@@ -17,6 +17,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.resource.ResourceType;
+import org.tributary.coordinator.CoordinatorLog.TxnVerification;
 import org.tributary.group.CommittedOffset;
 import org.tributary.group.GroupCoordinator;
 import org.tributary.group.TxnOffsetCommits;
@@ -32,8 +33,10 @@ import org.tributary.partition.TxnVerifier;
  * (GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED) and an existing
  * partition (UNKNOWN_TOPIC_OR_PARTITION); then the group coordinator writes the offsets in the
  * producer's transaction and answers once they are replicated. With verification (KIP-890) the
- * transaction coordinator first confirms the group's offsets partition is in the transaction. They become visible with the
- * transaction's COMMIT marker.
+ * transaction coordinator first confirms the group's offsets partition is in the transaction, and
+ * the write carries the partition's verification guard: a marker that ended the transaction in
+ * between refuses it (INVALID_TXN_STATE) instead of opening a transaction no marker would end.
+ * The offsets become visible with the transaction's COMMIT marker.
  */
 final class TxnOffsetCommitHandler {
     private final GroupCoordinator coordinator;
@@ -97,16 +100,19 @@ final class TxnOffsetCommitHandler {
         TxnOffsetCommits.TxnCommitRequest r = new TxnOffsetCommits.TxnCommitRequest(req.transactionalId(), req.producerId(), req.producerEpoch(),
                 req.groupId(), members ? req.memberId() : "", members ? req.groupInstanceId() : null,
                 members ? req.generationId() : -1, offsets);
+        if (verifier == null) {
+            return commit(r, TxnVerification.UNCHECKED, responses, out);
+        }
         Object guard = verificationGuard(req);
-        if (guard == null) {
-            return commit(r, responses, out);
+        if (guard == null) { // the transaction is open on the offsets partition: the write must still find it open
+            return commit(r, TxnVerification.withGuard(null), responses, out);
         }
         TopicPartition offsetsPartition = offsetsPartition(req.groupId());
         return verifier.verify(req.transactionalId(), req.producerId(), req.producerEpoch(), Set.of(offsetsPartition))
                 .thenComposeAsync(failed -> {
                     Errors e = failed.getOrDefault(offsetsPartition, Errors.NONE);
                     if (e == Errors.NONE) {
-                        return commit(r, responses, out);
+                        return commit(r, TxnVerification.withGuard(guard), responses, out);
                     }
                     Errors answer = answer(e, ctx.apiVersion() >= 4);
                     responses.values().forEach(rp -> rp.setErrorCode(answer.code()));
@@ -114,9 +120,15 @@ final class TxnOffsetCommitHandler {
                 }, handlers);
     }
 
-    private CompletableFuture<ApiMessage> commit(TxnOffsetCommits.TxnCommitRequest r, Map<TopicPartition, TxnOffsetCommitResponsePartition> responses,
-            TxnOffsetCommitResponseData out) {
-        return coordinator.txnOffsets().commit(r).thenApply(result -> {
+    /**
+     * Writes the offsets; with verification the write carries the guard (Kafka's
+     * commitTransactionalOffsets hands its VerificationGuard to the append), so a marker that ended
+     * the transaction meanwhile refuses it: INVALID_TXN_STATE, which Kafka's group coordinator
+     * passes on unchanged whatever the version.
+     */
+    private CompletableFuture<ApiMessage> commit(TxnOffsetCommits.TxnCommitRequest r, TxnVerification verification,
+            Map<TopicPartition, TxnOffsetCommitResponsePartition> responses, TxnOffsetCommitResponseData out) {
+        return coordinator.txnOffsets().commit(r, verification).thenApply(result -> {
             result.forEach((tp, e) -> responses.get(tp).setErrorCode(e.code()));
             return out;
         });
@@ -128,9 +140,6 @@ final class TxnOffsetCommitHandler {
 
     /** The guard when the producer's transaction is not open yet on the group's offsets partition here; else null (nothing to ask). */
     private Object verificationGuard(TxnOffsetCommitRequestData req) {
-        if (verifier == null) {
-            return null;
-        }
         Partition p = replicas.partition(offsetsPartition(req.groupId())).orElse(null);
         return p == null ? null : p.startTxnVerification(req.producerId(), RecordBatch.NO_SEQUENCE, req.producerEpoch(),
                 System.currentTimeMillis());

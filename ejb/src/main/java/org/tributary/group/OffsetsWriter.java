@@ -60,11 +60,16 @@ final class OffsetsWriter {
         }
     }
 
-    /** As {@link #write}, in the transaction of {@code producerId} at {@code producerEpoch} (TxnOffsetCommit). */
-    Write writeTransactional(String groupId, List<CoordinatorLog.Entry> entries, long producerId, short producerEpoch) {
+    /**
+     * As {@link #write}, in the transaction of {@code producerId} at {@code producerEpoch}
+     * (TxnOffsetCommit), checked as {@code verification} says (KIP-890): a write refused because
+     * the transaction ended since it was verified fails with INVALID_TXN_STATE.
+     */
+    Write writeTransactional(String groupId, List<CoordinatorLog.Entry> entries, long producerId, short producerEpoch,
+            CoordinatorLog.TxnVerification verification) {
         int partition = c.partitionFor(groupId);
         try {
-            CoordinatorLog.Appended a = c.log.appendTransactional(partition, entries, producerId, producerEpoch);
+            CoordinatorLog.Appended a = c.log.appendTransactional(partition, entries, producerId, producerEpoch, verification);
             CompletableFuture<Errors> replicated = c.log.awaitCommitted(partition, a.nextOffset(), a.leaderEpoch(),
                     c.config.offsetCommitTimeoutMs()).handleAsync((e, ex) -> ex == null ? e : appendError(ex), c.completions);
             return new Write(a.baseOffset(), replicated);

@@ -36,6 +36,17 @@ public final class TxnOffsetCommits {
      * transaction's marker: COMMIT makes them visible, ABORT drops them.
      */
     public CompletableFuture<Map<TopicPartition, Errors>> commit(TxnCommitRequest r) {
+        return commit(r, CoordinatorLog.TxnVerification.UNCHECKED);
+    }
+
+    /**
+     * As {@link #commit(TxnCommitRequest)}, the write checked as {@code verification} says
+     * (KIP-890, Kafka's verification guard carried into the append): when the producer's
+     * transaction ended on the group's partition since it was verified, nothing is written and
+     * every offset is answered INVALID_TXN_STATE, as Kafka's group coordinator passes on the log's
+     * refusal.
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commit(TxnCommitRequest r, CoordinatorLog.TxnVerification verification) {
         synchronized (c) {
             Errors e = c.checkCoordinator(r.groupId());
             if (e == Errors.NONE) {
@@ -68,7 +79,7 @@ public final class TxnOffsetCommits {
                 c.dropIfUnused(g);
                 return CompletableFuture.completedFuture(out);
             }
-            OffsetsWriter.Write w = c.writer.writeTransactional(r.groupId(), entries, r.producerId(), r.producerEpoch());
+            OffsetsWriter.Write w = c.writer.writeTransactional(r.groupId(), entries, r.producerId(), r.producerEpoch(), verification);
             if (w.position() >= 0) {
                 accepted.forEach((tp, o) -> g.addTxnOffset(r.producerId(), tp, o, w.position()));
                 c.txnGroups.computeIfAbsent(r.producerId(), id -> new HashSet<>()).add(r.groupId());

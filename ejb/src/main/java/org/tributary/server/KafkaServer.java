@@ -278,6 +278,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return metadata.image();
     }
 
+    /** The group coordinator (empty before {@link #start}): for in-process callers driving a handler directly. */
+    public Optional<GroupCoordinator> groupCoordinator() {
+        return Optional.ofNullable(groups);
+    }
+
     /** This broker's partitions (empty before {@link #start}). */
     public Optional<ReplicaManager> replicaManager() {
         return Optional.ofNullable(replicas);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -27,5 +29,12 @@ class WriteErrorMappingTest {
         assertEquals(Errors.NOT_COORDINATOR, told(new IOException("disk")));
         assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, told(new NotEnoughReplicasException("isr")));
         assertEquals(Errors.UNKNOWN_SERVER_ERROR, told(new IllegalStateException("unexpected")));
+    }
+
+    @Test
+    void aTransactionalWriteRefusedByVerificationIsPassedOnAsInvalidTxnState() {
+        // Kafka's CoordinatorOperationExceptionHelper leaves INVALID_TXN_STATE as it is, whatever the version
+        assertEquals(Errors.INVALID_TXN_STATE, told(new InvalidTxnStateException("Record was not part of an ongoing transaction")));
+        assertEquals(Errors.INVALID_PRODUCER_EPOCH, told(new InvalidProducerEpochException("old epoch")));
     }
 }
