@@ -22,7 +22,17 @@ import org.tributary.metadata.TopicImage;
  * partition orders 0 leader 1 epoch 0 replicas 1,2,3 isr 1
  * </pre>
  * A reader of the grid sees what was committed at {@code offset}; the grid is a copy, never the
- * authority (a split or merge can only make it stale, and the next publication replaces it).
+ * authority, and nothing read from it ever changes committed metadata.
+ *
+ * <p>What a reader may rely on: a publication never replaces a newer image (a higher offset at the
+ * same or a higher epoch, see {@link #supersedes}), so while the grid is whole the view only moves
+ * forward. A grid split leaves each side with its own copy; the side without the active controller
+ * goes stale. At the merge Hazelcast keeps one side's entry (the larger side's, with the default
+ * {@code PutIfAbsentMergePolicy}), which may be the older one: a reader may see that older image
+ * during the merge, until the active controller republishes its latest image, which it does as soon
+ * as its member has merged or sees a member join, and in any case within its periodic check
+ * ({@link GridPublisher}). From the moment the merge is complete the view does not step back. The
+ * value stays plain text and no merge policy of ours runs on the grid's members.
  *
  * <p>Immutable value; the static methods are thread-safe.
  */
@@ -90,9 +100,65 @@ public record PublishedMetadata(long offset, long epoch, int controllerId, List<
         return new PublishedMetadata(Long.parseLong(head[1]), Long.parseLong(head[3]), Integer.parseInt(head[5]), brokers, partitions);
     }
 
-    /** Writes {@code image} into the grid for cluster {@code clusterId}. */
-    public static void publish(HazelcastInstance hz, String clusterId, MetadataImage image, int controllerId) {
-        map(hz, clusterId).set(KEY, format(image, controllerId));
+    /** What {@link #publish} did. */
+    public enum Publication {
+        /** The grid held no image, an older one or this one under another controller: it holds this one now. */
+        WRITTEN,
+        /** The grid already held exactly this image. */
+        UNCHANGED,
+        /** The grid holds a newer image, which stays. */
+        REFUSED_NEWER_THERE
+    }
+
+    /**
+     * Writes {@code image} into the grid for cluster {@code clusterId}, unless the grid holds a newer
+     * one. A compare-and-set loop on the plain-text value ({@code putIfAbsent}, {@code replace(old,
+     * new)}): no application class is shipped to or run on the grid's members.
+     */
+    public static Publication publish(HazelcastInstance hz, String clusterId, MetadataImage image, int controllerId) {
+        IMap<String, String> map = map(hz, clusterId);
+        String text = format(image, controllerId);
+        for (int attempt = 0; attempt < 16; attempt++) {
+            String current = map.get(KEY);
+            if (current == null) {
+                if (map.putIfAbsent(KEY, text) == null) {
+                    return Publication.WRITTEN;
+                }
+            } else if (current.equals(text)) {
+                return Publication.UNCHANGED;
+            } else if (!supersedes(image.offset(), image.epoch(), current)) {
+                return Publication.REFUSED_NEWER_THERE;
+            } else if (map.replace(KEY, current, text)) {
+                return Publication.WRITTEN;
+            }
+            // another publisher wrote in between: compare again with what it wrote
+        }
+        throw new IllegalStateException("the published metadata kept changing under 16 attempts to publish offset " + image.offset());
+    }
+
+    /**
+     * Whether an image at {@code offset}/{@code epoch} may replace the published {@code current}
+     * text: not when {@code current} is newer, that is has a higher offset at the same or a higher
+     * epoch, or the same offset at a higher epoch. The same offset and epoch (the same committed
+     * image, possibly naming another controller) may replace it; so may a lower offset at a higher
+     * epoch, which no single log produces (epochs only grow along it) and so can only come from a
+     * log started afresh under the same cluster id. Damaged text is always replaced.
+     */
+    static boolean supersedes(long offset, long epoch, String current) {
+        long currentOffset;
+        long currentEpoch;
+        try {
+            String[] head = current.substring(0, current.indexOf('\n') < 0 ? current.length() : current.indexOf('\n')).split(" ");
+            if (head.length != 6 || !head[0].equals("offset")) {
+                return true;
+            }
+            currentOffset = Long.parseLong(head[1]);
+            currentEpoch = Long.parseLong(head[3]);
+        } catch (NumberFormatException e) {
+            return true;
+        }
+        boolean same = currentOffset == offset && currentEpoch == epoch;
+        return same || !(currentEpoch >= epoch && currentOffset >= offset);
     }
 
     /** What the active controller last published for cluster {@code clusterId}, if anything. */
