@@ -100,6 +100,8 @@ class GridSplitMergeTest {
         grid.split(Set.of(0, 1));
         await("members 0 and 1 to see only each other and member 2 only itself", 30_000,
                 () -> membersSeenBy(0) == 2 && membersSeenBy(1) == 2 && membersSeenBy(2) == 1);
+        assertEquals(grid.member(0).getCluster().getMembers(), grid.member(1).getCluster().getMembers(), "0 and 1 form one side");
+        assertEquals(Set.of(grid.member(2).getCluster().getLocalMember()), grid.member(2).getCluster().getMembers(), "2 is alone");
         LOG.info("grid split after " + ms(t0) + " ms");
     }
 
