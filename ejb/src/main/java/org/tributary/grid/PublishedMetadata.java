@@ -30,8 +30,8 @@ import org.tributary.metadata.TopicImage;
  * goes stale. At the merge Hazelcast keeps one side's entry (the larger side's, with the default
  * {@code PutIfAbsentMergePolicy}), which may be the older one: a reader may see that older image
  * during the merge, until the active controller republishes its latest image, which it does as soon
- * as its member has merged or sees a member join, and in any case within its periodic check
- * ({@link GridPublisher}). From the moment the merge is complete the view does not step back. The
+ * as its member has merged or sees a member join, and in any case at its periodic check (every 5 s,
+ * {@link GridPublisher}). From the moment the merge is complete the view does not step back. The
  * value stays plain text and no merge policy of ours runs on the grid's members.
  *
  * <p>Immutable value; the static methods are thread-safe.
@@ -142,7 +142,9 @@ public record PublishedMetadata(long offset, long epoch, int controllerId, List<
      * epoch, or the same offset at a higher epoch. The same offset and epoch (the same committed
      * image, possibly naming another controller) may replace it; so may a lower offset at a higher
      * epoch, which no single log produces (epochs only grow along it) and so can only come from a
-     * log started afresh under the same cluster id. Damaged text is always replaced.
+     * log started afresh under the same cluster id. (A log started afresh at an epoch no higher than
+     * the published one is refused until its offset or epoch passes it: the grid keeps the older
+     * cluster's view meanwhile.) Damaged text is always replaced.
      */
     static boolean supersedes(long offset, long epoch, String current) {
         long currentOffset;
