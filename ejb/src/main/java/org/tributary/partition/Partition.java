@@ -2,24 +2,15 @@ package org.tributary.partition;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.tributary.log.AppendInfo;
 import org.tributary.log.PartitionLog;
 import org.tributary.log.AbortedTxn;
-import org.tributary.txn.BatchMetadata;
 import org.tributary.txn.ProducerStateManager;
 import org.tributary.log.EpochEndOffset;
 import org.tributary.metadata.PartitionRegistration;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import java.util.function.IntPredicate;
 
@@ -35,12 +26,13 @@ import java.util.function.IntPredicate;
  * takes min(leader's high watermark, own log end) as its high watermark and truncates where its
  * log diverges from the leader's, rebuilding producer state with the log.
  *
- * <p>The partition keeps the role, the log, the high watermark and the coordination of the two
- * parts it delegates to: follower progress and ISR proposals ({@link IsrTracker}), and producer
- * and transaction state with the last stable offset ({@link PartitionTxns}).
+ * <p>The partition keeps the role, the log, the high watermark and the coordination of the parts
+ * it delegates to: follower progress and ISR proposals ({@link IsrTracker}), producer and
+ * transaction state with the last stable offset ({@link PartitionTxns}), the leader's append path
+ * ({@link LeaderAppends}) and the follower's appends and truncations ({@link FollowerSync}).
  *
  * <p>Thread-safe: state changes and appends are serialized by this object's lock (which also
- * guards both parts); reads of the log and of the (volatile) high watermark and last stable offset
+ * guards every part); reads of the log and of the (volatile) high watermark and last stable offset
  * take no lock.
  */
 public final class Partition {
@@ -51,6 +43,10 @@ public final class Partition {
     private final PartitionTxns txns;
     /** Leader only: follower progress and ISR change proposals. Guarded by this. */
     private final IsrTracker isrTracker;
+    /** Leader only: the append path of batches and markers. Guarded by this. */
+    private final LeaderAppends leaderAppends;
+    /** Follower only: appends and truncations of the leader's log. Guarded by this. */
+    private final FollowerSync followerSync;
     private final int localBrokerId;
     private volatile int leaderEpoch = -1;
     private volatile int partitionEpoch = -1;
@@ -106,6 +102,8 @@ public final class Partition {
         this.highWatermark = log.highWatermark();
         this.txns = new PartitionTxns(log, legacySnapshotFile, highWatermark);
         this.isrTracker = new IsrTracker(this, localBrokerId);
+        this.leaderAppends = new LeaderAppends(this, log, txns);
+        this.followerSync = new FollowerSync(this, log, txns);
     }
 
     /**
@@ -171,7 +169,7 @@ public final class Partition {
     }
 
     /** Leader: the high watermark becomes the smallest log end offset in the maximal ISR, if that is higher. */
-    private boolean maybeIncrementHighWatermark() {
+    boolean maybeIncrementHighWatermark() {
         if (role != Role.LEADER) {
             return false;
         }
@@ -184,7 +182,7 @@ public final class Partition {
     }
 
     /** The one place the high watermark changes: the log's checkpoint, unreplicated transactions and the LSO follow it. */
-    private void setHighWatermark(long hw) {
+    void setHighWatermark(long hw) {
         highWatermark = hw;
         log.updateHighWatermark(hw);
         txns.onHighWatermark(hw);
@@ -205,6 +203,10 @@ public final class Partition {
 
     public TopicPartition topicPartition() {
         return tp;
+    }
+
+    int localBrokerId() {
+        return localBrokerId;
     }
 
     public Uuid topicId() {
@@ -284,7 +286,7 @@ public final class Partition {
      * (NOT_ENOUGH_REPLICAS), as Kafka does.
      */
     public synchronized AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) throws IOException {
-        return appendAsLeader(records, requiredAcks, false, null);
+        return leaderAppends.append(records, requiredAcks, false, null);
     }
 
     /**
@@ -295,7 +297,7 @@ public final class Partition {
      * @throws org.apache.kafka.common.errors.InvalidTxnStateException the batch was not verified
      */
     public synchronized AppendResult appendVerified(MemoryRecords records, short requiredAcks, Object guard) throws IOException {
-        return appendAsLeader(records, requiredAcks, false, guard == null ? TxnVerificationGuards.NONE : guard);
+        return leaderAppends.append(records, requiredAcks, false, guard == null ? TxnVerificationGuards.NONE : guard);
     }
 
     /**
@@ -314,7 +316,7 @@ public final class Partition {
      * numbers are not (such batches carry none of their own), so no batch is taken for a duplicate.
      */
     public synchronized AppendResult appendAsCoordinator(MemoryRecords records, short requiredAcks) throws IOException {
-        return appendAsLeader(records, requiredAcks, true, null);
+        return leaderAppends.append(records, requiredAcks, true, null);
     }
 
     /**
@@ -328,42 +330,7 @@ public final class Partition {
      * @throws org.apache.kafka.common.errors.InvalidTxnStateException the write was not verified
      */
     public synchronized AppendResult appendAsCoordinator(MemoryRecords records, short requiredAcks, Object guard) throws IOException {
-        return appendAsLeader(records, requiredAcks, true, guard == null ? TxnVerificationGuards.NONE : guard);
-    }
-
-    /** {@code guard}: null appends unverified (internal writers); else checked by {@link TxnVerificationGuards#check}. */
-    private AppendResult appendAsLeader(MemoryRecords records, short requiredAcks, boolean coordinator, Object guard)
-            throws IOException {
-        if (role != Role.LEADER) {
-            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + tp
-                    + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
-        }
-        if (requiredAcks == -1 && isr.size() < minInsyncReplicas()) {
-            throw new NotEnoughReplicasException("The in-sync replicas of " + tp + " " + isr + " are fewer than min.insync.replicas ("
-                    + minInsyncReplicas() + ")");
-        }
-        List<MutableRecordBatch> batches = new ArrayList<>();
-        for (MutableRecordBatch b : records.batches()) {
-            if (b.magic() < RecordBatch.MAGIC_VALUE_V2) {
-                throw new UnsupportedForMessageFormatException("Record batches of magic " + b.magic()
-                        + " are not supported; use magic 2 (Kafka 0.11 or later)");
-            }
-            if (b.isControlBatch()) {
-                throw new InvalidRecordException("Control batches cannot be produced by clients");
-            }
-            batches.add(b);
-        }
-        ProducerStateManager.Check check = txns.validateLeaderAppend(batches, coordinator, guard);
-        if (check.duplicate().isPresent()) {
-            BatchMetadata d = check.duplicate().get();
-            return new AppendResult(d.firstOffset(), d.lastOffset(), -1L, log.logStartOffset(), true, leaderEpoch);
-        }
-        AppendInfo info = log.appendAsLeader(records, leaderEpoch);
-        txns.recordLeaderAppend(batches, info.firstOffset());
-        txns.updateLastStableOffset(highWatermark);
-        maybeIncrementHighWatermark();
-        return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
-                leaderEpoch);
+        return leaderAppends.append(records, requiredAcks, true, guard == null ? TxnVerificationGuards.NONE : guard);
     }
 
     /**
@@ -373,13 +340,7 @@ public final class Partition {
      * meanwhile; NOT_LEADER_OR_FOLLOWER when this broker lost the leadership it appended under.
      */
     public synchronized Errors acksAllState(long requiredOffset, int appendEpoch) {
-        if (role != Role.LEADER || leaderEpoch != appendEpoch) {
-            return Errors.NOT_LEADER_OR_FOLLOWER;
-        }
-        if (highWatermark >= requiredOffset) {
-            return isr.size() >= minInsyncReplicas() ? Errors.NONE : Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
-        }
-        return null;
+        return leaderAppends.acksAllState(requiredOffset, appendEpoch);
     }
 
     /**
@@ -480,17 +441,7 @@ public final class Partition {
      */
     public synchronized void appendAsFollower(MemoryRecords records, long leaderHighWatermark, long leaderLogStartOffset, int epoch)
             throws IOException {
-        checkFollowing(epoch);
-        if (records.sizeInBytes() > 0) {
-            log.appendAsFollower(records);
-            txns.recordFollowerAppend(records);
-        }
-        long hw = Math.max(log.logStartOffset(), Math.min(leaderHighWatermark, log.logEndOffset()));
-        setHighWatermark(hw);
-        long start = Math.min(leaderLogStartOffset, hw);
-        if (start > log.logStartOffset()) { // the leader's DeleteRecords or retention moved its log start
-            log.deleteRecordsBefore(start);
-        }
+        followerSync.append(records, leaderHighWatermark, leaderLogStartOffset, epoch);
     }
 
     /**
@@ -498,26 +449,12 @@ public final class Partition {
      * leader's) and rolls producer state back with it.
      */
     public synchronized void truncateTo(long offset, int epoch) throws IOException {
-        checkFollowing(epoch);
-        boolean removes = offset < log.logEndOffset();
-        log.truncateTo(offset); // also when nothing is removed: it drops an empty epoch at the log end
-        if (removes) {
-            afterTruncation();
-        }
+        followerSync.truncateTo(offset, epoch);
     }
 
     /** Follower: the leader's log starts after this whole log; start again, empty, at {@code offset}. */
     public synchronized void truncateFullyAndStartAt(long offset, int epoch) throws IOException {
-        checkFollowing(epoch);
-        log.truncateFullyAndStartAt(offset);
-        txns.afterFullTruncation(offset);
-        setHighWatermark(Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset())));
-    }
-
-    private void afterTruncation() throws IOException {
-        long hw = Math.max(log.logStartOffset(), Math.min(highWatermark, log.logEndOffset()));
-        txns.afterTruncation(hw);
-        setHighWatermark(hw);
+        followerSync.truncateFullyAndStartAt(offset, epoch);
     }
 
     /**
@@ -532,20 +469,8 @@ public final class Partition {
      */
     public synchronized AppendResult appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
             int transactionVersion, short requiredAcks, long nowMs) throws IOException {
-        if (role != Role.LEADER) {
-            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " is not the leader of " + tp
-                    + " (leader " + leader + ", leader epoch " + leaderEpoch + ")");
-        }
-        if (requiredAcks == -1 && isr.size() < minInsyncReplicas()) {
-            throw new NotEnoughReplicasException("The in-sync replicas of " + tp + " " + isr + " are fewer than min.insync.replicas ("
-                    + minInsyncReplicas() + ")");
-        }
-        AppendInfo info = txns.writeMarker(producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion, leaderEpoch,
+        return leaderAppends.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion, requiredAcks,
                 nowMs);
-        txns.updateLastStableOffset(highWatermark);
-        maybeIncrementHighWatermark();
-        return new AppendResult(info.firstOffset(), info.lastOffset(), info.logAppendTime(), info.logStartOffset(), false,
-                leaderEpoch);
     }
 
     /** What DescribeProducers reports for one producer (KIP-664). */
@@ -556,13 +481,6 @@ public final class Partition {
     /** The producers this partition knows, for DescribeProducers. */
     public synchronized List<ProducerView> activeProducers() {
         return txns.activeProducers();
-    }
-
-    private void checkFollowing(int epoch) {
-        if (role != Role.FOLLOWER || leaderEpoch != epoch) {
-            throw new NotLeaderOrFollowerException("Broker " + localBrokerId + " no longer follows " + tp + " in leader epoch " + epoch
-                    + " (role " + role + ", leader epoch " + leaderEpoch + ")");
-        }
     }
 
     /** Rebuilds producer state from the snapshot and the log (at open). */
