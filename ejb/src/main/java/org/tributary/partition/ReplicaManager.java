@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,14 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.utils.Time;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.tributary.log.LogConfig;
 import org.tributary.log.LogManager;
-import org.tributary.log.PartitionLog;
 import org.tributary.metadata.MetadataImage;
-import org.tributary.metadata.TopicImage;
 
 /**
  * The partitions this broker holds, kept in step with the metadata: {@link #accept} applies each
@@ -35,9 +30,10 @@ import org.tributary.metadata.TopicImage;
  * this manager applied and is gone from the next one (topic deleted, or replaced by a new topic of
  * the same name). A log on disk that no applied image has named (found at start-up, e.g. after the
  * metadata was lost or belongs to another cluster) is moved aside as a {@code -stray} directory and
- * logged, never deleted: an empty or stale image must not wipe a broker.
+ * logged, never deleted: an empty or stale image must not wipe a broker. Working out what an image
+ * changes and applying it is {@link ImageApplier}'s part.
  *
- * <p>Thread-safe; images are applied one at a time.
+ * <p>Thread-safe; images are applied one at a time, under this object's lock.
  */
 public final class ReplicaManager implements Consumer<MetadataImage>, Closeable {
     private static final Logger LOG = Logger.getLogger(ReplicaManager.class.getName());
@@ -47,13 +43,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final Path producerStateDir;
     private final int localBrokerId;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    /** The topics as last applied, by name; an unchanged topic is the same object in the next image. */
-    private final Map<String, TopicImage> appliedTopics = new java.util.HashMap<>();
-    /** The partitions of {@link #partitions} by topic name, so that applying a topic costs its own partitions only. */
-    private final Map<String, Set<TopicPartition>> localByTopic = new java.util.HashMap<>();
-    /** Partitions looked at while applying images (for tests: the work of an image follows what it changed). */
-    private final java.util.concurrent.atomic.AtomicLong partitionsVisited = new java.util.concurrent.atomic.AtomicLong();
-    private boolean strayLogsChecked;
+    /** Works out what each image changes for the local partitions and applies it. Guarded by this. */
+    private final ImageApplier images;
     private final Purgatory fetchPurgatory;
     private final Purgatory producePurgatory;
     private final Replication replication;
@@ -109,6 +100,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         Files.createDirectories(producerStateDir);
         this.fetchPurgatory = new Purgatory("fetch", timer, completionPool);
         this.producePurgatory = new Purgatory("produce", timer, completionPool);
+        this.images = new ImageApplier(logs, this.brokerDefaults, producerStateDir, localBrokerId, replication, partitions,
+                this::notifyListeners);
     }
 
     /** The directory holding this broker's partition logs (its one log dir). */
@@ -279,161 +272,19 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     @Override
     public synchronized void accept(MetadataImage image) {
         lastImage = image;
-        Set<String> present = new HashSet<>();
-        Set<TopicPartition> changed = new HashSet<>();
-        for (TopicImage topic : image.topics()) {
-            present.add(topic.name());
-            TopicImage previous = appliedTopics.get(topic.name());
-            if (previous == topic) {
-                continue; // unchanged: a delta copies only the topics it changes
-            }
-            applyTopic(topic, previous, changed);
-            appliedTopics.put(topic.name(), topic);
-        }
-        if (present.size() < appliedTopics.size()) {
-            for (String name : Set.copyOf(appliedTopics.keySet())) {
-                if (!present.contains(name)) { // named by an earlier image, removed by this one
-                    appliedTopics.remove(name);
-                    removeAll(name, Set.of(), changed);
-                }
-            }
-        }
+        Set<TopicPartition> changed = images.apply(image);
         // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read: each waiting
         // operation once per image, however many of its partitions changed (a follower's fetch names thousands)
         producePurgatory.checkAndComplete(changed);
         fetchPurgatory.checkAndComplete(changed);
-        if (!strayLogsChecked) { // once, against the first image (start-up): later logs are only made here
-            strayLogsChecked = true;
-            moveAsideStrayLogs(Set.copyOf(partitions.keySet()));
-        }
-    }
-
-    private void applyTopic(TopicImage topic, TopicImage previous, Set<TopicPartition> changed) {
-        boolean configChanged = previous == null || !topic.configs().equals(previous.configs());
-        LogConfig config = LogConfig.from(brokerDefaults, topic.configs());
-        Set<TopicPartition> wanted = new HashSet<>();
-        for (int p = 0; p < topic.partitionCount(); p++) {
-            partitionsVisited.incrementAndGet();
-            List<Integer> replicas = topic.replicas(p);
-            if (!replicas.contains(localBrokerId)) {
-                continue;
-            }
-            TopicPartition tp = new TopicPartition(topic.name(), p);
-            wanted.add(tp);
-            Partition existing = partitions.get(tp);
-            if (existing != null && !existing.topicId().equals(topic.id())) {
-                remove(tp, changed); // same name, new topic: the old one was deleted
-                existing = null;
-            }
-            if (existing == null) {
-                existing = open(tp, topic, replicas, config);
-            } else if (configChanged) {
-                existing.log().updateConfig(config);
-            }
-            Partition.Transition t;
-            try {
-                t = existing.update(topic.partition(p), replication.time().milliseconds());
-            } catch (IOException e) {
-                LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ": " + e.getMessage());
-                continue;
-            }
-            switch (t) {
-                case BECAME_FOLLOWER -> replication.followers().follow(existing);
-                case BECAME_LEADER, WENT_OFFLINE -> replication.followers().unfollow(tp);
-                default -> {
-                }
-            }
-            if (t != Partition.Transition.NONE) {
-                notifyListeners(existing, t);
-            }
-            boolean sameRegistration = previous != null && previous.id().equals(topic.id()) && p < previous.partitionCount()
-                    && previous.partition(p).equals(topic.partition(p));
-            if (t != Partition.Transition.NONE || !sameRegistration) {
-                changed.add(tp);
-            }
-        }
-        removeAll(topic.name(), wanted, changed);
-    }
-
-    /** Removes this broker's partitions of {@code topic} other than {@code keep} (the metadata no longer places them here). */
-    private void removeAll(String topic, Set<TopicPartition> keep, Set<TopicPartition> changed) {
-        Set<TopicPartition> local = localByTopic.get(topic);
-        if (local == null) {
-            return;
-        }
-        for (TopicPartition tp : List.copyOf(local)) {
-            partitionsVisited.incrementAndGet();
-            if (!keep.contains(tp)) {
-                remove(tp, changed);
-            }
-        }
+        images.moveAsideStrayLogsOnce();
     }
 
     /** Partitions looked at while applying images since this manager started (tests: work per image). */
     public long partitionsVisited() {
-        return partitionsVisited.get();
+        return images.partitionsVisited();
     }
 
-    private Partition open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
-        try {
-            PartitionLog log = logs.getOrCreate(tp, config);
-            // the single-file layout's snapshot (upgrade only): snapshots now live in the log's directory, one per segment
-            Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
-            Partition partition = Partition.open(tp, topic.id(), log, snapshot, localBrokerId, replicas);
-            partitions.put(tp, partition);
-            localByTopic.computeIfAbsent(tp.topic(), k -> new HashSet<>()).add(tp);
-            return partition;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open log of " + tp + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void remove(TopicPartition tp, Set<TopicPartition> changed) {
-        replication.followers().unfollow(tp);
-        Partition p = partitions.remove(tp);
-        Set<TopicPartition> local = localByTopic.get(tp.topic());
-        if (local != null && local.remove(tp) && local.isEmpty()) {
-            localByTopic.remove(tp.topic());
-        }
-        if (p != null && p.isLeader()) {
-            notifyListeners(p, Partition.Transition.WENT_OFFLINE);
-        }
-        try {
-            if (p != null) {
-                Files.deleteIfExists(p.legacySnapshotFile());
-            }
-            logs.delete(tp);
-        } catch (IOException e) {
-            LOG.warning("TRIB-PART-001 could not delete the log of " + tp + ": " + e.getMessage());
-        }
-        changed.add(tp);
-    }
-
-    /** Logs on disk that the metadata does not name for this broker: renamed aside, never deleted. */
-    private void moveAsideStrayLogs(Set<TopicPartition> wanted) {
-        for (TopicPartition tp : Set.copyOf(logs.all().keySet())) {
-            if (!wanted.contains(tp)) {
-                try {
-                    logs.moveAside(tp).ifPresent(to -> LOG.warning("TRIB-PART-004 The log of " + tp
-                            + " is not in the cluster metadata for this broker; moved aside to " + to
-                            + " (not deleted). Move it back only if the metadata is wrong."));
-                } catch (IOException e) {
-                    LOG.warning("TRIB-PART-005 could not move aside the stray log of " + tp + ": " + e.getMessage());
-                }
-            }
-        }
-        try (Stream<Path> files = Files.list(producerStateDir)) {
-            Set<String> live = new HashSet<>();
-            partitions.values().forEach(p -> live.add(p.legacySnapshotFile().getFileName().toString()));
-            for (Path f : files.toList()) {
-                if (!live.contains(f.getFileName().toString())) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        } catch (IOException e) {
-            LOG.warning("TRIB-PART-002 could not clean " + producerStateDir + ": " + e.getMessage());
-        }
-    }
 
     /** Expires idle producers ({@code producer.id.expiration.ms}) in every partition. */
     public void expireProducers(long nowMs, long expirationMs) {

@@ -1,0 +1,231 @@
+package org.tributary.partition;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.tributary.log.LogConfig;
+import org.tributary.log.LogManager;
+import org.tributary.log.PartitionLog;
+import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.TopicImage;
+
+/**
+ * Works out, from each new metadata image, what changes for this broker's partitions and makes it
+ * so: opens the partitions newly placed here, hands each changed registration to its partition
+ * (becoming leader, follower or offline; followers start or stop copying), pushes topic config
+ * changes to the logs, and removes the partitions the image no longer places here (topic deleted,
+ * replaced by a new topic of the same name, or reassigned away), deleting their logs. Against the
+ * first image it moves aside the logs on disk that no image named. Only the topics an image changed
+ * are visited: an unchanged topic is the same object in the next image.
+ *
+ * <p>Separate from {@link ReplicaManager} so that the image diffing lives in one place; the manager
+ * keeps the partitions map (shared with this class, written only here), the purgatories it wakes
+ * for the partitions an image changed, and the replication plumbing.
+ *
+ * <p>Not thread-safe: every method is called with the owning manager's lock held (images are
+ * applied one at a time).
+ */
+final class ImageApplier {
+    /** The manager's logger: the messages (and their codes) stay where operators look for them. */
+    private static final Logger LOG = Logger.getLogger(ReplicaManager.class.getName());
+
+    private final LogManager logs;
+    private final Map<String, String> brokerDefaults;
+    private final Path producerStateDir;
+    private final int localBrokerId;
+    private final ReplicaManager.Replication replication;
+    /** The manager's partitions: read by any thread, changed only here. */
+    private final ConcurrentHashMap<TopicPartition, Partition> partitions;
+    /** Told of every role change (also WENT_OFFLINE when a led partition is removed). */
+    private final BiConsumer<Partition, Partition.Transition> transitions;
+    /** The topics as last applied, by name; an unchanged topic is the same object in the next image. */
+    private final Map<String, TopicImage> appliedTopics = new HashMap<>();
+    /** The partitions of {@link #partitions} by topic name, so that applying a topic costs its own partitions only. */
+    private final Map<String, Set<TopicPartition>> localByTopic = new HashMap<>();
+    /** Partitions looked at while applying images (for tests: the work of an image follows what it changed). */
+    private final AtomicLong partitionsVisited = new AtomicLong();
+    private boolean strayLogsChecked;
+
+    ImageApplier(LogManager logs, Map<String, String> brokerDefaults, Path producerStateDir, int localBrokerId,
+            ReplicaManager.Replication replication, ConcurrentHashMap<TopicPartition, Partition> partitions,
+            BiConsumer<Partition, Partition.Transition> transitions) {
+        this.logs = logs;
+        this.brokerDefaults = brokerDefaults;
+        this.producerStateDir = producerStateDir;
+        this.localBrokerId = localBrokerId;
+        this.replication = replication;
+        this.partitions = partitions;
+        this.transitions = transitions;
+    }
+
+    /** Makes the local partitions match {@code image}; returns the partitions it changed (for waiting operations to re-check). */
+    Set<TopicPartition> apply(MetadataImage image) {
+        Set<String> present = new HashSet<>();
+        Set<TopicPartition> changed = new HashSet<>();
+        for (TopicImage topic : image.topics()) {
+            present.add(topic.name());
+            TopicImage previous = appliedTopics.get(topic.name());
+            if (previous == topic) {
+                continue; // unchanged: a delta copies only the topics it changes
+            }
+            applyTopic(topic, previous, changed);
+            appliedTopics.put(topic.name(), topic);
+        }
+        if (present.size() < appliedTopics.size()) {
+            for (String name : Set.copyOf(appliedTopics.keySet())) {
+                if (!present.contains(name)) { // named by an earlier image, removed by this one
+                    appliedTopics.remove(name);
+                    removeAll(name, Set.of(), changed);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** Once, against the first image (start-up): later logs are only made here. */
+    void moveAsideStrayLogsOnce() {
+        if (!strayLogsChecked) {
+            strayLogsChecked = true;
+            moveAsideStrayLogs(Set.copyOf(partitions.keySet()));
+        }
+    }
+
+    /** Partitions looked at while applying images since this manager started (tests: work per image). */
+    long partitionsVisited() {
+        return partitionsVisited.get();
+    }
+
+    private void applyTopic(TopicImage topic, TopicImage previous, Set<TopicPartition> changed) {
+        boolean configChanged = previous == null || !topic.configs().equals(previous.configs());
+        LogConfig config = LogConfig.from(brokerDefaults, topic.configs());
+        Set<TopicPartition> wanted = new HashSet<>();
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            partitionsVisited.incrementAndGet();
+            List<Integer> replicas = topic.replicas(p);
+            if (!replicas.contains(localBrokerId)) {
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(topic.name(), p);
+            wanted.add(tp);
+            Partition existing = partitions.get(tp);
+            if (existing != null && !existing.topicId().equals(topic.id())) {
+                remove(tp, changed); // same name, new topic: the old one was deleted
+                existing = null;
+            }
+            if (existing == null) {
+                existing = open(tp, topic, replicas, config);
+            } else if (configChanged) {
+                existing.log().updateConfig(config);
+            }
+            Partition.Transition t;
+            try {
+                t = existing.update(topic.partition(p), replication.time().milliseconds());
+            } catch (IOException e) {
+                LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ": " + e.getMessage());
+                continue;
+            }
+            switch (t) {
+                case BECAME_FOLLOWER -> replication.followers().follow(existing);
+                case BECAME_LEADER, WENT_OFFLINE -> replication.followers().unfollow(tp);
+                default -> {
+                }
+            }
+            if (t != Partition.Transition.NONE) {
+                transitions.accept(existing, t);
+            }
+            boolean sameRegistration = previous != null && previous.id().equals(topic.id()) && p < previous.partitionCount()
+                    && previous.partition(p).equals(topic.partition(p));
+            if (t != Partition.Transition.NONE || !sameRegistration) {
+                changed.add(tp);
+            }
+        }
+        removeAll(topic.name(), wanted, changed);
+    }
+
+    /** Removes this broker's partitions of {@code topic} other than {@code keep} (the metadata no longer places them here). */
+    private void removeAll(String topic, Set<TopicPartition> keep, Set<TopicPartition> changed) {
+        Set<TopicPartition> local = localByTopic.get(topic);
+        if (local == null) {
+            return;
+        }
+        for (TopicPartition tp : List.copyOf(local)) {
+            partitionsVisited.incrementAndGet();
+            if (!keep.contains(tp)) {
+                remove(tp, changed);
+            }
+        }
+    }
+
+    private Partition open(TopicPartition tp, TopicImage topic, List<Integer> replicas, LogConfig config) {
+        try {
+            PartitionLog log = logs.getOrCreate(tp, config);
+            // the single-file layout's snapshot (upgrade only): snapshots now live in the log's directory, one per segment
+            Path snapshot = producerStateDir.resolve(tp.topic() + "-" + tp.partition() + "-" + topic.id() + ".snapshot");
+            Partition partition = Partition.open(tp, topic.id(), log, snapshot, localBrokerId, replicas);
+            partitions.put(tp, partition);
+            localByTopic.computeIfAbsent(tp.topic(), k -> new HashSet<>()).add(tp);
+            return partition;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open log of " + tp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void remove(TopicPartition tp, Set<TopicPartition> changed) {
+        replication.followers().unfollow(tp);
+        Partition p = partitions.remove(tp);
+        Set<TopicPartition> local = localByTopic.get(tp.topic());
+        if (local != null && local.remove(tp) && local.isEmpty()) {
+            localByTopic.remove(tp.topic());
+        }
+        if (p != null && p.isLeader()) {
+            transitions.accept(p, Partition.Transition.WENT_OFFLINE);
+        }
+        try {
+            if (p != null) {
+                Files.deleteIfExists(p.legacySnapshotFile());
+            }
+            logs.delete(tp);
+        } catch (IOException e) {
+            LOG.warning("TRIB-PART-001 could not delete the log of " + tp + ": " + e.getMessage());
+        }
+        changed.add(tp);
+    }
+
+    /** Logs on disk that the metadata does not name for this broker: renamed aside, never deleted. */
+    private void moveAsideStrayLogs(Set<TopicPartition> wanted) {
+        for (TopicPartition tp : Set.copyOf(logs.all().keySet())) {
+            if (!wanted.contains(tp)) {
+                try {
+                    logs.moveAside(tp).ifPresent(to -> LOG.warning("TRIB-PART-004 The log of " + tp
+                            + " is not in the cluster metadata for this broker; moved aside to " + to
+                            + " (not deleted). Move it back only if the metadata is wrong."));
+                } catch (IOException e) {
+                    LOG.warning("TRIB-PART-005 could not move aside the stray log of " + tp + ": " + e.getMessage());
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(producerStateDir)) {
+            Set<String> live = new HashSet<>();
+            partitions.values().forEach(p -> live.add(p.legacySnapshotFile().getFileName().toString()));
+            for (Path f : files.toList()) {
+                if (!live.contains(f.getFileName().toString())) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("TRIB-PART-002 could not clean " + producerStateDir + ": " + e.getMessage());
+        }
+    }
+}
