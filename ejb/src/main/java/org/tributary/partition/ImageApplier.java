@@ -125,7 +125,14 @@ final class ImageApplier {
                 existing = null;
             }
             if (existing == null) {
-                existing = open(tp, topic, replicas, config);
+                try {
+                    existing = open(tp, topic, replicas, config);
+                } catch (UncheckedIOException e) {
+                    // one unusable log directory must not stop the rest of the image from applying
+                    LOG.warning("TRIB-PART-008 could not open the log of " + tp + ", so this broker does not serve it: "
+                            + e.getCause() + "; check the log directory and restart the broker");
+                    continue;
+                }
             } else if (configChanged) {
                 existing.log().updateConfig(config);
             }

@@ -75,6 +75,21 @@ class ReplicaManagerStrayLogTest {
     }
 
     @Test
+    void aLogThatCannotBeOpenedDoesNotStopTheRestOfTheImage() throws Exception {
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            Files.writeString(tmp.resolve("logs/broken-0"), "a file where the log directory should be");
+            ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool);
+            rm.accept(image(topic("broken", Uuid.randomUuid(), 2), topic("orders", Uuid.randomUuid(), 2)));
+            assertFalse(rm.partition(new TopicPartition("broken", 0)).isPresent(), "the unusable log is not served");
+            assertTrue(rm.partition(new TopicPartition("broken", 1)).isPresent(), "the other partition of that topic is");
+            assertTrue(rm.partition(new TopicPartition("orders", 0)).isPresent(), "another topic of the same image is");
+            assertTrue(rm.partition(new TopicPartition("orders", 1)).isPresent());
+            assertEquals("a file where the log directory should be", Files.readString(tmp.resolve("logs/broken-0")), "left as it was");
+            rm.close();
+        }
+    }
+
+    @Test
     void aTopicRemovedByTheMetadataIsDeleted() throws Exception {
         try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
             ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool);
