@@ -27,8 +27,13 @@ final class KafkaClients {
 
     /** An Admin client through the given nodes, with generous timeouts for a cluster under test. */
     static org.apache.kafka.clients.admin.Admin admin(org.tributary.testkit.LocalCluster cluster, int... nodes) {
+        return admin(bootstrap(cluster, nodes));
+    }
+
+    /** An Admin client bootstrapped at these addresses, with generous timeouts for a cluster under test. */
+    static org.apache.kafka.clients.admin.Admin admin(String bootstrap) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap(cluster, nodes));
+        p.put("bootstrap.servers", bootstrap);
         p.put("default.api.timeout.ms", "60000");
         p.put("request.timeout.ms", "10000");
         return org.apache.kafka.clients.admin.Admin.create(p);

@@ -17,33 +17,73 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
 
 /**
  * The EAR on a real Payara Server 6 domain: {@code tributary-server setup} creates the domain, a
  * deployment group of two instances with their broker settings as instance system properties, and
  * deploys {@code ear/target/tributary.ear} to the group. Both brokers must report ready and see each
- * other, alive, in one cluster. Everything is stopped afterwards, also when the test fails.
+ * other, alive, in one cluster. Then Kafka traffic crosses the instances, each client bootstrapped at
+ * ONE broker only: a topic (4 partitions, replication factor 2, min.insync.replicas 2) created
+ * through broker 0 is described through broker 1 with the same id and every ISR full (Admin client
+ * and {@code kafka-topics}); keyed records produced through broker 1 (acks=all, idempotent) are all
+ * acknowledged; a consumer group reads them through broker 0, each once and in order per
+ * partition, and commits; a new member of the group through broker 1 starts at the end. The tests
+ * share one domain (its setup takes minutes) and run in order; each says when a step before it
+ * failed. Everything is stopped afterwards, also when a test fails.
  *
  * <p>System properties: {@code tributary.home} (the checkout), {@code tributary.ear} (the EAR);
  * {@code tributary.payara.zip} and {@code tributary.payara.version} (the Payara Server zip the build
  * resolved; without them the script fetches it with Maven itself);
  * optional {@code tributary.server.dir} (default {@code target/payara-server}),
- * {@code tributary.server.jvm} (instance JVM flags), {@code tributary.server.timeout.minutes} (setup, default 25).
+ * {@code tributary.server.jvm} (instance JVM flags), {@code tributary.server.timeout.minutes} (setup, default 25),
+ * {@code tributary.server.records} (records produced, default 20,000).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PayaraServerIT {
     private static final int BROKERS = 2;
     private static final Duration SETUP_TIMEOUT = Duration.ofMinutes(Long.getLong("tributary.server.timeout.minutes", 25));
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration VIEW_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(4);
+    /** Topic metadata on the other broker with every ISR full: new replicas start in sync, so this is propagation only. */
+    private static final Duration ISR_TIMEOUT = Duration.ofSeconds(60);
+    /** Producing or consuming the records on 2 shared cores. */
+    private static final Duration TRAFFIC_TIMEOUT = Duration.ofMinutes(3);
+    private static final String TOPIC = "deployment-group-traffic";
+    private static final String GROUP = "deployment-group-readers";
+    private static final int PARTITIONS = 4;
+    private static final int RECORDS = Integer.getInteger("tributary.server.records", 20_000);
 
     private static PayaraServerCluster cluster;
     private static Thread killOnExit;
+    /** Set by each step that passed, for the steps after it. */
+    private static boolean inOneCluster;
+    private static Uuid topicId;
+    private static final KeyedTraffic TRAFFIC = new KeyedTraffic(TOPIC);
 
     @BeforeAll
     static void prepare() {
@@ -90,6 +130,7 @@ class PayaraServerIT {
     }
 
     @Test
+    @Order(1)
     void earDeploysToDeploymentGroupAndBothBrokersSeeEachOther() {
         PayaraServerCluster.Result setup = cluster.run(SETUP_TIMEOUT, "setup", cluster.dir().toString());
         System.out.printf("[payara-server] setup took %d s%n", setup.took().toSeconds());
@@ -122,6 +163,153 @@ class PayaraServerIT {
             }
         }
         assertAll("cluster views", checks.stream());
+        inOneCluster = true;
+    }
+
+    @Test
+    @Order(2)
+    void aTopicCreatedThroughBroker0IsTheSameThroughBroker1() throws Exception {
+        assertTrue(inOneCluster, "the brokers are not in one cluster: the test before failed");
+        Uuid created;
+        try (Admin a = KafkaClients.admin(bootstrap(0))) {
+            CreateTopicsResult r = a.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) BROKERS)
+                    .configs(Map.of("min.insync.replicas", Integer.toString(BROKERS)))));
+            r.all().get(60, TimeUnit.SECONDS);
+            created = r.topicId(TOPIC).get(60, TimeUnit.SECONDS);
+        }
+        long t0 = System.nanoTime();
+        try (Admin a = KafkaClients.admin(bootstrap(1))) {
+            TopicDescription d = awaitEveryIsrFull(a);
+            System.out.printf("[payara-server] topic created through broker 0; through broker 1 every ISR full %d ms later: %s%n",
+                    (System.nanoTime() - t0) / 1_000_000, d.partitions().stream().map(PayaraServerIT::describe).toList());
+            assertEquals(created, d.topicId(), "the topic id through broker 1");
+            assertEquals(PARTITIONS, d.partitions().size(), "partitions through broker 1");
+            List<Executable> checks = new ArrayList<>();
+            for (TopicPartitionInfo p : d.partitions()) {
+                String where = "partition " + describe(p) + " through broker 1";
+                checks.add(() -> assertEquals(allBrokers(), ids(p.replicas()), where + ": replicas"));
+                checks.add(() -> assertEquals(allBrokers(), ids(p.isr()), where + ": ISR"));
+                checks.add(() -> assertTrue(p.leader() != null && ids(p.replicas()).contains(p.leader().id()), where + ": leader"));
+            }
+            assertAll("topic through broker 1", checks.stream());
+            ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+            Config c = a.describeConfigs(List.of(res)).all().get(60, TimeUnit.SECONDS).get(res);
+            assertEquals(Integer.toString(BROKERS), c.get("min.insync.replicas").value(), "min.insync.replicas through broker 1");
+        }
+        topicId = created; // the steps after this one need the topic, not the command-line tool
+        checkKafkaTopicsDescribe(created);
+    }
+
+    @Test
+    @Order(3)
+    void keyedRecordsProducedThroughBroker1AreAllAcknowledged() {
+        assertNotNull(topicId, "no topic: the test before failed");
+        KeyedTraffic.Produced p = TRAFFIC.produce(bootstrap(1), RECORDS);
+        System.out.printf("[payara-server] produced %d records through broker 1 (acks=all, idempotent) in %d ms: %.0f records/s; %d failed%n",
+                RECORDS, p.millis(), RECORDS * 1000.0 / Math.max(1, p.millis()), p.failed());
+        assertEquals(0, p.failed(), () -> "sends failed: " + p.failures() + "\n" + allLogTails(40));
+        assertEquals(RECORDS, TRAFFIC.ackedCount(), "acknowledged records");
+        TRAFFIC.acked().forEach((partition, records) -> {
+            assertEquals(records.size() - 1L, records.lastKey(), "partition " + partition + ": offsets 0.. without a gap");
+            long previous = -1;
+            for (String r : records.values()) { // one producer: record numbers grow with the offset
+                long n = Long.parseLong(r.substring(1, r.indexOf('=')));
+                assertTrue(n > previous, "partition " + partition + " holds " + r + " after record " + previous);
+                previous = n;
+            }
+        });
+        assertEquals(PARTITIONS, TRAFFIC.acked().size(), "keys spread over every partition");
+    }
+
+    @Test
+    @Order(4)
+    void aGroupReadsEveryRecordThroughBroker0AndANewMemberThroughBroker1StartsAtTheEnd() {
+        assertEquals(RECORDS, TRAFFIC.ackedCount(), "not every record was acknowledged: the test before failed");
+        KeyedTraffic.Consumed c = TRAFFIC.consumeAndCommit(bootstrap(0), GROUP, PARTITIONS, RECORDS, TRAFFIC_TIMEOUT);
+        System.out.printf("[payara-server] consumer group read %d records through broker 0 in %d ms%n", c.count(), c.millis());
+        List<Executable> checks = new ArrayList<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            int p = partition;
+            // each record once, at the offset it was acknowledged with, in offset order
+            checks.add(() -> assertEquals(TRAFFIC.ackedAsDelivered(p), c.delivered().getOrDefault(p, List.of()),
+                    "partition " + p + " as the consumer through broker 0 got it"));
+        }
+        checks.add(() -> assertEquals(RECORDS, c.count(), "records delivered"));
+        Map<TopicPartition, Long> expectedEnds = new HashMap<>();
+        TRAFFIC.partitions(PARTITIONS).forEach(tp -> expectedEnds.put(tp, (long) TRAFFIC.acked().get(tp.partition()).size()));
+        checks.add(() -> assertEquals(expectedEnds, c.endOffsets(), "end offsets"));
+        checks.add(() -> assertEquals(expectedEnds, c.committed(), "committed offsets of group " + GROUP));
+        assertAll("consumed through broker 0", checks.stream());
+
+        Map<Integer, List<String>> again = new HashMap<>();
+        Map<TopicPartition, Long> positions = TRAFFIC.positionsOfNewMember(bootstrap(1), GROUP, PARTITIONS, TRAFFIC_TIMEOUT, again);
+        assertAll("a new member of group " + GROUP + " through broker 1",
+                () -> assertEquals(expectedEnds, positions, "its positions are the committed offsets, the end of every partition"),
+                () -> assertEquals(Map.of(), again, "nothing left to read"));
+    }
+
+    /** Describes the topic through this Admin client until every partition has a leader and an ISR of all brokers. */
+    private static TopicDescription awaitEveryIsrFull(Admin a) throws InterruptedException {
+        long deadline = System.nanoTime() + ISR_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription d = a.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
+                last = d.partitions().stream().map(PayaraServerIT::describe).toList().toString();
+                if (d.partitions().size() == PARTITIONS
+                        && d.partitions().stream().allMatch(p -> p.leader() != null && p.isr().size() == BROKERS)) {
+                    return d;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                last = e.getCause() == null ? e.toString() : e.getCause().toString();
+            }
+            PayaraServerCluster.sleep(500);
+        }
+        fail("topic " + TOPIC + " through broker 1: not every partition led with an ISR of " + BROKERS + " within " + ISR_TIMEOUT.toSeconds()
+                + " s; last: " + last + "\n" + allLogTails(40));
+        return null;
+    }
+
+    /** Kafka's own {@code kafka-topics --describe} through broker 1: the topic, its id, and per partition a leader and a full ISR. */
+    private static void checkKafkaTopicsDescribe(Uuid id) {
+        String out = KafkaCli.topics("--bootstrap-server", bootstrap(1), "--describe", "--topic", TOPIC);
+        assertTrue(out.endsWith("EXIT 0"), () -> "kafka-topics failed:\n" + out);
+        assertTrue(out.contains("TopicId: " + id), () -> "kafka-topics shows topic id " + id + ":\n" + out);
+        assertTrue(out.contains("PartitionCount: " + PARTITIONS) && out.contains("ReplicationFactor: " + BROKERS)
+                && out.contains("min.insync.replicas=" + BROKERS), () -> "kafka-topics shows the topic's settings:\n" + out);
+        Matcher m = Pattern.compile("Partition: (\\d+)\\s+Leader: (-?\\d+)\\s+Replicas: ([\\d,]+)\\s+Isr: ([\\d,]*)").matcher(out);
+        Map<Integer, String> leaders = new TreeMap<>();
+        while (m.find()) {
+            Set<Integer> isr = m.group(4).isEmpty() ? Set.of()
+                    : java.util.Arrays.stream(m.group(4).split(",")).map(Integer::parseInt).collect(Collectors.toSet());
+            assertEquals(allBrokers(), isr, "kafka-topics: ISR of partition " + m.group(1) + ":\n" + out);
+            assertTrue(allBrokers().contains(Integer.parseInt(m.group(2))), "kafka-topics: leader of partition " + m.group(1) + ":\n" + out);
+            leaders.put(Integer.parseInt(m.group(1)), m.group(2));
+        }
+        Set<Integer> partitions = TRAFFIC.partitions(PARTITIONS).stream().map(TopicPartition::partition).collect(Collectors.toSet());
+        assertEquals(partitions, leaders.keySet(), () -> "kafka-topics lists every partition:\n" + out);
+        System.out.printf("[payara-server] kafka-topics --describe through broker 1: leaders %s%n", leaders);
+    }
+
+    private static String describe(TopicPartitionInfo p) {
+        return p.partition() + " leader " + (p.leader() == null ? "none" : p.leader().id()) + " replicas " + ids(p.replicas()) + " isr "
+                + ids(p.isr());
+    }
+
+    private static Set<Integer> ids(List<Node> nodes) {
+        return nodes.stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Set<Integer> allBrokers() {
+        Set<Integer> all = new TreeSet<>();
+        for (int i = 0; i < BROKERS; i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    private static String bootstrap(int broker) {
+        return "127.0.0.1:" + cluster.kafkaPort(broker);
     }
 
     /** Waits until instance I's readiness check {@code tributary-broker} is UP as broker I. */
