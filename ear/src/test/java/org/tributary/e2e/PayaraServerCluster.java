@@ -76,7 +76,7 @@ final class PayaraServerCluster {
         List<Integer> p = new ArrayList<>(List.of(pb + 48, pb + 49, pb + 80, pb + 86));
         for (int i = 0; i < instances; i++) {
             int b = ipb + 100 * i;
-            p.addAll(List.of(b + 37, b + 48, b + 59, b + 80, b + 81, b + 86, kp + i));
+            p.addAll(List.of(b + 37, b + 48, b + 59, b + 80, b + 81, b + 86, kp + i, kp + 100 + i)); // + 100: metadata quorum
         }
         return p;
     }
