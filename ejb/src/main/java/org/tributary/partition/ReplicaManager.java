@@ -115,7 +115,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
 
     /**
      * Told of every role change of a local partition (became leader, follower, offline; also
-     * {@code WENT_OFFLINE} when the partition is removed), on the thread applying metadata: keep it
+     * {@code WENT_OFFLINE} when a partition this broker leads is removed: a removed follower had no
+     * leadership to give up, so it is not told), on the thread applying metadata: keep it
      * short and hand slow work (loading a coordinator's state) to another thread.
      */
     public void addLeadershipListener(java.util.function.BiConsumer<Partition, Partition.Transition> listener) {
