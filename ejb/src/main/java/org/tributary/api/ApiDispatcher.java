@@ -74,6 +74,7 @@ public final class ApiDispatcher implements RequestChannel {
     }
 
     private void process(NetworkRequest request) {
+        long dequeued = System.nanoTime();
         ByteBuffer buf = request.payload();
         RequestHeader header;
         try {
@@ -113,11 +114,11 @@ public final class ApiDispatcher implements RequestChannel {
         RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), request.principal(),
                 request.listenerName(), images.get());
         CompletionStage<ApiMessage> result;
-        long handleStart = System.nanoTime();
         long handleNanos;
         try {
             result = reg.handler().handle(ctx, body.data());
-            handleNanos = System.nanoTime() - handleStart;
+            // handler thread time, parsing included; not the wait of a request the handler completes later
+            handleNanos = System.nanoTime() - dequeued;
         } catch (Exception e) {
             done(request, key, true);
             fail(request, header, body, e);
@@ -129,6 +130,7 @@ public final class ApiDispatcher implements RequestChannel {
                 fail(request, header, body, error);
             } else {
                 long throttleMs = throttleMs(ctx, body, request.payload().limit(), handleNanos, response);
+                RequestTimeAfterAnswer after = quotaExempt(body) ? null : RequestTimeAfterAnswer.of(quotas, ctx, request);
                 if (response == null) {
                     request.noResponse(throttleMs);
                 } else {
@@ -136,7 +138,7 @@ public final class ApiDispatcher implements RequestChannel {
                         Throttles.set(response, (int) Math.min(Integer.MAX_VALUE, throttleMs));
                     }
                     audit(request, header, body.data(), response);
-                    send(request, header, response, version, throttleMs);
+                    send(request, header, response, version, throttleMs, after);
                 }
             }
         });
@@ -176,7 +178,7 @@ public final class ApiDispatcher implements RequestChannel {
      * on it). Requests between brokers are exempt, as in Kafka.
      */
     private long throttleMs(RequestContext ctx, AbstractRequest body, int requestBytes, long handleNanos, ApiMessage response) {
-        if (quotas == null || !quotas.enabled() || isFromBroker(body)) {
+        if (quotaExempt(body)) {
             return 0;
         }
         long now = System.currentTimeMillis();
@@ -189,6 +191,11 @@ public final class ApiDispatcher implements RequestChannel {
         long requestTime = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.REQUEST, ctx.principal(), ctx.clientId(), handleNanos,
                 now);
         return Math.max(bandwidth, requestTime);
+    }
+
+    /** No quota applies: none is set, or the request comes from another broker (Kafka records those as exempt). */
+    private boolean quotaExempt(AbstractRequest body) {
+        return quotas == null || !quotas.enabled() || isFromBroker(body);
     }
 
     private static boolean isFromBroker(AbstractRequest body) {
@@ -261,12 +268,19 @@ public final class ApiDispatcher implements RequestChannel {
     }
 
     private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version) {
-        send(request, header, response, version, 0);
+        send(request, header, response, version, 0, null);
     }
 
-    private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version, long throttleMs) {
+    /** {@code after} (may be null): told the encoding time here and the network time once the answer is out. */
+    private static void send(NetworkRequest request, RequestHeader header, ApiMessage response, short version, long throttleMs,
+            RequestTimeAfterAnswer after) {
         try {
-            request.respond(SendBuilder.buildResponseSend(header.toResponseHeader(), response, version), throttleMs);
+            long start = after == null ? 0 : System.nanoTime();
+            org.apache.kafka.common.network.Send send = SendBuilder.buildResponseSend(header.toResponseHeader(), response, version);
+            if (after != null) {
+                after.encoded(System.nanoTime() - start);
+            }
+            request.respond(send, throttleMs);
         } catch (RuntimeException e) {
             LOG.warning("TRIB-API-002 cannot encode " + header.apiKey() + " v" + version + " response: " + e);
             request.closeConnection("response encoding failed");

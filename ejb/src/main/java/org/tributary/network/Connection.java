@@ -42,6 +42,13 @@ final class Connection {
     private final Authenticator authenticator;
     /** Set when the answer being written is the last one: the connection closes once it is out (failed authentication). */
     private boolean closeWhenWritten;
+    /** The request read and not yet answered or whose answer is being written (processor thread only). */
+    private NetworkRequest current;
+    /**
+     * Nanoseconds the processor spent on this connection since its last request was answered:
+     * reading, handshaking, writing (processor thread only). Given to that request when answered.
+     */
+    private long networkNanos;
 
     Connection(String id, SocketChannel channel, Transport transport, Processor processor, String listenerName, int maxRequestBytes) {
         this(id, channel, transport, processor, listenerName, maxRequestBytes, null);
@@ -133,8 +140,19 @@ final class Connection {
      * a frame this connection must be closed for, {@link IOException} when the peer went away.
      */
     NetworkRequest read() throws IOException {
-        lastActiveNanos = System.nanoTime();
+        long start = System.nanoTime();
+        lastActiveNanos = start;
+        try {
+            return readFrame(start);
+        } catch (IOException | RuntimeException e) {
+            networkNanos += System.nanoTime() - start;
+            throw e;
+        }
+    }
+
+    private NetworkRequest readFrame(long start) throws IOException {
         if (!handshaken && !handshake()) {
+            networkNanos += System.nanoTime() - start;
             return null;
         }
         if (payload == null) {
@@ -142,6 +160,7 @@ final class Connection {
                 throw new EofException();
             }
             if (sizeBuffer.hasRemaining()) {
+                networkNanos += System.nanoTime() - start;
                 return null;
             }
             sizeBuffer.flip();
@@ -170,6 +189,8 @@ final class Connection {
             bigger.put(payload);
             payload = bigger;
         }
+        long now = System.nanoTime();
+        networkNanos += now - start;
         if (payload.position() < frameSize) {
             return null;
         }
@@ -178,7 +199,25 @@ final class Connection {
         frame.flip();
         inFlight.set(true);
         key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-        return new NetworkRequest(this, frame, System.nanoTime());
+        current = new NetworkRequest(this, frame, now);
+        return current;
+    }
+
+    /**
+     * The request in flight is answered (its answer written, or it had none): it is told the
+     * network time spent since the previous answer, which starts again from zero. A frame the
+     * authentication answered itself passes its time on to the next request, as Kafka counts the
+     * authentication in a connection's first request.
+     */
+    void answered() {
+        NetworkRequest r = current;
+        current = null;
+        if (r == null || r.isAuthentication()) {
+            return;
+        }
+        long nanos = networkNanos;
+        networkNanos = 0;
+        r.networkTimeSpent(nanos);
     }
 
     /**
@@ -242,24 +281,39 @@ final class Connection {
     }
 
     boolean writeMore(boolean resumeReading) throws IOException {
-        lastActiveNanos = System.nanoTime();
+        long start = System.nanoTime();
+        lastActiveNanos = start;
+        try {
+            return write(resumeReading, start);
+        } catch (IOException | RuntimeException e) {
+            networkNanos += System.nanoTime() - start;
+            throw e;
+        }
+    }
+
+    private boolean write(boolean resumeReading, long start) throws IOException {
         if (!handshaken) {
             handshake();
+            networkNanos += System.nanoTime() - start;
             return sending == null;
         }
         if (sending == null) {
-            if (!transport.flush()) {
+            boolean flushed = transport.flush();
+            networkNanos += System.nanoTime() - start;
+            if (!flushed) {
                 return false;
             }
             key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
             return true;
         }
         sending.writeTo(transport);
+        networkNanos += System.nanoTime() - start;
         if (!sending.completed()) {
             key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
             return false;
         }
         sending = null;
+        answered();
         int ops = key.interestOps() & ~SelectionKey.OP_WRITE;
         if (resumeReading && throttled()) {
             key.interestOps(ops);

@@ -2,6 +2,7 @@ package org.tributary.network;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
@@ -15,6 +16,10 @@ public final class NetworkRequest {
     private final Connection connection;
     private final ByteBuffer payload;
     private final long receivedNanos;
+    /** Told this request's network-thread time once its answer is out; set before answering (the answer's hand-over publishes it). */
+    private LongConsumer networkTime;
+    /** A frame the connection's authentication answered itself: its network time goes to the connection's next request. */
+    private boolean authentication;
 
     NetworkRequest(Connection connection, ByteBuffer payload, long receivedNanos) {
         this.connection = connection;
@@ -46,6 +51,34 @@ public final class NetworkRequest {
 
     public long receivedNanos() {
         return receivedNanos;
+    }
+
+    /**
+     * Asks to be told, on the network thread once the answer is written (or, for a request without
+     * answer, once it is answered), how many nanoseconds network threads spent on this request:
+     * reading its frame and writing its answer, TLS work included (on a connection's first request
+     * also its handshake and authentication, as in Kafka). Call before answering; the consumer must
+     * be quick and must not block.
+     */
+    public void onNetworkTime(LongConsumer consumer) {
+        this.networkTime = consumer;
+    }
+
+    /** Marks a frame the connection's authentication answers itself (network thread, before answering). */
+    void authentication() {
+        this.authentication = true;
+    }
+
+    boolean isAuthentication() {
+        return authentication;
+    }
+
+    /** Called on the network thread once this request is answered. */
+    void networkTimeSpent(long nanos) {
+        LongConsumer c = networkTime;
+        if (c != null) {
+            c.accept(nanos);
+        }
     }
 
     /** Sends a complete size-prefixed response, then resumes reading this connection. */

@@ -213,6 +213,7 @@ final class Processor implements Runnable {
                 if (v.principal() != null) {
                     c.principal(v.principal());
                 }
+                r.authentication();
                 r.respond(new ByteBufferSend(v.response()));
             }
             case FAIL -> {
@@ -361,8 +362,11 @@ final class Processor implements Runnable {
             try {
                 if (done.response() != null) {
                     c.startSend(done.response(), !draining);
-                } else if (!draining) {
-                    c.unmute();
+                } else {
+                    c.answered();
+                    if (!draining) {
+                        c.unmute();
+                    }
                 }
             } catch (IOException e) {
                 close(c, null);

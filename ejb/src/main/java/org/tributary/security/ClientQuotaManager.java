@@ -57,17 +57,16 @@ public final class ClientQuotaManager {
     }
 
     /**
-     * Records {@code value} (bytes, or request-handling nanoseconds for {@link Type#REQUEST}) for
-     * this client and returns how long to throttle it, 0 when it is within its quota or has none.
+     * Records {@code value} (bytes, or nanoseconds of request-handler thread time for
+     * {@link Type#REQUEST}) for this client and returns how long to throttle it, 0 when it is
+     * within its quota or has none.
      */
     public long recordAndGetThrottleMs(Type type, KafkaPrincipal principal, String clientId, double value, long nowMs) {
         Applied q = applied(quotas.get(), type, user(principal), clientId == null ? "" : clientId);
         if (q == null) {
             return 0;
         }
-        sweep(nowMs);
-        SampledRate rate = sensors.computeIfAbsent(new SensorKey(type, q.user(), q.clientId()), k -> new SampledRate(samples, windowMs, nowMs));
-        rate.record(type == Type.REQUEST ? value * 100.0 / 1_000_000_000.0 : value, nowMs);
+        SampledRate rate = record(q, type, value, nowMs);
         double observed = rate.rate(nowMs);
         if (observed <= q.bound()) {
             return 0;
@@ -75,6 +74,26 @@ public final class ClientQuotaManager {
         long throttle = (long) ((observed - q.bound()) / q.bound() * rate.spanMs(nowMs));
         long max = type == Type.REQUEST ? windowMs : samples * windowMs;
         return Math.max(1, Math.min(throttle, max));
+    }
+
+    /**
+     * Records {@code value} for this client without throttling anything now: it counts toward the
+     * throttle of the client's next requests only. Kafka's {@code recordNoThrottle}, used for the
+     * time network threads spent reading a request and writing its response (KIP-124), known only
+     * once that response is sent.
+     */
+    public void recordNoThrottle(Type type, KafkaPrincipal principal, String clientId, double value, long nowMs) {
+        Applied q = applied(quotas.get(), type, user(principal), clientId == null ? "" : clientId);
+        if (q != null) {
+            record(q, type, value, nowMs);
+        }
+    }
+
+    private SampledRate record(Applied q, Type type, double value, long nowMs) {
+        sweep(nowMs);
+        SampledRate rate = sensors.computeIfAbsent(new SensorKey(type, q.user(), q.clientId()), k -> new SampledRate(samples, windowMs, nowMs));
+        rate.record(type == Type.REQUEST ? value * 100.0 / 1_000_000_000.0 : value, nowMs);
+        return rate;
     }
 
     /**

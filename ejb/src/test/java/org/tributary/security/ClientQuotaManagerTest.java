@@ -79,6 +79,27 @@ class ClientQuotaManagerTest {
     }
 
     @Test
+    void timeRecordedAfterAnAnswerThrottlesTheClientsNextRequestsOnly() {
+        ClientQuotas q = quotas(set(D, null, ClientQuotas.REQUEST_PERCENTAGE, 10));
+        ClientQuotaManager m = new ClientQuotaManager(() -> q, 11, 1000);
+        ClientQuotaManager.Type t = ClientQuotaManager.Type.REQUEST;
+        KafkaPrincipal bob = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "bob");
+        long now = 1_000_000;
+        // 10 % of one thread: 1 s of thread time over the first 10 s. The handler took 1 ms: not throttled
+        assertEquals(0, m.recordAndGetThrottleMs(t, ALICE, "c", 1e6, now));
+        // writing its answer then took the network thread 1.05 s: recorded, nothing throttled now
+        m.recordNoThrottle(t, ALICE, "c", 1.05e9, now);
+        // the next request (1 ms more) pays for it: 1.052 s over 10 s is 10.52 %, (10.52 - 10) / 10 x 10 s = 520 ms
+        assertEquals(520, m.recordAndGetThrottleMs(t, ALICE, "c", 1e6, now + 1), 3); // the span is a little over 10 s
+        // another user's rate is its own
+        assertEquals(0, m.recordAndGetThrottleMs(t, bob, "c", 1e6, now + 1));
+        // without a quota nothing is recorded
+        ClientQuotaManager none = new ClientQuotaManager(() -> ClientQuotas.EMPTY, 11, 1000);
+        none.recordNoThrottle(t, ALICE, "c", 1e12, now);
+        assertEquals(0, none.recordAndGetThrottleMs(t, ALICE, "c", 1e6, now));
+    }
+
+    @Test
     void unrecordedBytesNoLongerCount() {
         ClientQuotas q = quotas(set(null, D, ClientQuotas.CONSUMER_BYTE_RATE, 100));
         ClientQuotaManager m = new ClientQuotaManager(() -> q, 11, 1000);
