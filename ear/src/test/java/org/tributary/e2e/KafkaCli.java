@@ -26,9 +26,9 @@ final class KafkaCli {
 
     /**
      * {@code kafka-topics} with these arguments, in a JVM of its own as the shell script runs it:
-     * its output (stdout and stderr) ending with "EXIT n", its exit status. Not in this JVM: 4.3.1's
-     * {@code TopicCommand} calls {@code Exit.exit} inside its own catch-all, so the exception that
-     * {@link KafkaTools} turns an exit into is caught there and even a success ends as "EXIT 1".
+     * its output (stdout and stderr) ending with "EXIT n", its exit status: the process's own, as a
+     * user sees it ({@link KafkaTools} in this JVM reports the first exit of a tool, which 4.3.1's
+     * {@code TopicCommand} follows with a second one from its catch-all).
      */
     static String topics(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
