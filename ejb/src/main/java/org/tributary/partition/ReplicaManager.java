@@ -272,6 +272,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     /** Makes the local partitions match {@code image}. Also used once at start-up (recovery). */
     @Override
     public synchronized void accept(MetadataImage image) {
+        MetadataImage last = lastImage;
+        if (last != null && image.offset() >= 0 && image.offset() < last.offset()) {
+            // older than one applied already (the start-up image can arrive after the listener's newer
+            // one): applying it would step partitions back, or remove a topic the newer image names
+            return;
+        }
         lastImage = image;
         Set<TopicPartition> changed = images.apply(image);
         // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read: each waiting

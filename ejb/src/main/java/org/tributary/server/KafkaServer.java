@@ -185,8 +185,10 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             org.tributary.api.InternalTopicLog txnLog = assembler.transactionLog(replicas, topicAdmin);
             org.tributary.txn.TransactionCoordinator txnCoordinator = assembler.startTransactionCoordinator(txnLog, producerIds,
                     clusterView, replicas, handlers, interBroker);
-            replicas.accept(metadata.image());
+            // listen first, then apply the image of now: an image published in between is not missed
+            // (on an idle cluster no later image would bring it), and an older one is ignored
             metadata.addListener(replicas);
+            replicas.accept(metadata.image());
             quotas = assembler.quotas();
             ApiServices services = new ApiServices(config, clusterView, metadata, replicas, producerIds, topicAdmin, groups, metrics,
                     controller, authorizer, quotas);

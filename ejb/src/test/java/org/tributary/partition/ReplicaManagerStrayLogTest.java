@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tributary.log.Batches;
 import org.tributary.log.LogManager;
+import org.tributary.metadata.MetadataDelta;
 import org.tributary.metadata.MetadataImage;
+import org.tributary.metadata.MetadataRecord;
 import org.tributary.metadata.PartitionRegistration;
 import org.tributary.metadata.TopicImage;
 import org.tributary.testing.FakeTime;
@@ -85,6 +87,26 @@ class ReplicaManagerStrayLogTest {
             assertTrue(rm.partition(new TopicPartition("orders", 0)).isPresent(), "another topic of the same image is");
             assertTrue(rm.partition(new TopicPartition("orders", 1)).isPresent());
             assertEquals("a file where the log directory should be", Files.readString(tmp.resolve("logs/broken-0")), "left as it was");
+            rm.close();
+        }
+    }
+
+    @Test
+    void anImageOlderThanOneAppliedIsIgnoredSoNothingStepsBack() throws Exception {
+        // at start-up the broker listens first, then applies the image of now, which may be older
+        // than one the listener delivered meanwhile
+        MetadataRecord.RegisterBrokerRecord broker = new MetadataRecord.RegisterBrokerRecord(1, new Uuid(0, 2),
+                MetadataRecord.EPOCH_OF_ENTRY, "h1", 9092, 8080, null, true, true);
+        MetadataImage older = MetadataDelta.apply(MetadataImage.EMPTY, List.of(broker), 10, 1);
+        MetadataImage newer = MetadataDelta.apply(image(topic("orders", Uuid.randomUuid(), 1)), List.of(broker), 20, 1);
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool);
+            rm.accept(newer);
+            rm.accept(older); // names no topic: applied, it would remove "orders" and delete its log
+            assertTrue(rm.partition(new TopicPartition("orders", 0)).isPresent(), "the older image was ignored");
+            assertTrue(Files.isDirectory(tmp.resolve("logs/orders-0")), "the log is still there");
+            rm.accept(MetadataDelta.apply(newer, List.of(broker), 21, 1));
+            assertTrue(rm.partition(new TopicPartition("orders", 0)).isPresent(), "a newer image is applied");
             rm.close();
         }
     }
