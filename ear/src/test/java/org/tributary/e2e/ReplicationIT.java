@@ -167,6 +167,17 @@ class ReplicationIT {
                     views.append("\n  node ").append(node).append(" partition ").append(p).append(": ").append(view);
                 }
             }
+            for (int node = 0; node < 3; node++) {
+                String lines;
+                try { // the follower side, which the partition view (log figures of led partitions only) does not show
+                    lines = cluster.get(node, "/metrics").lines().filter(l -> !l.startsWith("#"))
+                            .filter(l -> l.toLowerCase(java.util.Locale.ROOT).matches(".*(maxlag|isrshrinks|isrexpands|underreplicated).*"))
+                            .reduce((a, b) -> a + "; " + b).orElse("none of its replication metrics");
+                } catch (RuntimeException unreachable) {
+                    lines = "no answer: " + unreachable.getMessage();
+                }
+                views.append("\n  node ").append(node).append(" replication metrics: ").append(lines);
+            }
             throw new AssertionError(views.toString(), e);
         }
     }
