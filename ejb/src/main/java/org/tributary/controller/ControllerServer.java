@@ -223,6 +223,16 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
 
     @Override
     public CompletableFuture<byte[]> handle(byte[] request) {
+        return handle(request, Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs {@code request} on the controller thread, unless it reaches the head of the queue after
+     * {@code deadlineMillis}: its sender has then answered its client REQUEST_TIMED_OUT, and a change
+     * made now would be one the client was told did not happen (it fails with the quorum's TIMEOUT).
+     */
+    @Override
+    public CompletableFuture<byte[]> handle(byte[] request, long deadlineMillis) {
         ApiMessage msg;
         try {
             msg = ControllerRpc.decodeRequest(request);
@@ -231,6 +241,12 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         }
         CompletableFuture<byte[]> out = new CompletableFuture<>();
         submit(() -> {
+            long late = System.currentTimeMillis() - deadlineMillis;
+            if (late > 0) {
+                out.completeExceptionally(new QuorumException(QuorumException.Kind.TIMEOUT, msg.getClass().getSimpleName()
+                        + " waited in the controller's queue until " + late + " ms past its deadline and was not run"));
+                return;
+            }
             try {
                 out.complete(process(msg));
             } catch (RuntimeException e) {

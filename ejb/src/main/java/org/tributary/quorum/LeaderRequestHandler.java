@@ -13,4 +13,15 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 public interface LeaderRequestHandler {
     CompletableFuture<byte[]> handle(byte[] request);
+
+    /**
+     * Like {@link #handle(byte[])}, with the sender's deadline ({@link System#currentTimeMillis()}
+     * scale): by then the sender has answered its own caller with a timeout, so a handler that
+     * queues requests should refuse one it reaches after the deadline instead of running it
+     * (Kafka's controller does the same with a request whose deadline passed in its queue). The
+     * request is never passed here once its deadline has passed on arrival.
+     */
+    default CompletableFuture<byte[]> handle(byte[] request, long deadlineMillis) {
+        return handle(request);
+    }
 }

@@ -237,7 +237,12 @@ public final class RaftQuorum implements AutoCloseable {
             return CompletableFuture.failedFuture(closed());
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(request));
+        // the deadline travels with the request: the blocking client below goes on retrying after
+        // this call timed out, and a leader that was paused may read a request long after it was
+        // sent; either way a request past its deadline is refused there, never run (its caller was
+        // already told it timed out)
+        Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
+                RatisStateMachine.withDeadline(System.currentTimeMillis() + timeout.toMillis(), request)));
         try {
             // the blocking client follows NotLeader/LeaderNotReady replies (the ordered async one does not
             // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy

@@ -230,13 +230,36 @@ final class RatisStateMachine extends BaseStateMachine {
     }
 
     private CompletableFuture<Message> answer(Message request) {
+        ByteBuffer in = request.getContent().asReadOnlyByteBuffer();
+        if (in.remaining() < Long.BYTES) {
+            return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.OTHER,
+                    "a request to the leader of " + in.remaining() + " bytes has no deadline"));
+        }
+        long deadline = in.getLong();
+        long late = System.currentTimeMillis() - deadline;
+        if (late > 0) {
+            return CompletableFuture.failedFuture(expired(late));
+        }
+        byte[] payload = new byte[in.remaining()];
+        in.get(payload);
         CompletableFuture<byte[]> answer;
         try {
-            answer = handler.handle(request.getContent().toByteArray());
+            answer = handler.handle(payload, deadline);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
         return answer.thenApply(bytes -> Message.valueOf(ByteString.copyFrom(bytes)));
+    }
+
+    /** A request to the leader as sent: its deadline ({@link System#currentTimeMillis()} scale), then its bytes. */
+    static byte[] withDeadline(long deadlineMillis, byte[] request) {
+        return ByteBuffer.allocate(Long.BYTES + request.length).putLong(deadlineMillis).put(request).array();
+    }
+
+    /** The failure for a request that reached the leader {@code lateMs} after its deadline: it was not run. */
+    static QuorumException expired(long lateMs) {
+        return new QuorumException(QuorumException.Kind.TIMEOUT, "the request reached the leader " + lateMs
+                + " ms after its deadline (its sender had answered with a timeout) and was not run");
     }
 
     // ---- leadership ----

@@ -93,6 +93,37 @@ class ControllerActivationTest {
         assertEquals(8, c.epoch(), "active in the epoch the quorum now gives it");
     }
 
+    /**
+     * A request that reaches the head of the controller's queue after its sender's deadline was
+     * answered REQUEST_TIMED_OUT by that sender: running it would make a change its client was told
+     * did not happen (Kafka's controller drops such an event too). It is refused, nothing written.
+     */
+    @Test
+    void aRequestPastItsDeadlineIsRefusedAndWritesNothing() throws Exception {
+        ControllerServer c = controllerWhoseFirstAppendsFail(1);
+        c.becameLeader(4, MetadataImage.EMPTY);
+        await(() -> c.state() == ControllerServer.State.ACTIVE, 10_000);
+        int before = appends.get();
+        // a change that needs no registered broker: a client quota
+        byte[] change = ControllerRpc.encode(new org.apache.kafka.common.message.AlterClientQuotasRequestData().setEntries(
+                java.util.List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.EntryData()
+                        .setEntity(java.util.List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.EntityData()
+                                .setEntityType("user").setEntityName("late")))
+                        .setOps(java.util.List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.OpData()
+                                .setKey("producer_byte_rate").setValue(1024))))));
+
+        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class,
+                () -> c.handle(change, System.currentTimeMillis() - 1).get(5, TimeUnit.SECONDS));
+        QuorumException q = (QuorumException) refused.getCause();
+        assertEquals(QuorumException.Kind.TIMEOUT, q.kind(), q.toString());
+        assertEquals(before, appends.get(), "nothing was written for the late request");
+
+        ControllerRpc.Answer answer = ControllerRpc.decodeAnswer(c.handle(change, System.currentTimeMillis() + 5_000)
+                .get(5, TimeUnit.SECONDS));
+        assertEquals(before + 1, appends.get(), "the same request in time is run and written: " + answer.response());
+    }
+
     private static void await(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!condition.getAsBoolean()) {

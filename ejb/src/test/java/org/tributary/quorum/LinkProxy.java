@@ -29,6 +29,8 @@ final class LinkProxy implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong requestBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong answerBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cut;
+    private final Object pauseLock = new Object();
+    private boolean paused;
 
     LinkProxy(String name, int listenPort, int targetPort) throws IOException {
         this.name = name;
@@ -47,6 +49,37 @@ final class LinkProxy implements AutoCloseable {
 
     boolean isCut() {
         return cut;
+    }
+
+    /**
+     * Holds the link as a stopped process (SIGSTOP) would: connections stay open and new ones are
+     * accepted, but no byte is forwarded until {@link #resume()}, which delivers what was held.
+     */
+    void pause() {
+        synchronized (pauseLock) {
+            paused = true;
+        }
+    }
+
+    /** Delivers what a {@link #pause()} held and forwards again. */
+    void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    private void awaitUnpaused() throws java.io.InterruptedIOException {
+        synchronized (pauseLock) {
+            while (paused) {
+                try {
+                    pauseLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while the link was paused");
+                }
+            }
+        }
     }
 
     /** Drops the link: open connections are closed, new ones go into a black hole. */
@@ -112,6 +145,7 @@ final class LinkProxy implements AutoCloseable {
             try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
                 int n;
                 while ((n = i.read(buf)) >= 0) {
+                    awaitUnpaused();
                     o.write(buf, 0, n);
                     counter.addAndGet(n);
                 }
@@ -138,6 +172,7 @@ final class LinkProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        resume();
         server.close();
         forwarded.forEach(LinkProxy::closeQuietly);
         blackHoled.forEach(LinkProxy::closeQuietly);
@@ -150,6 +185,6 @@ final class LinkProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "link " + name + (cut ? " (cut)" : "");
+        return "link " + name + (cut ? " (cut)" : "") + (paused ? " (paused)" : "");
     }
 }

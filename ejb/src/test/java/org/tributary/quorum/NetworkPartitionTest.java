@@ -118,7 +118,7 @@ class NetworkPartitionTest {
             long oldTerm = net.member(old).epoch();
             appendAll(net, old, "a", 3);
             RaftQuorum q = net.member(old);
-            byte[] ping = "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] ping = RatisStateMachine.withDeadline(Long.MAX_VALUE, "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             // holding the lease, the leader answers at once
             assertEquals("echo " + old + ":ping", new String(q.division().getStateMachine()
                     .query(org.apache.ratis.protocol.Message.valueOf(
@@ -150,6 +150,72 @@ class NetworkPartitionTest {
             net.healAll();
             QuorumCluster.await("a leader again", WAIT, () -> net.readyLeader() >= 0);
             net.cluster().awaitAllApplied(3);
+            net.assertInvariants();
+        }
+    }
+
+    /**
+     * A member whose two peers are stopped (SIGSTOP: their sockets hold what is sent to them) asks
+     * the leader and is answered TIMEOUT, retriable; its broker then answers its client
+     * REQUEST_TIMED_OUT. The request must never run afterwards: when the peers resume, the request
+     * held in the leader's socket, and the engine client's own retries of it, arrive after the
+     * deadline that travels with the request and are refused, so a client that is told "timed out"
+     * and retries does not find its topic already made by the first try.
+     */
+    @Test
+    void aRequestAnsweredWithATimeoutNeverRunsWhenTheStoppedLeaderResumes() throws Exception {
+        try (PartitionedQuorum net = new PartitionedQuorum(dir, 3)) {
+            int leader = net.cluster().awaitLeader().localId();
+            int lone = leader % 3 + 1;
+            int third = lone % 3 + 1;
+            appendAll(net, leader, "a", 3);
+            QuorumCluster.await("member " + lone + " to reach the leader", WAIT, () -> {
+                try {
+                    return net.member(lone).requestLeader("before".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS) != null;
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+
+            net.pause(leader);
+            net.pause(third);
+            long t0 = System.nanoTime();
+            try {
+                net.member(lone).requestLeader("late".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Duration.ofSeconds(1)).get(10, TimeUnit.SECONDS);
+                fail("member " + lone + " got an answer while both its peers were stopped");
+            } catch (ExecutionException expected) {
+                QuorumException e = (QuorumException) Failures.unwrap(expected);
+                assertEquals(QuorumException.Kind.TIMEOUT, e.kind(), e.toString());
+                assertTrue(e.retriable());
+            }
+            long answeredMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(answeredMs < 3_000, "answered within its timeout, took " + answeredMs + " ms");
+            Thread.sleep(2_000); // the engine client keeps retrying into the held sockets meanwhile
+            net.resume(leader);
+            net.resume(third);
+
+            QuorumCluster.await("a request through member " + lone + " to be run after the resume", WAIT, () -> {
+                try {
+                    net.member(lone).requestLeader("after".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+                    return true;
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+            Thread.sleep(3_000); // time for held bytes and late retries to arrive
+            List<String> handled = net.cluster().handled();
+            assertTrue(handled.stream().noneMatch(h -> h.endsWith(":late")), "the request answered with a timeout ran: "
+                    + handled);
+            assertTrue(handled.stream().anyMatch(h -> h.endsWith(":after")), String.valueOf(handled));
             net.assertInvariants();
         }
     }

@@ -108,6 +108,26 @@ final class PartitionedQuorum implements AutoCloseable {
         }
     }
 
+    /** Holds every link from and to {@code id}, as if its process were stopped (SIGSTOP): nothing is lost, only held. */
+    void pause(int id) {
+        for (int other : realPorts.keySet()) {
+            if (other != id) {
+                link(id, other).pause();
+                link(other, id).pause();
+            }
+        }
+    }
+
+    /** Delivers what {@link #pause} held and forwards again (SIGCONT). */
+    void resume(int id) {
+        for (int other : realPorts.keySet()) {
+            if (other != id) {
+                link(id, other).resume();
+                link(other, id).resume();
+            }
+        }
+    }
+
     void healAll() {
         links.values().forEach(LinkProxy::heal);
     }

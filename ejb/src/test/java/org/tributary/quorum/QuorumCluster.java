@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -34,6 +35,8 @@ final class QuorumCluster implements AutoCloseable {
     private final Map<Integer, RaftQuorum> members = new TreeMap<>();
     private final Map<Integer, ListStateMachine> machines = new HashMap<>();
     private final Map<Integer, LeaderRequestHandler> handlers = new HashMap<>();
+    /** Every request the default handler ran, as "member:request", in the order run. */
+    private final List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     QuorumCluster(Path root, int voters, int observers, UnaryOperator<QuorumConfig.Builder> tweak) {
         this.root = root;
@@ -63,13 +66,20 @@ final class QuorumCluster implements AutoCloseable {
     /** Starts member {@code id} with its configuration changed by {@code override} (e.g. other key material). */
     RaftQuorum start(int id, UnaryOperator<QuorumConfig.Builder> override) throws IOException {
         ListStateMachine sm = new ListStateMachine();
-        LeaderRequestHandler h = handlers.getOrDefault(id,
-                req -> CompletableFuture.completedFuture(("echo " + id + ":" + new String(req, StandardCharsets.UTF_8))
-                        .getBytes(StandardCharsets.UTF_8)));
+        LeaderRequestHandler h = handlers.getOrDefault(id, req -> {
+            String text = new String(req, StandardCharsets.UTF_8);
+            handled.add(id + ":" + text);
+            return CompletableFuture.completedFuture(("echo " + id + ":" + text).getBytes(StandardCharsets.UTF_8));
+        });
         RaftQuorum q = RaftQuorum.start(override.apply(config(id).toBuilder()).build(), sm, h);
         members.put(id, q);
         machines.put(id, sm);
         return q;
+    }
+
+    /** The requests the default handler ran so far, as "member:request". */
+    List<String> handled() {
+        return List.copyOf(handled);
     }
 
     void handler(int id, LeaderRequestHandler h) {
