@@ -25,6 +25,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -63,6 +64,8 @@ public final class RaftQuorum implements AutoCloseable {
     private final RatisStateMachine ratisSm;
     private final FollowerTracker tracker;
     private final RaftClient client;
+    /** Clients that start at a given voter (see {@link #clientForLeader}); closed with the member. */
+    private final Map<Integer, RaftClient> byLeader = new ConcurrentHashMap<>();
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
@@ -135,14 +138,7 @@ public final class RaftQuorum implements AutoCloseable {
                     .setOption(RaftStorage.StartupOption.RECOVER)
                     .build();
             server.start();
-            client = RaftClient.newBuilder()
-                    .setClientId(ClientId.randomId())
-                    .setRaftGroup(RaftGroup.valueOf(groupId, voters))
-                    .setProperties(RatisSettings.client(cfg))
-                    .setParameters(cfg.tls().map(t -> RatisSettings.tlsParameters(t, cfg.localId())).orElseGet(Parameters::new))
-                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                            (int) Math.max(1, cfg.requestTimeout().toMillis() / 100), RatisSettings.ms(100)))
-                    .build();
+            client = newClient(cfg, groupId, null);
         } catch (IOException | RuntimeException e) {
             QuorumLog.LOG.severe(() -> "TRIB-0102 Quorum member " + cfg.localId() + " cannot start: " + e);
             ratisSm.beginClose();
@@ -161,6 +157,42 @@ public final class RaftQuorum implements AutoCloseable {
                 + (cfg.localIsVoter() ? "voter" : "observer") + " of group " + groupId.getUuid() + " (voters "
                 + cfg.voters().keySet() + "), storage " + cfg.storageDir());
         return q;
+    }
+
+    /** A client of the voters that first tries {@code leader} (null: the engine's own guess). */
+    private static RaftClient newClient(QuorumConfig cfg, RaftGroupId groupId, RaftPeerId leader) {
+        RaftClient.Builder b = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(RaftGroup.valueOf(groupId, peers(cfg.voters(), RaftPeerRole.FOLLOWER)))
+                .setProperties(RatisSettings.client(cfg))
+                .setParameters(cfg.tls().map(t -> RatisSettings.tlsParameters(t, cfg.localId())).orElseGet(Parameters::new))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, cfg.requestTimeout().toMillis() / 100), RatisSettings.ms(100)));
+        if (leader != null) {
+            b.setLeaderId(leader);
+        }
+        return b.build();
+    }
+
+    /**
+     * The client for a request to the leader: the one that starts at the leader this member
+     * follows now. The engine's client keeps the leader it last heard from until a request to it
+     * fails, so after a leader stops (SIGSTOP: nothing is refused) its next request would first wait
+     * out a whole request timeout there; this member's own Raft state names the new leader as soon
+     * as it was elected. One client per voter, made on first use and kept.
+     */
+    private RaftClient clientForLeader() {
+        DivisionInfo info = ratisSm.info();
+        RaftPeerId leader = info == null ? null : info.getLeaderId();
+        if (leader == null || !cfg.voters().containsKey(GroupIds.nodeId(leader)) || state.get() != MemberState.RUNNING) {
+            return client;
+        }
+        try {
+            return byLeader.computeIfAbsent(GroupIds.nodeId(leader), id -> newClient(cfg, groupId, leader));
+        } catch (RuntimeException e) {
+            QuorumLog.LOG.fine(() -> "no client for leader " + leader + ": " + e);
+            return client;
+        }
     }
 
     private static List<RaftPeer> peers(Map<Integer, String> members, RaftPeerRole role) {
@@ -248,7 +280,7 @@ public final class RaftQuorum implements AutoCloseable {
             // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy
             requests.execute(() -> {
                 try {
-                    RaftClientReply reply = client.io().sendReadOnly(message);
+                    RaftClientReply reply = clientForLeader().io().sendReadOnly(message);
                     if (!reply.isSuccess()) {
                         throw Failures.map(reply.getException(), "leader request");
                     }
@@ -406,6 +438,9 @@ public final class RaftQuorum implements AutoCloseable {
             f.completeExceptionally(closed);
         }
         boolean clean = closeQuietly(client);
+        for (RaftClient c : byLeader.values()) {
+            clean &= closeQuietly(c);
+        }
         long clientMs = (System.nanoTime() - t0) / 1_000_000;
         clean &= closeQuietly(server);
         long serverMs = (System.nanoTime() - t0) / 1_000_000 - clientMs;

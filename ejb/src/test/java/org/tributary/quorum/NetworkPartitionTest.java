@@ -220,6 +220,42 @@ class NetworkPartitionTest {
         }
     }
 
+    /**
+     * After the leader stops (SIGSTOP: its sockets hold what is sent, nothing is refused), a member
+     * that had been sending its requests there asks the leader it now follows, instead of first
+     * waiting out a request timeout (5 s) on the stopped one: a broker's admin request forwarded
+     * right after a controller failover is answered within the client's own timeout.
+     */
+    @Test
+    void aRequestGoesToTheLeaderTheMemberFollowsNotToAStoppedOne() throws Exception {
+        try (PartitionedQuorum net = new PartitionedQuorum(dir, 3)) {
+            int old = net.cluster().awaitLeader().localId();
+            int asker = old % 3 + 1;
+            assertEquals("echo " + old + ":before", new String(net.member(asker).requestLeader("before".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS),
+                    java.nio.charset.StandardCharsets.UTF_8), "the asker's requests went to the leader");
+            net.pause(old);
+            try {
+                QuorumCluster.await("member " + asker + " to follow a new leader", WAIT, () -> {
+                    int l = net.member(asker).leaderId();
+                    return l >= 0 && l != old && net.member(l).isLeader();
+                });
+                long t0 = System.nanoTime();
+                String answer = new String(net.member(asker).requestLeader("after".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Duration.ofSeconds(15)).get(20, TimeUnit.SECONDS), java.nio.charset.StandardCharsets.UTF_8);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                System.out.printf("partition: leader %d stopped; member %d's request answered by the new leader in %d ms: %s%n", old,
+                        asker, ms, answer);
+                assertTrue(answer.startsWith("echo ") && !answer.startsWith("echo " + old + ":"), answer);
+                assertTrue(ms < 2_500, "answered without waiting out a request timeout on the stopped leader: " + ms + " ms");
+            } finally {
+                net.resume(old);
+            }
+            QuorumCluster.await("every member applied the same", WAIT, () -> net.readyLeader() >= 0);
+            net.assertInvariants();
+        }
+    }
+
     @Test
     void isolatedFollowerCatchesUpWithoutDisturbingTheLeader() throws Exception {
         try (PartitionedQuorum net = new PartitionedQuorum(dir, 3)) {
