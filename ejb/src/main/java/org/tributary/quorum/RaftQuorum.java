@@ -272,9 +272,11 @@ public final class RaftQuorum implements AutoCloseable {
         // the deadline travels with the request: the blocking client below goes on retrying after
         // this call timed out, and a leader that was paused may read a request long after it was
         // sent; either way a request past its deadline is refused there, never run (its caller was
-        // already told it timed out)
+        // already told it timed out). So does an id: a copy the client sends again because its own
+        // timeout ran out while the leader was still running the first gets that run's answer
+        // rather than a second run
         Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
-                RatisStateMachine.withDeadline(System.currentTimeMillis() + timeout.toMillis(), request)));
+                RatisStateMachine.framed(System.currentTimeMillis() + timeout.toMillis(), request)));
         try {
             // the blocking client follows NotLeader/LeaderNotReady replies (the ordered async one does not
             // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy

@@ -46,6 +46,14 @@ final class RatisStateMachine extends BaseStateMachine {
     /** The entry was not applied (epoch mismatch, or the member is closing). */
     static final byte SKIPPED = 1;
 
+    /** Bytes before a request to the leader: deadline and id. */
+    private static final int HEADER_BYTES = 2 * Long.BYTES;
+    /** Answers (or runs still going) to requests to the leader by id, until each request's deadline. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Answer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Answer(long deadline, CompletableFuture<Message> message) {
+    }
+
     private final int localId;
     private final ReplicatedStateMachine sm;
     private final LeaderRequestHandler handler;
@@ -218,30 +226,56 @@ final class RatisStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.CLOSED, "member " + localId
                     + " is closing"));
         }
+        ByteBuffer in = request.getContent().asReadOnlyByteBuffer();
+        if (in.remaining() < HEADER_BYTES) {
+            return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.OTHER,
+                    "a request to the leader of " + in.remaining() + " bytes has no deadline and id"));
+        }
+        long deadline = in.getLong();
+        long id = in.getLong();
+        long now = System.currentTimeMillis();
+        long late = now - deadline;
+        if (late > 0) {
+            return CompletableFuture.failedFuture(expired(late));
+        }
+        forgetAnswersBefore(now);
+        CompletableFuture<Message> mine = new CompletableFuture<>();
+        Answer before = answers.putIfAbsent(id, new Answer(deadline, mine));
+        if (before != null) {
+            // the engine client sent it again (its own timeout ran out while the first was running):
+            // one run, and both get its answer
+            return before.message().thenApply(m -> m);
+        }
+        byte[] payload = new byte[in.remaining()];
+        in.get(payload);
+        run(payload, deadline).whenComplete((m, e) -> {
+            if (e != null) {
+                answers.remove(id); // failures ran nothing to repeat; a retry is asked afresh
+                mine.completeExceptionally(e);
+            } else {
+                mine.complete(m);
+            }
+        });
+        return mine.thenApply(m -> m);
+    }
+
+    private CompletableFuture<Message> run(byte[] payload, long deadline) {
         RaftServer.Division d = division;
         DivisionInfo info = d == null ? null : d.getInfo();
         if (info != null && info.isLeader() && !LeaderLease.held(d, tracker)) {
             // a leader that may already be deposed answers nothing until a majority confirms it again
             long term = info.getCurrentTerm();
             return LeaderLease.await(d, tracker, term, 2L * d.properties().maxRpcTimeoutMs())
-                    .thenCompose(leased -> answer(request));
+                    .thenCompose(leased -> answer(payload, deadline));
         }
-        return answer(request);
+        return answer(payload, deadline);
     }
 
-    private CompletableFuture<Message> answer(Message request) {
-        ByteBuffer in = request.getContent().asReadOnlyByteBuffer();
-        if (in.remaining() < Long.BYTES) {
-            return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.OTHER,
-                    "a request to the leader of " + in.remaining() + " bytes has no deadline"));
-        }
-        long deadline = in.getLong();
+    private CompletableFuture<Message> answer(byte[] payload, long deadline) {
         long late = System.currentTimeMillis() - deadline;
         if (late > 0) {
             return CompletableFuture.failedFuture(expired(late));
         }
-        byte[] payload = new byte[in.remaining()];
-        in.get(payload);
         CompletableFuture<byte[]> answer;
         try {
             answer = handler.handle(payload, deadline);
@@ -251,9 +285,20 @@ final class RatisStateMachine extends BaseStateMachine {
         return answer.thenApply(bytes -> Message.valueOf(ByteString.copyFrom(bytes)));
     }
 
-    /** A request to the leader as sent: its deadline ({@link System#currentTimeMillis()} scale), then its bytes. */
-    static byte[] withDeadline(long deadlineMillis, byte[] request) {
-        return ByteBuffer.allocate(Long.BYTES + request.length).putLong(deadlineMillis).put(request).array();
+    /** Answers are kept only until their request's deadline: a copy arriving later is refused anyway. */
+    private void forgetAnswersBefore(long now) {
+        if (!answers.isEmpty()) {
+            answers.values().removeIf(a -> a.deadline() < now);
+        }
+    }
+
+    /**
+     * A request to the leader as sent: its deadline ({@link System#currentTimeMillis()} scale), an
+     * id unique to this request (the engine client's copies of it carry the same), then its bytes.
+     */
+    static byte[] framed(long deadlineMillis, byte[] request) {
+        return ByteBuffer.allocate(HEADER_BYTES + request.length).putLong(deadlineMillis)
+                .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong()).put(request).array();
     }
 
     /** The failure for a request that reached the leader {@code lateMs} after its deadline: it was not run. */

@@ -118,11 +118,12 @@ class NetworkPartitionTest {
             long oldTerm = net.member(old).epoch();
             appendAll(net, old, "a", 3);
             RaftQuorum q = net.member(old);
-            byte[] ping = RatisStateMachine.withDeadline(Long.MAX_VALUE, "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.util.function.Supplier<byte[]> ping = () -> RatisStateMachine.framed(Long.MAX_VALUE,
+                    "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // a new request each time
             // holding the lease, the leader answers at once
             assertEquals("echo " + old + ":ping", new String(q.division().getStateMachine()
                     .query(org.apache.ratis.protocol.Message.valueOf(
-                            org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(ping)))
+                            org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(ping.get())))
                     .get(1, TimeUnit.SECONDS).getContent().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
 
             net.isolate(old);
@@ -133,7 +134,7 @@ class NetworkPartitionTest {
             boolean stillLeader = q.isLeader() && q.epoch() == oldTerm;
             CompletableFuture<org.apache.ratis.protocol.Message> asked = q.division().getStateMachine()
                     .query(org.apache.ratis.protocol.Message.valueOf(
-                            org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(ping)));
+                            org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(ping.get())));
             org.junit.jupiter.api.Assumptions.assumeTrue(stillLeader, "the cut-off leader stepped down before "
                     + (System.nanoTime() - cutAt) / 1_000_000 + " ms (a stalled machine): nothing to check");
             try {

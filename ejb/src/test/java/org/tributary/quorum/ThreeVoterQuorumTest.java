@@ -18,6 +18,34 @@ class ThreeVoterQuorumTest {
     @TempDir
     Path dir;
 
+    /**
+     * A request the leader runs for longer than the engine client's own request timeout is sent
+     * again by that client; the copy gets the first run's answer and the handler runs once (a
+     * CreateTopics run twice would answer its client TOPIC_ALREADY_EXISTS for topics it made).
+     */
+    @Test
+    void aRequestTheClientSendsAgainWhileTheLeaderRunsItRunsOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        try (QuorumCluster c = new QuorumCluster(dir, 3, 0, b -> b.requestTimeout(Duration.ofSeconds(1)))) {
+            for (int id = 1; id <= 3; id++) {
+                int me = id;
+                c.handler(id, req -> {
+                    int run = runs.incrementAndGet();
+                    return CompletableFuture.supplyAsync(() -> ("run " + run + " on " + me).getBytes(StandardCharsets.UTF_8),
+                            CompletableFuture.delayedExecutor(2_500, TimeUnit.MILLISECONDS));
+                });
+            }
+            c.startAll(1, 2, 3);
+            RaftQuorum leader = c.awaitLeader();
+            int follower = leader.localId() % 3 + 1;
+            String answer = new String(c.member(follower).requestLeader("slow".getBytes(StandardCharsets.UTF_8),
+                    Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+            TimeUnit.SECONDS.sleep(3); // a copy still on its way would have started a run by now
+            assertEquals("run 1 on " + leader.localId(), answer);
+            assertEquals(1, runs.get(), "the leader's handler ran once for one request");
+        }
+    }
+
     @Test
     void appendsThroughTheLeaderApplyOnEveryVoterInOneOrder() throws Exception {
         try (QuorumCluster c = new QuorumCluster(dir, 3, 0, b -> b)) {
