@@ -140,7 +140,9 @@ final class ImageApplier {
             try {
                 t = existing.update(topic.partition(p), replication.time().milliseconds());
             } catch (IOException e) {
-                LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ": " + e.getMessage());
+                replication.followers().unfollow(tp);
+                LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ", so this broker serves it no longer: " + e
+                        + "; check its log directory (it is taken again with the partition's next metadata change or a restart)");
                 continue;
             }
             switch (t) {

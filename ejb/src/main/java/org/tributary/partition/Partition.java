@@ -122,7 +122,9 @@ public final class Partition {
 
     /**
      * Takes the partition's registration from newly applied metadata. A registration older than the
-     * state already held (an AlterPartition answer applied first) changes nothing.
+     * state already held (an AlterPartition answer applied first) changes nothing. If becoming
+     * leader fails (its leader epoch cannot be written), the partition is left OFFLINE and the same
+     * registration is taken afresh the next time it is given.
      */
     public synchronized Transition update(PartitionRegistration reg, long nowMs) throws IOException {
         boolean newEpoch = reg.leaderEpoch() != leaderEpoch;
@@ -141,7 +143,17 @@ public final class Partition {
         switch (next) {
             case LEADER -> {
                 if (old != Role.LEADER || newEpoch) {
-                    becomeLeader(nowMs);
+                    try {
+                        becomeLeader(nowMs);
+                    } catch (IOException | RuntimeException e) {
+                        // never a leader whose epoch is not recorded and whose followers are not
+                        // tracked: serve nothing, and take this registration afresh when it comes again
+                        role = Role.OFFLINE;
+                        leaderEpoch = -1;
+                        partitionEpoch = -1;
+                        isrTracker.clearFollowers();
+                        throw e;
+                    }
                     return Transition.BECAME_LEADER;
                 }
                 isrTracker.syncFollowers(nowMs);

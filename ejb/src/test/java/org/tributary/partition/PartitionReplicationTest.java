@@ -72,6 +72,30 @@ class PartitionReplicationTest {
         return leader.onFollowerFetch(replica, 7L, offset, log.latestEpoch().orElse(-1), 0, time.milliseconds(), ALL_ELIGIBLE, 5L);
     }
 
+    /**
+     * A new leader epoch that cannot be written (here its checkpoint's temporary file is blocked by a
+     * directory) leaves the partition OFFLINE, refusing appends, instead of a leader without its
+     * epoch recorded or its followers tracked; given the same registration again once the disk is
+     * usable, it leads.
+     */
+    @Test
+    void aLeaderEpochThatCannotBeWrittenLeavesThePartitionOfflineUntilTakenAgain() throws Exception {
+        leader.appendAsLeader(records("a"), (short) 1);
+        Path blocker = dir.resolve("t-0").resolve("leader-epoch-checkpoint.tmp");
+        java.nio.file.Files.createDirectory(blocker);
+        PartitionRegistration epoch1 = new PartitionRegistration(List.of(1, 2, 3), List.of(1, 2, 3), 1, 1, 1);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> leader.update(epoch1, time.milliseconds()));
+        assertEquals(Partition.Role.OFFLINE, leader.role());
+        assertFalse(leader.isLeader());
+        org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.errors.NotLeaderOrFollowerException.class,
+                () -> leader.appendAsLeader(records("b"), (short) 1));
+
+        java.nio.file.Files.delete(blocker);
+        assertEquals(Partition.Transition.BECAME_LEADER, leader.update(epoch1, time.milliseconds()));
+        assertTrue(leader.isLeader());
+        assertEquals(1, leader.appendAsLeader(records("b"), (short) 1).leaderEpoch());
+    }
+
     @Test
     void theHighWatermarkIsTheSlowestInSyncReplicaAndAcksAllWaitsForIt() throws Exception {
         Partition.AppendResult r = leader.appendAsLeader(records("a", "b", "c"), (short) -1);
