@@ -42,6 +42,7 @@ public final class ApiDispatcher implements RequestChannel {
     private final BrokerMetrics metrics;
     private final ClientQuotaManager quotas;
     private final Supplier<AuditSink> audit;
+    private final java.util.function.Predicate<RequestContext> mayClusterAction;
 
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics) {
         this(registry, handlers, images, metrics, null);
@@ -56,6 +57,16 @@ public final class ApiDispatcher implements RequestChannel {
     /** {@code audit}: where every answered change (see {@link AuditedRequests}) is reported, denied ones too. */
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
             ClientQuotaManager quotas, Supplier<AuditSink> audit) {
+        this(registry, handlers, images, metrics, quotas, audit, ctx -> true);
+    }
+
+    /**
+     * {@code mayClusterAction}: whether a request's principal holds CLUSTER_ACTION on the cluster;
+     * only such a principal's requests between brokers are exempt from quotas.
+     */
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
+            ClientQuotaManager quotas, Supplier<AuditSink> audit, java.util.function.Predicate<RequestContext> mayClusterAction) {
+        this.mayClusterAction = mayClusterAction;
         this.registry = registry;
         this.handlers = handlers;
         this.images = images;
@@ -121,16 +132,16 @@ public final class ApiDispatcher implements RequestChannel {
             handleNanos = System.nanoTime() - dequeued;
         } catch (Exception e) {
             done(request, key, true);
-            fail(request, header, body, e);
+            fail(request, ctx, header, body, e, System.nanoTime() - dequeued);
             return;
         }
         result.whenComplete((response, error) -> {
             done(request, key, error != null);
             if (error != null) {
-                fail(request, header, body, error);
+                fail(request, ctx, header, body, error, handleNanos);
             } else {
                 long throttleMs = throttleMs(ctx, body, request.payload().limit(), handleNanos, response);
-                RequestTimeAfterAnswer after = quotaExempt(body) ? null : RequestTimeAfterAnswer.of(quotas, ctx, request);
+                RequestTimeAfterAnswer after = quotaExempt(ctx, body) ? null : RequestTimeAfterAnswer.of(quotas, ctx, request);
                 if (response == null) {
                     request.noResponse(throttleMs);
                 } else {
@@ -178,7 +189,7 @@ public final class ApiDispatcher implements RequestChannel {
      * on it). Requests between brokers are exempt, as in Kafka.
      */
     private long throttleMs(RequestContext ctx, AbstractRequest body, int requestBytes, long handleNanos, ApiMessage response) {
-        if (quotaExempt(body)) {
+        if (quotaExempt(ctx, body)) {
             return 0;
         }
         long now = System.currentTimeMillis();
@@ -193,16 +204,21 @@ public final class ApiDispatcher implements RequestChannel {
         return Math.max(bandwidth, requestTime);
     }
 
-    /** No quota applies: none is set, or the request comes from another broker (Kafka records those as exempt). */
-    private boolean quotaExempt(AbstractRequest body) {
-        return quotas == null || !quotas.enabled() || isFromBroker(body);
+    /**
+     * No quota applies: none is set, or the request is one brokers send each other (a follower's
+     * fetch, WriteTxnMarkers) from a principal allowed CLUSTER_ACTION, as Kafka exempts them. Kafka
+     * exempts a fetch carrying a replica id whoever sends it; here a client that only claims to be a
+     * follower is counted like any other.
+     */
+    private boolean quotaExempt(RequestContext ctx, AbstractRequest body) {
+        return quotas == null || !quotas.enabled() || (isBetweenBrokers(body) && mayClusterAction.test(ctx));
     }
 
-    private static boolean isFromBroker(AbstractRequest body) {
+    private static boolean isBetweenBrokers(AbstractRequest body) {
         if (body instanceof org.apache.kafka.common.requests.FetchRequest f) {
             return f.replicaId() >= 0;
         }
-        return false;
+        return body.apiKey() == ApiKeys.WRITE_TXN_MARKERS;
     }
 
     /**
@@ -211,6 +227,34 @@ public final class ApiDispatcher implements RequestChannel {
      */
     private void done(NetworkRequest request, ApiKeys key, boolean failed) {
         metrics.request(key, System.nanoTime() - request.receivedNanos(), failed);
+    }
+
+    /**
+     * Answers a request whose handler failed with the error response, throttled by the request-time
+     * quota like any other answer (Kafka's sendErrorResponseMaybeThrottle): a client whose requests
+     * keep failing still uses handler and network time.
+     */
+    private void fail(NetworkRequest request, RequestContext ctx, RequestHeader header, AbstractRequest body, Throwable error,
+            long handleNanos) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof ApiHandler.CloseConnection || shuttingDown(e) || quotaExempt(ctx, body)) {
+            fail(request, header, body, error);
+            return;
+        }
+        long throttleMs = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.REQUEST, ctx.principal(), ctx.clientId(), handleNanos,
+                System.currentTimeMillis());
+        if (!(e instanceof ApiException)) {
+            LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + printable(header.clientId())
+                    + "' failed: " + e);
+            e = new UnknownServerException("The broker could not handle this " + header.apiKey() + " request; see its log");
+        }
+        try {
+            ApiMessage response = body.getErrorResponse((int) Math.min(Integer.MAX_VALUE, throttleMs), e).data();
+            audit(request, header, body.data(), response);
+            send(request, header, response, header.apiVersion(), throttleMs, RequestTimeAfterAnswer.of(quotas, ctx, request));
+        } catch (RuntimeException r) {
+            request.closeConnection("cannot build an error response for " + header.apiKey() + ": " + r);
+        }
     }
 
     private void fail(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable error) {

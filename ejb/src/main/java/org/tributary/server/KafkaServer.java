@@ -197,7 +197,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the Kafka server: " + e.getMessage(), e);
         }
-        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas, () -> audit);
+        dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas, () -> audit,
+                ctx -> authorizer.allowsCluster(ctx, org.apache.kafka.common.acl.AclOperation.CLUSTER_ACTION));
         metrics.replicaMaxLag(() -> fetchers == null ? 0 : fetchers.maxLag()); // follower side, as Kafka's fetcher manager
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
         scheduler.scheduleWithFixedDelay(() -> {
