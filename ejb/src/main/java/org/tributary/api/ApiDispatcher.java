@@ -230,34 +230,13 @@ public final class ApiDispatcher implements RequestChannel {
     }
 
     /**
-     * Answers a request whose handler failed with the error response, throttled by the request-time
-     * quota like any other answer (Kafka's sendErrorResponseMaybeThrottle): a client whose requests
-     * keep failing still uses handler and network time.
+     * Answers a request whose handler failed: the connection is closed when the handler asked for
+     * it or the broker is stopping; otherwise the error response, its handler time counted and
+     * throttled by the request-time quota like any other answer (Kafka's
+     * sendErrorResponseMaybeThrottle), so a client whose requests keep failing is held back too.
      */
     private void fail(NetworkRequest request, RequestContext ctx, RequestHeader header, AbstractRequest body, Throwable error,
             long handleNanos) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (e instanceof ApiHandler.CloseConnection || shuttingDown(e) || quotaExempt(ctx, body)) {
-            fail(request, header, body, error);
-            return;
-        }
-        long throttleMs = quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.REQUEST, ctx.principal(), ctx.clientId(), handleNanos,
-                System.currentTimeMillis());
-        if (!(e instanceof ApiException)) {
-            LOG.warning("TRIB-API-001 " + header.apiKey() + " v" + header.apiVersion() + " from client '" + printable(header.clientId())
-                    + "' failed: " + e);
-            e = new UnknownServerException("The broker could not handle this " + header.apiKey() + " request; see its log");
-        }
-        try {
-            ApiMessage response = body.getErrorResponse((int) Math.min(Integer.MAX_VALUE, throttleMs), e).data();
-            audit(request, header, body.data(), response);
-            send(request, header, response, header.apiVersion(), throttleMs, RequestTimeAfterAnswer.of(quotas, ctx, request));
-        } catch (RuntimeException r) {
-            request.closeConnection("cannot build an error response for " + header.apiKey() + ": " + r);
-        }
-    }
-
-    private void fail(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof ApiHandler.CloseConnection) {
             request.closeConnection(e.getMessage());
@@ -275,7 +254,10 @@ public final class ApiDispatcher implements RequestChannel {
                     + "' failed: " + e);
             e = new UnknownServerException("The broker could not handle this " + header.apiKey() + " request; see its log");
         }
-        respondError(request, header, body, e);
+        boolean exempt = quotaExempt(ctx, body);
+        long throttleMs = exempt ? 0 : quotas.recordAndGetThrottleMs(ClientQuotaManager.Type.REQUEST, ctx.principal(), ctx.clientId(),
+                handleNanos, System.currentTimeMillis());
+        respondError(request, header, body, e, throttleMs, exempt ? null : RequestTimeAfterAnswer.of(quotas, ctx, request));
     }
 
     /** A failure caused by an executor that no longer takes work: only a broker shutting down stops them. */
@@ -289,10 +271,16 @@ public final class ApiDispatcher implements RequestChannel {
     }
 
     private void respondError(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable e) {
+        respondError(request, header, body, e, 0, null);
+    }
+
+    /** The request's error response, carrying {@code throttleMs}; {@code after}: see {@link #send}. */
+    private void respondError(NetworkRequest request, RequestHeader header, AbstractRequest body, Throwable e, long throttleMs,
+            RequestTimeAfterAnswer after) {
         try {
-            ApiMessage response = body.getErrorResponse(e).data();
+            ApiMessage response = body.getErrorResponse((int) Math.min(Integer.MAX_VALUE, throttleMs), e).data();
             audit(request, header, body.data(), response);
-            send(request, header, response, header.apiVersion());
+            send(request, header, response, header.apiVersion(), throttleMs, after);
         } catch (RuntimeException r) {
             request.closeConnection("cannot build an error response for " + header.apiKey() + ": " + r);
         }
