@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -24,8 +23,6 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -63,9 +60,7 @@ public final class RaftQuorum implements AutoCloseable {
     private final RaftServer server;
     private final RatisStateMachine ratisSm;
     private final FollowerTracker tracker;
-    private final RaftClient client;
-    /** Clients that start at a given voter (see {@link #clientForLeader}); closed with the member. */
-    private final Map<Integer, RaftClient> byLeader = new ConcurrentHashMap<>();
+    private final LeaderClients clients;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
@@ -74,13 +69,13 @@ public final class RaftQuorum implements AutoCloseable {
     private final AtomicReference<MemberState> state = new AtomicReference<>(MemberState.STARTING);
 
     private RaftQuorum(QuorumConfig cfg, RaftGroupId groupId, RaftServer server, RatisStateMachine ratisSm,
-            FollowerTracker tracker, RaftClient client, ScheduledThreadPoolExecutor timer) {
+            FollowerTracker tracker, LeaderClients clients, ScheduledThreadPoolExecutor timer) {
         this.cfg = cfg;
         this.groupId = groupId;
         this.server = server;
         this.ratisSm = ratisSm;
         this.tracker = tracker;
-        this.client = client;
+        this.clients = clients;
         this.timer = timer;
         this.requests = QuorumThreads.pool("request", cfg.localId(), REQUEST_THREADS);
     }
@@ -126,7 +121,7 @@ public final class RaftQuorum implements AutoCloseable {
         RatisStateMachine ratisSm = new RatisStateMachine(cfg.localId(), sm, handler, tracker);
         ScheduledThreadPoolExecutor timer = QuorumThreads.timer(cfg.localId());
         RaftServer server = null;
-        RaftClient client = null;
+        LeaderClients clients = null;
         try {
             server = RaftServer.newBuilder()
                     .setServerId(GroupIds.peerId(cfg.localId()))
@@ -138,11 +133,13 @@ public final class RaftQuorum implements AutoCloseable {
                     .setOption(RaftStorage.StartupOption.RECOVER)
                     .build();
             server.start();
-            client = newClient(cfg, groupId, null);
+            clients = new LeaderClients(cfg, groupId);
         } catch (IOException | RuntimeException e) {
             QuorumLog.LOG.severe(() -> "TRIB-0102 Quorum member " + cfg.localId() + " cannot start: " + e);
             ratisSm.beginClose();
-            closeQuietly(client);
+            if (clients != null) {
+                clients.close();
+            }
             if (server != null) {
                 closeQuietly(server);
             }
@@ -150,49 +147,13 @@ public final class RaftQuorum implements AutoCloseable {
             STORAGE_IN_USE.remove(storage);
             throw e instanceof IOException io ? io : new IOException("Quorum member " + cfg.localId() + " cannot start", e);
         }
-        RaftQuorum q = new RaftQuorum(cfg, groupId, server, ratisSm, tracker, client, timer);
+        RaftQuorum q = new RaftQuorum(cfg, groupId, server, ratisSm, tracker, clients, timer);
         q.state.set(MemberState.RUNNING);
         timer.scheduleWithFixedDelay(q::checkEngine, 1, 1, TimeUnit.SECONDS);
         QuorumLog.LOG.info(() -> "TRIB-0100 Quorum member " + cfg.localId() + " started as "
                 + (cfg.localIsVoter() ? "voter" : "observer") + " of group " + groupId.getUuid() + " (voters "
                 + cfg.voters().keySet() + "), storage " + cfg.storageDir());
         return q;
-    }
-
-    /** A client of the voters that first tries {@code leader} (null: the engine's own guess). */
-    private static RaftClient newClient(QuorumConfig cfg, RaftGroupId groupId, RaftPeerId leader) {
-        RaftClient.Builder b = RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(RaftGroup.valueOf(groupId, peers(cfg.voters(), RaftPeerRole.FOLLOWER)))
-                .setProperties(RatisSettings.client(cfg))
-                .setParameters(cfg.tls().map(t -> RatisSettings.tlsParameters(t, cfg.localId())).orElseGet(Parameters::new))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, cfg.requestTimeout().toMillis() / 100), RatisSettings.ms(100)));
-        if (leader != null) {
-            b.setLeaderId(leader);
-        }
-        return b.build();
-    }
-
-    /**
-     * The client for a request to the leader: the one that starts at the leader this member
-     * follows now. The engine's client keeps the leader it last heard from until a request to it
-     * fails, so after a leader stops (SIGSTOP: nothing is refused) its next request would first wait
-     * out a whole request timeout there; this member's own Raft state names the new leader as soon
-     * as it was elected. One client per voter, made on first use and kept.
-     */
-    private RaftClient clientForLeader() {
-        DivisionInfo info = ratisSm.info();
-        RaftPeerId leader = info == null ? null : info.getLeaderId();
-        if (leader == null || !cfg.voters().containsKey(GroupIds.nodeId(leader)) || state.get() != MemberState.RUNNING) {
-            return client;
-        }
-        try {
-            return byLeader.computeIfAbsent(GroupIds.nodeId(leader), id -> newClient(cfg, groupId, leader));
-        } catch (RuntimeException e) {
-            QuorumLog.LOG.fine(() -> "no client for leader " + leader + ": " + e);
-            return client;
-        }
     }
 
     private static List<RaftPeer> peers(Map<Integer, String> members, RaftPeerRole role) {
@@ -282,7 +243,9 @@ public final class RaftQuorum implements AutoCloseable {
             // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy
             requests.execute(() -> {
                 try {
-                    RaftClientReply reply = clientForLeader().io().sendReadOnly(message);
+                    DivisionInfo info = ratisSm.info();
+                    RaftClientReply reply = clients.forLeader(info == null ? null : info.getLeaderId()).io()
+                            .sendReadOnly(message);
                     if (!reply.isSuccess()) {
                         throw Failures.map(reply.getException(), "leader request");
                     }
@@ -340,7 +303,7 @@ public final class RaftQuorum implements AutoCloseable {
         if (state.get() != MemberState.RUNNING) {
             throw closed();
         }
-        ObserverChanges.apply(client, ratisSm.division(), cfg, id, addressOrNull);
+        ObserverChanges.apply(clients.general(), ratisSm.division(), cfg, id, addressOrNull);
     }
 
     // ---- state ----
@@ -439,10 +402,7 @@ public final class RaftQuorum implements AutoCloseable {
         for (CompletableFuture<?> f : pending) {
             f.completeExceptionally(closed);
         }
-        boolean clean = closeQuietly(client);
-        for (RaftClient c : byLeader.values()) {
-            clean &= closeQuietly(c);
-        }
+        boolean clean = clients.close();
         long clientMs = (System.nanoTime() - t0) / 1_000_000;
         clean &= closeQuietly(server);
         long serverMs = (System.nanoTime() - t0) / 1_000_000 - clientMs;
