@@ -170,17 +170,7 @@ class NetworkPartitionTest {
             int lone = leader % 3 + 1;
             int third = lone % 3 + 1;
             appendAll(net, leader, "a", 3);
-            QuorumCluster.await("member " + lone + " to reach the leader", WAIT, () -> {
-                try {
-                    return net.member(lone).requestLeader("before".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                            Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS) != null;
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            });
+            QuorumCluster.await("member " + lone + " to reach the leader", WAIT, () -> answered(net, lone, "before"));
 
             net.pause(leader);
             net.pause(third);
@@ -200,24 +190,27 @@ class NetworkPartitionTest {
             net.resume(leader);
             net.resume(third);
 
-            QuorumCluster.await("a request through member " + lone + " to be run after the resume", WAIT, () -> {
-                try {
-                    net.member(lone).requestLeader("after".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                            Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
-                    return true;
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            });
+            QuorumCluster.await("a request through member " + lone + " to be run after the resume", WAIT,
+                    () -> answered(net, lone, "after"));
             Thread.sleep(3_000); // time for held bytes and late retries to arrive
             List<String> handled = net.cluster().handled();
             assertTrue(handled.stream().noneMatch(h -> h.endsWith(":late")), "the request answered with a timeout ran: "
                     + handled);
             assertTrue(handled.stream().anyMatch(h -> h.endsWith(":after")), String.valueOf(handled));
             net.assertInvariants();
+        }
+    }
+
+    /** Whether a request {@code text} through member {@code id} to the leader was answered (within 2 s). */
+    private static boolean answered(PartitionedQuorum net, int id, String text) {
+        try {
+            return net.member(id).requestLeader(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(2))
+                    .get(5, TimeUnit.SECONDS) != null;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
