@@ -32,19 +32,32 @@ abstract class IndexFile {
         this.path = path;
         this.baseOffset = baseOffset;
         this.entrySize = entrySize;
-        boolean existed = Files.exists(path);
-        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
-            long len = raf.length();
-            if (!existed || len == 0) {
-                len = roundDown(maxIndexSize);
-                raf.setLength(len);
-                this.entries = 0;
-            } else {
+        long len = Files.exists(path) ? Files.size(path) : 0;
+        if (len == 0) {
+            // lazy, as Kafka's LazyIndex: a new segment's index file is created and mapped at its first entry,
+            // so opening thousands of new partitions does not create and map two files each
+            this.entries = 0;
+            this.maxEntries = roundDown(maxIndexSize) / entrySize;
+        } else {
+            try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
                 this.entries = (int) (len / entrySize);
+                this.maxEntries = this.entries;
+                this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, len);
             }
-            this.maxEntries = (int) (len / entrySize);
-            this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, len);
         }
+    }
+
+    /** The mapping, creating the file preallocated to the current maximum at the first entry. */
+    private synchronized MappedByteBuffer mapped() throws IOException {
+        MappedByteBuffer m = mmap;
+        if (m == null) {
+            try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+                raf.setLength((long) maxEntries * entrySize);
+                m = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, (long) maxEntries * entrySize);
+            }
+            mmap = m;
+        }
+        return m;
     }
 
     private int roundDown(int size) {
@@ -76,15 +89,21 @@ abstract class IndexFile {
         return entries * entrySize;
     }
 
-    /** A read view; callers read only the first {@code entries} entries they saw. */
+    /**
+     * A read view; callers read {@link #entries()} first and then only that many entries (a count above
+     * zero was published after the mapping, so the view then holds them).
+     */
     protected final ByteBuffer view() {
-        return mmap.duplicate();
+        MappedByteBuffer m = mmap;
+        return m == null ? EMPTY : m.duplicate();
     }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     /** Appends an (int, int) entry; absolute puts, then the entry count is published. */
     protected final void appendEntry(int first, int second) {
         int at = slotForAppend();
-        MappedByteBuffer m = mmap;
+        MappedByteBuffer m = mappedForAppend();
         m.putInt(at, first);
         m.putInt(at + 4, second);
         entries = entries + 1;
@@ -93,10 +112,22 @@ abstract class IndexFile {
     /** Appends a (long, int) entry. */
     protected final void appendEntry(long first, int second) {
         int at = slotForAppend();
-        MappedByteBuffer m = mmap;
+        MappedByteBuffer m = mappedForAppend();
         m.putLong(at, first);
         m.putInt(at + 8, second);
         entries = entries + 1;
+    }
+
+    private MappedByteBuffer mappedForAppend() {
+        MappedByteBuffer m = mmap;
+        if (m != null) {
+            return m;
+        }
+        try {
+            return mapped();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create index " + path, e);
+        }
     }
 
     private int slotForAppend() {
@@ -157,7 +188,16 @@ abstract class IndexFile {
     /** Grows the preallocated area again (a segment that becomes active after truncation). */
     final synchronized void resize(int newSize) throws IOException {
         int rounded = newSize / entrySize * entrySize;
-        if (mmap != null && rounded == mmap.capacity() && maxEntries == rounded / entrySize) {
+        if (mmap == null) {
+            // not created yet: only the room it will be created with changes; a closed segment's empty index
+            // is still written (length 0), so loading finds it and need not rebuild it
+            this.maxEntries = rounded / entrySize;
+            if (rounded == 0 && !Files.exists(path)) {
+                Files.createFile(path);
+            }
+            return;
+        }
+        if (rounded == mmap.capacity() && maxEntries == rounded / entrySize) {
             return; // already that size (a segment just created or loaded): no msync of the whole map, no remap
         }
         try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
@@ -170,11 +210,16 @@ abstract class IndexFile {
     }
 
     final void flush() {
-        mmap.force();
+        MappedByteBuffer m = mmap;
+        if (m != null) {
+            m.force();
+        }
     }
 
-    final void renameTo(Path target) throws IOException {
-        Files.move(path, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    final synchronized void renameTo(Path target) throws IOException {
+        if (mmap != null || Files.exists(path)) {
+            Files.move(path, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         this.path = target;
     }
 

@@ -41,8 +41,8 @@ final class OffsetIndex extends IndexFile {
 
     /** The entry with the largest offset {@code <= target}, or (baseOffset, 0). */
     Entry lookup(long target) {
-        ByteBuffer buf = view();
         int n = entries();
+        ByteBuffer buf = view();
         int slot = largestLowerBound(buf, n, target - baseOffset, false, (b, s) -> b.getInt(s * ENTRY_SIZE));
         return slot < 0 ? new Entry(baseOffset, 0) : entryAt(buf, slot);
     }
@@ -58,17 +58,19 @@ final class OffsetIndex extends IndexFile {
 
     /** Removes every entry for offsets {@code >= offset}. */
     void truncateTo(long offset) {
+        int n = entries();
         ByteBuffer buf = view();
-        int slot = largestLowerBound(buf, entries(), offset - baseOffset, true, (b, s) -> b.getInt(s * ENTRY_SIZE));
+        int slot = largestLowerBound(buf, n, offset - baseOffset, true, (b, s) -> b.getInt(s * ENTRY_SIZE));
         truncateToEntries(slot + 1);
     }
 
     @Override
     void sanityCheck(long nextOffset, long logSize) {
+        int n = entries();
         ByteBuffer buf = view();
         long prevOff = -1;
         long prevPos = -1;
-        for (int i = 0; i < entries(); i++) {
+        for (int i = 0; i < n; i++) {
             long rel = buf.getInt(i * ENTRY_SIZE);
             long pos = buf.getInt(i * ENTRY_SIZE + 4);
             if (rel <= prevOff || pos <= prevPos || rel < 0 || pos < 0 || baseOffset + rel >= nextOffset || pos >= logSize) {

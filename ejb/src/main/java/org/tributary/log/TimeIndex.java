@@ -49,8 +49,9 @@ final class TimeIndex extends IndexFile {
      * the base offset.
      */
     long lookupStartOffset(long target) {
+        int n = entries();
         ByteBuffer buf = view();
-        int slot = largestLowerBound(buf, entries(), target, true, (b, s) -> b.getLong(s * ENTRY_SIZE));
+        int slot = largestLowerBound(buf, n, target, true, (b, s) -> b.getLong(s * ENTRY_SIZE));
         return slot < 0 ? baseOffset : entryAt(buf, slot).offset();
     }
 
@@ -59,8 +60,8 @@ final class TimeIndex extends IndexFile {
     }
 
     void truncateTo(long offset) {
-        ByteBuffer buf = view();
         int n = entries();
+        ByteBuffer buf = view();
         int keep = 0;
         while (keep < n && baseOffset + buf.getInt(keep * ENTRY_SIZE + 8) < offset) {
             keep++;
@@ -70,10 +71,11 @@ final class TimeIndex extends IndexFile {
 
     @Override
     void sanityCheck(long nextOffset, long logSize) {
+        int n = entries();
         ByteBuffer buf = view();
         long prevTs = Long.MIN_VALUE;
         long prevOff = -1;
-        for (int i = 0; i < entries(); i++) {
+        for (int i = 0; i < n; i++) {
             long ts = buf.getLong(i * ENTRY_SIZE);
             long rel = buf.getInt(i * ENTRY_SIZE + 8);
             if (ts <= prevTs || rel < prevOff || rel < 0 || baseOffset + rel >= nextOffset) {
