@@ -33,11 +33,17 @@ final class LeaderAppends {
     private final Partition partition;
     private final PartitionLog log;
     private final PartitionTxns txns;
+    private final FirstSequenceGuard firstSequences = new FirstSequenceGuard(System::currentTimeMillis);
 
     LeaderAppends(Partition partition, PartitionLog log, PartitionTxns txns) {
         this.partition = partition;
         this.log = log;
         this.txns = txns;
+    }
+
+    /** A new leader term: refusals remembered in an earlier one no longer count. */
+    void onBecomeLeader() {
+        firstSequences.clear();
     }
 
     /**
@@ -46,7 +52,16 @@ final class LeaderAppends {
      * {@link TxnVerificationGuards#check}.
      */
     Partition.AppendResult append(MemoryRecords records, short requiredAcks, boolean coordinator, Object guard) throws IOException {
-        checkLeaderAppend(requiredAcks);
+        try {
+            checkLeaderAppend(requiredAcks);
+        } catch (NotEnoughReplicasException e) {
+            if (!coordinator) {
+                List<RecordBatch> refused = new ArrayList<>();
+                records.batches().forEach(refused::add);
+                firstSequences.refused(refused, this::hasProducerState);
+            }
+            throw e;
+        }
         List<MutableRecordBatch> batches = new ArrayList<>();
         for (MutableRecordBatch b : records.batches()) {
             if (b.magic() < RecordBatch.MAGIC_VALUE_V2) {
@@ -59,6 +74,9 @@ final class LeaderAppends {
             batches.add(b);
         }
         int leaderEpoch = partition.leaderEpoch();
+        if (!coordinator) {
+            firstSequences.check(batches, this::hasProducerState, log.logEndOffset() == 0 && log.logStartOffset() == 0);
+        }
         ProducerStateManager.Check check = txns.validateLeaderAppend(batches, coordinator, guard);
         if (check.duplicate().isPresent()) {
             BatchMetadata d = check.duplicate().get();
@@ -66,7 +84,12 @@ final class LeaderAppends {
         }
         AppendInfo info = log.appendAsLeader(records, leaderEpoch);
         txns.recordLeaderAppend(batches, info.firstOffset());
+        firstSequences.written(batches);
         return afterAppend(info, leaderEpoch);
+    }
+
+    private boolean hasProducerState(long producerId) {
+        return txns.producers().entry(producerId).isPresent();
     }
 
     /** Writes a transaction's COMMIT or ABORT marker; see {@link Partition#appendTxnMarker}. */

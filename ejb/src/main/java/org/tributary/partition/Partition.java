@@ -172,6 +172,7 @@ public final class Partition {
     }
 
     private void becomeLeader(long nowMs) throws IOException {
+        leaderAppends.onBecomeLeader();
         isrTracker.startEpochAt(log.logEndOffset());
         log.assignLeaderEpoch(leaderEpoch);
         isrTracker.clearFollowers();
