@@ -114,6 +114,30 @@ final class PayaraServerCluster {
         return dir.resolve("payara6/glassfish/nodes/localhost-" + DOMAIN + "/tributary-" + i + "/logs/server.log");
     }
 
+    /** Instance I's own directory (its {@code com.sun.aas.instanceRoot}). */
+    Path instanceDir(int i) {
+        return dir.resolve("payara6/glassfish/nodes/localhost-" + DOMAIN + "/tributary-" + i);
+    }
+
+    /** The pid of instance I while it runs. */
+    Optional<Long> instancePid(int i) {
+        try {
+            long pid = Long.parseLong(Files.readString(instanceDir(i).resolve("config/pid")).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(dir + "/")).orElse(false)).map(ProcessHandle::pid);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Runs the domain's own {@code asadmin} against its admin port (the domain has no admin password). */
+    Result asadmin(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(dir.resolve("payara6/bin/asadmin").toString(), "--interactive=false", "--user", "admin",
+                "--host", "127.0.0.1", "--port", Integer.toString(adminPort())));
+        cmd.addAll(List.of(args));
+        return exec(cmd, Map.of(), timeout, "asadmin " + String.join(" ", args));
+    }
+
     Path domainLog() {
         return dir.resolve("domains/" + DOMAIN + "/logs/server.log");
     }
@@ -129,8 +153,7 @@ final class PayaraServerCluster {
     Result run(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new java.util.HashMap<>();
         env.put("TRIBUTARY_SERVER_DIR", dir.toString());
         env.put("TRIBUTARY_EAR", ear.toString());
         env.put("TRIBUTARY_SERVER_PORTBASE", Integer.toString(portBase));
@@ -145,6 +168,12 @@ final class PayaraServerCluster {
         // Payara Server as the build resolved it (ear/pom.xml), so the script starts no Maven of its own
         putIfSet(env, "TRIBUTARY_PAYARA_ZIP", "tributary.payara.zip");
         putIfSet(env, "TRIBUTARY_PAYARA_VERSION", "tributary.payara.version");
+        return exec(cmd, env, timeout, "tributary-server " + String.join(" ", args));
+    }
+
+    private Result exec(List<String> cmd, Map<String, String> extraEnv, Duration timeout, String command) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(extraEnv);
         long t0 = System.nanoTime();
         StringBuilder own = new StringBuilder();
         Process p;
@@ -185,7 +214,7 @@ final class PayaraServerCluster {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         synchronized (own) {
-            return new Result(String.join(" ", args), done ? p.exitValue() : -1, !done, own.toString(), took);
+            return new Result(command, done ? p.exitValue() : -1, !done, own.toString(), took);
         }
     }
 
@@ -196,7 +225,7 @@ final class PayaraServerCluster {
         }
 
         String describe() {
-            return "'tributary-server " + command + "' " + (timedOut ? "did not finish in time" : "exited with " + exitCode)
+            return "'" + command + "' " + (timedOut ? "did not finish in time" : "exited with " + exitCode)
                     + " after " + took.toSeconds() + " s; its last output:\n" + tail(output, 40);
         }
     }
@@ -206,6 +235,20 @@ final class PayaraServerCluster {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .header("Authorization", org.tributary.testkit.LocalCluster.basicAuthorization()).timeout(Duration.ofSeconds(5)).GET().build();
+            return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** POST without a body on 127.0.0.1 (an application's endpoint: no credentials); empty when nothing answers. */
+    Optional<HttpResponse<String>> post(int port, String path, Duration timeout) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
             return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();

@@ -41,17 +41,22 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
+import org.tributary.e2e.groupapp.GroupApp;
 
 /**
  * The EAR on a real Payara Server 6 domain: {@code tributary-server setup} creates the domain, a
- * deployment group of two instances with their broker settings as instance system properties, and
- * deploys {@code ear/target/tributary.ear} to the group. Both brokers must report ready and see each
- * other, alive, in one cluster. Then Kafka traffic crosses the instances, each client bootstrapped at
+ * deployment group of three instances with their broker settings as instance system properties, and
+ * deploys {@code ear/target/tributary.ear} to the group. Every broker must report ready and see the
+ * others, alive, in one cluster. Then Kafka traffic crosses the instances, each client bootstrapped at
  * ONE broker only: a topic (4 partitions, replication factor 2, min.insync.replicas 2) created
  * through broker 0 is described through broker 1 with the same id and every ISR full (Admin client
  * and {@code kafka-topics}); keyed records produced through broker 1 (acks=all, idempotent) are all
  * acknowledged; a consumer group reads them through broker 0, each once and in order per
- * partition, and commits; a new member of the group through broker 1 starts at the end. The tests
+ * partition, and commits; a new member of the group through broker 1 starts at the end. Then an
+ * application of the test's own ({@code groupapp}) is deployed to the group beside the EAR: it sends
+ * through the adapter's JMS connection factory on instance 0 while the last instance is killed
+ * ({@code kill -9}); it must see no error, and its MDBs on all instances must receive every
+ * acknowledged record, in order per partition; the killed instance then starts again. The tests
  * share one domain (its setup takes minutes) and run in order; each says when a step before it
  * failed. Everything is stopped afterwards, also when a test fails.
  *
@@ -64,7 +69,8 @@ import org.junit.jupiter.api.function.Executable;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PayaraServerIT {
-    private static final int BROKERS = 2;
+    private static final int BROKERS = 3;
+    private static final int APP_PARTITIONS = 6;
     private static final Duration SETUP_TIMEOUT = Duration.ofMinutes(Long.getLong("tributary.server.timeout.minutes", 25));
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration VIEW_TIMEOUT = Duration.ofMinutes(2);
@@ -246,6 +252,92 @@ class PayaraServerIT {
         assertAll("a new member of group " + GROUP + " through broker 1",
                 () -> assertEquals(expectedEnds, positions, "its positions are the committed offsets, the end of every partition"),
                 () -> assertEquals(Map.of(), again, "nothing left to read"));
+    }
+
+    @Test
+    @Order(5)
+    void anApplicationOnTheGroupSendsAndItsMdbsConsumeWhileAnInstanceIsKilled() throws Exception {
+        assertTrue(inOneCluster, "the brokers are not in one cluster: a test before failed");
+        try (Admin a = KafkaClients.admin(bootstrap(0))) {
+            a.createTopics(List.of(new NewTopic(GroupApp.TOPIC, APP_PARTITIONS, (short) BROKERS).configs(Map.of("min.insync.replicas", "2"))))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+        Path war = GroupAppRun.packWar(cluster.dir());
+        PayaraServerCluster.Result deploy = cluster.asadmin(STOP_TIMEOUT, "deploy", "--target", "tributary", "--name", GroupAppRun.NAME,
+                war.toString());
+        assertTrue(deploy.ok(), () -> "the application did not deploy to the deployment group: " + deploy.describe() + "\n" + allLogTails(40));
+        GroupAppRun app = new GroupAppRun(cluster, BROKERS);
+        int victim = BROKERS - 1;
+        for (int i = 0; i < 3; i++) {
+            app.send(0, 100, TRAFFIC_TIMEOUT);
+        }
+        assertEquals(List.of(), app.errors(), () -> "the application reported errors before any kill\n" + allLogTails(40));
+        awaitUntil("every instance's MDBs receive records", Duration.ofMinutes(2),
+                () -> app.deliveries().values().stream().noneMatch(List::isEmpty), () -> "deliveries per instance: "
+                        + app.deliveries().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
+        String before = leadersOf(GroupApp.TOPIC);
+
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong slowest = new java.util.concurrent.atomic.AtomicLong();
+        Thread sender = new Thread(() -> {
+            while (!stop.get()) {
+                slowest.accumulateAndGet(app.send(0, 20, TRAFFIC_TIMEOUT).toMillis(), Math::max);
+            }
+        }, "groupapp-sender");
+        sender.start();
+        PayaraServerCluster.sleep(3_000);
+        long pid = cluster.instancePid(victim).orElseThrow(() -> new AssertionError("instance tributary-" + victim + " does not run"));
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+        long killedAt = System.nanoTime();
+        awaitUntil("instance tributary-" + victim + " is gone", Duration.ofSeconds(30), () -> cluster.instancePid(victim).isEmpty(), () -> "");
+        PayaraServerCluster.sleep(25_000);
+        stop.set(true);
+        sender.join(TRAFFIC_TIMEOUT.toMillis());
+        System.out.printf("[payara-server] killed instance tributary-%d (pid %d) while the application sent through instance 0; leaders before: %s,"
+                + " after: %s; %d records acknowledged, slowest batch of 20: %d ms%n", victim, pid, before, leadersOf(GroupApp.TOPIC),
+                app.ackedCount(), slowest.get());
+        assertEquals(List.of(), app.errors(), () -> "the application saw errors while instance " + victim + " was killed\n" + allLogTails(40));
+
+        awaitUntil("the MDBs receive every acknowledged record", TRAFFIC_TIMEOUT, () -> app.missing(app.deliveries()).isEmpty(),
+                () -> "missing (partition=offsets): " + app.missing(app.deliveries()) + "\n" + allLogTails(40));
+        Map<Integer, List<GroupAppRun.Delivery>> got = app.deliveries();
+        long delivered = got.values().stream().mapToLong(List::size).sum();
+        System.out.printf("[payara-server] every acknowledged record received %d ms after the kill: %d deliveries for %d records"
+                + " (%d redelivered), per instance %s%n", (System.nanoTime() - killedAt) / 1_000_000, delivered, app.ackedCount(),
+                delivered - app.ackedCount(), got.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList());
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertEquals(List.of(), app.violations(got), "deliveries against what was acknowledged, and their order"));
+        app.acked().forEach((p, offsets) -> checks.add(() -> assertEquals(offsets.size() - 1L, offsets.lastKey(),
+                "partition " + p + ": acknowledged offsets 0.. without a gap or a duplicate")));
+        assertAll("what the MDBs received", checks.stream());
+
+        PayaraServerCluster.Result restart = cluster.asadmin(STOP_TIMEOUT, "start-instance", "tributary-" + victim);
+        assertTrue(restart.ok(), () -> "the killed instance did not start again: " + restart.describe());
+        awaitReady(victim);
+    }
+
+    /** Partition leaders of a topic as broker 0 sees them, {@code partition=leader}. */
+    private static String leadersOf(String topic) {
+        try (Admin a = KafkaClients.admin(bootstrap(0))) {
+            return a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().stream()
+                    .map(p -> p.partition() + "=" + (p.leader() == null ? "none" : p.leader().id())).toList().toString();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return "unknown (" + e.getCause() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static void awaitUntil(String what, Duration timeout, java.util.function.BooleanSupplier done,
+            java.util.function.Supplier<String> state) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within " + timeout.toSeconds() + " s: " + what + "; " + state.get());
+            }
+            PayaraServerCluster.sleep(500);
+        }
     }
 
     /** Describes the topic through this Admin client until every partition has a leader and an ISR of all brokers. */
