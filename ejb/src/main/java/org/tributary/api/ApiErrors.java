@@ -20,7 +20,7 @@ final class ApiErrors {
             return Errors.forException(e);
         }
         if (e instanceof IOException || e instanceof UncheckedIOException) {
-            LOG.warning("TRIB-API-003 storage error in " + what + ": " + e.getMessage());
+            LOG.warning("TRIB-API-003 storage error in " + what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return Errors.KAFKA_STORAGE_ERROR;
         }
         LOG.warning("TRIB-API-001 unexpected error in " + what + ": " + e);

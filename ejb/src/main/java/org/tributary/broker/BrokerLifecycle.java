@@ -58,6 +58,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile State state = State.REGISTERING;
     private volatile long brokerEpoch = -1;
     private volatile boolean wantShutdown;
+    /** Set once this broker's log directory failed: the controller keeps it fenced until the node restarts. */
+    private volatile boolean wantFence;
     private volatile CompletableFuture<Void> shutdownGranted = new CompletableFuture<>();
     private volatile ScheduledFuture<?> task;
 
@@ -136,7 +138,7 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     private void heartbeat() {
         BrokerHeartbeatRequestData req = new BrokerHeartbeatRequestData().setBrokerId(self.id()).setBrokerEpoch(brokerEpoch)
-                .setCurrentMetadataOffset(appliedOffset.getAsLong()).setWantFence(false).setWantShutDown(wantShutdown);
+                .setCurrentMetadataOffset(appliedOffset.getAsLong()).setWantFence(wantFence).setWantShutDown(wantShutdown);
         BrokerHeartbeatResponseData resp = controller.call(req, BrokerHeartbeatResponseData.class, requestTimeout);
         contact.answered();
         Errors error = Errors.forCode(resp.errorCode());
@@ -161,8 +163,32 @@ public final class BrokerLifecycle implements AutoCloseable {
             unfenced.complete(null);
         } else if (resp.isFenced() && state == State.RUNNING) {
             state = State.RECOVERING;
-            LOG.warning(() -> "TRIB-0045 Broker " + self.id() + " was fenced by the controller; catching up");
+            if (wantFence) {
+                LOG.warning(() -> "TRIB-0049 Broker " + self.id() + " is fenced, as it asked after its log directory failed:"
+                        + " its partitions are led elsewhere until the node restarts");
+            } else {
+                LOG.warning(() -> "TRIB-0045 Broker " + self.id() + " was fenced by the controller; catching up");
+            }
         }
+    }
+
+    /**
+     * This broker's storage failed: from now on its heartbeats ask the controller to fence it
+     * (Kafka's broker asks the same when its log directories go offline), so the controller moves
+     * its leaderships to other in-sync replicas at once and never unfences it while this process
+     * runs. The next heartbeat goes out now.
+     */
+    public void fenceForStorageFailure() {
+        if (wantFence || state == State.STOPPED) {
+            return;
+        }
+        wantFence = true;
+        scheduler.submit(this::tick);
+    }
+
+    /** Whether this broker asked to stay fenced ({@link #fenceForStorageFailure}). */
+    public boolean wantsFence() {
+        return wantFence;
     }
 
     /**

@@ -184,8 +184,15 @@ public final class BrokerNode {
         return Optional.ofNullable(broker).map(ClusterBroker::metadata);
     }
 
+    /** Serving: started, and its log directory has not failed. */
     public boolean isReady() {
-        return cluster != null;
+        return cluster != null && storageFailure().isEmpty();
+    }
+
+    /** Why this broker gave up its partitions: its log directory failed (empty while it works). */
+    public Optional<String> storageFailure() {
+        ClusterBroker b = broker;
+        return b == null ? Optional.empty() : b.server().storageFailures().failure();
     }
 
     public Optional<ClusterView> cluster() {

@@ -56,7 +56,8 @@ public final class ClusterBroker implements AutoCloseable {
                     s.security().protocol(l.name()).id)).toList();
             Listener first = advertised.get(0);
             BrokerInfo info = new BrokerInfo(nodeId, first.host(), first.port(), s.httpPort(), s.rack(), endpoints);
-            md.register(info, admission);
+            BrokerLifecycle lifecycle = md.register(info, admission);
+            server.storageFailures().onFailure(lifecycle::fenceForStorageFailure);
             QuorumClusterView view = new QuorumClusterView(clusterId, nodeId, md.metadata(), md.quorum()::leaderId,
                     md.controllerClient(), md::brokerEpoch, Duration.ofSeconds(15));
             server.start(view, md.controllerClient());

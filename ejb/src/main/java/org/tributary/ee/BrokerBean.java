@@ -127,7 +127,12 @@ public class BrokerBean implements BrokerService {
             return Optional.of(failure);
         }
         BrokerNode n = node;
-        return n == null ? Optional.empty() : n.metadataNode().flatMap(m -> m.quorum().engineFailure());
+        if (n == null) {
+            return Optional.empty();
+        }
+        Optional<String> storage = n.storageFailure();
+        return storage.isPresent() ? storage.map(f -> f + "; restart the node once the disk is fixed")
+                : n.metadataNode().flatMap(m -> m.quorum().engineFailure());
     }
 
     @Override

@@ -46,6 +46,7 @@ public final class LogManager implements Closeable {
     /** Logs closed at the same time by {@link #close}. */
     private static final int CLOSE_THREADS = 8;
     private volatile boolean closed;
+    private final StorageFailures failures;
 
     private LogManager(Path dataDir, Map<String, String> brokerProps, Time time, ScheduledExecutorService scheduler) {
         this.dataDir = dataDir;
@@ -53,6 +54,17 @@ public final class LogManager implements Closeable {
         this.brokerDefaults = LogConfig.from(brokerProps, Map.of());
         this.time = time;
         this.scheduler = scheduler;
+        this.failures = new StorageFailures(dataDir);
+    }
+
+    /** Failed writes in this directory (Kafka's log-directory failure channel). */
+    public StorageFailures storageFailures() {
+        return failures;
+    }
+
+    private PartitionLog watched(PartitionLog log) {
+        log.reportFailuresTo(failures);
+        return log;
     }
 
     /** The directory holding the partition logs. */
@@ -95,9 +107,9 @@ public final class LogManager implements Closeable {
                 continue;
             }
             if (scheduler != null) {
-                pending.put(tp, scheduler.submit(() -> PartitionLog.open(d, brokerDefaults, time, scheduler)));
+                pending.put(tp, scheduler.submit(() -> watched(PartitionLog.open(d, brokerDefaults, time, scheduler))));
             } else {
-                logs.put(tp, PartitionLog.open(d, brokerDefaults, time, null));
+                logs.put(tp, watched(PartitionLog.open(d, brokerDefaults, time, null)));
             }
         }
         for (Map.Entry<TopicPartition, Future<PartitionLog>> e : pending.entrySet()) {
@@ -176,7 +188,7 @@ public final class LogManager implements Closeable {
         try {
             PartitionLog log = logs.computeIfAbsent(tp, k -> {
                 try {
-                    return PartitionLog.open(dataDir.resolve(k.topic() + "-" + k.partition()), config, time, scheduler);
+                    return watched(PartitionLog.open(dataDir.resolve(k.topic() + "-" + k.partition()), config, time, scheduler));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

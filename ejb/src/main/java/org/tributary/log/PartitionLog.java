@@ -57,6 +57,7 @@ public final class PartitionLog implements Closeable {
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
     private volatile boolean failed;
+    private volatile StorageFailures failures;
     private volatile LogListener listener = LogListener.NONE;
 
     /** Sets the one listener of this log (the partition owning its producer state). */
@@ -170,6 +171,10 @@ public final class PartitionLog implements Closeable {
             // a failed write may have left bytes the log does not account for: stop using this log
             // (like Kafka taking a log directory offline); reopening recovers it
             failed = true;
+            StorageFailures f = failures;
+            if (f != null) {
+                f.report(dir.getFileName().toString(), e);
+            }
             throw e;
         }
         logEndOffset = v.lastOffset() + 1;
@@ -457,6 +462,11 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** Where this log reports a failed write (its log directory's failures). */
+    void reportFailuresTo(StorageFailures f) {
+        failures = f;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -467,6 +477,17 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             if (closed) {
+                return;
+            }
+            if (failed) { // its disk failed a write: no flush that may fail again, no marker; the next open rescans
+                for (LogSegment s : segments.values()) {
+                    try {
+                        s.closeHandlers();
+                    } catch (IOException ignored) {
+                        // the handle is released either way
+                    }
+                }
+                closed = true;
                 return;
             }
             epochCache.checkpointIfChanged(); // first: flushLocked then has no deferred epoch to write a second time

@@ -322,6 +322,11 @@ final class ReplicaFetcher implements Runnable {
                                 + " connect as (User:ANONYMOUS on PLAINTEXT)", null);
                     }
                 }
+            } catch (org.apache.kafka.common.errors.KafkaStorageException e) {
+                // this replica's log failed a write before (TRIB-LOG-020 said so once): it takes no more
+                // until the node restarts, as Kafka's fetcher leaves partitions of an offline log directory
+                LOG.fine(() -> "TRIB-REPL-007 " + tp + ": not applying the fetch from broker " + leaderId + ": " + e.getMessage());
+                sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();
             } catch (IOException | RuntimeException e) {
                 warn("TRIB-REPL-007 " + tp + ": could not apply the fetch from broker " + leaderId + ": " + e.getMessage(), null);
                 sent.backoffUntilMs = time.milliseconds() + settings.backoffMs();

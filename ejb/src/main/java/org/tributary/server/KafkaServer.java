@@ -162,6 +162,11 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         return boundPorts;
     }
 
+    /** Failed writes in this broker's log directory. */
+    public org.tributary.log.StorageFailures storageFailures() {
+        return logs.storageFailures();
+    }
+
     /** The port {@link #bind()} bound for the PLAINTEXT listener (or the first one); -1 before binding. */
     public int boundPort() {
         return boundPort;
