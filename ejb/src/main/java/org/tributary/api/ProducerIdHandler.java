@@ -61,8 +61,12 @@ final class ProducerIdHandler implements ApiHandler {
         if (malformed(req)) {
             return CompletableFuture.completedFuture(resp.setErrorCode(Errors.INVALID_REQUEST.code()));
         }
-        return CompletableFuture.completedFuture(resp.setProducerId(services.producerIds().nextProducerId())
-                .setProducerEpoch((short) 0));
+        try {
+            return CompletableFuture.completedFuture(resp.setProducerId(services.producerIds().nextProducerId())
+                    .setProducerEpoch((short) 0));
+        } catch (org.apache.kafka.common.errors.CoordinatorLoadInProgressException noBlockYet) {
+            return CompletableFuture.completedFuture(resp.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
+        }
     }
 
     /** Kafka's check after authorization: a producer id without an epoch (or an epoch without an id) is INVALID_REQUEST. */

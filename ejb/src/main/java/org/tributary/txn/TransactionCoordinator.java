@@ -142,8 +142,13 @@ public final class TransactionCoordinator implements CoordinatorShards.Owner {
                 return CompletableFuture.completedFuture(InitResult.error(e));
             }
             TxnEntry t = txns.get(id);
-            TxnTransitions.Decision d = TxnTransitions.initProducerId(t == null ? null : t.current, t != null && t.pending != null,
-                    timeoutMs, expectedProducerId, expectedEpoch, time.milliseconds(), producerIds);
+            TxnTransitions.Decision d;
+            try {
+                d = TxnTransitions.initProducerId(t == null ? null : t.current, t != null && t.pending != null,
+                        timeoutMs, expectedProducerId, expectedEpoch, time.milliseconds(), producerIds);
+            } catch (org.apache.kafka.common.errors.CoordinatorLoadInProgressException noBlockYet) {
+                return CompletableFuture.completedFuture(InitResult.error(Errors.COORDINATOR_LOAD_IN_PROGRESS)); // retriable
+            }
             if (!d.writes()) {
                 return CompletableFuture.completedFuture(InitResult.error(d.error()));
             }

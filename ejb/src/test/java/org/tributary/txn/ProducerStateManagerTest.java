@@ -148,11 +148,13 @@ class ProducerStateManagerTest {
     void producerIdsSurviveARestartOfACountingAllocator() throws Exception {
         Path floor = dir.resolve("pid");
         long[] counter = {0};
-        ProducerIdManager m = new ProducerIdManager(n -> { long s = counter[0]; counter[0] += n; return s; }, floor);
+        ProducerIdManager m = new ProducerIdManager(n -> { long s = counter[0]; counter[0] += n; return s; }, Runnable::run, floor);
+        m.start();
         long first = m.nextProducerId();
         m.nextProducerId();
         long[] fresh = {0};
-        ProducerIdManager again = new ProducerIdManager(n -> { long s = fresh[0]; fresh[0] += n; return s; }, floor);
+        ProducerIdManager again = new ProducerIdManager(n -> { long s = fresh[0]; fresh[0] += n; return s; }, Runnable::run, floor);
+        again.start();
         assertTrue(again.nextProducerId() >= first + ProducerIdManager.BLOCK_SIZE);
     }
 }
