@@ -46,7 +46,11 @@ import org.tributary.testkit.LocalCluster;
  * again; afterwards every acknowledged record is read exactly once, at the offset it was
  * acknowledged with, in order per partition. A leader suspended (SIGSTOP) past its session comes
  * back as a follower with nothing lost or forked; a rolling restart (SIGTERM) under load gives
- * the producer no error at all; every node killed at once and started: still every record.
+ * the producer no error at all; every node killed at once and started: still every record. Last,
+ * with one node killed, acks=all to a topic with min.insync.replicas 3 is refused
+ * NOT_ENOUGH_REPLICAS at once while acks=1 writes; with two killed (no quorum, so no ISR can
+ * shrink) acks=all is never acknowledged and fails retriably within the delivery timeout; with one
+ * of them back, acks=all is acknowledged again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicationIT {
@@ -348,6 +352,103 @@ class ReplicationIT {
         System.out.println("ReplicationIT: every node killed at once: the launcher had the cluster up after " + launched
                 + " ms, every partition led and fully in sync after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
         checkEveryAcknowledgedRecordOnce();
+    }
+
+    @Test
+    @Order(5)
+    void withOneNodeDownMinInsyncReplicasIsMetOrRefusedAndWithTwoDownAcksAllTimesOutRetriably() throws Exception {
+        String strict = "strict";
+        String quorumless = "quorumless";
+        try (Admin a = admin(0, 1, 2)) {
+            a.createTopics(List.of(new NewTopic(strict, 1, (short) 3).configs(Map.of("min.insync.replicas", "3")),
+                    new NewTopic(quorumless, 1, (short) 3).configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+        }
+        LocalCluster.await(Duration.ofSeconds(60), "both new topics fully in sync",
+                () -> isr(strict, 0, 1, 2).size() == 3 && isr(quorumless, 0, 1, 2).size() == 3);
+        try (KafkaProducer<String, String> p = quickProducer(bootstrap(0, 1, 2), "all")) {
+            p.send(new ProducerRecord<>(strict, "every replica in sync")).get(30, TimeUnit.SECONDS);
+        }
+        int survivor = leader(quorumless);
+        int first = (survivor + 1) % 3;
+        int second = (survivor + 2) % 3;
+        cluster.kill(first);
+        LocalCluster.await(Duration.ofSeconds(60), "killed node " + first + " leaves the ISRs",
+                () -> isr(strict, survivor, second).size() == 2 && isr(quorumless, survivor, second).size() == 2);
+        try (KafkaProducer<String, String> p = quickProducer(bootstrap(survivor, second), "all")) {
+            long t0 = System.nanoTime();
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> p.send(new ProducerRecord<>(strict, "refused")).get(30, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(org.apache.kafka.common.errors.NotEnoughReplicasException.class, e.getCause(),
+                    "acks=all with 2 in sync of min.insync.replicas=3: " + e.getCause());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 5_000, "refused at once, not after a timeout: " + ms + " ms");
+            System.out.println("ReplicationIT: node " + first + " down: acks=all to min.insync.replicas=3 refused NOT_ENOUGH_REPLICAS in " + ms + " ms");
+        }
+        try (KafkaProducer<String, String> p = quickProducer(bootstrap(survivor, second), "1")) {
+            p.send(new ProducerRecord<>(strict, "acks=1 still writes")).get(30, TimeUnit.SECONDS);
+        }
+
+        cluster.kill(second); // no quorum left: the ISR cannot shrink, so acks=all waits for a replica that is gone
+        Properties timing = new Properties();
+        timing.put("delivery.timeout.ms", "15000");
+        timing.put("request.timeout.ms", "10000");
+        timing.put("enable.idempotence", "true");
+        KafkaProducer<String, String> waiting = producer(bootstrap(survivor), "all", timing);
+        try {
+            long t0 = System.nanoTime();
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> waiting.send(new ProducerRecord<>(quorumless, "not acknowledged")).get(60, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(org.apache.kafka.common.errors.RetriableException.class, e.getCause(),
+                    "acks=all with 2 of 3 nodes down: " + e.getCause());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 30_000, "failed within the delivery timeout, no hang: " + ms + " ms");
+            System.out.println("ReplicationIT: nodes " + first + " and " + second + " down: acks=all failed " + e.getCause().getClass().getSimpleName()
+                    + " after " + ms + " ms, not acknowledged");
+        } finally {
+            waiting.close(Duration.ofSeconds(10)); // bounded: it may still wait for the nodes that are gone
+        }
+        cluster.restart(second);
+        try (KafkaProducer<String, String> p = producer(bootstrap(survivor, second), "all", timing)) {
+            long t0 = System.nanoTime();
+            p.send(new ProducerRecord<>(quorumless, "after node " + second + " returned")).get(60, TimeUnit.SECONDS);
+            System.out.println("ReplicationIT: node " + second + " back: acks=all acknowledged again, "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after its restart");
+        }
+    }
+
+    /** The ISR of partition 0 of {@code topic}, as the given (live) nodes describe it; empty when they do not answer. */
+    private static Set<Integer> isr(String topic, int... nodes) {
+        try (Admin a = admin(nodes)) {
+            TopicPartitionInfo p = a.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().get(0);
+            return p.isr().stream().map(org.apache.kafka.common.Node::id).collect(java.util.stream.Collectors.toSet());
+        } catch (Exception e) {
+            return Set.of();
+        }
+    }
+
+    private static int leader(String topic) throws Exception {
+        try (Admin a = admin(0, 1, 2)) {
+            return a.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions().get(0).leader().id();
+        }
+    }
+
+    /** No retries: an error comes back as the broker answered it. */
+    private static KafkaProducer<String, String> quickProducer(String bootstrap, String acks) {
+        Properties p = new Properties();
+        p.put("retries", "0");
+        p.put("enable.idempotence", "false");
+        p.put("delivery.timeout.ms", "10000");
+        p.put("request.timeout.ms", "8000");
+        return producer(bootstrap, acks, p);
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap, String acks, Properties extra) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("acks", acks);
+        p.putAll(extra);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
     private static int ackedCount() {
