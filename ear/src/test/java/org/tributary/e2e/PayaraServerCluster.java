@@ -232,23 +232,18 @@ final class PayaraServerCluster {
 
     /** GET on 127.0.0.1 as the brokers' first admin; empty when nothing answers. */
     Optional<HttpResponse<String>> get(int port, String path) {
-        try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Authorization", org.tributary.testkit.LocalCluster.basicAuthorization()).timeout(Duration.ofSeconds(5)).GET().build();
-            return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", org.tributary.testkit.LocalCluster.basicAuthorization()).timeout(Duration.ofSeconds(5)).GET().build());
     }
 
     /** POST without a body on 127.0.0.1 (an application's endpoint: no credentials); empty when nothing answers. */
     Optional<HttpResponse<String>> post(int port, String path, Duration timeout) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private Optional<HttpResponse<String>> send(HttpRequest req) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build();
             return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();
