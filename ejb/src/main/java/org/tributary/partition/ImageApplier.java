@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.tributary.log.LogConfig;
 import org.tributary.log.LogManager;
 import org.tributary.log.PartitionLog;
@@ -28,7 +30,10 @@ import org.tributary.metadata.TopicImage;
  * changes to the logs, and removes the partitions the image no longer places here (topic deleted,
  * replaced by a new topic of the same name, or reassigned away), deleting their logs. Against the
  * first image it moves aside the logs on disk that no image named. Only the topics an image changed
- * are visited: an unchanged topic is the same object in the next image.
+ * are visited: an unchanged topic is the same object in the next image. After the first image, a
+ * replica this broker does not lead, of a topic new to this broker, is only noted;
+ * {@link #openDeferred} opens it afterwards, so an image that creates topics is applied once the
+ * partitions this broker leads are open.
  *
  * <p>Separate from {@link ReplicaManager} so that the image diffing lives in one place; the manager
  * keeps the partitions map (shared with this class, written only here), the purgatories it wakes
@@ -56,6 +61,8 @@ final class ImageApplier {
     private final Map<String, Set<TopicPartition>> localByTopic = new HashMap<>();
     /** Partitions looked at while applying images (for tests: the work of an image follows what it changed). */
     private final AtomicLong partitionsVisited = new AtomicLong();
+    /** New follower replicas not opened yet, with their topic's id, in the order the images named them. */
+    private final Map<TopicPartition, Uuid> deferred = new LinkedHashMap<>();
     private boolean strayLogsChecked;
 
     ImageApplier(LogManager logs, Map<String, String> brokerDefaults, Path producerStateDir, int localBrokerId,
@@ -113,54 +120,100 @@ final class ImageApplier {
         Set<TopicPartition> wanted = new HashSet<>();
         for (int p = 0; p < topic.partitionCount(); p++) {
             partitionsVisited.incrementAndGet();
-            List<Integer> replicas = topic.replicas(p);
-            if (!replicas.contains(localBrokerId)) {
+            if (!topic.replicas(p).contains(localBrokerId)) {
                 continue;
             }
             TopicPartition tp = new TopicPartition(topic.name(), p);
             wanted.add(tp);
-            Partition existing = partitions.get(tp);
-            if (existing != null && !existing.topicId().equals(topic.id())) {
-                remove(tp, changed); // same name, new topic: the old one was deleted
-                existing = null;
-            }
-            if (existing == null) {
-                try {
-                    existing = open(tp, topic, replicas, config);
-                } catch (UncheckedIOException e) {
-                    // one unusable log directory must not stop the rest of the image from applying
-                    LOG.warning("TRIB-PART-008 could not open the log of " + tp + ", so this broker does not serve it: "
-                            + e.getCause() + "; check the log directory and restart the broker");
-                    continue;
-                }
-            } else if (configChanged) {
-                existing.log().updateConfig(config);
-            }
-            Partition.Transition t;
-            try {
-                t = existing.update(topic.partition(p), replication.time().milliseconds());
-            } catch (IOException e) {
-                replication.followers().unfollow(tp);
-                LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ", so this broker serves it no longer: " + e
-                        + "; check its log directory (it is taken again with the partition's next metadata change or a restart)");
-                continue;
-            }
-            switch (t) {
-                case BECAME_FOLLOWER -> replication.followers().follow(existing);
-                case BECAME_LEADER, WENT_OFFLINE -> replication.followers().unfollow(tp);
-                default -> {
-                }
-            }
-            if (t != Partition.Transition.NONE) {
-                transitions.accept(existing, t);
-            }
-            boolean sameRegistration = previous != null && previous.id().equals(topic.id()) && p < previous.partitionCount()
-                    && previous.partition(p).equals(topic.partition(p));
-            if (t != Partition.Transition.NONE || !sameRegistration) {
-                changed.add(tp);
-            }
+            // only a topic new to this broker (CreateTopics): an added replica of a known topic (a
+            // reassignment) is opened with its image
+            applyPartition(topic, previous, tp, config, configChanged, strayLogsChecked && previous == null, changed);
         }
         removeAll(topic.name(), wanted, changed);
+    }
+
+    /**
+     * Makes the local replica {@code tp} of {@code topic} match its registration: opens it when new
+     * (unless {@code deferFollower}: a new replica this broker does not lead is only noted, see
+     * {@link #openDeferred}), takes the registration, starts or stops following.
+     */
+    private void applyPartition(TopicImage topic, TopicImage previous, TopicPartition tp, LogConfig config, boolean configChanged,
+            boolean deferFollower, Set<TopicPartition> changed) {
+        int p = tp.partition();
+        Partition existing = partitions.get(tp);
+        if (existing != null && !existing.topicId().equals(topic.id())) {
+            remove(tp, changed); // same name, new topic: the old one was deleted
+            existing = null;
+        }
+        if (existing == null) {
+            if (deferFollower && topic.partition(p).leader() != localBrokerId) {
+                deferred.put(tp, topic.id());
+                return;
+            }
+            deferred.remove(tp);
+            try {
+                existing = open(tp, topic, topic.replicas(p), config);
+            } catch (UncheckedIOException e) {
+                // one unusable log directory must not stop the rest of the image from applying
+                LOG.warning("TRIB-PART-008 could not open the log of " + tp + ", so this broker does not serve it: "
+                        + e.getCause() + "; check the log directory and restart the broker");
+                return;
+            }
+        } else if (configChanged) {
+            existing.log().updateConfig(config);
+        }
+        Partition.Transition t;
+        try {
+            t = existing.update(topic.partition(p), replication.time().milliseconds());
+        } catch (IOException e) {
+            replication.followers().unfollow(tp);
+            LOG.warning("TRIB-PART-006 could not take the new state of " + tp + ", so this broker serves it no longer: " + e
+                    + "; check its log directory (it is taken again with the partition's next metadata change or a restart)");
+            return;
+        }
+        switch (t) {
+            case BECAME_FOLLOWER -> replication.followers().follow(existing);
+            case BECAME_LEADER, WENT_OFFLINE -> replication.followers().unfollow(tp);
+            default -> {
+            }
+        }
+        if (t != Partition.Transition.NONE) {
+            transitions.accept(existing, t);
+        }
+        boolean sameRegistration = previous != null && previous.id().equals(topic.id()) && p < previous.partitionCount()
+                && previous.partition(p).equals(topic.partition(p));
+        if (t != Partition.Transition.NONE || !sameRegistration) {
+            changed.add(tp);
+        }
+    }
+
+    /** Whether new follower replicas wait to be opened by {@link #openDeferred}. */
+    boolean hasDeferred() {
+        return !deferred.isEmpty();
+    }
+
+    /**
+     * Opens up to {@code max} of the follower replicas of new topics that images applied since
+     * start-up placed here, as the last applied image has them (one deleted, moved away or already opened since is
+     * skipped), and starts following them; returns whether more wait. Creating a topic of hundreds
+     * of partitions with three replicas makes each broker the follower of two thirds of them:
+     * opening those logs is left out of {@link #apply} so that the image is served (and the change
+     * answered) once the partitions this broker leads are open.
+     */
+    boolean openDeferred(int max, Set<TopicPartition> changed) {
+        java.util.Iterator<Map.Entry<TopicPartition, Uuid>> it = deferred.entrySet().iterator();
+        for (int n = 0; n < max && it.hasNext(); n++) {
+            Map.Entry<TopicPartition, Uuid> e = it.next();
+            it.remove();
+            TopicPartition tp = e.getKey();
+            TopicImage topic = appliedTopics.get(tp.topic());
+            if (topic == null || !topic.id().equals(e.getValue()) || tp.partition() >= topic.partitionCount()
+                    || !topic.replicas(tp.partition()).contains(localBrokerId) || partitions.containsKey(tp)) {
+                continue;
+            }
+            applyPartition(topic, null, tp, LogConfig.from(brokerDefaults, topic.configs()), false, false, changed);
+        }
+        return !deferred.isEmpty();
     }
 
     /** Removes this broker's partitions of {@code topic} other than {@code keep} (the metadata no longer places them here). */

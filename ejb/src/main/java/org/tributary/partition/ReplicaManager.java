@@ -26,6 +26,14 @@ import org.tributary.metadata.MetadataImage;
  * new image (creates logs for new partitions, deletes removed topics, pushes config changes).
  * Owns the purgatories for long-poll fetches and acks=all produces.
  *
+ * <p>{@link #accept} returns once the partitions this broker leads are open: a client that created
+ * a topic through this broker finds the partitions it leads served here at once. The follower
+ * replicas of new topics (after start-up) are opened just after, on the {@code tributary-replica-opener} thread,
+ * a few at a time under this manager's lock: creating 500 partitions with three replicas on three
+ * brokers makes each broker follow about 330 of them, and opening those logs needs not hold up the
+ * answer. Their leaders do not need them to take writes (every replica starts in the ISR with an
+ * empty log; an acks=all write waits for the follower, as for any follower that has not fetched yet).
+ *
  * <p>A log is deleted only when the metadata removes it explicitly: its partition was in an image
  * this manager applied and is gone from the next one (topic deleted, or replaced by a new topic of
  * the same name). A log on disk that no applied image has named (found at start-up, e.g. after the
@@ -33,7 +41,8 @@ import org.tributary.metadata.MetadataImage;
  * logged, never deleted: an empty or stale image must not wipe a broker. Working out what an image
  * changes and applying it is {@link ImageApplier}'s part.
  *
- * <p>Thread-safe; images are applied one at a time, under this object's lock.
+ * <p>Thread-safe; images are applied one at a time, under this object's lock (which the opener
+ * takes too).
  */
 public final class ReplicaManager implements Consumer<MetadataImage>, Closeable {
     private static final Logger LOG = Logger.getLogger(ReplicaManager.class.getName());
@@ -49,6 +58,15 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final Purgatory producePurgatory;
     private final Replication replication;
     private volatile MetadataImage lastImage;
+    /** Follower replicas of new topics opened per hold of this manager's lock by {@link #openDeferred}. */
+    private static final int DEFERRED_PER_LOCK = 8;
+    /** Opens new follower replicas after their image was applied (see {@link ImageApplier#openDeferred}). */
+    private final ExecutorService opener = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tributary-replica-opener");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean openerScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile org.tributary.txn.TransactionMarkerListener markerListener = org.tributary.txn.TransactionMarkerListener.NONE;
     private final java.util.List<java.util.function.BiConsumer<Partition, Partition.Transition>> leadershipListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -116,7 +134,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     /**
      * Told of every role change of a local partition (became leader, follower, offline; also
      * {@code WENT_OFFLINE} when a partition this broker leads is removed: a removed follower had no
-     * leadership to give up, so it is not told), on the thread applying metadata: keep it
+     * leadership to give up, so it is not told), under this manager's lock on the thread applying metadata (or, for a new
+     * follower replica, the opener thread): keep it
      * short and hand slow work (loading a coordinator's state) to another thread.
      */
     public void addLeadershipListener(java.util.function.BiConsumer<Partition, Partition.Transition> listener) {
@@ -285,6 +304,36 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         producePurgatory.checkAndComplete(changed);
         fetchPurgatory.checkAndComplete(changed);
         images.moveAsideStrayLogsOnce();
+        if (images.hasDeferred() && openerScheduled.compareAndSet(false, true)) {
+            try {
+                opener.execute(this::openDeferred);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                openerScheduled.set(false);
+            }
+        }
+    }
+
+    /**
+     * On the opener thread: opens the new follower replicas the applied images left for later, a
+     * few at a time under this manager's lock, so that the next image never waits behind more
+     * than a few of them.
+     */
+    private void openDeferred() {
+        openerScheduled.set(false);
+        boolean more = true;
+        while (more && !Thread.currentThread().isInterrupted()) {
+            Set<TopicPartition> changed = new java.util.HashSet<>();
+            try {
+                synchronized (this) {
+                    more = images.openDeferred(DEFERRED_PER_LOCK, changed);
+                }
+            } catch (RuntimeException e) { // the log manager closing under a broker that stops
+                LOG.fine(() -> "TRIB-PART-009 stopped opening new follower replicas: " + e);
+                return;
+            }
+            producePurgatory.checkAndComplete(changed);
+            fetchPurgatory.checkAndComplete(changed);
+        }
     }
 
     /** Partitions looked at while applying images since this manager started (tests: work per image). */
@@ -314,6 +363,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     /** Completes waiting operations and snapshots producer state; the logs are closed by their owner. */
     @Override
     public void close() {
+        opener.shutdownNow();
         fetchPurgatory.close();
         producePurgatory.close();
         snapshotProducerStates();
