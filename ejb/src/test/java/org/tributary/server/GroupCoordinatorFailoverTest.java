@@ -57,8 +57,7 @@ class GroupCoordinatorFailoverTest {
     }
 
     private Partition offsetsReplica(int broker, int partition) {
-        return cluster.broker(broker).server().replicaManager().orElseThrow()
-                .replica(new TopicPartition("__consumer_offsets", partition)).orElseThrow();
+        return cluster.replica(broker, new TopicPartition("__consumer_offsets", partition));
     }
 
     @Test

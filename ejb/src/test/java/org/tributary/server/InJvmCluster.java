@@ -145,6 +145,29 @@ final class InJvmCluster implements AutoCloseable {
                 .orElse(-1);
     }
 
+    /**
+     * Broker {@code id}'s replica of {@code tp}, waiting up to 30 s for it: a broker that only
+     * follows a partition of a new topic opens it just after the image that created the topic.
+     */
+    org.tributary.partition.Partition replica(int id, org.apache.kafka.common.TopicPartition tp) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            java.util.Optional<org.tributary.partition.Partition> p = broker(id).server().replicaManager().orElseThrow().replica(tp);
+            if (p.isPresent()) {
+                return p.get();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("broker " + id + " holds no replica of " + tp + " after 30 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + tp + " on broker " + id, e);
+            }
+        }
+    }
+
     static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {

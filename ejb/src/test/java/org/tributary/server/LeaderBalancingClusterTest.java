@@ -48,7 +48,7 @@ class LeaderBalancingClusterTest {
     }
 
     private Partition replica(int broker, String topic, int p) {
-        return cluster.broker(broker).server().replicaManager().orElseThrow().replica(new TopicPartition(topic, p)).orElseThrow();
+        return cluster.replica(broker, new TopicPartition(topic, p));
     }
 
     /** The leader broker {@code broker}'s engine sees for partition {@code p}; -2 while it has not applied the partition yet. */

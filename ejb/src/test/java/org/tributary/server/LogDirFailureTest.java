@@ -83,7 +83,7 @@ class LogDirFailureTest {
     }
 
     private Partition replica(int broker) {
-        return cluster.broker(broker).server().replicaManager().orElseThrow().replica(new TopicPartition(TOPIC, 0)).orElseThrow();
+        return cluster.replica(broker, new TopicPartition(TOPIC, 0));
     }
 
     private BrokerRegistration registration(int asSeenBy, int broker) {

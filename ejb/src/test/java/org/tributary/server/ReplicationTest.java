@@ -71,7 +71,7 @@ class ReplicationTest {
     }
 
     private Partition replica(int broker, String topic, int p) {
-        return cluster.broker(broker).server().replicaManager().orElseThrow().replica(new TopicPartition(topic, p)).orElseThrow();
+        return cluster.replica(broker, new TopicPartition(topic, p));
     }
 
     private List<String> consumeAll(String bootstrap, String topic, int expected) {

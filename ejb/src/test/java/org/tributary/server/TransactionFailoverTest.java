@@ -39,7 +39,7 @@ class TransactionFailoverTest {
     }
 
     private Partition replica(int broker) {
-        return cluster.broker(broker).server().replicaManager().orElseThrow().replica(TP).orElseThrow();
+        return cluster.replica(broker, TP);
     }
 
     @Test
