@@ -45,7 +45,9 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * marker whose data was still there is kept with its entry in the cleaned segment's {@code .txnindex}
  * (written as {@code .txnindex.swap} before the log's swap, and moved in with it). Runs on the cleaner thread; reads segments
  * without the lock (segments below the active one are immutable) and gives up if the log changed
- * underneath it by the time it swaps.
+ * underneath it by the time it swaps. An I/O error fails the log ({@link PartitionLog#reportIoFailure}),
+ * unless a segment the pass reads left the log meanwhile (truncation or retention closed its file):
+ * the pass then gives up quietly. A closed or failed log is skipped.
  */
 final class LogCompactor {
     private LogCompactor() {
@@ -59,7 +61,7 @@ final class LogCompactor {
         long hw;
         log.lock.lock();
         try {
-            if (log.isClosed() || !config.compact()) {
+            if (log.isClosed() || log.isFailed() || !config.compact()) {
                 return CleanResult.nothing(log.cleanerOffset);
             }
             all = new ArrayList<>(log.segments.values());
@@ -69,6 +71,35 @@ final class LogCompactor {
         } finally {
             log.lock.unlock();
         }
+        List<LogSegment> unswapped = new ArrayList<>(all); // read by this pass and not yet replaced by it
+        try {
+            return clean(log, config, all, cleanerOffset, hw, unswapped);
+        } catch (IOException | RuntimeException e) {
+            if (changedUnderneath(log, unswapped)) {
+                return CleanResult.nothing(log.cleanerOffset);
+            }
+            log.reportIoFailure("compaction", e);
+            throw e;
+        }
+    }
+
+    /** Whether one of {@code segments} is no longer in the log (truncation, retention or DeleteRecords took it out). */
+    private static boolean changedUnderneath(PartitionLog log, List<LogSegment> segments) {
+        log.lock.lock();
+        try {
+            for (LogSegment s : segments) {
+                if (log.segments.get(s.baseOffset()) != s) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            log.lock.unlock();
+        }
+    }
+
+    private static CleanResult clean(PartitionLog log, LogConfig config, List<LogSegment> all, long cleanerOffset, long hw,
+            List<LogSegment> unswapped) throws IOException {
         long now = log.time.milliseconds();
         LogSegment active = all.remove(all.size() - 1);
         long firstUncleanable = active.baseOffset();
@@ -134,7 +165,7 @@ final class LogCompactor {
         long discarded = 0;
         int cleaned = 0;
         for (List<LogSegment> group : groups(toClean, config.segmentBytes())) {
-            long[] stats = cleanGroup(log, group, filter, config);
+            long[] stats = cleanGroup(log, group, filter, config, unswapped);
             if (stats == null) {
                 return new CleanResult(cleaned, read, written, discarded, log.cleanerOffset);
             }
@@ -196,7 +227,8 @@ final class LogCompactor {
     }
 
     /** Returns {bytes read, bytes written, records discarded}, or null if the log changed and the group was abandoned. */
-    private static long[] cleanGroup(PartitionLog log, List<LogSegment> group, Filter filter, LogConfig config) throws IOException {
+    private static long[] cleanGroup(PartitionLog log, List<LogSegment> group, Filter filter, LogConfig config,
+            List<LogSegment> unswapped) throws IOException {
         long base = group.get(0).baseOffset();
         Path cleanedPath = LogSegment.logFile(log.dir, base).resolveSibling(
                 LogSegment.fileName(base, LogSegment.LOG_SUFFIX + LogLoader.CLEANED_SUFFIX));
@@ -261,6 +293,7 @@ final class LogCompactor {
             if (written == 0) {
                 // nothing survived: the group simply leaves the log (offsets of later segments are unchanged)
                 Files.deleteIfExists(cleanedPath);
+                unswapped.removeAll(group);
                 LogTruncation.removeSegments(log, group);
                 CheckpointFile.fsyncDirectory(log.dir);
                 return new long[] {read, written, discarded};
@@ -279,6 +312,7 @@ final class LogCompactor {
             LogSegment fresh = LogSegment.open(log.dir, base, config, log.time.milliseconds(), false);
             fresh.recover(config.segmentIndexBytes());
             fresh.onBecomeInactive();
+            unswapped.removeAll(group);
             log.segments.put(base, fresh);
             for (LogSegment s : group.subList(1, group.size())) {
                 log.segments.remove(s.baseOffset(), s);

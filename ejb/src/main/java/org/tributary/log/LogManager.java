@@ -30,7 +30,9 @@ import org.apache.kafka.common.utils.Time;
  * {@link #getOrCreate}. Background work runs on the supplied scheduler: retention every
  * {@code log.retention.check.interval.ms} (300000), compaction every {@code log.cleaner.backoff.ms}
  * (15000, if {@code log.cleaner.enable}), and the {@code flush.ms} check every
- * {@code log.flush.scheduler.interval.ms} (1000 here if unset).
+ * {@code log.flush.scheduler.interval.ms} (1000 here if unset). A log whose files fail an I/O
+ * operation is reported to {@link #storageFailures()} once; the tasks then skip it without a word
+ * (see {@link PartitionLog#reportIoFailure}) and go on with the others.
  *
  * <p>Thread-safe.
  */
@@ -57,7 +59,7 @@ public final class LogManager implements Closeable {
         this.failures = new StorageFailures(dataDir);
     }
 
-    /** Failed writes in this directory (Kafka's log-directory failure channel). */
+    /** Failed I/O operations in this directory (Kafka's log-directory failure channel). */
     public StorageFailures storageFailures() {
         return failures;
     }
@@ -147,6 +149,9 @@ public final class LogManager implements Closeable {
     public int runRetention() {
         int deleted = 0;
         for (PartitionLog log : logs.values()) {
+            if (log.isFailed()) {
+                continue;
+            }
             try {
                 deleted += log.deleteExpiredSegments();
             } catch (IOException | RuntimeException e) {
@@ -159,7 +164,7 @@ public final class LogManager implements Closeable {
     /** One compaction pass over every compacted log. */
     public void runCleaner() {
         for (PartitionLog log : logs.values()) {
-            if (!log.config().compact()) {
+            if (!log.config().compact() || log.isFailed()) {
                 continue;
             }
             try {
@@ -170,8 +175,12 @@ public final class LogManager implements Closeable {
         }
     }
 
+    /** One pass of the flush scheduler over every log ({@link PartitionLog#flushIfDue}). */
     public void runFlush() {
         for (PartitionLog log : logs.values()) {
+            if (log.isFailed()) {
+                continue;
+            }
             try {
                 log.flushIfDue();
             } catch (IOException | RuntimeException e) {

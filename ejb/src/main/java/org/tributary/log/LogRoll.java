@@ -64,8 +64,8 @@ final class LogRoll {
 
     /** The scheduler's half of a roll: fsync everything below {@code upTo}, then move the recovery point. */
     private static void flushRolled(PartitionLog log, LogSegment old, long upTo, LogListener.RollWork work) {
-        if (log.isClosed()) {
-            return; // close() fsyncs everything itself
+        if (log.isClosed() || log.isFailed()) {
+            return; // close() fsyncs everything itself; a failed log is not flushed again
         }
         try {
             if (work != null) {
@@ -73,7 +73,14 @@ final class LogRoll {
             }
             for (LogSegment s : log.segments.headMap(upTo).values()) {
                 if (s.nextOffset() > log.recoveryPoint) {
-                    s.flush();
+                    try {
+                        s.flush();
+                    } catch (IOException | RuntimeException e) {
+                        if (log.segments.get(s.baseOffset()) != s) {
+                            return; // truncation, retention or compaction took it out (and closed it) meanwhile
+                        }
+                        throw e;
+                    }
                 }
             }
             log.lock.lock();
@@ -90,6 +97,7 @@ final class LogRoll {
                 log.lock.unlock();
             }
         } catch (IOException | RuntimeException e) {
+            log.reportIoFailure("flush after roll", e);
             LOG.log(Level.WARNING, "TRIB-LOG-005 flush after roll failed for " + log + "; recovery point stays at "
                     + log.recoveryPoint, e);
         }

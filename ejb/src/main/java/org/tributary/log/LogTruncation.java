@@ -14,7 +14,8 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
  * {@link #removeSegments} takes whole segments out (their files renamed {@code .deleted}, then
  * deleted after {@code file.delete.delay.ms} when a scheduler exists, so readers holding them finish).
  * Every change is fsynced/checkpointed before the method returns; a log start that moves up is told
- * to the log's {@link LogListener} (its producer snapshots below it go). Runs under the log's lock.
+ * to the log's {@link LogListener} (its producer snapshots below it go). Runs under the log's lock. An
+ * I/O error fails the log ({@link PartitionLog#reportIoFailure}).
  */
 final class LogTruncation {
     private LogTruncation() {
@@ -64,6 +65,9 @@ final class LogTruncation {
                 log.epochCache.checkpoint();
             }
             log.writeState();
+        } catch (IOException | RuntimeException e) {
+            log.reportIoFailure("truncation", e);
+            throw e;
         } finally {
             log.lock.unlock();
         }
@@ -87,6 +91,9 @@ final class LogTruncation {
             log.epochCache.clear();
             log.epochCache.checkpoint();
             log.writeState();
+        } catch (IOException | RuntimeException e) {
+            log.reportIoFailure("truncation", e);
+            throw e;
         } finally {
             log.lock.unlock();
         }
@@ -111,6 +118,9 @@ final class LogTruncation {
                 log.listener().onLogStartIncremented(offset);
             }
             return log.logStartOffset;
+        } catch (IOException | RuntimeException e) {
+            log.reportIoFailure("DeleteRecords", e);
+            throw e;
         } finally {
             log.lock.unlock();
         }
@@ -168,8 +178,11 @@ final class LogTruncation {
             for (LogSegment s : dead) {
                 try {
                     s.deleteFiles();
-                } catch (IOException ignored) {
-                    // the loader removes leftover .deleted files on the next start
+                } catch (IOException e) {
+                    // the loader removes leftover .deleted files on the next start; a log deleted or
+                    // closed meanwhile is not reported
+                    log.reportIoFailure("deletion of segment " + s.baseOffset(), e);
+                    return;
                 }
             }
         }, delay, TimeUnit.MILLISECONDS);

@@ -56,8 +56,7 @@ public final class PartitionLog implements Closeable {
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
-    private volatile boolean failed;
-    private volatile StorageFailures failures;
+    private final LogFailure failure = new LogFailure(this);
     private volatile LogListener listener = LogListener.NONE;
 
     /** Sets the one listener of this log (the partition owning its producer state). */
@@ -170,11 +169,7 @@ public final class PartitionLog implements Closeable {
         } catch (IOException | RuntimeException e) {
             // a failed write may have left bytes the log does not account for: stop using this log
             // (like Kafka taking a log directory offline); reopening recovers it
-            failed = true;
-            StorageFailures f = failures;
-            if (f != null) {
-                f.report(dir.getFileName().toString(), e);
-            }
+            failure.appendFailed(e);
             throw e;
         }
         logEndOffset = v.lastOffset() + 1;
@@ -183,10 +178,10 @@ public final class PartitionLog implements Closeable {
             epochsChanged |= epochCache.assign((int) e[0], e[1]);
         }
         if (epochsChanged || epochCache.checkpointDeferred()) {
-            epochCache.checkpoint();
+            checkpointEpochs();
         }
         if (logEndOffset - recoveryPoint >= config.flushMessages()) {
-            flushLocked();
+            flushLocked(); // flush.messages
         }
         return new AppendInfo(v.firstOffset(), v.lastOffset(), v.logAppendTime(), v.maxTimestamp(),
                 v.offsetOfMaxTimestamp(), logStartOffset, v.recordCount(), v.records().sizeInBytes());
@@ -311,7 +306,7 @@ public final class PartitionLog implements Closeable {
                     // (the metadata makes this broker leader again, or a follower that fetches from offset 0)
                     epochCache.deferCheckpoint();
                 } else {
-                    epochCache.checkpoint();
+                    checkpointEpochs();
                 }
             }
         } finally {
@@ -338,6 +333,9 @@ public final class PartitionLog implements Closeable {
                 throw new IllegalArgumentException("marker offset of " + txn + " is not in the log of " + dir.getFileName());
             }
             e.getValue().txnIndex().appendAll(List.of(txn));
+        } catch (IOException | RuntimeException e) {
+            reportIoFailure("transaction index write", e);
+            throw e;
         } finally {
             lock.unlock();
         }
@@ -410,24 +408,41 @@ public final class PartitionLog implements Closeable {
      * and rewrites a lagging checkpoint once {@link #CHECKPOINT_INTERVAL_MS} has passed.
      */
     public void flushIfDue() throws IOException {
+        if (closed || failure.failed()) {
+            return; // a failed log was reported once; the flusher skips it until it is reopened
+        }
         long now = time.milliseconds();
         if (logEndOffset > recoveryPoint && now - lastFlushMs >= config.flushMs()) {
             flush();
         } else if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
             lock.lock();
             try {
-                if (!closed && !currentState().equals(stateOnDisk)) {
+                if (!closed && !failure.failed() && !currentState().equals(stateOnDisk)) {
                     writeState();
                 } else {
                     lastStateWriteMs = now;
                 }
+            } catch (IOException | RuntimeException e) {
+                reportIoFailure("checkpoint write (recovery point, high watermark)", e);
+                throw e;
             } finally {
                 lock.unlock();
             }
         }
     }
 
+    /** Caller holds the lock; a failure is reported (see {@link #reportIoFailure}). */
     private void flushLocked() throws IOException {
+        try {
+            flushToDisk();
+        } catch (IOException | RuntimeException e) {
+            reportIoFailure("flush", e);
+            throw e;
+        }
+    }
+
+    /** As {@link #flushLocked} without reporting a failure: {@link #close} throws it to the one stopping the log. */
+    private void flushToDisk() throws IOException {
         if (epochCache.checkpointDeferred()) {
             epochCache.checkpoint();
         }
@@ -441,6 +456,16 @@ public final class PartitionLog implements Closeable {
             writeState();
         }
         lastFlushMs = time.milliseconds();
+    }
+
+    /** Writes the leader epoch checkpoint; caller holds the lock. */
+    private void checkpointEpochs() throws IOException {
+        try {
+            epochCache.checkpoint();
+        } catch (IOException | RuntimeException e) {
+            reportIoFailure("leader epoch checkpoint write", e);
+            throw e;
+        }
     }
 
     /** One retention pass ({@link Retention}); returns the number of segments removed. */
@@ -457,14 +482,28 @@ public final class PartitionLog implements Closeable {
         if (closed) {
             throw new KafkaStorageException("log " + dir.getFileName() + " is closed");
         }
-        if (failed) {
-            throw new KafkaStorageException("log " + dir.getFileName() + " failed a write; reopen it to recover");
+        if (failure.failed()) {
+            throw new KafkaStorageException("log " + dir.getFileName() + " failed an I/O operation; reopen it to recover");
         }
     }
 
     /** Where this log reports a failed write (its log directory's failures). */
     void reportFailuresTo(StorageFailures f) {
-        failures = f;
+        failure.reportTo(f);
+    }
+
+    /**
+     * {@code cause}, met by {@code operation} on this log's files, fails the log if it is an I/O
+     * error, and is reported to its directory (Kafka's {@code maybeHandleIOException}; see
+     * {@link LogFailure} for what is not reported). Callers rethrow {@code cause}.
+     */
+    public void reportIoFailure(String operation, Throwable cause) {
+        failure.report(operation, cause);
+    }
+
+    /** Whether an I/O error failed this log: it takes no writes until it is reopened. */
+    public boolean isFailed() {
+        return failure.failed();
     }
 
     boolean isClosed() {
@@ -479,7 +518,7 @@ public final class PartitionLog implements Closeable {
             if (closed) {
                 return;
             }
-            if (failed) { // its disk failed a write: no flush that may fail again, no marker; the next open rescans
+            if (failure.failed()) { // its disk failed a write: no flush that may fail again, no marker; the next open rescans
                 for (LogSegment s : segments.values()) {
                     try {
                         s.closeHandlers();
@@ -490,15 +529,15 @@ public final class PartitionLog implements Closeable {
                 closed = true;
                 return;
             }
-            epochCache.checkpointIfChanged(); // first: flushLocked then has no deferred epoch to write a second time
-            flushLocked();
+            epochCache.checkpointIfChanged(); // first: the flush then has no deferred epoch to write a second time
+            flushToDisk();
             for (LogSegment s : segments.values()) {
                 s.close();
             }
             if (!currentState().equals(stateOnDisk)) {
                 writeState();
             }
-            if (!failed) { // after a failed write the next open rescans
+            if (!failure.failed()) { // after a failed write the next open rescans
                 // Not fsynced on purpose: everything it vouches for is durable already (segments and
                 // checkpoints above), and a marker lost in a power failure only costs a recovery.
                 Files.write(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE), new byte[0]);

@@ -9,6 +9,7 @@ import java.util.List;
  * past {@code retention.ms} (judged by the segment's largest timestamp) or while the log exceeds
  * {@code retention.bytes}, and also when they lie wholly below the log start offset. The active
  * segment is never removed, nor a segment reaching the high watermark (as in Kafka). The log start offset then moves to the first remaining segment.
+ * An I/O error fails the log ({@link PartitionLog#reportIoFailure}); a closed or failed log is skipped.
  */
 final class Retention {
     private Retention() {
@@ -17,7 +18,7 @@ final class Retention {
     static int deleteExpiredSegments(PartitionLog log) throws IOException {
         log.lock.lock();
         try {
-            if (log.isClosed()) {
+            if (log.isClosed() || log.isFailed()) {
                 return 0;
             }
             LogConfig config = log.config();
@@ -48,6 +49,9 @@ final class Retention {
             LogTruncation.removeSegments(log, dead);
             LogTruncation.startOffsetAtLeast(log, log.segments.firstKey());
             return dead.size();
+        } catch (IOException | RuntimeException e) {
+            log.reportIoFailure("retention", e);
+            throw e;
         } finally {
             log.lock.unlock();
         }

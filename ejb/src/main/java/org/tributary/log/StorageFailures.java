@@ -8,7 +8,9 @@ import java.util.logging.Logger;
 
 /**
  * Failures of one data directory's storage, as Kafka's log-directory failure channel reports
- * them: the first log whose write fails marks the directory failed (a failed write may have left
+ * them: the first log whose files fail an I/O operation (an append, a flush, a checkpoint, retention,
+ * compaction, truncation, an index or producer snapshot write; see
+ * {@link PartitionLog#reportIoFailure}) marks the directory failed (a failed write may have left
  * bytes no index accounts for, so the log stops taking writes until it is reopened), logs one
  * SEVERE line and tells the listeners once, so the broker can give up its partitions (it asks the
  * controller to fence it) instead of answering every produce with KAFKA_STORAGE_ERROR. Later
@@ -25,14 +27,17 @@ public final class StorageFailures {
         this.dir = dir;
     }
 
-    /** Reports that {@code log} failed a write; the first report of this directory notifies the listeners. */
-    public void report(String log, Throwable cause) {
+    /**
+     * Reports that {@code operation} (an append, a flush...) failed on the files of {@code log};
+     * the first report of this directory notifies the listeners.
+     */
+    public void report(String log, String operation, Throwable cause) {
         synchronized (this) {
             count++;
             if (failure != null) {
                 return;
             }
-            failure = "log directory " + dir + " failed: a write to " + log + " failed (" + cause + ")";
+            failure = "log directory " + dir + " failed: " + operation + " failed for " + log + " (" + cause + ")";
         }
         LOG.severe(() -> "TRIB-LOG-020 " + failure + ". This broker asks the controller to fence it, so its partitions are led by"
                 + " their other in-sync replicas; check the disk (space, errors in the system log), then restart the node.");
@@ -44,7 +49,7 @@ public final class StorageFailures {
         return Optional.ofNullable(failure);
     }
 
-    /** Writes that failed so far. */
+    /** Operations that failed so far. */
     public int count() {
         return count;
     }
