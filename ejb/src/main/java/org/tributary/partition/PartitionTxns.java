@@ -184,8 +184,9 @@ final class PartitionTxns implements LogListener {
 
     /**
      * The log rolled a segment at {@code baseOffset}: the state as of it becomes a snapshot, written
-     * now without fsync and fsynced with the rolled segment (Kafka's roll). A failed write costs a
-     * longer replay later, never the append.
+     * now without fsync and fsynced with the rolled segment (Kafka's roll). A failed write or fsync
+     * fails the log as any failed write in its directory does ({@link PartitionLog#reportIoFailure}),
+     * but not the append that rolled it: it costs a longer replay after the restart.
      */
     @Override
     public LogListener.RollWork onRoll(long baseOffset) {
@@ -199,11 +200,13 @@ final class PartitionTxns implements LogListener {
                 try {
                     flush.run();
                 } catch (IOException e) {
+                    log.reportIoFailure("fsync of the producer snapshot at " + baseOffset, e);
                     LOG.warning("TRIB-PART-010 could not fsync the producer snapshot at " + baseOffset + " of "
                             + log.dir().getFileName() + ": " + e.getMessage());
                 }
             };
         } catch (IOException | RuntimeException e) {
+            log.reportIoFailure("write of the producer snapshot at " + baseOffset, e);
             LOG.warning("TRIB-PART-010 could not write the producer snapshot at " + baseOffset + " of "
                     + log.dir().getFileName() + ": " + e.getMessage());
             return null;
@@ -216,6 +219,7 @@ final class PartitionTxns implements LogListener {
         try {
             snapshots.deleteBelow(logStartOffset);
         } catch (IOException e) {
+            log.reportIoFailure("deletion of producer snapshots below " + logStartOffset, e);
             LOG.warning("TRIB-PART-011 could not delete producer snapshots below " + logStartOffset + " of "
                     + log.dir().getFileName() + ": " + e.getMessage());
         }
@@ -241,13 +245,19 @@ final class PartitionTxns implements LogListener {
      * Writes the snapshot at the log end if anything changed since the last one (periodically and at
      * clean shutdown); an earlier such snapshot inside the active segment is superseded and deleted,
      * and so are those at no segment's base (merged by compaction), so a partition keeps one
-     * snapshot per segment plus the latest.
+     * snapshot per segment plus the latest. A failure fails the log ({@link PartitionLog#reportIoFailure});
+     * the snapshots of a failed log are left as they are.
      */
     void snapshot() throws IOException {
-        if (producers.dirty()) {
-            producers.writeSnapshot(snapshots, true);
-            snapshots.deleteBetween(log.activeSegmentBaseOffset(), producers.mapEndOffset());
-            deleteStraySnapshots();
+        if (producers.dirty() && !log.isFailed()) {
+            try {
+                producers.writeSnapshot(snapshots, true);
+                snapshots.deleteBetween(log.activeSegmentBaseOffset(), producers.mapEndOffset());
+                deleteStraySnapshots();
+            } catch (IOException | RuntimeException e) {
+                log.reportIoFailure("producer snapshot write", e);
+                throw e;
+            }
         }
     }
 
