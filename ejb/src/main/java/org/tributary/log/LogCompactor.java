@@ -145,7 +145,7 @@ final class LogCompactor {
         for (LogSegment s : toClean) {
             if (s.nextOffset() > cleanerOffset) {
                 if (mapTxns == null) {
-                    mapTxns = new CleanedTransactions(log.collectAbortedTransactions(s.baseOffset(), firstUncleanable));
+                    mapTxns = new CleanedTransactions(LogQueries.collectAbortedTransactions(log, s.baseOffset(), firstUncleanable));
                 }
                 index(s.records(), latest, mapTxns);
             }
@@ -158,7 +158,8 @@ final class LogCompactor {
                 }
             }
         }
-        CleanedTransactions txns = new CleanedTransactions(log.collectAbortedTransactions(toClean.get(0).baseOffset(), firstUncleanable));
+        CleanedTransactions txns = new CleanedTransactions(
+                LogQueries.collectAbortedTransactions(log, toClean.get(0).baseOffset(), firstUncleanable));
         Filter filter = new Filter(now, config.deleteRetentionMs(), latest, lastBatchOfProducer, txns);
         long read = 0;
         long written = 0;

@@ -18,9 +18,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 
 /**
- * Read-only queries over a {@link PartitionLog}'s segments that need no lock: timestamp lookups and
- * batch iteration. They see the segments present when they start and each segment's size at that
- * moment.
+ * Read-only queries over a {@link PartitionLog}'s segments that need no lock: timestamp lookups,
+ * batch iteration and the aborted transactions of the transaction indexes. They see the segments
+ * present when they start and each segment's size at that moment.
  */
 final class LogQueries {
     private LogQueries() {
@@ -164,5 +164,40 @@ final class LogQueries {
                 return current.next();
             }
         };
+    }
+
+    /**
+     * Kafka's collectAbortedTransactions: the aborted transactions overlapping
+     * [{@code startOffset}, {@code upperBoundOffset}) (marker at or after the start, first offset below
+     * the bound), from the segment holding {@code startOffset} on, in marker order, each once.
+     */
+    static List<AbortedTxn> collectAbortedTransactions(PartitionLog log, long startOffset, long upperBoundOffset) {
+        List<AbortedTxn> out = new ArrayList<>();
+        Long from = log.segments.floorKey(startOffset);
+        for (LogSegment s : (from == null ? log.segments : log.segments.tailMap(from)).values()) {
+            if (s.txnIndex().collect(startOffset, upperBoundOffset, out)) {
+                break;
+            }
+        }
+        return out.size() < 2 ? out : new ArrayList<>(new java.util.LinkedHashSet<>(out));
+    }
+
+    /**
+     * The aborted transactions a read from {@code fetchOffset} must carry when it may return records
+     * below {@code maxOffsetExclusive} (the last stable offset). Kafka bounds the search by the end of
+     * the segment read; bounding it by the read's limit instead is never smaller than what the read
+     * returns, even when the read skips an empty end of a segment (after compaction) into the next.
+     */
+    static List<AbortedTxn> abortedTransactionsForRead(PartitionLog log, long fetchOffset, long maxOffsetExclusive) {
+        return collectAbortedTransactions(log, fetchOffset, maxOffsetExclusive);
+    }
+
+    /** Every aborted transaction indexed, in marker order. */
+    static List<AbortedTxn> allAbortedTransactions(PartitionLog log) {
+        List<AbortedTxn> out = new ArrayList<>();
+        for (LogSegment s : log.segments.values()) {
+            out.addAll(s.txnIndex().entries());
+        }
+        return out;
     }
 }

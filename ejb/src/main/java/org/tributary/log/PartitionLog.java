@@ -341,39 +341,14 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /**
-     * Kafka's collectAbortedTransactions: the aborted transactions overlapping
-     * [{@code startOffset}, {@code upperBoundOffset}) (marker at or after the start, first offset below
-     * the bound), from the segment holding {@code startOffset} on, in marker order, each once.
-     */
-    public List<AbortedTxn> collectAbortedTransactions(long startOffset, long upperBoundOffset) {
-        List<AbortedTxn> out = new ArrayList<>();
-        Long from = segments.floorKey(startOffset);
-        for (LogSegment s : (from == null ? segments : segments.tailMap(from)).values()) {
-            if (s.txnIndex().collect(startOffset, upperBoundOffset, out)) {
-                break;
-            }
-        }
-        return out.size() < 2 ? out : new ArrayList<>(new java.util.LinkedHashSet<>(out));
-    }
-
-    /**
-     * The aborted transactions a read from {@code fetchOffset} must carry when it may return records
-     * below {@code maxOffsetExclusive} (the last stable offset). Kafka bounds the search by the end of
-     * the segment read; bounding it by the read's limit instead is never smaller than what the read
-     * returns, even when the read skips an empty end of a segment (after compaction) into the next.
-     */
+    /** See {@link LogQueries#abortedTransactionsForRead}. */
     public List<AbortedTxn> abortedTransactionsForRead(long fetchOffset, long maxOffsetExclusive) {
-        return collectAbortedTransactions(fetchOffset, maxOffsetExclusive);
+        return LogQueries.abortedTransactionsForRead(this, fetchOffset, maxOffsetExclusive);
     }
 
     /** Every aborted transaction indexed, in marker order (for tests and tools). */
     public List<AbortedTxn> allAbortedTransactions() {
-        List<AbortedTxn> out = new ArrayList<>();
-        for (LogSegment s : segments.values()) {
-            out.addAll(s.txnIndex().entries());
-        }
-        return out;
+        return LogQueries.allAbortedTransactions(this);
     }
 
     /** Test hook run by the compactor right after a cleaned segment is committed as {@code .swap}. */

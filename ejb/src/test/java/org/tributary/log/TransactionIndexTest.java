@@ -112,12 +112,12 @@ class TransactionIndexTest {
             }
             assertEquals(3, holding.size(), "each entry lives in its marker's segment: " + holding);
 
-            assertEquals(List.of(t1, t2), log.collectAbortedTransactions(0, 10));
-            assertEquals(List.of(t2), log.collectAbortedTransactions(6, 10), "t1 ended before the read");
-            assertEquals(List.of(t2), log.collectAbortedTransactions(17, 30), "t3 starts at the bound");
-            assertEquals(List.of(t2, t3), log.collectAbortedTransactions(17, 31));
-            assertEquals(List.of(t1), log.collectAbortedTransactions(0, 3), "t1's last stable offset passes 3: complete");
-            assertEquals(List.of(), log.collectAbortedTransactions(34, 40));
+            assertEquals(List.of(t1, t2), LogQueries.collectAbortedTransactions(log, 0, 10));
+            assertEquals(List.of(t2), LogQueries.collectAbortedTransactions(log, 6, 10), "t1 ended before the read");
+            assertEquals(List.of(t2), LogQueries.collectAbortedTransactions(log, 17, 30), "t3 starts at the bound");
+            assertEquals(List.of(t2, t3), LogQueries.collectAbortedTransactions(log, 17, 31));
+            assertEquals(List.of(t1), LogQueries.collectAbortedTransactions(log, 0, 3), "t1's last stable offset passes 3: complete");
+            assertEquals(List.of(), LogQueries.collectAbortedTransactions(log, 34, 40));
 
             log.truncateTo(17);
             assertEquals(List.of(t1), log.allAbortedTransactions(), "truncation removes entries whose marker went");
