@@ -74,8 +74,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     /** Builds (and stops) the security and coordination parts. */
     private final BrokerAssembler assembler;
     private ExecutorService handlers;
-    /** Asks the controller for producer id blocks, off the request threads (a call may wait for a controller). */
-    private ExecutorService producerIdFetcher;
+    /** Hands out producer ids; asks the controller for blocks on a thread of its own (a call may wait for a controller). */
+    private ProducerIdManager producerIds;
     private SocketServer socketServer;
     private volatile ReplicaManager replicas;
     private volatile ReplicaFetchers fetchers;
@@ -185,9 +185,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         try {
             replicas = new ReplicaManager(logs, config.explicitValues(), dataDir.resolve("producer-state"),
                     clusterView.localBrokerId(), scheduler, handlers, replication(clusterView, controller));
-            producerIdFetcher = java.util.concurrent.Executors.newSingleThreadExecutor(named(threads, "tributary-producer-ids"));
-            ProducerIdManager producerIds = new ProducerIdManager(clusterView::allocateProducerIds, producerIdFetcher,
-                    dataDir.resolve("producer-id-block"));
+            producerIds = new ProducerIdManager(clusterView::allocateProducerIds, dataDir.resolve("producer-id-block"));
             producerIds.start();
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
             groups = assembler.startGroupCoordinator(replicas, topicAdmin, handlers); // before the first image: it hears of every leadership
@@ -326,8 +324,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
             replicas.fetchPurgatory().close();
             replicas.producePurgatory().close();
         }
-        if (producerIdFetcher != null) {
-            producerIdFetcher.shutdownNow(); // a block asked for now is not needed any more
+        if (producerIds != null) {
+            producerIds.close(); // a block asked for now is not needed any more
         }
         if (handlers != null) {
             handlers.shutdown();

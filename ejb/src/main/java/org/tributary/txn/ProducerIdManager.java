@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntToLongFunction;
 import java.util.logging.Logger;
@@ -21,9 +23,11 @@ import java.util.logging.Logger;
  * COORDINATOR_LOAD_IN_PROGRESS at once (and a block is asked for); the client retries. The first
  * block is asked for at {@link #start}. The end of the last block is also kept in a local file,
  * and blocks below it are skipped, so a restarted single broker never reuses an id even when its
- * cluster view starts counting from scratch. Thread-safe.
+ * cluster view starts counting from scratch. The requests run on a daemon thread of its own,
+ * {@code tributary-producer-ids}, which {@link #close} stops (a block asked for then is not needed
+ * any more). Thread-safe.
  */
-public final class ProducerIdManager {
+public final class ProducerIdManager implements AutoCloseable {
     static final int BLOCK_SIZE = 1000;
     /** Handed out from the current block when the next one is asked for. */
     static final int PREFETCH_AT = BLOCK_SIZE * 9 / 10;
@@ -31,6 +35,8 @@ public final class ProducerIdManager {
 
     private final IntToLongFunction allocator;
     private final Executor fetcher;
+    /** {@link #fetcher} when {@link #close} stops it, else null. */
+    private final ExecutorService ownThread;
     private final Path floorFile;
     private long floor;
     private long next;
@@ -40,10 +46,23 @@ public final class ProducerIdManager {
     private boolean fetching;
     private String lastFailure;
 
-    /** {@code fetcher} runs the (blocking) requests for blocks; one at a time is ever in flight. */
-    public ProducerIdManager(IntToLongFunction allocator, Executor fetcher, Path floorFile) throws IOException {
+    /** Asks {@code allocator} for blocks on its own thread; the end of the last block is kept in {@code floorFile}. */
+    public ProducerIdManager(IntToLongFunction allocator, Path floorFile) throws IOException {
+        this(allocator, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tributary-producer-ids");
+            t.setDaemon(true);
+            return t;
+        }), floorFile);
+    }
+
+    /**
+     * For tests: {@code fetcher} runs the (blocking) requests for blocks; one at a time is ever in
+     * flight. {@link #close} shuts it down if it is an {@link ExecutorService}.
+     */
+    ProducerIdManager(IntToLongFunction allocator, Executor fetcher, Path floorFile) throws IOException {
         this.allocator = allocator;
         this.fetcher = fetcher;
+        this.ownThread = fetcher instanceof ExecutorService own ? own : null;
         this.floorFile = floorFile;
         this.floor = Files.exists(floorFile)
                 ? Long.parseLong(Files.readString(floorFile, StandardCharsets.US_ASCII).trim()) : 0L;
@@ -74,6 +93,14 @@ public final class ProducerIdManager {
             fetch();
         }
         return id;
+    }
+
+    /** Stops the thread asking for blocks (interrupting a request in flight); ids already held are still handed out. */
+    @Override
+    public void close() {
+        if (ownThread != null) {
+            ownThread.shutdownNow();
+        }
     }
 
     private void fetch() {

@@ -1,6 +1,7 @@
 package org.tributary.txn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.CoordinatorLoadInProgressException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,5 +102,33 @@ class ProducerIdManagerTest {
         fail[0] = false;
         assertEquals(1, later.runAll(), "asked again");
         assertEquals(0, m.nextProducerId());
+    }
+
+    @Test
+    void itAsksForBlocksOnADaemonThreadOfItsOwnThatCloseStops() throws Exception {
+        Thread[] asking = new Thread[1];
+        ProducerIdManager m = new ProducerIdManager(n -> {
+            asking[0] = Thread.currentThread();
+            return allocate(n);
+        }, dir.resolve("pid"));
+        m.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long id = -1;
+        while (id < 0) {
+            try {
+                id = m.nextProducerId();
+            } catch (CoordinatorLoadInProgressException e) {
+                assertTrue(System.nanoTime() < deadline, "no block within 10 s");
+                Thread.sleep(10);
+            }
+        }
+        assertEquals(0, id);
+        assertEquals("tributary-producer-ids", asking[0].getName());
+        assertTrue(asking[0].isDaemon(), "a daemon thread: it never holds a stopping JVM");
+
+        m.close();
+        asking[0].join(10_000);
+        assertFalse(asking[0].isAlive(), "close stops the thread");
+        assertEquals(1, m.nextProducerId(), "ids already held are still handed out");
     }
 }
