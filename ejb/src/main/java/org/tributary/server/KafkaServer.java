@@ -185,7 +185,8 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         try {
             replicas = new ReplicaManager(logs, config.explicitValues(), dataDir.resolve("producer-state"),
                     clusterView.localBrokerId(), scheduler, handlers, replication(clusterView, controller));
-            producerIds = new ProducerIdManager(clusterView::allocateProducerIds, dataDir.resolve("producer-id-block"));
+            producerIds = new ProducerIdManager(clusterView::allocateProducerIds, named(threads, "tributary-producer-ids"),
+                    dataDir.resolve("producer-id-block"));
             producerIds.start();
             TopicAdmin topicAdmin = new TopicAdmin(metadata, clusterView, controller, config);
             groups = assembler.startGroupCoordinator(replicas, topicAdmin, handlers); // before the first image: it hears of every leadership

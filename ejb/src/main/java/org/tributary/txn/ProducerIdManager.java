@@ -23,9 +23,8 @@ import java.util.logging.Logger;
  * COORDINATOR_LOAD_IN_PROGRESS at once (and a block is asked for); the client retries. The first
  * block is asked for at {@link #start}. The end of the last block is also kept in a local file,
  * and blocks below it are skipped, so a restarted single broker never reuses an id even when its
- * cluster view starts counting from scratch. The requests run on a daemon thread of its own,
- * {@code tributary-producer-ids}, which {@link #close} stops (a block asked for then is not needed
- * any more). Thread-safe.
+ * cluster view starts counting from scratch. The requests run on one thread of its own, which
+ * {@link #close} stops (a block asked for then is not needed any more). Thread-safe.
  */
 public final class ProducerIdManager implements AutoCloseable {
     static final int BLOCK_SIZE = 1000;
@@ -46,13 +45,13 @@ public final class ProducerIdManager implements AutoCloseable {
     private boolean fetching;
     private String lastFailure;
 
-    /** Asks {@code allocator} for blocks on its own thread; the end of the last block is kept in {@code floorFile}. */
-    public ProducerIdManager(IntToLongFunction allocator, Path floorFile) throws IOException {
-        this(allocator, Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "tributary-producer-ids");
-            t.setDaemon(true);
-            return t;
-        }), floorFile);
+    /**
+     * Asks {@code allocator} for blocks on one thread of {@code threads} (the broker's factory: the
+     * container's managed one under Payara); the end of the last block is kept in {@code floorFile}.
+     */
+    public ProducerIdManager(IntToLongFunction allocator, java.util.concurrent.ThreadFactory threads, Path floorFile)
+            throws IOException {
+        this(allocator, Executors.newSingleThreadExecutor(threads), floorFile);
     }
 
     /**
