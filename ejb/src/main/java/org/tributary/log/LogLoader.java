@@ -99,7 +99,10 @@ final class LogLoader {
     }
 
     static Loaded load(Path dir, LogConfig config, long now, LogState state) throws IOException {
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) { // a new partition: nothing to settle, recover or rebuild
+            Files.createDirectories(dir);
+            return new Loaded(new TreeMap<>(), state.logStartOffset(), state.recoveryPoint(), state.cleanerOffset(), true, 0);
+        }
         removeLeftovers(dir);
         completeSwaps(dir);
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);

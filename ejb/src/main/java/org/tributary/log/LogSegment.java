@@ -61,8 +61,17 @@ final class LogSegment {
         this.offsetOfMaxTimestampSoFar = baseOffset;
     }
 
+    /** Kafka's file name: the base offset in 20 digits, zero-padded, then {@code suffix}. */
     static String fileName(long offset, String suffix) {
-        return String.format("%020d", offset) + suffix;
+        if (offset < 0) {
+            return String.format("%020d", offset) + suffix;
+        }
+        String digits = Long.toString(offset);
+        StringBuilder b = new StringBuilder(20 + suffix.length());
+        for (int i = digits.length(); i < 20; i++) {
+            b.append('0');
+        }
+        return b.append(digits).append(suffix).toString();
     }
 
     static Path logFile(Path dir, long offset) {
