@@ -202,6 +202,7 @@ final class ImageApplier {
      */
     boolean openDeferred(int max, Set<TopicPartition> changed) {
         java.util.Iterator<Map.Entry<TopicPartition, Uuid>> it = deferred.entrySet().iterator();
+        Map<TopicImage, LogConfig> configs = new java.util.IdentityHashMap<>(); // a topic's partitions come together: its config once
         for (int n = 0; n < max && it.hasNext(); n++) {
             Map.Entry<TopicPartition, Uuid> e = it.next();
             it.remove();
@@ -211,7 +212,8 @@ final class ImageApplier {
                     || !topic.replicas(tp.partition()).contains(localBrokerId) || partitions.containsKey(tp)) {
                 continue;
             }
-            applyPartition(topic, null, tp, LogConfig.from(brokerDefaults, topic.configs()), false, false, changed);
+            LogConfig config = configs.computeIfAbsent(topic, t -> LogConfig.from(brokerDefaults, t.configs()));
+            applyPartition(topic, null, tp, config, false, false, changed);
         }
         return !deferred.isEmpty();
     }
