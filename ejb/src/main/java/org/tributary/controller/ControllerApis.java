@@ -149,31 +149,28 @@ final class ControllerApis {
     }
 
     private static Outcome createTopics(ClusterController rules, MetadataImage image, CreateTopicsRequestData r) {
-        CreateTopicsResponseData resp = new CreateTopicsResponseData();
-        List<MetadataRecord> all = new ArrayList<>();
-        MetadataImage pending = image;
+        List<CreateTopicRequest> reqs = new ArrayList<>();
         for (CreateTopicsRequestData.CreatableTopic t : r.topics()) {
             List<List<Integer>> assignment = new ArrayList<>();
             t.assignments().stream().sorted((a, b) -> Integer.compare(a.partitionIndex(), b.partitionIndex()))
                     .forEach(a -> assignment.add(new ArrayList<>(a.brokerIds())));
             Map<String, String> configs = new TreeMap<>();
             t.configs().forEach(c -> configs.put(c.name(), c.value()));
-            ControllerResult<CreateTopicResponse> res = rules.createTopic(pending,
-                    new CreateTopicRequest(t.name(), t.numPartitions(), t.replicationFactor(), assignment, configs));
-            CreateTopicResponse c = res.response();
-            CreateTopicsResponseData.CreatableTopicResult result = new CreateTopicsResponseData.CreatableTopicResult().setName(t.name())
-                    .setErrorCode(c.error().error().code()).setErrorMessage(c.error().message());
+            reqs.add(new CreateTopicRequest(t.name(), t.numPartitions(), t.replicationFactor(), assignment, configs));
+        }
+        ControllerResult<List<CreateTopicResponse>> res = rules.createTopics(image, reqs, r.validateOnly());
+        CreateTopicsResponseData resp = new CreateTopicsResponseData();
+        for (int i = 0; i < reqs.size(); i++) {
+            CreateTopicResponse c = res.response().get(i);
+            CreateTopicsResponseData.CreatableTopicResult result = new CreateTopicsResponseData.CreatableTopicResult()
+                    .setName(reqs.get(i).name()).setErrorCode(c.error().error().code()).setErrorMessage(c.error().message());
             if (c.error().isSuccess()) {
                 result.setTopicId(r.validateOnly() ? Uuid.ZERO_UUID : c.topicId()).setNumPartitions(c.numPartitions())
                         .setReplicationFactor(c.replicationFactor());
-                if (!r.validateOnly()) {
-                    all.addAll(res.records());
-                    pending = advance(pending, res.records());
-                }
             }
             resp.topics().add(result);
         }
-        return Outcome.of(all, resp);
+        return Outcome.of(r.validateOnly() ? List.of() : res.records(), resp);
     }
 
     private static Outcome deleteTopics(ClusterController rules, MetadataImage image, DeleteTopicsRequestData r) {

@@ -59,11 +59,15 @@ final class TopicControl {
         if (c.state.topic(req.name()).isPresent()) {
             return CreateTopicResponse.error(ApiError.of(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + req.name() + "' already exists."));
         }
-        for (TopicImage t : c.state.topics()) {
-            if (Topic.hasCollision(req.name(), t.name())) {
-                return CreateTopicResponse.error(ApiError.of(Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + req.name()
-                        + "' collides with existing topic: " + t.name()));
+        String[] collision = new String[1];
+        c.state.forEachTopic(t -> {
+            if (collision[0] == null && Topic.hasCollision(req.name(), t.name())) {
+                collision[0] = t.name();
             }
+        });
+        if (collision[0] != null) {
+            return CreateTopicResponse.error(ApiError.of(Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + req.name()
+                    + "' collides with existing topic: " + collision[0]));
         }
         List<List<Integer>> assignment;
         if (!req.assignment().isEmpty()) {
@@ -217,11 +221,9 @@ final class TopicControl {
     }
 
     private static int slot(Changes c) {
-        int total = 0;
-        for (TopicImage t : c.state.topics()) {
-            total += t.partitionCount();
-        }
-        return total;
+        int[] total = new int[1];
+        c.state.forEachTopic(t -> total[0] += t.partitionCount());
+        return total[0];
     }
 
     private Uuid newTopicId(Changes c) {

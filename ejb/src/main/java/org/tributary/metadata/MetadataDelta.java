@@ -250,6 +250,19 @@ public final class MetadataDelta {
         return base.topic(name).filter(t -> !removedTopics.contains(t.id()));
     }
 
+    /**
+     * Visits every topic as of the records replayed so far, in no particular order, without copying
+     * the image's topics (a controller deciding one topic of thousands looks at all of them).
+     */
+    public void forEachTopic(java.util.function.Consumer<TopicImage> action) {
+        for (TopicImage t : base.topics()) {
+            if (!removedTopics.contains(t.id()) && !changedTopics.containsKey(t.id())) {
+                action.accept(t);
+            }
+        }
+        changedTopics.values().forEach(action);
+    }
+
     /** Every topic as of the records replayed so far, ordered by name. */
     public List<TopicImage> topics() {
         return new ArrayList<>(topicsByName().values());
