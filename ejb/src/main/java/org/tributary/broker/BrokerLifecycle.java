@@ -62,6 +62,10 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile boolean wantFence;
     private volatile CompletableFuture<Void> shutdownGranted = new CompletableFuture<>();
     private volatile ScheduledFuture<?> task;
+    /** Refusals of registration in a row, and the last one's error (only the scheduler's thread registers). */
+    private int refusals;
+    private Errors lastRefusal;
+    static final int REFUSALS_PER_WARNING = 30;
 
     public BrokerLifecycle(ControllerClient controller, BrokerInfo self, String clusterId, LongSupplier appliedOffset,
             ScheduledExecutorService scheduler, long heartbeatMs, Duration requestTimeout, ControllerContact contact) {
@@ -127,13 +131,38 @@ public final class BrokerLifecycle implements AutoCloseable {
         contact.answered();
         Errors error = Errors.forCode(resp.errorCode());
         if (error != Errors.NONE) {
-            LOG.warning(() -> "TRIB-0041 Broker " + self.id() + " registration refused: " + error.name() + " " + error.message());
+            refused(error);
             return;
         }
+        refusals = 0;
+        lastRefusal = null;
         brokerEpoch = resp.brokerEpoch();
         state = State.RECOVERING;
         LOG.info(() -> "TRIB-0042 Broker " + self.id() + " registered with the controller (broker epoch " + brokerEpoch + ")");
         heartbeat();
+    }
+
+    /**
+     * A refused registration is tried again at every tick. The first refusal of a kind is a
+     * warning, repeats are logged at FINE, with a warning again every {@link #REFUSALS_PER_WARNING}:
+     * a broker restarted quickly is refused DUPLICATE_BROKER_REGISTRATION until its previous
+     * session expires, and that must not write a warning a second.
+     */
+    private void refused(Errors error) {
+        boolean again = error == lastRefusal;
+        lastRefusal = error;
+        int n = again ? ++refusals : (refusals = 1);
+        String why = error == Errors.DUPLICATE_BROKER_REGISTRATION
+                ? "the controller still holds a live session of broker " + self.id() + ". If this broker just restarted, it"
+                        + " registers once that session expires (broker.session.timeout.ms); if another running broker has"
+                        + " node.id " + self.id() + ", give this one a node.id of its own"
+                : error.name() + " " + error.message();
+        if (n == 1 || n % REFUSALS_PER_WARNING == 0) {
+            LOG.warning(() -> "TRIB-0041 Broker " + self.id() + " registration refused" + (n > 1 ? " " + n + " times" : "") + ": "
+                    + why);
+        } else {
+            LOG.fine(() -> "TRIB-0041 Broker " + self.id() + " registration refused again (" + n + "): " + error.name());
+        }
     }
 
     private void heartbeat() {

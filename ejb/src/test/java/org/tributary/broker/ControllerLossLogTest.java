@@ -44,6 +44,8 @@ class ControllerLossLogTest {
     private final LogCapture log = LogCapture.on(LOGGER);
     private volatile boolean reachable = true;
     private volatile boolean closeDuringCall;
+    /** Registrations answered DUPLICATE_BROKER_REGISTRATION before one is accepted. */
+    private volatile int duplicateRefusals;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private BrokerLifecycle lifecycle; // set once in the constructor; not final: the channel refers to it
 
@@ -60,7 +62,10 @@ class ControllerLossLogTest {
             ApiMessage req = ControllerRpc.decodeRequest(bytes);
             ApiMessage resp = req instanceof BrokerHeartbeatRequestData
                     ? new BrokerHeartbeatResponseData().setIsFenced(false).setIsCaughtUp(true)
-                    : new BrokerRegistrationResponseData().setBrokerEpoch(7);
+                    : duplicateRefusals > 0 && duplicateRefusals-- > 0
+                            ? new BrokerRegistrationResponseData().setBrokerEpoch(-1)
+                                    .setErrorCode(org.apache.kafka.common.protocol.Errors.DUPLICATE_BROKER_REGISTRATION.code())
+                            : new BrokerRegistrationResponseData().setBrokerEpoch(7);
             return CompletableFuture.completedFuture(ControllerRpc.encodeAnswer(-1, resp));
         };
         ControllerContact contact = new ControllerContact(1, time::milliseconds, SESSION_MS, Set.of(3, 1, 2), () -> 2);
@@ -172,5 +177,27 @@ class ControllerLossLogTest {
         round(HEARTBEAT_MS);
         assertEquals(BrokerLifecycle.State.RUNNING, lifecycle.state());
         assertEquals(1, lines("TRIB-0048").size());
+    }
+
+    @Test
+    void aRegistrationRefusedUntilTheOldSessionExpiresIsWarnedOnceNotEverySecond() {
+        duplicateRefusals = 65;
+        for (int i = 0; i < 65; i++) {
+            round(HEARTBEAT_MS);
+            assertEquals(BrokerLifecycle.State.REGISTERING, lifecycle.state());
+        }
+        List<LogRecord> refused = lines("TRIB-0041");
+        assertEquals(65, refused.size());
+        List<LogRecord> warnings = refused.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
+        assertEquals(3, warnings.size(), "the first refusal, then one every " + BrokerLifecycle.REFUSALS_PER_WARNING);
+        assertEquals("TRIB-0041 Broker 1 registration refused: the controller still holds a live session of broker 1. If this"
+                + " broker just restarted, it registers once that session expires (broker.session.timeout.ms); if another running"
+                + " broker has node.id 1, give this one a node.id of its own", warnings.get(0).getMessage());
+        assertTrue(warnings.get(1).getMessage().startsWith("TRIB-0041 Broker 1 registration refused 30 times: "),
+                warnings.get(1).getMessage());
+
+        round(HEARTBEAT_MS);
+        assertEquals(BrokerLifecycle.State.RUNNING, lifecycle.state());
+        assertEquals(1, lines("TRIB-0042").size(), "registered once the old session is gone");
     }
 }
