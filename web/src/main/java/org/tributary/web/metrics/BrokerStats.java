@@ -65,6 +65,11 @@ public class BrokerStats {
         return latest;
     }
 
+    /** For tests: a broker without injection. */
+    void setBroker(BrokerService broker) {
+        this.broker = broker;
+    }
+
     private void sampleSafely() {
         try {
             StatsSnapshot s = sample(latest);
