@@ -22,7 +22,9 @@ import org.tributary.metrics.MetricsSnapshot;
  * them changing, as on an idle broker: {@link BrokerStats#sample} and {@link KafkaMetrics#update}
  * timed apart over {@code -Dbench.samples} samples (50) after as many to warm up, printing the
  * median time and bytes allocated of each. The broker is a stub returning the same views every
- * time, so its own cost is not in the figures.
+ * time, so its own cost is not in the figures; with {@code -Dbench.changing=true} every partition's
+ * log end offset grows between samples (as on a broker producing to all of them) and the stub's
+ * building of the views is in the sample's figures.
  */
 @EnabledIfSystemProperty(named = "tributary.bench", matches = "true")
 class MetricsSamplingBench {
@@ -33,7 +35,7 @@ class MetricsSamplingBench {
         int partitions = Integer.getInteger("bench.partitions", 10);
         int samples = Integer.getInteger("bench.samples", 50);
         BrokerStats stats = new BrokerStats();
-        stats.setBroker(broker(topics, partitions));
+        stats.setBroker(broker(topics, partitions, Boolean.getBoolean("bench.changing")));
         KafkaMetrics metrics = new KafkaMetrics();
         metrics.setRegistry(registry());
         StatsSnapshot prev = StatsSnapshot.empty();
@@ -59,7 +61,8 @@ class MetricsSamplingBench {
                 updateBytes[i] = a1 - a0;
             }
         }
-        System.err.println("BENCH metricsSampling partitions=" + topics * partitions + " registrations=" + metrics.registrations()
+        System.err.println("BENCH metricsSampling partitions=" + topics * partitions + " changing=" + Boolean.getBoolean("bench.changing")
+                + " registrations=" + metrics.registrations()
                 + " medianSampleUs=" + median(sampleNs) / 1_000 + " medianUpdateUs=" + median(updateNs) / 1_000
                 + " medianSampleBytes=" + median(sampleBytes) + " medianUpdateBytes=" + median(updateBytes));
     }
@@ -70,7 +73,7 @@ class MetricsSamplingBench {
         return s[s.length / 2];
     }
 
-    private static BrokerService broker(int topics, int partitions) {
+    private static BrokerService broker(int topics, int partitions, boolean changing) {
         List<TopicInfo> ts = new ArrayList<>();
         Map<String, MetricsSnapshot.TopicCounters> counters = new LinkedHashMap<>();
         for (int i = 0; i < topics; i++) {
@@ -86,12 +89,27 @@ class MetricsSamplingBench {
                 Meter.Rates.ZERO, 0);
         return (BrokerService) Proxy.newProxyInstance(MetricsSamplingBench.class.getClassLoader(), new Class<?>[] {BrokerService.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "topics" -> ts;
+                    case "topics" -> changing ? grown(ts) : ts;
                     case "metrics" -> m;
                     case "groups", "brokers" -> List.of();
                     case "controllerId", "brokerId" -> 1;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    /** The topics with every partition's log end offset one higher, in place of the old ones. */
+    private static List<TopicInfo> grown(List<TopicInfo> ts) {
+        for (int i = 0; i < ts.size(); i++) {
+            TopicInfo t = ts.get(i);
+            List<PartitionInfo> ps = new ArrayList<>();
+            for (PartitionInfo p : t.partitions()) {
+                ps.add(new PartitionInfo(p.partition(), p.leader(), p.leaderEpoch(), p.replicas(), p.isr(), p.logStartOffset(),
+                        p.logEndOffset() + 1, p.highWatermark() + 1, p.sizeBytes(), p.adding(), p.removing()));
+            }
+            ts.set(i, new TopicInfo(t.name(), t.topicId(), t.partitionCount(), t.replicationFactor(), t.underReplicated(), t.offline(),
+                    t.sizeBytes(), t.messages(), t.configs(), ps));
+        }
+        return ts;
     }
 
     /** A registry that accepts every registration and keeps nothing. */
