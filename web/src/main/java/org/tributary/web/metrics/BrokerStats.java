@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,11 @@ public class BrokerStats {
         return latest;
     }
 
+    /** For tests: a broker without injection. */
+    void setBroker(BrokerService broker) {
+        this.broker = broker;
+    }
+
     private void sampleSafely() {
         try {
             StatsSnapshot s = sample(latest);
@@ -102,15 +108,16 @@ public class BrokerStats {
         int under = 0;
         int offline = 0;
         for (TopicInfo t : topics) {
-            List<PartitionStat> ps = t.partitions().stream()
-                    .map(p -> new PartitionStat(p.partition(), Math.max(0, p.logEndOffset()), Math.max(0, p.sizeBytes()), p.isr().size()))
-                    .toList();
+            TopicStat earlier = prev.topics().get(t.name());
+            List<PartitionStat> ps = partitions(t.partitions(), earlier == null ? List.of() : earlier.partitions());
             MetricsSnapshot.TopicCounters c = counters.topics().getOrDefault(t.name(), MetricsSnapshot.TopicCounters.ZERO);
             MetricsSnapshot.TopicCounters b = before == null ? null : before.topics().get(t.name());
             ts.put(t.name(), new TopicStat(t.name(), t.sizeBytes(), flow(c, b, dt), ps));
             parts += t.partitionCount();
             under += t.underReplicated();
-            offline += (int) t.partitions().stream().filter(PartitionInfo::offline).count();
+            for (PartitionInfo p : t.partitions()) {
+                offline += p.offline() ? 1 : 0;
+            }
         }
         Map<String, GroupStat> gs = new LinkedHashMap<>();
         long committed = 0;
@@ -141,6 +148,38 @@ public class BrokerStats {
                 consumedRate, counters.isrShrinks().count(), counters.isrExpands().count(), counters.isrShrinks(), counters.isrExpands(),
                 ts, gs, apis,
                 counters.replicaMaxLag());
+    }
+
+    /**
+     * The stats of a topic's partitions, reusing those of {@code before} (the previous sample's)
+     * that did not change: {@code before} itself when none did, so that a sample of an idle topic
+     * builds nothing per partition and {@link KafkaMetrics} can skip it.
+     */
+    static List<PartitionStat> partitions(List<PartitionInfo> now, List<PartitionStat> before) {
+        if (now.size() == before.size()) {
+            Iterator<PartitionStat> b = before.iterator();
+            boolean same = true;
+            for (Iterator<PartitionInfo> it = now.iterator(); same && it.hasNext();) {
+                same = same(it.next(), b.next());
+            }
+            if (same) {
+                return before;
+            }
+        }
+        PartitionStat[] ps = new PartitionStat[now.size()];
+        Iterator<PartitionStat> b = before.iterator();
+        int i = 0;
+        for (PartitionInfo p : now) {
+            PartitionStat earlier = b.hasNext() ? b.next() : null;
+            ps[i++] = earlier != null && same(p, earlier) ? earlier
+                    : new PartitionStat(p.partition(), Math.max(0, p.logEndOffset()), Math.max(0, p.sizeBytes()), p.isr().size());
+        }
+        return List.of(ps);
+    }
+
+    private static boolean same(PartitionInfo p, PartitionStat s) {
+        return p.partition() == s.partition() && Math.max(0, p.logEndOffset()) == s.logEndOffset()
+                && Math.max(0, p.sizeBytes()) == s.sizeBytes() && p.isr().size() == s.isrSize();
     }
 
     /** Totals now and rates since {@code before} (no rate on the first sample). */

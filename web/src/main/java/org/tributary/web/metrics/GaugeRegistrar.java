@@ -7,6 +7,7 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.metrics.Gauge;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.Metric;
+import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -25,6 +26,7 @@ final class GaugeRegistrar {
     private final MetricRegistry registry;
     private final Method register;
     private long registrations;
+    private long removals;
 
     GaugeRegistrar(MetricRegistry registry) {
         this.registry = registry;
@@ -50,6 +52,12 @@ final class GaugeRegistrar {
         return registrations;
     }
 
+    /** Gauges removed so far (tests: an unchanged snapshot removes nothing). */
+    long removals() {
+        return removals;
+    }
+
+    /** Registers a gauge reading {@code value} whenever the registry is read. */
     void gauge(Metadata metadata, Supplier<? extends Number> value, Tag... tags) {
         registrations++;
         if (register != null) {
@@ -62,5 +70,11 @@ final class GaugeRegistrar {
             }
         }
         registry.gauge(metadata, value::get, tags);
+    }
+
+    /** Removes the metric {@code name} with {@code tags} (its {@link MetricID} is built here, only when something goes away). */
+    void remove(String name, Tag... tags) {
+        removals++;
+        registry.remove(new MetricID(name, tags));
     }
 }

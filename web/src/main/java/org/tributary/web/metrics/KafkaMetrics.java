@@ -2,13 +2,14 @@ package org.tributary.web.metrics;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.microprofile.metrics.Metadata;
-import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
@@ -21,22 +22,41 @@ import org.tributary.metrics.Meter;
  * for Prometheus' {@code rate()}), per-second rates over the last sample period, request time
  * percentiles over the last minute ({@code quantile} tag), and Kafka's meters as one gauge per JMX
  * attribute ({@code kafka.server.ReplicaManager.IsrShrinksPerSec.OneMinuteRate}, ...). Per-topic,
- * per-partition, per-API and per-group gauges come and go with what they describe.
+ * per-partition, per-API and per-group gauges come and go with what they describe: registered once
+ * when it first appears in a sample, removed when a sample no longer has it, as Kafka's broker does;
+ * in between a sample only replaces the snapshot they read.
  */
 @ApplicationScoped
 public class KafkaMetrics {
     private static final String BTM = "kafka.server.BrokerTopicMetrics.";
     private static final String RM = "kafka.network.RequestMetrics.";
+    private static final String LOG_SIZE = "kafka.log.Log.Size";
+    private static final String LOG_END_OFFSET = "kafka.log.Log.LogEndOffset";
+    private static final String GROUP_LAG = "kafka.consumer.ConsumerGroupLag";
+    private static final String PARTITION_LAG = "kafka.consumer.ConsumerLag";
     private static final Map<String, Function<StatsSnapshot.ApiStat, Double>> QUANTILES = quantiles();
+    /** The names of a topic's BrokerTopicMetrics gauges, to remove them with the topic. */
+    private static final List<String> TOPIC_GAUGES = topicGaugeNames();
 
     @Inject
     private MetricRegistry registry;
 
     private GaugeRegistrar registrar;
     private volatile StatsSnapshot snap = StatsSnapshot.empty();
-    private final Set<MetricID> dynamic = new HashSet<>();
+    private final Map<String, TopicGauges> topics = new HashMap<>();
+    private final Map<String, List<Registered>> apis = new HashMap<>();
+    private final Map<String, GroupGauges> groups = new HashMap<>();
+    private final Map<String, Metadata> metadata = new HashMap<>();
+    private final List<Tag> partitionTags = new ArrayList<>();
     private boolean fixedRegistered;
 
+    /**
+     * Makes {@code s} the snapshot every gauge reads, registers the gauges of what appeared since
+     * the previous one and removes those of what went away. What is unchanged costs a map look-up
+     * per topic, API and group: a topic whose partition list is the previous one's (the same
+     * object, as {@link BrokerStats} keeps it while nothing in it changed) is not looked into, and
+     * otherwise only its partition numbers are compared; nothing is built per unchanged partition.
+     */
     synchronized void update(StatsSnapshot s) {
         snap = s;
         if (registrar == null) {
@@ -46,99 +66,225 @@ public class KafkaMetrics {
             registerFixed();
             fixedRegistered = true;
         }
-        Set<MetricID> wanted = new HashSet<>();
-        for (StatsSnapshot.TopicStat t : s.topics().values()) {
-            String topic = t.topic();
-            Tag tt = new Tag("topic", topic);
-            flowGauges(wanted, "", x -> x.topics().containsKey(topic) ? x.topics().get(topic).flow() : StatsSnapshot.Flow.ZERO, tt);
-            for (StatsSnapshot.PartitionStat p : t.partitions()) {
-                int part = p.partition();
-                Tag pt = new Tag("partition", String.valueOf(part));
-                gauge(wanted, "kafka.log.Log.Size", "Size of the partition's log on disk", "bytes",
-                        x -> partition(x, topic, part, StatsSnapshot.PartitionStat::sizeBytes), tt, pt);
-                gauge(wanted, "kafka.log.Log.LogEndOffset", "Log end offset of the partition", "offset",
-                        x -> partition(x, topic, part, StatsSnapshot.PartitionStat::logEndOffset), tt, pt);
+        updateTopics(s.topics());
+        updateApis(s.requests());
+        updateGroups(s.groups());
+    }
+
+    private void updateTopics(Map<String, StatsSnapshot.TopicStat> now) {
+        for (StatsSnapshot.TopicStat t : now.values()) {
+            TopicGauges g = topics.get(t.topic());
+            if (g == null) {
+                g = registerTopic(t.topic());
+                topics.put(t.topic(), g);
+            }
+            if (t.partitions() != g.seen) {
+                updatePartitions(g, t.partitions());
             }
         }
-        for (StatsSnapshot.ApiStat a : s.requests()) {
-            String api = a.api();
-            Tag rt = new Tag("request", api);
-            gauge(wanted, RM + "RequestsTotal", "Requests received since start", "requests", x -> api(x, api, StatsSnapshot.ApiStat::requests), rt);
-            gauge(wanted, RM + "RequestsPerSec", "Requests per second over the last sample period", "requests/s",
-                    x -> api(x, api, StatsSnapshot.ApiStat::requestsPerSec), rt);
-            gauge(wanted, RM + "ErrorsTotal",
-                    "Requests that failed as a whole (unsupported version, malformed, broker failure) since start", "requests",
-                    x -> api(x, api, StatsSnapshot.ApiStat::errors), rt);
-            for (Map.Entry<String, Function<StatsSnapshot.ApiStat, Double>> q : QUANTILES.entrySet()) {
-                Function<StatsSnapshot.ApiStat, Double> f = q.getValue();
-                gauge(wanted, RM + "TotalTimeMs", "Time from a request's arrival until its response is handed to the network, "
-                        + "percentile over the last minute", "ms", x -> api(x, api, f), rt, new Tag("quantile", q.getKey()));
-            }
-            gauge(wanted, RM + "TotalTimeMsMax", "Longest request time over the last minute", "ms",
-                    x -> api(x, api, StatsSnapshot.ApiStat::maxMs), rt);
-        }
-        for (StatsSnapshot.GroupStat g : s.groups().values()) {
-            String group = g.groupId();
-            Tag gt = new Tag("group", group);
-            gauge(wanted, "kafka.consumer.ConsumerGroupLag", "Total lag of the group over its committed partitions", "messages",
-                    x -> x.groups().containsKey(group) ? x.groups().get(group).totalLag() : 0L, gt);
-            for (String tp : g.lagByPartition().keySet()) {
-                int dash = tp.lastIndexOf('-');
-                Tag tt = new Tag("topic", tp.substring(0, dash));
-                Tag pt = new Tag("partition", tp.substring(dash + 1));
-                gauge(wanted, "kafka.consumer.ConsumerLag", "Lag of the group on one partition", "messages",
-                        x -> x.groups().containsKey(group) ? x.groups().get(group).lagByPartition().getOrDefault(tp, 0L) : 0L,
-                        gt, tt, pt);
-            }
-        }
-        if (dynamic.size() > wanted.size()) { // something went away
-            for (java.util.Iterator<MetricID> it = dynamic.iterator(); it.hasNext();) {
-                MetricID id = it.next();
-                if (!wanted.contains(id)) {
-                    registry.remove(id);
+        if (topics.size() > now.size()) { // every topic of now is in topics: some went away
+            for (Iterator<TopicGauges> it = topics.values().iterator(); it.hasNext();) {
+                TopicGauges g = it.next();
+                if (!now.containsKey(g.topic)) {
+                    for (String name : TOPIC_GAUGES) {
+                        registrar.remove(name, g.tag);
+                    }
+                    for (PartitionGauges p : g.partitions) {
+                        removePartition(g, p);
+                    }
                     it.remove();
                 }
             }
         }
     }
 
-    /** Kafka's BrokerTopicMetrics for one topic ({@code prefix} empty) or all of them ({@code "AllTopics"}). */
-    private void flowGauges(Set<MetricID> wanted, String prefix, Function<StatsSnapshot, StatsSnapshot.Flow> flow, Tag... tags) {
-        String n = BTM + prefix;
-        flowGauge(wanted, n + "MessagesInTotal", "Messages appended by producers since start", "messages", flow, StatsSnapshot.Flow::messagesIn, tags);
-        flowGauge(wanted, n + "BytesInTotal", "Record batch bytes appended by producers since start", "bytes", flow, StatsSnapshot.Flow::bytesIn, tags);
-        flowGauge(wanted, n + "MessagesOutTotal", "Messages sent to fetching clients since start", "messages", flow, StatsSnapshot.Flow::messagesOut, tags);
-        flowGauge(wanted, n + "BytesOutTotal", "Record bytes sent to fetching clients since start", "bytes", flow, StatsSnapshot.Flow::bytesOut, tags);
-        flowGauge(wanted, n + "MessagesInPerSec", "Messages in per second over the last sample period", "messages/s", flow,
-                StatsSnapshot.Flow::messagesInPerSec, tags);
-        flowGauge(wanted, n + "BytesInPerSec", "Bytes in per second over the last sample period", "bytes/s", flow,
-                StatsSnapshot.Flow::bytesInPerSec, tags);
-        flowGauge(wanted, n + "MessagesOutPerSec", "Messages out per second over the last sample period", "messages/s", flow,
-                StatsSnapshot.Flow::messagesOutPerSec, tags);
-        flowGauge(wanted, n + "BytesOutPerSec", "Bytes out per second over the last sample period", "bytes/s", flow,
-                StatsSnapshot.Flow::bytesOutPerSec, tags);
-        flowGauge(wanted, n + "TotalProduceRequestsTotal", "Partition produce requests since start", "requests", flow,
-                StatsSnapshot.Flow::produceRequests, tags);
-        flowGauge(wanted, n + "FailedProduceRequestsTotal", "Partition produce requests answered with an error since start", "requests",
-                flow, StatsSnapshot.Flow::failedProduceRequests, tags);
-        flowGauge(wanted, n + "TotalFetchRequestsTotal", "Partition fetch requests since start", "requests", flow,
-                StatsSnapshot.Flow::fetchRequests, tags);
-        flowGauge(wanted, n + "FailedFetchRequestsTotal", "Partition fetch requests answered with an error since start", "requests",
-                flow, StatsSnapshot.Flow::failedFetchRequests, tags);
+    private TopicGauges registerTopic(String topic) {
+        TopicGauges g = new TopicGauges(topic);
+        flowGauges("", x -> {
+            StatsSnapshot.TopicStat ts = x.topics().get(topic);
+            return ts == null ? StatsSnapshot.Flow.ZERO : ts.flow();
+        }, (name, description, unit, f) -> gauge(name, description, unit, f, g.tag));
+        return g;
     }
 
-    private void flowGauge(Set<MetricID> wanted, String name, String description, String unit,
-            Function<StatsSnapshot, StatsSnapshot.Flow> flow, Function<StatsSnapshot.Flow, ? extends Number> value, Tag... tags) {
-        Function<StatsSnapshot, ? extends Number> f = x -> value.apply(flow.apply(x));
-        if (wanted == null) {
-            fixed(name, description, unit, f);
-        } else {
-            gauge(wanted, name, description, unit, f, tags);
+    /** Registers the gauges of partitions new to the topic and removes those of partitions gone. */
+    private void updatePartitions(TopicGauges g, List<StatsSnapshot.PartitionStat> ps) {
+        int n = ps.size();
+        boolean same = n == g.partitions.length;
+        for (int i = 0; same && i < n; i++) {
+            same = ps.get(i).partition() == g.partitions[i].partition;
+        }
+        if (!same) {
+            Map<Integer, PartitionGauges> before = new HashMap<>();
+            for (PartitionGauges p : g.partitions) {
+                before.put(p.partition, p);
+            }
+            PartitionGauges[] after = new PartitionGauges[n];
+            for (int i = 0; i < n; i++) {
+                int part = ps.get(i).partition();
+                PartitionGauges p = before.remove(part);
+                if (p == null) {
+                    p = new PartitionGauges(part);
+                    registerPartition(g, p);
+                }
+                p.index = i;
+                after[i] = p;
+            }
+            for (PartitionGauges p : before.values()) {
+                removePartition(g, p);
+            }
+            g.partitions = after;
+        }
+        g.seen = ps;
+    }
+
+    private void registerPartition(TopicGauges g, PartitionGauges p) {
+        Tag[] tags = {g.tag, partitionTag(p.partition)};
+        String topic = g.topic;
+        gauge(LOG_SIZE, "Size of the partition's log on disk", "bytes",
+                x -> partition(x, topic, p, StatsSnapshot.PartitionStat::sizeBytes), tags);
+        gauge(LOG_END_OFFSET, "Log end offset of the partition", "offset",
+                x -> partition(x, topic, p, StatsSnapshot.PartitionStat::logEndOffset), tags);
+    }
+
+    private void removePartition(TopicGauges g, PartitionGauges p) {
+        Tag pt = partitionTag(p.partition);
+        registrar.remove(LOG_SIZE, g.tag, pt);
+        registrar.remove(LOG_END_OFFSET, g.tag, pt);
+    }
+
+    /** The tag {@code partition=n}, built once per partition number and shared by all topics. */
+    private Tag partitionTag(int partition) {
+        if (partition < 0) {
+            return new Tag("partition", String.valueOf(partition));
+        }
+        while (partitionTags.size() <= partition) {
+            partitionTags.add(new Tag("partition", String.valueOf(partitionTags.size())));
+        }
+        return partitionTags.get(partition);
+    }
+
+    private void updateApis(List<StatsSnapshot.ApiStat> now) {
+        for (StatsSnapshot.ApiStat a : now) {
+            if (!apis.containsKey(a.api())) {
+                apis.put(a.api(), registerApi(a.api()));
+            }
+        }
+        if (apis.size() > now.size()) { // one entry per API in a sample: some went away
+            for (Iterator<Map.Entry<String, List<Registered>>> it = apis.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<String, List<Registered>> e = it.next();
+                if (now.stream().noneMatch(a -> a.api().equals(e.getKey()))) {
+                    remove(e.getValue());
+                    it.remove();
+                }
+            }
         }
     }
 
+    private List<Registered> registerApi(String api) {
+        List<Registered> r = new ArrayList<>();
+        Tag rt = new Tag("request", api);
+        gauge(r, RM + "RequestsTotal", "Requests received since start", "requests", x -> api(x, api, StatsSnapshot.ApiStat::requests), rt);
+        gauge(r, RM + "RequestsPerSec", "Requests per second over the last sample period", "requests/s",
+                x -> api(x, api, StatsSnapshot.ApiStat::requestsPerSec), rt);
+        gauge(r, RM + "ErrorsTotal",
+                "Requests that failed as a whole (unsupported version, malformed, broker failure) since start", "requests",
+                x -> api(x, api, StatsSnapshot.ApiStat::errors), rt);
+        for (Map.Entry<String, Function<StatsSnapshot.ApiStat, Double>> q : QUANTILES.entrySet()) {
+            Function<StatsSnapshot.ApiStat, Double> f = q.getValue();
+            gauge(r, RM + "TotalTimeMs", "Time from a request's arrival until its response is handed to the network, "
+                    + "percentile over the last minute", "ms", x -> api(x, api, f), rt, new Tag("quantile", q.getKey()));
+        }
+        gauge(r, RM + "TotalTimeMsMax", "Longest request time over the last minute", "ms",
+                x -> api(x, api, StatsSnapshot.ApiStat::maxMs), rt);
+        return r;
+    }
+
+    private void updateGroups(Map<String, StatsSnapshot.GroupStat> now) {
+        for (StatsSnapshot.GroupStat gs : now.values()) {
+            String group = gs.groupId();
+            GroupGauges g = groups.get(group);
+            if (g == null) {
+                g = new GroupGauges(group);
+                groups.put(group, g);
+                gauge(GROUP_LAG, "Total lag of the group over its committed partitions", "messages",
+                        x -> x.groups().containsKey(group) ? x.groups().get(group).totalLag() : 0L, g.tag);
+            }
+            Map<String, Long> lag = gs.lagByPartition();
+            for (String tp : lag.keySet()) {
+                if (!g.partitions.containsKey(tp)) {
+                    int dash = tp.lastIndexOf('-');
+                    Tag[] tags = {g.tag, new Tag("topic", tp.substring(0, dash)), new Tag("partition", tp.substring(dash + 1))};
+                    g.partitions.put(tp, tags);
+                    gauge(PARTITION_LAG, "Lag of the group on one partition", "messages",
+                            x -> x.groups().containsKey(group) ? x.groups().get(group).lagByPartition().getOrDefault(tp, 0L) : 0L,
+                            tags);
+                }
+            }
+            if (g.partitions.size() > lag.size()) { // every key of lag is in partitions: some went away
+                removeLagGone(g, lag);
+            }
+        }
+        if (groups.size() > now.size()) {
+            for (Iterator<GroupGauges> it = groups.values().iterator(); it.hasNext();) {
+                GroupGauges g = it.next();
+                if (!now.containsKey(g.group)) {
+                    registrar.remove(GROUP_LAG, g.tag);
+                    removeLagGone(g, Map.of());
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    private void removeLagGone(GroupGauges g, Map<String, Long> lag) {
+        for (Iterator<Map.Entry<String, Tag[]>> it = g.partitions.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Tag[]> e = it.next();
+            if (!lag.containsKey(e.getKey())) {
+                registrar.remove(PARTITION_LAG, e.getValue());
+                it.remove();
+            }
+        }
+    }
+
+    /** Kafka's BrokerTopicMetrics for one topic ({@code prefix} empty) or all of them ({@code "AllTopics"}). */
+    private static void flowGauges(String prefix, Function<StatsSnapshot, StatsSnapshot.Flow> flow, GaugeSink sink) {
+        String n = BTM + prefix;
+        flowGauge(sink, n + "MessagesInTotal", "Messages appended by producers since start", "messages", flow, StatsSnapshot.Flow::messagesIn);
+        flowGauge(sink, n + "BytesInTotal", "Record batch bytes appended by producers since start", "bytes", flow, StatsSnapshot.Flow::bytesIn);
+        flowGauge(sink, n + "MessagesOutTotal", "Messages sent to fetching clients since start", "messages", flow, StatsSnapshot.Flow::messagesOut);
+        flowGauge(sink, n + "BytesOutTotal", "Record bytes sent to fetching clients since start", "bytes", flow, StatsSnapshot.Flow::bytesOut);
+        flowGauge(sink, n + "MessagesInPerSec", "Messages in per second over the last sample period", "messages/s", flow,
+                StatsSnapshot.Flow::messagesInPerSec);
+        flowGauge(sink, n + "BytesInPerSec", "Bytes in per second over the last sample period", "bytes/s", flow,
+                StatsSnapshot.Flow::bytesInPerSec);
+        flowGauge(sink, n + "MessagesOutPerSec", "Messages out per second over the last sample period", "messages/s", flow,
+                StatsSnapshot.Flow::messagesOutPerSec);
+        flowGauge(sink, n + "BytesOutPerSec", "Bytes out per second over the last sample period", "bytes/s", flow,
+                StatsSnapshot.Flow::bytesOutPerSec);
+        flowGauge(sink, n + "TotalProduceRequestsTotal", "Partition produce requests since start", "requests", flow,
+                StatsSnapshot.Flow::produceRequests);
+        flowGauge(sink, n + "FailedProduceRequestsTotal", "Partition produce requests answered with an error since start", "requests",
+                flow, StatsSnapshot.Flow::failedProduceRequests);
+        flowGauge(sink, n + "TotalFetchRequestsTotal", "Partition fetch requests since start", "requests", flow,
+                StatsSnapshot.Flow::fetchRequests);
+        flowGauge(sink, n + "FailedFetchRequestsTotal", "Partition fetch requests answered with an error since start", "requests",
+                flow, StatsSnapshot.Flow::failedFetchRequests);
+    }
+
+    private static void flowGauge(GaugeSink sink, String name, String description, String unit,
+            Function<StatsSnapshot, StatsSnapshot.Flow> flow, Function<StatsSnapshot.Flow, ? extends Number> value) {
+        sink.gauge(name, description, unit, x -> value.apply(flow.apply(x)));
+    }
+
+    private static List<String> topicGaugeNames() {
+        List<String> names = new ArrayList<>();
+        flowGauges("", x -> StatsSnapshot.Flow.ZERO, (name, description, unit, f) -> names.add(name));
+        return List.copyOf(names);
+    }
+
     private void registerFixed() {
-        flowGauges(null, "AllTopics", StatsSnapshot::flow);
+        flowGauges("AllTopics", StatsSnapshot::flow, this::fixed);
         fixed(BTM + "AllTopicsMessagesConsumedPerSec", "Growth of committed offsets per second, all groups", "messages/s",
                 StatsSnapshot::messagesConsumedPerSec);
         fixed("kafka.server.ReplicaManager.PartitionCount", "Partitions of all topics", "partitions", StatsSnapshot::partitionCount);
@@ -174,15 +320,23 @@ public class KafkaMetrics {
     }
 
     private void fixed(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f) {
-        registry.gauge(meta(name, description, unit), () -> f.apply(snap));
+        registry.gauge(metadata(name, description, unit), () -> f.apply(snap));
     }
 
-    private void gauge(Set<MetricID> wanted, String name, String description, String unit,
+    private void gauge(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f, Tag... tags) {
+        registrar.gauge(meta(name, description, unit), () -> f.apply(snap), tags);
+    }
+
+    /** Registers a gauge and notes it in {@code registered}, to remove it later. */
+    private void gauge(List<Registered> registered, String name, String description, String unit,
             Function<StatsSnapshot, ? extends Number> f, Tag... tags) {
-        MetricID id = new MetricID(name, tags);
-        wanted.add(id);
-        if (dynamic.add(id)) {
-            registrar.gauge(meta(name, description, unit), () -> f.apply(snap), tags);
+        gauge(name, description, unit, f, tags);
+        registered.add(new Registered(name, tags));
+    }
+
+    private void remove(List<Registered> registered) {
+        for (Registered r : registered) {
+            registrar.remove(r.name(), r.tags());
         }
     }
 
@@ -191,24 +345,40 @@ public class KafkaMetrics {
         return registrar == null ? 0 : registrar.registrations();
     }
 
+    /** Gauges removed since start (tests). */
+    synchronized long removals() {
+        return registrar == null ? 0 : registrar.removals();
+    }
+
     /** For tests: a registry without injection. */
     void setRegistry(MetricRegistry registry) {
         this.registry = registry;
     }
 
-    private static Metadata meta(String name, String description, String unit) {
+    /** The metadata of gauge {@code name}, built once per name (every gauge of a name has the same). */
+    private Metadata meta(String name, String description, String unit) {
+        return metadata.computeIfAbsent(name, n -> metadata(n, description, unit));
+    }
+
+    private static Metadata metadata(String name, String description, String unit) {
         return Metadata.builder().withName(name).withDescription(description + " (" + unit + ")").withUnit(MetricUnits.NONE).build();
     }
 
-    private static Number partition(StatsSnapshot s, String topic, int partition,
+    /** The partition's value in {@code s}, found at the place the gauges last saw it or else by its number; 0 if gone. */
+    private static Number partition(StatsSnapshot s, String topic, PartitionGauges p,
             Function<StatsSnapshot.PartitionStat, ? extends Number> f) {
         StatsSnapshot.TopicStat t = s.topics().get(topic);
         if (t == null) {
             return 0;
         }
-        for (StatsSnapshot.PartitionStat p : t.partitions()) {
-            if (p.partition() == partition) {
-                return f.apply(p);
+        List<StatsSnapshot.PartitionStat> ps = t.partitions();
+        int i = p.index;
+        if (i < ps.size() && ps.get(i).partition() == p.partition) {
+            return f.apply(ps.get(i));
+        }
+        for (StatsSnapshot.PartitionStat x : ps) {
+            if (x.partition() == p.partition) {
+                return f.apply(x);
             }
         }
         return 0;
@@ -232,5 +402,50 @@ public class KafkaMetrics {
             }
         }
         return 0;
+    }
+
+    /** Where gauges are registered: the fixed ones or those of one topic. */
+    @FunctionalInterface
+    private interface GaugeSink {
+        void gauge(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f);
+    }
+
+    /** A gauge registered under {@code name} and {@code tags}. */
+    private record Registered(String name, Tag[] tags) {
+    }
+
+    /** A topic's gauges: its flow, and its partitions' in the order of {@code seen}, the partition list they were checked against. */
+    private static final class TopicGauges {
+        final String topic;
+        final Tag tag;
+        List<StatsSnapshot.PartitionStat> seen = List.of();
+        PartitionGauges[] partitions = new PartitionGauges[0];
+
+        TopicGauges(String topic) {
+            this.topic = topic;
+            this.tag = new Tag("topic", topic);
+        }
+    }
+
+    /** A partition with gauges; {@code index} is its place in the latest partition list, read by the gauges as a hint. */
+    private static final class PartitionGauges {
+        final int partition;
+        volatile int index;
+
+        PartitionGauges(int partition) {
+            this.partition = partition;
+        }
+    }
+
+    /** A group's gauges: its total lag, and its lag per partition by "topic-partition" with that gauge's tags. */
+    private static final class GroupGauges {
+        final String group;
+        final Tag tag;
+        final Map<String, Tag[]> partitions = new HashMap<>();
+
+        GroupGauges(String group) {
+            this.group = group;
+            this.tag = new Tag("group", group);
+        }
     }
 }
