@@ -101,7 +101,7 @@ public final class BrokerNode {
         this.grid = GridMembers.join(hz, clusterId, nodeId, left -> {
             ClusterBroker b = broker;
             if (b != null && left != nodeId) {
-                b.metadata().controller().memberLeft(left);
+                b.metadata().memberLeft(left);
             }
         });
         MetaProperties m = existing.orElseGet(() -> new MetaProperties(nodeId, clusterId, directoryId));
@@ -122,7 +122,7 @@ public final class BrokerNode {
         this.broker = b;
         b.server().audit(audit);
         MetadataNode md = b.metadata();
-        GridPublisher pub = new GridPublisher(hz, clusterId, nodeId, md.quorum()::leaderId, threads);
+        GridPublisher pub = new GridPublisher(hz, clusterId, nodeId, md::controllerId, threads);
         this.publisher = pub;
         md.metadata().addListener(pub);
         pub.accept(md.metadata().image());

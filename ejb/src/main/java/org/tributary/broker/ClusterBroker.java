@@ -58,7 +58,7 @@ public final class ClusterBroker implements AutoCloseable {
             BrokerInfo info = new BrokerInfo(nodeId, first.host(), first.port(), s.httpPort(), s.rack(), endpoints);
             BrokerLifecycle lifecycle = md.register(info, admission);
             server.storageFailures().onFailure(lifecycle::fenceForStorageFailure);
-            QuorumClusterView view = new QuorumClusterView(clusterId, nodeId, md.metadata(), md.quorum()::leaderId,
+            QuorumClusterView view = new QuorumClusterView(clusterId, nodeId, md.metadata(), md::controllerId,
                     md.controllerClient(), md::brokerEpoch, Duration.ofSeconds(15));
             server.start(view, md.controllerClient());
             return new ClusterBroker(md, server, view, info);

@@ -55,6 +55,8 @@ public final class MetadataNode implements AutoCloseable {
     private final MetadataFollower follower;
     private final ControllerServer controller;
     private final RaftQuorum quorum;
+    /** The node whose grid member left while it led, and the term it led in; {-1, -1}: none. */
+    private volatile long[] goneLeader = {-1, -1};
     private final ControllerClient client;
     private final ScheduledExecutorService heartbeats;
     private volatile BrokerLifecycle lifecycle;
@@ -258,6 +260,32 @@ public final class MetadataNode implements AutoCloseable {
 
     public ControllerClient controllerClient() {
         return client;
+    }
+
+    /**
+     * The grid reports node {@code nodeId}'s member gone: the controller fences that broker (a
+     * hint; heartbeats remain the rule), and if it led the quorum in the current term it is no
+     * longer named as the controller (see {@link #controllerId}).
+     */
+    public void memberLeft(int nodeId) {
+        long term = quorum.epoch();
+        if (term >= 0 && quorum.leaderId() == nodeId) {
+            goneLeader = new long[] {nodeId, term};
+        }
+        controller.memberLeft(nodeId);
+    }
+
+    /**
+     * The active controller as this broker knows it: the quorum's leader, or -1 when none is known,
+     * also when the grid reported the leader's member gone in the current term. The voters notice a
+     * dead leader only after their election timeout; until then a client sent to it (Metadata names
+     * the controller) would wait for a node that cannot answer, while any live broker forwards its
+     * request to whichever leader the election brings.
+     */
+    public int controllerId() {
+        int leader = quorum.leaderId();
+        long[] gone = goneLeader;
+        return leader >= 0 && leader == gone[0] && quorum.epoch() == gone[1] ? -1 : leader;
     }
 
     public ControllerServer controller() {

@@ -1,0 +1,67 @@
+package org.tributary.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.tributary.broker.MetadataNode;
+
+/**
+ * The quorum's leader dies; its voters notice only after their election timeout. When the grid
+ * reports the leader's member gone first, the other brokers stop naming it as the controller at
+ * once (Metadata and DescribeCluster name the answering broker, which forwards), so a Kafka
+ * Admin client is not left waiting for a node that cannot answer; after the election they name
+ * the new leader. Without the grid's report they keep naming the dead one until the election.
+ */
+@Timeout(180)
+class GoneControllerHintTest {
+    @Test
+    void aLeaderReportedGoneByTheGridIsNotNamedAsControllerAndCreateTopicsGoesThroughTheOthers() throws Exception {
+        try (InJvmCluster cluster = new InJvmCluster(Map.of("controller.quorum.election.timeout.ms", "2000")).start()) {
+            int dead = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((dead = cluster.controllerId()) < 0) {
+                assertTrue(System.nanoTime() < deadline, "no controller");
+                Thread.sleep(50);
+            }
+            int a = dead == 1 ? 2 : 1;
+            int b = 6 - dead - a;
+            MetadataNode ma = cluster.broker(a).metadata();
+            MetadataNode mb = cluster.broker(b).metadata();
+            assertEquals(dead, ma.controllerId());
+
+            cluster.crash(dead);
+            assertEquals(dead, ma.quorum().leaderId(), "the voters still follow the dead leader (election timeout 2 s)");
+            assertEquals(dead, ma.controllerId(), "without the grid's report it is still named");
+            ma.memberLeft(dead);
+            mb.memberLeft(dead);
+            assertEquals(-1, ma.controllerId(), "reported gone: no controller named");
+            assertEquals(dead, ma.quorum().leaderId(), "the election has not happened yet");
+
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(a, b));
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+            try (Admin admin = Admin.create(p)) {
+                int named = admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
+                assertTrue(named == a || named == b, "a live broker is named while the election is due, not " + named);
+                admin.createTopics(List.of(new NewTopic("after-leader-loss", 3, (short) 2)), new CreateTopicsOptions().timeoutMs(15_000))
+                        .all().get(30, TimeUnit.SECONDS);
+                int leader = ma.quorum().leaderId();
+                assertNotEquals(dead, leader, "the topic was created by the newly elected controller");
+                assertEquals(leader, ma.controllerId(), "the new leader, of a new term, is named");
+                assertEquals(leader, admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id());
+            }
+        }
+    }
+}
