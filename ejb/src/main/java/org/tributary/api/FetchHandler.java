@@ -37,6 +37,8 @@ final class FetchHandler implements ApiHandler {
 
     /** Kafka's broker-wide {@code fetch.max.bytes}: no answer is larger, whatever the request asks. */
     private final int brokerMaxBytes;
+    /** Partition log reads made for fetches since start (tests: what a waiting fetch costs). */
+    private final java.util.concurrent.atomic.LongAdder logReads = new java.util.concurrent.atomic.LongAdder();
 
     FetchHandler(ApiServices services) {
         this.services = services;
@@ -71,6 +73,11 @@ final class FetchHandler implements ApiHandler {
         services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, access, done),
                 first.watched);
         return done;
+    }
+
+    /** Partition log reads made for fetches since this handler started (tests: what a waiting fetch costs). */
+    long logReads() {
+        return logReads.sum();
     }
 
     /**
@@ -207,6 +214,7 @@ final class FetchHandler implements ApiHandler {
             }
             try {
                 int max = (int) Math.min(Math.min(Math.max(0, w.maxBytes), remaining), throttledMax);
+                logReads.increment();
                 FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, minOneBatch);
                 Records records = slice.records();
                 pd.setRecords(records).setLogStartOffset(slice.logStartOffset());

@@ -271,6 +271,23 @@ final class ReplicaFetcher implements Runnable {
         }
     }
 
+    /** The request a round would send now over the partitions not backed off (the scale probe times it). */
+    FetchRequestData nextRequest() {
+        long now = time.milliseconds();
+        Map<TopicPartition, Target> round = new LinkedHashMap<>();
+        targets.forEach((tp, t) -> {
+            if (t.backoffUntilMs <= now) {
+                round.put(tp, t);
+            }
+        });
+        return request(round, new HashMap<>());
+    }
+
+    /** Takes a leader's answer into the fetch session only, as a round does before applying it (the scale probe's leader). */
+    boolean sessionAnswer(FetchResponseData resp) {
+        return session.handleResponse(FetchResponse.of(resp), FETCH_VERSION);
+    }
+
     /**
      * The next request of the session: every partition of the round goes to the session builder,
      * which lists only those new or changed since the last request (all of them in a full fetch)
