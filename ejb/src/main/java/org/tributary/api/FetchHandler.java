@@ -1,7 +1,10 @@
 package org.tributary.api;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +40,8 @@ final class FetchHandler implements ApiHandler {
 
     /** Kafka's broker-wide {@code fetch.max.bytes}: no answer is larger, whatever the request asks. */
     private final int brokerMaxBytes;
+    /** Partition log reads made for fetches since start (tests: what a waiting fetch costs). */
+    private final java.util.concurrent.atomic.LongAdder logReads = new java.util.concurrent.atomic.LongAdder();
 
     FetchHandler(ApiServices services) {
         this.services = services;
@@ -60,17 +65,19 @@ final class FetchHandler implements ApiHandler {
         Follower follower = replicaId >= 0 ? new Follower(replicaId, v >= 15 ? req.replicaState().replicaEpoch() : -1L) : null;
         RequestAuthorizer.TopicCheck access = access(ctx, follower != null);
         narrowBounds(ctx, req, follower != null);
-        Result first = read(ctx.image(), session, req, v, follower, true, access);
-        if (follower != null) {
-            first.follower = true;
-        }
+        Result first = read(ctx.image(), session, req, v, follower, access);
         if (req.maxWaitMs() <= 0 || first.bytes >= Math.max(1, req.minBytes()) || first.hasError || first.parts.isEmpty()) {
             return CompletableFuture.completedFuture(respond(ctx, session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        services.replicas().fetchPurgatory().tryCompleteElseWatch(new DelayedFetch(ctx, session, req, v, follower, access, done),
-                first.watched);
+        DelayedFetch delayed = new DelayedFetch(ctx, session, req, v, follower, first, done);
+        services.replicas().fetchPurgatory().tryCompleteElseWatch(delayed, delayed.keys());
         return done;
+    }
+
+    /** Partition log reads made for fetches since this handler started (tests: what a waiting fetch costs). */
+    long logReads() {
+        return logReads.sum();
     }
 
     /**
@@ -117,25 +124,69 @@ final class FetchHandler implements ApiHandler {
 
     private static final class Result {
         final List<Part> parts = new ArrayList<>();
-        final List<TopicPartition> watched = new ArrayList<>();
+        /** First read only: the partitions a delayed fetch waits on, with what this read saw of them. */
+        final List<Watch> watches = new ArrayList<>();
+        /** The local partitions' generation the partitions were resolved in. */
+        long generation;
         long bytes;
         boolean hasError;
         boolean follower;
     }
 
     /**
+     * A partition of a fetch resolved against one image and one generation of the local partitions
+     * ({@link org.tributary.partition.ReplicaManager#generation}): its topic (null: unknown), and
+     * this broker's replica of it if it has one of that topic id. Kept in the session's
+     * {@link FetchSessions.Wanted} while both stay the same, so a session's requests do not look
+     * each partition up again.
+     */
+    record Resolved(MetadataImage image, long generation, TopicImage topic, TopicPartition tp, Partition replica) {
+    }
+
+    /**
+     * One partition a delayed fetch waits on, as its first read left it: where it fetches from, the
+     * leader epoch it was served in, and the bytes counted as available up to which end. The counts
+     * are guarded by the delayed fetch.
+     */
+    private static final class Watch {
+        final TopicPartition tp;
+        final Partition partition;
+        final int leaderEpoch;
+        final long fetchOffset;
+        final int maxBytes;
+        long countedEnd;
+        long counted;
+
+        Watch(TopicPartition tp, Partition partition, int leaderEpoch, long fetchOffset, int maxBytes, long end, long bytes) {
+            this.tp = tp;
+            this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
+            this.fetchOffset = fetchOffset;
+            this.maxBytes = maxBytes;
+            this.countedEnd = end;
+            this.counted = bytes;
+        }
+    }
+
+    /**
      * Reads every partition of the fetch once. A consumer reads below the high watermark (the last
-     * stable offset for read_committed); a follower reads up to the log end, and on its first read
-     * ({@code record}) its fetch offset is recorded as its progress, which may move the high
-     * watermark, or it is told where its log diverges.
+     * stable offset for read_committed); a follower reads up to the log end. The first read of a
+     * request ({@code access} given) authorizes its topics, records a follower's fetch offset as its
+     * progress (which may move the high watermark) or tells it where its log diverges, and notes
+     * what a delayed fetch waits on; the read that answers a delayed fetch ({@code access} null)
+     * relies on that authorization, as Kafka does.
      */
     private Result read(MetadataImage image, FetchSessions.Context session, FetchRequestData req, short v, Follower follower,
-            boolean record, RequestAuthorizer.TopicCheck access) {
+            RequestAuthorizer.TopicCheck access) {
         Result result = new Result();
+        boolean first = access != null;
+        result.follower = follower != null;
+        result.generation = services.replicas().generation();
         long remaining = Math.max(0, req.maxBytes());
         boolean readCommitted = v >= 4 && req.isolationLevel() == 1;
         for (FetchSessions.Wanted w : session.partitions()) {
-            TopicImage topic = v >= 13 ? image.topic(w.topicId).orElse(null) : image.topic(w.topic).orElse(null);
+            Resolved resolved = resolve(image, result.generation, w, v);
+            TopicImage topic = resolved.topic();
             FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
                     .setPartitionIndex(w.partition)
                     .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
@@ -150,7 +201,7 @@ final class FetchHandler implements ApiHandler {
                 result.hasError = true;
                 continue;
             }
-            if (!access.allows(topic == null ? w.topic : topic.name())) {
+            if (first && !access.allows(topic == null ? w.topic : topic.name())) {
                 pd.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
                 result.hasError = true;
                 continue;
@@ -160,15 +211,16 @@ final class FetchHandler implements ApiHandler {
                 result.hasError = true;
                 continue;
             }
-            TopicPartition tp = new TopicPartition(topic.name(), w.partition);
-            Partition partition = services.replicas().partition(tp).orElse(null);
-            if (partition == null || !partition.topicId().equals(topic.id())) {
+            TopicPartition tp = resolved.tp();
+            Partition partition = resolved.replica();
+            int leaderEpoch = partition == null ? -1 : partition.leaderEpoch();
+            if (partition == null || !partition.isLeader()) {
                 pd.setErrorCode(ApiErrors.notServed(topic, w.partition).code());
                 result.hasError = true;
                 continue;
             }
             Errors epochError = OffsetsHandler.checkLeaderEpoch(w.currentLeaderEpoch, partition);
-            if (follower != null && record && epochError == Errors.NONE) {
+            if (follower != null && first && epochError == Errors.NONE) {
                 Partition.FollowerFetch ff = services.replicas().followerFetch(partition, follower.replicaId(), follower.brokerEpoch(),
                         w.fetchOffset, w.lastFetchedEpoch, w.currentLeaderEpoch);
                 epochError = ff.error();
@@ -189,8 +241,11 @@ final class FetchHandler implements ApiHandler {
                 result.hasError = true;
                 continue;
             }
-            result.watched.add(tp);
             long limit = follower != null ? partition.log().logEndOffset() : readCommitted ? partition.lastStableOffset() : hw;
+            Watch watch = first ? new Watch(tp, partition, leaderEpoch, w.fetchOffset, w.maxBytes, limit, 0) : null;
+            if (watch != null) {
+                result.watches.add(watch);
+            }
             if (w.fetchOffset == limit && w.fetchOffset >= logStart) {
                 continue; // caught up: nothing to read yet
             }
@@ -207,6 +262,7 @@ final class FetchHandler implements ApiHandler {
             }
             try {
                 int max = (int) Math.min(Math.min(Math.max(0, w.maxBytes), remaining), throttledMax);
+                logReads.increment();
                 FetchSlice slice = partition.log().read(w.fetchOffset, max, limit, minOneBatch);
                 Records records = slice.records();
                 pd.setRecords(records).setLogStartOffset(slice.logStartOffset());
@@ -216,12 +272,33 @@ final class FetchHandler implements ApiHandler {
                 }
                 result.bytes += size;
                 remaining = Math.max(0, remaining - size);
+                if (watch != null) {
+                    watch.counted = size;
+                }
             } catch (Exception e) {
                 pd.setErrorCode(ApiErrors.of(e, "fetch from " + tp).code());
                 result.hasError = true;
             }
         }
         return result;
+    }
+
+    /**
+     * {@code w} resolved against {@code image} and the local partitions' {@code generation}: the one
+     * kept in {@code w} when it was made against both, else looked up afresh (and kept).
+     */
+    private Resolved resolve(MetadataImage image, long generation, FetchSessions.Wanted w, short v) {
+        Resolved r = w.resolved;
+        if (r != null && r.image() == image && r.generation() == generation) {
+            return r;
+        }
+        TopicImage topic = v >= 13 ? image.topic(w.topicId).orElse(null) : image.topic(w.topic).orElse(null);
+        TopicPartition tp = topic == null ? null : new TopicPartition(topic.name(), w.partition);
+        Partition replica = tp == null ? null
+                : services.replicas().replica(tp).filter(p -> p.topicId().equals(topic.id())).orElse(null);
+        r = new Resolved(image, generation, topic, tp, replica);
+        w.resolved = r;
+        return r;
     }
 
     /** The aborted transactions a read_committed consumer needs to drop aborted records of a read below {@code limit}. */
@@ -350,47 +427,162 @@ final class FetchHandler implements ApiHandler {
         }
     }
 
-    /** A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown. */
+    /**
+     * A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown, as Kafka's
+     * DelayedFetch. Checking it reads no log and looks nothing up: per partition it compares the
+     * fetch offset with the partition's end (the log end for a follower, the high watermark or the
+     * last stable offset for a consumer) and adds up the bytes available (any for min.bytes 1; else
+     * counted once per new end, up to the partition's max bytes; none for a throttled replica). It
+     * completes at once when a partition is no longer led here in the leader epoch it was served
+     * in (lost, fenced, removed: its log may have diverged since) or its log start passed the fetch
+     * offset. A wake for one partition looks at that partition only. The one read of the logs is
+     * the answer's.
+     */
     private final class DelayedFetch extends DelayedOperation {
         private final RequestContext ctx;
         private final FetchSessions.Context session;
         private final FetchRequestData req;
         private final short version;
         private final Follower follower;
-        private final RequestAuthorizer.TopicCheck access;
+        private final boolean readCommitted;
+        private final long minBytes;
         private final CompletableFuture<ApiMessage> done;
+        private final Map<TopicPartition, Watch> watches;
+        /** The local partitions' generation the watched partitions are known to be current in. Guarded by this. */
+        private long generation;
+        /** The sum of the watches' counted bytes. Guarded by this. */
+        private long available;
 
         DelayedFetch(RequestContext ctx, FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
-                RequestAuthorizer.TopicCheck access, CompletableFuture<ApiMessage> done) {
+                Result first, CompletableFuture<ApiMessage> done) {
             super(req.maxWaitMs());
             this.ctx = ctx;
             this.session = session;
             this.req = req;
             this.version = version;
             this.follower = follower;
-            this.access = access;
+            this.readCommitted = version >= 4 && req.isolationLevel() == 1;
+            this.minBytes = Math.max(1, req.minBytes());
             this.done = done;
+            this.watches = new HashMap<>(first.watches.size() * 2);
+            for (Watch w : first.watches) {
+                watches.put(w.tp, w);
+                available += w.counted;
+            }
+            this.generation = first.generation;
         }
 
-        private Result reread() {
-            Result r = read(services.metadata().image(), session, req, version, follower, false, access);
-            r.follower = follower != null;
-            return r;
+        /** The partitions to watch: an append or a moved high watermark on one of them may complete this fetch. */
+        Collection<TopicPartition> keys() {
+            return List.copyOf(watches.keySet());
         }
 
         @Override
         public boolean tryComplete() {
-            Result r = reread();
-            if (r.bytes >= Math.max(1, req.minBytes()) || r.hasError) {
-                return forceComplete();
+            boolean ready;
+            synchronized (this) {
+                ready = !stillServed();
+                long sum = 0;
+                for (Watch w : watches.values()) {
+                    if (ready) {
+                        break;
+                    }
+                    long bytes = check(w);
+                    ready = bytes < 0;
+                    sum += bytes;
+                }
+                available = sum;
+                ready |= available >= minBytes;
             }
-            return false;
+            return ready && forceComplete();
+        }
+
+        @Override
+        public boolean tryComplete(TopicPartition key) {
+            Watch w = watches.get(key);
+            if (w == null) {
+                return tryComplete();
+            }
+            boolean ready;
+            synchronized (this) {
+                long before = w.counted;
+                long bytes = stillServed() ? check(w) : -1;
+                if (bytes >= 0) {
+                    available += bytes - before;
+                }
+                ready = bytes < 0 || available >= minBytes;
+            }
+            return ready && forceComplete();
+        }
+
+        /**
+         * Whether every watched partition is still this broker's replica: looked up again only when
+         * the local partitions changed since the last look (a removed or replaced partition).
+         */
+        private boolean stillServed() {
+            long current = services.replicas().generation();
+            if (current == generation) {
+                return true;
+            }
+            for (Watch w : watches.values()) {
+                if (services.replicas().replica(w.tp).orElse(null) != w.partition) {
+                    return false;
+                }
+            }
+            generation = current;
+            return true;
+        }
+
+        /** The bytes available for {@code w} now (updating its count), or -1 when the fetch should answer at once. */
+        private long check(Watch w) {
+            Partition p = w.partition;
+            if (!p.isLeader() || p.leaderEpoch() != w.leaderEpoch || p.log().logStartOffset() > w.fetchOffset) {
+                return -1;
+            }
+            long end = follower != null ? p.logEndOffset() : readCommitted ? p.lastStableOffset() : p.highWatermark();
+            long bytes;
+            if (end <= w.fetchOffset || throttled(w)) {
+                bytes = 0;
+            } else if (end == w.countedEnd) {
+                return w.counted;
+            } else if (minBytes <= 1) {
+                bytes = 1; // any record is enough: no need to count them
+            } else {
+                bytes = bytesBetween(w, end);
+                if (bytes < 0) {
+                    return -1;
+                }
+            }
+            w.countedEnd = end;
+            w.counted = bytes;
+            return bytes;
+        }
+
+        /** A follower outside the ISR of a throttled replica: its bytes do not count (Kafka's rule). */
+        private boolean throttled(Watch w) {
+            return follower != null && leaderThrottle != null && leaderThrottle.throttles(w.tp)
+                    && !w.partition.isr().contains(follower.replicaId());
+        }
+
+        /** The bytes from the fetch offset below {@code end}, up to the partition's max bytes; -1 when the log cannot tell. */
+        private long bytesBetween(Watch w, long end) {
+            int max = Math.max(0, w.maxBytes);
+            if (max == 0) {
+                return 0;
+            }
+            try {
+                logReads.increment();
+                return Math.min(max, w.partition.log().read(w.fetchOffset, max, end, true).records().sizeInBytes());
+            } catch (Exception e) {
+                return -1; // the answer's read reports it
+            }
         }
 
         @Override
         protected void onComplete() {
             try {
-                done.complete(respond(ctx, session, reread(), version));
+                done.complete(respond(ctx, session, read(services.metadata().image(), session, req, version, follower, null),
+                        version));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }

@@ -37,6 +37,8 @@ final class FetchSessions {
         long sentHighWatermark = -1;
         long sentLastStableOffset = -1;
         long sentLogStartOffset = -1;
+        /** What the fetch handler last resolved this partition to (kept between the requests of a session). */
+        FetchHandler.Resolved resolved;
 
         Wanted(String topic, Uuid topicId, int partition) {
             this.topic = topic;

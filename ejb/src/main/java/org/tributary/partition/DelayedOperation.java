@@ -1,7 +1,10 @@
 package org.tributary.partition;
 
+import java.util.Collection;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A request that waits for an event (new data for a long-poll fetch, the ISR catching up for
@@ -12,6 +15,8 @@ public abstract class DelayedOperation {
     private final AtomicBoolean completed = new AtomicBoolean();
     private final long timeoutMs;
     private volatile ScheduledFuture<?> timer;
+    /** The keys a purgatory watches this operation under, until it stops watching it; null when not watched. */
+    private final AtomicReference<Collection<TopicPartition>> watchKeys = new AtomicReference<>();
 
     protected DelayedOperation(long timeoutMs) {
         this.timeoutMs = timeoutMs;
@@ -23,6 +28,15 @@ public abstract class DelayedOperation {
 
     /** Completes now if the condition holds; returns whether this call completed it. */
     public abstract boolean tryComplete();
+
+    /**
+     * As {@link #tryComplete()} after an event on {@code key} alone (an append, a moved high
+     * watermark): an operation that waits on many partitions may look at that one only. By default
+     * the whole condition is checked.
+     */
+    public boolean tryComplete(TopicPartition key) {
+        return tryComplete();
+    }
 
     /** Builds and sends the answer; runs once, on the thread that completed the operation. */
     protected abstract void onComplete();
@@ -42,6 +56,15 @@ public abstract class DelayedOperation {
             return true;
         }
         return false;
+    }
+
+    void watchedUnder(Collection<TopicPartition> keys) {
+        watchKeys.set(keys);
+    }
+
+    /** The keys to stop watching this operation under, once: null when not watched or already taken. */
+    Collection<TopicPartition> takeWatchKeys() {
+        return watchKeys.getAndSet(null);
     }
 
     void setTimer(ScheduledFuture<?> timer) {

@@ -12,8 +12,11 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Delayed operations watched by partition. An event on a partition ({@link #checkAndComplete})
- * re-checks the operations watching it; a timer completes the rest at their deadline. No thread
- * sleeps while an operation waits. Timed-out operations complete on {@code completionPool}.
+ * re-checks the operations watching it ({@link DelayedOperation#tryComplete(TopicPartition)}); a
+ * timer completes the rest at their deadline. No thread sleeps while an operation waits.
+ * Timed-out operations complete on {@code completionPool}. An operation that completes, however it
+ * completes, stops being watched under all its keys: a fetch watching thousands of partitions is not
+ * left behind under the partitions that saw no event.
  */
 public final class Purgatory {
     private final String name;
@@ -40,23 +43,26 @@ public final class Purgatory {
             op.forceComplete();
             return true;
         }
+        op.watchedUnder(keys);
         for (TopicPartition tp : keys) {
             watchers.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(op);
         }
         // an event may have fired between the first check and the watch
-        if (op.tryComplete()) {
-            unwatch(op, keys);
+        if (op.isCompleted() || op.tryComplete()) {
+            // completed by this check or by an event during the watch (whose unwatch may have run before every key was added)
+            op.takeWatchKeys();
+            remove(op, keys);
             return true;
         }
         op.setTimer(timer.schedule(() -> {
             try {
                 completionPool.execute(() -> {
                     op.forceComplete();
-                    unwatch(op, keys);
+                    unwatch(op);
                 });
             } catch (RejectedExecutionException e) {
                 op.forceComplete();
-                unwatch(op, keys);
+                unwatch(op);
             }
         }, op.timeoutMs(), TimeUnit.MILLISECONDS));
         return false;
@@ -70,8 +76,9 @@ public final class Purgatory {
         }
         int done = 0;
         for (DelayedOperation op : List.copyOf(ops)) {
-            if (op.isCompleted() || op.tryComplete()) {
+            if (op.isCompleted() || op.tryComplete(tp)) {
                 ops.remove(op);
+                unwatch(op);
                 done++;
             }
         }
@@ -94,15 +101,8 @@ public final class Purgatory {
         int done = 0;
         for (DelayedOperation op : ops) {
             if (op.isCompleted() || op.tryComplete()) {
+                unwatch(op);
                 done++;
-            }
-        }
-        if (done > 0) {
-            for (TopicPartition tp : tps) {
-                Set<DelayedOperation> w = watchers.get(tp);
-                if (w != null) {
-                    w.removeIf(DelayedOperation::isCompleted);
-                }
             }
         }
         return done;
@@ -113,7 +113,21 @@ public final class Purgatory {
         return (int) watchers.values().stream().flatMap(Set::stream).filter(o -> !o.isCompleted()).distinct().count();
     }
 
-    private void unwatch(DelayedOperation op, Collection<TopicPartition> keys) {
+    /** Operations watched under {@code tp}, completed or not (tests: nothing is left behind). */
+    public int watchersOf(TopicPartition tp) {
+        Set<DelayedOperation> ops = watchers.get(tp);
+        return ops == null ? 0 : ops.size();
+    }
+
+    /** Stops watching {@code op} under all its keys (once; later calls do nothing). */
+    private void unwatch(DelayedOperation op) {
+        Collection<TopicPartition> keys = op.takeWatchKeys();
+        if (keys != null) {
+            remove(op, keys);
+        }
+    }
+
+    private void remove(DelayedOperation op, Collection<TopicPartition> keys) {
         for (TopicPartition tp : keys) {
             Set<DelayedOperation> ops = watchers.get(tp);
             if (ops != null) {

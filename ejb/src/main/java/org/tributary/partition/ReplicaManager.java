@@ -58,6 +58,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     private final Purgatory producePurgatory;
     private final Replication replication;
     private volatile MetadataImage lastImage;
+    /** Counts the changes of the local partitions' set (see {@link #generation}). */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     /** Follower replicas of new topics opened per hold of this manager's lock by {@link #openDeferred}. */
     private static final int DEFERRED_PER_LOCK = 8;
     /** Opens new follower replicas after their image was applied (see {@link ImageApplier#openDeferred}). */
@@ -172,6 +174,16 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
     /** This broker's replica of the partition, whatever its role. */
     public Optional<Partition> replica(TopicPartition tp) {
         return Optional.ofNullable(partitions.get(tp));
+    }
+
+    /**
+     * Moves on after every image applied and every batch of follower replicas opened, once the
+     * change is visible: while it stays the same, a {@link Partition} found by {@link #replica} is
+     * still this broker's replica of its partition (its role may change: check it). Lets a waiting
+     * fetch keep the partitions it found instead of looking each up again at every wake.
+     */
+    public long generation() {
+        return generation.get();
     }
 
     public Map<TopicPartition, Partition> partitions() {
@@ -298,7 +310,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             return;
         }
         lastImage = image;
-        Set<TopicPartition> changed = images.apply(image);
+        Set<TopicPartition> changed;
+        try {
+            changed = images.apply(image);
+        } finally {
+            generation.incrementAndGet();
+        }
         // waiting produces re-check (lost leadership, a changed ISR); fetches answer or re-read: each waiting
         // operation once per image, however many of its partitions changed (a follower's fetch names thousands)
         producePurgatory.checkAndComplete(changed);
@@ -325,7 +342,11 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
             Set<TopicPartition> changed = new java.util.HashSet<>();
             try {
                 synchronized (this) {
-                    more = images.openDeferred(DEFERRED_PER_LOCK, changed);
+                    try {
+                        more = images.openDeferred(DEFERRED_PER_LOCK, changed);
+                    } finally {
+                        generation.incrementAndGet();
+                    }
                 }
             } catch (RuntimeException e) { // the log manager closing under a broker that stops
                 LOG.fine(() -> "TRIB-PART-009 stopped opening new follower replicas: " + e);

@@ -3,10 +3,7 @@ package org.tributary.replication;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
@@ -63,16 +60,46 @@ final class ReplicaFetcher implements Runnable {
         static final Settings DEFAULTS = new Settings(500, 1, 1_048_576, 10_485_760, 1_000L, 30_000, InterBroker.PLAINTEXT);
     }
 
+    /**
+     * One followed partition. Besides the leader epoch it follows in, it keeps the fetch state it
+     * last sent (fetcher thread only): the fetch offset and the epoch of the last batch held are
+     * looked up again only when the log end moved or an answer was applied to the log (an append,
+     * a truncation), so an idle round reads a few fields per partition.
+     */
     private static final class Target {
         final Partition partition;
         final int leaderEpoch;
         volatile long backoffUntilMs;
         /** Offsets this replica was behind the leader's high watermark at its last answer (Kafka's fetcher lag). */
         volatile long lag;
+        /** The fetch state last given to the session builder; null: to be looked up again. */
+        private FetchRequest.PartitionData state;
+        /** The round this partition was last sent in, and its fetch offset then. */
+        long sentRound = -1;
+        long sentOffset;
 
         Target(Partition partition, int leaderEpoch) {
             this.partition = partition;
             this.leaderEpoch = leaderEpoch;
+        }
+
+        /** The fetch state to send now: the one last sent while the log end, log start and size limit are the same. */
+        FetchRequest.PartitionData fetchState(int maxBytes) {
+            long end = partition.logEndOffset();
+            long logStart = partition.log().logStartOffset();
+            FetchRequest.PartitionData s = state;
+            if (s == null || s.fetchOffset != end || s.logStartOffset != logStart || s.maxBytes != maxBytes) {
+                int lastFetched = s != null && s.fetchOffset == end ? s.lastFetchedEpoch.orElse(-1) : partition.lastFetchedEpoch();
+                s = new FetchRequest.PartitionData(partition.topicId(), end, logStart, maxBytes, Optional.of(leaderEpoch),
+                        lastFetched < 0 ? Optional.empty() : Optional.of(lastFetched));
+                state = s;
+            }
+            return s;
+        }
+
+        /** An answer was applied to the log (which may have changed its last epoch without moving its end). */
+        void logChanged() {
+            state = null;
         }
     }
 
@@ -85,6 +112,10 @@ final class ReplicaFetcher implements Runnable {
     private final BrokerChannel channel;
     private final ReplicationThrottle throttle;
     private final ConcurrentHashMap<TopicPartition, Target> targets = new ConcurrentHashMap<>();
+    /** The names of the topics ids followed (or once followed) from this leader: answers name topics by id. */
+    private final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
+    /** Rounds sent; fetcher thread only. */
+    private long rounds;
     /** Held while an answer is applied, so {@link #remove} can wait for it; also signals new partitions. */
     private final ReentrantLock applying = new ReentrantLock();
     private final Condition changed = applying.newCondition();
@@ -121,6 +152,7 @@ final class ReplicaFetcher implements Runnable {
     void add(Partition p) {
         applying.lock();
         try {
+            topicNames.put(p.topicId(), p.topicPartition().topic());
             targets.put(p.topicPartition(), new Target(p, p.leaderEpoch()));
             changed.signalAll();
         } finally {
@@ -195,35 +227,36 @@ final class ReplicaFetcher implements Runnable {
     /** One round: build, send, apply. Waits when there is nothing to fetch. */
     void fetchOnce() throws InterruptedException {
         long now = time.milliseconds();
-        Map<TopicPartition, Target> round = new LinkedHashMap<>();
+        long round = ++rounds;
+        List<Target> sent = new ArrayList<>(targets.size());
         long nextWake = Long.MAX_VALUE;
-        for (Map.Entry<TopicPartition, Target> e : targets.entrySet()) {
-            if (e.getValue().backoffUntilMs <= now) {
-                round.put(e.getKey(), e.getValue());
+        for (Target t : targets.values()) {
+            long until = t.backoffUntilMs;
+            if (until > now) {
+                nextWake = Math.min(nextWake, until);
             } else {
-                nextWake = Math.min(nextWake, e.getValue().backoffUntilMs);
+                sent.add(t);
             }
         }
-        if (round.isEmpty()) {
+        if (sent.isEmpty()) {
             awaitChange(nextWake == Long.MAX_VALUE ? 1_000L : Math.max(1L, nextWake - now));
             return;
         }
         if (throttle != null && throttle.headroomBytes() <= 0) {
             // over the follower-side replication throttle: replicas outside the ISR wait for the rate to come down
-            round.entrySet().removeIf(e -> throttle.throttles(e.getKey()) && !e.getValue().partition.isr().contains(localId));
-            if (round.isEmpty()) {
+            sent.removeIf(t -> throttle.throttles(t.partition.topicPartition()) && !t.partition.isr().contains(localId));
+            if (sent.isEmpty()) {
                 awaitChange(THROTTLE_WAIT_MS);
                 return;
             }
         }
         InetSocketAddress leader = leaderAddress();
         if (leader == null) {
-            backOff(round.values());
+            backOff(sent);
             return;
         }
         channel.target(leader);
-        Map<TopicPartition, Long> sentOffsets = new HashMap<>();
-        FetchRequestData req = request(round, sentOffsets);
+        FetchRequestData req = request(sent, round);
         FetchResponseData resp;
         try {
             resp = channel.send(ApiKeys.FETCH, FETCH_VERSION, req, FetchResponseData::new,
@@ -235,7 +268,7 @@ final class ReplicaFetcher implements Runnable {
             }
             warn("TRIB-REPL-002 cannot fetch from broker " + leaderId + " at " + leader + ": " + e.getMessage()
                     + "; retrying in " + settings.backoffMs() + " ms", null);
-            backOff(round.values());
+            backOff(sent);
             return;
         }
         if (!session.handleResponse(FetchResponse.of(resp), FETCH_VERSION)) {
@@ -248,44 +281,58 @@ final class ReplicaFetcher implements Runnable {
         }
         if (resp.errorCode() != Errors.NONE.code()) {
             warn("TRIB-REPL-004 broker " + leaderId + " refused the fetch: " + Errors.forCode(resp.errorCode()), null);
-            backOff(round.values());
+            backOff(sent);
             return;
         }
-        Map<Uuid, String> names = new HashMap<>();
-        round.forEach((tp, t) -> names.put(t.partition.topicId(), tp.topic()));
         for (FetchResponseData.FetchableTopicResponse tr : resp.responses()) {
-            String topic = names.get(tr.topicId());
+            String topic = topicNames.get(tr.topicId());
             if (topic == null) {
                 continue;
             }
             for (FetchResponseData.PartitionData pd : tr.partitions()) {
                 TopicPartition tp = new TopicPartition(topic, pd.partitionIndex());
-                Target sent = round.get(tp);
-                if (sent != null) {
-                    if (throttle != null && throttle.throttles(tp) && !sent.partition.isr().contains(localId)) {
+                Target t = targets.get(tp);
+                if (t != null && t.sentRound == round && t.partition.topicId().equals(tr.topicId())) {
+                    if (throttle != null && throttle.throttles(tp) && !t.partition.isr().contains(localId)) {
                         throttle.record(pd.records() == null ? 0 : pd.records().sizeInBytes());
                     }
-                    apply(tp, sent, sentOffsets.get(tp), pd);
+                    apply(tp, t, t.sentOffset, pd);
                 }
             }
         }
     }
 
+    /** The request a round would send now over the partitions not backed off (the scale probe times it). */
+    FetchRequestData nextRequest() {
+        long now = time.milliseconds();
+        List<Target> sent = new ArrayList<>();
+        for (Target t : targets.values()) {
+            if (t.backoffUntilMs <= now) {
+                sent.add(t);
+            }
+        }
+        return request(sent, ++rounds);
+    }
+
+    /** Takes a leader's answer into the fetch session only, as a round does before applying it (the scale probe's leader). */
+    boolean sessionAnswer(FetchResponseData resp) {
+        return session.handleResponse(FetchResponse.of(resp), FETCH_VERSION);
+    }
+
     /**
-     * The next request of the session: every partition of the round goes to the session builder,
-     * which lists only those new or changed since the last request (all of them in a full fetch)
-     * and forgets those no longer in the round (backed off, throttled, removed).
+     * The next request of the session: every partition of the round goes to the session builder
+     * with its fetch state (see {@link Target#fetchState}), which lists only those new or changed
+     * since the last request (all of them in a full fetch) and forgets those no longer in the round
+     * (backed off, throttled, removed). Each partition notes the round and the offset it was sent with.
      */
-    private FetchRequestData request(Map<TopicPartition, Target> round, Map<TopicPartition, Long> sentOffsets) {
-        FetchSessionHandler.Builder builder = session.newBuilder(round.size(), false);
-        for (Map.Entry<TopicPartition, Target> e : round.entrySet()) {
-            Partition p = e.getValue().partition;
-            long offset = p.logEndOffset();
-            sentOffsets.put(e.getKey(), offset);
-            int lastFetched = p.lastFetchedEpoch();
-            builder.add(e.getKey(), new FetchRequest.PartitionData(p.topicId(), offset, p.log().logStartOffset(),
-                    partitionMaxBytes(e.getKey(), p), Optional.of(e.getValue().leaderEpoch),
-                    lastFetched < 0 ? Optional.empty() : Optional.of(lastFetched)));
+    private FetchRequestData request(List<Target> sent, long round) {
+        FetchSessionHandler.Builder builder = session.newBuilder(sent.size(), false);
+        for (Target t : sent) {
+            TopicPartition tp = t.partition.topicPartition();
+            FetchRequest.PartitionData state = t.fetchState(partitionMaxBytes(tp, t.partition));
+            t.sentRound = round;
+            t.sentOffset = state.fetchOffset;
+            builder.add(tp, state);
         }
         FetchSessionHandler.FetchRequestData data = builder.build();
         lastRequestPartitions = data.toSend().size();
@@ -312,6 +359,7 @@ final class ReplicaFetcher implements Runnable {
                 return; // removed or re-pointed while the fetch was in flight
             }
             try {
+                sent.logChanged();
                 if (FollowerApply.applyAnswer(sent.partition, leaderId, sent.leaderEpoch, fetchOffset, pd)) {
                     sent.lag = Math.max(0, pd.highWatermark() - sent.partition.logEndOffset());
                 } else {
