@@ -1,12 +1,10 @@
 package org.tributary.api;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -14,15 +12,12 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.tributary.log.FetchSlice;
 import org.tributary.metadata.MetadataImage;
 import org.tributary.replication.ReplicationThrottle;
 import org.tributary.security.ClientQuotaManager;
 import org.tributary.metadata.TopicImage;
-import org.tributary.metrics.TopicMetrics;
-import org.tributary.partition.DelayedOperation;
 import org.tributary.partition.Partition;
 
 /**
@@ -30,7 +25,8 @@ import org.tributary.partition.Partition;
  * to the high watermark (the last stable offset for read_committed), bounded by the request's and
  * each partition's max bytes, with at least one batch for the first partition that has data
  * (KIP-74). When fewer than min.bytes are ready the request waits in the fetch purgatory until an
- * append or max.wait.ms, whichever comes first.
+ * append or max.wait.ms, whichever comes first ({@link DelayedFetch}, on the {@link FetchWatch}es
+ * of its first read). A consumer's answer is counted per topic ({@link FetchCounts}).
  */
 final class FetchHandler implements ApiHandler {
     private final ApiServices services;
@@ -41,7 +37,7 @@ final class FetchHandler implements ApiHandler {
     /** Kafka's broker-wide {@code fetch.max.bytes}: no answer is larger, whatever the request asks. */
     private final int brokerMaxBytes;
     /** Partition log reads made for fetches since start (tests: what a waiting fetch costs). */
-    private final java.util.concurrent.atomic.LongAdder logReads = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder logReads = new LongAdder();
 
     FetchHandler(ApiServices services) {
         this.services = services;
@@ -70,7 +66,8 @@ final class FetchHandler implements ApiHandler {
             return CompletableFuture.completedFuture(respond(ctx, session, first, v));
         }
         CompletableFuture<ApiMessage> done = new CompletableFuture<>();
-        DelayedFetch delayed = new DelayedFetch(ctx, session, req, v, follower, first, done);
+        DelayedFetch delayed = new DelayedFetch(req, v, follower, first.watches, first.generation, services.replicas(), leaderThrottle,
+                logReads, () -> respond(ctx, session, read(services.metadata().image(), session, req, v, follower, null), v), done);
         services.replicas().fetchPurgatory().tryCompleteElseWatch(delayed, delayed.keys());
         return done;
     }
@@ -111,21 +108,21 @@ final class FetchHandler implements ApiHandler {
     }
 
     /** A fetch from another broker's replica (replica id and broker epoch; KIP-903). */
-    private record Follower(int replicaId, long brokerEpoch) {
+    record Follower(int replicaId, long brokerEpoch) {
     }
 
     /** One partition's read: what to answer for it. */
-    private record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data,
+    record Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data,
             boolean[] replicationThrottled) {
         Part(FetchSessions.Wanted wanted, String topicName, boolean known, FetchResponseData.PartitionData data) {
             this(wanted, topicName, known, data, new boolean[1]);
         }
     }
 
-    private static final class Result {
+    static final class Result {
         final List<Part> parts = new ArrayList<>();
         /** First read only: the partitions a delayed fetch waits on, with what this read saw of them. */
-        final List<Watch> watches = new ArrayList<>();
+        final List<FetchWatch> watches = new ArrayList<>();
         /** The local partitions' generation the partitions were resolved in. */
         long generation;
         long bytes;
@@ -141,31 +138,6 @@ final class FetchHandler implements ApiHandler {
      * each partition up again.
      */
     record Resolved(MetadataImage image, long generation, TopicImage topic, TopicPartition tp, Partition replica) {
-    }
-
-    /**
-     * One partition a delayed fetch waits on, as its first read left it: where it fetches from, the
-     * leader epoch it was served in, and the bytes counted as available up to which end. The counts
-     * are guarded by the delayed fetch.
-     */
-    private static final class Watch {
-        final TopicPartition tp;
-        final Partition partition;
-        final int leaderEpoch;
-        final long fetchOffset;
-        final int maxBytes;
-        long countedEnd;
-        long counted;
-
-        Watch(TopicPartition tp, Partition partition, int leaderEpoch, long fetchOffset, int maxBytes, long end, long bytes) {
-            this.tp = tp;
-            this.partition = partition;
-            this.leaderEpoch = leaderEpoch;
-            this.fetchOffset = fetchOffset;
-            this.maxBytes = maxBytes;
-            this.countedEnd = end;
-            this.counted = bytes;
-        }
     }
 
     /**
@@ -242,7 +214,7 @@ final class FetchHandler implements ApiHandler {
                 continue;
             }
             long limit = follower != null ? partition.log().logEndOffset() : readCommitted ? partition.lastStableOffset() : hw;
-            Watch watch = first ? new Watch(tp, partition, leaderEpoch, w.fetchOffset, w.maxBytes, limit, 0) : null;
+            FetchWatch watch = first ? new FetchWatch(tp, partition, leaderEpoch, w.fetchOffset, w.maxBytes, limit, 0) : null;
             if (watch != null) {
                 result.watches.add(watch);
             }
@@ -325,7 +297,7 @@ final class FetchHandler implements ApiHandler {
         if (throttled != null) {
             return throttled;
         }
-        count(result);
+        FetchCounts.count(services.metrics(), result);
         FetchResponseData resp = new FetchResponseData().setThrottleTimeMs(0).setSessionId(session.sessionId());
         Object lock = session.session() == null ? new Object() : session.session();
         synchronized (lock) {
@@ -381,211 +353,5 @@ final class FetchHandler implements ApiHandler {
         quotas.unrecord(ClientQuotaManager.Type.FETCH, ctx.principal(), ctx.clientId(), result.bytes, now);
         return new FetchResponseData().setThrottleTimeMs((int) Math.min(Integer.MAX_VALUE, throttle))
                 .setSessionId(session.incremental() ? session.sessionId() : FetchSessions.INVALID_SESSION_ID);
-    }
-
-    /** Counts what the answer carries per existing topic: bytes, offsets delivered, failed partitions. */
-    private void count(Result result) {
-        if (result.follower) {
-            return; // replication traffic is not consumer traffic
-        }
-        for (Part part : result.parts) {
-            if (!part.known()) {
-                continue;
-            }
-            TopicMetrics counters = services.metrics().topic(part.topicName());
-            FetchResponseData.PartitionData pd = part.data();
-            if (pd.errorCode() != Errors.NONE.code()) {
-                counters.fetchFailed();
-            } else {
-                Records records = (Records) pd.records();
-                counters.fetched(offsetsDelivered(records, part.wanted().fetchOffset), records.sizeInBytes());
-            }
-        }
-    }
-
-    /**
-     * Offsets from the fetch offset to the end of the last whole batch in {@code records} (a
-     * trailing partial batch is not delivered). Reads one small header per batch, from the page
-     * cache the response is about to be sent from.
-     */
-    static long offsetsDelivered(Records records, long fetchOffset) {
-        if (records.sizeInBytes() == 0) {
-            return 0;
-        }
-        try {
-            long first = -1;
-            RecordBatch last = null;
-            for (RecordBatch b : records.batches()) {
-                if (first < 0) {
-                    first = b.baseOffset();
-                }
-                last = b;
-            }
-            return last == null ? 0 : Math.max(0, last.lastOffset() + 1 - Math.max(first, fetchOffset));
-        } catch (RuntimeException e) {
-            return 0; // a counter never fails a fetch; sending the same bytes reports the problem
-        }
-    }
-
-    /**
-     * A long-poll fetch: completes when min.bytes are ready, on timeout, or at shutdown, as Kafka's
-     * DelayedFetch. Checking it reads no log and looks nothing up: per partition it compares the
-     * fetch offset with the partition's end (the log end for a follower, the high watermark or the
-     * last stable offset for a consumer) and adds up the bytes available (any for min.bytes 1; else
-     * counted once per new end, up to the partition's max bytes; none for a throttled replica). It
-     * completes at once when a partition is no longer led here in the leader epoch it was served
-     * in (lost, fenced, removed: its log may have diverged since) or its log start passed the fetch
-     * offset. A wake for one partition looks at that partition only. The one read of the logs is
-     * the answer's.
-     */
-    private final class DelayedFetch extends DelayedOperation {
-        private final RequestContext ctx;
-        private final FetchSessions.Context session;
-        private final FetchRequestData req;
-        private final short version;
-        private final Follower follower;
-        private final boolean readCommitted;
-        private final long minBytes;
-        private final CompletableFuture<ApiMessage> done;
-        private final Map<TopicPartition, Watch> watches;
-        /** The local partitions' generation the watched partitions are known to be current in. Guarded by this. */
-        private long generation;
-        /** The sum of the watches' counted bytes. Guarded by this. */
-        private long available;
-
-        DelayedFetch(RequestContext ctx, FetchSessions.Context session, FetchRequestData req, short version, Follower follower,
-                Result first, CompletableFuture<ApiMessage> done) {
-            super(req.maxWaitMs());
-            this.ctx = ctx;
-            this.session = session;
-            this.req = req;
-            this.version = version;
-            this.follower = follower;
-            this.readCommitted = version >= 4 && req.isolationLevel() == 1;
-            this.minBytes = Math.max(1, req.minBytes());
-            this.done = done;
-            this.watches = new HashMap<>(first.watches.size() * 2);
-            for (Watch w : first.watches) {
-                watches.put(w.tp, w);
-                available += w.counted;
-            }
-            this.generation = first.generation;
-        }
-
-        /** The partitions to watch: an append or a moved high watermark on one of them may complete this fetch. */
-        Collection<TopicPartition> keys() {
-            return List.copyOf(watches.keySet());
-        }
-
-        @Override
-        public boolean tryComplete() {
-            boolean ready;
-            synchronized (this) {
-                ready = !stillServed();
-                long sum = 0;
-                for (Watch w : watches.values()) {
-                    if (ready) {
-                        break;
-                    }
-                    long bytes = check(w);
-                    ready = bytes < 0;
-                    sum += bytes;
-                }
-                available = sum;
-                ready |= available >= minBytes;
-            }
-            return ready && forceComplete();
-        }
-
-        @Override
-        public boolean tryComplete(TopicPartition key) {
-            Watch w = watches.get(key);
-            if (w == null) {
-                return tryComplete();
-            }
-            boolean ready;
-            synchronized (this) {
-                long before = w.counted;
-                long bytes = stillServed() ? check(w) : -1;
-                if (bytes >= 0) {
-                    available += bytes - before;
-                }
-                ready = bytes < 0 || available >= minBytes;
-            }
-            return ready && forceComplete();
-        }
-
-        /**
-         * Whether every watched partition is still this broker's replica: looked up again only when
-         * the local partitions changed since the last look (a removed or replaced partition).
-         */
-        private boolean stillServed() {
-            long current = services.replicas().generation();
-            if (current == generation) {
-                return true;
-            }
-            for (Watch w : watches.values()) {
-                if (services.replicas().replica(w.tp).orElse(null) != w.partition) {
-                    return false;
-                }
-            }
-            generation = current;
-            return true;
-        }
-
-        /** The bytes available for {@code w} now (updating its count), or -1 when the fetch should answer at once. */
-        private long check(Watch w) {
-            Partition p = w.partition;
-            if (!p.isLeader() || p.leaderEpoch() != w.leaderEpoch || p.log().logStartOffset() > w.fetchOffset) {
-                return -1;
-            }
-            long end = follower != null ? p.logEndOffset() : readCommitted ? p.lastStableOffset() : p.highWatermark();
-            long bytes;
-            if (end <= w.fetchOffset || throttled(w)) {
-                bytes = 0;
-            } else if (end == w.countedEnd) {
-                return w.counted;
-            } else if (minBytes <= 1) {
-                bytes = 1; // any record is enough: no need to count them
-            } else {
-                bytes = bytesBetween(w, end);
-                if (bytes < 0) {
-                    return -1;
-                }
-            }
-            w.countedEnd = end;
-            w.counted = bytes;
-            return bytes;
-        }
-
-        /** A follower outside the ISR of a throttled replica: its bytes do not count (Kafka's rule). */
-        private boolean throttled(Watch w) {
-            return follower != null && leaderThrottle != null && leaderThrottle.throttles(w.tp)
-                    && !w.partition.isr().contains(follower.replicaId());
-        }
-
-        /** The bytes from the fetch offset below {@code end}, up to the partition's max bytes; -1 when the log cannot tell. */
-        private long bytesBetween(Watch w, long end) {
-            int max = Math.max(0, w.maxBytes);
-            if (max == 0) {
-                return 0;
-            }
-            try {
-                logReads.increment();
-                return Math.min(max, w.partition.log().read(w.fetchOffset, max, end, true).records().sizeInBytes());
-            } catch (Exception e) {
-                return -1; // the answer's read reports it
-            }
-        }
-
-        @Override
-        protected void onComplete() {
-            try {
-                done.complete(respond(ctx, session, read(services.metadata().image(), session, req, version, follower, null),
-                        version));
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        }
     }
 }
