@@ -75,11 +75,12 @@ class PartitionReplicationTest {
     /**
      * A new leader epoch that cannot be written (here its checkpoint's temporary file is blocked by a
      * directory) leaves the partition OFFLINE, refusing appends, instead of a leader without its
-     * epoch recorded or its followers tracked; given the same registration again once the disk is
-     * usable, it leads.
+     * epoch recorded or its followers tracked. The failed write fails the log, as any I/O error in
+     * its directory does (Kafka's log directory goes offline): given the same registration again,
+     * even once the disk is usable, it still leads nothing; reopened (a restart), it leads.
      */
     @Test
-    void aLeaderEpochThatCannotBeWrittenLeavesThePartitionOfflineUntilTakenAgain() throws Exception {
+    void aLeaderEpochThatCannotBeWrittenLeavesThePartitionOfflineUntilItsLogIsReopened() throws Exception {
         leader.appendAsLeader(records("a"), (short) 1);
         Path blocker = dir.resolve("t-0").resolve("leader-epoch-checkpoint.tmp");
         java.nio.file.Files.createDirectory(blocker);
@@ -87,13 +88,21 @@ class PartitionReplicationTest {
         org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> leader.update(epoch1, time.milliseconds()));
         assertEquals(Partition.Role.OFFLINE, leader.role());
         assertFalse(leader.isLeader());
+        assertTrue(log.isFailed(), "the failed checkpoint write fails the log");
         org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.errors.NotLeaderOrFollowerException.class,
                 () -> leader.appendAsLeader(records("b"), (short) 1));
 
         java.nio.file.Files.delete(blocker);
-        assertEquals(Partition.Transition.BECAME_LEADER, leader.update(epoch1, time.milliseconds()));
-        assertTrue(leader.isLeader());
-        assertEquals(1, leader.appendAsLeader(records("b"), (short) 1).leaderEpoch());
+        org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.errors.KafkaStorageException.class,
+                () -> leader.update(epoch1, time.milliseconds()));
+        assertEquals(Partition.Role.OFFLINE, leader.role(), "a failed log leads nothing until it is reopened");
+
+        log.close();
+        log = PartitionLog.open(dir.resolve("t-0"), LogConfig.from(Map.of(), Map.of("min.insync.replicas", "2")), time);
+        Partition reopened = Partition.open(TP, ID, log, dir.resolve("t-0.snapshot"), 1, List.of(1, 2, 3));
+        assertEquals(Partition.Transition.BECAME_LEADER, reopened.update(epoch1, time.milliseconds()));
+        assertEquals(1, reopened.appendAsLeader(records("b"), (short) 1).leaderEpoch());
+        assertEquals(2, log.logEndOffset(), "the record written before the failure is kept");
     }
 
     @Test
