@@ -24,10 +24,14 @@ import org.tributary.quorum.QuorumException;
  * retriable). Thread-safe.
  */
 public final class ControllerClient {
-    /** Sends request bytes to the leader and completes with its answer bytes. */
+    /**
+     * Sends request bytes to the leader and completes with its answer bytes. Copies sent with the
+     * same {@code requestId} before their deadline run once on a leader, and each gets that run's
+     * answer.
+     */
     @FunctionalInterface
     public interface LeaderChannel {
-        CompletableFuture<byte[]> request(byte[] request, Duration timeout);
+        CompletableFuture<byte[]> request(byte[] request, long requestId, Duration timeout);
     }
 
     private static final long RETRY_NANOS = 100_000_000L;
@@ -48,7 +52,7 @@ public final class ControllerClient {
      */
     public <R extends ApiMessage> CompletableFuture<R> send(ApiMessage request, Class<R> type, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        return attempt(ControllerRpc.encode(request), request, type, deadline)
+        return attempt(ControllerRpc.encode(request), newId(), request, type, deadline)
                 .orTimeout(timeout.toMillis() + GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
                     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -57,33 +61,43 @@ public final class ControllerClient {
                 });
     }
 
+    private static long newId() {
+        return java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    }
+
     /**
      * One try. A member that is not (yet) the active controller, or no leader reachable at the
      * moment (a connection closing as a partition heals), is asked again after a short pause, until
-     * the deadline.
+     * the deadline. "Unreachable" may also mean that the engine's client gave up waiting for a
+     * leader that did get the request and ran it: the request is asked again under the same id, so
+     * that leader answers the copy with its first run's answer instead of running it twice (a
+     * CreateTopics run twice answers TOPIC_ALREADY_EXISTS for the topics it made). After a "not
+     * active" answer nothing ran, and the next try is a new request.
      */
-    private <R extends ApiMessage> CompletableFuture<R> attempt(byte[] bytes, ApiMessage request, Class<R> type, long deadline) {
+    private <R extends ApiMessage> CompletableFuture<R> attempt(byte[] bytes, long id, ApiMessage request, Class<R> type,
+            long deadline) {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-        return channel.request(bytes, Duration.ofMillis(left))
+        return channel.request(bytes, id, Duration.ofMillis(left))
                 .handle((answerBytes, e) -> {
                     if (e == null) {
                         return answered(answerBytes, bytes, request, type, deadline);
                     }
                     if (unreachable(e) && System.nanoTime() + RETRY_NANOS < deadline) {
-                        return later(bytes, request, type, deadline);
+                        return later(bytes, id, request, type, deadline);
                     }
                     return CompletableFuture.<R>failedFuture(translate(e));
                 })
                 .thenCompose(f -> f);
     }
 
-    private <R extends ApiMessage> CompletableFuture<R> later(byte[] bytes, ApiMessage request, Class<R> type, long deadline) {
+    private <R extends ApiMessage> CompletableFuture<R> later(byte[] bytes, long id, ApiMessage request, Class<R> type,
+            long deadline) {
         return CompletableFuture.supplyAsync(() -> null,
                 CompletableFuture.delayedExecutor(RETRY_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS))
-                .thenCompose(x -> attempt(bytes, request, type, deadline));
+                .thenCompose(x -> attempt(bytes, id, request, type, deadline));
     }
 
-    /** No leader could be reached just now: nothing was answered, so asking again is the forwarding's job, not the client's. */
+    /** No leader could be reached just now (or its answer did not come back): asking again is the forwarding's job, not the client's. */
     private static boolean unreachable(Throwable e) {
         Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         return t instanceof QuorumException q && q.kind() == QuorumException.Kind.NO_QUORUM;
@@ -96,7 +110,7 @@ public final class ControllerClient {
             if (System.nanoTime() + RETRY_NANOS >= deadline) {
                 throw new TimeoutException("no active controller answered within the timeout (an election may be under way)");
             }
-            return later(bytes, request, type, deadline);
+            return later(bytes, newId(), request, type, deadline);
         }
         if (!type.isInstance(answer.response())) {
             throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "

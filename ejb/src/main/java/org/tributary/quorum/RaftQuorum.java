@@ -226,6 +226,16 @@ public final class RaftQuorum implements AutoCloseable {
      * leadership (a leader answers only while it holds its {@link LeaderLease lease}).
      */
     public CompletableFuture<byte[]> requestLeader(byte[] request, Duration timeout) {
+        return requestLeader(request, java.util.concurrent.ThreadLocalRandom.current().nextLong(), timeout);
+    }
+
+    /**
+     * Like {@link #requestLeader(byte[], Duration)}, for a caller that asks again after a failure
+     * that does not say whether the leader ran the request (NO_QUORUM after the engine's client
+     * gave up): copies with the same {@code requestId} that reach the same leader before their
+     * deadline run once there, and each gets that run's answer.
+     */
+    public CompletableFuture<byte[]> requestLeader(byte[] request, long requestId, Duration timeout) {
         if (state.get() != MemberState.RUNNING) {
             return CompletableFuture.failedFuture(closed());
         }
@@ -237,7 +247,7 @@ public final class RaftQuorum implements AutoCloseable {
         // timeout ran out while the leader was still running the first gets that run's answer
         // rather than a second run
         Message message = Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
-                RatisStateMachine.framed(System.currentTimeMillis() + timeout.toMillis(), request)));
+                RatisStateMachine.framed(System.currentTimeMillis() + timeout.toMillis(), requestId, request)));
         try {
             // the blocking client follows NotLeader/LeaderNotReady replies (the ordered async one does not
             // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy

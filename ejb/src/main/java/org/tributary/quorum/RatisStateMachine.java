@@ -48,6 +48,8 @@ final class RatisStateMachine extends BaseStateMachine {
 
     /** Bytes before a request to the leader: deadline and id. */
     private static final int HEADER_BYTES = 2 * Long.BYTES;
+    /** How long an answer is kept after its run, at least (its copies' deadlines may keep it longer). */
+    private static final long ANSWER_RETENTION_MS = 10_000;
     /** Answers (or runs still going) to requests to the leader by id, until each request's deadline. */
     private final java.util.concurrent.ConcurrentHashMap<Long, Answer> answers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -242,8 +244,11 @@ final class RatisStateMachine extends BaseStateMachine {
         CompletableFuture<Message> mine = new CompletableFuture<>();
         Answer before = answers.putIfAbsent(id, new Answer(deadline, mine));
         if (before != null) {
-            // the engine client sent it again (its own timeout ran out while the first was running):
-            // one run, and both get its answer
+            // a copy: the engine client sent it again (its own timeout ran out while the first was
+            // running), or the sender asked again under the same id after giving up on the first:
+            // one run, and every copy gets its answer, kept until the last copy's deadline
+            answers.computeIfPresent(id, (k, a) -> a.message() == before.message() && a.deadline() < deadline
+                    ? new Answer(deadline, a.message()) : a);
             return before.message().thenApply(m -> m);
         }
         byte[] payload = new byte[in.remaining()];
@@ -253,6 +258,9 @@ final class RatisStateMachine extends BaseStateMachine {
                 answers.remove(id); // failures ran nothing to repeat; a retry is asked afresh
                 mine.completeExceptionally(e);
             } else {
+                // kept a while after the run, for a copy sent under the same id with a later deadline
+                long keep = System.currentTimeMillis() + ANSWER_RETENTION_MS;
+                answers.computeIfPresent(id, (k, a) -> a.message() == mine && a.deadline() < keep ? new Answer(keep, mine) : a);
                 mine.complete(m);
             }
         });
@@ -285,10 +293,13 @@ final class RatisStateMachine extends BaseStateMachine {
         return answer.thenApply(bytes -> Message.valueOf(ByteString.copyFrom(bytes)));
     }
 
-    /** Answers are kept only until their request's deadline: a copy arriving later is refused anyway. */
+    /**
+     * Answers are kept until the latest deadline of their copies (a copy arriving later is refused
+     * anyway) and at least {@link #ANSWER_RETENTION_MS} after their run; runs until they end.
+     */
     private void forgetAnswersBefore(long now) {
         if (!answers.isEmpty()) {
-            answers.values().removeIf(a -> a.deadline() < now);
+            answers.values().removeIf(a -> a.deadline() < now && a.message().isDone());
         }
     }
 
@@ -296,9 +307,9 @@ final class RatisStateMachine extends BaseStateMachine {
      * A request to the leader as sent: its deadline ({@link System#currentTimeMillis()} scale), an
      * id unique to this request (the engine client's copies of it carry the same), then its bytes.
      */
-    static byte[] framed(long deadlineMillis, byte[] request) {
+    static byte[] framed(long deadlineMillis, long id, byte[] request) {
         return ByteBuffer.allocate(HEADER_BYTES + request.length).putLong(deadlineMillis)
-                .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong()).put(request).array();
+                .putLong(id).put(request).array();
     }
 
     /** The failure for a request that reached the leader {@code lateMs} after its deadline: it was not run. */

@@ -127,7 +127,14 @@ class GroupFailoverTest {
 
         broker.restart();
 
-        GroupDescription loaded = broker.server().describeGroup("static-group").orElseThrow();
+        // the restarted broker loads its groups from __consumer_offsets after it starts serving
+        // (clients get COORDINATOR_LOAD_IN_PROGRESS meanwhile and retry): wait for the load
+        long loadDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (broker.server().describeGroup("static-group").isEmpty() && System.nanoTime() < loadDeadline) {
+            Thread.sleep(20);
+        }
+        GroupDescription loaded = broker.server().describeGroup("static-group")
+                .orElseThrow(() -> new AssertionError("static-group not loaded within 30 s of the restart"));
         assertEquals(generation, loaded.generationId());
         assertEquals(Set.of("instance-a", "instance-b"), new HashSet<>(loaded.members().stream()
                 .map(GroupDescription.MemberDescription::groupInstanceId).toList()));

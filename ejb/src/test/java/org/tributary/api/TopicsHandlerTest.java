@@ -56,7 +56,7 @@ class TopicsHandlerTest {
             existing.put("t" + i, new TopicImage("t" + i, Uuid.randomUuid(), List.of(List.of(1)), Map.of()));
         }
         MetadataStore store = new FixedStore(new MetadataImage(1, existing));
-        ControllerClient.LeaderChannel channel = (bytes, timeout) -> {
+        ControllerClient.LeaderChannel channel = (bytes, id, timeout) -> {
             sent.add(ControllerRpc.decodeRequest(bytes));
             CompletableFuture<byte[]> answer = new CompletableFuture<>();
             unanswered.add(answer);
@@ -271,7 +271,7 @@ class TopicsHandlerTest {
     @Test
     void theBlockingCallersMakeTheSameChecksBeforeTheyAskTheController() {
         TopicAdmin admin = new TopicAdmin(new FixedStore(new MetadataImage(1, existing)), new LocalClusterView(
-                "dHJpYnV0YXJ5LXRlc3Qx00", new BrokerInfo(1, "127.0.0.1", 9092, 0, null), 0), new ControllerClient((b, t) -> {
+                "dHJpYnV0YXJ5LXRlc3Qx00", new BrokerInfo(1, "127.0.0.1", 9092, 0, null), 0), new ControllerClient((b, id, t) -> {
                     throw new AssertionError("a topic that fails the local checks is not sent");
                 }, new MetadataFollower()), BrokerConfig.of(Map.of()));
         assertThrows(org.apache.kafka.common.errors.InvalidTopicException.class,

@@ -59,7 +59,7 @@ class TopicsRequestTimeoutTest {
 
     TopicsRequestTimeoutTest() {
         existing.put("t0", new TopicImage("t0", Uuid.randomUuid(), List.of(List.of(1)), Map.of()));
-        ControllerClient.LeaderChannel channel = (bytes, timeout) -> {
+        ControllerClient.LeaderChannel channel = (bytes, id, timeout) -> {
             synchronized (sent) {
                 sent.add(ControllerRpc.decodeRequest(bytes));
             }
@@ -183,7 +183,7 @@ class TopicsRequestTimeoutTest {
     @Test
     void alterPartitionReassignmentsHonoursItsTimeoutAndAZeroTimeoutChangesNothing() throws Exception {
         ReassignmentsHandler reassignments = new ReassignmentsHandler(new ApiServices(BrokerConfig.of(Map.of()), null, null, null, null,
-                null, null, null, new ControllerClient((bytes, timeout) -> {
+                null, null, null, new ControllerClient((bytes, id, timeout) -> {
                     synchronized (sent) {
                         sent.add(ControllerRpc.decodeRequest(bytes));
                     }

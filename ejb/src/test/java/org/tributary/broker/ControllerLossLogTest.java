@@ -51,7 +51,7 @@ class ControllerLossLogTest {
 
     ControllerLossLogTest() {
         logger.setLevel(Level.FINE); // the per-failure lines are FINE
-        ControllerClient.LeaderChannel channel = (bytes, timeout) -> {
+        ControllerClient.LeaderChannel channel = (bytes, id, timeout) -> {
             if (closeDuringCall) {
                 lifecycle.close(); // the broker stops while this round waits for the controller
             }

@@ -41,7 +41,7 @@ class ControllerClientTest {
         });
         try {
             byte[] answer = ControllerRpc.encodeAnswer(1, new CreateTopicsResponseData());
-            ControllerClient client = new ControllerClient((bytes, timeout) -> CompletableFuture.completedFuture(answer), follower);
+            ControllerClient client = new ControllerClient((bytes, id, timeout) -> CompletableFuture.completedFuture(answer), follower);
             CompletableFuture<CreateTopicsResponseData> quick = client.send(new CreateTopicsRequestData(), CreateTopicsResponseData.class,
                     Duration.ofSeconds(10));
             CompletableFuture<CreateTopicsResponseData> bounded = client.send(new CreateTopicsRequestData(), CreateTopicsResponseData.class,
@@ -71,14 +71,14 @@ class ControllerClientTest {
             follower.apply(1, 1, MetadataCodec.encode(List.of(new TopicRecord("t", Uuid.randomUuid()))));
             byte[] answer = ControllerRpc.encodeAnswer(1, new CreateTopicsResponseData());
             AtomicInteger calls = new AtomicInteger();
-            ControllerClient healing = new ControllerClient((bytes, timeout) -> calls.incrementAndGet() <= 2
+            ControllerClient healing = new ControllerClient((bytes, id, timeout) -> calls.incrementAndGet() <= 2
                     ? CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.NO_QUORUM,
                             "leader request: Closing connection to 1|127.0.0.1:9193"))
                     : CompletableFuture.completedFuture(answer), follower);
             healing.send(new CreateTopicsRequestData(), CreateTopicsResponseData.class, Duration.ofSeconds(10)).get(5, TimeUnit.SECONDS);
             assertEquals(3, calls.get());
 
-            ControllerClient cutOff = new ControllerClient((bytes, timeout) -> CompletableFuture.failedFuture(
+            ControllerClient cutOff = new ControllerClient((bytes, id, timeout) -> CompletableFuture.failedFuture(
                     new QuorumException(QuorumException.Kind.NO_QUORUM, "leader request: no leader reachable")), follower);
             long t0 = System.nanoTime();
             ExecutionException e = assertThrows(ExecutionException.class, () -> cutOff.send(new CreateTopicsRequestData(),
@@ -86,6 +86,41 @@ class ControllerClientTest {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertInstanceOf(org.apache.kafka.common.errors.TimeoutException.class, e.getCause());
             assertTrue(ms >= 400 && ms < 3_000, "failed at the deadline, after " + ms + " ms");
+        } finally {
+            follower.close();
+        }
+    }
+
+    /**
+     * "No leader reachable" from the engine may come after a leader ran the request (the engine's
+     * client gave up waiting for its answer): the next try carries the same request id, so that
+     * leader answers it from its first run. A "not active" answer ran nothing: the next try is a
+     * new request.
+     */
+    @Test
+    void aRequestAskedAgainAfterAnUnknownOutcomeKeepsItsIdAndOneRefusedAsNotActiveDoesNot() throws Exception {
+        MetadataFollower follower = new MetadataFollower(Executors.defaultThreadFactory());
+        try {
+            follower.apply(1, 1, MetadataCodec.encode(List.of(new TopicRecord("t", Uuid.randomUuid()))));
+            byte[] answer = ControllerRpc.encodeAnswer(1, new CreateTopicsResponseData());
+            List<Long> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ControllerClient client = new ControllerClient((bytes, id, timeout) -> {
+                ids.add(id);
+                return switch (ids.size()) {
+                    case 1, 2 -> CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.NO_QUORUM,
+                            "leader request: no leader reachable (Failed RaftClientRequest after 10 attempts)"));
+                    case 3 -> CompletableFuture.completedFuture(ControllerRpc.encodeNotActive());
+                    default -> CompletableFuture.completedFuture(answer);
+                };
+            }, follower);
+            client.send(new CreateTopicsRequestData(), CreateTopicsResponseData.class, Duration.ofSeconds(10)).get(5, TimeUnit.SECONDS);
+            assertEquals(4, ids.size());
+            assertEquals(ids.get(0), ids.get(1), "asked again after an unknown outcome: the same request");
+            assertEquals(ids.get(0), ids.get(2));
+            assertTrue(!ids.get(3).equals(ids.get(2)), "after a \"not active\" answer: a new request");
+            Long first = ids.get(0);
+            client.send(new CreateTopicsRequestData(), CreateTopicsResponseData.class, Duration.ofSeconds(10)).get(5, TimeUnit.SECONDS);
+            assertTrue(!ids.get(4).equals(first), "another send is another request");
         } finally {
             follower.close();
         }

@@ -119,7 +119,7 @@ class NetworkPartitionTest {
             appendAll(net, old, "a", 3);
             RaftQuorum q = net.member(old);
             java.util.function.Supplier<byte[]> ping = () -> RatisStateMachine.framed(Long.MAX_VALUE,
-                    "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // a new request each time
+                    java.util.concurrent.ThreadLocalRandom.current().nextLong(), "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // a new request each time
             // holding the lease, the leader answers at once
             assertEquals("echo " + old + ":ping", new String(q.division().getStateMachine()
                     .query(org.apache.ratis.protocol.Message.valueOf(

@@ -46,6 +46,41 @@ class ThreeVoterQuorumTest {
         }
     }
 
+    /**
+     * A sender that gave up on a request (its own timeout, or the engine's client out of retries)
+     * and asks again under the same id gets the answer of the run the leader had already started,
+     * and the handler runs once; a new id is a new request.
+     */
+    @Test
+    void aRequestAskedAgainUnderItsIdAfterTheSenderGaveUpRunsOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        try (QuorumCluster c = new QuorumCluster(dir, 3, 0, b -> b)) {
+            for (int id = 1; id <= 3; id++) {
+                int me = id;
+                c.handler(id, req -> {
+                    int run = runs.incrementAndGet();
+                    return CompletableFuture.supplyAsync(() -> ("run " + run + " on " + me).getBytes(StandardCharsets.UTF_8),
+                            CompletableFuture.delayedExecutor(1_500, TimeUnit.MILLISECONDS));
+                });
+            }
+            c.startAll(1, 2, 3);
+            RaftQuorum leader = c.awaitLeader();
+            RaftQuorum asker = c.member(leader.localId() % 3 + 1);
+            byte[] create = "create".getBytes(StandardCharsets.UTF_8);
+            java.util.concurrent.ExecutionException gaveUp = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> asker.requestLeader(create, 42L, Duration.ofMillis(500)).get(5, TimeUnit.SECONDS));
+            assertEquals(QuorumException.Kind.TIMEOUT, ((QuorumException) gaveUp.getCause()).kind());
+            String again = new String(asker.requestLeader(create, 42L, Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS),
+                    StandardCharsets.UTF_8);
+            assertEquals("run 1 on " + leader.localId(), again, "the copy gets the first run's answer");
+            assertEquals(1, runs.get(), "one run for one request asked twice");
+            String other = new String(asker.requestLeader(create, 43L, Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS),
+                    StandardCharsets.UTF_8);
+            assertEquals("run 2 on " + leader.localId(), other, "another id is another request");
+        }
+    }
+
     @Test
     void appendsThroughTheLeaderApplyOnEveryVoterInOneOrder() throws Exception {
         try (QuorumCluster c = new QuorumCluster(dir, 3, 0, b -> b)) {

@@ -50,13 +50,16 @@ class GoneControllerHintTest {
 
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap(a, b));
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+            // as Kafka's defaults have it, a request may wait longer than the CreateTopics timeout it
+            // carries: a client that gives up on a request the broker still works on sends it again,
+            // and the retry is answered TOPIC_ALREADY_EXISTS when the first one created the topic
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
             try (Admin admin = Admin.create(p)) {
                 int named = admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
                 assertTrue(named == a || named == b, "a live broker is named while the election is due, not " + named);
                 admin.createTopics(List.of(new NewTopic("after-leader-loss", 3, (short) 2)), new CreateTopicsOptions().timeoutMs(15_000))
-                        .all().get(30, TimeUnit.SECONDS);
+                        .all().get(60, TimeUnit.SECONDS);
                 int leader = ma.quorum().leaderId();
                 assertNotEquals(dead, leader, "the topic was created by the newly elected controller");
                 assertEquals(leader, ma.controllerId(), "the new leader, of a new term, is named");
