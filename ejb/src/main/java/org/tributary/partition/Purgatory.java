@@ -45,7 +45,13 @@ public final class Purgatory {
         }
         op.watchedUnder(keys);
         for (TopicPartition tp : keys) {
-            watchers.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(op);
+            // added inside the map's compute, so a set found empty and dropped at the same moment
+            // (see remove) never takes an operation that no event would find
+            watchers.compute(tp, (k, ops) -> {
+                Set<DelayedOperation> set = ops != null ? ops : ConcurrentHashMap.newKeySet();
+                set.add(op);
+                return set;
+            });
         }
         // an event may have fired between the first check and the watch
         if (op.isCompleted() || op.tryComplete()) {
@@ -82,6 +88,7 @@ public final class Purgatory {
                 done++;
             }
         }
+        dropIfEmpty(tp);
         return done;
     }
 
@@ -130,10 +137,24 @@ public final class Purgatory {
     private void remove(DelayedOperation op, Collection<TopicPartition> keys) {
         for (TopicPartition tp : keys) {
             Set<DelayedOperation> ops = watchers.get(tp);
-            if (ops != null) {
-                ops.remove(op);
+            if (ops != null && ops.remove(op) && ops.isEmpty()) {
+                dropIfEmpty(tp);
             }
         }
+    }
+
+    /**
+     * Forgets {@code tp}'s set when no operation watches it any more, so partitions that were
+     * watched once (deleted ones, moved ones) leave nothing behind. Atomic with adds, which run in
+     * the map's compute too.
+     */
+    private void dropIfEmpty(TopicPartition tp) {
+        watchers.computeIfPresent(tp, (k, ops) -> ops.isEmpty() ? null : ops);
+    }
+
+    /** Partitions with a set of watchers (tests: sets are not kept once empty). */
+    int watchedKeys() {
+        return watchers.size();
     }
 
     /** Completes every waiting operation now (shutdown). */

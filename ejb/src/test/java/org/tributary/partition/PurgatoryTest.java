@@ -60,6 +60,61 @@ class PurgatoryTest {
             assertEquals(0, purgatory.watchersOf(tp), "nothing left watching " + tp);
         }
         assertEquals(0, purgatory.watched());
+        assertEquals(0, purgatory.watchedKeys(), "no empty set is kept for a partition nothing watches");
+        purgatory.close();
+    }
+
+    /**
+     * Operations watched and completed from many threads over the same few partitions: a partition
+     * whose set empties is forgotten, and an operation watched at that moment is never put into a
+     * forgotten set (an append must still find it).
+     */
+    @Test
+    void setsEmptiedWhileOthersWatchTheSamePartitionsLoseNoOperation() throws Exception {
+        Purgatory purgatory = new Purgatory("fetch", timer, pool);
+        List<TopicPartition> keys = List.of(new TopicPartition("t", 0), new TopicPartition("t", 1), new TopicPartition("t", 2));
+        int threads = 4;
+        int perThread = 5_000;
+        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(workers.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+                        DelayedOperation op = new DelayedOperation(60_000) {
+                            @Override
+                            public boolean tryComplete() {
+                                return ready.get() && forceComplete();
+                            }
+
+                            @Override
+                            protected void onComplete() {
+                            }
+                        };
+                        purgatory.tryCompleteElseWatch(op, keys);
+                        ready.set(true);
+                        // the event on the watched partition: it must find the operation
+                        purgatory.checkAndComplete(keys.get(i % keys.size()));
+                        if (!op.isCompleted()) {
+                            lost.incrementAndGet();
+                            op.forceComplete();
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        assertEquals(0, lost.get(), "operations an event on their partition did not find");
+        for (TopicPartition tp : keys) {
+            assertEquals(0, purgatory.watchersOf(tp), "nothing left watching " + tp);
+        }
+        assertEquals(0, purgatory.watchedKeys());
         purgatory.close();
     }
 }
