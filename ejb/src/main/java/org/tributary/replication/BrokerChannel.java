@@ -84,8 +84,14 @@ final class BrokerChannel implements Closeable {
                 connect(readTimeoutMs);
             }
             return roundTrip(api, version, body, parser, readTimeoutMs);
+        } catch (java.io.EOFException e) {
+            close();
+            throw new IOException("the broker closed the connection (it may be stopping or restarting)", e);
         } catch (IOException | RuntimeException e) {
             close();
+            if (e.getMessage() == null) {
+                throw new IOException(e.getClass().getSimpleName(), e); // never a bare "null" in a log line
+            }
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
     }
