@@ -23,8 +23,13 @@ final class LeaderEpochCache {
     private final TreeMap<Integer, Long> epochs = new TreeMap<>();
 
     LeaderEpochCache(Path dir) throws IOException {
+        this(dir, true);
+    }
+
+    /** With {@code read} false the directory is known to be new: the (absent) file is not looked for. */
+    LeaderEpochCache(Path dir, boolean read) throws IOException {
         this.file = new CheckpointFile(dir.resolve(FILE_NAME));
-        List<String> lines = file.read().orElse(List.of());
+        List<String> lines = read ? file.read().orElse(List.of()) : List.of();
         if (!lines.isEmpty()) {
             int n = Integer.parseInt(lines.get(0).trim());
             for (int i = 1; i <= n && i < lines.size(); i++) {

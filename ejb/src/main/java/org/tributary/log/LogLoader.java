@@ -50,9 +50,10 @@ final class LogLoader {
         LogConfig config = log.config();
         TreeMap<Long, LogSegment> segments = new TreeMap<>();
         long now = log.time.milliseconds();
-        boolean stateWritten = Files.exists(dir.resolve(LogState.FILE_NAME));
-        LogState state = LogState.read(dir);
-        Loaded loaded = load(dir, config, now, state);
+        boolean fresh = log.createdDirectory;
+        boolean stateWritten = !fresh && Files.exists(dir.resolve(LogState.FILE_NAME));
+        LogState state = fresh ? new LogState(0, 0, 0, 0) : LogState.read(dir);
+        Loaded loaded = fresh ? new Loaded(new TreeMap<>(), 0, 0, 0, true, 0) : load(dir, config, now, state);
         segments.putAll(loaded.segments());
         long lso = loaded.logStartOffset();
         if (segments.isEmpty()) {
@@ -98,11 +99,8 @@ final class LogLoader {
         }
     }
 
+    /** An existing directory (a new one is not loaded: {@link PartitionLog#createdDirectory()}). */
     static Loaded load(Path dir, LogConfig config, long now, LogState state) throws IOException {
-        if (!Files.isDirectory(dir)) { // a new partition: nothing to settle, recover or rebuild
-            Files.createDirectories(dir);
-            return new Loaded(new TreeMap<>(), state.logStartOffset(), state.recoveryPoint(), state.cleanerOffset(), true, 0);
-        }
         removeLeftovers(dir);
         completeSwaps(dir);
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);

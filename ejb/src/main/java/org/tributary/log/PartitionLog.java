@@ -56,6 +56,8 @@ public final class PartitionLog implements Closeable {
     /** Kafka's log.flush.offset.checkpoint.interval.ms default. */
     static final long CHECKPOINT_INTERVAL_MS = 60_000L;
     private volatile boolean closed;
+    /** See {@link #createdDirectory()}. */
+    final boolean createdDirectory;
     private final LogFailure failure = new LogFailure(this);
     private volatile LogListener listener = LogListener.NONE;
 
@@ -83,8 +85,17 @@ public final class PartitionLog implements Closeable {
         this.config = config;
         this.time = time;
         this.scheduler = scheduler;
+        this.createdDirectory = !Files.isDirectory(dir);
         Files.createDirectories(dir);
-        this.epochCache = new LeaderEpochCache(dir);
+        this.epochCache = new LeaderEpochCache(dir, !createdDirectory);
+    }
+
+    /**
+     * Whether this open created the log's directory: a new partition, with no file to read, scan or
+     * recover (so nothing on its open path looks for any).
+     */
+    public boolean createdDirectory() {
+        return createdDirectory;
     }
 
     /** Opens (creating if needed) and recovers the log in {@code partitionDir}; see {@link LogLoader}. */

@@ -49,7 +49,7 @@ final class PartitionTxns implements LogListener {
     PartitionTxns(PartitionLog log, Path legacySnapshotFile, long highWatermark) throws IOException {
         this.log = log;
         this.legacySnapshotFile = legacySnapshotFile;
-        this.snapshots = new ProducerSnapshots(log.dir());
+        this.snapshots = new ProducerSnapshots(log.dir(), !log.createdDirectory());
         this.lastStableOffset = highWatermark;
         log.setListener(this);
     }

@@ -42,7 +42,18 @@ public final class ProducerSnapshots {
 
     /** The snapshots found in {@code dir} (created if missing). */
     public ProducerSnapshots(Path dir) throws IOException {
+        this(dir, true);
+    }
+
+    /**
+     * With {@code scan} false the directory exists and is known to be new (a partition just
+     * created): it is neither created nor listed.
+     */
+    public ProducerSnapshots(Path dir, boolean scan) throws IOException {
         this.dir = dir;
+        if (!scan) {
+            return;
+        }
         Files.createDirectories(dir);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path p : ds) {
