@@ -46,7 +46,7 @@ public final class Purgatory {
         op.watchedUnder(keys);
         for (TopicPartition tp : keys) {
             // added inside the map's compute, so a set found empty and dropped at the same moment
-            // (see remove) never takes an operation that no event would find
+            // (see forget) never takes an operation that no event would find
             watchers.compute(tp, (k, ops) -> {
                 Set<DelayedOperation> set = ops != null ? ops : ConcurrentHashMap.newKeySet();
                 set.add(op);
@@ -88,7 +88,6 @@ public final class Purgatory {
                 done++;
             }
         }
-        dropIfEmpty(tp);
         return done;
     }
 
@@ -137,18 +136,20 @@ public final class Purgatory {
     private void remove(DelayedOperation op, Collection<TopicPartition> keys) {
         for (TopicPartition tp : keys) {
             Set<DelayedOperation> ops = watchers.get(tp);
-            if (ops != null && ops.remove(op) && ops.isEmpty()) {
-                dropIfEmpty(tp);
+            if (ops != null) {
+                ops.remove(op);
             }
         }
     }
 
     /**
-     * Forgets {@code tp}'s set when no operation watches it any more, so partitions that were
-     * watched once (deleted ones, moved ones) leave nothing behind. Atomic with adds, which run in
-     * the map's compute too.
+     * The partition {@code tp} is gone from this broker (deleted, or moved away): its set is
+     * forgotten if no operation watches it any more, so such partitions leave nothing behind. The
+     * sets of partitions still here stay, empty or not, for the next operation (a follower's fetch
+     * watches thousands of partitions on every round). Atomic with adds, which run in the map's
+     * compute too.
      */
-    private void dropIfEmpty(TopicPartition tp) {
+    public void forget(TopicPartition tp) {
         watchers.computeIfPresent(tp, (k, ops) -> ops.isEmpty() ? null : ops);
     }
 

@@ -320,6 +320,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>, Closeable 
         // operation once per image, however many of its partitions changed (a follower's fetch names thousands)
         producePurgatory.checkAndComplete(changed);
         fetchPurgatory.checkAndComplete(changed);
+        for (TopicPartition tp : changed) {
+            if (partitions.get(tp) == null) { // removed from this broker: its waiting operations were just answered
+                producePurgatory.forget(tp);
+                fetchPurgatory.forget(tp);
+            }
+        }
         images.moveAsideStrayLogsOnce();
         if (images.hasDeferred() && openerScheduled.compareAndSet(false, true)) {
             try {

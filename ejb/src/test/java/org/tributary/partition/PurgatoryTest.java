@@ -60,13 +60,15 @@ class PurgatoryTest {
             assertEquals(0, purgatory.watchersOf(tp), "nothing left watching " + tp);
         }
         assertEquals(0, purgatory.watched());
-        assertEquals(0, purgatory.watchedKeys(), "no empty set is kept for a partition nothing watches");
+        assertEquals(100, purgatory.watchedKeys(), "the (empty) sets stay for the next operation on these partitions");
+        purgatory.forget(keys.get(7));
+        assertEquals(99, purgatory.watchedKeys(), "a partition gone from the broker leaves nothing behind");
         purgatory.close();
     }
 
     /**
-     * Operations watched and completed from many threads over the same few partitions: a partition
-     * whose set empties is forgotten, and an operation watched at that moment is never put into a
+     * Operations watched and completed from many threads over the same few partitions while their
+     * sets are forgotten whenever empty: an operation watched at that moment is never put into a
      * forgotten set (an append must still find it).
      */
     @Test
@@ -97,6 +99,7 @@ class PurgatoryTest {
                         ready.set(true);
                         // the event on the watched partition: it must find the operation
                         purgatory.checkAndComplete(keys.get(i % keys.size()));
+                        purgatory.forget(keys.get((i + 1) % keys.size()));
                         if (!op.isCompleted()) {
                             lost.incrementAndGet();
                             op.forceComplete();
@@ -113,6 +116,7 @@ class PurgatoryTest {
         assertEquals(0, lost.get(), "operations an event on their partition did not find");
         for (TopicPartition tp : keys) {
             assertEquals(0, purgatory.watchersOf(tp), "nothing left watching " + tp);
+            purgatory.forget(tp);
         }
         assertEquals(0, purgatory.watchedKeys());
         purgatory.close();

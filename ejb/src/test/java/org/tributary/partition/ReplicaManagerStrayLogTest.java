@@ -91,6 +91,34 @@ class ReplicaManagerStrayLogTest {
         }
     }
 
+    /** A removed partition's waiting operations are answered, and its watcher sets forgotten (topics come and go). */
+    @Test
+    void aRemovedPartitionLeavesNoWatcherSetBehind() throws Exception {
+        TopicPartition tp = new TopicPartition("orders", 0);
+        try (LogManager logs = LogManager.open(tmp.resolve("logs"), Map.of(), time, null)) {
+            ReplicaManager rm = new ReplicaManager(logs, Map.of(), tmp.resolve("ps"), 1, timer, pool);
+            rm.accept(image(topic("orders", Uuid.randomUuid(), 1), topic("kept", Uuid.randomUuid(), 1)));
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            DelayedOperation waiting = new DelayedOperation(60_000) {
+                @Override
+                public boolean tryComplete() {
+                    return rm.partition(tp).isEmpty() && forceComplete();
+                }
+
+                @Override
+                protected void onComplete() {
+                    answered.set(true);
+                }
+            };
+            rm.fetchPurgatory().tryCompleteElseWatch(waiting, List.of(tp, new TopicPartition("kept", 0)));
+            assertEquals(2, rm.fetchPurgatory().watchedKeys());
+            rm.accept(image(topic("kept", Uuid.randomUuid(), 1)));
+            assertTrue(answered.get(), "the operation waiting on the removed partition was answered");
+            assertEquals(1, rm.fetchPurgatory().watchedKeys(), "only the partition still here keeps its set");
+            rm.close();
+        }
+    }
+
     @Test
     void anImageOlderThanOneAppliedIsIgnoredSoNothingStepsBack() throws Exception {
         // at start-up the broker listens first, then applies the image of now, which may be older
