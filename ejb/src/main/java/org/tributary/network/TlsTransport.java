@@ -17,8 +17,9 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  * TLS under a connection's frames, with a non-blocking {@link SSLEngine} (server side).
  *
  * <p>Buffers, sized from the session and grown when the engine asks: {@code netIn} (encrypted
- * bytes read, write mode), {@code appIn} (decrypted bytes not yet delivered, write mode),
- * {@code netOut} (encrypted bytes not yet written, read mode; one record long during the handshake,
+ * bytes read, write mode), {@code appIn} (decrypted bytes not yet delivered, write mode; a record is
+ * decrypted straight into the caller's buffer instead when that has room for any whole record, as a
+ * large request's payload has, which spares its bytes one copy), {@code netOut} (encrypted bytes not yet written, read mode; one record long during the handshake,
  * {@value #RECORDS_PER_WRITE} records once data flows, so one write system call carries several).
  * Fetch responses' file regions are read into the processor's one scratch buffer, a few records at
  * a time, and wrapped from there: the copy TLS must make, and no other. Nothing read from a file is
@@ -152,19 +153,32 @@ final class TlsTransport implements Transport {
         if (netIn.position() == 0 || partialRecord) {
             eof = readSocket() < 0;
         }
+        boolean viaAppIn = false;
         while (netIn.position() > 0 && !partialRecord && dst.hasRemaining()) {
+            // a record's plaintext fits whole when dst has room for the largest one: decrypt straight
+            // into dst (a large request's payload), sparing every byte the copy through appIn; all of
+            // it belongs to dst's frame, since dst takes no more than that frame still needs
+            boolean direct = !viaAppIn && appIn.position() == 0
+                    && dst.remaining() >= engine.getSession().getApplicationBufferSize();
             netIn.flip();
             SSLEngineResult r;
             try {
-                r = engine.unwrap(netIn, appIn);
+                r = engine.unwrap(netIn, direct ? dst : appIn);
             } finally {
                 netIn.compact();
             }
             afterDataUnwrap(r);
+            if (direct) {
+                n += r.bytesProduced();
+            }
             if (r.getStatus() == Status.BUFFER_UNDERFLOW) {
                 partialRecord = true;
                 growNetInIfFull();
             } else if (r.getStatus() == Status.BUFFER_OVERFLOW) {
+                if (direct) {
+                    viaAppIn = true; // the engine wants more room than it said: go through appIn, which grows
+                    continue;
+                }
                 int before = n;
                 n += deliver(dst);
                 if (n == before) {
