@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.tributary.config.BrokerConfig;
 import org.tributary.config.ConfigException;
 import org.tributary.quorum.QuorumTls;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /**
  * The quorum's controller listener: PLAINTEXT unless {@code controller.listener.names} names a

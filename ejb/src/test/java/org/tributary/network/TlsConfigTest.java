@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.tributary.config.BrokerConfig;
 import org.tributary.config.ConfigException;
 import org.tributary.server.TestBroker;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /** An SSL listener's settings are checked before anything binds; each problem is one line naming the key. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

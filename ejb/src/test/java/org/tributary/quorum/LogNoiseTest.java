@@ -10,7 +10,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 import org.junit.jupiter.api.io.TempDir;
 
 /** With a voter down, Ratis must not write a stack trace per retry (it did every ~40 ms untamed). */

@@ -16,7 +16,7 @@ import java.util.logging.LogRecord;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /** A refused peer certificate is refused as before and said in one line at most once a minute per subject (injected time). */
 class RefusedPeerLogTest {

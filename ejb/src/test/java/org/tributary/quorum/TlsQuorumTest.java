@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tributary.broker.MetadataNode;
 import org.tributary.config.BrokerConfig;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /**
  * The quorum over mutual TLS (Ratis's gRPC transport with the key material the broker's SSL

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.tributary.config.BrokerConfig;
 import org.tributary.network.InterBroker;
 import org.tributary.server.TestBroker;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /** The broker's own outbound connection to an SSL listener verifies the peer before sending anything. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

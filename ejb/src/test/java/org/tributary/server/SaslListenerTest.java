@@ -64,7 +64,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.api.RequestContext;
 import org.tributary.testing.LogCapture;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /**
  * One broker with PLAINTEXT, SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256) and SASL_SSL (SCRAM-SHA-256,

@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 
 /**
  * Three brokers in one JVM whose inter-broker listener INTERNAL is SASL_SSL (clients stay on

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.tributary.api.RequestContext;
-import org.tributary.testing.TlsFiles;
+import org.tributary.testkit.TlsFiles;
 import org.tributary.testing.LogCapture;
 
 /**

@@ -145,6 +145,11 @@ public final class LocalCluster implements AutoCloseable {
         return String.join(",", s);
     }
 
+    /** The metadata quorum's port of node {@code node} (the launcher's {@code tributary.quorum.port}). */
+    public int quorumPort(int node) {
+        return quorumBase + node;
+    }
+
     public Path dataDir(int node) {
         return dataRoot.resolve("node-" + node);
     }

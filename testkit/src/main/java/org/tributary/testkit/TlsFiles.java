@@ -1,4 +1,4 @@
-package org.tributary.testing;
+package org.tributary.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
