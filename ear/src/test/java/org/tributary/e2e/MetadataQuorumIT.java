@@ -74,6 +74,9 @@ import org.tributary.testkit.LocalCluster;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetadataQuorumIT {
+    /** The launcher's hazelcast.max.no.heartbeat.seconds (server-config/hazelcast/local-cluster.xml). */
+    private static final long GRID_HEARTBEAT_TIMEOUT_MS = 8_000;
+
     @TempDir
     static Path data;
     static LocalCluster cluster;
@@ -108,6 +111,7 @@ class MetadataQuorumIT {
         try (Admin a = admin(0)) {
             a.createTopics(List.of(new NewTopic("orders", 6, (short) 3))).all().get(60, TimeUnit.SECONDS);
         }
+        awaitTopicOnEveryNode("orders", 6, 3); // the other brokers learn of it after the answer, as Kafka's do
         String listing = kcatList(2);
         assertTrue(listing.contains("3 brokers:"), listing);
         assertTrue(listing.contains("topic \"orders\" with 6 partitions"), listing);
@@ -185,6 +189,10 @@ class MetadataQuorumIT {
         int alterAttempts;
         String inFlightOutcome;
         // a write sent to the controller just before it freezes: it may or may not happen, but all nodes must agree
+        long[] logFrom = new long[3];
+        for (int n = 0; n < 3; n++) {
+            logFrom[n] = Files.size(cluster.logFile(n));
+        }
         Admin inFlightAdmin = admin(old);
         try {
             inFlightAdmin.describeCluster().nodes().get(30, TimeUnit.SECONDS); // connected, so the write leaves at once
@@ -217,6 +225,13 @@ class MetadataQuorumIT {
                                     new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS));
                     alteredMs = msSince(t0);
                 }
+                // stay suspended past the grid's heartbeat timeout (8 s in the launcher's grid settings):
+                // the others' grid drops the member, the resumed node at first sees them gone, and the
+                // grid merges again after it resumes; a pause like a long stop-the-world collection
+                long pastGridTimeout = GRID_HEARTBEAT_TIMEOUT_MS + 4_000 - msSince(t0);
+                if (pastGridTimeout > 0) {
+                    Thread.sleep(pastGridTimeout);
+                }
             } finally {
                 cluster.resume(old);
             }
@@ -230,6 +245,7 @@ class MetadataQuorumIT {
                 + inFlightOutcome);
         assertTrue(newControllerMs < 15_000, "a new controller within seconds, took " + newControllerMs + " ms");
 
+
         LocalCluster.await(Duration.ofSeconds(60), "every node, the resumed one too, to name the same controller", () -> {
             int c = controllerSeenBy(0);
             return c >= 0 && c == controllerSeenBy(1) && c == controllerSeenBy(2);
@@ -239,7 +255,8 @@ class MetadataQuorumIT {
         // Kafka's invariant for its ActiveControllerCount gauge: summed over the cluster it is 1, on the active controller;
         // the resumed old leader must not go on reporting itself
         int[] counts = new int[3];
-        LocalCluster.await(Duration.ofSeconds(60), "exactly one node, the controller, to report ActiveControllerCount 1", () -> {
+        LocalCluster.await(Duration.ofSeconds(60), () -> "exactly one node, the controller, to report ActiveControllerCount 1;"
+                + " at the deadline " + stateOfControllers(counts) + "\n" + tributaryLogTails(40), () -> {
             for (int n = 0; n < 3; n++) {
                 counts[n] = activeControllerCount(n);
             }
@@ -256,6 +273,31 @@ class MetadataQuorumIT {
         assertTrue(view.contains("\norders retention.ms=3600000\n"),
                 "the resumed node has the config change made while it was suspended:\n" + view);
         assertEquals(3, partitionsOf(view, "during-suspend"), view);
+        // how the grid took the pause (TRIB-0012: a member left; TRIB-0011: joined; TRIB-0013: registered again after a merge)
+        boolean dropped = false;
+        for (int n : others) {
+            dropped |= readFrom(cluster.logFile(n), logFrom[n]).contains("TRIB-0012");
+        }
+        if (dropped) {
+            LocalCluster.await(Duration.ofSeconds(60), "the resumed node " + old + ", dropped by the grid, to merge back into it",
+                    () -> {
+                        try {
+                            return readFrom(cluster.logFile(old), logFrom[old]).contains("TRIB-0013");
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+        }
+        for (int n = 0; n < 3; n++) {
+            int node = n;
+            readFrom(cluster.logFile(n), logFrom[n]).lines().filter(l -> l.contains("TRIB-001"))
+                    .forEach(l -> System.out.println("MetadataQuorumIT: node " + node + " grid: " + l.replaceAll("^.*(TRIB-001)", "$1")));
+        }
+        // once the grid has settled, whatever it reported meanwhile, every node still names the quorum's leader
+        int leader = awaitQuorum().leaderId();
+        for (int n = 0; n < 3; n++) {
+            assertEquals(leader, controllerSeenBy(n), "node " + n + " names the quorum leader after the grid settled");
+        }
     }
 
     @Test
@@ -412,6 +454,9 @@ class MetadataQuorumIT {
             assertEquals(3, rows.stream().filter(r -> !r[6].equals("Observer")).count());
 
             a.createTopics(List.of(new NewTopic("four", 4, (short) 2))).all().get(60, TimeUnit.SECONDS);
+            // Kafka's contract (Admin.createTopics): the brokers learn of a created topic some time after
+            // the answer, and describeTopics through one that has not yet fails with UNKNOWN_TOPIC_OR_PARTITION
+            awaitTopicOnEveryNode("four", 4, 4);
             TopicDescription d = a.describeTopics(List.of("four")).allTopicNames().get(30, TimeUnit.SECONDS).get("four");
             assertEquals(Set.of(0, 1, 2, 3), d.partitions().stream().map(p -> p.leader().id()).collect(Collectors.toSet()),
                     "leaders spread over the four brokers");
@@ -478,6 +523,50 @@ class MetadataQuorumIT {
     }
 
     /** The node's {@code kafka_controller_KafkaController_ActiveControllerCount} at /metrics; -1 when it does not answer. */
+    /** Waits until the Metadata answer of each of the first {@code nodes} nodes has the topic with all its partitions led. */
+    private static void awaitTopicOnEveryNode(String topic, int partitions, int nodes) {
+        for (int n = 0; n < nodes; n++) {
+            int node = n;
+            LocalCluster.await(Duration.ofSeconds(30), "node " + node + " to have topic " + topic + " with " + partitions
+                    + " led partitions", () -> {
+                        try {
+                            MetadataResponseTopic t = ((MetadataResponse) RawKafka.send(cluster.kafkaPort(node),
+                                    new MetadataRequest.Builder(List.of(topic), false), Duration.ofSeconds(10))).data().topics().find(topic);
+                            return t != null && t.errorCode() == Errors.NONE.code() && t.partitions().size() == partitions
+                                    && t.partitions().stream().allMatch(p -> p.leaderId() >= 0);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
+        }
+    }
+
+    /** Each node's ActiveControllerCount as last read and the controller it names now, for a failure message. */
+    private static String stateOfControllers(int[] counts) {
+        StringBuilder b = new StringBuilder();
+        for (int n = 0; n < counts.length; n++) {
+            b.append("node ").append(n).append(": ActiveControllerCount ").append(counts[n]).append(", names controller ")
+                    .append(controllerSeenBy(n)).append("; ");
+        }
+        return b.toString();
+    }
+
+    /** The last {@code lines} lines of each node's log that Tributary wrote, for a failure message. */
+    private static String tributaryLogTails(int lines) {
+        StringBuilder b = new StringBuilder();
+        for (int n = 0; n < 3; n++) {
+            try {
+                List<String> own = Files.readAllLines(cluster.logFile(n), StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains("[org.tributary") || l.contains("TRIB-")).toList();
+                b.append("--- node ").append(n).append(", last ").append(lines).append(" lines of Tributary's log:\n");
+                own.subList(Math.max(0, own.size() - lines), own.size()).forEach(l -> b.append(l).append('\n'));
+            } catch (IOException | RuntimeException e) {
+                b.append("--- node ").append(n).append(": log unreadable: ").append(e).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     private static int activeControllerCount(int node) {
         try {
             java.net.http.HttpResponse<String> r = cluster.getResponse(node, "/metrics");

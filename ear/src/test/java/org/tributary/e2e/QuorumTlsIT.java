@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,7 +93,23 @@ class QuorumTlsIT {
         }
         for (int node = 0; node < 3; node++) {
             try (Admin a = admin(node)) {
-                TopicDescription d = a.describeTopics(List.of("secured")).allTopicNames().get(30, TimeUnit.SECONDS).get("secured");
+                // Kafka's contract (Admin.createTopics): a broker learns of a created topic some time after the
+                // answer, and until then describeTopics through it fails with UNKNOWN_TOPIC_OR_PARTITION
+                TopicDescription[] seen = new TopicDescription[1];
+                LocalCluster.await(Duration.ofSeconds(30), "node " + node + " to describe topic secured", () -> {
+                    try {
+                        seen[0] = a.describeTopics(List.of("secured")).allTopicNames().get(10, TimeUnit.SECONDS).get("secured");
+                        return true;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                            return false;
+                        }
+                        throw new AssertionError("describeTopics failed otherwise", e);
+                    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                TopicDescription d = seen[0];
                 assertEquals(Set.of(0, 1, 2), d.partitions().stream().map(p -> p.leader().id()).collect(Collectors.toSet()),
                         "leaders spread over the three brokers, as seen through node " + node);
                 QuorumInfo q = a.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS);

@@ -103,6 +103,11 @@ public final class BrokerNode {
             if (b != null && left != nodeId) {
                 b.metadata().memberLeft(left);
             }
+        }, back -> {
+            ClusterBroker b = broker;
+            if (b != null) {
+                b.metadata().memberBack(back);
+            }
         });
         MetaProperties m = existing.orElseGet(() -> new MetaProperties(nodeId, clusterId, directoryId));
         if (existing.isEmpty()) {

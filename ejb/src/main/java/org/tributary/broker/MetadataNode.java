@@ -276,6 +276,20 @@ public final class MetadataNode implements AutoCloseable {
     }
 
     /**
+     * The grid reports node {@code nodeId}'s member back (it rejoined after a split, or registered
+     * again after a merge): if it was the leader reported gone, it is named as the controller again.
+     * A gone report is a hint that lasts only while the member is away: without this, a member
+     * that the grid dropped for a moment (a pause past the grid's heartbeat timeout, a split)
+     * would not be named for the rest of its term, and a node that saw the others "leave" during
+     * its own split would name none for the rest of the new leader's term.
+     */
+    public void memberBack(int nodeId) {
+        if (goneLeader[0] == nodeId) {
+            goneLeader = new long[] {-1, -1};
+        }
+    }
+
+    /**
      * The active controller as this broker knows it: the quorum's leader, or -1 when none is known,
      * also when the grid reported the leader's member gone in the current term. The voters notice a
      * dead leader only after their election timeout; until then a client sent to it (Metadata names

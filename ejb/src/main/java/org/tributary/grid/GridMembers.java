@@ -3,9 +3,12 @@ package org.tributary.grid;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -37,30 +40,32 @@ public final class GridMembers implements AutoCloseable {
     private final int nodeId;
     private final UUID membershipRegistration;
     private final UUID lifecycleRegistration;
+    private final UUID entryRegistration;
+    /** This node's copy of the member map: node id to the grid member running it, as last heard. */
+    private final Map<Integer, String> known = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private GridMembers(HazelcastInstance hz, String clusterId, int nodeId, IntConsumer nodeLeft) {
+    private GridMembers(HazelcastInstance hz, String clusterId, int nodeId, IntConsumer nodeLeft, IntConsumer nodeBack) {
         this.hz = hz;
         this.members = hz.getMap(MEMBERS + "." + clusterId);
         this.nodeId = nodeId;
+        // a node registering (again, after a merge, under its new member identity) is back
+        this.entryRegistration = members.addEntryListener(new Registered(this, nodeBack), true);
+        try {
+            members.forEach((node, member) -> known.put(node, member));
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "could not read the member map at start: " + e);
+        }
         this.membershipRegistration = hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent e) {
                 LOG.info(() -> "TRIB-0011 Data-grid member joined: " + e.getMember().getAddress() + "; members now " + e.getMembers().size());
+                nodesOf(e.getMember().getUuid().toString()).forEach(nodeBack::accept);
             }
 
             @Override
             public void memberRemoved(MembershipEvent e) {
                 LOG.info(() -> "TRIB-0012 Data-grid member left: " + e.getMember().getAddress() + "; members now " + e.getMembers().size());
-                String gone = e.getMember().getUuid().toString();
-                try {
-                    for (Map.Entry<Integer, String> m : members.entrySet()) {
-                        if (m.getValue().equals(gone)) {
-                            nodeLeft.accept(m.getKey());
-                        }
-                    }
-                } catch (RuntimeException ex) {
-                    LOG.fine(() -> "could not read the member map after a member left: " + ex);
-                }
+                nodesOf(e.getMember().getUuid().toString()).forEach(nodeLeft::accept);
             }
         });
         // after a split-brain merge this member has a new identity: register again under it
@@ -74,6 +79,54 @@ public final class GridMembers implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * The other nodes that grid member {@code member} runs: from this node's own copy of the member
+     * map, and from the map itself when it answers. The copy matters on the side of a split that
+     * lost the map's entries with the members that left: there the map no longer names them.
+     */
+    private Set<Integer> nodesOf(String member) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        known.forEach((node, m) -> {
+            if (m.equals(member)) {
+                out.add(node);
+            }
+        });
+        try {
+            for (Map.Entry<Integer, String> m : members.entrySet()) {
+                if (m.getValue().equals(member)) {
+                    out.add(m.getKey());
+                }
+            }
+        } catch (RuntimeException ex) {
+            LOG.fine(() -> "could not read the member map: " + ex);
+        }
+        out.remove(nodeId);
+        return out;
+    }
+
+    /** Hears a node register (again) in the member map: another node's entry added or updated means it is back. */
+    private record Registered(GridMembers grid, IntConsumer nodeBack)
+            implements EntryAddedListener<Integer, String>, EntryUpdatedListener<Integer, String> {
+        @Override
+        public void entryAdded(EntryEvent<Integer, String> e) {
+            heard(e.getKey(), e.getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<Integer, String> e) {
+            heard(e.getKey(), e.getValue());
+        }
+
+        private void heard(int node, String member) {
+            if (member != null) {
+                grid.known.put(node, member);
+            }
+            if (node != grid.nodeId) {
+                nodeBack.accept(node);
+            }
+        }
     }
 
     /**
@@ -94,9 +147,11 @@ public final class GridMembers implements AutoCloseable {
 
     /**
      * Registers this grid member as node {@code nodeId}; another live member already running that
-     * id is a configuration error. {@code nodeLeft} hears of nodes whose member leaves the grid.
+     * id is a configuration error. {@code nodeLeft} hears of nodes whose member leaves the grid,
+     * {@code nodeBack} of other nodes whose member joins it or registers (again): after a split
+     * heals and after a merge, each node left is heard of as back.
      */
-    public static GridMembers join(HazelcastInstance hz, String clusterId, int nodeId, IntConsumer nodeLeft) {
+    public static GridMembers join(HazelcastInstance hz, String clusterId, int nodeId, IntConsumer nodeLeft, IntConsumer nodeBack) {
         IMap<Integer, String> members = hz.getMap(MEMBERS + "." + clusterId);
         String me = hz.getCluster().getLocalMember().getUuid().toString();
         Set<String> live = hz.getCluster().getMembers().stream().map(Member::getUuid).map(UUID::toString).collect(Collectors.toSet());
@@ -113,7 +168,7 @@ public final class GridMembers implements AutoCloseable {
         }
         LOG.info(() -> "TRIB-0010 Data grid '" + hz.getConfig().getClusterName() + "': " + hz.getCluster().getMembers().size()
                 + " member(s); node " + nodeId + " joined cluster " + clusterId);
-        return new GridMembers(hz, clusterId, nodeId, nodeLeft);
+        return new GridMembers(hz, clusterId, nodeId, nodeLeft, nodeBack);
     }
 
     /** Stops listening to the grid; the entry stays (a stopped node's member is gone, which is what counts). */
@@ -122,6 +177,7 @@ public final class GridMembers implements AutoCloseable {
         try {
             hz.getCluster().removeMembershipListener(membershipRegistration);
             hz.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
+            members.removeEntryListener(entryRegistration);
         } catch (RuntimeException e) {
             LOG.fine(() -> "Could not remove the grid listeners of node " + nodeId + ": " + e);
         }

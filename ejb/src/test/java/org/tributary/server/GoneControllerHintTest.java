@@ -40,6 +40,18 @@ class GoneControllerHintTest {
             MetadataNode mb = cluster.broker(b).metadata();
             assertEquals(dead, ma.controllerId());
 
+            // a member the grid drops for a moment (a pause past the grid's heartbeat timeout, a
+            // split) and then reports back is named again, in the same term: the hint lasts only
+            // while the member is away
+            long term = ma.quorum().epoch();
+            ma.memberLeft(dead);
+            assertEquals(-1, ma.controllerId(), "reported gone: no controller named");
+            ma.memberBack(b); // another node's return changes nothing
+            assertEquals(-1, ma.controllerId(), "another node's return does not clear the hint");
+            ma.memberBack(dead);
+            assertEquals(term, ma.quorum().epoch(), "no election meanwhile");
+            assertEquals(dead, ma.controllerId(), "reported back: the live leader is named again in its term");
+
             cluster.crash(dead);
             assertEquals(dead, ma.quorum().leaderId(), "the voters still follow the dead leader (election timeout 2 s)");
             assertEquals(dead, ma.controllerId(), "without the grid's report it is still named");

@@ -273,6 +273,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Polls until the condition holds, or fails with the message after the timeout. */
     public static void await(Duration timeout, String what, BooleanSupplier condition) {
+        await(timeout, () -> what, condition);
+    }
+
+    /**
+     * As {@link #await(Duration, String, BooleanSupplier)}, with the failure's message built when
+     * it fails: it can say what the state was at the deadline.
+     */
+    public static void await(Duration timeout, java.util.function.Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
@@ -283,13 +291,13 @@ public final class LocalCluster implements AutoCloseable {
                 // not yet: keep trying until the deadline
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what.get());
             }
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what);
+                throw new AssertionError("interrupted waiting for: " + what.get());
             }
         }
     }
