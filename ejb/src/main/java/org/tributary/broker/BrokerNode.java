@@ -127,6 +127,8 @@ public final class BrokerNode {
         this.broker = b;
         b.server().audit(audit);
         MetadataNode md = b.metadata();
+        GridMembers g = this.grid;
+        md.gridView(g::present);
         GridPublisher pub = new GridPublisher(hz, clusterId, nodeId, md::controllerId, threads);
         this.publisher = pub;
         md.metadata().addListener(pub);

@@ -57,6 +57,8 @@ public final class MetadataNode implements AutoCloseable {
     private final RaftQuorum quorum;
     /** The node whose grid member left while it led, and the term it led in; {-1, -1}: none. */
     private volatile long[] goneLeader = {-1, -1};
+    /** Whether the grid, as this node sees it now, holds a node's member; every node until {@link #gridView} is set. */
+    private volatile java.util.function.IntPredicate inGrid = n -> true;
     private final ControllerClient client;
     private final ScheduledExecutorService heartbeats;
     private volatile BrokerLifecycle lifecycle;
@@ -290,16 +292,37 @@ public final class MetadataNode implements AutoCloseable {
     }
 
     /**
+     * Tells this node how to see which nodes' grid members its own grid view holds now (see
+     * {@link #controllerId}).
+     */
+    public void gridView(java.util.function.IntPredicate present) {
+        inGrid = java.util.Objects.requireNonNull(present);
+    }
+
+    /**
      * The active controller as this broker knows it: the quorum's leader, or -1 when none is known,
      * also when the grid reported the leader's member gone in the current term. The voters notice a
      * dead leader only after their election timeout; until then a client sent to it (Metadata names
      * the controller) would wait for a node that cannot answer, while any live broker forwards its
      * request to whichever leader the election brings.
+     *
+     * <p>A gone report counts only while this node's grid view holds a majority of the voters (itself
+     * included). A node whose view lost the majority is the one cut off: after a pause past the
+     * grid's heartbeat timeout (a long collection, a SIGSTOP) a resumed node sees every other member
+     * "leave" at once, while the quorum it hears from elected a leader that is alive and serving.
      */
     public int controllerId() {
         int leader = quorum.leaderId();
         long[] gone = goneLeader;
-        return leader >= 0 && leader == gone[0] && quorum.epoch() == gone[1] ? -1 : leader;
+        boolean reportedGone = leader >= 0 && leader == gone[0] && quorum.epoch() == gone[1];
+        return reportedGone && gridHoldsMajority() ? -1 : leader;
+    }
+
+    private boolean gridHoldsMajority() {
+        java.util.Set<Integer> voters = quorum.config().voters().keySet();
+        java.util.function.IntPredicate present = inGrid;
+        long seen = voters.stream().filter(v -> v == nodeId || present.test(v)).count();
+        return 2 * seen > voters.size();
     }
 
     public ControllerServer controller() {

@@ -106,6 +106,30 @@ public final class GridMembers implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether this node's grid view holds node {@code node}'s member now (this node itself: always),
+     * as the member map last named that member.
+     */
+    public boolean present(int node) {
+        if (node == nodeId) {
+            return true;
+        }
+        String member = known.get(node);
+        if (member == null) {
+            return false;
+        }
+        try {
+            for (Member m : hz.getCluster().getMembers()) {
+                if (m.getUuid().toString().equals(member)) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "could not read the grid's members: " + e);
+        }
+        return false;
+    }
+
     /** Hears a node register (again) in the member map: another node's entry added or updated means it is back. */
     private record Registered(GridMembers grid, IntConsumer nodeBack)
             implements EntryAddedListener<Integer, String>, EntryUpdatedListener<Integer, String> {

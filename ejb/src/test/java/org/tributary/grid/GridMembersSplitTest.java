@@ -54,6 +54,10 @@ class GridMembersSplitTest {
         await("each node to hear the nodes that joined after it register", 10_000,
                 () -> back.get(0).equals(Set.of(1, 2)) && back.get(1).equals(Set.of(2)));
         for (int n = 0; n < 3; n++) {
+            assertTrue(nodes.get(n).present(0) && nodes.get(n).present(1) && nodes.get(n).present(2), "node " + n + " sees all three");
+            assertTrue(!nodes.get(n).present(7), "a node id nobody registered is not present");
+        }
+        for (int n = 0; n < 3; n++) {
             assertTrue(left.get(n).isEmpty(), "nobody left yet, as node " + n + " heard it: " + left.get(n));
             assertTrue(!back.get(n).contains(n), "a node does not hear itself come back");
             back.get(n).clear();
@@ -71,6 +75,10 @@ class GridMembersSplitTest {
         for (int n = 0; n < 3; n++) {
             assertEquals(Set.of(), back.get(n), "nothing comes back while split, as node " + n + " heard it");
         }
+        // what each side's grid view holds now: the majority side itself and each other, the lone side only itself
+        assertTrue(nodes.get(0).present(0) && nodes.get(0).present(1) && !nodes.get(0).present(2), "node 0's view while split");
+        assertTrue(nodes.get(1).present(0) && nodes.get(1).present(1) && !nodes.get(1).present(2), "node 1's view while split");
+        assertTrue(nodes.get(2).present(2) && !nodes.get(2).present(0) && !nodes.get(2).present(1), "node 2's view while split");
 
         grid.heal();
         assertTrue(merged.await(40, TimeUnit.SECONDS), "member 2 merged into the larger side");
@@ -79,6 +87,8 @@ class GridMembersSplitTest {
         for (int n = 0; n < 3; n++) {
             assertTrue(!back.get(n).contains(n), "node " + n + " does not hear itself come back: " + back.get(n));
         }
+        await(() -> "every node's view to hold every node again", 20_000, () -> nodes.stream()
+                .allMatch(g -> g.present(0) && g.present(1) && g.present(2)));
         assertEquals(0, grid.unknownCallers(), "every connection went through a proxy that knew its caller");
     }
 

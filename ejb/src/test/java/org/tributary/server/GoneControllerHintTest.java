@@ -52,6 +52,22 @@ class GoneControllerHintTest {
             assertEquals(term, ma.quorum().epoch(), "no election meanwhile");
             assertEquals(dead, ma.controllerId(), "reported back: the live leader is named again in its term");
 
+            // a node whose own grid view lost the majority of the voters is the one cut off (after a
+            // pause past the grid's heartbeat timeout a resumed node sees every other member leave):
+            // a gone report counts only while its view holds a majority, itself included
+            ma.gridView(n -> false);
+            ma.memberLeft(dead);
+            assertEquals(dead, ma.controllerId(), "alone in its grid view: the leader the quorum names is still named");
+            ma.gridView(n -> n == b);
+            assertEquals(-1, ma.controllerId(), "with " + b + " in its view (a majority with itself): the report counts");
+            ma.gridView(n -> false);
+            assertEquals(dead, ma.controllerId(), "alone again: the report stops counting, it is not forgotten");
+            ma.gridView(n -> n == b);
+            assertEquals(-1, ma.controllerId(), "and counts again with a majority in view");
+            ma.gridView(n -> true);
+            ma.memberBack(dead);
+            assertEquals(dead, ma.controllerId());
+
             cluster.crash(dead);
             assertEquals(dead, ma.quorum().leaderId(), "the voters still follow the dead leader (election timeout 2 s)");
             assertEquals(dead, ma.controllerId(), "without the grid's report it is still named");
