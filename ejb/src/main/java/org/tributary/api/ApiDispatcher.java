@@ -36,6 +36,22 @@ import org.tributary.security.ClientQuotaManager;
 public final class ApiDispatcher implements RequestChannel {
     private static final Logger LOG = Logger.getLogger(ApiDispatcher.class.getName());
 
+    /**
+     * May hold a request back before its handler runs (a decoded request of a supported version).
+     * Called on a handler thread; must not block.
+     */
+    @FunctionalInterface
+    public interface Gate {
+        /** Lets every request through at once. */
+        Gate OPEN = (key, body) -> null;
+
+        /**
+         * Null (the usual answer): handle the request now; otherwise a stage whose completion, normal
+         * or not, lets it through.
+         */
+        CompletionStage<?> before(ApiKeys key, AbstractRequest body);
+    }
+
     private final ApiRegistry registry;
     private final ExecutorService handlers;
     private final Supplier<MetadataImage> images;
@@ -43,6 +59,7 @@ public final class ApiDispatcher implements RequestChannel {
     private final ClientQuotaManager quotas;
     private final Supplier<AuditSink> audit;
     private final java.util.function.Predicate<RequestContext> mayClusterAction;
+    private final Gate gate;
 
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics) {
         this(registry, handlers, images, metrics, null);
@@ -66,6 +83,14 @@ public final class ApiDispatcher implements RequestChannel {
      */
     public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
             ClientQuotaManager quotas, Supplier<AuditSink> audit, java.util.function.Predicate<RequestContext> mayClusterAction) {
+        this(registry, handlers, images, metrics, quotas, audit, mayClusterAction, Gate.OPEN);
+    }
+
+    /** {@code gate}: what may hold a request back before its handler runs (see {@link Gate}). */
+    public ApiDispatcher(ApiRegistry registry, ExecutorService handlers, Supplier<MetadataImage> images, BrokerMetrics metrics,
+            ClientQuotaManager quotas, Supplier<AuditSink> audit, java.util.function.Predicate<RequestContext> mayClusterAction,
+            Gate gate) {
+        this.gate = java.util.Objects.requireNonNull(gate);
         this.mayClusterAction = mayClusterAction;
         this.registry = registry;
         this.handlers = handlers;
@@ -122,6 +147,32 @@ public final class ApiDispatcher implements RequestChannel {
                     + " is not supported by this broker"));
             return;
         }
+        CompletionStage<?> held;
+        try {
+            held = gate.before(key, body);
+        } catch (RuntimeException e) {
+            LOG.warning("TRIB-API-005 cannot check whether " + key + " may go on now: " + e);
+            held = null;
+        }
+        if (held != null) {
+            held.whenComplete((x, e) -> {
+                try {
+                    handlers.execute(() -> handle(request, header, reg, body, System.nanoTime()));
+                } catch (RejectedExecutionException r) {
+                    done(request, key, true);
+                    request.closeConnection("broker is shutting down");
+                }
+            });
+            return;
+        }
+        handle(request, header, reg, body, dequeued);
+    }
+
+    /** Runs the request's handler and answers; {@code dequeued}: when a handler thread took it up. */
+    private void handle(NetworkRequest request, RequestHeader header, ApiRegistry.Registration reg, AbstractRequest body,
+            long dequeued) {
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
         RequestContext ctx = new RequestContext(header, request.connectionId(), request.clientAddress(), request.principal(),
                 request.listenerName(), images.get());
         CompletionStage<ApiMessage> result;

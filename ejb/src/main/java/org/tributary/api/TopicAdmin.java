@@ -47,6 +47,9 @@ public final class TopicAdmin {
     static final int MAX_PARTITIONS = 10_000;
     /** How long a change waits for the controller when its caller gives no timeout (auto-creation, IncrementalAlterConfigs, which has no timeoutMs). */
     static final Duration CONTROLLER_TIMEOUT = Duration.ofSeconds(15);
+    /** How long an in-process creator waits for this broker to open what it created. */
+    static final Duration OPEN_WAIT = Duration.ofSeconds(10);
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TopicAdmin.class.getName());
     /**
      * The longest a request's own {@code timeoutMs} holds it: a Kafka broker gives up forwarding a
      * request to an unreachable controller after 60 s whatever the request asked for.
@@ -170,8 +173,25 @@ public final class TopicAdmin {
             return new TopicImage(name, Uuid.ZERO_UUID, hasManual ? manual : java.util.Collections.nCopies(result.numPartitions(),
                     java.util.Collections.nCopies(result.replicationFactor(), -1)), configs);
         }
+        awaitOpen(store.image().offset());
         return store.image().topic(name).orElseThrow(() -> new UnknownTopicOrPartitionException(
                 "Topic '" + name + "' was created but deleted again at once"));
+    }
+
+    /**
+     * Waits (at most {@link #OPEN_WAIT}) until this broker has opened its partitions as the image at
+     * {@code offset} has them. For creators in this process (auto-creation, internal topics, the
+     * console), which go on to use the partitions at once without passing the partition APIs' gate;
+     * past the wait they go on anyway and meet the retriable errors a client would.
+     */
+    private void awaitOpen(long offset) {
+        try {
+            store.awaitPublished(offset).get(OPEN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.fine(() -> "partitions of the image at offset " + offset + " not open yet: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** This broker's check of a topic to delete: it must be in this broker's image. */

@@ -13,9 +13,10 @@ import org.tributary.quorum.QuorumException;
 /**
  * A broker's way to the active controller, from any broker (KIP-590's forwarding, over the
  * quorum's own transport): sends one of Kafka's controller messages to the quorum leader and,
- * once the controller has answered, waits until this broker has applied what the request wrote
- * and handed it to its listeners, so a client that created a topic through this broker sees it
- * here at once and finds its partitions open here.
+ * once the controller has answered, waits until this broker's image has what the request wrote,
+ * so a client that created a topic through this broker sees it here at once (Metadata,
+ * DescribeTopics). The logs it creates may open a moment later: requests to those partitions wait
+ * for them on arrival (org.tributary.server.PartitionsOpenGate).
  *
  * <p>Failures: no leader within {@code timeout} (an election, or a minority side) completes with
  * Kafka's retriable {@link TimeoutException}; no leader reachable at the moment (a connection
@@ -47,7 +48,7 @@ public final class ControllerClient {
 
     /**
      * Sends {@code request}; completes with the controller's response of type {@code type} once
-     * this broker has applied the records it wrote, or with a {@link TimeoutException} when that
+     * this broker's image has the records it wrote, or with a {@link TimeoutException} when that
      * has not happened within {@code timeout} (and a short grace). Never blocks the caller.
      */
     public <R extends ApiMessage> CompletableFuture<R> send(ApiMessage request, Class<R> type, Duration timeout) {
@@ -116,13 +117,11 @@ public final class ControllerClient {
             throw new IllegalStateException("the controller answered " + request.getClass().getSimpleName() + " with "
                     + answer.response().getClass().getSimpleName());
         }
-        // the change is committed once the image has it; opening its logs here may take longer
-        // than the deadline allows (a large batch on a busy disk): then answer anyway, and the
-        // partitions open a moment later (clients retry what they cannot reach meanwhile)
-        long waitMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-        return metadata.awaitOffset(answer.offset()).thenCompose(img -> metadata.awaitListeners(answer.offset())
-                .completeOnTimeout(img, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS))
-                .thenApply(img -> type.cast(answer.response()));
+        // the change is committed and this broker's image has it: answer now, as Kafka's controller
+        // answers at commit. Opening the logs it creates here may take longer (thousands of
+        // partitions on a busy disk); this broker's partition APIs wait for that (see
+        // org.tributary.server.PartitionsOpenGate), so a client that goes on at once is not refused
+        return metadata.awaitOffset(answer.offset()).thenApply(img -> type.cast(answer.response()));
     }
 
     /** Like {@link #send} but waits; failures are thrown as Kafka exceptions. */

@@ -111,6 +111,16 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
     }
 
     @Override
+    public CompletableFuture<MetadataImage> awaitPublished(long offset) {
+        return published.await(offset);
+    }
+
+    @Override
+    public long publishedOffset() {
+        return published.reached();
+    }
+
+    @Override
     public void apply(long offset, long epoch, byte[] entry) {
         List<MetadataRecord> batch = MetadataCodec.decode(entry);
         publish(MetadataDelta.apply(image, batch, offset, epoch), offset);

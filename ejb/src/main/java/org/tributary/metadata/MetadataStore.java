@@ -1,6 +1,7 @@
 package org.tributary.metadata;
 
 import java.io.Closeable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +23,21 @@ public interface MetadataStore extends Closeable {
      * image it is given.
      */
     void addListener(Consumer<MetadataImage> listener);
+
+    /**
+     * The offset of the newest image the listeners have been handed: what this broker serves (its
+     * partitions are open as that image has them). Behind {@code image().offset()} while the
+     * listeners work on a newer image. A store whose listeners run before its image changes: the
+     * image's offset.
+     */
+    default long publishedOffset() {
+        return image().offset();
+    }
+
+    /** Completes once the listeners have been handed an image at or after {@code offset}. */
+    default CompletableFuture<MetadataImage> awaitPublished(long offset) {
+        return CompletableFuture.completedFuture(image());
+    }
 
     @Override
     void close();

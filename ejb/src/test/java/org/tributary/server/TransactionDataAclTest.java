@@ -33,8 +33,10 @@ class TransactionDataAclTest {
             try (Admin admin = broker.admin()) {
                 admin.createTopics(List.of(new NewTopic("acl-tx", 1, (short) 1))).all().get();
             }
-            Partition p = broker.server().replicaManager().orElseThrow().replica(new org.apache.kafka.common.TopicPartition("acl-tx", 0))
-                    .orElseThrow();
+            // CreateTopics is answered once this broker's image has the topic; its log opens a moment later
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("acl-tx", 0);
+            InJvmCluster.await("acl-tx-0 to open", 20_000, () -> broker.server().replicaManager().orElseThrow().replica(tp).isPresent());
+            Partition p = broker.server().replicaManager().orElseThrow().replica(tp).orElseThrow();
             try (RawClient c = new RawClient(broker.port())) {
                 assertEquals(List.of(Errors.CLUSTER_AUTHORIZATION_FAILED), marker(c, 9001, (short) 0, 0, false, "acl-tx", 0));
                 assertEquals(0, p.logEndOffset(), "nothing was written");
