@@ -25,7 +25,7 @@ import org.tributary.quorum.ReplicatedStateMachine;
  * committed entry (a batch of {@link MetadataRecord}s) is decoded and applied to the
  * {@link MetadataImage} in log order, on the quorum's apply thread, and {@link #awaitOffset} waiters
  * for that offset are released. Then the new image is handed to the listeners (the replica
- * manager, the grid publisher), after which {@link #awaitListeners} waiters are released: on the
+ * manager, the grid publisher), after which {@link #awaitPublished} waiters are released: on the
  * publisher thread when there is one, so that their work (the replica manager opens a log per new
  * partition) never holds up the quorum's apply thread, whose progress the active controller waits
  * for on every write; a listener then gets the newest image when it is ready for one and may skip
@@ -100,14 +100,6 @@ public final class MetadataFollower implements ReplicatedStateMachine, MetadataS
     /** Completes with the image once an entry at or after {@code offset} has been applied here. */
     public CompletableFuture<MetadataImage> awaitOffset(long offset) {
         return applied.await(offset);
-    }
-
-    /**
-     * Completes once the listeners (the replica manager) have been handed an image at or after
-     * {@code offset}: then this broker also serves what the entry created.
-     */
-    public CompletableFuture<MetadataImage> awaitListeners(long offset) {
-        return published.await(offset);
     }
 
     @Override

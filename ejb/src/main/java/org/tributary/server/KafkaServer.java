@@ -59,8 +59,6 @@ import org.tributary.txn.ProducerIdManager;
 public final class KafkaServer implements Closeable, BrokerView, GroupsView {
     private static final Logger LOG = Logger.getLogger(KafkaServer.class.getName());
     private static final long SNAPSHOT_INTERVAL_MS = 60_000L;
-    /** How long a partition request waits for this broker to open what its image already names. */
-    static final long PARTITIONS_OPEN_WAIT_MS = 10_000L;
 
     private final BrokerConfig config;
     private final Path dataDir;
@@ -210,7 +208,7 @@ public final class KafkaServer implements Closeable, BrokerView, GroupsView {
         ReplicaManager served = replicas;
         dispatcher = new ApiDispatcher(registry, handlers, metadata::image, metrics, quotas, () -> audit,
                 ctx -> authorizer.allowsCluster(ctx, org.apache.kafka.common.acl.AclOperation.CLUSTER_ACTION),
-                new PartitionsOpenGate(metadata, tp -> served.partition(tp).isPresent(), PARTITIONS_OPEN_WAIT_MS));
+                new PartitionsOpenGate(metadata, tp -> served.partition(tp).isPresent(), PartitionsOpenGate.MAX_WAIT_MS));
         metrics.replicaMaxLag(() -> fetchers == null ? 0 : fetchers.maxLag()); // follower side, as Kafka's fetcher manager
         long producerExpirationMs = config.getLong("producer.id.expiration.ms", 86_400_000L);
         scheduler.scheduleWithFixedDelay(() -> {

@@ -35,6 +35,9 @@ public final class PartitionsOpenGate implements ApiDispatcher.Gate {
     static final Set<ApiKeys> GATED = EnumSet.of(ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.OFFSET_FOR_LEADER_EPOCH,
             ApiKeys.DELETE_RECORDS, ApiKeys.DESCRIBE_PRODUCERS, ApiKeys.WRITE_TXN_MARKERS);
 
+    /** How long a partition request waits, at most, for this broker to open what its image already names. */
+    static final long MAX_WAIT_MS = 10_000L;
+
     private final MetadataStore store;
     private final Predicate<TopicPartition> ledHere;
     private final long maxWaitMs;

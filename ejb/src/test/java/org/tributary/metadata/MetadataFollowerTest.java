@@ -44,7 +44,7 @@ class MetadataFollowerTest {
             follower.apply(1, 1, topic("a"));
             assertTrue(busy.await(10, TimeUnit.SECONDS), "the listener runs");
             CompletableFuture<MetadataImage> waiter = follower.awaitOffset(3);
-            CompletableFuture<MetadataImage> served = follower.awaitListeners(3);
+            CompletableFuture<MetadataImage> served = follower.awaitPublished(3);
             follower.apply(2, 1, topic("b")); // returns although the listener is still busy
             follower.apply(3, 1, topic("c"));
             assertEquals(3, waiter.get(5, TimeUnit.SECONDS).offset(), "image waiters do not wait for the listeners");
