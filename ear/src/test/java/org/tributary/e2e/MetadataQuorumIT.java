@@ -123,7 +123,9 @@ class MetadataQuorumIT {
                         "leaders spread over the three brokers, as seen through node " + node);
                 QuorumInfo q = a.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS);
                 assertEquals(Set.of(0, 1, 2), q.voters().stream().map(QuorumInfo.ReplicaState::replicaId).collect(Collectors.toSet()));
-                assertEquals(q.leaderId(), a.describeCluster().controller().get().id(), "the quorum leader is the controller");
+                assertEquals(q.leaderId(), controllerSeenBy(node), "node " + node + " names the quorum leader as the active controller");
+                // Kafka clients are sent to the answering broker, which forwards (as Kafka's KRaft brokers name an alive broker)
+                assertEquals(node, controllerInMetadataOf(node), "node " + node + "'s Metadata names itself as the controller");
             }
         }
         KafkaClients.produce("127.0.0.1:" + cluster.kafkaPort(1), "orders", List.of("a", "b", "c"), 0);
@@ -134,7 +136,7 @@ class MetadataQuorumIT {
     void killingTheControllerCostsSecondsAndLosesNothingCommitted() throws Exception {
         int controller;
         try (Admin a = admin(0, 1, 2)) {
-            controller = a.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+            controller = a.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
         }
         long t0 = System.nanoTime();
         cluster.kill(controller);
@@ -200,10 +202,10 @@ class MetadataQuorumIT {
             cluster.suspend(old);
             long t0 = System.nanoTime();
             try {
-                LocalCluster.await(Duration.ofSeconds(30), "the other nodes to name the same new controller while " + old
+                LocalCluster.await(Duration.ofSeconds(30), "the other nodes to reach the same new controller while " + old
                         + " is suspended", () -> {
-                            int c = controllerSeenBy(others[0]);
-                            return c >= 0 && c != old && c == controllerSeenBy(others[1]);
+                            int c = leaderReachedThrough(others[0]);
+                            return c >= 0 && c != old && c == leaderReachedThrough(others[1]);
                         });
                 newControllerMs = msSince(t0);
                 try (Admin a = admin(others[0])) {
@@ -581,12 +583,47 @@ class MetadataQuorumIT {
         return -1;
     }
 
+    private static final java.util.regex.Pattern CONTROLLER_ID = java.util.regex.Pattern.compile("\"controllerId\"\\s*:\\s*(-?\\d+)");
+
     /**
-     * The controller this node names in its own Metadata answer (asked directly, not through a
-     * client that may pick another node), or -1 when it does not answer within 10 s. A node that
-     * knows no controller names itself.
+     * The active controller (the quorum's leader) as this node knows it, from its own admin API
+     * ({@code /api/cluster}, asked directly, not through a client that may pick another node); -1
+     * when it knows none or does not answer.
      */
     private static int controllerSeenBy(int node) {
+        try {
+            java.net.http.HttpResponse<String> r = cluster.getResponse(node, "/api/cluster");
+            java.util.regex.Matcher m = CONTROLLER_ID.matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? Integer.parseInt(m.group(1)) : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The quorum leader that answers DescribeQuorum sent to this node (which forwards it to the
+     * leader it knows, over the quorum's transport, not HTTP), or -1 when no answer comes within 3 s:
+     * while the old leader is frozen, a node that still follows it gets no answer.
+     */
+    private static int leaderReachedThrough(int node) {
+        try {
+            org.apache.kafka.common.requests.DescribeQuorumResponse r = (org.apache.kafka.common.requests.DescribeQuorumResponse)
+                    RawKafka.send(cluster.kafkaPort(node), new org.apache.kafka.common.requests.DescribeQuorumRequest.Builder(
+                            org.apache.kafka.common.requests.DescribeQuorumRequest.singletonRequest(
+                                    new org.apache.kafka.common.TopicPartition("__cluster_metadata", 0))), Duration.ofSeconds(3));
+            if (r.data().errorCode() != Errors.NONE.code() || r.data().topics().isEmpty()
+                    || r.data().topics().get(0).partitions().isEmpty()) {
+                return -1;
+            }
+            org.apache.kafka.common.message.DescribeQuorumResponseData.PartitionData p = r.data().topics().get(0).partitions().get(0);
+            return p.errorCode() == Errors.NONE.code() ? p.leaderId() : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The controller id in this node's own Metadata answer, or -1 when it does not answer within 10 s. */
+    private static int controllerInMetadataOf(int node) {
         try {
             return ((MetadataResponse) RawKafka.send(cluster.kafkaPort(node), new MetadataRequest.Builder(List.of(), false),
                     Duration.ofSeconds(10))).data().controllerId();

@@ -178,7 +178,7 @@ class QuorumTlsIT {
     void aKilledControllerIsReplacedAndRejoinsOverTls() throws Exception {
         int controller;
         try (Admin a = admin(0, 1, 2)) {
-            controller = a.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+            controller = a.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId(); // the quorum leader
         }
         long t0 = System.nanoTime();
         cluster.kill(controller);

@@ -263,7 +263,7 @@ class ReplicationIT {
                 TopicDescription d = describe();
                 int controller;
                 try (Admin a = admin(0, 1, 2)) {
-                    controller = a.describeCluster().controller().get(60, TimeUnit.SECONDS).id();
+                    controller = a.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS).leaderId(); // the quorum leader
                 }
                 int leader0 = d.partitions().get(0).leader().id();
                 int victim = switch (round % 3) {

@@ -178,13 +178,16 @@ final class MetadataHandler {
     }
 
     /**
-     * The active controller. Clients send CreateTopics and the other admin writes there; any
-     * broker would forward them too. While there is none (an election), this broker, which then
-     * answers with a retriable error, so clients refresh and retry.
+     * The "controller" a client sends CreateTopics and the other controller APIs to: this broker,
+     * which forwards them to the quorum's leader over the quorum's transport and waits for an
+     * election if there is none. As in Kafka's KRaft mode, where Metadata names an alive broker and
+     * brokers forward, the quorum's leader is not named: a client that cached it would send its next
+     * write to a dead node after the leader's loss and find a live one only after its own timeouts,
+     * while this broker just answered it. {@code kafka-metadata-quorum} (DescribeQuorum) names the
+     * quorum's leader.
      */
     private int controllerId() {
-        int id = services.cluster().controllerId();
-        return id >= 0 ? id : services.cluster().localBrokerId();
+        return services.cluster().localBrokerId();
     }
 
     CompletionStage<ApiMessage> describeCluster(RequestContext ctx, ApiMessage message) {

@@ -45,7 +45,13 @@ public final class MetadataNode implements AutoCloseable {
     static final String SESSION_TIMEOUT = "broker.session.timeout.ms";
     static final long SESSION_TIMEOUT_DEFAULT_MS = 9_000L;
     static final String HEARTBEAT_INTERVAL = "broker.heartbeat.interval.ms";
-    /** Kafka's name; Raft elections start after a random timeout between this and twice this. */
+    /**
+     * Kafka's name (default 1000 ms). The engine's follower sleeps a random timeout between half
+     * this and this, then campaigns if its leader has been silent for that long, so a dead leader
+     * is noticed between half this and twice this after its last heartbeat: at most 2 s by
+     * default, as Kafka's voters notice after {@code controller.quorum.fetch.timeout.ms} (2 s).
+     * (A range of this to twice this made it 1 to 4 s.)
+     */
     static final String ELECTION_TIMEOUT = "controller.quorum.election.timeout.ms";
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
@@ -90,10 +96,10 @@ public final class MetadataNode implements AutoCloseable {
         boolean observer = !voters.contains(nodeId);
         QuorumTls tls = quorumTls(config).orElse(null);
         checkBindable(observer ? self : voters.voters().get(nodeId));
-        long election = config.getLong(ELECTION_TIMEOUT, 1_000L);
+        Duration[] election = electionTimeouts(config);
         QuorumConfig.Builder qb = QuorumConfig.builder().clusterId(clusterId).localId(nodeId)
                 .storageDir(dataDir.resolve(STORAGE_DIR)).requestTimeout(REQUEST_TIMEOUT)
-                .electionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election)).tls(tls);
+                .electionTimeout(election[0], election[1]).tls(tls);
         voters.voters().forEach((id, a) -> qb.voter(id, a.host() + ":" + a.port()));
         if (observer) {
             qb.observer(nodeId, self.host() + ":" + self.port());
@@ -141,6 +147,15 @@ public final class MetadataNode implements AutoCloseable {
                 + " has no effect: as in Kafka 4, the controller gives every partition back to its preferred replica"
                 + " once that replica is in sync (" + IMBALANCE_CHECK_INTERVAL + " sets how often it checks)"));
         return config.getBoolean("auto.leader.rebalance.enable", true) ? seconds * 1_000L : 0L;
+    }
+
+    /** The engine's minimum and maximum election timeouts for {@link #ELECTION_TIMEOUT}: half of it, and it. */
+    static Duration[] electionTimeouts(BrokerConfig config) {
+        long ms = config.getLong(ELECTION_TIMEOUT, 1_000L);
+        if (ms < 200 || ms > 60_000) {
+            throw new org.tributary.config.ConfigException(ELECTION_TIMEOUT, ms, "must be between 200 and 60000 (ms)");
+        }
+        return new Duration[] {Duration.ofMillis(ms / 2), Duration.ofMillis(ms)};
     }
 
     static final String IMBALANCE_CHECK_INTERVAL = "leader.imbalance.check.interval.seconds";

@@ -113,7 +113,14 @@ class ClusterMetadataTest {
                 }
                 List<Integer> nodes = a.describeCluster().nodes().get().stream().map(Node::id).sorted().toList();
                 assertEquals(List.of(1, 2, 3), nodes, "every live broker is listed by broker " + id);
-                assertEquals(controllerId(), a.describeCluster().controller().get().id(), "the quorum leader is the controller");
+                // as Kafka's KRaft brokers, each names an alive broker (itself) as the controller, and forwards
+                try (RawClient raw = new RawClient(cluster.kafkaPort(id))) {
+                    org.apache.kafka.common.requests.MetadataResponse m = raw.send(
+                            new org.apache.kafka.common.requests.MetadataRequest.Builder(List.of(), false).build((short) 12));
+                    assertEquals(id, m.data().controllerId(), "broker " + id + "'s Metadata names itself as the controller");
+                }
+                int named = a.describeCluster().controller().get().id();
+                assertTrue(nodes.contains(named), "DescribeCluster names a live broker as the controller, not " + named);
             }
         }
         assertEquals(Set.of(1, 2, 3), leaders, "leadership is spread over the brokers");

@@ -18,10 +18,11 @@ import org.tributary.broker.MetadataNode;
 
 /**
  * The quorum's leader dies; its voters notice only after their election timeout. When the grid
- * reports the leader's member gone first, the other brokers stop naming it as the controller at
- * once (Metadata and DescribeCluster name the answering broker, which forwards), so a Kafka
- * Admin client is not left waiting for a node that cannot answer; after the election they name
- * the new leader. Without the grid's report they keep naming the dead one until the election.
+ * reports the leader's member gone first, the other brokers stop naming it as the active
+ * controller in their own view (the admin API's {@code controllerId}, the console, the grid's
+ * published copy) at once; after the election they name the new leader. Without the grid's report
+ * they keep naming the dead one until the election. Kafka clients are never sent to it: Metadata and
+ * DescribeCluster name the answering broker, which forwards to whichever leader the election brings.
  */
 @Timeout(180)
 class GoneControllerHintTest {
@@ -91,7 +92,8 @@ class GoneControllerHintTest {
                 int leader = ma.quorum().leaderId();
                 assertNotEquals(dead, leader, "the topic was created by the newly elected controller");
                 assertEquals(leader, ma.controllerId(), "the new leader, of a new term, is named");
-                assertEquals(leader, admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id());
+                int namedAfter = admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
+                assertTrue(namedAfter == a || namedAfter == b, "a live broker is named after the election, not " + namedAfter);
             }
         }
     }
