@@ -317,9 +317,10 @@ public final class MetadataNode implements AutoCloseable {
     /**
      * The active controller as this broker knows it: the quorum's leader, or -1 when none is known,
      * also when the grid reported the leader's member gone in the current term. The voters notice a
-     * dead leader only after their election timeout; until then a client sent to it (Metadata names
-     * the controller) would wait for a node that cannot answer, while any live broker forwards its
-     * request to whichever leader the election brings.
+     * dead leader only after their election timeout; until then this node's own view (the admin
+     * API's {@code controllerId}, the console, the grid's published copy) does not name a node the
+     * grid saw die. Kafka clients are never sent here: Metadata names the answering broker, which
+     * forwards (see {@code api.MetadataHandler}).
      *
      * <p>A gone report counts only while this node's grid view holds a majority of the voters (itself
      * included). A node whose view lost the majority is the one cut off: after a pause past the
