@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.tributary.metadata.MetadataRecord.ClientQuotaRecord;
 import org.tributary.metadata.MetadataRecord.AccessControlEntryRecord;
@@ -100,24 +101,24 @@ public final class MetadataDelta {
             brokers.put(b.id(), b.withFenced(false));
         } else if (record instanceof ControlledShutdownRecord r) {
             BrokerRegistration b = brokerAt(r.brokerId(), r.epoch());
-            check(!b.fenced(), "fenced broker " + b.id() + " cannot enter controlled shutdown");
+            check(!b.fenced(), () -> "fenced broker " + b.id() + " cannot enter controlled shutdown");
             brokers.put(b.id(), b.withControlledShutdown());
         } else if (record instanceof TopicRecord r) {
             check(!r.topicId().equals(Uuid.ZERO_UUID), "topic id is the zero id");
-            check(topic(r.name()).isEmpty(), "topic " + r.name() + " exists");
+            check(topic(r.name()).isEmpty(), () -> "topic " + r.name() + " exists");
             check(topic(r.topicId()).isEmpty() && !removedTopics.contains(r.topicId()) && base.topic(r.topicId()).isEmpty(),
-                    "topic id " + r.topicId() + " was used before");
+                    () -> "topic id " + r.topicId() + " was used before");
             changedTopics.put(r.topicId(), TopicImage.of(r.name(), r.topicId(), List.of(), Map.of()));
         } else if (record instanceof PartitionRecord r) {
             TopicImage t = topicOrThrow(r.topicId());
-            check(r.partition() >= 0 && r.partition() <= t.partitionCount(), "partition " + r.partition() + " of " + t.name()
+            check(r.partition() >= 0 && r.partition() <= t.partitionCount(), () -> "partition " + r.partition() + " of " + t.name()
                     + " would leave a gap after " + t.partitionCount());
             PartitionRegistration reg = r.registration();
             validate(reg);
             changedTopics.put(t.id(), t.withPartition(r.partition(), reg));
         } else if (record instanceof PartitionChangeRecord r) {
             TopicImage t = topicOrThrow(r.topicId());
-            check(r.partition() >= 0 && r.partition() < t.partitionCount(), "no partition " + r.partition() + " in " + t.name());
+            check(r.partition() >= 0 && r.partition() < t.partitionCount(), () -> "no partition " + r.partition() + " in " + t.name());
             PartitionRegistration reg = t.partition(r.partition()).merge(r);
             validate(reg);
             changedTopics.put(t.id(), t.withPartition(r.partition(), reg));
@@ -128,22 +129,23 @@ public final class MetadataDelta {
             changedTopics.remove(r.topicId());
             removedTopics.add(r.topicId());
         } else if (record instanceof ProducerIdsRecord r) {
-            check(r.nextProducerId() > nextProducerId, "next producer id " + r.nextProducerId() + " is not above " + nextProducerId);
+            check(r.nextProducerId() > nextProducerId,
+                    () -> "next producer id " + r.nextProducerId() + " is not above " + nextProducerId);
             nextProducerId = r.nextProducerId();
         } else if (record instanceof ClientQuotaRecord r) {
             quotas = quotas.with(r.entity(), r.key(), r.value(), r.remove());
         } else if (record instanceof AccessControlEntryRecord r) {
-            check(acl(r.id()).isEmpty() && !removedAcls.contains(r.id()), "ACL id " + r.id() + " was used before");
+            check(acl(r.id()).isEmpty() && !removedAcls.contains(r.id()), () -> "ACL id " + r.id() + " was used before");
             addedAcls.put(r.id(), r.acl());
         } else if (record instanceof RemoveAccessControlEntryRecord r) {
-            check(acl(r.id()).isPresent(), "no ACL with id " + r.id());
+            check(acl(r.id()).isPresent(), () -> "no ACL with id " + r.id());
             if (addedAcls.remove(r.id()) == null) {
                 removedAcls.add(r.id());
             }
         } else if (record instanceof UserScramCredentialRecord r) {
             scramChanges().set(r.user(), r.mechanism(), r.credential());
         } else if (record instanceof RemoveUserScramCredentialRecord r) {
-            check(scramChanges().contains(r.user(), r.mechanism()), "no " + r.mechanism().mechanismName() + " credential for user "
+            check(scramChanges().contains(r.user(), r.mechanism()), () -> "no " + r.mechanism().mechanismName() + " credential for user "
                     + r.user());
             scramChanges().remove(r.user(), r.mechanism());
         } else if (record instanceof NoOpRecord) {
@@ -156,8 +158,8 @@ public final class MetadataDelta {
     private void register(RegisterBrokerRecord r) {
         Optional<BrokerRegistration> old = broker(r.brokerId());
         if (r.epoch() != MetadataRecord.EPOCH_OF_ENTRY) {
-            check(r.epoch() >= 0, "broker epoch " + r.epoch());
-            old.ifPresent(o -> check(r.epoch() > o.epoch(), "broker " + r.brokerId() + " epoch " + r.epoch()
+            check(r.epoch() >= 0, () -> "broker epoch " + r.epoch());
+            old.ifPresent(o -> check(r.epoch() > o.epoch(), () -> "broker " + r.brokerId() + " epoch " + r.epoch()
                     + " is not above its current epoch " + o.epoch()));
         }
         brokers.put(r.brokerId(), new BrokerRegistration(r.brokerId(), r.incarnationId(), r.epoch(), r.host(), r.kafkaPort(),
@@ -186,27 +188,28 @@ public final class MetadataDelta {
     }
 
     private static void validate(PartitionRegistration reg) {
-        check(!reg.replicas().isEmpty(), "no replicas");
-        check(new HashSet<>(reg.replicas()).size() == reg.replicas().size(), "duplicate replicas " + reg.replicas());
-        check(!reg.isr().isEmpty(), "empty ISR");
-        check(new HashSet<>(reg.isr()).size() == reg.isr().size(), "duplicate ISR members " + reg.isr());
-        check(reg.replicas().containsAll(reg.isr()), "ISR " + reg.isr() + " not within replicas " + reg.replicas());
-        check(reg.leader() == MetadataRecord.NO_LEADER || reg.isr().contains(reg.leader()),
-                "leader " + reg.leader() + " not in ISR " + reg.isr());
-        check(new HashSet<>(reg.removingReplicas()).size() == reg.removingReplicas().size()
-                && new HashSet<>(reg.addingReplicas()).size() == reg.addingReplicas().size(),
-                "duplicate removing " + reg.removingReplicas() + " or adding " + reg.addingReplicas() + " replicas");
-        check(reg.replicas().containsAll(reg.removingReplicas()) && reg.replicas().containsAll(reg.addingReplicas()),
-                "removing " + reg.removingReplicas() + " or adding " + reg.addingReplicas() + " replicas not within replicas "
-                        + reg.replicas());
-        check(reg.removingReplicas().stream().noneMatch(reg.addingReplicas()::contains),
-                "replicas both removing " + reg.removingReplicas() + " and adding " + reg.addingReplicas());
-        check(reg.removingReplicas().size() < reg.replicas().size(), "every replica " + reg.replicas() + " is being removed");
+        List<Integer> replicas = reg.replicas();
+        List<Integer> isr = reg.isr();
+        List<Integer> removing = reg.removingReplicas();
+        List<Integer> adding = reg.addingReplicas();
+        check(!replicas.isEmpty(), "no replicas");
+        check(distinct(replicas), () -> "duplicate replicas " + replicas);
+        check(!isr.isEmpty(), "empty ISR");
+        check(distinct(isr), () -> "duplicate ISR members " + isr);
+        check(replicas.containsAll(isr), () -> "ISR " + isr + " not within replicas " + replicas);
+        check(reg.leader() == MetadataRecord.NO_LEADER || isr.contains(reg.leader()),
+                () -> "leader " + reg.leader() + " not in ISR " + isr);
+        check(distinct(removing) && distinct(adding),
+                () -> "duplicate removing " + removing + " or adding " + adding + " replicas");
+        check(replicas.containsAll(removing) && replicas.containsAll(adding),
+                () -> "removing " + removing + " or adding " + adding + " replicas not within replicas " + replicas);
+        check(Collections.disjoint(removing, adding), () -> "replicas both removing " + removing + " and adding " + adding);
+        check(removing.size() < replicas.size(), () -> "every replica " + replicas + " is being removed");
     }
 
     private BrokerRegistration brokerAt(int id, long epoch) {
         BrokerRegistration b = broker(id).orElseThrow(() -> new IllegalStateException("broker " + id + " is not registered"));
-        check(b.epoch() == epoch, "broker " + id + " has epoch " + b.epoch() + ", not " + epoch);
+        check(b.epoch() == epoch, () -> "broker " + id + " has epoch " + b.epoch() + ", not " + epoch);
         return b;
     }
 
@@ -218,6 +221,26 @@ public final class MetadataDelta {
         if (!ok) {
             throw new IllegalStateException(message);
         }
+    }
+
+    /** Records are checked on every node's apply path: the message is built only when a check fails. */
+    private static void check(boolean ok, Supplier<String> message) {
+        if (!ok) {
+            throw new IllegalStateException(message.get());
+        }
+    }
+
+    /** No id twice; replica lists are short, so a pairwise scan beats building a set. */
+    private static boolean distinct(List<Integer> ids) {
+        for (int i = 1; i < ids.size(); i++) {
+            int id = ids.get(i);
+            for (int j = 0; j < i; j++) {
+                if (ids.get(j) == id) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The broker as of the records replayed so far (epoch -1 for one registered in this batch). */
