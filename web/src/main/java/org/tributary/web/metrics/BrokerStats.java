@@ -31,10 +31,18 @@ import org.tributary.web.metrics.StatsSnapshot.TopicStat;
  * messages and bytes in and out per topic), the engine's views (partitions, ISR, log sizes, lag)
  * and per-second rates since the previous sample. The console's charts and the {@code /metrics}
  * gauges read the latest sample.
+ *
+ * <p>A sample's cost grows with the partitions the cluster holds, so the sampler keeps to a budget:
+ * the pause after a sample is at least {@value #COST_SHARE} times what the sample took, so sampling
+ * uses at most one {@value #COST_SHARE}th of a core however many partitions there are (a sample of
+ * 10,000 partitions that takes 100 ms is followed by a 5 s pause, not 2 s). Rates divide by the
+ * time between samples, so they stay right when the period stretches.
  */
 @ApplicationScoped
 public class BrokerStats {
     static final long PERIOD_MS = 2_000;
+    /** The pause after a sample is at least this many times the sample's duration. */
+    static final int COST_SHARE = 50;
     private static final Logger LOG = Logger.getLogger(BrokerStats.class.getName());
 
     @EJB
@@ -47,18 +55,39 @@ public class BrokerStats {
     private KafkaMetrics metrics;
 
     private volatile StatsSnapshot latest = StatsSnapshot.empty();
-    private ScheduledFuture<?> task;
+    private volatile ScheduledFuture<?> task;
+    private volatile boolean stopped;
     private MetricsSnapshot previousCounters;
     private int failures;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
-        task = scheduler.scheduleWithFixedDelay(this::sampleSafely, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+        task = scheduler.schedule(this::sampleAndReschedule, 0, TimeUnit.MILLISECONDS);
     }
 
     @PreDestroy
     void stop() {
-        if (task != null) {
-            task.cancel(false);
+        stopped = true;
+        ScheduledFuture<?> t = task;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    /** The pause after a sample that took {@code tookMs}: the period, stretched to keep to the budget. */
+    static long pauseAfter(long tookMs) {
+        return Math.max(PERIOD_MS, tookMs * COST_SHARE);
+    }
+
+    private void sampleAndReschedule() {
+        long start = System.nanoTime();
+        sampleSafely();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (!stopped) {
+            try {
+                task = scheduler.schedule(this::sampleAndReschedule, pauseAfter(tookMs), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the application is being undeployed: the executor takes no more tasks
+            }
         }
     }
 

@@ -82,4 +82,15 @@ class BrokerStatsTest {
                 List.of(partition(1, 1, 2, 2, List.of(1)), partition(0, 1, 1, 1, List.of(1))), before);
         assertEquals(List.of(before.get(1), before.get(0)), now);
     }
+
+    @Test
+    void theSamplerKeepsToOneFiftiethOfACoreWhateverASampleCosts() {
+        assertEquals(BrokerStats.PERIOD_MS, BrokerStats.pauseAfter(0), "a cheap sample: the console's 2 s period");
+        assertEquals(BrokerStats.PERIOD_MS, BrokerStats.pauseAfter(BrokerStats.PERIOD_MS / BrokerStats.COST_SHARE));
+        assertEquals(5_000, BrokerStats.pauseAfter(100), "a 100 ms sample is followed by 5 s without one");
+        for (long took : new long[] {1, 39, 41, 100, 700, 3_000}) {
+            long pause = BrokerStats.pauseAfter(took);
+            assertEquals(true, took * 50 <= pause && pause >= BrokerStats.PERIOD_MS, took + " ms then " + pause + " ms");
+        }
+    }
 }
