@@ -123,7 +123,7 @@ public final class PartitionLog implements Closeable {
     }
 
     /** The state as it is in memory now. */
-    private LogState currentState() {
+    LogState currentState() {
         return new LogState(logStartOffset, recoveryPoint, cleanerOffset, highWatermark);
     }
 
@@ -191,9 +191,7 @@ public final class PartitionLog implements Closeable {
         if (epochsChanged || epochCache.checkpointDeferred()) {
             checkpointEpochs();
         }
-        if (logEndOffset - recoveryPoint >= config.flushMessages()) {
-            flushLocked(); // flush.messages
-        }
+        LogFlush.afterAppend(this);
         return new AppendInfo(v.firstOffset(), v.lastOffset(), v.logAppendTime(), v.maxTimestamp(),
                 v.offsetOfMaxTimestamp(), logStartOffset, v.recordCount(), v.records().sizeInBytes());
     }
@@ -380,13 +378,7 @@ public final class PartitionLog implements Closeable {
 
     /** fsyncs everything appended so far and moves the recovery point to the log end offset. */
     public void flush() throws IOException {
-        lock.lock();
-        try {
-            checkOpen();
-            flushLocked();
-        } finally {
-            lock.unlock();
-        }
+        LogFlush.flush(this);
     }
 
     /**
@@ -394,54 +386,7 @@ public final class PartitionLog implements Closeable {
      * and rewrites a lagging checkpoint once {@link #CHECKPOINT_INTERVAL_MS} has passed.
      */
     public void flushIfDue() throws IOException {
-        if (closed || failure.failed()) {
-            return; // a failed log was reported once; the flusher skips it until it is reopened
-        }
-        long now = time.milliseconds();
-        if (logEndOffset > recoveryPoint && now - lastFlushMs >= config.flushMs()) {
-            flush();
-        } else if (now - lastStateWriteMs >= CHECKPOINT_INTERVAL_MS) {
-            lock.lock();
-            try {
-                if (!closed && !failure.failed() && !currentState().equals(stateOnDisk)) {
-                    writeState();
-                } else {
-                    lastStateWriteMs = now;
-                }
-            } catch (IOException | RuntimeException e) {
-                reportIoFailure("checkpoint write (recovery point, high watermark)", e);
-                throw e;
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** Caller holds the lock; a failure is reported (see {@link #reportIoFailure}). */
-    private void flushLocked() throws IOException {
-        try {
-            flushToDisk();
-        } catch (IOException | RuntimeException e) {
-            reportIoFailure("flush", e);
-            throw e;
-        }
-    }
-
-    /** As {@link #flushLocked} without reporting a failure: {@link #close} throws it to the one stopping the log. */
-    private void flushToDisk() throws IOException {
-        if (epochCache.checkpointDeferred()) {
-            epochCache.checkpoint();
-        }
-        long leo = logEndOffset;
-        if (leo > recoveryPoint) {
-            Long from = segments.floorKey(recoveryPoint);
-            for (LogSegment s : (from == null ? segments : segments.tailMap(from)).values()) {
-                s.flush();
-            }
-            recoveryPoint = leo;
-            writeState();
-        }
-        lastFlushMs = time.milliseconds();
+        LogFlush.flushIfDue(this);
     }
 
     /** Writes the leader epoch checkpoint; caller holds the lock. */
@@ -516,7 +461,7 @@ public final class PartitionLog implements Closeable {
                 return;
             }
             epochCache.checkpointIfChanged(); // first: the flush then has no deferred epoch to write a second time
-            flushToDisk();
+            LogFlush.flushToDisk(this);
             for (LogSegment s : segments.values()) {
                 s.close();
             }
