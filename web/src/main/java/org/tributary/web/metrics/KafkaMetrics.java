@@ -30,24 +30,20 @@ import org.tributary.metrics.Meter;
 public class KafkaMetrics {
     private static final String BTM = "kafka.server.BrokerTopicMetrics.";
     private static final String RM = "kafka.network.RequestMetrics.";
-    private static final String LOG_SIZE = "kafka.log.Log.Size";
-    private static final String LOG_END_OFFSET = "kafka.log.Log.LogEndOffset";
     private static final String GROUP_LAG = "kafka.consumer.ConsumerGroupLag";
     private static final String PARTITION_LAG = "kafka.consumer.ConsumerLag";
     private static final Map<String, Function<StatsSnapshot.ApiStat, Double>> QUANTILES = quantiles();
-    /** The names of a topic's BrokerTopicMetrics gauges, to remove them with the topic. */
-    private static final List<String> TOPIC_GAUGES = topicGaugeNames();
 
     @Inject
     private MetricRegistry registry;
 
     private GaugeRegistrar registrar;
     private volatile StatsSnapshot snap = StatsSnapshot.empty();
-    private final Map<String, TopicGauges> topics = new HashMap<>();
+    /** The gauges of each topic and its partitions; created with the registrar, at the first update. */
+    private PerTopicGauges topics;
     private final Map<String, List<Registered>> apis = new HashMap<>();
     private final Map<String, GroupGauges> groups = new HashMap<>();
     private final Map<String, Metadata> metadata = new HashMap<>();
-    private final List<Tag> partitionTags = new ArrayList<>();
     private boolean fixedRegistered;
 
     /**
@@ -61,107 +57,15 @@ public class KafkaMetrics {
         snap = s;
         if (registrar == null) {
             registrar = new GaugeRegistrar(registry);
+            topics = new PerTopicGauges(this, registrar);
         }
         if (!fixedRegistered) {
             registerFixed();
             fixedRegistered = true;
         }
-        updateTopics(s.topics());
+        topics.update(s.topics());
         updateApis(s.requests());
         updateGroups(s.groups());
-    }
-
-    private void updateTopics(Map<String, StatsSnapshot.TopicStat> now) {
-        for (StatsSnapshot.TopicStat t : now.values()) {
-            TopicGauges g = topics.get(t.topic());
-            if (g == null) {
-                g = registerTopic(t.topic());
-                topics.put(t.topic(), g);
-            }
-            if (t.partitions() != g.seen) {
-                updatePartitions(g, t.partitions());
-            }
-        }
-        if (topics.size() > now.size()) { // every topic of now is in topics: some went away
-            for (Iterator<TopicGauges> it = topics.values().iterator(); it.hasNext();) {
-                TopicGauges g = it.next();
-                if (!now.containsKey(g.topic)) {
-                    for (String name : TOPIC_GAUGES) {
-                        registrar.remove(name, g.tag);
-                    }
-                    for (PartitionGauges p : g.partitions) {
-                        removePartition(g, p);
-                    }
-                    it.remove();
-                }
-            }
-        }
-    }
-
-    private TopicGauges registerTopic(String topic) {
-        TopicGauges g = new TopicGauges(topic);
-        flowGauges("", x -> {
-            StatsSnapshot.TopicStat ts = x.topics().get(topic);
-            return ts == null ? StatsSnapshot.Flow.ZERO : ts.flow();
-        }, (name, description, unit, f) -> gauge(name, description, unit, f, g.tag));
-        return g;
-    }
-
-    /** Registers the gauges of partitions new to the topic and removes those of partitions gone. */
-    private void updatePartitions(TopicGauges g, List<StatsSnapshot.PartitionStat> ps) {
-        int n = ps.size();
-        boolean same = n == g.partitions.length;
-        for (int i = 0; same && i < n; i++) {
-            same = ps.get(i).partition() == g.partitions[i].partition;
-        }
-        if (!same) {
-            Map<Integer, PartitionGauges> before = new HashMap<>();
-            for (PartitionGauges p : g.partitions) {
-                before.put(p.partition, p);
-            }
-            PartitionGauges[] after = new PartitionGauges[n];
-            for (int i = 0; i < n; i++) {
-                int part = ps.get(i).partition();
-                PartitionGauges p = before.remove(part);
-                if (p == null) {
-                    p = new PartitionGauges(part);
-                    registerPartition(g, p);
-                }
-                p.index = i;
-                after[i] = p;
-            }
-            for (PartitionGauges p : before.values()) {
-                removePartition(g, p);
-            }
-            g.partitions = after;
-        }
-        g.seen = ps;
-    }
-
-    private void registerPartition(TopicGauges g, PartitionGauges p) {
-        Tag[] tags = {g.tag, partitionTag(p.partition)};
-        String topic = g.topic;
-        gauge(LOG_SIZE, "Size of the partition's log on disk", "bytes",
-                x -> partition(x, topic, p, StatsSnapshot.PartitionStat::sizeBytes), tags);
-        gauge(LOG_END_OFFSET, "Log end offset of the partition", "offset",
-                x -> partition(x, topic, p, StatsSnapshot.PartitionStat::logEndOffset), tags);
-    }
-
-    private void removePartition(TopicGauges g, PartitionGauges p) {
-        Tag pt = partitionTag(p.partition);
-        registrar.remove(LOG_SIZE, g.tag, pt);
-        registrar.remove(LOG_END_OFFSET, g.tag, pt);
-    }
-
-    /** The tag {@code partition=n}, built once per partition number and shared by all topics. */
-    private Tag partitionTag(int partition) {
-        if (partition < 0) {
-            return new Tag("partition", String.valueOf(partition));
-        }
-        while (partitionTags.size() <= partition) {
-            partitionTags.add(new Tag("partition", String.valueOf(partitionTags.size())));
-        }
-        return partitionTags.get(partition);
     }
 
     private void updateApis(List<StatsSnapshot.ApiStat> now) {
@@ -248,7 +152,7 @@ public class KafkaMetrics {
     }
 
     /** Kafka's BrokerTopicMetrics for one topic ({@code prefix} empty) or all of them ({@code "AllTopics"}). */
-    private static void flowGauges(String prefix, Function<StatsSnapshot, StatsSnapshot.Flow> flow, GaugeSink sink) {
+    static void flowGauges(String prefix, Function<StatsSnapshot, StatsSnapshot.Flow> flow, GaugeSink sink) {
         String n = BTM + prefix;
         flowGauge(sink, n + "MessagesInTotal", "Messages appended by producers since start", "messages", flow, StatsSnapshot.Flow::messagesIn);
         flowGauge(sink, n + "BytesInTotal", "Record batch bytes appended by producers since start", "bytes", flow, StatsSnapshot.Flow::bytesIn);
@@ -275,12 +179,6 @@ public class KafkaMetrics {
     private static void flowGauge(GaugeSink sink, String name, String description, String unit,
             Function<StatsSnapshot, StatsSnapshot.Flow> flow, Function<StatsSnapshot.Flow, ? extends Number> value) {
         sink.gauge(name, description, unit, x -> value.apply(flow.apply(x)));
-    }
-
-    private static List<String> topicGaugeNames() {
-        List<String> names = new ArrayList<>();
-        flowGauges("", x -> StatsSnapshot.Flow.ZERO, (name, description, unit, f) -> names.add(name));
-        return List.copyOf(names);
     }
 
     private void registerFixed() {
@@ -323,7 +221,7 @@ public class KafkaMetrics {
         registry.gauge(metadata(name, description, unit), () -> f.apply(snap));
     }
 
-    private void gauge(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f, Tag... tags) {
+    void gauge(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f, Tag... tags) {
         registrar.gauge(meta(name, description, unit), () -> f.apply(snap), tags);
     }
 
@@ -364,26 +262,6 @@ public class KafkaMetrics {
         return Metadata.builder().withName(name).withDescription(description + " (" + unit + ")").withUnit(MetricUnits.NONE).build();
     }
 
-    /** The partition's value in {@code s}, found at the place the gauges last saw it or else by its number; 0 if gone. */
-    private static Number partition(StatsSnapshot s, String topic, PartitionGauges p,
-            Function<StatsSnapshot.PartitionStat, ? extends Number> f) {
-        StatsSnapshot.TopicStat t = s.topics().get(topic);
-        if (t == null) {
-            return 0;
-        }
-        List<StatsSnapshot.PartitionStat> ps = t.partitions();
-        int i = p.index;
-        if (i < ps.size() && ps.get(i).partition() == p.partition) {
-            return f.apply(ps.get(i));
-        }
-        for (StatsSnapshot.PartitionStat x : ps) {
-            if (x.partition() == p.partition) {
-                return f.apply(x);
-            }
-        }
-        return 0;
-    }
-
     private static Map<String, Function<StatsSnapshot.ApiStat, Double>> quantiles() {
         Map<String, Function<StatsSnapshot.ApiStat, Double>> q = new LinkedHashMap<>();
         q.put("0.5", StatsSnapshot.ApiStat::p50Ms);
@@ -406,35 +284,12 @@ public class KafkaMetrics {
 
     /** Where gauges are registered: the fixed ones or those of one topic. */
     @FunctionalInterface
-    private interface GaugeSink {
+    interface GaugeSink {
         void gauge(String name, String description, String unit, Function<StatsSnapshot, ? extends Number> f);
     }
 
     /** A gauge registered under {@code name} and {@code tags}. */
     private record Registered(String name, Tag[] tags) {
-    }
-
-    /** A topic's gauges: its flow, and its partitions' in the order of {@code seen}, the partition list they were checked against. */
-    private static final class TopicGauges {
-        final String topic;
-        final Tag tag;
-        List<StatsSnapshot.PartitionStat> seen = List.of();
-        PartitionGauges[] partitions = new PartitionGauges[0];
-
-        TopicGauges(String topic) {
-            this.topic = topic;
-            this.tag = new Tag("topic", topic);
-        }
-    }
-
-    /** A partition with gauges; {@code index} is its place in the latest partition list, read by the gauges as a hint. */
-    private static final class PartitionGauges {
-        final int partition;
-        volatile int index;
-
-        PartitionGauges(int partition) {
-            this.partition = partition;
-        }
     }
 
     /** A group's gauges: its total lag, and its lag per partition by "topic-partition" with that gauge's tags. */
