@@ -84,7 +84,11 @@ public class BrokerStats {
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (!stopped) {
             try {
-                task = scheduler.schedule(this::sampleAndReschedule, pauseAfter(tookMs), TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> next = scheduler.schedule(this::sampleAndReschedule, pauseAfter(tookMs), TimeUnit.MILLISECONDS);
+                task = next;
+                if (stopped) { // stop() ran after the check above and may have cancelled the previous task only
+                    next.cancel(false);
+                }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // the application is being undeployed: the executor takes no more tasks
             }
