@@ -118,6 +118,21 @@ public final class QuorumConfig {
         return logSegmentBytes;
     }
 
+    /**
+     * A copy in which this member is an observer at its own address and {@code voters} (which must
+     * not name it) are the voters; the other settings are kept.
+     */
+    QuorumConfig asObserver(Map<Integer, String> voters) {
+        Builder b = new Builder().clusterId(clusterId).localId(localId).storageDir(storageDir)
+                .electionTimeout(electionTimeoutMin, electionTimeoutMax).requestTimeout(requestTimeout)
+                .snapshotThreshold(snapshotThreshold).logSegmentBytes(logSegmentBytes).tls(tls).voters(voters)
+                .observer(localId, localAddress());
+        if (bindAddress != null) {
+            b.bindAddress(bindAddress);
+        }
+        return b.build();
+    }
+
     /** Builds a copy with another local id and storage directory (handy for tests and tools). */
     public Builder toBuilder() {
         Builder b = new Builder().clusterId(clusterId).localId(localId).storageDir(storageDir)

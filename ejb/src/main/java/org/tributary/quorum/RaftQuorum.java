@@ -2,7 +2,6 @@ package org.tributary.quorum;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,19 +12,14 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.storage.RaftStorage;
 
 /**
  * One member of the metadata quorum: a Ratis server for the cluster's metadata group, plus a
@@ -55,12 +49,15 @@ public final class RaftQuorum implements AutoCloseable {
     /** Threads that wait for leader requests (the Ratis client call used blocks). */
     private static final int REQUEST_THREADS = 4;
 
+    /** The settings this member started with; its role and the voters may have changed since (see {@link #voters()}). */
     private final QuorumConfig cfg;
-    private final RaftGroupId groupId;
-    private final RaftServer server;
-    private final RatisStateMachine ratisSm;
-    private final FollowerTracker tracker;
-    private final LeaderClients clients;
+    private final ReplicatedStateMachine userSm;
+    private final LeaderRequestHandler handler;
+    /** The engine now running; replaced only by {@link #restartAsObserver}. */
+    private volatile QuorumEngine engine;
+    /** Listeners of stable voter sets, shared by this member's engines. */
+    private final List<java.util.function.Consumer<Map<Integer, String>>> votersListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final ScheduledThreadPoolExecutor timer;
@@ -68,16 +65,15 @@ public final class RaftQuorum implements AutoCloseable {
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private final AtomicReference<MemberState> state = new AtomicReference<>(MemberState.STARTING);
 
-    private RaftQuorum(QuorumConfig cfg, RaftGroupId groupId, RaftServer server, RatisStateMachine ratisSm,
-            FollowerTracker tracker, LeaderClients clients, ScheduledThreadPoolExecutor timer) {
+    private RaftQuorum(QuorumConfig cfg, ReplicatedStateMachine userSm, LeaderRequestHandler handler,
+            ScheduledThreadPoolExecutor timer) {
         this.cfg = cfg;
-        this.groupId = groupId;
-        this.server = server;
-        this.ratisSm = ratisSm;
-        this.tracker = tracker;
-        this.clients = clients;
+        this.userSm = userSm;
+        this.handler = handler;
         this.timer = timer;
         this.requests = QuorumThreads.pool("request", cfg.localId(), REQUEST_THREADS);
+        // first listener: a voter that the committed configuration made an observer starts its engine over as one
+        votersListeners.add(this::votersApplied);
     }
 
     /**
@@ -104,62 +100,31 @@ public final class RaftQuorum implements AutoCloseable {
 
     private static RaftQuorum startWithContextLoader(QuorumConfig cfg, ReplicatedStateMachine sm, LeaderRequestHandler handler)
             throws IOException {
-        RatisLogLevels.apply();
         java.nio.file.Path storage = cfg.storageDir().toAbsolutePath().normalize();
         if (!STORAGE_IN_USE.add(storage)) {
             throw new IOException("Quorum storage " + storage + " is in use by a running member in this JVM");
         }
-        RaftGroupId groupId = GroupIds.metadataGroup(cfg.clusterId());
-        List<RaftPeer> voters = peers(cfg.voters(), RaftPeerRole.FOLLOWER);
-        List<RaftPeer> all = new ArrayList<>(voters);
-        all.addAll(peers(cfg.observers(), RaftPeerRole.LISTENER));
-        FollowerTracker tracker = new FollowerTracker();
-        Parameters params = cfg.tls().map(t -> RatisSettings.tlsParameters(t, cfg.localId())).orElseGet(Parameters::new);
-        params.put(FollowerTracker.PARAMETER, tracker, FollowerTracker.class);
-        String local = cfg.bindAddress();
-        int colon = local.lastIndexOf(':');
-        RatisStateMachine ratisSm = new RatisStateMachine(cfg.localId(), sm, handler, tracker);
         ScheduledThreadPoolExecutor timer = QuorumThreads.timer(cfg.localId());
-        RaftServer server = null;
-        LeaderClients clients = null;
+        RaftQuorum q = new RaftQuorum(cfg, sm, handler, timer);
         try {
-            server = RaftServer.newBuilder()
-                    .setServerId(GroupIds.peerId(cfg.localId()))
-                    .setGroup(RaftGroup.valueOf(groupId, all))
-                    .setStateMachine(ratisSm)
-                    .setProperties(RatisSettings.server(cfg, local.substring(0, colon),
-                            Integer.parseInt(local.substring(colon + 1))))
-                    .setParameters(params)
-                    .setOption(RaftStorage.StartupOption.RECOVER)
-                    .build();
-            server.start();
-            clients = new LeaderClients(cfg, groupId);
+            q.engine = QuorumEngine.open(cfg, sm, handler, q.votersListeners);
         } catch (IOException | RuntimeException e) {
-            QuorumLog.LOG.severe(() -> "TRIB-0102 Quorum member " + cfg.localId() + " cannot start: " + e);
-            ratisSm.beginClose();
-            if (clients != null) {
-                clients.close();
-            }
-            if (server != null) {
-                closeQuietly(server);
-            }
             timer.shutdownNow();
+            q.requests.shutdownNow();
             STORAGE_IN_USE.remove(storage);
-            throw e instanceof IOException io ? io : new IOException("Quorum member " + cfg.localId() + " cannot start", e);
+            throw e;
         }
-        RaftQuorum q = new RaftQuorum(cfg, groupId, server, ratisSm, tracker, clients, timer);
         q.state.set(MemberState.RUNNING);
         timer.scheduleWithFixedDelay(q::checkEngine, 1, 1, TimeUnit.SECONDS);
         QuorumLog.LOG.info(() -> "TRIB-0100 Quorum member " + cfg.localId() + " started as "
-                + (cfg.localIsVoter() ? "voter" : "observer") + " of group " + groupId.getUuid() + " (voters "
-                + cfg.voters().keySet() + "), storage " + cfg.storageDir());
+                + (q.isObserverNow() ? "observer" : "voter") + " of group " + GroupIds.metadataGroup(cfg.clusterId()).getUuid()
+                + " (voters " + q.voters().keySet() + "), storage " + cfg.storageDir());
         return q;
     }
 
-    private static List<RaftPeer> peers(Map<Integer, String> members, RaftPeerRole role) {
-        List<RaftPeer> out = new ArrayList<>();
-        members.forEach((id, address) -> out.add(peer(id, address, role)));
-        return out;
+    /** Whether the engine's configuration (recovered from storage, else the settings) lists this member as an observer. */
+    private boolean isObserverNow() {
+        return !voters().containsKey(cfg.localId());
     }
 
     static RaftPeer peer(int id, String address, RaftPeerRole role) {
@@ -178,7 +143,8 @@ public final class RaftQuorum implements AutoCloseable {
         if (state.get() != MemberState.RUNNING) {
             return CompletableFuture.failedFuture(closed());
         }
-        DivisionInfo info = ratisSm.info();
+        QuorumEngine e = engine;
+        DivisionInfo info = e.sm.info();
         if (info == null || !info.isLeaderReady()) {
             return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.NOT_LEADER, "member "
                     + cfg.localId() + " is not the leader", leaderId(), null));
@@ -189,17 +155,17 @@ public final class RaftQuorum implements AutoCloseable {
         }
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClientId)
-                .setServerId(server.getId())
-                .setGroupId(groupId)
+                .setServerId(e.server.getId())
+                .setGroupId(e.sm.division().getMemberId().getGroupId())
                 .setCallId(callIds.incrementAndGet())
                 .setMessage(Message.valueOf(RatisStateMachine.encode(epoch, entry)))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
         CompletableFuture<RaftClientReply> sent;
         try {
-            sent = server.submitClientRequestAsync(request);
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(Failures.map(e, "append"));
+            sent = e.server.submitClientRequestAsync(request);
+        } catch (IOException | RuntimeException ex) {
+            return CompletableFuture.failedFuture(Failures.map(ex, "append"));
         }
         CompletableFuture<Long> result = sent.thenApply(reply -> {
             if (!reply.isSuccess()) {
@@ -253,8 +219,9 @@ public final class RaftQuorum implements AutoCloseable {
             // over Netty, and the unordered one is gRPC-only), bounded by the client's retry policy
             requests.execute(() -> {
                 try {
-                    DivisionInfo info = ratisSm.info();
-                    RaftClientReply reply = clients.forLeader(info == null ? null : info.getLeaderId()).io()
+                    QuorumEngine e = engine;
+                    DivisionInfo info = e.sm.info();
+                    RaftClientReply reply = e.clients.forLeader(info == null ? null : info.getLeaderId()).io()
                             .sendReadOnly(message);
                     if (!reply.isSuccess()) {
                         throw Failures.map(reply.getException(), "leader request");
@@ -313,7 +280,132 @@ public final class RaftQuorum implements AutoCloseable {
         if (state.get() != MemberState.RUNNING) {
             throw closed();
         }
-        ObserverChanges.apply(clients.general(), ratisSm.division(), cfg, id, addressOrNull);
+        QuorumEngine e = engine;
+        ObserverChanges.apply(e.clients.general(), e.sm.division(), voters(), id, addressOrNull);
+    }
+
+    // ---- voters (KIP-853) ----
+
+    /**
+     * Observer {@code id} becomes a voter (from any member: the change is sent to the leader);
+     * waits until the change is committed.
+     *
+     * @throws VoterChangeException when the change is refused (not an observer, a voter already, a change in progress)
+     * @throws QuorumException when the leader cannot be reached or the member is closed
+     */
+    public void addVoter(int id) {
+        if (state.get() != MemberState.RUNNING) {
+            throw closed();
+        }
+        QuorumEngine e = engine;
+        VoterChanges.promote(e.clients.general(), e.sm.division(), id);
+    }
+
+    /**
+     * Voter {@code id} becomes an observer, which keeps following the log; waits until the change is
+     * committed. A leader that removes itself steps down once the change is committed.
+     *
+     * @throws VoterChangeException when the change is refused (not a voter, the last voter, a change in progress)
+     * @throws QuorumException when the leader cannot be reached or the member is closed
+     */
+    public void removeVoter(int id) {
+        if (state.get() != MemberState.RUNNING) {
+            throw closed();
+        }
+        QuorumEngine e = engine;
+        VoterChanges.demote(e.clients.general(), e.sm.division(), id);
+    }
+
+    /**
+     * The voters (id to {@code host:port}, sorted by id) in the configuration this member knows now:
+     * the configured ones until the engine runs, then the engine's, which changes with every
+     * committed (or, briefly, appended) configuration change.
+     */
+    public Map<Integer, String> voters() {
+        return members(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER, cfg.voters());
+    }
+
+    /** The observers in the configuration this member knows now (see {@link #voters()}). */
+    public Map<Integer, String> observers() {
+        return members(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER, cfg.observers());
+    }
+
+    private Map<Integer, String> members(org.apache.ratis.proto.RaftProtos.RaftPeerRole role, Map<Integer, String> configured) {
+        QuorumEngine e = engine;
+        RaftServer.Division d = e == null ? null : e.sm.division();
+        if (d == null) {
+            return configured;
+        }
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        for (RaftPeer p : d.getRaftConf().getCurrentPeers(role)) {
+            out.put(GroupIds.nodeId(p.getId()), p.getAddress());
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Calls {@code listener} (on the engine's events thread, never concurrently) with the voters of
+     * every stable configuration this member applies from the log, also when replaying its own log
+     * at start; a listener keeps a copy of the voters where a restarted node finds them first.
+     */
+    public void onVotersChanged(java.util.function.Consumer<Map<Integer, String>> listener) {
+        votersListeners.add(listener);
+    }
+
+    /** Runs on an engine's events thread with each stable voter set it applies. */
+    private void votersApplied(Map<Integer, String> voters) {
+        if (voters.containsKey(cfg.localId()) || state.get() != MemberState.RUNNING) {
+            return;
+        }
+        QuorumEngine e = engine;
+        DivisionInfo info = e == null ? null : e.sm.info();
+        if (info != null && info.getCurrentRole() != RaftPeerRole.LISTENER) {
+            try {
+                timer.execute(() -> restartAsObserver(e));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closing: nothing to restart
+            }
+        }
+    }
+
+    /**
+     * The committed configuration made this voter an observer. The engine keeps a running member's
+     * role, and a voter that is no longer one stops when the next leader contacts it, so the engine
+     * starts over on the same storage (and the same state machine, which skips what it applied) as
+     * an observer. Runs on the timer thread, so never beside {@link #checkEngine}.
+     */
+    private synchronized void restartAsObserver(QuorumEngine old) {
+        if (engine != old || state.get() != MemberState.RUNNING) {
+            return;
+        }
+        Map<Integer, String> voters = voters();
+        if (voters.containsKey(cfg.localId())) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        old.sm.beginClose();
+        old.clients.close();
+        QuorumEngine.closeQuietly(old.server);
+        try {
+            old.sm.awaitEventsStopped(1000);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(RaftQuorum.class.getClassLoader());
+        try {
+            engine = QuorumEngine.open(cfg.asObserver(voters), userSm, handler, votersListeners);
+            QuorumLog.LOG.info(() -> "TRIB-0120 Quorum member " + cfg.localId() + " is no longer a voter: its engine started"
+                    + " over as an observer in " + (System.nanoTime() - t0) / 1_000_000 + " ms (voters " + voters.keySet() + ")");
+        } catch (IOException | RuntimeException ex) {
+            engineFailure = "the metadata quorum's Raft engine of member " + cfg.localId() + " could not start again as an"
+                    + " observer (" + ex.getMessage() + "); this node no longer follows the cluster metadata: restart it";
+            QuorumLog.LOG.severe(() -> "TRIB-0118 " + engineFailure);
+        } finally {
+            current.setContextClassLoader(previous);
+            RatisThreads.clearCallerThreadLocals();
+        }
     }
 
     // ---- state ----
@@ -348,8 +440,9 @@ public final class RaftQuorum implements AutoCloseable {
         if (engineFailure != null || state.get() != MemberState.RUNNING) {
             return;
         }
-        org.apache.ratis.util.LifeCycle.State s = server.getLifeCycleState();
-        DivisionInfo info = ratisSm.info();
+        QuorumEngine e = engine;
+        org.apache.ratis.util.LifeCycle.State s = e.server.getLifeCycleState();
+        DivisionInfo info = e.sm.info();
         if (s.isRunning() && info != null) {
             s = info.getLifeCycleState(); // the group's division may stop on its own too
         }
@@ -361,7 +454,8 @@ public final class RaftQuorum implements AutoCloseable {
     }
 
     public QuorumStatus status() {
-        return StatusReader.read(cfg.localId(), state.get(), ratisSm.division(), tracker);
+        QuorumEngine e = engine;
+        return StatusReader.read(cfg.localId(), state.get(), e.sm.division(), e.tracker);
     }
 
     public MemberState state() {
@@ -374,19 +468,19 @@ public final class RaftQuorum implements AutoCloseable {
 
     /** True when this member is the leader and has applied everything committed before its epoch. */
     public boolean isLeader() {
-        DivisionInfo info = ratisSm.info();
+        DivisionInfo info = engine.sm.info();
         return state.get() == MemberState.RUNNING && info != null && info.isLeaderReady();
     }
 
     /** The leader's id as known here, -1 if none. */
     public int leaderId() {
-        DivisionInfo info = ratisSm.info();
+        DivisionInfo info = engine.sm.info();
         return state.get() == MemberState.RUNNING && info != null ? GroupIds.nodeId(info.getLeaderId()) : -1;
     }
 
     /** The current Raft term (controller epoch), -1 when not running. */
     public long epoch() {
-        DivisionInfo info = ratisSm.info();
+        DivisionInfo info = engine.sm.info();
         return state.get() == MemberState.RUNNING && info != null ? info.getCurrentTerm() : -1;
     }
 
@@ -396,7 +490,7 @@ public final class RaftQuorum implements AutoCloseable {
 
     /** The Ratis division, for tests in this package; null once closed is not guaranteed. */
     RaftServer.Division division() {
-        return ratisSm.division();
+        return engine.sm.division();
     }
 
     // ---- close ----
@@ -407,21 +501,25 @@ public final class RaftQuorum implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        ratisSm.beginClose();
+        QuorumEngine e;
+        synchronized (this) { // waits for a restart in progress
+            e = engine;
+        }
+        e.sm.beginClose();
         QuorumException closed = closed();
         for (CompletableFuture<?> f : pending) {
             f.completeExceptionally(closed);
         }
-        boolean clean = clients.close();
+        boolean clean = e.clients.close();
         long clientMs = (System.nanoTime() - t0) / 1_000_000;
-        clean &= closeQuietly(server);
+        clean &= QuorumEngine.closeQuietly(e.server);
         long serverMs = (System.nanoTime() - t0) / 1_000_000 - clientMs;
         timer.shutdownNow();
         requests.shutdownNow();
         try {
-            clean &= ratisSm.awaitEventsStopped(1000) && timer.awaitTermination(1000, TimeUnit.MILLISECONDS)
+            clean &= e.sm.awaitEventsStopped(1000) && timer.awaitTermination(1000, TimeUnit.MILLISECONDS)
                     && requests.awaitTermination(1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             clean = false;
         }
@@ -441,18 +539,5 @@ public final class RaftQuorum implements AutoCloseable {
     private QuorumException closed() {
         return new QuorumException(QuorumException.Kind.CLOSED, "quorum member " + cfg.localId() + " is "
                 + state.get().name().toLowerCase(java.util.Locale.ROOT));
-    }
-
-    private static boolean closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return true;
-        }
-        try {
-            c.close();
-            return true;
-        } catch (Exception e) {
-            QuorumLog.LOG.log(Level.WARNING, e, () -> "TRIB-0103 Closing " + c.getClass().getSimpleName() + " failed: " + e);
-            return false;
-        }
     }
 }

@@ -68,7 +68,9 @@ final class RatisStateMachine extends BaseStateMachine {
     /** Epoch announced with becameLeader, -1 if none; guarded by smLock. */
     private long announcedEpoch = -1;
 
-    RatisStateMachine(int localId, ReplicatedStateMachine sm, LeaderRequestHandler handler, FollowerTracker tracker) {
+    RatisStateMachine(int localId, ReplicatedStateMachine sm, LeaderRequestHandler handler, FollowerTracker tracker,
+            java.util.List<java.util.function.Consumer<java.util.Map<Integer, String>>> votersListeners) {
+        this.votersListeners = votersListeners;
         this.localId = localId;
         this.sm = sm;
         this.handler = handler;
@@ -342,6 +344,43 @@ final class RatisStateMachine extends BaseStateMachine {
             } catch (RuntimeException e) {
                 QuorumLog.LOG.log(Level.SEVERE, e, () -> "TRIB-0116 becameLeader(" + term + ") failed: " + e);
             }
+        }
+    }
+
+    /** Called with the voters of each stable configuration applied; the member's list, shared by its engines. */
+    private final java.util.List<java.util.function.Consumer<java.util.Map<Integer, String>>> votersListeners;
+
+    /**
+     * A configuration entry was applied (on every member, in log order, also in the replay at start):
+     * a stable one (no old peers: not the joint step of a change) goes to the voter listeners on the
+     * events thread.
+     */
+    @Override
+    public void notifyConfigurationChanged(long term, long index,
+            org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
+        if (conf.getOldPeersCount() > 0 || votersListeners.isEmpty()) {
+            return;
+        }
+        java.util.Map<Integer, String> voters = new java.util.TreeMap<>();
+        for (org.apache.ratis.proto.RaftProtos.RaftPeerProto p : conf.getPeersList()) {
+            voters.put(GroupIds.nodeId(RaftPeerId.valueOf(p.getId())), p.getAddress());
+        }
+        java.util.Map<Integer, String> copy = java.util.Collections.unmodifiableMap(voters);
+        try {
+            events.execute(() -> {
+                if (closing) {
+                    return;
+                }
+                for (java.util.function.Consumer<java.util.Map<Integer, String>> l : votersListeners) {
+                    try {
+                        l.accept(copy);
+                    } catch (RuntimeException e) {
+                        QuorumLog.LOG.log(Level.WARNING, e, () -> "TRIB-0116 A voter listener failed on " + copy + ": " + e);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closing: no more callbacks
         }
     }
 

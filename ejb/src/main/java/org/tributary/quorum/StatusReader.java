@@ -43,7 +43,15 @@ final class StatusReader {
         }
         voters.sort(Comparator.comparingInt(QuorumStatus.ReplicaState::id));
         observers.sort(Comparator.comparingInt(QuorumStatus.ReplicaState::id));
-        return new QuorumStatus(localId, state, role(info), GroupIds.nodeId(info.getLeaderId()), info.getCurrentTerm(),
+        // the engine keeps a voter that was made an observer in its old local role until it restarts;
+        // it votes no more (it is not among the voters), so it is reported as what it is
+        QuorumRole role = role(info);
+        if ((role == QuorumRole.FOLLOWER || role == QuorumRole.CANDIDATE)
+                && voterPeers.stream().noneMatch(p -> GroupIds.nodeId(p.getId()) == localId)
+                && observerPeers.stream().anyMatch(p -> GroupIds.nodeId(p.getId()) == localId)) {
+            role = QuorumRole.OBSERVER;
+        }
+        return new QuorumStatus(localId, state, role, GroupIds.nodeId(info.getLeaderId()), info.getCurrentTerm(),
                 highWatermark, info.getLastAppliedIndex(), log.getStartIndex(), voters, observers);
     }
 

@@ -43,7 +43,31 @@ class ObserverTest {
                 assertEquals(List.of(4, 5), withFive.observers().stream().map(QuorumStatus.ReplicaState::id).toList());
                 c.member(1).removeObserver(5);
             }
-            c.awaitAllApplied(25);
+
+            // two new observers each ask for themselves, knowing only the voters: both stay, and so does 4
+            java.util.List<RaftQuorum> joined = new java.util.ArrayList<>();
+            try {
+                for (int id = 6; id <= 7; id++) {
+                    String address = "127.0.0.1:" + QuorumCluster.freePort();
+                    QuorumConfig cfg = c.config(1).toBuilder().localId(id).observer(id, address)
+                            .storageDir(dir.resolve("node-" + id)).build();
+                    RaftQuorum q = RaftQuorum.start(cfg, new ListStateMachine(), r -> null);
+                    joined.add(q);
+                    q.addObserver(id, address);
+                }
+                QuorumCluster.await("observers 4, 6 and 7 in the leader's configuration", Duration.ofSeconds(20),
+                        () -> c.awaitLeader().observers().keySet().equals(java.util.Set.of(4, 6, 7)));
+                c.appendAll("b2", 1);
+                QuorumCluster.await("observer 4 still follows", Duration.ofSeconds(20), () -> c.sm(4).size() == 26);
+                joined.get(1).removeObserver(6);
+                QuorumCluster.await("observer 6 removed, 4 and 7 kept", Duration.ofSeconds(20),
+                        () -> c.awaitLeader().observers().keySet().equals(java.util.Set.of(4, 7)));
+                joined.get(0).close();
+                joined.get(1).removeObserver(7);
+            } finally {
+                joined.forEach(RaftQuorum::close);
+            }
+            c.awaitAllApplied(26);
             QuorumStatus st = c.awaitLeader().status();
             assertEquals(List.of(4), st.observers().stream().map(QuorumStatus.ReplicaState::id).toList());
             assertEquals(List.of(1, 2, 3), st.voters().stream().map(QuorumStatus.ReplicaState::id).toList());
@@ -60,8 +84,8 @@ class ObserverTest {
                     "lost".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS));
             assertTrue(assertInstanceOf(QuorumException.class, e.getCause()).retriable());
             Thread.sleep(500); // nothing to wait for: a commit must NOT happen; give it time to show up if it would
-            assertEquals(25, c.sm(4).size(), "observer applied nothing new");
-            assertEquals(25, c.sm(survivor).size(), "nothing committed without a voter majority");
+            assertEquals(26, c.sm(4).size(), "observer applied nothing new");
+            assertEquals(26, c.sm(survivor).size(), "nothing committed without a voter majority");
             assertTrue(c.member(4).awaitLeader(Duration.ofMillis(1)) != 4, "an observer never leads");
         }
     }
