@@ -508,6 +508,69 @@ class MetadataQuorumIT {
     }
 
     /** The quorum as DescribeQuorum reports it through any node, waiting (bounded) while there is no leader. */
+    /**
+     * KIP-853 with Kafka's own tool: {@code add-controller} makes the fourth node (an observer) a
+     * voter, {@code remove-controller} makes node 0 an observer again, named by the directory id
+     * that {@code describe --replication} shows; the cluster keeps working through both, and node 0
+     * comes back from a restart as the observer it now is.
+     */
+    @Test
+    @Order(9)
+    void kafkasAddAndRemoveControllerChangeTheVotersOnline() throws Exception {
+        String bootstrap = KafkaClients.bootstrap(cluster, 0, 1, 2);
+        java.util.Properties node3 = new java.util.Properties();
+        node3.setProperty("node.id", "3");
+        node3.setProperty("process.roles", "broker,controller");
+        node3.setProperty("log.dirs", cluster.dataDir(3).toString());
+        node3.setProperty("controller.listener.names", "CONTROLLER");
+        node3.setProperty("listeners", "CONTROLLER://127.0.0.1:" + cluster.quorumPort(3));
+        Path config = data.resolve("node-3-controller.properties");
+        try (java.io.Writer w = Files.newBufferedWriter(config)) {
+            node3.store(w, null);
+        }
+        String added = KafkaCli.metadataQuorum("--bootstrap-server", bootstrap, "--command-config", config.toString(), "add-controller");
+        assertTrue(added.contains("Added controller 3 with directory id " + directoryId(3)), added);
+        assertTrue(added.strip().endsWith("EXIT 0"), added);
+        QuorumInfo q = awaitQuorum();
+        assertEquals(Set.of(0, 1, 2, 3), q.voters().stream().map(QuorumInfo.ReplicaState::replicaId).collect(Collectors.toSet()));
+        assertEquals(Set.of(), q.observers().stream().map(QuorumInfo.ReplicaState::replicaId).collect(Collectors.toSet()));
+        String again = KafkaCli.metadataQuorum("--bootstrap-server", bootstrap, "--command-config", config.toString(), "add-controller");
+        assertTrue(again.contains("is a voter already") && !again.strip().endsWith("EXIT 0"), again);
+
+        List<String[]> rows = replicationRows(KafkaCli.metadataQuorum("--bootstrap-server", bootstrap, "describe", "--replication"));
+        String dir0 = rows.stream().filter(r -> r[0].equals("0")).findFirst().orElseThrow()[1];
+        assertEquals(directoryId(0), dir0, "describe --replication shows node 0's directory id");
+        String removed = KafkaCli.metadataQuorum("--bootstrap-server", KafkaClients.bootstrap(cluster, 1), "remove-controller",
+                "--controller-id", "0", "--controller-directory-id", dir0);
+        assertTrue(Pattern.compile("Removed\\s+KRaft controller 0 with directory id " + dir0).matcher(removed).find(), removed);
+        LocalCluster.await(Duration.ofSeconds(60), "node 0 to be an observer", () -> {
+            QuorumInfo now = awaitQuorum();
+            return now.voters().stream().map(QuorumInfo.ReplicaState::replicaId).collect(Collectors.toSet()).equals(Set.of(1, 2, 3))
+                    && now.observers().stream().map(QuorumInfo.ReplicaState::replicaId).toList().equals(List.of(0));
+        });
+        try (Admin a = admin(0, 1, 2, 3)) {
+            a.createTopics(List.of(new NewTopic("after-voters", 3, (short) 3))).all().get(60, TimeUnit.SECONDS);
+        }
+        awaitTopicOnEveryNode("after-voters", 3, 3);
+
+        cluster.stop(0);
+        cluster.restart(0);
+        QuorumInfo back = awaitQuorum();
+        assertEquals(Set.of(1, 2, 3), back.voters().stream().map(QuorumInfo.ReplicaState::replicaId).collect(Collectors.toSet()));
+        assertEquals(List.of(0), back.observers().stream().map(QuorumInfo.ReplicaState::replicaId).toList());
+        assertTrue(Files.readString(cluster.dataDir(0).resolve("quorum-voters")).startsWith("1@"), "node 0 keeps the new voters");
+        KafkaClients.produce(KafkaClients.bootstrap(cluster, 0), "after-voters", List.of("v"), 0);
+        assertEquals(List.of("v"), KafkaClients.readAll(KafkaClients.bootstrap(cluster, 3), "after-voters", 0, 1));
+    }
+
+    private static String directoryId(int node) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(cluster.dataDir(node).resolve("meta.properties"))) {
+            p.load(r);
+        }
+        return p.getProperty("directory.id");
+    }
+
     private static QuorumInfo awaitQuorum() {
         QuorumInfo[] out = new QuorumInfo[1];
         try (Admin a = admin(0, 1, 2)) {

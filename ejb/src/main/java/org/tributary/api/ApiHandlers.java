@@ -59,6 +59,9 @@ public final class ApiHandlers {
         }
         if (s.controller() != null) {
             r.register(ApiKeys.ELECT_LEADERS, 0, 2, new ElectLeadersHandler(s));
+            RaftVoterHandler voters = new RaftVoterHandler(s);
+            r.register(ApiKeys.ADD_RAFT_VOTER, 0, 1, voters::add);
+            r.register(ApiKeys.REMOVE_RAFT_VOTER, 0, 0, voters::remove);
             ReassignmentsHandler reassignments = new ReassignmentsHandler(s);
             r.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1, reassignments::alter);
             r.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, reassignments::list);

@@ -127,6 +127,17 @@ public final class BrokerNode {
         this.broker = b;
         b.server().audit(audit);
         MetadataNode md = b.metadata();
+        QuorumFormation.announceDirectory(hz, clusterId, nodeId, directoryId);
+        md.voterChanges(q.explicit(), id -> QuorumFormation.directoryOf(hz, clusterId, id).map(BrokerNode::uuidOrNull));
+        java.util.function.Consumer<java.util.Map<Integer, String>> keepVoters = v -> {
+            try {
+                QuorumFormation.votersChanged(hz, clusterId, s.dataDir(), VoterSet.fromAddresses(v), md.quorum().isLeader());
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "TRIB-0024 The metadata quorum's voters " + v + " could not be kept in " + s.dataDir()
+                        + " or published (" + e.getMessage() + "); the quorum's own storage still has them");
+            }
+        };
+        md.quorum().onVotersChanged(keepVoters);
         GridMembers g = this.grid;
         md.gridView(g::present);
         GridPublisher pub = new GridPublisher(hz, clusterId, nodeId, md::controllerId, threads);
@@ -147,6 +158,14 @@ public final class BrokerNode {
         LOG.info(() -> "TRIB-0001 Broker " + nodeId + " ready: cluster " + clusterId + ", Kafka " + adv
                 + ", HTTP " + s.httpPort() + ", data " + s.dataDir() + ", metadata quorum " + voters + " (leader "
                 + md.quorum().leaderId() + "), " + size + " broker(s) live (broker start took " + ms + " ms)");
+    }
+
+    private static Uuid uuidOrNull(String text) {
+        try {
+            return Uuid.fromString(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Stops the node (controlled shutdown first); safe to call when start failed or twice. */

@@ -66,6 +66,9 @@ public final class MetadataNode implements AutoCloseable {
     /** Whether the grid, as this node sees it now, holds a node's member; every node until {@link #gridView} is set. */
     private volatile java.util.function.IntPredicate inGrid = n -> true;
     private final ControllerClient client;
+    /** Each node's announced directory id ({@code directory.id} of its meta.properties), empty when unknown. */
+    private volatile java.util.function.IntFunction<java.util.Optional<org.apache.kafka.common.Uuid>> directories =
+            id -> java.util.Optional.empty();
     private final ScheduledExecutorService heartbeats;
     private volatile BrokerLifecycle lifecycle;
 
@@ -124,11 +127,16 @@ public final class MetadataNode implements AutoCloseable {
             throw e;
         }
         controller.attach(quorum::appendAsLeader);
-        controller.attachStatus(quorum::status, qcfg.voters());
-        if (observer) {
+        MetadataNode node = new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
+        controller.attachStatus(quorum::status, quorum::voters,
+                id -> node.directories.apply(id).orElse(org.apache.kafka.common.Uuid.ZERO_UUID));
+        node.voterChanges(false, id -> java.util.Optional.empty());
+        // the engine's configuration (recovered from storage) decides: a node made a voter while it
+        // was down, or since its voter file was written, joins as the voter it is
+        if (observer && !quorum.voters().containsKey(nodeId)) {
             joinAsObserver(quorum, nodeId, self);
         }
-        return new MetadataNode(nodeId, clusterId, config, follower, controller, quorum, threads);
+        return node;
     }
 
     /**
@@ -208,6 +216,18 @@ public final class MetadataNode implements AutoCloseable {
         }
     }
 
+    /**
+     * How the active controller answers AddRaftVoter and RemoveRaftVoter (KIP-853): refused when the
+     * voters are fixed by {@code controller.quorum.voters}; the directory ids given are checked
+     * against {@code directories} (each node's {@code directory.id}, empty when unknown), which
+     * DescribeQuorum reports too.
+     */
+    public void voterChanges(boolean fixedVoters,
+            java.util.function.IntFunction<java.util.Optional<org.apache.kafka.common.Uuid>> directories) {
+        this.directories = directories;
+        controller.attachVoterChanges(new QuorumVoterChanges(quorum, clusterId, fixedVoters, directories));
+    }
+
     /** Broker configs that can change at run time (the replication throttle rates; KIP-73), as whole numbers >= 0. */
     static final java.util.Set<String> DYNAMIC_BROKER_CONFIGS = java.util.Set.of("leader.replication.throttled.rate",
             "follower.replication.throttled.rate");
@@ -247,7 +267,7 @@ public final class MetadataNode implements AutoCloseable {
      */
     public BrokerLifecycle register(BrokerInfo self, Duration timeout) throws IOException {
         ControllerContact contact = new ControllerContact(self.id(), () -> System.nanoTime() / 1_000_000,
-                config.getLong(SESSION_TIMEOUT, SESSION_TIMEOUT_DEFAULT_MS), quorum.config().voters().keySet(), quorum::leaderId);
+                config.getLong(SESSION_TIMEOUT, SESSION_TIMEOUT_DEFAULT_MS), quorum.voters().keySet(), quorum::leaderId);
         BrokerLifecycle l = new BrokerLifecycle(client, self, clusterId, follower::lastAppliedOffset, heartbeats,
                 config.getLong(HEARTBEAT_INTERVAL, 1_000L), REQUEST_TIMEOUT, contact);
         lifecycle = l;
@@ -257,7 +277,7 @@ public final class MetadataNode implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IOException("broker " + self.id() + " was not admitted by the controller within " + timeout.toSeconds()
                     + " s (state " + l.state() + ", quorum leader " + quorum.leaderId() + "); is a majority of the quorum "
-                    + quorum.config().voters() + " running?");
+                    + quorum.voters() + " running?");
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("broker registration failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -335,7 +355,7 @@ public final class MetadataNode implements AutoCloseable {
     }
 
     private boolean gridHoldsMajority() {
-        java.util.Set<Integer> voters = quorum.config().voters().keySet();
+        java.util.Set<Integer> voters = quorum.voters().keySet();
         java.util.function.IntPredicate present = inGrid;
         long seen = voters.stream().filter(v -> v == nodeId || present.test(v)).count();
         return 2 * seen > voters.size();

@@ -74,7 +74,9 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     private final ScheduledExecutorService thread;
     private volatile Appender appender;
     private volatile java.util.function.Supplier<org.tributary.quorum.QuorumStatus> status;
-    private volatile java.util.Map<Integer, String> voterAddresses = java.util.Map.of();
+    private volatile java.util.function.Supplier<java.util.Map<Integer, String>> voterAddresses = java.util.Map::of;
+    private volatile java.util.function.IntFunction<Uuid> directoryIds = id -> Uuid.ZERO_UUID;
+    private volatile java.util.function.UnaryOperator<ApiMessage> voterChanges;
     private volatile State state = State.INACTIVE;
     private volatile long epoch = -1;
     /** The epoch the quorum last made this member leader of, -1 once it resigned it. Controller thread only. */
@@ -107,10 +109,24 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         this.appender = appender;
     }
 
-    /** Connects the quorum's status, for DescribeQuorum. */
-    public void attachStatus(java.util.function.Supplier<org.tributary.quorum.QuorumStatus> status, java.util.Map<Integer, String> voters) {
+    /**
+     * Connects the quorum's status, for DescribeQuorum: the status, the voters' addresses now, and
+     * each member's directory id (the zero id when unknown).
+     */
+    public void attachStatus(java.util.function.Supplier<org.tributary.quorum.QuorumStatus> status,
+            java.util.function.Supplier<java.util.Map<Integer, String>> voters, java.util.function.IntFunction<Uuid> directories) {
         this.status = status;
-        this.voterAddresses = java.util.Map.copyOf(voters);
+        this.voterAddresses = voters;
+        this.directoryIds = directories;
+    }
+
+    /**
+     * Connects the changes of the quorum's voters: AddRaftVoter and RemoveRaftVoter requests to
+     * their responses. They run on their own thread, not the controller's: a change waits for the
+     * engine to commit it (and a leader that leaves the voters hands its leadership over first).
+     */
+    public void attachVoterChanges(java.util.function.UnaryOperator<ApiMessage> changes) {
+        this.voterChanges = changes;
     }
 
     public State state() {
@@ -239,6 +255,11 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+        java.util.function.UnaryOperator<ApiMessage> changes = voterChanges;
+        if (changes != null && (msg instanceof org.apache.kafka.common.message.AddRaftVoterRequestData
+                || msg instanceof org.apache.kafka.common.message.RemoveRaftVoterRequestData)) {
+            return changeVoters(changes, msg, deadlineMillis);
+        }
         CompletableFuture<byte[]> out = new CompletableFuture<>();
         submit(() -> {
             long late = System.currentTimeMillis() - deadlineMillis;
@@ -257,13 +278,37 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         return out;
     }
 
+    private CompletableFuture<byte[]> changeVoters(java.util.function.UnaryOperator<ApiMessage> changes, ApiMessage msg,
+            long deadlineMillis) {
+        if (state != State.ACTIVE) {
+            return CompletableFuture.completedFuture(ControllerRpc.encodeNotActive());
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            if (System.currentTimeMillis() > deadlineMillis) {
+                throw new QuorumException(QuorumException.Kind.TIMEOUT, msg.getClass().getSimpleName() + " arrived after its deadline"
+                        + " and was not run");
+            }
+            count(msg.apiKey()).incrementAndGet(0);
+            return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), changes.apply(msg));
+        }, VOTER_CHANGES);
+    }
+
+    /** One change of the voters at a time in this process; daemon threads, made on demand. */
+    private static final java.util.concurrent.ExecutorService VOTER_CHANGES = new java.util.concurrent.ThreadPoolExecutor(0, 1,
+            10, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "tributary-voter-change");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** Runs a request: not active gives the "not active" answer; otherwise the rule's response once its records commit. */
     private byte[] process(ApiMessage request) {
         if (state != State.ACTIVE || !settled()) {
             return ControllerRpc.encodeNotActive();
         }
         if (request instanceof org.apache.kafka.common.message.DescribeQuorumRequestData && status != null) {
-            return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), QuorumDescription.of(status.get(), voterAddresses));
+            return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), QuorumDescription.of(status.get(),
+                    voterAddresses.get(), directoryIds));
         }
         ControllerApis.Outcome outcome = ControllerApis.handle(rules, metadata.image(), request, clusterId, clock.getAsLong());
         count(request.apiKey()).incrementAndGet(0);

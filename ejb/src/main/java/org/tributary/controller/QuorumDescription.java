@@ -10,7 +10,8 @@ import org.tributary.quorum.QuorumStatus;
  * Kafka's DescribeQuorum answer from the quorum's own state, as the active controller sees it:
  * the leader, the epoch (Raft term), the high watermark (commit index), each voter's and
  * observer's log end offset with its last fetch and last caught-up times, and the voters'
- * endpoints (listener {@value #LISTENER}). This is what {@code kafka-metadata-quorum describe
+ * endpoints (listener {@value #LISTENER}) and every member's directory id ({@code directory.id} in
+ * its {@code meta.properties}; the zero id when unknown), which {@code remove-controller} names. This is what {@code kafka-metadata-quorum describe
  * --status} and {@code --replication} print. Stateless.
  */
 final class QuorumDescription {
@@ -20,12 +21,13 @@ final class QuorumDescription {
     private QuorumDescription() {
     }
 
-    static DescribeQuorumResponseData of(QuorumStatus st, Map<Integer, String> voterAddresses) {
+    static DescribeQuorumResponseData of(QuorumStatus st, Map<Integer, String> voterAddresses,
+            java.util.function.IntFunction<Uuid> directoryIds) {
         DescribeQuorumResponseData.PartitionData p = new DescribeQuorumResponseData.PartitionData().setPartitionIndex(0)
                 .setErrorCode(Errors.NONE.code()).setLeaderId(st.leaderId()).setLeaderEpoch((int) st.epoch())
                 .setHighWatermark(st.highWatermark());
-        st.voters().forEach(r -> p.currentVoters().add(replica(r)));
-        st.observers().forEach(r -> p.observers().add(replica(r)));
+        st.voters().forEach(r -> p.currentVoters().add(replica(r, directoryIds)));
+        st.observers().forEach(r -> p.observers().add(replica(r, directoryIds)));
         DescribeQuorumResponseData out = new DescribeQuorumResponseData().setErrorCode(Errors.NONE.code());
         out.topics().add(new DescribeQuorumResponseData.TopicData().setTopicName(TOPIC).setPartitions(java.util.List.of(p)));
         voterAddresses.forEach((id, address) -> {
@@ -38,8 +40,9 @@ final class QuorumDescription {
         return out;
     }
 
-    private static DescribeQuorumResponseData.ReplicaState replica(QuorumStatus.ReplicaState r) {
-        return new DescribeQuorumResponseData.ReplicaState().setReplicaId(r.id()).setReplicaDirectoryId(Uuid.ZERO_UUID)
+    private static DescribeQuorumResponseData.ReplicaState replica(QuorumStatus.ReplicaState r,
+            java.util.function.IntFunction<Uuid> directoryIds) {
+        return new DescribeQuorumResponseData.ReplicaState().setReplicaId(r.id()).setReplicaDirectoryId(directoryIds.apply(r.id()))
                 .setLogEndOffset(r.logEndOffset()).setLastFetchTimestamp(r.lastFetchTimestamp())
                 .setLastCaughtUpTimestamp(r.lastCaughtUpTimestamp());
     }

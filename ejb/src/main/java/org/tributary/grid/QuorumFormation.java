@@ -31,7 +31,10 @@ import org.tributary.config.QuorumSettings.HostPort;
  * </ol>
  * The result is written to the data directory before it is used. A node that is not in the set
  * follows the quorum as an observer. A data directory that joined one quorum refuses a grid or a
- * setting that names another (one clear line): voters change only through reconfiguration.
+ * setting that names another (one clear line): voters change only through reconfiguration
+ * ({@code kafka-metadata-quorum add-controller/remove-controller}), after which every running
+ * member keeps and publishes the new set ({@link #votersChanged}); a node that was down meanwhile
+ * adopts the published set at its next start.
  *
  * <p>Grid splits: formation happens once, before any metadata exists; a split during the very first
  * start of a cluster could form two quorums, which the operator sees as two cluster ids. After
@@ -41,6 +44,7 @@ public final class QuorumFormation {
     static final String MAP = "tributary.quorum";
     static final String VOTERS_KEY = "voters";
     static final String CANDIDATES = "tributary.quorum.candidates";
+    static final String DIRECTORIES = "tributary.quorum.directories";
     private static final Logger LOG = Logger.getLogger(QuorumFormation.class.getName());
     private static final long POLL_MS = 100;
     private static final long PROGRESS_MS = 10_000;
@@ -71,14 +75,60 @@ public final class QuorumFormation {
         }
         String published = quorum.putIfAbsent(VOTERS_KEY, result.format());
         if (published != null && !VoterSet.parse(published).equals(result)) {
-            throw new ConfigException(QuorumSettings.VOTERS, result.format(), "the running cluster " + clusterId
-                    + " has the quorum " + published + "; start this node with an empty data directory to join it as an observer,"
-                    + " or give it its own cluster");
+            VoterSet running = VoterSet.parse(published);
+            boolean overlap = running.voters().keySet().stream().anyMatch(result::contains);
+            if (joined.isEmpty() || settings.explicit() || !overlap) {
+                throw new ConfigException(QuorumSettings.VOTERS, result.format(), "the running cluster " + clusterId
+                        + " has the quorum " + published + "; start this node with an empty data directory to join it as an"
+                        + " observer, or give it its own cluster");
+            }
+            // this data directory was in the quorum, whose voters changed while the node was down
+            // (add-controller, remove-controller, one voter at a time: the sets share voters; two
+            // sets with none in common are two quorums): the running members publish every change
+            VoterSet before = result;
+            result = VoterSet.parse(published);
+            VoterSet now = result;
+            LOG.info(() -> "TRIB-0022 The metadata quorum's voters changed while this node was down: " + before + " -> " + now);
+            result.write(dataDir);
         }
         if (joined.isEmpty()) {
             result.write(dataDir);
         }
         return result;
+    }
+
+    /**
+     * A running member applied a configuration with these voters: it keeps them where a restart
+     * finds them first ({@code quorum-voters} in its data directory) and, when {@code publish}
+     * (the leader, whose configuration is the committed one: a member replaying its own log at start
+     * passes through older sets), publishes them for nodes that start later. The same set written
+     * twice changes nothing.
+     */
+    public static void votersChanged(HazelcastInstance hz, String clusterId, Path dataDir, VoterSet voters, boolean publish)
+            throws IOException {
+        Optional<VoterSet> kept = VoterSet.read(dataDir);
+        if (kept.isEmpty() || !kept.get().equals(voters)) {
+            voters.write(dataDir);
+            LOG.info(() -> "TRIB-0023 Metadata quorum voters now " + voters + (kept.isPresent() ? " (were " + kept.get() + ")" : ""));
+        }
+        if (!publish) {
+            return;
+        }
+        IMap<String, String> quorum = hz.getMap(MAP + "." + clusterId);
+        String published = quorum.get(VOTERS_KEY);
+        if (published == null || !VoterSet.parse(published).equals(voters)) {
+            quorum.put(VOTERS_KEY, voters.format());
+        }
+    }
+
+    /** Announces this node's data directory id ({@code directory.id}), which voter changes name. */
+    public static void announceDirectory(HazelcastInstance hz, String clusterId, int nodeId, String directoryId) {
+        hz.<Integer, String>getMap(DIRECTORIES + "." + clusterId).put(nodeId, directoryId);
+    }
+
+    /** The directory id node {@code nodeId} announced, if any. */
+    public static Optional<String> directoryOf(HazelcastInstance hz, String clusterId, int nodeId) {
+        return Optional.ofNullable(hz.<Integer, String>getMap(DIRECTORIES + "." + clusterId).get(nodeId));
     }
 
     private static VoterSet form(HazelcastInstance hz, IMap<String, String> quorum, String clusterId, int nodeId,

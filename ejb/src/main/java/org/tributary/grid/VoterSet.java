@@ -54,6 +54,16 @@ public record VoterSet(Map<Integer, HostPort> voters) {
         return Optional.of(new VoterSet(m));
     }
 
+    /** A voter set from the quorum's own view: id to {@code host:port}. */
+    public static VoterSet fromAddresses(Map<Integer, String> addresses) {
+        Map<Integer, HostPort> m = new LinkedHashMap<>();
+        addresses.forEach((id, a) -> {
+            int colon = a.lastIndexOf(':');
+            m.put(id, new HostPort(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+        });
+        return new VoterSet(m);
+    }
+
     public boolean contains(int nodeId) {
         return voters.containsKey(nodeId);
     }

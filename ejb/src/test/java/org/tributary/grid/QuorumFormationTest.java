@@ -112,6 +112,34 @@ class QuorumFormationTest {
     }
 
     @Test
+    void aNodeThatWasDownWhileTheVotersChangedAdoptsTheRunningSetAndEveryChangeIsKeptAndPublished() throws Exception {
+        HazelcastInstance hz = member();
+        VoterSet before = VoterSet.parse("0@127.0.0.1:9192,1@127.0.0.1:9193,2@127.0.0.1:9194");
+        VoterSet after = VoterSet.parse("1@127.0.0.1:9193,2@127.0.0.1:9194,3@127.0.0.1:9195");
+        // a running member applies the change: its file and the grid's copy follow
+        VoterSet.parse(before.format()).write(data(1));
+        QuorumFormation.votersChanged(hz, "c2", data(1), after, true);
+        assertEquals(Optional.of(after), VoterSet.read(data(1)));
+        // node 0 was down (its file still names the old set): it adopts the running set and keeps it
+        before.write(data(0));
+        VoterSet resolved = QuorumFormation.resolve(grid.get(0), "c2", 0, settings(0, Map.of()), data(0),
+                System::currentTimeMillis, deadline(500));
+        assertEquals(after, resolved);
+        assertEquals(Optional.of(after), VoterSet.read(data(0)));
+        // a later change replaces the published copy
+        VoterSet third = VoterSet.parse("1@127.0.0.1:9193,2@127.0.0.1:9194");
+        QuorumFormation.votersChanged(hz, "c2", data(0), VoterSet.parse("9@127.0.0.1:9199"), false); // kept, not published
+        assertEquals(Optional.of(VoterSet.parse("9@127.0.0.1:9199")), VoterSet.read(data(0)));
+        after.write(data(0));
+        QuorumFormation.votersChanged(hz, "c2", data(1), third, true);
+        assertEquals(third, QuorumFormation.resolve(grid.get(0), "c2", 0, settings(0, Map.of()), data(0),
+                System::currentTimeMillis, deadline(500)));
+        QuorumFormation.announceDirectory(hz, "c2", 3, "dir-3");
+        assertEquals(Optional.of("dir-3"), QuorumFormation.directoryOf(grid.get(0), "c2", 3));
+        assertEquals(Optional.empty(), QuorumFormation.directoryOf(grid.get(0), "c2", 4));
+    }
+
+    @Test
     void voterSetsRoundTripAndChooseTheLowestIds() {
         VoterSet s = VoterSet.parse("2@h:3,0@h:1,1@h:2");
         assertEquals("0@h:1,1@h:2,2@h:3", s.format());

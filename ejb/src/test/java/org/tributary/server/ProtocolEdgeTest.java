@@ -63,7 +63,7 @@ class ProtocolEdgeTest {
             ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS.id, ApiKeys.ALTER_USER_SCRAM_CREDENTIALS.id,
             ApiKeys.WRITE_TXN_MARKERS.id, ApiKeys.DESCRIBE_PRODUCERS.id,
             ApiKeys.ADD_PARTITIONS_TO_TXN.id, ApiKeys.ADD_OFFSETS_TO_TXN.id, ApiKeys.END_TXN.id, ApiKeys.DESCRIBE_TRANSACTIONS.id,
-            ApiKeys.LIST_TRANSACTIONS.id, ApiKeys.TXN_OFFSET_COMMIT.id);
+            ApiKeys.LIST_TRANSACTIONS.id, ApiKeys.TXN_OFFSET_COMMIT.id, ApiKeys.ADD_RAFT_VOTER.id, ApiKeys.REMOVE_RAFT_VOTER.id);
 
     private TestBroker broker;
 

@@ -152,6 +152,11 @@ class VersionSweepTest {
                                 .setEntityType("client-id").setEntityName("sweep")))
                         .setOps(List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.OpData()
                                 .setKey("producer_byte_rate").setValue(1024))))));
+        // the one voter is a voter already, and node 999 is none: both are refused by the quorum, not the protocol
+        m.put(ApiKeys.ADD_RAFT_VOTER, v -> new org.apache.kafka.common.message.AddRaftVoterRequestData().setClusterId(null)
+                .setTimeoutMs(5000).setVoterId(TestBroker.BROKER_ID).setVoterDirectoryId(Uuid.randomUuid()));
+        m.put(ApiKeys.REMOVE_RAFT_VOTER, v -> new org.apache.kafka.common.message.RemoveRaftVoterRequestData().setClusterId(null)
+                .setVoterId(999).setVoterDirectoryId(Uuid.randomUuid()));
         m.put(ApiKeys.DESCRIBE_QUORUM, v -> new org.apache.kafka.common.message.DescribeQuorumRequestData().setTopics(List.of(
                 new org.apache.kafka.common.message.DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
                         .setPartitions(List.of(new org.apache.kafka.common.message.DescribeQuorumRequestData.PartitionData()
