@@ -78,6 +78,63 @@ final class QuorumEngine {
         }
     }
 
+    /** Submits a write of {@code content} to this (leading) member's own server. */
+    java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply> submit(org.apache.ratis.protocol.ClientId client,
+            long callId, org.apache.ratis.thirdparty.com.google.protobuf.ByteString content) throws IOException {
+        return server.submitClientRequestAsync(org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+                .setClientId(client)
+                .setServerId(server.getId())
+                .setGroupId(sm.division().getMemberId().getGroupId())
+                .setCallId(callId)
+                .setMessage(org.apache.ratis.protocol.Message.valueOf(content))
+                .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
+                .build());
+    }
+
+    /** The members with {@code role} in the engine's configuration now (id to address); {@code configured} until it runs. */
+    Map<Integer, String> members(RaftPeerRole role, Map<Integer, String> configured) {
+        RaftServer.Division d = sm.division();
+        if (d == null) {
+            return configured;
+        }
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        for (RaftPeer p : d.getRaftConf().getCurrentPeers(role)) {
+            out.put(GroupIds.nodeId(p.getId()), p.getAddress());
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Closes {@code old} (the state machine is not called again; its events end) and opens an engine
+     * on the same storage with {@code observerCfg}, in which this member is an observer. Sets the
+     * context class loader as {@link RaftQuorum#start} does.
+     */
+    static QuorumEngine reopenAsObserver(QuorumEngine old, QuorumConfig observerCfg, ReplicatedStateMachine userSm,
+            LeaderRequestHandler handler, List<Consumer<Map<Integer, String>>> votersListeners) throws IOException {
+        long t0 = System.nanoTime();
+        old.sm.beginClose();
+        old.clients.close();
+        closeQuietly(old.server);
+        try {
+            old.sm.awaitEventsStopped(1000);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        Thread current = Thread.currentThread();
+        ClassLoader previous = current.getContextClassLoader();
+        current.setContextClassLoader(RaftQuorum.class.getClassLoader());
+        try {
+            QuorumEngine next = open(observerCfg, userSm, handler, votersListeners);
+            QuorumLog.LOG.info(() -> "TRIB-0120 Quorum member " + observerCfg.localId() + " is no longer a voter: its engine"
+                    + " started over as an observer in " + (System.nanoTime() - t0) / 1_000_000 + " ms (voters "
+                    + observerCfg.voters().keySet() + ")");
+            return next;
+        } finally {
+            current.setContextClassLoader(previous);
+            RatisThreads.clearCallerThreadLocals();
+        }
+    }
+
     static List<RaftPeer> peers(Map<Integer, String> members, RaftPeerRole role) {
         List<RaftPeer> out = new ArrayList<>();
         members.forEach((id, address) -> out.add(RaftQuorum.peer(id, address, role)));

@@ -16,7 +16,6 @@ import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -153,17 +152,9 @@ public final class RaftQuorum implements AutoCloseable {
             return CompletableFuture.failedFuture(new QuorumException(QuorumException.Kind.EPOCH_CHANGED, "append for epoch "
                     + epoch + " but the current epoch is " + info.getCurrentTerm()));
         }
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(localClientId)
-                .setServerId(e.server.getId())
-                .setGroupId(e.sm.division().getMemberId().getGroupId())
-                .setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(RatisStateMachine.encode(epoch, entry)))
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
         CompletableFuture<RaftClientReply> sent;
         try {
-            sent = e.server.submitClientRequestAsync(request);
+            sent = e.submit(localClientId, callIds.incrementAndGet(), RatisStateMachine.encode(epoch, entry));
         } catch (IOException | RuntimeException ex) {
             return CompletableFuture.failedFuture(Failures.map(ex, "append"));
         }
@@ -322,25 +313,17 @@ public final class RaftQuorum implements AutoCloseable {
      * committed (or, briefly, appended) configuration change.
      */
     public Map<Integer, String> voters() {
-        return members(org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER, cfg.voters());
+        return members(RaftPeerRole.FOLLOWER, cfg.voters());
     }
 
     /** The observers in the configuration this member knows now (see {@link #voters()}). */
     public Map<Integer, String> observers() {
-        return members(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER, cfg.observers());
+        return members(RaftPeerRole.LISTENER, cfg.observers());
     }
 
-    private Map<Integer, String> members(org.apache.ratis.proto.RaftProtos.RaftPeerRole role, Map<Integer, String> configured) {
+    private Map<Integer, String> members(RaftPeerRole role, Map<Integer, String> configured) {
         QuorumEngine e = engine;
-        RaftServer.Division d = e == null ? null : e.sm.division();
-        if (d == null) {
-            return configured;
-        }
-        Map<Integer, String> out = new java.util.TreeMap<>();
-        for (RaftPeer p : d.getRaftConf().getCurrentPeers(role)) {
-            out.put(GroupIds.nodeId(p.getId()), p.getAddress());
-        }
-        return java.util.Collections.unmodifiableMap(out);
+        return e == null ? configured : e.members(role, configured);
     }
 
     /**
@@ -382,29 +365,12 @@ public final class RaftQuorum implements AutoCloseable {
         if (voters.containsKey(cfg.localId())) {
             return;
         }
-        long t0 = System.nanoTime();
-        old.sm.beginClose();
-        old.clients.close();
-        QuorumEngine.closeQuietly(old.server);
         try {
-            old.sm.awaitEventsStopped(1000);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-        }
-        Thread current = Thread.currentThread();
-        ClassLoader previous = current.getContextClassLoader();
-        current.setContextClassLoader(RaftQuorum.class.getClassLoader());
-        try {
-            engine = QuorumEngine.open(cfg.asObserver(voters), userSm, handler, votersListeners);
-            QuorumLog.LOG.info(() -> "TRIB-0120 Quorum member " + cfg.localId() + " is no longer a voter: its engine started"
-                    + " over as an observer in " + (System.nanoTime() - t0) / 1_000_000 + " ms (voters " + voters.keySet() + ")");
+            engine = QuorumEngine.reopenAsObserver(old, cfg.asObserver(voters), userSm, handler, votersListeners);
         } catch (IOException | RuntimeException ex) {
             engineFailure = "the metadata quorum's Raft engine of member " + cfg.localId() + " could not start again as an"
                     + " observer (" + ex.getMessage() + "); this node no longer follows the cluster metadata: restart it";
             QuorumLog.LOG.severe(() -> "TRIB-0118 " + engineFailure);
-        } finally {
-            current.setContextClassLoader(previous);
-            RatisThreads.clearCallerThreadLocals();
         }
     }
 
