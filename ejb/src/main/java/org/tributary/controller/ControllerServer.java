@@ -72,6 +72,8 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     private final LongSupplier clock;
     private final Duration appendTimeout;
     private final ScheduledExecutorService thread;
+    /** Changes of the voters, one at a time; its thread is made on first use. */
+    private final java.util.concurrent.ExecutorService voterThread;
     private volatile Appender appender;
     private volatile java.util.function.Supplier<org.tributary.quorum.QuorumStatus> status;
     private volatile java.util.function.Supplier<java.util.Map<Integer, String>> voterAddresses = java.util.Map::of;
@@ -96,6 +98,12 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         this.clusterId = clusterId;
         this.clock = clock;
         this.appendTimeout = appendTimeout;
+        this.voterThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = threads.newThread(r);
+            t.setName("tributary-voter-change");
+            t.setDaemon(true);
+            return t;
+        });
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = threads.newThread(r);
             t.setName("tributary-controller");
@@ -283,23 +291,19 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
         if (state != State.ACTIVE) {
             return CompletableFuture.completedFuture(ControllerRpc.encodeNotActive());
         }
-        return CompletableFuture.supplyAsync(() -> {
-            if (System.currentTimeMillis() > deadlineMillis) {
-                throw new QuorumException(QuorumException.Kind.TIMEOUT, msg.getClass().getSimpleName() + " arrived after its deadline"
-                        + " and was not run");
-            }
-            count(msg.apiKey()).incrementAndGet(0);
-            return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), changes.apply(msg));
-        }, VOTER_CHANGES);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                if (System.currentTimeMillis() > deadlineMillis) {
+                    throw new QuorumException(QuorumException.Kind.TIMEOUT, msg.getClass().getSimpleName()
+                            + " arrived after its deadline and was not run");
+                }
+                count(msg.apiKey()).incrementAndGet(0);
+                return ControllerRpc.encodeAnswer(metadata.lastAppliedOffset(), changes.apply(msg));
+            }, voterThread);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            return CompletableFuture.completedFuture(ControllerRpc.encodeNotActive());
+        }
     }
-
-    /** One change of the voters at a time in this process; daemon threads, made on demand. */
-    private static final java.util.concurrent.ExecutorService VOTER_CHANGES = new java.util.concurrent.ThreadPoolExecutor(0, 1,
-            10, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "tributary-voter-change");
-                t.setDaemon(true);
-                return t;
-            });
 
     /** Runs a request: not active gives the "not active" answer; otherwise the rule's response once its records commit. */
     private byte[] process(ApiMessage request) {
@@ -477,8 +481,10 @@ public final class ControllerServer implements LeaderRequestHandler, MetadataFol
     public void close() {
         state = State.CLOSED;
         thread.shutdownNow();
+        voterThread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
+            voterThread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
