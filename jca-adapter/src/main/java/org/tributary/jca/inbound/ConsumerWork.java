@@ -41,10 +41,18 @@ final class ConsumerWork implements Work {
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile Consumer<byte[], byte[]> consumer;
 
+    /** Told the consumer once it exists, on the consumer's thread (the deliveries read its group metadata). */
+    private final java.util.function.Consumer<Consumer<byte[], byte[]>> onConsumer;
+
     ConsumerWork(String name, ConsumerSettings settings, DeliveryEngine engine) {
+        this(name, settings, engine, c -> { });
+    }
+
+    ConsumerWork(String name, ConsumerSettings settings, DeliveryEngine engine, java.util.function.Consumer<Consumer<byte[], byte[]>> onConsumer) {
         this.name = name;
         this.settings = settings;
         this.engine = engine;
+        this.onConsumer = onConsumer;
     }
 
     /** For tests: run with a given consumer (for example kafka-clients' MockConsumer). */
@@ -61,6 +69,7 @@ final class ConsumerWork implements Work {
                 c.close(CloseOptions.timeout(Duration.ZERO));
                 return;
             }
+            onConsumer.accept(c);
             c.subscribe(settings.topics(), new Rebalance(c));
             loop(c);
         } catch (RuntimeException | Error e) {

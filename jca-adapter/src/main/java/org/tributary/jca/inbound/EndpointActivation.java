@@ -38,9 +38,10 @@ public final class EndpointActivation {
         String base = "tributary-" + settings.groupId();
         for (int i = 0; i < settings.maxSession(); i++) {
             DeadLetterWriter dlt = new DeadLetterWriter(producers.producer(settings.producerConfig()), settings);
+            EndpointInvoker invoker = new EndpointInvoker(factory, settings);
             DeliveryEngine engine = new DeliveryEngine(settings.maxDeliveryAttempts(), settings.redeliveryBackoffMs(),
-                    System::currentTimeMillis, new EndpointInvoker(factory, settings), dlt);
-            ConsumerWork w = new ConsumerWork(base + "-" + i, settings, engine);
+                    System::currentTimeMillis, invoker, dlt);
+            ConsumerWork w = new ConsumerWork(base + "-" + i, settings, engine, c -> invoker.groupMetadata(c::groupMetadata));
             consumers.add(w);
             try {
                 workManager.scheduleWork(w, WorkManager.INDEFINITE, null, null);

@@ -4,17 +4,23 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.IllegalStateException;
 import jakarta.resource.spi.LocalTransaction;
+import org.tributary.jca.ConsumedInTransaction;
 
 /**
  * The local transaction of a transactional connection: one Kafka transaction of its producer
  * (begin, commit, abort). The container drives it through the SPI ({@link LocalTransaction});
  * an application (or a transacted JMSContext) through {@link #application}, which also tells the
  * container with {@code LOCAL_TRANSACTION_*} events, as the Connectors specification requires.
+ * A transaction the container begins while it delivers a record to an MDB of this adapter on the
+ * same thread also carries that record's consumed position ({@link ConsumedInTransaction}): it is
+ * committed with {@code sendOffsetsToTransaction} just before the Kafka transaction commits.
  */
 final class LocalTxn implements LocalTransaction {
     private final TributaryManagedConnection mc;
     private volatile boolean active;
     private volatile boolean byApplication;
+    /** The MDB delivery whose consumed position this transaction commits, if the container began it during one. */
+    private ConsumedInTransaction consumed;
 
     LocalTxn(TributaryManagedConnection mc) {
         this.mc = mc;
@@ -57,6 +63,7 @@ final class LocalTxn implements LocalTransaction {
         }
         active = true;
         byApplication = application;
+        consumed = application ? null : ConsumedInTransaction.claim();
     }
 
     private synchronized void finish(boolean commit, boolean application) throws ResourceException {
@@ -68,12 +75,21 @@ final class LocalTxn implements LocalTransaction {
                     + (byApplication ? "application" : "container") + " and must be ended by it");
         }
         active = false;
+        ConsumedInTransaction position = consumed;
+        consumed = null;
         if (commit) {
             try {
+                if (position != null) {
+                    mc.txnProducer().sendOffsets(position.offsets(), position.groupMetadata());
+                }
                 mc.txnProducer().commit();
             } catch (RuntimeException e) {
                 mc.abortQuietly();
-                throw mc.failure(e, "committing the Kafka transaction (it was aborted)");
+                throw mc.failure(e, "committing the Kafka transaction" + (position == null ? "" : " with the consumed position "
+                        + position.offsets()) + " (it was aborted)");
+            }
+            if (position != null) {
+                position.committed();
             }
         } else {
             try {
@@ -88,6 +104,7 @@ final class LocalTxn implements LocalTransaction {
     synchronized void discardApplicationTransaction() {
         if (active && byApplication) {
             active = false;
+            consumed = null;
             mc.abortQuietly();
         }
     }

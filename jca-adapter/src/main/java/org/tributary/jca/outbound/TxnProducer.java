@@ -1,7 +1,11 @@
 package org.tributary.jca.outbound;
 
 import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The transactional producer one managed connection owns (never shared: a Kafka producer runs one
@@ -42,6 +46,11 @@ class TxnProducer implements AutoCloseable {
 
     void begin() {
         producer.beginTransaction();
+    }
+
+    /** KIP-447: a consumer group's offsets in the running transaction, fenced by the group's generation. */
+    void sendOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        producer.sendOffsetsToTransaction(offsets, group);
     }
 
     TwoPhase.State prepare() {
