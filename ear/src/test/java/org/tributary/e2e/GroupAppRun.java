@@ -1,14 +1,11 @@
 package org.tributary.e2e;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,9 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.tributary.e2e.groupapp.GroupApp;
 
 /**
@@ -49,25 +43,7 @@ final class GroupAppRun {
 
     /** Writes {@code groupapp.war} (the classes of package groupapp) into DIR. */
     static Path packWar(Path dir) {
-        try {
-            Path classes = Paths.get(GroupApp.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            String pkg = GroupApp.class.getPackageName().replace('.', '/');
-            Path war = dir.resolve(NAME + ".war");
-            Files.createDirectories(dir);
-            try (OutputStream out = Files.newOutputStream(war); ZipOutputStream zip = new ZipOutputStream(out);
-                    Stream<Path> files = Files.list(classes.resolve(pkg))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
-                    zip.putNextEntry(new ZipEntry("WEB-INF/classes/" + pkg + "/" + f.getFileName()));
-                    zip.write(Files.readAllBytes(f));
-                    zip.closeEntry();
-                }
-            }
-            return war;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot pack " + NAME + ".war", e);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestWars.pack(GroupApp.class, NAME, dir);
     }
 
     /**

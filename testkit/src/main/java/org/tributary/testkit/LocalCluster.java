@@ -53,6 +53,8 @@ public final class LocalCluster implements AutoCloseable {
     private final int gridBase;
     private final int quorumBase;
     private final String javaOpts;
+    /** Launcher environment given at start, kept for every later launcher call (restarts too). */
+    private Map<String, String> launcherEnv = Map.of();
 
     private LocalCluster(Path dataRoot, int size, String extraJavaOpts) {
         this.home = Paths.get(System.getProperty("tributary.home", ".")).toAbsolutePath().normalize();
@@ -104,7 +106,8 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster startOne(Path dataRoot, String extraJavaOpts, Map<String, String> launcherEnv) {
         LocalCluster c = new LocalCluster(dataRoot, 1, extraJavaOpts);
-        Result r = c.launcher(List.of("start"), launcherEnv);
+        c.launcherEnv = Map.copyOf(launcherEnv);
+        Result r = c.launcher(List.of("start"));
         c.track();
         if (r.exitCode() != 0) {
             c.close();
@@ -333,6 +336,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("TRIBUTARY_JAVA_OPTS", javaOpts);
         env.putIfAbsent("TRIBUTARY_START_TIMEOUT", "240");
         env.put("TRIBUTARY_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        env.putAll(launcherEnv);
         env.putAll(extraEnv);
         try {
             Files.createDirectories(dataRoot);
