@@ -15,7 +15,9 @@
 #      bytes of the topic's log segments on the 3 nodes over the bytes produced: the copies kept (3
 #      when every replica holds the data).
 #   2. Consumer MB/s: ConsumerPerformance reads the RECORDS records of "perf" (fetch.MB.sec, which
-#      leaves out the group join; the tool's MB.sec is in the note).
+#      leaves out the group join; the tool's MB.sec is in the note), CONSUME_ROUNDS times, each a new
+#      group from the beginning; the median (one read of 1 GB takes only a few seconds, so a single
+#      one is at the mercy of whatever else the machine does in them).
 #   3. End-to-end latency p50/p99: EndToEndLatency, LATENCY_RECORDS records of RECORD_SIZE, acks=all,
 #      one at a time, topic "e2e" (1 partition, RF 3); the tool reports whole milliseconds.
 #   5. Failover: ReplicationBench (src/) sends to partition 0 of topic "failover" (RF 3) with an
@@ -31,7 +33,7 @@
 # for MB/s, Tributary/Kafka for everything else, so that above 1 means Tributary is worse.
 #
 # Environment: SCALE (1), RECORDS (1,000,000 x SCALE), RECORD_SIZE (1024), PARTITIONS (3), WARMUP
-# (RECORDS / 5), LATENCY_RECORDS (max(200, 10,000 x SCALE)), FAILOVER_ROUNDS (3), FAILOVER_RATE (1000),
+# (RECORDS / 5), LATENCY_RECORDS (max(200, 10,000 x SCALE)), CONSUME_ROUNDS (3), FAILOVER_ROUNDS (3), FAILOVER_RATE (1000),
 # FAILOVER_DEADLINE (60), PRODUCER_PROPS (extra ProducerPerformance properties, e.g. "linger.ms=10"),
 # SYSTEMS ("kafka tributary"), BROKER_JVM ("-Xmx512m -XX:+UseG1GC", both systems), TOOL_JVM
 # ("-Xmx512m"), KAFKA_PORT (31092: brokers +0..2, controllers +3..5), TRIB_PORT (31192: Kafka ports
@@ -53,6 +55,7 @@ PARTITIONS="${PARTITIONS:-3}"
 WARMUP="${WARMUP:-$((RECORDS / 5))}"
 LATENCY_RECORDS="${LATENCY_RECORDS:-$(awk -v s="$SCALE" 'BEGIN { n = int(10000 * s + 0.5); print (n < 200 ? 200 : n) }')}"
 FAILOVER_ROUNDS="${FAILOVER_ROUNDS:-3}"
+CONSUME_ROUNDS="${CONSUME_ROUNDS:-3}"
 FAILOVER_RATE="${FAILOVER_RATE:-1000}"
 FAILOVER_DEADLINE="${FAILOVER_DEADLINE:-60}"
 PRODUCER_PROPS="${PRODUCER_PROPS:-}"
@@ -151,19 +154,31 @@ produce_and_consume() { # SYSTEM: figures 1, 4, 2
     fi
   fi
 
-  say "$sys: figure 2, ConsumerPerformance, $RECORDS records"
-  rc=0; out="$(perf_tool $((600 + RECORDS / 200)) "$sys-consume" org.apache.kafka.tools.ConsumerPerformance \
-      --bootstrap-server "$(brokers_of "$sys")" --topic perf --num-records "$RECORDS" --timeout 30000 \
-      | grep -E '^[^,]+, [^,]+, [0-9.]+, [0-9.]+, [0-9]+' | tail -n 1)" || rc=$?
-  # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
-  # fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-  local got; got="$(awk -F', ' '{ print $5 }' <<<"$out")"
-  if [ -n "$out" ] && [ "${got:-0}" -ge "$RECORDS" ]; then
-    say "$sys consume: $out"
-    record "$sys" consume-mbs "$(awk -F', ' '{ print $9 }' <<<"$out")" \
-        "$(awk -F', ' '{ printf "%s MB in %.1f s of fetching (fetch.MB.sec); MB.sec with the group join of %s ms: %s", $3, $8 / 1000, $7, $4 }' <<<"$out")"
+  # figure 2: CONSUME_ROUNDS reads of the whole topic, each by a new group from the beginning; the median
+  local r got vals=() notes=() failed=""
+  for ((r = 1; r <= CONSUME_ROUNDS; r++)); do
+    say "$sys: figure 2, ConsumerPerformance, $RECORDS records (round $r of $CONSUME_ROUNDS)"
+    rc=0; out="$(perf_tool $((600 + RECORDS / 200)) "$sys-consume-$r" org.apache.kafka.tools.ConsumerPerformance \
+        --bootstrap-server "$(brokers_of "$sys")" --topic perf --num-records "$RECORDS" --timeout 30000 \
+        | grep -E '^[^,]+, [^,]+, [0-9.]+, [0-9.]+, [0-9]+' | tail -n 1)" || rc=$?
+    # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
+    # fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+    got="$(awk -F', ' '{ print $5 }' <<<"$out")"
+    if [ -n "$out" ] && [ "${got:-0}" -ge "$RECORDS" ]; then
+      say "$sys consume: $out"
+      vals+=("$(awk -F', ' '{ print $9 }' <<<"$out")")
+      notes+=("$(awk -F', ' -v r="$r" '{ printf "round %s: %s MB in %.1f s of fetching, %s fetch.MB.sec (MB.sec with the group join of %s ms: %s)", r, $3, $8 / 1000, $9, $7, $4 }' <<<"$out")")
+    else
+      failed="ConsumerPerformance read ${got:-no} of $RECORDS records in round $r ($(failed_because "$sys-consume-$r" "$rc"))"
+      break
+    fi
+  done
+  if [ -n "$failed" ]; then
+    record "$sys" consume-mbs n/a "$failed"
   else
-    record "$sys" consume-mbs n/a "ConsumerPerformance read ${got:-no} of $RECORDS records ($(failed_because "$sys-consume" "$rc"))"
+    local joined; joined="$(printf '%s; ' "${notes[@]}")"
+    record "$sys" consume-mbs "$(printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" \
+        "median of $CONSUME_ROUNDS rounds; ${joined%; }"
   fi
 
   # not timed: how many copies of the data the 3 nodes keep (segment bytes over bytes produced)
