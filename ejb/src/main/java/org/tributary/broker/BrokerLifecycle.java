@@ -65,6 +65,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     /** Refusals of registration in a row, and the last one's error (only the scheduler's thread registers). */
     private int refusals;
     private Errors lastRefusal;
+    /** Why the last round could not reach the controller, or was refused (for the start-up failure message). */
+    private volatile String lastProblem;
     static final int REFUSALS_PER_WARNING = 30;
 
     public BrokerLifecycle(ControllerClient controller, BrokerInfo self, String clusterId, LongSupplier appliedOffset,
@@ -82,6 +84,11 @@ public final class BrokerLifecycle implements AutoCloseable {
     /** Starts registering and heartbeating in the background. */
     public void start() {
         task = scheduler.scheduleWithFixedDelay(this::tick, 0, heartbeatMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Why the last round failed (no controller reached, or a refusal), or {@code null} after a success. */
+    public String lastProblem() {
+        return lastProblem;
     }
 
     public State state() {
@@ -110,6 +117,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                 heartbeat();
             }
         } catch (RuntimeException e) {
+            lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
             // no controller right now (election, minority side): try again at the next tick
             if (!wantShutdown && state != State.STOPPED) {
                 contact.failed(); // a broker on its way out says so with TRIB-0046, not with a warning about the quorum
@@ -131,9 +139,11 @@ public final class BrokerLifecycle implements AutoCloseable {
         contact.answered();
         Errors error = Errors.forCode(resp.errorCode());
         if (error != Errors.NONE) {
+            lastProblem = "registration refused: " + error.name();
             refused(error);
             return;
         }
+        lastProblem = null;
         refusals = 0;
         lastRefusal = null;
         brokerEpoch = resp.brokerEpoch();
@@ -171,6 +181,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         BrokerHeartbeatResponseData resp = controller.call(req, BrokerHeartbeatResponseData.class, requestTimeout);
         contact.answered();
         Errors error = Errors.forCode(resp.errorCode());
+        lastProblem = error == Errors.NONE ? null : "heartbeat answered " + error.name();
         if (error == Errors.STALE_BROKER_EPOCH || error == Errors.BROKER_ID_NOT_REGISTERED) {
             LOG.warning(() -> "TRIB-0043 Broker " + self.id() + " must register again: " + error.name());
             state = State.REGISTERING;

@@ -275,9 +275,12 @@ public final class MetadataNode implements AutoCloseable {
         try {
             l.unfenced().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
+            String problem = l.lastProblem();
             throw new IOException("broker " + self.id() + " was not admitted by the controller within " + timeout.toSeconds()
-                    + " s (state " + l.state() + ", quorum leader " + quorum.leaderId() + "); is a majority of the quorum "
-                    + quorum.voters() + " running?");
+                    + " s (state " + l.state() + ", quorum leader " + quorum.leaderId() + ", metadata log applied here up to offset "
+                    + follower.lastAppliedOffset() + (problem == null ? "" : "; last problem: " + problem)
+                    + "); is a majority of the quorum " + quorum.voters() + " running, and does this node receive the metadata log"
+                    + " (kafka-metadata-quorum describe --replication on another node shows its lag)?");
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("broker registration failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

@@ -169,6 +169,8 @@ class ControllerLossLogTest {
         }
         assertEquals(BrokerLifecycle.State.REGISTERING, lifecycle.state());
         assertEquals(List.of(), lines("TRIB-0047"));
+        assertTrue(String.valueOf(lifecycle.lastProblem()).startsWith("TimeoutException: no active controller answered"),
+                "the start-up failure names why: " + lifecycle.lastProblem());
         for (int i = 0; i < 30; i++) {
             round(HEARTBEAT_MS);
         }
@@ -177,6 +179,7 @@ class ControllerLossLogTest {
         round(HEARTBEAT_MS);
         assertEquals(BrokerLifecycle.State.RUNNING, lifecycle.state());
         assertEquals(1, lines("TRIB-0048").size());
+        assertEquals(null, lifecycle.lastProblem(), "a registration clears the last problem");
     }
 
     @Test
@@ -195,6 +198,7 @@ class ControllerLossLogTest {
                 + " broker has node.id 1, give this one a node.id of its own", warnings.get(0).getMessage());
         assertTrue(warnings.get(1).getMessage().startsWith("TRIB-0041 Broker 1 registration refused 30 times: "),
                 warnings.get(1).getMessage());
+        assertEquals("registration refused: DUPLICATE_BROKER_REGISTRATION", lifecycle.lastProblem());
 
         round(HEARTBEAT_MS);
         assertEquals(BrokerLifecycle.State.RUNNING, lifecycle.state());
