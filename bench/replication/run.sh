@@ -306,7 +306,7 @@ with open(sys.argv[2], "w") as out:
               "min.insync.replicas=$MIN_ISR, acks=all; end-to-end latency over $LATENCY_RECORDS records; failover "
               "$FAILOVER_ROUNDS rounds at $FAILOVER_RATE records/s.\n"
               "- Noise: this machine is shared with other builds and tests on the same 2 cores, so absolute figures "
-              "carry ±30 % noise or more; one run, no repetition except figure 5's rounds.\n\n")
+              "carry ±30 % noise or more; one run, no repetition except the rounds of figures 2 and 5.\n\n")
     if warning:
         out.write(f"**{warning}**\n\n")
     out.write("| figure | Kafka | Tributary | ratio |\n|---|---:|---:|---:|\n")
