@@ -37,7 +37,8 @@ import org.tributary.testkit.LocalCluster;
  * node runs Tributary and an application ({@code eosapp}) whose MDB copies each input record to
  * an output topic in the container's transaction, through a connection factory with local
  * transactions. Some records fail their first delivery after sending (the container rolls the
- * copy back); the node is killed with SIGKILL twice mid-stream and restarted. A
+ * copy back), others mark their first delivery's transaction rollback-only and return without
+ * sending (they must be delivered again all the same); the node is killed with SIGKILL twice mid-stream and restarted. A
  * {@code read_committed} reader then finds every input exactly once in the output, in order per
  * key, while a {@code read_uncommitted} reader also sees the copies that were rolled back.
  */
@@ -58,7 +59,7 @@ class ExactlyOnceMdbIT {
         for (int i = 0; i < RECORDS; i++) {
             String key = "k" + (i % KEYS);
             int n = seq.merge(key, 1, Integer::sum);
-            inputs.add(key + ":" + n + (i % 25 == 7 ? EosApp.FAIL_FIRST : ""));
+            inputs.add(key + ":" + n + (i % 25 == 7 ? EosApp.FAIL_FIRST : i % 25 == 19 ? EosApp.ROLLBACK_FIRST : ""));
         }
         try (LocalCluster node = LocalCluster.startOne(data.resolve("cluster"), "-Dnum.partitions=" + PARTITIONS,
                 Map.of("TRIBUTARY_APPS", war.toString()))) {

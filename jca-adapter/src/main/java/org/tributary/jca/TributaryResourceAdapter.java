@@ -129,9 +129,21 @@ public class TributaryResourceAdapter implements ResourceAdapter {
         } catch (IllegalStateException e) {
             throw new ResourceException("Tributary endpoint: " + e.getMessage(), e);
         }
-        EndpointActivation a = new EndpointActivation(factory, s.settings(fallback), context.getWorkManager(), producers);
+        EndpointActivation a = new EndpointActivation(factory, s.settings(fallback), context.getWorkManager(), producers,
+                transactionRegistry());
         a.start();
         activations.put(new ActivationKey(factory, spec), a);
+    }
+
+    /** The container's registry (Connectors 1.6 and later), or {@code null} where the container offers none. */
+    private jakarta.transaction.TransactionSynchronizationRegistry transactionRegistry() {
+        try {
+            return context.getTransactionSynchronizationRegistry();
+        } catch (RuntimeException | AbstractMethodError e) {
+            LOG.warning("TRIB-JCA-005 the container offers no transaction synchronization registry; an MDB whose transaction"
+                    + " rolls back without an exception is not redelivered unless it sent through a transactional connection: " + e);
+            return null;
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.tributary.e2e.eosapp;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
+import jakarta.ejb.MessageDrivenContext;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
@@ -16,7 +17,8 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
  * Copies each record of {@value EosApp#IN} to {@value EosApp#OUT} with the same key, in the
  * container's transaction (the MDB default: container-managed, REQUIRED). A record marked
  * {@value EosApp#FAIL_FIRST} throws on its first delivery after sending, so its first copy is
- * rolled back and it is delivered again.
+ * rolled back and it is delivered again. A record marked {@value EosApp#ROLLBACK_FIRST} marks
+ * its first delivery's transaction rollback-only without sending or throwing.
  */
 @ConnectionFactoryDefinition(name = EosApp.FACTORY, interfaceName = "jakarta.jms.ConnectionFactory",
         resourceAdapter = EosApp.ADAPTER, transactionSupport = TransactionSupportLevel.LocalTransaction,
@@ -35,11 +37,17 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
 public class CopyListener implements MessageListener {
     @Resource(lookup = EosApp.FACTORY)
     private ConnectionFactory factory;
+    @Resource
+    private MessageDrivenContext mdc;
 
     @Override
     public void onMessage(Message message) {
         try {
             String value = ((TextMessage) message).getText();
+            if (value.endsWith(EosApp.ROLLBACK_FIRST) && message.getIntProperty("JMSXDeliveryCount") == 1) {
+                mdc.setRollbackOnly();
+                return;
+            }
             try (JMSContext context = factory.createContext()) {
                 context.createProducer().setProperty("JMSXGroupID", message.getStringProperty("JMSXGroupID"))
                         .send(context.createTopic(EosApp.OUT), value);

@@ -15,6 +15,12 @@ public final class EosApp {
     public static final String GROUP = "eos-copy";
     /** A value ending with this fails its first delivery after it sent its copy: the container rolls the copy back. */
     public static final String FAIL_FIRST = ":fail-first";
+    /**
+     * A value ending with this marks its first delivery's transaction rollback-only and returns
+     * normally, having sent nothing (as a bean that gave up a database write would): it must be
+     * delivered again.
+     */
+    public static final String ROLLBACK_FIRST = ":rollback-only-first";
 
     private EosApp() {
     }

@@ -4,6 +4,7 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.WorkException;
 import jakarta.resource.spi.work.WorkManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,21 +25,32 @@ public final class EndpointActivation {
     private final ConsumerSettings settings;
     private final WorkManager workManager;
     private final ProducerRegistry producers;
+    private final TransactionSynchronizationRegistry transactions;
     private final List<ConsumerWork> consumers = new ArrayList<>();
 
     public EndpointActivation(MessageEndpointFactory factory, ConsumerSettings settings, WorkManager workManager,
             ProducerRegistry producers) {
+        this(factory, settings, workManager, producers, null);
+    }
+
+    /**
+     * With the container's transaction synchronization registry, a delivery the container runs in
+     * a transaction learns that transaction's outcome ({@link EndpointInvoker}).
+     */
+    public EndpointActivation(MessageEndpointFactory factory, ConsumerSettings settings, WorkManager workManager,
+            ProducerRegistry producers, TransactionSynchronizationRegistry transactions) {
         this.factory = factory;
         this.settings = settings;
         this.workManager = workManager;
         this.producers = producers;
+        this.transactions = transactions;
     }
 
     public synchronized void start() throws ResourceException {
         String base = "tributary-" + settings.groupId();
         for (int i = 0; i < settings.maxSession(); i++) {
             DeadLetterWriter dlt = new DeadLetterWriter(producers.producer(settings.producerConfig()), settings);
-            EndpointInvoker invoker = new EndpointInvoker(factory, settings);
+            EndpointInvoker invoker = new EndpointInvoker(factory, settings, transactions);
             DeliveryEngine engine = new DeliveryEngine(settings.maxDeliveryAttempts(), settings.redeliveryBackoffMs(),
                     System::currentTimeMillis, invoker, dlt);
             ConsumerWork w = new ConsumerWork(base + "-" + i, settings, engine, c -> invoker.groupMetadata(c::groupMetadata));
