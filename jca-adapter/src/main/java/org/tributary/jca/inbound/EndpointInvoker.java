@@ -45,6 +45,8 @@ final class EndpointInvoker implements DeliveryEngine.Delivery {
     private volatile Supplier<ConsumerGroupMetadata> group;
     /** The container's registry, or {@code null}: then transacted deliveries are left to the container alone. */
     private final TransactionSynchronizationRegistry transactions;
+    /** The container's answer to {@code isDeliveryTransacted}, once asked. */
+    private volatile Boolean transacted;
 
     EndpointInvoker(MessageEndpointFactory factory, ConsumerSettings settings) {
         this(factory, settings, null);
@@ -140,12 +142,21 @@ final class EndpointInvoker implements DeliveryEngine.Delivery {
         }
     }
 
+    /**
+     * Whether the container delivers in a transaction: fixed by the bean's deployment, so asked
+     * once per activation rather than for every record.
+     */
     private boolean transacted(Method method) {
-        try {
-            return factory.isDeliveryTransacted(method);
-        } catch (NoSuchMethodException e) {
-            return false;
+        Boolean t = transacted;
+        if (t == null) {
+            try {
+                t = factory.isDeliveryTransacted(method);
+            } catch (NoSuchMethodException e) {
+                t = false;
+            }
+            transacted = t;
         }
+        return t;
     }
 
     /** Registers for the outcome of the transaction running on this thread; {@code null} when none runs. */
